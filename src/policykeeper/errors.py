@@ -1,0 +1,49 @@
+"""Problems reported to people: one line each, with a file position where there is one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we can."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class PolicyKeeperError(Exception):
+    """Base of every error PolicyKeeper reports to a person instead of a traceback."""
+
+    exit_code = 2
+
+
+class InputError(PolicyKeeperError):
+    """Unreadable or malformed input: a missing directory, bad YAML, an unknown identity kind."""
+
+
+class ProblemsFound(PolicyKeeperError):
+    """The input was read, but it contradicts itself or the law; every problem is listed."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path) -> str:
+    """A path as the person typed it relative to where they stand, for messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

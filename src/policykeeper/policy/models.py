@@ -1,0 +1,594 @@
+"""The privacy declaration (`policy.yaml`): everything a service promises, as typed models.
+
+The models are the documentation: `policykeeper schema` prints them as JSON Schema. Every
+reference between sections (a purpose naming categories, a cookie naming a purpose) is by
+key or id, and `policykeeper.policy.checks` verifies those references and the law's rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from policykeeper.policy.types import Duration, Lang, Strict, Text
+
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_\-]*$")]
+CategoryKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
+OnRequest = Literal["on_request"]
+"""APPI Art. 32 allows some public items to be answered 'without delay on request' instead."""
+
+
+class Jurisdiction(StrEnum):
+    appi = "appi"
+    gdpr = "gdpr"
+    ccpa = "ccpa"
+
+
+# --- who -------------------------------------------------------------------------------
+
+
+class Person(Strict):
+    name: Text
+    title: Text | None = None
+    email: str | None = None
+
+
+class Operator(Strict):
+    """A business responsible for the data: the controller (個人情報取扱事業者)."""
+
+    id: Identifier
+    name: Text
+    role: Literal["controller", "joint_controller"] = "controller"
+    address: Text | OnRequest
+    representative: Text | OnRequest
+    country: CountryCode = "JP"
+    registration: Text | None = Field(None, description="Company registration number, if stated.")
+    department: Text | None = None
+
+
+class ContactChannel(Strict):
+    """A way to reach the service: the inquiry window for requests and complaints."""
+
+    id: Identifier
+    kind: Literal["email", "web_form", "postal", "phone", "in_app"]
+    value: str | OnRequest = Field(description="Address, URL, postal address or number.")
+    name: Text | None = Field(None, description="e.g. 'Inquiry Center', 'Film Production Group'.")
+    hours: Text | None = None
+    note: Text | None = None
+
+
+class Authority(Strict):
+    name: Text
+    url: str | None = None
+
+
+class Complaints(Strict):
+    """Where a person can complain (APPI Art. 32 public item; GDPR Art. 77)."""
+
+    contact: Identifier = Field(description="Id of the contact channel that takes complaints.")
+    authorities: list[Authority] = []
+    note: Text | None = None
+
+
+class SubjectType(Strict):
+    id: Identifier
+    label: Text
+    description: Text | None = None
+
+
+# --- what --------------------------------------------------------------------------------
+
+
+class Source(StrEnum):
+    provided = "provided"
+    automatic = "automatic"
+    partners = "partners"
+    public = "public"
+    third_party_login = "third_party_login"
+    age_verification = "age_verification"
+    inferred = "inferred"
+
+
+class Category(Strict):
+    """A kind of personal data the service handles, keyed by the built-in taxonomy."""
+
+    key: CategoryKey = Field(description="A taxonomy key, or a new key under one.")
+    label: Text
+    description: Text | None = None
+    examples: list[Text] = []
+    sources: list[Source] = Field(min_length=1)
+    source_note: Text | None = None
+    required: bool | None = Field(
+        None, description="Must the person provide it to use the service?"
+    )
+    sensitive: bool = Field(False, description="要配慮個人情報 / GDPR special category.")
+    sensitive_consent: Text | None = Field(
+        None, description="How prior explicit consent is obtained."
+    )
+    stored: bool = Field(
+        True, description="False: processed by a recipient, not kept by the service."
+    )
+    handled_by: list[Identifier] = Field(
+        [], description="Recipients that process it on our behalf."
+    )
+    kept_instead: Text | None = Field(
+        None, description="What is kept when not stored, e.g. last 4 digits."
+    )
+    subjects: list[Identifier] = Field(
+        [], description="Subject types it concerns; empty means all."
+    )
+    history_information: bool = Field(
+        False,
+        description="'History and characteristic information' some Japanese policies separate.",
+    )
+
+
+class LegalBasis(StrEnum):
+    consent = "consent"
+    explicit_consent = "explicit_consent"
+    contract = "contract"
+    legal_obligation = "legal_obligation"
+    vital_interests = "vital_interests"
+    public_task = "public_task"
+    legitimate_interests = "legitimate_interests"
+
+
+class ConsentMode(StrEnum):
+    none = "none"
+    opt_in = "opt_in"
+    opt_out = "opt_out"
+    notice = "notice"
+
+
+class Purpose(Strict):
+    """A purpose of use (利用目的), the categories it uses and its legal basis."""
+
+    id: Identifier
+    label: Text
+    description: Text | None = None
+    details: list[Text] = []
+    uses: list[CategoryKey] = Field(min_length=1, description="Data-use keys from the taxonomy.")
+    categories: list[CategoryKey] = Field(min_length=1)
+    legal_basis: LegalBasis | None = None
+    legitimate_interest: Text | None = None
+    consent: ConsentMode = ConsentMode.none
+    subjects: list[Identifier] = []
+    withdrawal_effect: Literal["stop_processing", "deactivate_account", "delete_account"] | None = (
+        None
+    )
+    withdrawal_note: Text | None = None
+
+
+# --- who receives ------------------------------------------------------------------------
+
+
+class RecipientType(StrEnum):
+    processor = "processor"
+    third_party = "third_party"
+    joint_use = "joint_use"
+    group_company = "group_company"
+    affiliate = "affiliate"
+    advertising_partner = "advertising_partner"
+    module_provider = "module_provider"
+    authority = "authority"
+
+
+class Provision(StrEnum):
+    """The APPI basis on which data goes to the recipient."""
+
+    entrustment = "entrustment"
+    consent = "consent"
+    opt_out = "opt_out"
+    joint_use = "joint_use"
+    law = "law"
+    not_identifiable = "not_identifiable"
+    business_succession = "business_succession"
+
+
+class Safeguard(StrEnum):
+    adequacy = "adequacy"
+    standard_contractual_clauses = "standard_contractual_clauses"
+    binding_corporate_rules = "binding_corporate_rules"
+    consent = "consent"
+    equivalent_system = "equivalent_system"
+    contract = "contract"
+
+
+class Entity(Strict):
+    name: Text
+    address: Text | None = None
+    country: CountryCode | None = None
+
+
+class JointUse(Strict):
+    """What APPI Art. 27(5)(iii) requires to be announced before joint use (共同利用)."""
+
+    items: list[CategoryKey] = Field(min_length=1)
+    users: Text = Field(description="The scope of joint users.")
+    purposes: Text
+    responsible: Entity
+    responsible_representative: Text | OnRequest
+    method: Text | None = None
+
+
+class Recipient(Strict):
+    id: Identifier
+    name: Text
+    type: RecipientType
+    provision: Provision
+    description: Text | None = None
+    purpose: Text | None = None
+    purposes: list[Identifier] = []
+    categories: list[CategoryKey] = []
+    countries: list[CountryCode] = []
+    safeguards: list[Safeguard] = []
+    safeguard_note: Text | None = None
+    country_regime: Text | None = Field(
+        None, description="The recipient country's data protection regime."
+    )
+    entities: list[Entity] = Field([], description="Members, for a group of companies.")
+    privacy_policy_url: str | None = None
+    joint_use: JointUse | None = None
+    conditions: list[Text] = Field([], description="Obligations imposed on the recipient.")
+    identifiable: bool = Field(
+        True, description="False when only non-identifying data is provided."
+    )
+
+    @model_validator(mode="after")
+    def _joint_use_items(self) -> Recipient:
+        if self.type is RecipientType.joint_use and self.joint_use is None:
+            raise ValueError(
+                "a joint-use recipient must declare joint_use (items, users, purposes, responsible)"
+            )
+        return self
+
+
+class ProvisionException(StrEnum):
+    """Cases where data is provided without consent (APPI Art. 27(1) and similar)."""
+
+    law = "law"
+    life_body_property = "life_body_property"
+    public_health_children = "public_health_children"
+    state_cooperation = "state_cooperation"
+    protect_rights = "protect_rights"
+    entrustment = "entrustment"
+    business_succession = "business_succession"
+    joint_use = "joint_use"
+
+
+class Tracker(Strict):
+    """A cookie, SDK, pixel or information-gathering module (TBA Art. 27-12)."""
+
+    name: str
+    type: Literal["cookie", "local_storage", "sdk", "pixel", "module"] = "cookie"
+    kind: Literal["necessary", "functional", "analytics", "personalization", "advertising"]
+    purpose: Identifier = Field(description="Id of the purpose it serves.")
+    provider: Text
+    first_party: bool = True
+    recipient: Identifier | None = None
+    sends: list[CategoryKey] = Field(
+        [], description="What is sent out, and (via recipient) to whom."
+    )
+    duration: Text | None = None
+    description: Text | None = None
+
+    @property
+    def consent_required(self) -> bool:
+        return self.kind != "necessary"
+
+
+class Signals(Strict):
+    gpc: bool = Field(
+        True, description="Honour Global Privacy Control as an opt-out of sale/sharing."
+    )
+    dnt: Literal["ignore", "opt_out_sale_sharing"] = "ignore"
+
+
+# --- how long ----------------------------------------------------------------------------
+
+
+class Clock(StrEnum):
+    collection = "collection"
+    last_activity = "last_activity"
+    account_deletion = "account_deletion"
+    resolution = "resolution"
+    account_active = "account_active"
+    contract_end = "contract_end"
+    statutory = "statutory"
+
+
+class RetentionRule(Strict):
+    """How long something is kept, from what moment, and what happens then."""
+
+    id: Identifier
+    label: Text
+    categories: list[CategoryKey] = []
+    period: Duration | None = Field(None, description="Empty with clock 'account_active'.")
+    clock: Clock
+    end_action: Literal["delete", "anonymize", "block"] = "delete"
+    legal_basis: Text | None = None
+    statute: Text | None = Field(None, description="The statute fixing a statutory period.")
+    enforced: bool = Field(
+        True, description="False for what PolicyKeeper cannot reach, e.g. backups."
+    )
+    notice_before: Duration | None = Field(None, description="Warn the person this long before.")
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _period_for_clock(self) -> RetentionRule:
+        if self.clock is not Clock.account_active and self.period is None:
+            raise ValueError(f"a rule with clock '{self.clock.value}' needs a period")
+        return self
+
+
+# --- rights ------------------------------------------------------------------------------
+
+
+class RightKind(StrEnum):
+    access = "access"
+    third_party_records = "third_party_records"
+    notify_purposes = "notify_purposes"
+    portability = "portability"
+    rectification = "rectification"
+    erasure = "erasure"
+    restriction = "restriction"
+    objection = "objection"
+    opt_out_sale_sharing = "opt_out_sale_sharing"
+    withdraw_consent = "withdraw_consent"
+
+
+FEE_ALLOWED_UNDER_APPI = {
+    RightKind.access,
+    RightKind.third_party_records,
+    RightKind.notify_purposes,
+}
+
+
+class Verification(StrEnum):
+    account_login = "account_login"
+    registered_email = "registered_email"
+    email_code = "email_code"
+    id_document = "id_document"
+    postal_application = "postal_application"
+    two_data_points = "two_data_points"
+    three_data_points_signed = "three_data_points_signed"
+    none = "none"
+
+
+class RightChannel(Strict):
+    contact: Identifier = Field(description="Id of a contact channel.")
+    subject_line: Text | None = Field(None, description="Email subject the person should use.")
+    documents: list[Text] = Field([], description="What to enclose, e.g. an application form.")
+
+
+class Deadline(Strict):
+    """How fast a request is answered. 'without_delay' keeps a working target for the clock."""
+
+    period: Duration | None = None
+    without_delay: bool = False
+    business_days: bool = False
+    extension: Duration | None = None
+    extension_note: Text | None = None
+    acknowledgment: Duration | None = None
+    acknowledgment_business_days: bool = False
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _some_deadline(self) -> Deadline:
+        if self.period is None and not self.without_delay:
+            raise ValueError("a deadline needs a period or without_delay: true")
+        return self
+
+
+class Fee(Strict):
+    kind: Literal["free", "fixed", "actual_cost"] = "free"
+    amount: int | None = None
+    currency: str = "JPY"
+    unit: Text | None = Field(None, description="e.g. 'per request'.")
+    excessive_requests: bool = Field(
+        False, description="A fee may be charged for excessive requests."
+    )
+    payment_methods: list[Text] = []
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _amount(self) -> Fee:
+        if self.kind == "fixed" and self.amount is None:
+            raise ValueError("a fixed fee needs an amount")
+        return self
+
+
+class RefusalGround(Strict):
+    id: Identifier
+    label: Text
+
+
+class RequestLimit(Strict):
+    count: int = Field(ge=1)
+    per: Duration
+
+
+class Agents(Strict):
+    allowed: bool = True
+    proof: Text | None = None
+
+
+class RightTerms(Strict):
+    """What differs for one jurisdiction: deadline, fee, limit or verification."""
+
+    deadline: Deadline | None = None
+    fee: Fee | None = None
+    limit: RequestLimit | None = None
+    verification: list[Verification] | None = None
+    note: Text | None = None
+
+
+class Right(Strict):
+    kind: RightKind
+    label: Text | None = None
+    description: Text | None = None
+    jurisdictions: list[Jurisdiction] = Field([], description="Empty means every declared one.")
+    channels: list[RightChannel] = Field(min_length=1)
+    verification: list[Verification] = Field(min_length=1)
+    verification_note: Text | None = None
+    deadline: Deadline | None = None
+    fee: Fee = Fee()
+    refusal_grounds: list[RefusalGround] = []
+    conditions: list[Text] = Field(
+        [], description="When the right applies, e.g. 'if the data is wrong'."
+    )
+    limit: RequestLimit | None = None
+    agents: Agents | None = None
+    withheld: Text | None = Field(None, description="What is not disclosed in principle.")
+    substitute_measures: Text | None = None
+    methods: list[Literal["electronic", "paper", "other"]] = []
+    outcome_notice: Text | None = None
+    by_jurisdiction: dict[Jurisdiction, RightTerms] = {}
+
+
+# --- everything else ----------------------------------------------------------------------
+
+
+class Languages(Strict):
+    authoritative: Lang
+    published: list[Lang] = Field(min_length=1)
+
+
+class Revision(Strict):
+    version: str
+    date: date
+    summary: Text | None = None
+
+
+class Minors(Strict):
+    minimum_age: int | None = None
+    guardian_consent_below: int | None = None
+    on_discovery: Literal["delete", "suspend", "guardian_consent"] | None = None
+    note: Text | None = None
+
+
+class SecurityMeasure(Strict):
+    kind: Literal["organizational", "human", "physical", "technical", "external_environment"]
+    text: Text
+
+
+class AnonymizedUse(Strict):
+    id: Identifier
+    kind: Literal["anonymized", "pseudonymized", "statistical"]
+    label: Text
+    description: Text | None = None
+    categories: list[CategoryKey] = []
+    items_published: Text | None = None
+    opt_out: bool = False
+    recipients: list[Identifier] = []
+
+
+class Changes(Strict):
+    effective: Literal["on_posting", "after_notice"] = "on_posting"
+    notice_days: int | None = None
+    channels: list[Text] = []
+    material_changes_only: bool = False
+    consent_when_required: bool = False
+    without_notice: bool = False
+    continued_use_is_acceptance: bool = False
+    note: Text | None = None
+
+
+class Definition(Strict):
+    term: Text
+    meaning: Text
+
+
+class Section(Strict):
+    """Anything else the policy says that has no model (a disclaimer, external links)."""
+
+    id: Identifier
+    title: Text
+    body: Text
+
+
+class Service(Strict):
+    name: Text
+    url: str | None = None
+    description: Text | None = None
+
+
+class GdprTerms(Strict):
+    eu_representative: Entity | None = None
+    supervisory_authority: Authority | None = None
+    joint_arrangement: Text | None = Field(
+        None, description="The essence of the joint-controller arrangement."
+    )
+
+
+class CcpaTerms(Strict):
+    sells: bool = False
+    shares: bool = False
+    notice: Text | None = None
+
+
+class Policy(Strict):
+    """One service's privacy declaration."""
+
+    policykeeper: Literal[1] = Field(1, description="Declaration format version.")
+    service: Service
+    version: str
+    effective_date: date
+    history: list[Revision] = []
+    languages: Languages
+    jurisdictions: list[Jurisdiction] = Field(min_length=1)
+    operators: list[Operator] = Field(min_length=1)
+    privacy_manager: Person | None = Field(None, description="個人情報保護管理者 or the DPO.")
+    contacts: list[ContactChannel] = Field(min_length=1)
+    complaints: Complaints
+    definitions: list[Definition] = []
+    subjects: list[SubjectType] = []
+    categories: list[Category] = Field(min_length=1)
+    purposes: list[Purpose] = Field(min_length=1)
+    purpose_change: Text | None = None
+    recipients: list[Recipient] = []
+    provision_exceptions: list[ProvisionException] = []
+    cross_border_note: Text | None = None
+    trackers: list[Tracker] = []
+    tracker_note: Text | None = None
+    signals: Signals = Signals()
+    retention: list[RetentionRule] = []
+    retention_note: Text | None = None
+    rights: list[Right] = Field(min_length=1)
+    minors: Minors | None = None
+    security: list[SecurityMeasure] = []
+    security_note: Text | None = None
+    anonymized_uses: list[AnonymizedUse] = []
+    changes: Changes = Changes()
+    gdpr: GdprTerms | None = None
+    ccpa: CcpaTerms | None = None
+    sections: list[Section] = []
+
+    def category(self, key: str) -> Category | None:
+        return next((c for c in self.categories if c.key == key), None)
+
+    def purpose(self, purpose_id: str) -> Purpose | None:
+        return next((p for p in self.purposes if p.id == purpose_id), None)
+
+    def recipient(self, recipient_id: str) -> Recipient | None:
+        return next((r for r in self.recipients if r.id == recipient_id), None)
+
+    def contact(self, contact_id: str) -> ContactChannel | None:
+        return next((c for c in self.contacts if c.id == contact_id), None)
+
+    def rule(self, rule_id: str) -> RetentionRule | None:
+        return next((r for r in self.retention if r.id == rule_id), None)
+
+    def right(self, kind: RightKind | str) -> Right | None:
+        return next((r for r in self.rights if r.kind == kind), None)
+
+    def covers(self, key: str, category_key: str) -> bool:
+        """Does the reference `key` name `category_key` itself or a parent of it?"""
+        return category_key == key or category_key.startswith(key + ".")
+
+    def categories_under(self, key: str) -> list[Category]:
+        return [c for c in self.categories if self.covers(key, c.key)]

@@ -1,0 +1,74 @@
+"""YAML files read with the position of every key, so errors point at file:line:column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from policykeeper.errors import InputError, Problem, display_path
+
+Location = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML plus the means to turn a path into the data back into a position."""
+
+    path: Path
+    data: Any
+
+    @property
+    def name(self) -> str:
+        return display_path(self.path)
+
+    def position(self, location: Location) -> tuple[int, int]:
+        """1-based line and column of the deepest node of `location` that exists."""
+        node: Any = self.data
+        line, column = 1, 1
+        for part in location:
+            if isinstance(node, CommentedMap) and part in node:
+                key_line, key_column = node.lc.key(part)
+                line, column = key_line + 1, key_column + 1
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+                item_line, item_column = node.lc.item(part)
+                line, column = item_line + 1, item_column + 1
+                node = node[part]
+            else:
+                break
+        return line, column
+
+    def problem(self, location: Location, message: str) -> Problem:
+        line, column = self.position(location)
+        return Problem(self.name, line, column, message)
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Read one YAML mapping; any failure becomes a single located InputError."""
+    name = display_path(path)
+    if not path.is_file():
+        raise InputError(f"{name}: file not found")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: cannot read: {exc}") from exc
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
+        raise InputError(f"{where}: malformed YAML: {exc.problem or exc.context}") from exc
+    except Exception as exc:  # ruamel raises a few unmarked errors (duplicate keys, bad tags)
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{name}: malformed YAML: {first_line}") from exc
+    if data is None:
+        raise InputError(f"{name}: the file is empty")
+    if not isinstance(data, dict):
+        raise InputError(f"{name}:1:1: expected a mapping at the top level")
+    return YamlDocument(path, data)
