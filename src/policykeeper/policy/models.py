@@ -32,9 +32,14 @@ class Jurisdiction(StrEnum):
 
 
 class Person(Strict):
-    name: Text
+    name: Text | OnRequest = Field(
+        description="'on_request' when the policy names only the role, e.g. the representative director."
+    )
     title: Text | None = None
     email: str | None = None
+    contacts: list[Identifier] = Field(
+        [], description="Contact channels that reach this person directly, e.g. a DPO's postal address."
+    )
 
 
 class Operator(Strict):
@@ -54,7 +59,9 @@ class ContactChannel(Strict):
     """A way to reach the service: the inquiry window for requests and complaints."""
 
     id: Identifier
-    kind: Literal["email", "web_form", "postal", "phone", "in_app"]
+    kind: Literal["email", "web_form", "postal", "phone", "in_app", "unspecified"] = Field(
+        description="'unspecified': the policy names the window but not how to reach it."
+    )
     value: str | OnRequest = Field(description="Address, URL, postal address or number.")
     name: Text | None = Field(None, description="e.g. 'Inquiry Center', 'Film Production Group'.")
     hours: Text | None = None
@@ -91,6 +98,8 @@ class Source(StrEnum):
     third_party_login = "third_party_login"
     age_verification = "age_verification"
     inferred = "inferred"
+    unstated = "unstated"
+    """The policy uses the data but does not say how it is obtained."""
 
 
 class Category(Strict):
@@ -225,6 +234,9 @@ class Recipient(Strict):
     purposes: list[Identifier] = []
     categories: list[CategoryKey] = []
     countries: list[CountryCode] = []
+    countries_unknown: bool = Field(
+        False, description="The policy does not say where the recipient is; rendered as such."
+    )
     safeguards: list[Safeguard] = []
     safeguard_note: Text | None = None
     country_regime: Text | None = Field(
@@ -258,6 +270,8 @@ class ProvisionException(StrEnum):
     entrustment = "entrustment"
     business_succession = "business_succession"
     joint_use = "joint_use"
+    opt_out = "opt_out"
+    """Items announced in advance with provision stopped on request (APPI Art. 27(2))."""
 
 
 class Tracker(Strict):
@@ -299,6 +313,8 @@ class Clock(StrEnum):
     account_active = "account_active"
     contract_end = "contract_end"
     statutory = "statutory"
+    while_needed = "while_needed"
+    """Kept only as long as the business needs it, with no period: reviewed, not swept."""
 
 
 class RetentionRule(Strict):
@@ -307,7 +323,9 @@ class RetentionRule(Strict):
     id: Identifier
     label: Text
     categories: list[CategoryKey] = []
-    period: Duration | None = Field(None, description="Empty with clock 'account_active'.")
+    period: Duration | None = Field(
+        None, description="Empty with clock 'account_active' or 'while_needed'."
+    )
     clock: Clock
     end_action: Literal["delete", "anonymize", "block"] = "delete"
     legal_basis: Text | None = None
@@ -320,7 +338,7 @@ class RetentionRule(Strict):
 
     @model_validator(mode="after")
     def _period_for_clock(self) -> RetentionRule:
-        if self.clock is not Clock.account_active and self.period is None:
+        if self.clock not in {Clock.account_active, Clock.while_needed} and self.period is None:
             raise ValueError(f"a rule with clock '{self.clock.value}' needs a period")
         return self
 
@@ -357,6 +375,21 @@ class Verification(StrEnum):
     two_data_points = "two_data_points"
     three_data_points_signed = "three_data_points_signed"
     none = "none"
+    company_procedure = "company_procedure"
+    """'In accordance with the procedure the company sets' (当社所定の方法), given on request."""
+
+
+class RequestGround(StrEnum):
+    """Why a person may ask for correction or for suspension of use (APPI Arts. 34-35)."""
+
+    inaccurate = "inaccurate"
+    beyond_purpose = "beyond_purpose"
+    improper_use = "improper_use"
+    improper_acquisition = "improper_acquisition"
+    unlawful_provision = "unlawful_provision"
+    no_longer_needed = "no_longer_needed"
+    leak = "leak"
+    rights_harmed = "rights_harmed"
 
 
 class RightChannel(Strict):
@@ -440,6 +473,9 @@ class Right(Strict):
     refusal_grounds: list[RefusalGround] = []
     conditions: list[Text] = Field(
         [], description="When the right applies, e.g. 'if the data is wrong'."
+    )
+    grounds: list[RequestGround] = Field(
+        [], description="The grounds the policy accepts; empty means every ground the law gives."
     )
     limit: RequestLimit | None = None
     agents: Agents | None = None
@@ -537,7 +573,9 @@ class Policy(Strict):
     policykeeper: Literal[1] = Field(1, description="Declaration format version.")
     service: Service
     version: str
-    effective_date: date
+    effective_date: date | None = Field(
+        None, description="Empty only when the policy itself states no date."
+    )
     history: list[Revision] = []
     languages: Languages
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
@@ -549,9 +587,18 @@ class Policy(Strict):
     subjects: list[SubjectType] = []
     categories: list[Category] = Field(min_length=1)
     purposes: list[Purpose] = Field(min_length=1)
+    incidental_purposes: bool = Field(
+        False,
+        description="The purposes include those incidental to the listed ones (付随する目的).",
+    )
     purpose_change: Text | None = None
     recipients: list[Recipient] = []
     provision_exceptions: list[ProvisionException] = []
+    provision_exception_notes: dict[ProvisionException, Text] = Field(
+        {},
+        description="The policy's own wording of a listed exception where it says more than the "
+        "standard case, e.g. the items announced before opt-out provision.",
+    )
     cross_border_note: Text | None = None
     trackers: list[Tracker] = []
     tracker_note: Text | None = None
@@ -562,6 +609,11 @@ class Policy(Strict):
     minors: Minors | None = None
     security: list[SecurityMeasure] = []
     security_note: Text | None = None
+    security_on_request: bool = Field(
+        False,
+        description="The measures are answered on request without delay instead of listed "
+        "(APPI Art. 32 allows it).",
+    )
     anonymized_uses: list[AnonymizedUse] = []
     changes: Changes = Changes()
     gdpr: GdprTerms | None = None
