@@ -20,6 +20,7 @@ from policykeeper.policy.models import (
     Policy,
     Provision,
     RecipientType,
+    RequestGround,
     Right,
     RightKind,
 )
@@ -49,6 +50,8 @@ def check_policy(policy: Policy) -> list[Finding]:
         _cross_border,
         _sensitive_data,
         _rights,
+        _request_grounds,
+        _exception_notes,
         _gdpr_bases,
         _languages,
     )
@@ -190,8 +193,19 @@ def _cross_border(policy: Policy) -> Iterator[Finding]:
     for i, r in enumerate(policy.recipients):
         if r.type is RecipientType.authority:
             continue
+        if r.countries_unknown:
+            if r.countries:
+                yield (
+                    ("recipients", i, "countries_unknown"),
+                    f"recipient '{r.id}' names countries, so countries_unknown must be false",
+                )
+            continue
         if not r.countries:
-            yield ("recipients", i, "name"), f"recipient '{r.id}' has no country (countries: [..])"
+            yield (
+                ("recipients", i, "name"),
+                f"recipient '{r.id}' has no country (countries: [..], or countries_unknown: true "
+                "when the policy does not say)",
+            )
             continue
         abroad = [c for c in r.countries if c != home]
         if abroad and r.identifiable and not r.safeguards:
@@ -310,6 +324,36 @@ def _fee_rule(
         )
     if jurisdiction is Jurisdiction.ccpa:
         yield location, "CCPA requests are free; no fee may be charged"
+
+
+_SUSPENSION_GROUNDS = frozenset(RequestGround) - {RequestGround.inaccurate}
+GROUNDS_FOR = {
+    RightKind.rectification: frozenset({RequestGround.inaccurate}),
+    RightKind.erasure: _SUSPENSION_GROUNDS,
+    RightKind.restriction: _SUSPENSION_GROUNDS,
+}
+"""Correction answers untrue data (APPI Art. 34); suspension and erasure the rest (Art. 35)."""
+
+
+def _request_grounds(policy: Policy) -> Iterator[Finding]:
+    for i, right in enumerate(policy.rights):
+        allowed = GROUNDS_FOR.get(right.kind, frozenset())
+        for j, ground in enumerate(right.grounds):
+            if ground not in allowed:
+                yield (
+                    ("rights", i, "grounds", j),
+                    f"'{ground.value}' is not a ground for '{right.kind.value}'"
+                    + suggestion(ground.value, sorted(g.value for g in allowed)),
+                )
+
+
+def _exception_notes(policy: Policy) -> Iterator[Finding]:
+    for exception in policy.provision_exception_notes:
+        if exception not in policy.provision_exceptions:
+            yield (
+                ("provision_exception_notes", exception.value),
+                f"a note on '{exception.value}', which provision_exceptions does not list",
+            )
 
 
 def _gdpr_bases(policy: Policy) -> Iterator[Finding]:
