@@ -1,0 +1,148 @@
+"""Cross-checks of a data map against itself and the declaration, without touching a database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policykeeper.datamap.models import DataMap, Keep, Table
+from policykeeper.policy.checks import Finding, suggestion
+from policykeeper.policy.models import Policy
+from policykeeper.policy.taxonomy import builtin
+
+
+def check_datamap(datamap: DataMap, policy: Policy | None) -> list[Finding]:
+    checks = (_connections, _identities, _vias, _actions, _categories, _rules)
+    return [finding for check in checks for finding in check(datamap, policy)]
+
+
+def _connections(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    names = list(datamap.connections)
+    for name, table in datamap.tables.items():
+        if table.connection is not None and table.connection not in names:
+            yield (
+                ("tables", name, "connection"),
+                f"unknown connection '{table.connection}'" + suggestion(table.connection, names),
+            )
+
+
+def _identities(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    for kind, identity in datamap.identities.items():
+        table = datamap.tables.get(identity.table)
+        if table is None:
+            yield (
+                ("identities", kind),
+                f"identity '{kind}' is in table '{identity.table}', which the map does not list"
+                + suggestion(identity.table, datamap.tables),
+            )
+        elif table.rows != "owned":
+            yield ("identities", kind), f"identity '{kind}' must be in an owned table"
+
+
+def _vias(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    roots = {identity.table for identity in datamap.identities.values()}
+    for name, table in datamap.tables.items():
+        if table.rows == "reference":
+            if table.via:
+                yield ("tables", name, "via"), "a reference table is never reached: remove via"
+            continue
+        if not table.via and name not in roots:
+            yield (
+                ("tables", name, "rows"),
+                f"owned table '{name}' has no via and no identity column: it can never be reached",
+            )
+        for index, via in enumerate(table.via):
+            other = datamap.tables.get(via.table)
+            if other is None:
+                yield (
+                    ("tables", name, "via", index, "table"),
+                    f"unknown table '{via.table}'" + suggestion(via.table, datamap.tables),
+                )
+            elif other.rows != "owned":
+                yield (
+                    ("tables", name, "via", index, "table"),
+                    f"'{via.table}' is a reference table: owned rows are only reached from owned rows",
+                )
+            elif datamap.connection_of(via.table) != datamap.connection_of(name):
+                yield (
+                    ("tables", name, "via", index, "table"),
+                    f"'{via.table}' is in another connection; a join needs both in one database",
+                )
+
+
+def _actions(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    hashes = False
+    for name, table in datamap.tables.items():
+        if table.rows == "reference" and table.erase != "delete":
+            yield ("tables", name, "erase"), "reference rows are never erased: remove erase"
+        for column_name, column in table.columns.items():
+            if column.erase is not None and table.rows == "reference":
+                yield (
+                    ("tables", name, "columns", column_name, "erase"),
+                    "reference rows are never erased: remove erase",
+                )
+            hashes = hashes or column.erase == "hash"
+    if hashes and not datamap.hash_key:
+        yield ("hash_key",), "a column uses erase: hash, so the map needs hash_key (e.g. ${NAME})"
+
+
+def _categories(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
+    taxonomy = builtin()
+    declared = [c.key for c in policy.categories] if policy else []
+    for name, table in datamap.tables.items():
+        for column_name, column in table.columns.items():
+            key = column.category
+            if key is None or taxonomy.is_category(key):
+                continue
+            if policy is not None and (policy.category(key) or _under_declared(policy, key)):
+                continue
+            yield (
+                ("tables", name, "columns", column_name, "category"),
+                f"category '{key}' is neither declared in policy.yaml nor in the taxonomy"
+                + suggestion(key, [*declared, *taxonomy.categories]),
+            )
+
+
+def _under_declared(policy: Policy, key: str) -> bool:
+    return any(key.startswith(c.key + ".") for c in policy.categories)
+
+
+def _rules(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
+    if policy is None:
+        return
+    rules = [rule.id for rule in policy.retention]
+
+    def unknown(rule: str) -> str:
+        return f"undeclared retention rule '{rule}'" + suggestion(rule, rules)
+
+    for name, table in datamap.tables.items():
+        if isinstance(table.erase, Keep) and table.erase.keep not in rules:
+            yield ("tables", name, "erase", "keep"), unknown(table.erase.keep)
+        for column_name, column in table.columns.items():
+            if isinstance(column.erase, Keep) and column.erase.keep not in rules:
+                yield (
+                    ("tables", name, "columns", column_name, "erase", "keep"),
+                    unknown(column.erase.keep),
+                )
+        for index, binding in enumerate(table.retention):
+            if binding.rule not in rules:
+                yield ("tables", name, "retention", index, "rule"), unknown(binding.rule)
+        yield from _held_rows_dated(name, table, policy)
+
+
+def _held_rows_dated(name: str, table: Table, policy: Policy) -> Iterator[Finding]:
+    """Held rows are listed with the date they will be deleted: a period and a clock column."""
+    held = table.held_by()
+    rule = policy.rule(held) if held else None
+    if rule is None:
+        return
+    if rule.period is None:
+        yield (
+            ("tables", name, "erase", "keep"),
+            f"rule '{held}' has no period, so held rows would never be deleted",
+        )
+    if not any(binding.rule == held for binding in table.retention):
+        yield (
+            ("tables", name, "erase", "keep"),
+            f"held under '{held}' but no retention binding names its clock column; "
+            f"add retention: [{{rule: {held}, clock: COLUMN}}]",
+        )

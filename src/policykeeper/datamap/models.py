@@ -1,0 +1,133 @@
+"""The data map (`datamap.yaml`): where each promised category lives, and what erasure does to it.
+
+A table either holds rows about the subject (`rows: owned`) or shared rows (`rows: reference`).
+Owned rows are reached from an identity column, then from table to table along `via` joins;
+only owned rows are exported, erased, corrected or restricted.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from policykeeper.policy.models import CategoryKey, Identifier
+from policykeeper.policy.types import Strict
+
+Scalar = str | int | float | bool
+
+
+class IdentityColumn(Strict):
+    """Where an identity kind (email, user_id, phone) is looked up: `users.email`."""
+
+    table: str
+    column: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dotted(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            table, dot, column = value.rpartition(".")
+            if not dot or not table or not column:
+                raise ValueError(f"expected TABLE.COLUMN, got {value!r}")
+            return {"table": table, "column": column}
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.column}"
+
+
+class Via(Strict):
+    """How this table's owned rows are found from another table's owned rows.
+
+    `join` maps this table's columns to the other table's columns, so it works in either
+    foreign-key direction (orders.user_id = users.id, or addresses.id = users.address_id)
+    and for composite keys.
+    """
+
+    table: str
+    join: dict[str, str] = Field(min_length=1, description="this column: other table's column")
+
+
+class Keep(Strict):
+    """Keep under a retention rule of the declaration (a legal hold): kept, and restricted."""
+
+    keep: Identifier = Field(description="Id of a retention rule in policy.yaml.")
+
+
+class SetValue(Strict):
+    """Overwrite with a fixed value, e.g. '退会済みユーザー' or 0."""
+
+    set: Scalar
+
+
+ColumnErase = Literal["set_null", "hash", "keep"] | SetValue | Keep
+TableErase = Literal["delete", "mask"] | Keep
+
+
+class Column(Strict):
+    category: CategoryKey | None = Field(None, description="A category key the column holds.")
+    erase: ColumnErase | None = Field(
+        None,
+        description="What erasure does to the column when the row stays: set_null, hash "
+        "(HMAC with hash_key), {set: value}, keep or {keep: rule}. Default: set_null for a "
+        "categorised column, keep otherwise.",
+    )
+
+    def action(self) -> ColumnErase:
+        if self.erase is not None:
+            return self.erase
+        return "set_null" if self.category else "keep"
+
+
+class RetentionBinding(Strict):
+    """Binds a retention rule of the declaration to this table: the rule's clock column."""
+
+    rule: Identifier
+    clock: str = Field(description="Column holding the moment the rule's period runs from.")
+    where: dict[str, Scalar | None] = Field(
+        {}, description="Only rows matching these column values (null means IS NULL)."
+    )
+
+
+class Table(Strict):
+    connection: str | None = Field(None, description="Connection name; default: the only one.")
+    schema_name: str | None = Field(None, alias="schema", description="Database schema.")
+    rows: Literal["owned", "reference"]
+    via: list[Via] = Field([], description="Joins from tables whose owned rows lead here.")
+    erase: TableErase = Field(
+        "delete", description="delete, mask (apply column actions) or {keep: rule}."
+    )
+    restricted_flag: str | None = Field(
+        None, description="The app's own boolean column marking a row as restricted."
+    )
+    retention: list[RetentionBinding] = []
+    columns: dict[str, Column] = {}
+
+    def held_by(self) -> str | None:
+        return self.erase.keep if isinstance(self.erase, Keep) else None
+
+
+ConnectionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")]
+
+
+class DataMap(Strict):
+    """Where one service keeps personal data, and how each right reaches it."""
+
+    policykeeper: Literal[1] = Field(1, description="Data map format version.")
+    connections: dict[ConnectionName, str] = Field(
+        min_length=1,
+        description="SQLAlchemy URLs; ${NAME} takes a secret from the environment.",
+    )
+    hash_key: str | None = Field(
+        None, description="Secret for the keyed hash action, usually ${NAME}."
+    )
+    identities: dict[Identifier, IdentityColumn] = Field(min_length=1)
+    tables: dict[str, Table] = Field(min_length=1)
+
+    def connection_of(self, table: str) -> str:
+        chosen = self.tables[table].connection
+        return chosen if chosen is not None else next(iter(self.connections))
+
+    def owned(self) -> list[str]:
+        return [name for name, table in self.tables.items() if table.rows == "owned"]

@@ -1,0 +1,1 @@
+"""Example services' databases: schemas and synthetic data for the demo, tests and benchmark."""
