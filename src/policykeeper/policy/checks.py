@@ -53,6 +53,9 @@ def check_policy(policy: Policy) -> list[Finding]:
         _request_grounds,
         _exception_notes,
         _gdpr_bases,
+        _joint_controllers,
+        _gdpr_only_provisions,
+        _signals,
         _languages,
     )
     return [finding for check in checks for finding in check(policy)]
@@ -116,6 +119,10 @@ def _references(policy: Policy) -> Iterator[Finding]:
             if value not in known:
                 yield (*location, i), f"undeclared {what} '{value}'" + suggestion(value, known)
 
+    def contact_ref(location: Location, value: str | None) -> Iterator[Finding]:
+        if value is not None and value not in contacts:
+            yield location, f"undeclared contact '{value}'" + suggestion(value, contacts)
+
     for i, c in enumerate(policy.categories):
         yield from id_refs(("categories", i, "handled_by"), c.handled_by, recipients, "recipient")
         yield from id_refs(("categories", i, "subjects"), c.subjects, subjects, "subject type")
@@ -147,6 +154,7 @@ def _references(policy: Policy) -> Iterator[Finding]:
         yield from category_refs(("trackers", i, "sends"), t.sends)
     for i, rule in enumerate(policy.retention):
         yield from category_refs(("retention", i, "categories"), rule.categories)
+        yield from id_refs(("retention", i, "subjects"), rule.subjects, subjects, "subject type")
     for i, right in enumerate(policy.rights):
         for j, channel in enumerate(right.channels):
             if channel.contact not in contacts:
@@ -159,6 +167,19 @@ def _references(policy: Policy) -> Iterator[Finding]:
         yield from category_refs(("anonymized_uses", i, "categories"), use.categories)
         yield from id_refs(
             ("anonymized_uses", i, "recipients"), use.recipients, recipients, "recipient"
+        )
+        yield from contact_ref(("anonymized_uses", i, "opt_out_contact"), use.opt_out_contact)
+    if policy.privacy_manager is not None:
+        yield from id_refs(
+            ("privacy_manager", "contacts"), policy.privacy_manager.contacts, contacts, "contact"
+        )
+    if policy.gdpr is not None:
+        yield from contact_ref(("gdpr", "joint_contact"), policy.gdpr.joint_contact)
+    for i, disclosure in enumerate(policy.ccpa.disclosures if policy.ccpa else []):
+        location = ("ccpa", "disclosures", i)
+        yield from category_refs((*location, "categories"), disclosure.categories)
+        yield from id_refs(
+            (*location, "recipients"), disclosure.recipients, recipients, "recipient"
         )
     if policy.complaints.contact not in contacts:
         yield (
@@ -362,6 +383,49 @@ def _gdpr_bases(policy: Policy) -> Iterator[Finding]:
     for i, p in enumerate(policy.purposes):
         if p.legal_basis is None:
             yield ("purposes", i, "id"), f"purpose '{p.id}' needs a legal_basis under the GDPR"
+
+
+def _joint_controllers(policy: Policy) -> Iterator[Finding]:
+    """GDPR Art. 26: joint controllers come in twos or more and publish their arrangement."""
+    joint = [i for i, o in enumerate(policy.operators) if o.role == "joint_controller"]
+    if len(joint) == 1:
+        yield (
+            ("operators", joint[0], "role"),
+            "a joint controller needs at least one other joint controller among the operators",
+        )
+    if (
+        len(joint) > 1
+        and Jurisdiction.gdpr in policy.jurisdictions
+        and (policy.gdpr is None or policy.gdpr.joint_arrangement is None)
+    ):
+        yield (
+            ("operators", joint[0], "role"),
+            "joint controllers must make the essence of their arrangement available "
+            "(GDPR Art. 26(2)); declare gdpr.joint_arrangement",
+        )
+
+
+def _gdpr_only_provisions(policy: Policy) -> Iterator[Finding]:
+    if Jurisdiction.appi not in policy.jurisdictions:
+        return
+    for i, r in enumerate(policy.recipients):
+        if r.provision in {Provision.contract, Provision.legitimate_interests}:
+            yield (
+                ("recipients", i, "provision"),
+                f"'{r.provision.value}' is not a basis for provision under APPI (Art. 27); "
+                "declare consent, entrustment or another APPI basis",
+            )
+
+
+def _signals(policy: Policy) -> Iterator[Finding]:
+    if (
+        policy.signals.dnt == "opt_out_sale_sharing"
+        and Jurisdiction.ccpa not in policy.jurisdictions
+    ):
+        yield (
+            ("signals", "dnt"),
+            "DNT as an opt-out of sale or sharing is a CCPA promise; declare ccpa in jurisdictions",
+        )
 
 
 def _languages(policy: Policy) -> Iterator[Finding]:

@@ -38,7 +38,8 @@ class Person(Strict):
     title: Text | None = None
     email: str | None = None
     contacts: list[Identifier] = Field(
-        [], description="Contact channels that reach this person directly, e.g. a DPO's postal address."
+        [],
+        description="Contact channels that reach this person directly, e.g. a DPO's postal address.",
     )
 
 
@@ -166,8 +167,12 @@ class Purpose(Strict):
     legitimate_interest: Text | None = None
     consent: ConsentMode = ConsentMode.none
     subjects: list[Identifier] = []
-    withdrawal_effect: Literal["stop_processing", "deactivate_account", "delete_account"] | None = (
-        None
+    withdrawal_effect: (
+        Literal["stop_processing", "erase_data", "deactivate_account", "delete_account"] | None
+    ) = Field(
+        None,
+        description="What withdrawing consent does. 'erase_data': the person's data for this "
+        "purpose is erased and the account continues (e.g. optional profile fields).",
     )
     withdrawal_note: Text | None = None
 
@@ -196,6 +201,10 @@ class Provision(StrEnum):
     law = "law"
     not_identifiable = "not_identifiable"
     business_succession = "business_succession"
+    contract = "contract"
+    """GDPR-only basis: needed for the person's contract (e.g. their payment). Not valid under APPI."""
+    legitimate_interests = "legitimate_interests"
+    """GDPR-only basis, e.g. fraud checks with banks. Not valid under APPI."""
 
 
 class Safeguard(StrEnum):
@@ -300,6 +309,7 @@ class Signals(Strict):
         True, description="Honour Global Privacy Control as an opt-out of sale/sharing."
     )
     dnt: Literal["ignore", "opt_out_sale_sharing"] = "ignore"
+    note: Text | None = Field(None, description="What the policy says about browser signals.")
 
 
 # --- how long ----------------------------------------------------------------------------
@@ -315,6 +325,8 @@ class Clock(StrEnum):
     statutory = "statutory"
     while_needed = "while_needed"
     """Kept only as long as the business needs it, with no period: reviewed, not swept."""
+    superseded = "superseded"
+    """From when a value stops being current: a username is changed or its account closed."""
 
 
 class RetentionRule(Strict):
@@ -323,6 +335,9 @@ class RetentionRule(Strict):
     id: Identifier
     label: Text
     categories: list[CategoryKey] = []
+    subjects: list[Identifier] = Field(
+        [], description="Subject types the rule is for (e.g. guests only); empty means all."
+    )
     period: Duration | None = Field(
         None, description="Empty with clock 'account_active' or 'while_needed'."
     )
@@ -357,6 +372,8 @@ class RightKind(StrEnum):
     objection = "objection"
     opt_out_sale_sharing = "opt_out_sale_sharing"
     withdraw_consent = "withdraw_consent"
+    automated_decision = "automated_decision"
+    """Not to be subject to a decision based solely on automated processing (GDPR Art. 22)."""
 
 
 FEE_ALLOWED_UNDER_APPI = {
@@ -377,6 +394,8 @@ class Verification(StrEnum):
     none = "none"
     company_procedure = "company_procedure"
     """'In accordance with the procedure the company sets' (当社所定の方法), given on request."""
+    additional_information = "additional_information"
+    """Proof or further information asked for when identity is in doubt (GDPR Art. 12(6))."""
 
 
 class RequestGround(StrEnum):
@@ -408,6 +427,11 @@ class Deadline(Strict):
     extension_note: Text | None = None
     acknowledgment: Duration | None = None
     acknowledgment_business_days: bool = False
+    statutory: bool = Field(
+        False,
+        description="The policy states no deadline: these are the law's, so the workflow still "
+        "has a clock, and the renderer presents them as the legal limits, not extra promises.",
+    )
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -457,6 +481,12 @@ class RightTerms(Strict):
     fee: Fee | None = None
     limit: RequestLimit | None = None
     verification: list[Verification] | None = None
+    lookback: Duration | None = Field(
+        None, description="How far back a disclosure reaches, e.g. CCPA's 12 months."
+    )
+    agents: Agents | None = Field(
+        None, description="Authorized agents, where only this jurisdiction provides for them."
+    )
     note: Text | None = None
 
 
@@ -520,6 +550,9 @@ class AnonymizedUse(Strict):
     categories: list[CategoryKey] = []
     items_published: Text | None = None
     opt_out: bool = False
+    opt_out_contact: Identifier | None = Field(
+        None, description="Id of the contact channel that takes opt-outs from this use."
+    )
     recipients: list[Identifier] = []
 
 
@@ -559,12 +592,28 @@ class GdprTerms(Strict):
     joint_arrangement: Text | None = Field(
         None, description="The essence of the joint-controller arrangement."
     )
+    joint_contact: Identifier | None = Field(
+        None,
+        description="Id of the single contact point the joint controllers designated (Art. 26(1)).",
+    )
+
+
+class CcpaDisclosure(Strict):
+    """Categories disclosed for a business purpose in the last 12 months, and to whom (§1798.130)."""
+
+    categories: list[CategoryKey] = Field(min_length=1)
+    recipients: list[Identifier] = Field(min_length=1)
+    note: Text | None = None
 
 
 class CcpaTerms(Strict):
     sells: bool = False
     shares: bool = False
     notice: Text | None = None
+    disclosures: list[CcpaDisclosure] = []
+    non_discrimination: Text | None = Field(
+        None, description="What the policy says about the right to non-discrimination."
+    )
 
 
 class Policy(Strict):
