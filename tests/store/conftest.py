@@ -1,3 +1,21 @@
-from store.kit import sqlite_state_url, state_url, store
+from store.kit import (
+    clock,
+    mailbox,
+    mailer,
+    make_workflow,
+    smtp_server,
+    sqlite_state_url,
+    state_url,
+    store,
+)
 
-__all__ = ["sqlite_state_url", "state_url", "store"]
+__all__ = [
+    "clock",
+    "mailbox",
+    "mailer",
+    "make_workflow",
+    "smtp_server",
+    "sqlite_state_url",
+    "state_url",
+    "store",
+]

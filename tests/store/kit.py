@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
+from policykeeper.policy import load_policy
+from policykeeper.policy.models import Jurisdiction, Policy, Right
 from policykeeper.store import Store, migrate
+from policykeeper.workflow.mail import SmtpMailer
+from policykeeper.workflow.service import Workflow
+from policykeeper.workflow.settings import WorkflowSettings
+from policykeeper.workflow.tokens import Secrets
 
 
 @pytest.fixture
@@ -30,3 +44,126 @@ def store(state_url: str) -> Iterator[Store]:
     opened = Store(state_url)
     yield opened
     opened.dispose()
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class Mailbox:
+    """What the local SMTP server received, parsed."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last(self, address: str) -> EmailMessage:
+        found = self.to(address)
+        assert found, f"no email to {address}"
+        return found[-1]
+
+    @staticmethod
+    def body(message: EmailMessage) -> str:
+        part = message.get_body(("plain",))
+        assert part is not None
+        return str(part.get_content())
+
+
+class _Collector:
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        message = BytesParser(policy=default_policy).parsebytes(envelope.content)
+        assert isinstance(message, EmailMessage)
+        self.mailbox.messages.append(message)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[str, int, Mailbox]]:
+    """A real SMTP server (aiosmtpd) on a free local port, collecting what it receives."""
+    mailbox = Mailbox()
+    controller = Controller(_Collector(mailbox), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield "127.0.0.1", controller.port, mailbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[str, int, Mailbox]) -> Mailbox:
+    return smtp_server[2]
+
+
+@pytest.fixture
+def mailer(smtp_server: tuple[str, int, Mailbox]) -> SmtpMailer:
+    host, port, _ = smtp_server
+    return SmtpMailer(host, port, "privacy@example.test")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 5, 1, 3, 0, tzinfo=UTC))
+
+
+AINEMA = Path(__file__).resolve().parents[2] / "examples" / "ainema"
+
+
+def ainema_policy() -> Policy:
+    return load_policy(AINEMA)
+
+
+def with_right(policy: Policy, kind: str, **changes: Any) -> Policy:
+    """The policy with one right's fields replaced (validated, as if declared in YAML)."""
+    rights = []
+    for right in policy.rights:
+        if right.kind == kind:
+            data = right.model_dump(mode="json", exclude_unset=True) | changes
+            right = Right.model_validate(data)
+        rights.append(right)
+    if not any(r.kind == kind for r in policy.rights):
+        base = {"kind": kind, "channels": [{"contact": "email"}], "verification": ["email_code"]}
+        rights.append(Right.model_validate(base | changes))
+    return policy.model_copy(update={"rights": rights})
+
+
+def with_jurisdictions(policy: Policy, *names: str) -> Policy:
+    return policy.model_copy(update={"jurisdictions": [Jurisdiction(n) for n in names]})
+
+
+@pytest.fixture
+def make_workflow(store: Store, mailer: SmtpMailer, clock: FakeClock) -> Callable[..., Workflow]:
+    """A workflow on the migrated store, the local SMTP server and the fake clock."""
+
+    def make(policy: Policy | None = None, **settings: Any) -> Workflow:
+        return Workflow(
+            store,
+            policy or ainema_policy(),
+            secrets=Secrets(b"test-secret-key-0123456789abcdef"),
+            mailer=mailer,
+            settings=WorkflowSettings(**settings),
+            clock=clock,
+            project_dir=AINEMA,
+        )
+
+    return make

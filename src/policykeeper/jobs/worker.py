@@ -1,0 +1,128 @@
+"""The in-process worker: claims jobs from the `jobs` table with a lease, so a job whose worker
+died (kill -9) is claimed again when its lease runs out and runs to the same end state.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from policykeeper.store.models import Job
+from policykeeper.workflow.execution import execute_request
+from policykeeper.workflow.service import Workflow
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Workflow, Job], None]
+
+
+def _notify(workflow: Workflow, job: Job) -> None:
+    workflow.send_notification(str(job.request_id), str(job.payload["event"]))
+
+
+def _execute(workflow: Workflow, job: Job) -> None:
+    execute_request(workflow, str(job.request_id))
+
+
+def _purge(workflow: Workflow, job: Job) -> None:
+    workflow.purge_uploads()
+
+
+HANDLERS: dict[str, Handler] = {"notify": _notify, "execute": _execute, "purge_uploads": _purge}
+
+
+class Worker:
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+
+    def claim(self, job_id: str | None = None) -> Job | None:
+        """Take the next due job (or a given one) whose lease is free; None if there is none."""
+        now = self.workflow.clock()
+        settings = self.workflow.settings
+        free = sa.or_(
+            sa.and_(Job.state == "queued", Job.run_after <= now),
+            sa.and_(Job.state == "running", Job.lease_until < now),
+        )
+        query = sa.select(Job).where(free).order_by(Job.created_at).limit(1)
+        if job_id is not None:
+            query = query.where(Job.id == job_id)
+        with self.workflow.store.transaction() as session:
+            job = session.execute(query.with_for_update(skip_locked=True)).scalar_one_or_none()
+            if job is None:
+                return None
+            job.state = "running"
+            job.attempts += 1
+            job.lease_until = now + settings.job_lease
+            return job
+
+    def run(self, job: Job) -> None:
+        handler = HANDLERS.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            handler(self.workflow, job)
+        except Exception as exc:
+            self._failed(job, exc)
+        else:
+            self._finish(job, "done", None)
+
+    def run_one(self, job_id: str | None = None) -> bool:
+        job = self.claim(job_id)
+        if job is None:
+            return False
+        self.run(job)
+        return True
+
+    def run_until_idle(self, limit: int = 1000) -> int:
+        done = 0
+        while done < limit and self.run_one():
+            done += 1
+        return done
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                worked = self.run_one()
+            except Exception:
+                log.exception("worker loop")
+                worked = False
+            if not worked:
+                stop.wait(poll_seconds)
+
+    def _finish(self, job: Job, state: str, error: str | None) -> None:
+        with self.workflow.store.transaction() as session:
+            session.execute(
+                sa.update(Job)
+                .where(Job.id == job.id)
+                .values(
+                    state=state,
+                    finished_at=self.workflow.clock(),
+                    last_error=error,
+                    lease_until=None,
+                )
+            )
+
+    def _failed(self, job: Job, exc: Exception) -> None:
+        error = "".join(traceback.format_exception_only(exc)).strip()
+        log.warning("job %s (%s) failed: %s", job.id, job.kind, error)
+        if job.attempts < self.workflow.settings.job_max_attempts:
+            delay = timedelta(seconds=min(2**job.attempts, 300))
+            with self.workflow.store.transaction() as session:
+                session.execute(
+                    sa.update(Job)
+                    .where(Job.id == job.id)
+                    .values(
+                        state="queued",
+                        run_after=self.workflow.clock() + delay,
+                        last_error=error,
+                        lease_until=None,
+                    )
+                )
+            return
+        if job.kind == "execute" and job.request_id:
+            self.workflow.execution_failed(job.request_id, error)
+        self._finish(job, "failed", error)

@@ -1,0 +1,48 @@
+"""Workflow errors, each with the HTTP status the API answers with."""
+
+from __future__ import annotations
+
+from policykeeper.errors import PolicyKeeperError
+
+
+class WorkflowError(PolicyKeeperError):
+    status = 400
+    code = "bad_request"
+    exit_code = 1
+
+
+class NotFound(WorkflowError):
+    """Unknown or unguessable: the same answer for a guessed link as for a deleted request."""
+
+    status = 404
+    code = "not_found"
+
+
+class Invalid(WorkflowError):
+    status = 422
+    code = "invalid"
+
+
+class Conflict(WorkflowError):
+    status = 409
+    code = "conflict"
+
+
+class Expired(WorkflowError):
+    status = 410
+    code = "expired"
+
+
+class RateLimited(WorkflowError):
+    status = 429
+    code = "rate_limited"
+
+
+class Unauthorized(WorkflowError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(WorkflowError):
+    status = 403
+    code = "forbidden"

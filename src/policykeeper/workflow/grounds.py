@@ -1,0 +1,26 @@
+"""Refusal grounds: the declared ones, plus the two the workflow itself may apply."""
+
+from __future__ import annotations
+
+from policykeeper.policy.models import Right
+from policykeeper.policy.types import Text
+
+SYSTEM_GROUNDS: dict[str, Text] = {
+    "identity_not_verified": Text(
+        ja="ご本人(または正当な代理人)であることを確認できなかったため",
+        en="We could not verify that the request came from you or your authorised agent",
+    ),
+    "request_limit": Text(
+        ja="一定期間内に請求できる回数の上限を超えたため",
+        en="The number of requests allowed in the period has been reached",
+    ),
+}
+"""Applied only by the workflow (a failed identity check, a declared limit), never by staff."""
+
+
+def declared_ground(right: Right, ground_id: str) -> Text | None:
+    return next((g.label for g in right.refusal_grounds if g.id == ground_id), None)
+
+
+def ground_label(right: Right, ground_id: str) -> Text:
+    return declared_ground(right, ground_id) or SYSTEM_GROUNDS.get(ground_id) or Text(en=ground_id)

@@ -1,0 +1,813 @@
+"""The request workflow: every step is one transaction holding the state change, its audit entry
+and the jobs it causes, so a crash at any point leaves a request that can continue.
+"""
+
+from __future__ import annotations
+
+import hmac
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from policykeeper.jobs.queue import enqueue
+from policykeeper.policy.models import Jurisdiction, Policy, Right, RightKind, Verification
+from policykeeper.policy.types import Duration
+from policykeeper.store import Store
+from policykeeper.store.models import (
+    AuditEntry,
+    Export,
+    RateEvent,
+    Upload,
+    VerificationCode,
+)
+from policykeeper.store.models import Request as RequestRow
+from policykeeper.workflow import audit
+from policykeeper.workflow.deadlines import (
+    add_period,
+    applicable_jurisdictions,
+    compute_deadlines,
+)
+from policykeeper.workflow.errors import (
+    Conflict,
+    Expired,
+    Invalid,
+    NotFound,
+    RateLimited,
+    WorkflowError,
+)
+from policykeeper.workflow.fees import fee_due
+from policykeeper.workflow.grounds import declared_ground, ground_label
+from policykeeper.workflow.limits import request_limit
+from policykeeper.workflow.mail import Mailer
+from policykeeper.workflow.notifications import render_email
+from policykeeper.workflow.settings import WorkflowSettings
+from policykeeper.workflow.states import EXTENDABLE, OPEN, State, check_move
+from policykeeper.workflow.tokens import Secrets, new_code, new_id, new_link_token
+
+DOCUMENT_METHODS = frozenset(
+    {
+        Verification.id_document,
+        Verification.postal_application,
+        Verification.two_data_points,
+        Verification.three_data_points_signed,
+    }
+)
+UPLOAD_PURPOSES = ("id_document", "authority")
+ID_DOCUMENT_CATEGORY = "user.government_id.id_document_image"
+DISCLOSURE_KINDS = frozenset(
+    {RightKind.access, RightKind.portability, RightKind.third_party_records}
+)
+
+
+class MailUnavailable(WorkflowError):
+    status = 503
+    code = "mail_unavailable"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class NewRequest:
+    kind: str
+    email: str
+    language: str = "en"
+    jurisdictions: list[str] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    agent: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request_id: str
+    status_token: str
+
+
+class Workflow:
+    """The Python API behind the JSON API and the worker; `clock` is injectable for tests."""
+
+    def __init__(
+        self,
+        store: Store,
+        policy: Policy,
+        *,
+        secrets: Secrets,
+        mailer: Mailer,
+        settings: WorkflowSettings | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        project_dir: Path | None = None,
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self.secrets = secrets
+        self.mailer = mailer
+        self.settings = settings or WorkflowSettings()
+        self.clock = clock
+        self.project_dir = project_dir
+
+    # --- the person ----------------------------------------------------------------------
+
+    def submit(self, new: NewRequest, ip: str) -> Submitted:
+        """Record a request and send its verification code; the answer never depends on
+        whether the address is known to the service."""
+        right = self._right(new.kind)
+        email = _normal_email(new.email)
+        jurisdictions = self._jurisdictions(right, new.jurisdictions)
+        details = self._details(right, new.details)
+        if new.agent is not None and right.agents is not None and not right.agents.allowed:
+            raise Invalid("this right cannot be exercised through an agent")
+        now = self.clock()
+        deadlines = compute_deadlines(self.policy, right, jurisdictions, now, self.settings)
+        needs_email = Verification.none not in right.verification
+        code: tuple[str, str] | None = None
+        with self.store.transaction() as session:
+            if needs_email:
+                self._rate(session, now, email, ip)
+            row = RequestRow(
+                id=new_id(),
+                kind=right.kind.value,
+                state=State.received.value,
+                email=email,
+                identity_kind="email",
+                identity_value=email,
+                language=new.language if new.language in ("ja", "en") else "en",
+                jurisdictions=[j.value for j in jurisdictions],
+                details=details,
+                agent=new.agent,
+                needs_documents=bool(DOCUMENT_METHODS & set(right.verification))
+                or new.agent is not None,
+                received_at=now,
+                acknowledge_by=deadlines.acknowledge_by,
+                due_at=deadlines.due_at,
+                max_due_at=deadlines.max_due_at,
+                fee_status="none",
+            )
+            session.add(row)
+            session.flush()
+            self._audit(
+                session,
+                row,
+                "person",
+                "received",
+                {
+                    "kind": row.kind,
+                    "jurisdictions": row.jurisdictions,
+                    "due_at": row.due_at.isoformat(),
+                    "max_due_at": row.max_due_at.isoformat(),
+                    "acknowledge_by": row.acknowledge_by.isoformat()
+                    if row.acknowledge_by
+                    else None,
+                    "agent": new.agent is not None,
+                },
+            )
+            self._notify(session, row, "received")
+            if needs_email:
+                self._move(session, row, State.verifying, "system")
+                code = self._new_code(session, row, now)
+            else:
+                self._after_identity(session, row, now)
+        if code is not None:
+            self._send_code(row, *code)
+        return Submitted(row.id, self.secrets.status_token(row.id))
+
+    def resend_code(self, status_token: str, ip: str) -> None:
+        now = self.clock()
+        with self.store.transaction() as session:
+            row = self._by_status(session, status_token)
+            if row.state != State.verifying or row.email_verified_at is not None:
+                raise Conflict("this request does not wait for a code")
+            self._rate(session, now, row.email, ip)
+            code = self._new_code(session, row, now)
+        self._send_code(row, *code)
+
+    def verify_code(self, status_token: str, code: str, ip: str) -> None:
+        now = self.clock()
+        failure: WorkflowError | None = None
+        with self.store.transaction() as session:
+            row = self._by_status(session, status_token)
+            if row.state != State.verifying or row.email_verified_at is not None:
+                raise Conflict("this request does not wait for a code")
+            self._rate_bucket(session, now, f"try-ip:{ip}", self.settings.codes_per_ip * 5)
+            candidate = session.execute(
+                sa.select(VerificationCode)
+                .where(VerificationCode.request_id == row.id)
+                .order_by(VerificationCode.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if candidate is None or candidate.used_at is not None:
+                raise Expired("this code was already used; ask for a new one")
+            if candidate.expires_at <= now:
+                raise Expired("this code has expired; ask for a new one")
+            if candidate.failed_attempts >= self.settings.max_code_attempts:
+                raise Expired("too many wrong codes; ask for a new one")
+            expected = self.secrets.keyed_hash("code", f"{row.id}:{code.strip()}")
+            if not hmac.compare_digest(candidate.code_hash, expected):
+                candidate.failed_attempts += 1
+                failure = Invalid("the code is not correct")
+            else:
+                self._identity_confirmed(session, row, candidate, now)
+        if failure is not None:
+            raise failure
+
+    def verify_link(self, link_token: str) -> str:
+        """Confirm by the emailed link; returns the status token to show the request."""
+        now = self.clock()
+        with self.store.transaction() as session:
+            candidate = session.execute(
+                sa.select(VerificationCode).where(
+                    VerificationCode.link_hash == self.secrets.keyed_hash("link", link_token)
+                )
+            ).scalar_one_or_none()
+            if candidate is None:
+                raise NotFound("no such verification link")
+            if candidate.used_at is not None:
+                raise Expired("this link was already used")
+            if candidate.expires_at <= now:
+                raise Expired("this link has expired; ask for a new code")
+            row = self._lock(session, candidate.request_id)
+            if row.state != State.verifying or row.email_verified_at is not None:
+                raise Expired("this link is no longer valid")
+            self._identity_confirmed(session, row, candidate, now)
+            return self.secrets.status_token(row.id)
+
+    def upload(
+        self, status_token: str, purpose: str, filename: str, content_type: str, content: bytes
+    ) -> str:
+        """Store an identity document or proof of authority until its declared retention ends."""
+        if purpose not in UPLOAD_PURPOSES:
+            raise Invalid(f"purpose must be one of: {', '.join(UPLOAD_PURPOSES)}")
+        if not content:
+            raise Invalid("the file is empty")
+        if len(content) > self.settings.upload_max_bytes:
+            raise Invalid("the file is too large")
+        now = self.clock()
+        with self.store.transaction() as session:
+            row = self._by_status(session, status_token)
+            if row.state not in (State.received, State.verifying) or not row.needs_documents:
+                raise Conflict("this request does not wait for documents")
+            upload = Upload(
+                id=new_id(),
+                request_id=row.id,
+                purpose=purpose,
+                filename=Path(filename).name[:255] or "upload",
+                content_type=content_type[:100],
+                size=len(content),
+                content=content,
+                uploaded_at=now,
+                delete_after=self.upload_retention().after(now),
+            )
+            session.add(upload)
+            self._audit(
+                session,
+                row,
+                "person",
+                "document_uploaded",
+                {"upload": upload.id, "purpose": purpose},
+            )
+            return upload.id
+
+    def withdraw(self, status_token: str) -> None:
+        now = self.clock()
+        with self.store.transaction() as session:
+            row = self._by_status(session, status_token)
+            self._move(session, row, State.withdrawn, "person")
+            row.closed_at = now
+
+    def status(self, status_token: str) -> dict[str, Any]:
+        """What the person may see through the secret link: progress, never the data itself."""
+        with self.store.transaction() as session:
+            row = self._by_status(session, status_token)
+            return self._public_view(row)
+
+    def download(self, token: str) -> Export:
+        now = self.clock()
+        request_id = self.secrets.request_for_download(token, now)
+        with self.store.transaction() as session:
+            export = session.get(Export, request_id)
+            if export is None:
+                raise NotFound("no such download")
+            return export
+
+    # --- staff ---------------------------------------------------------------------------
+
+    def get(self, request_id: str) -> RequestRow:
+        with self.store.transaction() as session:
+            row = session.get(RequestRow, request_id)
+            if row is None:
+                raise NotFound("no such request")
+            return row
+
+    def list_requests(
+        self, state: str | None = None, due: str | None = None, limit: int = 200
+    ) -> list[RequestRow]:
+        """The queue, oldest deadline first; `due` is 'soon' or 'overdue' among open requests."""
+        now = self.clock()
+        query = sa.select(RequestRow).order_by(RequestRow.due_at).limit(limit)
+        if state is not None:
+            query = query.where(RequestRow.state == State(state).value)
+        if due is not None:
+            query = query.where(RequestRow.state.in_([s.value for s in OPEN]))
+            if due == "overdue":
+                query = query.where(RequestRow.due_at < now)
+            elif due == "soon":
+                query = query.where(
+                    RequestRow.due_at >= now, RequestRow.due_at <= now + self.settings.due_soon
+                )
+            else:
+                raise Invalid("due must be 'soon' or 'overdue'")
+        with self.store.transaction() as session:
+            return list(session.execute(query).scalars())
+
+    def history(self, request_id: str) -> list[AuditEntry]:
+        with self.store.transaction() as session:
+            return list(
+                session.execute(
+                    sa.select(AuditEntry)
+                    .where(AuditEntry.request_id == request_id)
+                    .order_by(AuditEntry.seq)
+                ).scalars()
+            )
+
+    def verify_identity(self, request_id: str, actor: str, approved: bool, note: str) -> None:
+        """Staff's check of uploaded documents (an ID copy, a postal application, an agent's proof)."""
+        now = self.clock()
+        with self.store.transaction() as session:
+            row = self._lock(session, request_id)
+            if row.state != State.verifying or not row.needs_documents:
+                raise Conflict("this request does not wait for a document check")
+            if row.documents_verified_at is not None:
+                raise Conflict("the documents were already checked")
+            if approved:
+                has_upload = session.execute(
+                    sa.select(sa.func.count())
+                    .select_from(Upload)
+                    .where(Upload.request_id == row.id)
+                ).scalar_one()
+                if not has_upload:
+                    raise Conflict("no document has been uploaded")
+                row.documents_verified_at = now
+                self._audit(session, row, actor, "documents_verified", {"note": note})
+                if row.email_verified_at is not None:
+                    self._after_identity(session, row, now)
+            else:
+                self._deny(session, row, actor, "identity_not_verified", note, now)
+
+    def record_fee(self, request_id: str, actor: str, *, amount: int | None, waived: bool) -> None:
+        with self.store.transaction() as session:
+            row = self._lock(session, request_id)
+            if row.state != State.awaiting_fee:
+                raise Conflict(f"the request is {row.state}, not awaiting a fee")
+            if waived:
+                row.fee_status = "waived"
+                self._audit(session, row, actor, "fee_waived", {})
+            else:
+                if amount is None or amount < 0:
+                    raise Invalid("record the amount paid, or waive the fee")
+                if row.fee_amount is not None and amount != row.fee_amount:
+                    raise Invalid(
+                        f"the declared fee is {row.fee_amount} {row.fee_currency}, not {amount}"
+                    )
+                row.fee_amount = amount
+                row.fee_status = "paid"
+                self._audit(
+                    session,
+                    row,
+                    actor,
+                    "fee_paid",
+                    {"amount": amount, "currency": row.fee_currency},
+                )
+            self._move(session, row, State.in_review, actor)
+
+    def decide(
+        self,
+        request_id: str,
+        actor: str,
+        *,
+        approve: bool,
+        ground: str | None = None,
+        note: str = "",
+        withhold: list[str] | None = None,
+    ) -> None:
+        """Approve (fully or, for disclosure, partly) or deny on a declared refusal ground."""
+        now = self.clock()
+        with self.store.transaction() as session:
+            row = self._lock(session, request_id)
+            right = self._right(row.kind)
+            if row.state != State.in_review:
+                raise Conflict(f"the request is {row.state}, not in review")
+            if not approve:
+                if not ground or declared_ground(right, ground) is None:
+                    declared = ", ".join(g.id for g in right.refusal_grounds) or "none"
+                    raise Invalid(f"a denial must cite a declared refusal ground ({declared})")
+                self._deny(session, row, actor, ground, note, now)
+                return
+            withheld = list(withhold or [])
+            if withheld and right.kind not in DISCLOSURE_KINDS:
+                raise Invalid("only a disclosure can be partial")
+            unknown = [key for key in withheld if not self.policy.categories_under(key)]
+            if unknown:
+                raise Invalid(f"unknown categories: {', '.join(unknown)}")
+            row.decision = {"outcome": "approved", "withhold": withheld, "note": note}
+            self._audit(session, row, actor, "approved", row.decision)
+            self._move(session, row, State.executing, actor)
+            enqueue(session, "execute", now=now, request_id=row.id, job_id=new_id())
+
+    def extend(self, request_id: str, actor: str, period: Duration, reason: str) -> datetime:
+        """Move the deadline within the legal maximum, with a reason the person is told."""
+        if not reason.strip():
+            raise Invalid("an extension needs a reason")
+        now = self.clock()
+        with self.store.transaction() as session:
+            row = self._lock(session, request_id)
+            if row.state not in EXTENDABLE:
+                raise Conflict(f"a request that is {row.state} cannot be extended")
+            if now > row.due_at:
+                raise Conflict("the deadline has passed; an extension must be notified before it")
+            calendar = self.settings.calendars[Jurisdiction(row.jurisdictions[0])]
+            new_due = add_period(row.due_at, period, False, calendar)
+            if new_due > row.max_due_at:
+                raise Invalid(
+                    f"the latest allowed deadline is {row.max_due_at.isoformat()}; "
+                    f"{period} would pass it"
+                )
+            self._audit(
+                session,
+                row,
+                actor,
+                "extended",
+                {"from": row.due_at.isoformat(), "to": new_due.isoformat(), "reason": reason},
+            )
+            row.due_at, row.extension_reason, row.extended_at = new_due, reason, now
+            self._notify(session, row, "extended")
+            return new_due
+
+    def staff_download_token(self, request_id: str) -> str:
+        with self.store.transaction() as session:
+            if session.get(Export, request_id) is None:
+                raise NotFound("this request has no export")
+        return self.secrets.download_token(request_id, self.clock() + self.settings.download_ttl)
+
+    # --- the worker ----------------------------------------------------------------------
+
+    def complete(
+        self,
+        request_id: str,
+        result: dict[str, Any],
+        export: tuple[str, str, bytes] | None,
+    ) -> bool:
+        """Record a finished execution once; False if another run already completed it."""
+        now = self.clock()
+        with self.store.transaction() as session:
+            row = self._lock(session, request_id)
+            if row.state != State.executing:
+                return False
+            if export is not None:
+                filename, content_type, content = export
+                session.merge(
+                    Export(
+                        request_id=row.id,
+                        filename=filename,
+                        content_type=content_type,
+                        content=content,
+                        created_at=now,
+                    )
+                )
+            row.result = result
+            row.closed_at = now
+            self._audit(session, row, "worker", "executed", {"result": result})
+            self._move(session, row, State.completed, "worker")
+            self._notify(session, row, "completed")
+            return True
+
+    def execution_failed(self, request_id: str, error: str) -> None:
+        """After the last retry: back to review with the error, never stuck in executing."""
+        with self.store.transaction() as session:
+            row = self._lock(session, request_id)
+            if row.state != State.executing:
+                return
+            self._audit(session, row, "worker", "execution_failed", {"error": error[:2000]})
+            self._move(session, row, State.in_review, "worker")
+
+    def send_notification(self, request_id: str, event: str) -> None:
+        """Render and send one email; 'received' is the acknowledgment, so it is recorded."""
+        row = self.get(request_id)
+        subject, body = render_email(event, row.language, self._context(row, event))
+        self.mailer.send(row.email, subject, body)
+        if event == "received":
+            with self.store.transaction() as session:
+                locked = self._lock(session, request_id)
+                if locked.acknowledged_at is None:
+                    locked.acknowledged_at = self.clock()
+                    self._audit(session, locked, "worker", "acknowledged", {})
+
+    def purge_uploads(self) -> int:
+        """Delete uploaded documents whose retention has ended; the row records that it was."""
+        now = self.clock()
+        with self.store.transaction() as session:
+            due = list(
+                session.execute(
+                    sa.select(Upload).where(Upload.delete_after <= now, Upload.purged_at.is_(None))
+                ).scalars()
+            )
+            for upload in due:
+                upload.content, upload.purged_at = None, now
+                audit.append(
+                    session,
+                    at=now,
+                    actor="worker",
+                    action="document_purged",
+                    request_id=upload.request_id,
+                    data={"upload": upload.id},
+                )
+            return len(due)
+
+    def upload_retention(self) -> Duration:
+        """The declared retention of identity documents (jasminai: 5 days), else the setting."""
+        for rule in self.policy.retention:
+            if rule.period is not None and any(
+                self.policy.covers(key, ID_DOCUMENT_CATEGORY) for key in rule.categories
+            ):
+                return rule.period
+        return self.settings.upload_retention
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _right(self, kind: str) -> Right:
+        right = self.policy.right(kind) if kind in RightKind.__members__ else None
+        if right is None:
+            declared = ", ".join(r.kind.value for r in self.policy.rights)
+            raise Invalid(f"unknown request type {kind!r}; this service accepts: {declared}")
+        return right
+
+    def _jurisdictions(self, right: Right, requested: list[str] | None) -> list[Jurisdiction]:
+        chosen: list[Jurisdiction] = []
+        for value in requested or []:
+            if value not in Jurisdiction.__members__:
+                raise Invalid(f"unknown jurisdiction {value!r}")
+            chosen.append(Jurisdiction(value))
+        return applicable_jurisdictions(self.policy, right, chosen)
+
+    def _details(self, right: Right, details: dict[str, Any]) -> dict[str, Any]:
+        if right.kind is RightKind.rectification:
+            changes = details.get("changes")
+            if not isinstance(changes, dict) or not changes:
+                raise Invalid("a correction needs 'changes': the fields and their right values")
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in changes.items()):
+                raise Invalid("'changes' maps field names to text")
+        if right.kind is RightKind.objection:
+            purposes = details.get("purposes")
+            if not isinstance(purposes, list) or not purposes:
+                raise Invalid("an objection names the 'purposes' objected to")
+            unknown = [p for p in purposes if self.policy.purpose(str(p)) is None]
+            if unknown:
+                raise Invalid(f"unknown purposes: {', '.join(map(str, unknown))}")
+        return details
+
+    def _by_status(self, session: Session, token: str) -> RequestRow:
+        return self._lock(session, self.secrets.request_for_status(token))
+
+    def _lock(self, session: Session, request_id: str) -> RequestRow:
+        row = session.get(RequestRow, request_id, with_for_update=True)
+        if row is None:
+            raise NotFound("no such request")
+        return row
+
+    def _move(self, session: Session, row: RequestRow, target: State, actor: str) -> None:
+        previous = row.state
+        row.state = check_move(row.state, target).value
+        self._audit(session, row, actor, "transition", {"from": previous, "to": target.value})
+
+    def _audit(
+        self, session: Session, row: RequestRow, actor: str, action: str, data: dict[str, Any]
+    ) -> None:
+        session.flush()
+        audit.append(
+            session, at=self.clock(), actor=actor, action=action, request_id=row.id, data=data
+        )
+
+    def _notify(self, session: Session, row: RequestRow, event: str) -> None:
+        enqueue(
+            session,
+            "notify",
+            now=self.clock(),
+            request_id=row.id,
+            payload={"event": event},
+            job_id=new_id(),
+        )
+
+    def _rate(self, session: Session, now: datetime, email: str, ip: str) -> None:
+        self._rate_bucket(
+            session,
+            now,
+            f"addr:{self.secrets.keyed_hash('addr', email)[:32]}",
+            self.settings.codes_per_address,
+        )
+        self._rate_bucket(session, now, f"ip:{ip}", self.settings.codes_per_ip)
+
+    def _rate_bucket(self, session: Session, now: datetime, bucket: str, limit: int) -> None:
+        since = now - self.settings.rate_window
+        used = session.execute(
+            sa.select(sa.func.count())
+            .select_from(RateEvent)
+            .where(RateEvent.bucket == bucket, RateEvent.at > since)
+        ).scalar_one()
+        if used >= limit:
+            raise RateLimited("too many attempts; please try again later")
+        session.add(RateEvent(bucket=bucket, at=now))
+
+    def _new_code(self, session: Session, row: RequestRow, now: datetime) -> tuple[str, str]:
+        code, link = new_code(), new_link_token()
+        session.execute(
+            sa.update(VerificationCode)
+            .where(VerificationCode.request_id == row.id, VerificationCode.used_at.is_(None))
+            .values(expires_at=now)
+        )
+        session.add(
+            VerificationCode(
+                request_id=row.id,
+                code_hash=self.secrets.keyed_hash("code", f"{row.id}:{code}"),
+                link_hash=self.secrets.keyed_hash("link", link),
+                created_at=now,
+                expires_at=now + self.settings.code_ttl,
+                failed_attempts=0,
+            )
+        )
+        self._audit(session, row, "system", "code_sent", {})
+        return code, link
+
+    def _send_code(self, row: RequestRow, code: str, link: str) -> None:
+        context = self._context(row, "code")
+        context.update(
+            code=code,
+            verify_url=f"{self.settings.base_url}/api/verify/{link}",
+            expires_at=self._when(row, self.clock() + self.settings.code_ttl),
+        )
+        subject, body = render_email("code", row.language, context)
+        try:
+            self.mailer.send(row.email, subject, body)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailUnavailable(
+                "the verification email could not be sent; ask for a new code"
+            ) from exc
+
+    def _identity_confirmed(
+        self, session: Session, row: RequestRow, code: VerificationCode, now: datetime
+    ) -> None:
+        code.used_at = now
+        row.email_verified_at = now
+        self._audit(session, row, "person", "email_verified", {})
+        if not row.needs_documents or row.documents_verified_at is not None:
+            self._after_identity(session, row, now)
+
+    def _after_identity(self, session: Session, row: RequestRow, now: datetime) -> None:
+        right = self._right(row.kind)
+        jurisdictions = [Jurisdiction(j) for j in row.jurisdictions]
+        if self._over_limit(session, row, right, jurisdictions, now):
+            self._deny(session, row, "system", "request_limit", "", now)
+            return
+        fee = fee_due(right, jurisdictions)
+        if fee is None:
+            self._move(session, row, State.in_review, "system")
+            return
+        row.fee_status, row.fee_amount, row.fee_currency = "due", fee.amount, fee.currency
+        self._move(session, row, State.awaiting_fee, "system")
+        self._notify(session, row, "fee_due")
+
+    def _over_limit(
+        self,
+        session: Session,
+        row: RequestRow,
+        right: Right,
+        jurisdictions: list[Jurisdiction],
+        now: datetime,
+    ) -> bool:
+        limit = request_limit(right, jurisdictions)
+        if limit is None:
+            return False
+        since = limit.per.before(now)
+        earlier = session.execute(
+            sa.select(sa.func.count())
+            .select_from(RequestRow)
+            .where(
+                RequestRow.email == row.email,
+                RequestRow.kind == row.kind,
+                RequestRow.id != row.id,
+                RequestRow.received_at > since,
+                RequestRow.email_verified_at.is_not(None),
+                RequestRow.state != State.withdrawn.value,
+            )
+        ).scalar_one()
+        return bool(earlier >= limit.count)
+
+    def _deny(
+        self, session: Session, row: RequestRow, actor: str, ground: str, note: str, now: datetime
+    ) -> None:
+        row.decision = {"outcome": "denied", "ground": ground, "note": note}
+        self._audit(session, row, actor, "denied", row.decision)
+        self._move(session, row, State.denied, actor)
+        row.closed_at = now
+        self._notify(session, row, "denied")
+
+    def _public_view(self, row: RequestRow) -> dict[str, Any]:
+        right = self._right(row.kind)
+        waiting_for = None
+        if row.state == State.verifying:
+            waiting_for = "email_code" if row.email_verified_at is None else "document_check"
+        elif row.state == State.awaiting_fee:
+            waiting_for = "fee"
+        view: dict[str, Any] = {
+            "reference": row.id,
+            "right": row.kind,
+            "right_label": (right.label.get(row.language) if right.label else row.kind),
+            "state": row.state,
+            "waiting_for": waiting_for,
+            "received_at": row.received_at.isoformat(),
+            "due_at": row.due_at.isoformat(),
+            "extended": row.extended_at is not None,
+            "extension_reason": row.extension_reason,
+            "needs_documents": row.needs_documents and row.documents_verified_at is None,
+            "fee": {
+                "status": row.fee_status,
+                "amount": row.fee_amount,
+                "currency": row.fee_currency,
+            }
+            if row.fee_status != "none"
+            else None,
+        }
+        if row.state == State.denied and row.decision:
+            view["ground"] = ground_label(right, row.decision["ground"]).get(row.language)
+        return view
+
+    def _when(self, row: RequestRow, moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        zone = self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+        return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+
+    def _context(self, row: RequestRow, event: str) -> dict[str, Any]:
+        lang = row.language
+        right = self._right(row.kind)
+        complaints = self.policy.contact(self.policy.complaints.contact)
+        complaint_text = ""
+        if complaints is not None:
+            name = complaints.name.get(lang) if complaints.name else ""
+            value = complaints.value if isinstance(complaints.value, str) else ""
+            complaint_text = f"{name} {value}".strip()
+        context: dict[str, Any] = {
+            "service": self.policy.service.name.get(lang),
+            "right": right.label.get(lang) if right.label else row.kind,
+            "request_id": row.id,
+            "received_at": self._when(row, row.received_at),
+            "due_at": self._when(row, row.due_at),
+            "acknowledge_by": self._when(row, row.acknowledge_by),
+            "status_url": f"{self.settings.base_url}/api/status/{self.secrets.status_token(row.id)}",
+            "reason": row.extension_reason or "",
+            "complaints": complaint_text,
+            "authorities": [
+                f"{a.name.get(lang)} {a.url or ''}".strip()
+                for a in self.policy.complaints.authorities
+            ],
+            "amount": row.fee_amount,
+            "currency": row.fee_currency or "",
+            "payment_methods": ", ".join(m.get(lang) for m in right.fee.payment_methods),
+            "ground": "",
+            "note": "",
+            "download_url": "",
+            "download_expires": "",
+            "withheld": "",
+        }
+        decision = row.decision or {}
+        if event == "denied":
+            context["ground"] = ground_label(right, decision.get("ground", "")).get(lang)
+            context["note"] = decision.get("note", "")
+        if event == "completed":
+            withheld = [
+                c.label.get(lang)
+                for key in decision.get("withhold", [])
+                for c in self.policy.categories_under(key)
+            ]
+            context["withheld"] = ", ".join(withheld)
+            with self.store.transaction() as session:
+                has_export = session.get(Export, row.id) is not None
+            if has_export:
+                expires = self.clock() + self.settings.download_ttl
+                token = self.secrets.download_token(row.id, expires)
+                context["download_url"] = f"{self.settings.base_url}/api/download/{token}"
+                context["download_expires"] = self._when(row, expires)
+        return context
+
+
+def _normal_email(value: str) -> str:
+    email = value.strip()
+    local, at, domain = email.rpartition("@")
+    if not at or not local or "." not in domain or len(email) > 320 or " " in email:
+        raise Invalid("a valid email address is required")
+    return f"{local}@{domain.lower()}"

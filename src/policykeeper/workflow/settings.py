@@ -1,0 +1,50 @@
+"""Workflow knobs the declaration does not hold: clocks the law leaves open, calendars, limits.
+
+LAW.md marks APPI's "without delay" and the holiday calendars as configurable; they live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from policykeeper.policy.models import Jurisdiction
+from policykeeper.policy.types import Duration
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Where business days are counted: a `holidays` country (and subdivision) and a time zone."""
+
+    country: str | None
+    timezone: str
+    subdivision: str | None = None
+    extra_holidays: frozenset[date] = frozenset()
+
+
+DEFAULT_CALENDARS: dict[Jurisdiction, Calendar] = {
+    Jurisdiction.appi: Calendar("JP", "Asia/Tokyo"),
+    Jurisdiction.ccpa: Calendar("US", "America/Los_Angeles", "CA"),
+    Jurisdiction.gdpr: Calendar(None, "Europe/Brussels"),
+}
+
+
+@dataclass(frozen=True)
+class WorkflowSettings:
+    appi_working_period: Duration = field(default_factory=lambda: Duration(14, "day"))
+    """APPI says "without delay"; this is the working clock (LAW.md: default 14 days)."""
+    calendars: dict[Jurisdiction, Calendar] = field(default_factory=lambda: dict(DEFAULT_CALENDARS))
+    due_soon: timedelta = timedelta(days=3)
+    code_ttl: timedelta = timedelta(minutes=15)
+    max_code_attempts: int = 5
+    codes_per_address: int = 5
+    codes_per_ip: int = 20
+    rate_window: timedelta = timedelta(hours=1)
+    upload_retention: Duration = field(default_factory=lambda: Duration(30, "day"))
+    """Used when the declaration has no retention rule for identity documents."""
+    upload_max_bytes: int = 10 * 1024 * 1024
+    download_ttl: timedelta = timedelta(days=7)
+    session_ttl: timedelta = timedelta(hours=8)
+    job_lease: timedelta = timedelta(minutes=5)
+    job_max_attempts: int = 5
+    base_url: str = "http://localhost:8000"

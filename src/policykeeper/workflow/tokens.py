@@ -1,0 +1,77 @@
+"""Secrets derived from one key: status links, keyed hashes of codes, signed download links.
+
+Status links are an HMAC of the request id, so nothing secret is stored and a notification job
+can rebuild the link; codes and verification links are stored only as keyed hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from policykeeper.workflow.errors import Expired, NotFound
+
+SECRET_KEY_ENV = "POLICYKEEPER_SECRET_KEY"
+
+
+def load_secret_key(state_dir: Path) -> bytes:
+    """POLICYKEEPER_SECRET_KEY, else a random key created once in the project's state folder."""
+    value = os.environ.get(SECRET_KEY_ENV)
+    if value:
+        return value.encode()
+    path = state_dir / "secret.key"
+    if not path.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+class Secrets:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def keyed_hash(self, purpose: str, value: str) -> str:
+        return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def status_token(self, request_id: str) -> str:
+        return f"{request_id}.{self.keyed_hash('status', request_id)}"
+
+    def request_for_status(self, token: str) -> str:
+        """The request id a status token names, or NotFound for any token we did not issue."""
+        request_id, _, mac = token.partition(".")
+        if not request_id or not hmac.compare_digest(mac, self.keyed_hash("status", request_id)):
+            raise NotFound("no such request")
+        return request_id
+
+    def download_token(self, request_id: str, expires_at: datetime) -> str:
+        """A link that names the request and its expiry, signed so neither can be changed."""
+        stamp = str(int(expires_at.timestamp()))
+        return f"{request_id}.{stamp}.{self.keyed_hash('download', request_id + '.' + stamp)}"
+
+    def request_for_download(self, token: str, now: datetime) -> str:
+        request_id, _, rest = token.partition(".")
+        stamp, _, mac = rest.partition(".")
+        expected = self.keyed_hash("download", request_id + "." + stamp)
+        if not stamp.isdigit() or not hmac.compare_digest(mac, expected):
+            raise NotFound("no such download")
+        if now.timestamp() > int(stamp):
+            raise Expired("this download link has expired")
+        return request_id
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def new_link_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)
