@@ -107,6 +107,32 @@ def render(
     emit(render_policy(load_policy(directory), lang.value, format.value), output)
 
 
+audit_app = typer.Typer(help="The request workflow's hash-chained audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+StateDir = Annotated[
+    Path, typer.Argument(help="Project directory whose state store to use (default: here).")
+]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--db", help="State database URL (default: POLICYKEEPER_DATABASE_URL or DIR)."),
+]
+
+
+@audit_app.command("verify")
+@reported
+def audit_verify(directory: StateDir = Path("."), db: DatabaseUrl = None) -> None:
+    """Check every link of the audit chain; name the first edited, inserted or deleted entry."""
+    from policykeeper.store import default_url
+    from policykeeper.workflow.audit import verify_store
+
+    report = verify_store(db or default_url(directory))
+    if not report.ok:
+        print(f"audit log broken at entry {report.broken_at}: {report.reason}", file=sys.stderr)
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {report.entries} audit entries, chain intact")
+
+
 def main() -> None:
     app()
 

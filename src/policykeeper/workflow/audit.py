@@ -112,3 +112,16 @@ def verify_chain(session: Session) -> ChainReport:
             count, count + 1, f"the log ends at entry {count} but the head records {head_seq}"
         )
     return ChainReport(count, None, None)
+
+
+def verify_store(url: str) -> ChainReport:
+    """Migrate the store at `url`, then verify its whole audit chain."""
+    from policykeeper.store import Store, migrate
+
+    migrate(url)
+    store = Store(url)
+    try:
+        with store.transaction() as session:
+            return verify_chain(session)
+    finally:
+        store.dispose()
