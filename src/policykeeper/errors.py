@@ -47,3 +47,15 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+class SubjectNotFound(PolicyKeeperError):
+    """No row in the service's databases matches the identity of a request."""
+
+    exit_code = 1
+
+
+class SchemaConflict(PolicyKeeperError):
+    """The live database cannot do what the data map asks (e.g. a cycle of NOT NULL keys)."""
+
+    exit_code = 1

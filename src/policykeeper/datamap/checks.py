@@ -62,11 +62,6 @@ def _vias(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
                     ("tables", name, "via", index, "table"),
                     f"'{via.table}' is a reference table: owned rows are only reached from owned rows",
                 )
-            elif datamap.connection_of(via.table) != datamap.connection_of(name):
-                yield (
-                    ("tables", name, "via", index, "table"),
-                    f"'{via.table}' is in another connection; a join needs both in one database",
-                )
 
 
 def _actions(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:

@@ -1,0 +1,82 @@
+"""Values crossing the boundary: text from the command line into column types, rows into JSON."""
+
+from __future__ import annotations
+
+import base64
+import decimal
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+
+_TRUE = {"1", "true", "yes", "on", "t", "y"}
+_FALSE = {"0", "false", "no", "off", "f", "n"}
+
+
+def coerce(column: sa.Column[Any], value: Any) -> Any:
+    """`value` as the column's Python type, or ValueError saying why it does not fit."""
+    if value is None:
+        if not column.nullable:
+            raise ValueError(f"'{column.name}' cannot be empty")
+        return None
+    kind = _python_type(column)
+    text = value if isinstance(value, str) else None
+    try:
+        if kind is bool:
+            if isinstance(value, bool):
+                return value
+            lowered = str(value).strip().lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise ValueError
+        if kind is int:
+            if isinstance(value, bool):
+                raise ValueError
+            return int(text.strip()) if text is not None else int(value)
+        if kind is float:
+            return float(value)
+        if kind is decimal.Decimal:
+            return decimal.Decimal(str(value))
+        if kind is datetime:
+            return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        if kind is date:
+            return value if isinstance(value, date) else date.fromisoformat(str(value))
+        if kind is time:
+            return value if isinstance(value, time) else time.fromisoformat(str(value))
+    except (ValueError, TypeError, decimal.InvalidOperation):
+        raise ValueError(
+            f"{value!r} is not a valid {kind.__name__} for '{column.name}' ({column.type})"
+        ) from None
+    if kind is str or kind is None:
+        result = str(value)
+        length = getattr(column.type, "length", None)
+        if length is not None and len(result) > length:
+            raise ValueError(f"'{column.name}' holds at most {length} characters")
+        return result
+    return value
+
+
+def _python_type(column: sa.Column[Any]) -> type | None:
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        return None
+    return kind if isinstance(kind, type) else None
+
+
+def jsonable(value: Any) -> Any:
+    """A database value as JSON: dates in ISO 8601, decimals as strings, bytes as base64."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return str(value)

@@ -1,0 +1,221 @@
+"""Decide what erasure does to each owned row, using only reads.
+
+Owned rows start as the data map says (delete, mask, or keep under a rule). Then every
+reflected foreign key into a row to be deleted is checked: a held row pointing at it keeps it
+(masked, so the hold stays intact); someone else's row pointing at it is detached when its
+column may be null, and otherwise keeps it too. Nothing kept is ever deleted by a cascade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from policykeeper.datamap.models import Keep, Table
+from policykeeper.datamap.schema import ForeignKey
+from policykeeper.engine.keys import Key, batches, matching
+from policykeeper.engine.planner import Subject
+from policykeeper.engine.runtime import Runtime, Source
+from policykeeper.errors import SchemaConflict
+from policykeeper.policy.models import Policy
+
+
+@dataclass
+class KeptRow:
+    key: Key
+    reason: str
+    rule: str | None = None
+    delete_after: date | None = None
+
+
+@dataclass
+class Detach:
+    """Rows of another table whose foreign key is nulled so our row can go."""
+
+    table: sa.Table
+    columns: tuple[str, ...]
+    values: set[Key] = field(default_factory=set)
+    rows: int = 0
+
+
+@dataclass
+class Decision:
+    """The erasure of one connection: deletions in order, masks, holds and detaches."""
+
+    source: Source
+    delete: dict[str, set[Key]] = field(default_factory=dict)
+    mask: dict[str, set[Key]] = field(default_factory=dict)
+    kept: dict[str, dict[Key, KeptRow]] = field(default_factory=dict)
+    detach: list[Detach] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    break_first: list[tuple[str, tuple[str, ...], set[Key]]] = field(default_factory=list)
+
+
+@dataclass
+class _Reference:
+    fk: ForeignKey
+    child: str | None
+    child_key: Key | None
+    values: Key
+
+
+def decide(rt: Runtime, source: Source, subject: Subject, connection: sa.Connection) -> Decision:
+    datamap = rt.project.datamap
+    policy = rt.project.policy
+    decision = Decision(source)
+    for name, reached in subject.tables.items():
+        if datamap.connection_of(name) != source.name:
+            continue
+        spec = datamap.tables[name]
+        keys = set(reached.rows)
+        if spec.erase == "delete":
+            decision.delete[name] = keys
+        elif spec.erase == "mask":
+            decision.mask[name] = keys
+            decision.kept[name] = {k: KeptRow(k, "the data map masks these rows") for k in keys}
+        elif isinstance(spec.erase, Keep):
+            decision.kept[name] = {
+                k: _held(policy, spec, spec.erase.keep, reached.rows[k], k) for k in keys
+            }
+    references = _references(rt, source, subject, decision, connection)
+    _settle(rt, decision, subject, references)
+    _order(decision, subject, references, rt)
+    return decision
+
+
+def _held(policy: Policy, spec: Table, rule_id: str, row: dict[str, Any], key: Key) -> KeptRow:
+    rule = policy.rule(rule_id)
+    label = rule.label.get("en") if rule else rule_id
+    clock = next((b.clock for b in spec.retention if b.rule == rule_id), None)
+    start = row.get(clock) if clock else None
+    until = None
+    if rule is not None and rule.period is not None and isinstance(start, date | datetime):
+        until = rule.period.after(start)
+        until = until.date() if isinstance(until, datetime) else until
+    when = f", to be deleted after {until.isoformat()}" if until else ""
+    return KeptRow(key, f"legal hold: {rule_id} ({label}){when}", rule_id, until)
+
+
+def _references(
+    rt: Runtime, source: Source, subject: Subject, decision: Decision, connection: sa.Connection
+) -> list[_Reference]:
+    """Every row anywhere in the connection that points at a row we would delete."""
+    found: list[_Reference] = []
+    for fk in source.foreign_keys:
+        parent = rt.mapped_name(fk.parent)
+        if parent is None or not decision.delete.get(parent):
+            continue
+        rows = subject.tables[parent].rows
+        values = {tuple(rows[k][c] for c in fk.referred) for k in decision.delete[parent]}
+        values = {v for v in values if None not in v}
+        if not values:
+            continue
+        child_table = source.metadata.tables[fk.child]
+        child = rt.mapped_name(fk.child)
+        pk = [c.name for c in child_table.primary_key.columns]
+        selected = [child_table.c[n] for n in dict.fromkeys([*pk, *fk.columns])]
+        for batch in batches(sorted(values, key=repr)):
+            query = sa.select(*selected).where(matching(child_table, fk.columns, batch))
+            for row in connection.execute(query).mappings():
+                key = tuple(row[n] for n in pk) if pk else None
+                found.append(_Reference(fk, child, key, tuple(row[n] for n in fk.columns)))
+    return found
+
+
+def _settle(rt: Runtime, decision: Decision, subject: Subject, refs: list[_Reference]) -> None:
+    """Move blocked rows from delete to kept (masked) until nothing changes; then detach."""
+    changed = True
+    while changed:
+        changed = False
+        for ref in refs:
+            parent = rt.mapped_name(ref.fk.parent)
+            assert parent is not None
+            targets = _parents(decision, subject, parent, ref)
+            if not targets or _deleted(decision, ref):
+                continue
+            held = _held_child(decision, ref)
+            if held is None and ref.fk.nullable(decision.source.metadata.tables):
+                continue
+            reason = (
+                f"referenced by rows of {ref.child} kept under '{held.rule}'"
+                if held
+                else f"referenced by rows of {ref.child or ref.fk.child} that are not erased "
+                f"and whose {', '.join(ref.fk.columns)} cannot be null"
+            )
+            for key in targets:
+                decision.delete[parent].discard(key)
+                decision.mask.setdefault(parent, set()).add(key)
+                existing = decision.kept.setdefault(parent, {}).get(key)
+                until = held.delete_after if held else None
+                if existing is None:
+                    decision.kept[parent][key] = KeptRow(key, reason, None, until)
+                elif until and (existing.delete_after is None or until > existing.delete_after):
+                    existing.delete_after = until
+            changed = True
+    detaches: dict[ForeignKey, Detach] = {}
+    tables = decision.source.metadata.tables
+    for ref in refs:
+        parent = rt.mapped_name(ref.fk.parent)
+        assert parent is not None
+        if _parents(decision, subject, parent, ref) and not _deleted(decision, ref):
+            detach = detaches.setdefault(ref.fk, Detach(tables[ref.fk.child], ref.fk.columns))
+            detach.values.add(ref.values)
+            detach.rows += 1
+    decision.detach = list(detaches.values())
+
+
+def _parents(decision: Decision, subject: Subject, parent: str, ref: _Reference) -> list[Key]:
+    rows = subject.tables[parent].rows
+    return [
+        key
+        for key in decision.delete.get(parent, ())
+        if tuple(rows[key][c] for c in ref.fk.referred) == ref.values
+    ]
+
+
+def _deleted(decision: Decision, ref: _Reference) -> bool:
+    return ref.child is not None and ref.child_key in decision.delete.get(ref.child, ())
+
+
+def _held_child(decision: Decision, ref: _Reference) -> KeptRow | None:
+    if ref.child is None or ref.child_key is None:
+        return None
+    kept = decision.kept.get(ref.child, {}).get(ref.child_key)
+    return kept if kept is not None and kept.rule is not None else None
+
+
+def _order(decision: Decision, subject: Subject, refs: list[_Reference], rt: Runtime) -> None:
+    """Children before parents; a cycle is broken by nulling a back-reference first."""
+    tables = decision.source.metadata.tables
+    edges: dict[tuple[str, str], ForeignKey] = {}
+    rows_by_fk: dict[ForeignKey, set[Key]] = {}
+    for ref in refs:
+        parent = rt.mapped_name(ref.fk.parent)
+        if parent is None or ref.child is None or ref.child_key is None:
+            continue
+        if not _deleted(decision, ref) or not _parents(decision, subject, parent, ref):
+            continue
+        edges[(ref.child, parent)] = ref.fk
+        rows_by_fk.setdefault(ref.fk, set()).add(ref.child_key)
+    remaining = {t for t, keys in decision.delete.items() if keys}
+    order: list[str] = []
+    while remaining:
+        active = {e: fk for e, fk in edges.items() if e[0] in remaining and e[1] in remaining}
+        selfish = {e: fk for e, fk in active.items() if e[0] == e[1]}
+        ready = [t for t in sorted(remaining) if not any(p == t and c != t for (c, p) in active)]
+        nullable = {e: fk for e, fk in active.items() if fk.nullable(tables)}
+        breaking = selfish if ready else (nullable or active)
+        for (child, parent), fk in breaking.items():
+            if not fk.nullable(tables):
+                raise SchemaConflict(
+                    f"{child}.({', '.join(fk.columns)}) -> {parent} is part of a cycle of "
+                    "NOT NULL foreign keys; erasure cannot order these deletions"
+                )
+            decision.break_first.append((child, fk.columns, rows_by_fk[fk]))
+            del edges[(child, parent)]
+        order.extend(ready)
+        remaining.difference_update(ready)
+    decision.order = order

@@ -1,0 +1,274 @@
+"""Erasure: decide from reads, then act in one transaction per connection, then verify.
+
+A journal written before the first change keeps the person's primary keys, so a run killed
+at any point can be repeated: each connection either committed or rolled back, and every
+action is idempotent, so the second run ends exactly where an uninterrupted run would.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from rich.progress import Progress
+
+from policykeeper.datamap.connections import expand
+from policykeeper.datamap.values import jsonable
+from policykeeper.engine.decide import Decision, KeptRow, decide
+from policykeeper.engine.identity import Identity
+from policykeeper.engine.keys import batches, matching
+from policykeeper.engine.masking import apply_masking, expected, masking
+from policykeeper.engine.planner import Collector, Subject
+from policykeeper.engine.runtime import Runtime, runtime
+from policykeeper.engine.state import Hold, state_for
+from policykeeper.errors import SchemaConflict
+from policykeeper.project import Project
+
+ACTION = "erase"
+SLOW_ENV = "POLICYKEEPER_TEST_SLOW_ERASE"
+"""Seconds to pause after each deletion batch: lets a test kill a run in the middle."""
+
+
+@dataclass
+class TableReport:
+    deleted: list[list[Any]] = field(default_factory=list)
+    masked: list[list[Any]] = field(default_factory=list)
+    kept: list[dict[str, Any]] = field(default_factory=list)
+    detached: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "deleted": len(self.deleted),
+            "masked": len(self.masked),
+            "kept": len(self.kept),
+            "detached": self.detached,
+            "deleted_rows": self.deleted,
+            "masked_rows": self.masked,
+            "kept_rows": self.kept,
+        }
+
+
+@dataclass
+class ErasureReport:
+    identity_kind: str
+    dry_run: bool
+    tables: dict[str, TableReport]
+    verified: bool
+    stored: dict[str, Any] | None = None
+    """The report of an erasure that already completed: repeating it changes nothing."""
+
+    def to_json(self) -> dict[str, Any]:
+        if self.stored is not None:
+            return {**self.stored, "repeated": True}
+        return {
+            "action": "erase",
+            "identity": self.identity_kind,
+            "dry_run": self.dry_run,
+            "repeated": False,
+            "verified": self.verified,
+            "totals": {
+                "deleted": sum(len(t.deleted) for t in self.tables.values()),
+                "masked": sum(len(t.masked) for t in self.tables.values()),
+                "kept": sum(len(t.kept) for t in self.tables.values()),
+                "detached": sum(t.detached for t in self.tables.values()),
+            },
+            "tables": {name: table.to_json() for name, table in self.tables.items()},
+        }
+
+
+def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> ErasureReport:
+    rt = runtime(project)
+    state = state_for(project.directory)
+    request = identity.digest()
+    journal = None if dry_run else state.journal(request, ACTION)
+    if journal is not None and journal.report is not None:
+        return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
+    with ExitStack() as stack:
+        connections = {
+            name: stack.enter_context(source.engine.connect())
+            for name, source in rt.sources.items()
+        }
+        collector = Collector(rt, connections, everything=True)
+        subject = (
+            collector.from_seeds(journal.roots)
+            if journal is not None
+            else collector.from_identity(identity)
+        )
+        decisions = {
+            name: decide(rt, source, subject, connections[name])
+            for name, source in rt.sources.items()
+        }
+        report = _report(rt, identity, subject, decisions, dry_run)
+        if dry_run:
+            for connection in connections.values():
+                connection.rollback()
+            return report
+        if journal is None:
+            state.start(request, ACTION, subject.roots(project.datamap))
+        done = set(journal.done) if journal else set()
+        secret = expand(project.datamap.hash_key, "hash_key") if project.datamap.hash_key else None
+        for name in _connection_order(rt):
+            if name in done:
+                continue
+            connection = connections[name]
+            _apply(rt, decisions[name], subject, connection, secret)
+            _verify(rt, decisions[name], subject, connection)
+            connection.commit()
+            state.committed(request, ACTION, name)
+        state.record_holds(_holds(decisions))
+        report.verified = True
+        state.finish(request, ACTION, report.to_json())
+    return report
+
+
+def _connection_order(rt: Runtime) -> list[str]:
+    """Connections holding identity tables go last, so the person stays findable until then."""
+    datamap = rt.project.datamap
+    identity_connections = {datamap.connection_of(i.table) for i in datamap.identities.values()}
+    return sorted(rt.sources, key=lambda name: (name in identity_connections, name))
+
+
+def _apply(
+    rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection, secret: str | None
+) -> None:
+    datamap = rt.project.datamap
+    for detach in decision.detach:
+        nulls = {c: None for c in detach.columns}
+        for batch in batches(sorted(detach.values, key=repr)):
+            connection.execute(
+                detach.table.update()
+                .where(matching(detach.table, detach.columns, batch))
+                .values(nulls)
+            )
+    for table, keys in decision.kept.items():
+        spec = datamap.tables[table]
+        held = {k for k, kept in keys.items() if kept.rule is not None}
+        masked = set(keys) - held
+        live = rt.tables[table]
+        for group, is_held in ((held, True), (masked, False)):
+            plan = masking(spec, live, held=is_held, can_hash=bool(datamap.hash_key))
+            if group and plan:
+                apply_masking(
+                    connection,
+                    live,
+                    rt.primary_key(table),
+                    group,
+                    subject.tables[table].rows,
+                    plan,
+                    secret,
+                )
+    for table, columns, keys in decision.break_first:
+        live = rt.tables[table]
+        for batch in batches(sorted(keys, key=repr)):
+            connection.execute(
+                live.update()
+                .where(matching(live, rt.primary_key(table), batch))
+                .values({c: None for c in columns})
+            )
+    pause = float(os.environ.get(SLOW_ENV, "0") or 0)
+    total = sum(len(decision.delete[t]) for t in decision.order)
+    with Progress(disable=total < 10000, transient=True) as bar:
+        task = bar.add_task(f"erasing {total} rows", total=total)
+        for table in decision.order:
+            live = rt.tables[table]
+            for batch in batches(sorted(decision.delete[table], key=repr)):
+                connection.execute(
+                    live.delete().where(matching(live, rt.primary_key(table), batch))
+                )
+                bar.advance(task, len(batch))
+                if pause:
+                    time.sleep(pause)
+
+
+def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection) -> None:
+    """Before commit: nothing to delete remains, and every kept row shows its masking."""
+    datamap = rt.project.datamap
+    problems: list[str] = []
+    for table, keys in decision.delete.items():
+        live = rt.tables[table]
+        pk = rt.primary_key(table)
+        for batch in batches(sorted(keys, key=repr)):
+            left = connection.execute(
+                sa.select(sa.func.count()).select_from(live).where(matching(live, pk, batch))
+            ).scalar_one()
+            if left:
+                problems.append(f"{left} rows of {table} remain")
+    for table, kept in decision.kept.items():
+        spec = datamap.tables[table]
+        live = rt.tables[table]
+        pk = rt.primary_key(table)
+        for is_held in (True, False):
+            keys = [k for k, row in kept.items() if (row.rule is not None) is is_held]
+            plan = masking(spec, live, held=is_held, can_hash=bool(datamap.hash_key))
+            if not keys or not plan:
+                continue
+            columns = [live.c[c] for c in [*plan.constants, *plan.hashed]]
+            for batch in batches(sorted(keys, key=repr)):
+                query = sa.select(*columns).where(matching(live, pk, batch))
+                for row in connection.execute(query).mappings():
+                    bad = [c for c in row if not expected(plan, row[c], c)]
+                    if bad:
+                        problems.append(f"{table}.{bad[0]} was not masked")
+    if problems:
+        connection.rollback()
+        raise SchemaConflict(
+            "verification failed, nothing was changed: " + "; ".join(sorted(set(problems))[:3])
+        )
+
+
+def _keyed(rt: Runtime, table: str, key: tuple[Any, ...]) -> dict[str, Any]:
+    return {c: jsonable(v) for c, v in zip(rt.primary_key(table), key, strict=True)}
+
+
+def _report(
+    rt: Runtime,
+    identity: Identity,
+    subject: Subject,
+    decisions: dict[str, Decision],
+    dry_run: bool,
+) -> ErasureReport:
+    tables: dict[str, TableReport] = {}
+    for name in subject.tables:
+        decision = decisions[rt.project.datamap.connection_of(name)]
+        report = tables[name] = TableReport()
+        report.deleted = [
+            list(_keyed(rt, name, k).values())
+            for k in sorted(decision.delete.get(name, ()), key=repr)
+        ]
+        kept = decision.kept.get(name, {})
+        for key in sorted(kept, key=repr):
+            row: KeptRow = kept[key]
+            report.kept.append(
+                {
+                    "key": _keyed(rt, name, key),
+                    "reason": row.reason,
+                    "rule": row.rule,
+                    "delete_after": row.delete_after.isoformat() if row.delete_after else None,
+                    "restricted": True,
+                }
+            )
+            if row.rule is None or masking(
+                rt.project.datamap.tables[name],
+                rt.tables[name],
+                held=True,
+                can_hash=bool(rt.project.datamap.hash_key),
+            ):
+                report.masked.append(list(_keyed(rt, name, key).values()))
+    for decision in decisions.values():
+        for detach in decision.detach:
+            name = rt.mapped_name(detach.table.fullname) or detach.table.fullname
+            tables.setdefault(name, TableReport()).detached += detach.rows
+    return ErasureReport(identity.kind, dry_run, tables, verified=False)
+
+
+def _holds(decisions: dict[str, Decision]) -> list[Hold]:
+    return [
+        Hold(table, [jsonable(v) for v in key], row.rule, row.reason, row.delete_after)
+        for decision in decisions.values()
+        for table, kept in decision.kept.items()
+        for key, row in kept.items()
+    ]

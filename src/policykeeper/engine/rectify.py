@@ -1,0 +1,115 @@
+"""Rectification: correct named columns of the person's rows, each value checked against its type."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from policykeeper.datamap.models import Keep
+from policykeeper.datamap.values import coerce, jsonable
+from policykeeper.engine.identity import Identity
+from policykeeper.engine.keys import batches, matching
+from policykeeper.engine.planner import Collector
+from policykeeper.engine.runtime import Runtime, runtime
+from policykeeper.errors import InputError
+from policykeeper.policy.checks import suggestion
+from policykeeper.project import Project
+
+
+@dataclass
+class Change:
+    table: str
+    column: str
+    value: Any
+    rows: int
+
+
+@dataclass
+class RectificationReport:
+    identity_kind: str
+    changes: list[Change]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": "rectify",
+            "identity": self.identity_kind,
+            "changes": [
+                {"table": c.table, "column": c.column, "value": jsonable(c.value), "rows": c.rows}
+                for c in self.changes
+            ],
+        }
+
+
+def rectify(project: Project, identity: Identity, changes: dict[str, str]) -> RectificationReport:
+    if not changes:
+        raise InputError("nothing to correct: give at least one --set NAME=VALUE")
+    rt = runtime(project)
+    targets = [(*_target(rt, name), text) for name, text in changes.items()]
+    values = {(table, column): _value(rt, table, column, text) for table, column, text in targets}
+    with ExitStack() as stack:
+        connections = {
+            name: stack.enter_context(source.engine.connect())
+            for name, source in rt.sources.items()
+        }
+        subject = Collector(rt, connections).from_identity(identity)
+        report = []
+        for (table, column), value in values.items():
+            keys = subject.keys(table)
+            live = rt.tables[table]
+            connection = connections[project.datamap.connection_of(table)]
+            for batch in batches(sorted(keys, key=repr)):
+                connection.execute(
+                    live.update()
+                    .where(matching(live, rt.primary_key(table), batch))
+                    .values({column: value})
+                )
+            report.append(Change(table, column, value, len(keys)))
+        for connection in connections.values():
+            connection.commit()
+    return RectificationReport(identity.kind, report)
+
+
+def _target(rt: Runtime, name: str) -> tuple[str, str]:
+    """`table.column`, or a bare column when exactly one owned table maps it."""
+    datamap = rt.project.datamap
+    personal = {
+        (table, column)
+        for table in datamap.owned()
+        for column, spec in datamap.tables[table].columns.items()
+        if spec.category
+    }
+    table, dot, column = name.rpartition(".")
+    if dot:
+        candidates = [(table, column)] if (table, column) in personal else []
+    else:
+        candidates = sorted(t for t in personal if t[1] == name)
+    if len(candidates) > 1:
+        options = ", ".join(f"{t}.{c}" for t, c in candidates)
+        raise InputError(f"'{name}' is in several tables ({options}); name one as TABLE.COLUMN")
+    if not candidates:
+        known = sorted(f"{t}.{c}" for t, c in personal)
+        raise InputError(
+            f"'{name}' is not personal data the data map lists for this person"
+            + suggestion(name, known)
+        )
+    table, column = candidates[0]
+    erase = datamap.tables[table].erase
+    if isinstance(erase, Keep):
+        raise InputError(
+            f"'{table}' is kept under the legal hold '{erase.keep}'; its records are not corrected"
+        )
+    return table, column
+
+
+def _value(rt: Runtime, table: str, column: str, text: str) -> Any:
+    live_column: sa.Column[Any] = rt.tables[table].c[column]
+    raw: str | None = text
+    if text == "" and live_column.nullable and not isinstance(live_column.type, sa.String):
+        raw = None
+    try:
+        return coerce(live_column, raw)
+    except ValueError as exc:
+        raise InputError(f"--set {table}.{column}: {exc}") from None

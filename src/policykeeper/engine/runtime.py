@@ -1,0 +1,96 @@
+"""Open the project's databases once, reflect them, and check the data map against them."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from policykeeper.datamap.connections import open_engine, resolve_url, unreachable
+from policykeeper.datamap.loading import datamap_path
+from policykeeper.datamap.schema import ForeignKey, check_live, foreign_keys, full_name, reflect
+from policykeeper.errors import ProblemsFound
+from policykeeper.policy.source import read_yaml
+from policykeeper.project import Project
+
+
+@dataclass
+class Source:
+    """One connection of the data map: its engine, its reflected tables and foreign keys."""
+
+    name: str
+    url: str
+    engine: sa.Engine
+    metadata: sa.MetaData
+    foreign_keys: list[ForeignKey]
+
+
+@dataclass
+class Runtime:
+    project: Project
+    sources: dict[str, Source]
+    tables: dict[str, sa.Table]
+
+    def source_of(self, table: str) -> Source:
+        return self.sources[self.project.datamap.connection_of(table)]
+
+    def primary_key(self, table: str) -> tuple[str, ...]:
+        return tuple(column.name for column in self.tables[table].primary_key.columns)
+
+    def mapped_name(self, fullname: str) -> str | None:
+        """The data map's name for a reflected table, if the map lists it."""
+        for name, table in self.tables.items():
+            if table.fullname == fullname:
+                return name
+        return None
+
+
+_cache: dict[int, tuple[Project, Runtime]] = {}
+_lock = threading.Lock()
+
+
+def runtime(project: Project) -> Runtime:
+    """The project's runtime, reflected once per process and project object."""
+    with _lock:
+        cached = _cache.get(id(project))
+        if cached is not None and cached[0] is project:
+            return cached[1]
+        opened = _open(project)
+        _cache[id(project)] = (project, opened)
+        return opened
+
+
+def _open(project: Project) -> Runtime:
+    datamap = project.datamap
+    sources: dict[str, Source] = {}
+    tables: dict[str, sa.Table] = {}
+    for name, raw_url in datamap.connections.items():
+        url = resolve_url(raw_url, project.directory, f"connection '{name}'")
+        engine = open_engine(url)
+        schemas = {
+            spec.schema_name
+            for table_name, spec in datamap.tables.items()
+            if datamap.connection_of(table_name) == name
+        } | {None}
+        try:
+            with engine.connect() as connection:
+                metadata = reflect(connection, schemas)
+        except sa.exc.SQLAlchemyError as exc:
+            engine.dispose()
+            raise unreachable(url, exc) from None
+        sources[name] = Source(name, url, engine, metadata, foreign_keys(metadata))
+    for table_name, spec in datamap.tables.items():
+        live = sources[datamap.connection_of(table_name)].metadata.tables.get(
+            full_name(table_name, spec)
+        )
+        if live is not None:
+            tables[table_name] = live
+    live = {key: t for source in sources.values() for key, t in source.metadata.tables.items()}
+    findings = check_live(datamap, live)
+    if findings:
+        for source in sources.values():
+            source.engine.dispose()
+        document = read_yaml(datamap_path(project.directory))
+        raise ProblemsFound([document.problem(location, message) for location, message in findings])
+    return Runtime(project, sources, tables)
