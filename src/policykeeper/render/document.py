@@ -1,0 +1,136 @@
+"""A format-neutral document: numbered sections holding paragraphs, lists, field lists and tables.
+
+The builder decides *what* the policy says once; the HTML and Markdown templates only decide how
+each kind of block looks, so the two formats can never disagree about content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text, optionally bold or a link."""
+
+    text: str
+    href: str | None = None
+    strong: bool = False
+
+
+Line = list[Span]
+"""One line of inline text."""
+
+
+def line(*parts: str | Span) -> Line:
+    return [part if isinstance(part, Span) else Span(part) for part in parts if part]
+
+
+@dataclass
+class Paragraph:
+    lines: list[Line]
+    kind: str = "paragraph"
+    note: bool = False
+
+
+@dataclass
+class Item:
+    line: Line
+    children: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class ItemList:
+    items: list[Item]
+    kind: str = "list"
+
+
+@dataclass
+class Field:
+    """A labelled value; several lines show as a list under the label."""
+
+    label: str
+    lines: list[Line]
+    bullets: bool = False
+
+
+@dataclass
+class Fields:
+    fields: list[Field]
+    kind: str = "fields"
+
+
+Cell = list[Line]
+
+
+@dataclass
+class Table:
+    """A table whose first column names the row (rendered as a row header)."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    kind: str = "table"
+
+
+Block = Paragraph | ItemList | Fields | Table
+
+
+@dataclass
+class Section:
+    title: str
+    anchor: str
+    blocks: list[Block] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+    number: str = ""
+    level: int = 1
+
+    def add(self, block: Block | None) -> None:
+        """Append a block unless it has nothing to show."""
+        if block is None:
+            return
+        if isinstance(block, Paragraph) and not any(block.lines):
+            return
+        if isinstance(block, ItemList | Table) and not (
+            block.items if isinstance(block, ItemList) else block.rows
+        ):
+            return
+        if isinstance(block, Fields) and not block.fields:
+            return
+        self.blocks.append(block)
+
+    def subsection(self, title: str, anchor: str) -> Section:
+        child = Section(title, f"{self.anchor}-{anchor}", level=self.level + 1)
+        self.children.append(child)
+        return child
+
+    @property
+    def empty(self) -> bool:
+        return not self.blocks and all(child.empty for child in self.children)
+
+
+@dataclass
+class Document:
+    lang: str
+    title: str
+    meta: list[Field]
+    notice: Paragraph | None
+    intro: Paragraph
+    sections: list[Section]
+    toc_label: str
+    skip_label: str
+    scroll_label: str
+    label_sep: str
+
+    def number(self) -> Document:
+        """Number the non-empty sections 1., 2., 2.1 … in order, dropping empty ones."""
+        self.sections = _numbered(self.sections, "")
+        return self
+
+
+def _numbered(sections: list[Section], prefix: str) -> list[Section]:
+    kept = [section for section in sections if not section.empty]
+    for index, section in enumerate(kept, start=1):
+        section.number = f"{prefix}{index}"
+        section.children = _numbered(section.children, f"{section.number}.")
+    return kept
