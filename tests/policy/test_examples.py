@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from policykeeper.cli import app
 from policykeeper.policy import Policy, load_policy
+from policykeeper.policy.checks import check_policy
 from policykeeper.policy.models import (
     ConsentMode,
     Provision,
@@ -234,3 +235,181 @@ def test_nicori_marketing_only_with_prior_approval_and_changes(nicori: Policy) -
     assert nicori.changes.without_notice and nicori.changes.effective == "on_posting"
     assert nicori.incidental_purposes
     assert nicori.operators[0].address == "on_request"
+
+
+# --- jasminai (seed 002): joint controllers in Luxembourg, GDPR and CCPA --------------------
+
+
+@pytest.fixture(scope="module")
+def jasminai() -> Policy:
+    return load_policy(EXAMPLES / "jasminai")
+
+
+def test_jasminai_validates() -> None:
+    result = CliRunner().invoke(app, ["validate", str(EXAMPLES / "jasminai")])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_jasminai_english_is_authoritative_under_gdpr_and_ccpa(jasminai: Policy) -> None:
+    assert jasminai.languages.authoritative is Lang.en
+    assert set(jasminai.languages.published) == {Lang.en, Lang.ja}
+    assert [j.value for j in jasminai.jurisdictions] == ["gdpr", "ccpa"]
+    assert jasminai.version == "2025-03-03"
+    assert str(jasminai.effective_date) == "2025-03-03"
+
+
+def test_jasminai_joint_controllers_share_one_contact_point(jasminai: Policy) -> None:
+    operators = {o.id: o for o in jasminai.operators}
+    assert set(operators) == {"jws_americas", "jws_international"}
+    assert all(o.role == "joint_controller" and o.country == "LU" for o in operators.values())
+    registrations = {o.id: o.registration.get("en") for o in operators.values() if o.registration}
+    assert registrations["jws_americas"].endswith("B 249539")
+    assert registrations["jws_international"].endswith("B 249566")
+    assert jasminai.gdpr is not None and jasminai.gdpr.joint_arrangement is not None
+    assert "Article 26" in jasminai.gdpr.joint_arrangement.get("en")
+    joint_contact = jasminai.contact(jasminai.gdpr.joint_contact or "")
+    assert joint_contact is not None and joint_contact.value == "dsr@jwsprivacy.com"
+    assert jasminai.privacy_manager is not None
+    dpo_channels = [jasminai.contact(c) for c in jasminai.privacy_manager.contacts]
+    assert "dpo@jasmin.ai" in [c.value for c in dpo_channels if c is not None]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "period", "clock", "enforced"),
+    [
+        ("guests", "15 days", "collection", True),
+        ("identity_verification", "5 days", "collection", True),
+        ("activity_logs", "120 days", "last_activity", True),
+        ("financial_records", "10 years", "statutory", True),
+        ("former_usernames", "5 years", "superseded", True),
+        ("inactive_accounts", "1 year", "last_activity", True),
+        ("backups", "30 days", "account_deletion", False),
+    ],
+)
+def test_jasminai_retention_periods_and_clocks(
+    jasminai: Policy, rule_id: str, period: str, clock: str, enforced: bool
+) -> None:
+    rule = jasminai.rule(rule_id)
+    assert rule is not None, f"no retention rule '{rule_id}'"
+    assert str(rule.period) == period
+    assert rule.clock == clock
+    assert rule.enforced is enforced
+
+
+def test_jasminai_retention_scopes(jasminai: Policy) -> None:
+    guests, financial = jasminai.rule("guests"), jasminai.rule("financial_records")
+    assert guests is not None and guests.subjects == ["guest"]
+    assert financial is not None and financial.statute is not None
+    assert "Luxembourg" in financial.statute.get("en")
+    logs = jasminai.rule("activity_logs")
+    assert logs is not None and "user.content.public.wall_posts" in logs.categories
+    former = jasminai.rule("former_usernames")
+    assert former is not None and former.categories == ["user.account.username.former"]
+
+
+def test_jasminai_gdpr_answers_in_a_month_extendable_by_two_free_unless_excessive(
+    jasminai: Policy,
+) -> None:
+    for right in jasminai.rights:
+        assert right.deadline is not None, right.kind
+        assert str(right.deadline.period) == "1 month"
+        assert str(right.deadline.extension) == "2 months"
+        assert right.fee.kind == "free" and right.fee.excessive_requests
+    kinds = {r.kind for r in jasminai.rights}
+    assert {RightKind.portability, RightKind.objection, RightKind.automated_decision} <= kinds
+
+
+def test_jasminai_ccpa_right_to_know_twice_a_year_with_agents(jasminai: Policy) -> None:
+    terms = _right(jasminai, RightKind.access).by_jurisdiction["ccpa"]
+    assert terms.limit is not None
+    assert (terms.limit.count, str(terms.limit.per)) == (2, "12 months")
+    assert str(terms.lookback) == "12 months"
+    assert terms.deadline is not None and terms.deadline.statutory
+    assert str(terms.deadline.period) == "45 days"
+    assert str(terms.deadline.acknowledgment) == "10 days"
+    assert terms.deadline.acknowledgment_business_days
+    erasure = _right(jasminai, RightKind.erasure).by_jurisdiction["ccpa"]
+    for agents in (terms.agents, erasure.agents):
+        assert agents is not None and agents.allowed and agents.proof is not None
+
+
+def test_jasminai_dnt_is_a_ccpa_opt_out_and_nothing_is_sold(jasminai: Policy) -> None:
+    assert jasminai.signals.dnt == "opt_out_sale_sharing"
+    assert jasminai.ccpa is not None and not jasminai.ccpa.sells
+    disclosed_to = {r for d in jasminai.ccpa.disclosures for r in d.recipients}
+    assert {"analytics_providers", "marketing_partners", "fraud_audit_providers"} <= disclosed_to
+
+
+def test_jasminai_gravity_cookie_personalises_only_with_explicit_consent(
+    jasminai: Policy,
+) -> None:
+    cookie = next(t for t in jasminai.trackers if t.name == "gravity_cookie")
+    assert cookie.consent_required and cookie.kind == "personalization"
+    purpose = jasminai.purpose(cookie.purpose)
+    assert purpose is not None
+    assert purpose.legal_basis == "explicit_consent" and purpose.consent is ConsentMode.opt_in
+    assert purpose.withdrawal_effect == "stop_processing"
+    assert "user.demographic.sex_life.inferred" in purpose.categories
+
+
+def test_jasminai_sexual_preferences_need_explicit_consent_never_marketing(
+    jasminai: Policy,
+) -> None:
+    sensitive = {c.key for c in jasminai.categories if c.sensitive}
+    assert sensitive == {"user.demographic.sex_life.profile", "user.demographic.sex_life.inferred"}
+    services = jasminai.purpose("sensitive_services")
+    assert services is not None and services.legal_basis == "explicit_consent"
+    assert services.withdrawal_effect == "deactivate_account"
+    profile = jasminai.purpose("profile_sexual_preferences")
+    assert profile is not None and profile.withdrawal_effect == "erase_data"
+    for purpose in jasminai.purposes:
+        if any(use.startswith("marketing") for use in purpose.uses):
+            assert not any(
+                jasminai.covers(key, s) for key in purpose.categories for s in sensitive
+            ), purpose.id
+
+
+def test_jasminai_group_companies_and_card_payments(jasminai: Policy) -> None:
+    group = jasminai.recipient("group")
+    assert group is not None and group.type is RecipientType.group_company
+    assert set(group.countries) == {"LU", "HU", "US"}
+    assert len(group.entities) == 8 and group.safeguards
+    escalion = jasminai.recipient("escalion")
+    assert escalion is not None and escalion.countries == ["LU"]
+    card = jasminai.category("user.financial.credit_card")
+    assert card is not None and not card.stored and "escalion" in card.handled_by
+    assert card.kept_instead is not None and "four digits" in card.kept_instead.get("en")
+    assert _provision(jasminai, "payment_providers") is Provision.contract
+
+
+def _provision(policy: Policy, recipient_id: str) -> Provision:
+    recipient = policy.recipient(recipient_id)
+    assert recipient is not None, f"no recipient '{recipient_id}'"
+    return recipient.provision
+
+
+def test_jasminai_webmasters_never_receive_directly_identifying_data(jasminai: Policy) -> None:
+    webmasters = jasminai.recipient("webmasters")
+    assert webmasters is not None and not webmasters.identifiable
+    assert webmasters.provision is Provision.not_identifiable and webmasters.countries_unknown
+    for key in ("user.contact.email", "user.device.ip_address", "user.name"):
+        assert key not in webmasters.categories
+
+
+def test_jasminai_anonymised_ai_training_can_be_opted_out_by_email(jasminai: Policy) -> None:
+    training = next(u for u in jasminai.anonymized_uses if u.id == "ai_training")
+    assert training.kind == "anonymized" and training.opt_out
+    contact = jasminai.contact(training.opt_out_contact or "")
+    assert contact is not None and contact.value == "dsr@jwsprivacy.com"
+
+
+def test_jasminai_checks_guard_the_joint_arrangement_dnt_and_provision_bases(
+    jasminai: Policy,
+) -> None:
+    assert check_policy(jasminai) == []
+    without_arrangement = jasminai.model_copy(update={"gdpr": None})
+    assert any("Art. 26" in m for _, m in check_policy(without_arrangement))
+    gdpr_only = jasminai.model_copy(update={"jurisdictions": jasminai.jurisdictions[:1]})
+    assert any("DNT" in m for _, m in check_policy(gdpr_only))
+    with_appi = jasminai.model_copy(update={"jurisdictions": ["appi", *jasminai.jurisdictions]})
+    assert any("not a basis for provision under APPI" in m for _, m in check_policy(with_appi))
