@@ -184,6 +184,7 @@ def test_audiostock_targeted_ads_use_non_identifiable_data_under_conditions(
     assert len(ads.conditions) == 2
     modules = [t for t in audiostock.trackers if t.type == "module"]
     assert {t.kind for t in modules} == {"analytics", "advertising"}
+    assert not any(t.consent_required for t in modules)
     statistics = audiostock.anonymized_uses[0]
     assert statistics.kind == "statistical" and statistics.recipients == ["statistics_recipients"]
     rule = audiostock.rule("activity_history")

@@ -276,3 +276,23 @@ def test_missing_policy_file_is_one_line_and_exit_2(root: Path) -> None:
     exit_code, lines = validate("project")
     assert exit_code == 2
     assert lines == [f"error: {FILE}: file not found"]
+
+
+def test_tracker_announced_without_consent_is_refused_under_the_gdpr(root: Path) -> None:
+    text = write_project(
+        root,
+        (
+            ("jurisdictions: [appi]\n", "jurisdictions: [appi, gdpr]\n"),
+            (
+                "  - name: analytics\n    kind: analytics\n",
+                "  - name: analytics\n    kind: analytics\n    consent: notice\n",
+            ),
+        ),
+    )
+    line, column = position(text, "consent: notice")
+    exit_code, lines = validate("project")
+    assert exit_code == 1
+    assert (
+        f"{FILE}:{line}:{column}: tracker 'analytics' is analytics, so the EU requires opt-in "
+        "consent (ePrivacy Directive Art. 5(3))"
+    ) in lines

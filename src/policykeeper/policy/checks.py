@@ -56,6 +56,7 @@ def check_policy(policy: Policy) -> list[Finding]:
         _joint_controllers,
         _gdpr_only_provisions,
         _signals,
+        _tracker_consent,
         _languages,
     )
     return [finding for check in checks for finding in check(policy)]
@@ -426,6 +427,19 @@ def _signals(policy: Policy) -> Iterator[Finding]:
             ("signals", "dnt"),
             "DNT as an opt-out of sale or sharing is a CCPA promise; declare ccpa in jurisdictions",
         )
+
+
+def _tracker_consent(policy: Policy) -> Iterator[Finding]:
+    """In the EU a tracker that is not strictly necessary needs consent (ePrivacy Art. 5(3))."""
+    if Jurisdiction.gdpr not in policy.jurisdictions:
+        return
+    for i, t in enumerate(policy.trackers):
+        if t.kind != "necessary" and not t.consent_required:
+            yield (
+                ("trackers", i, "consent"),
+                f"tracker '{t.name}' is {t.kind}, so the EU requires opt-in consent "
+                "(ePrivacy Directive Art. 5(3))",
+            )
 
 
 def _languages(policy: Policy) -> Iterator[Finding]:

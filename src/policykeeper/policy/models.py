@@ -298,9 +298,16 @@ class Tracker(Strict):
     )
     duration: Text | None = None
     description: Text | None = None
+    consent: ConsentMode | None = Field(
+        None,
+        description="Empty: opt-in unless necessary. 'notice' for a tracker the policy only "
+        "announces (TBA Art. 27-12 asks for publication, not consent).",
+    )
 
     @property
     def consent_required(self) -> bool:
+        if self.consent is not None:
+            return self.consent is ConsentMode.opt_in
         return self.kind != "necessary"
 
 
