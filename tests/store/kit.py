@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -167,3 +168,19 @@ def make_workflow(store: Store, mailer: SmtpMailer, clock: FakeClock) -> Callabl
         )
 
     return make
+
+
+def code_in(mailbox: Mailbox, address: str) -> tuple[str, str]:
+    """The six-digit code and the verification link token of the last email to `address`."""
+    body = Mailbox.body(mailbox.last(address))
+    code = re.search(r"(?:Verification code|確認コード): (\d{6})", body)
+    link = re.search(r"/api/verify/([A-Za-z0-9_\-]+)", body)
+    assert code and link, body
+    return code.group(1), link.group(1)
+
+
+def drain(workflow: Workflow) -> int:
+    """Run every due job in-process, as the default worker would."""
+    from policykeeper.jobs.worker import Worker
+
+    return Worker(workflow).run_until_idle()

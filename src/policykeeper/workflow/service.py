@@ -196,24 +196,29 @@ class Workflow:
             if row.state != State.verifying or row.email_verified_at is not None:
                 raise Conflict("this request does not wait for a code")
             self._rate_bucket(session, now, f"try-ip:{ip}", self.settings.codes_per_ip * 5)
-            candidate = session.execute(
-                sa.select(VerificationCode)
-                .where(VerificationCode.request_id == row.id)
-                .order_by(VerificationCode.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if candidate is None or candidate.used_at is not None:
-                raise Expired("this code was already used; ask for a new one")
-            if candidate.expires_at <= now:
-                raise Expired("this code has expired; ask for a new one")
-            if candidate.failed_attempts >= self.settings.max_code_attempts:
-                raise Expired("too many wrong codes; ask for a new one")
+            codes = list(
+                session.execute(
+                    sa.select(VerificationCode)
+                    .where(VerificationCode.request_id == row.id)
+                    .order_by(VerificationCode.id.desc())
+                ).scalars()
+            )
+            if not codes:
+                raise Expired("no code is waiting; ask for a new one")
+            latest = codes[0]
             expected = self.secrets.keyed_hash("code", f"{row.id}:{code.strip()}")
-            if not hmac.compare_digest(candidate.code_hash, expected):
-                candidate.failed_attempts += 1
+            matched = [c for c in codes if hmac.compare_digest(c.code_hash, expected)]
+            if matched and matched[0].used_at is not None:
+                raise Expired("this code was already used; ask for a new one")
+            if (matched and matched[0] is not latest) or latest.expires_at <= now:
+                raise Expired("this code has expired; ask for a new one")
+            if latest.failed_attempts >= self.settings.max_code_attempts:
+                raise Expired("too many wrong codes; ask for a new one")
+            if not matched:
+                latest.failed_attempts += 1
                 failure = Invalid("the code is not correct")
             else:
-                self._identity_confirmed(session, row, candidate, now)
+                self._identity_confirmed(session, row, latest, now)
         if failure is not None:
             raise failure
 
@@ -702,7 +707,8 @@ class Workflow:
                 RequestRow.id != row.id,
                 RequestRow.received_at > since,
                 RequestRow.email_verified_at.is_not(None),
-                RequestRow.state != State.withdrawn.value,
+                # Withdrawn and refused requests do not use up the person's allowance.
+                RequestRow.state.not_in([State.withdrawn.value, State.denied.value]),
             )
         ).scalar_one()
         return bool(earlier >= limit.count)
