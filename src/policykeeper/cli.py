@@ -133,6 +133,179 @@ def audit_verify(directory: StateDir = Path("."), db: DatabaseUrl = None) -> Non
     console.print(f"[green]ok[/green]: {report.entries} audit entries, chain intact")
 
 
+IdentityOption = Annotated[
+    str, typer.Option("--identity", help="KIND=VALUE, a kind the data map declares.")
+]
+IdentityColumnOption = Annotated[
+    str, typer.Option("--identity", help="TABLE.COLUMN holding the person's identity.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write here, atomically.")
+]
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    zip = "zip"
+
+
+def _engine_call(directory: Path, identity: str) -> tuple[Any, Any]:
+    from policykeeper.engine import Identity
+    from policykeeper.project import load_project
+
+    return load_project(directory), Identity.parse(identity)
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+@app.command()
+@reported
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory to create the project in.")],
+    db: Annotated[str | None, typer.Option("--db", help="The service database URL.")] = None,
+    identity: Annotated[
+        str | None, typer.Option("--identity", help="TABLE.COLUMN holding the identity.")
+    ] = None,
+) -> None:
+    """Scaffold a project: a starter policy.yaml and, from a live database, a drafted datamap.yaml."""
+    from policykeeper.datamap.discovery import init_project
+
+    written = init_project(directory, db, identity)
+    console.print(f"[green]wrote[/green] {', '.join(str(p) for p in written)}")
+
+
+@app.command()
+@reported
+def discover(
+    url: Annotated[str, typer.Argument(help="SQLAlchemy URL of the service database.")],
+    identity: IdentityColumnOption,
+    output: OutputOption = None,
+) -> None:
+    """Reflect a database and print a drafted data map: owned and reference tables, categories."""
+    from policykeeper.datamap.discovery import discover_yaml
+
+    emit(discover_yaml(url, identity), output)
+
+
+@app.command()
+@reported
+def plan(directory: ProjectDir, identity: IdentityOption) -> None:
+    """Show which tables and joins a request reaches, and how many rows, reading no personal data."""
+    from policykeeper import engine
+
+    emit(_json(engine.plan(*_engine_call(directory, identity)).to_json()), None)
+
+
+@app.command()
+@reported
+def access(
+    directory: ProjectDir,
+    identity: IdentityOption,
+    output: OutputOption = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="json, or zip (one CSV per table + JSON).")
+    ] = ExportFormat.json,
+) -> None:
+    """Export everything about one person, with purposes, recipients, retention and sources."""
+    from policykeeper import engine
+    from policykeeper.errors import InputError
+
+    result = engine.access(*_engine_call(directory, identity))
+    if format is ExportFormat.zip:
+        if output is None:
+            raise InputError("--format zip needs -o FILE")
+        result.write_zip(output)
+    else:
+        emit(_json(result.to_json()), output)
+    if output is not None:
+        console.print(f"[green]wrote[/green] {output}")
+
+
+@app.command()
+@reported
+def erase(
+    directory: ProjectDir,
+    identity: IdentityOption,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report only; change nothing.")
+    ] = False,
+) -> None:
+    """Erase one person: delete, mask or keep under a legal hold, in foreign-key-safe order."""
+    from policykeeper import engine
+
+    report = engine.erase(*_engine_call(directory, identity), dry_run=dry_run).to_json()
+    emit(_json(report), None)
+    totals = report["totals"]
+    verb = "would delete" if dry_run else "deleted"
+    console.print(
+        f"{verb} {totals['deleted']}, masked {totals['masked']}, kept {totals['kept']} rows"
+        + (" (already erased)" if report.get("repeated") else "")
+    )
+
+
+@app.command()
+@reported
+def rectify(
+    directory: ProjectDir,
+    identity: IdentityOption,
+    set_: Annotated[
+        list[str], typer.Option("--set", help="NAME=VALUE; NAME is COLUMN or TABLE.COLUMN.")
+    ],
+) -> None:
+    """Correct the person's data, each value checked against the column's type."""
+    from policykeeper import engine
+    from policykeeper.errors import InputError
+
+    changes: dict[str, str] = {}
+    for item in set_:
+        name, separator, value = item.partition("=")
+        if not separator or not name.strip():
+            raise InputError(f"--set {item!r}: expected NAME=VALUE")
+        changes[name.strip()] = value
+    project, subject = _engine_call(directory, identity)
+    emit(_json(engine.rectify(project, subject, changes).to_json()), None)
+
+
+@app.command()
+@reported
+def restrict(
+    directory: ProjectDir,
+    identity: IdentityOption,
+    lift: Annotated[bool, typer.Option("--lift", help="Lift the restriction.")] = False,
+) -> None:
+    """Restrict processing of one person's data (or lift it), in the app's flag and our record."""
+    from policykeeper import engine
+
+    emit(_json(engine.restrict(*_engine_call(directory, identity), lift=lift).to_json()), None)
+
+
+@app.command()
+@reported
+def generate(
+    directory: Annotated[
+        Path, typer.Argument(help="Example project directory, e.g. examples/ainema.")
+    ],
+    users: Annotated[int, typer.Option("--users", min=1, help="How many people.")] = 1000,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: the data map's).")
+    ] = None,
+    example: Annotated[
+        str | None, typer.Option("--example", help="ainema or jasminai (default: DIR's name).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+) -> None:
+    """Create an example service's schema and fill it with synthetic people (ja_JP and en)."""
+    from policykeeper.examples.generation import generate_for_project
+
+    counts = generate_for_project(directory, db, users, example=example, seed=seed)
+    console.print(
+        f"[green]generated[/green] {sum(counts.values())} rows: "
+        + ", ".join(f"{table} {n}" for table, n in counts.items())
+    )
+
+
 def main() -> None:
     app()
 

@@ -81,6 +81,8 @@ def _actions(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
 
 
 def _categories(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
+    if policy is None:
+        return
     taxonomy = builtin()
     declared = [c.key for c in policy.categories] if policy else []
     for name, table in datamap.tables.items():
@@ -88,7 +90,7 @@ def _categories(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
             key = column.category
             if key is None or taxonomy.is_category(key):
                 continue
-            if policy is not None and (policy.category(key) or _under_declared(policy, key)):
+            if policy.category(key) or _under_declared(policy, key):
                 continue
             yield (
                 ("tables", name, "columns", column_name, "category"),

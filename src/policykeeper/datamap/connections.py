@@ -48,6 +48,15 @@ def resolve_url(url: str, base: Path | None, what: str = "connection") -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def require_existing(url: str) -> None:
+    """A SQLite file that does not exist is unreachable: connecting would create it."""
+    parsed = sa.make_url(url)
+    database = parsed.database
+    local = parsed.get_backend_name() == "sqlite" and database and database != ":memory:"
+    if local and not Path(str(database)).is_file():
+        raise InputError(f"cannot reach the database {safe_url(url)}: no such file")
+
+
 def open_engine(url: str) -> sa.Engine:
     """An engine that enforces foreign keys on SQLite too, as the server databases do."""
     try:

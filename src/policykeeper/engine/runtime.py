@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from policykeeper.datamap.connections import open_engine, resolve_url, unreachable
+from policykeeper.datamap.connections import (
+    open_engine,
+    require_existing,
+    resolve_url,
+    unreachable,
+)
 from policykeeper.datamap.loading import datamap_path
 from policykeeper.datamap.schema import ForeignKey, check_live, foreign_keys, full_name, reflect
 from policykeeper.errors import ProblemsFound
@@ -67,6 +72,7 @@ def _open(project: Project) -> Runtime:
     tables: dict[str, sa.Table] = {}
     for name, raw_url in datamap.connections.items():
         url = resolve_url(raw_url, project.directory, f"connection '{name}'")
+        require_existing(url)
         engine = open_engine(url)
         schemas = {
             spec.schema_name

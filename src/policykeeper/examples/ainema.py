@@ -382,7 +382,7 @@ def _activity(
         started = _moment(rng, 30)
         rows[sessions].append(
             {
-                "token": fake.sha256(),
+                "token": f"{rng.getrandbits(256):064x}",
                 "user_id": user_id,
                 "ip_address": fake.ipv4(),
                 "user_agent": fake.user_agent()[:255],
