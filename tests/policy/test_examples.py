@@ -305,7 +305,7 @@ def test_jasminai_retention_scopes(jasminai: Policy) -> None:
     logs = jasminai.rule("activity_logs")
     assert logs is not None and "user.content.public.wall_posts" in logs.categories
     former = jasminai.rule("former_usernames")
-    assert former is not None and former.categories == ["user.account.username.former"]
+    assert former is not None and former.categories == ["user.account.former_usernames"]
 
 
 def test_jasminai_gdpr_answers_in_a_month_extendable_by_two_free_unless_excessive(
@@ -337,6 +337,7 @@ def test_jasminai_ccpa_right_to_know_twice_a_year_with_agents(jasminai: Policy) 
 def test_jasminai_dnt_is_a_ccpa_opt_out_and_nothing_is_sold(jasminai: Policy) -> None:
     assert jasminai.signals.dnt == "opt_out_sale_sharing"
     assert jasminai.ccpa is not None and not jasminai.ccpa.sells
+    assert jasminai.ccpa.shares is None, "the seed says nothing about sharing"
     disclosed_to = {r for d in jasminai.ccpa.disclosures for r in d.recipients}
     assert {"analytics_providers", "marketing_partners", "fraud_audit_providers"} <= disclosed_to
 
@@ -393,7 +394,7 @@ def test_jasminai_webmasters_never_receive_directly_identifying_data(jasminai: P
     webmasters = jasminai.recipient("webmasters")
     assert webmasters is not None and not webmasters.identifiable
     assert webmasters.provision is Provision.not_identifiable and webmasters.countries_unknown
-    for key in ("user.contact.email", "user.device.ip_address", "user.name"):
+    for key in ("user.contact.email", "user.device.ip_address", "user.name.full"):
         assert key not in webmasters.categories
 
 

@@ -615,7 +615,11 @@ class CcpaDisclosure(Strict):
 
 class CcpaTerms(Strict):
     sells: bool = False
-    shares: bool = False
+    shares: bool | None = Field(
+        False,
+        description="null: the policy says nothing about sharing for cross-context behavioral "
+        "advertising, so nothing is promised either way.",
+    )
     notice: Text | None = None
     disclosures: list[CcpaDisclosure] = []
     non_discrimination: Text | None = Field(
