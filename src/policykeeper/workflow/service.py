@@ -83,6 +83,8 @@ class NewRequest:
     jurisdictions: list[str] | None = None
     details: dict[str, Any] = field(default_factory=dict)
     agent: dict[str, Any] | None = None
+    request_id: str | None = None
+    """Chosen by the caller to make a submission idempotent: a repeat fails on the primary key."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class Workflow:
             if needs_email:
                 self._rate(session, now, email, ip)
             row = RequestRow(
-                id=new_id(),
+                id=new.request_id or new_id(),
                 kind=right.kind.value,
                 state=State.received.value,
                 email=email,
