@@ -100,3 +100,12 @@ def _open(project: Project) -> Runtime:
         document = read_yaml(datamap_path(project.directory))
         raise ProblemsFound([document.problem(location, message) for location, message in findings])
     return Runtime(project, sources, tables)
+
+
+def release(project: Project) -> None:
+    """Close the project's database connections (tests, and long-lived apps switching projects)."""
+    with _lock:
+        cached = _cache.pop(id(project), None)
+    if cached is not None:
+        for source in cached[1].sources.values():
+            source.engine.dispose()
