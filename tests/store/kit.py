@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
 
 from policykeeper.policy import load_policy
 from policykeeper.policy.models import Jurisdiction, Policy, Right
 from policykeeper.store import Store, migrate
+from policykeeper.web.app import create_app
 from policykeeper.workflow.mail import SmtpMailer
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.settings import WorkflowSettings
@@ -184,3 +186,36 @@ def drain(workflow: Workflow) -> int:
     from policykeeper.jobs.worker import Worker
 
     return Worker(workflow).run_until_idle()
+
+
+@pytest.fixture
+def make_client(
+    state_url: str, mailer: SmtpMailer, clock: FakeClock
+) -> Iterator[Callable[..., TestClient]]:
+    """A TestClient on the app over each database, with staff of every role signed in by token."""
+    clients: list[TestClient] = []
+
+    def make(policy: Policy | None = None) -> TestClient:
+        app = create_app(
+            AINEMA,
+            database_url=state_url,
+            mailer=mailer,
+            clock=clock,
+            secret_key=b"test-secret-key-0123456789abcdef",
+            run_worker=False,
+        )
+        if policy is not None:
+            app.state.workflow.policy = policy
+        client = TestClient(app)
+        client.__enter__()
+        clients.append(client)
+        tokens = {}
+        for role in ("viewer", "handler", "admin"):
+            member = app.state.staff.create(role, f"{role}-password-long", role)
+            tokens[role] = {"Authorization": f"Bearer {app.state.staff.api_token(member)}"}
+        client.staff = tokens  # type: ignore[attr-defined]
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)

@@ -13,6 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from policykeeper.store.models import Job
+from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.execution import execute_request
 from policykeeper.workflow.service import Workflow
 
@@ -126,3 +127,24 @@ class Worker:
         if job.kind == "execute" and job.request_id:
             self.workflow.execution_failed(job.request_id, error)
         self._finish(job, "failed", error)
+
+
+def run_execution_now(workflow: Workflow, request_id: str) -> None:
+    """Claim this request's pending execution job and run it in the caller's thread."""
+    with workflow.store.transaction() as session:
+        job_id = session.execute(
+            sa.select(Job.id)
+            .where(
+                Job.request_id == request_id,
+                Job.kind == "execute",
+                Job.state.in_(["queued", "running"]),
+            )
+            .order_by(Job.created_at)
+            .limit(1)
+        ).scalar_one_or_none()
+    if job_id is None:
+        raise Conflict("this request has no execution waiting")
+    job = Worker(workflow).claim(job_id)
+    if job is None:
+        raise Conflict("the execution is already running")
+    Worker(workflow).run(job)

@@ -456,6 +456,13 @@ class Workflow:
             self._notify(session, row, "extended")
             return new_due
 
+    def document(self, request_id: str, upload_id: str) -> Upload:
+        with self.store.transaction() as session:
+            upload = session.get(Upload, upload_id)
+            if upload is None or upload.request_id != request_id:
+                raise NotFound("no such document")
+            return upload
+
     def staff_download_token(self, request_id: str) -> str:
         with self.store.transaction() as session:
             if session.get(Export, request_id) is None:

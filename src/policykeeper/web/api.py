@@ -1,0 +1,413 @@
+"""The JSON API: the person's side (submit, verify, follow, download) and the staff's side
+(queue, decisions, extensions, fees, execution, export links), each route one workflow call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+
+from policykeeper.policy.types import Duration
+from policykeeper.store.models import Request as RequestRow
+from policykeeper.workflow.audit import verify_chain
+from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized
+from policykeeper.workflow.service import NewRequest, Workflow
+from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
+
+router = APIRouter(prefix="/api")
+SESSION_COOKIE = "pk_session"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Agent(Payload):
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=320)
+    relationship: str | None = Field(None, max_length=200)
+
+
+class SubmitIn(Payload):
+    kind: str = Field(description="A right the service declares: access, erasure, ...")
+    email: str = Field(max_length=320)
+    language: Literal["ja", "en"] = "en"
+    jurisdictions: list[Literal["appi", "gdpr", "ccpa"]] | None = None
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="rectification: {'changes': {field: value}}; objection: {'purposes': [...]}",
+    )
+    agent: Agent | None = None
+
+
+class SubmitOut(BaseModel):
+    status_token: str
+    status_url: str
+    message: str
+
+
+class CodeIn(Payload):
+    code: str = Field(pattern=r"^\s*\d{6}\s*$")
+
+
+class Status(BaseModel):
+    reference: str
+    right: str
+    right_label: str
+    state: str
+    waiting_for: str | None
+    received_at: str
+    due_at: str
+    extended: bool
+    extension_reason: str | None
+    needs_documents: bool
+    fee: dict[str, Any] | None
+    ground: str | None = None
+
+
+class LoginIn(Payload):
+    username: str
+    password: str
+
+
+class StaffIn(Payload):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=12)
+    role: Role
+
+
+class IdentityIn(Payload):
+    approved: bool
+    note: str = ""
+
+
+class FeeIn(Payload):
+    amount: int | None = Field(None, ge=0)
+    waived: bool = False
+
+
+class DecisionIn(Payload):
+    outcome: Literal["approve", "deny"]
+    ground: str | None = None
+    note: str = ""
+    withhold: list[str] = Field(
+        default_factory=list, description="Category keys not disclosed (partial disclosure)."
+    )
+
+
+class ExtendIn(Payload):
+    period: str = Field(description="How much longer, e.g. '1 month' or '30 days'.")
+    reason: str = Field(min_length=1)
+
+
+class RequestOut(BaseModel):
+    id: str
+    kind: str
+    state: str
+    email: str
+    language: str
+    jurisdictions: list[str]
+    details: dict[str, Any]
+    agent: dict[str, Any] | None
+    received_at: datetime
+    acknowledge_by: datetime | None
+    acknowledged_at: datetime | None
+    due_at: datetime
+    max_due_at: datetime
+    extension_reason: str | None
+    email_verified_at: datetime | None
+    needs_documents: bool
+    documents_verified_at: datetime | None
+    fee_status: str
+    fee_amount: int | None
+    fee_currency: str | None
+    decision: dict[str, Any] | None
+    result: dict[str, Any] | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: RequestRow) -> RequestOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class AuditOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    data: str
+
+
+class RequestDetail(RequestOut):
+    history: list[AuditOut]
+
+
+class LinkOut(BaseModel):
+    url: str
+    expires_at: datetime
+
+
+# --- dependencies ------------------------------------------------------------------------
+
+
+def workflow(request: Request) -> Workflow:
+    return request.app.state.workflow  # type: ignore[no-any-return]
+
+
+def directory(request: Request) -> StaffDirectory:
+    return request.app.state.staff  # type: ignore[no-any-return]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def signed_in(request: Request) -> StaffMember:
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    token = token or request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthorized("not signed in")
+    return directory(request).authenticate(token)
+
+
+def role(needed: Role) -> Any:
+    def check(member: Annotated[StaffMember, Depends(signed_in)]) -> StaffMember:
+        member.require(needed)
+        return member
+
+    return Depends(check)
+
+
+Flow = Annotated[Workflow, Depends(workflow)]
+Viewer = Annotated[StaffMember, role(Role.viewer)]
+Handler = Annotated[StaffMember, role(Role.handler)]
+Admin = Annotated[StaffMember, role(Role.admin)]
+
+
+# --- the person --------------------------------------------------------------------------
+
+
+@router.post("/requests", status_code=202, response_model=SubmitOut, tags=["person"])
+def submit(body: SubmitIn, flow: Flow, request: Request) -> SubmitOut:
+    """Make a request; a code goes to the address. The answer is the same for any address."""
+    submitted = flow.submit(
+        NewRequest(
+            kind=body.kind,
+            email=body.email,
+            language=body.language,
+            jurisdictions=list(body.jurisdictions) if body.jurisdictions else None,
+            details=body.details,
+            agent=body.agent.model_dump() if body.agent else None,
+        ),
+        client_ip(request),
+    )
+    return SubmitOut(
+        status_token=submitted.status_token,
+        status_url=f"{flow.settings.base_url}/api/status/{submitted.status_token}",
+        message="If the address can receive email, a verification code is on its way.",
+    )
+
+
+@router.get("/status/{token}", response_model=Status, tags=["person"])
+def status(token: str, flow: Flow) -> Status:
+    return Status(**flow.status(token))
+
+
+@router.post("/status/{token}/verify", response_model=Status, tags=["person"])
+def verify(token: str, body: CodeIn, flow: Flow, request: Request) -> Status:
+    flow.verify_code(token, body.code, client_ip(request))
+    return Status(**flow.status(token))
+
+
+@router.post("/status/{token}/code", status_code=202, tags=["person"])
+def resend(token: str, flow: Flow, request: Request) -> dict[str, str]:
+    flow.resend_code(token, client_ip(request))
+    return {"message": "A new code is on its way."}
+
+
+@router.get("/verify/{link}", response_model=Status, tags=["person"])
+def verify_link(link: str, flow: Flow) -> Status:
+    """The link from the verification email: single-use and expiring like the code."""
+    return Status(**flow.status(flow.verify_link(link)))
+
+
+@router.post("/status/{token}/documents", status_code=201, tags=["person"])
+async def upload(
+    token: str,
+    flow: Flow,
+    purpose: Annotated[Literal["id_document", "authority"], Form()],
+    file: Annotated[UploadFile, File()],
+) -> dict[str, str]:
+    """An identity document or an agent's proof of authority, kept only as long as declared."""
+    content = await file.read(flow.settings.upload_max_bytes + 1)
+    upload_id = flow.upload(
+        token,
+        purpose,
+        file.filename or "upload",
+        file.content_type or "application/octet-stream",
+        content,
+    )
+    return {"upload": upload_id}
+
+
+@router.post("/status/{token}/withdraw", response_model=Status, tags=["person"])
+def withdraw(token: str, flow: Flow) -> Status:
+    flow.withdraw(token)
+    return Status(**flow.status(token))
+
+
+@router.get("/download/{token}", tags=["person"])
+def download(token: str, flow: Flow) -> Response:
+    export = flow.download(token)
+    return Response(
+        export.content,
+        media_type=export.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# --- staff -------------------------------------------------------------------------------
+
+
+@router.post("/staff/login", tags=["staff"])
+def login(body: LoginIn, request: Request, response: Response) -> dict[str, str]:
+    token = directory(request).login(body.username, body.password)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=int(workflow(request).settings.session_ttl.total_seconds()),
+    )
+    return {"message": "signed in"}
+
+
+@router.post("/staff/logout", tags=["staff"])
+def logout(request: Request, response: Response, member: Viewer) -> dict[str, str]:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        directory(request).revoke(token)
+    response.delete_cookie(SESSION_COOKIE)
+    return {"message": "signed out"}
+
+
+@router.post("/staff/tokens", status_code=201, tags=["staff"])
+def new_token(request: Request, member: Viewer) -> dict[str, str]:
+    """An API token with the caller's own role."""
+    return {"token": directory(request).api_token(member)}
+
+
+@router.post("/staff/users", status_code=201, tags=["staff"])
+def add_staff(body: StaffIn, request: Request, member: Admin) -> dict[str, str]:
+    created = directory(request).create(body.username, body.password, body.role)
+    return {"username": created.username, "role": created.role.value}
+
+
+@router.get("/staff/requests", response_model=list[RequestOut], tags=["staff"])
+def queue(
+    flow: Flow,
+    member: Viewer,
+    state: Annotated[str | None, Query()] = None,
+    due: Annotated[Literal["soon", "overdue"] | None, Query()] = None,
+) -> list[RequestOut]:
+    try:
+        rows = flow.list_requests(state=state, due=due)
+    except ValueError:
+        raise Invalid(f"unknown state {state!r}") from None
+    return [RequestOut.of(row) for row in rows]
+
+
+@router.get("/staff/requests/{request_id}", response_model=RequestDetail, tags=["staff"])
+def read(request_id: str, flow: Flow, member: Viewer) -> RequestDetail:
+    row = flow.get(request_id)
+    history = [
+        AuditOut(seq=e.seq, at=e.at, actor=e.actor, action=e.action, data=e.data)
+        for e in flow.history(request_id)
+    ]
+    return RequestDetail(**RequestOut.of(row).model_dump(), history=history)
+
+
+@router.post("/staff/requests/{request_id}/identity", response_model=RequestOut, tags=["staff"])
+def check_identity(request_id: str, body: IdentityIn, flow: Flow, member: Handler) -> RequestOut:
+    flow.verify_identity(request_id, member.actor, body.approved, body.note)
+    return RequestOut.of(flow.get(request_id))
+
+
+@router.post("/staff/requests/{request_id}/fee", response_model=RequestOut, tags=["staff"])
+def fee(request_id: str, body: FeeIn, flow: Flow, member: Handler) -> RequestOut:
+    flow.record_fee(request_id, member.actor, amount=body.amount, waived=body.waived)
+    return RequestOut.of(flow.get(request_id))
+
+
+@router.post("/staff/requests/{request_id}/decision", response_model=RequestOut, tags=["staff"])
+def decide(request_id: str, body: DecisionIn, flow: Flow, member: Handler) -> RequestOut:
+    flow.decide(
+        request_id,
+        member.actor,
+        approve=body.outcome == "approve",
+        ground=body.ground,
+        note=body.note,
+        withhold=body.withhold,
+    )
+    return RequestOut.of(flow.get(request_id))
+
+
+@router.post("/staff/requests/{request_id}/extend", response_model=RequestOut, tags=["staff"])
+def extend(request_id: str, body: ExtendIn, flow: Flow, member: Handler) -> RequestOut:
+    try:
+        period = Duration.parse(body.period)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    flow.extend(request_id, member.actor, period, body.reason)
+    return RequestOut.of(flow.get(request_id))
+
+
+@router.post("/staff/requests/{request_id}/execute", response_model=RequestOut, tags=["staff"])
+def execute(request_id: str, flow: Flow, member: Handler) -> RequestOut:
+    """Run an approved request's execution now instead of waiting for the worker."""
+    from policykeeper.jobs.worker import run_execution_now
+
+    run_execution_now(flow, request_id)
+    return RequestOut.of(flow.get(request_id))
+
+
+@router.get("/staff/requests/{request_id}/export", response_model=LinkOut, tags=["staff"])
+def export_link(request_id: str, flow: Flow, member: Handler) -> LinkOut:
+    """An expiring link to the export; viewers cannot see personal data, so handlers only."""
+    token = flow.staff_download_token(request_id)
+    return LinkOut(
+        url=f"{flow.settings.base_url}/api/download/{token}",
+        expires_at=flow.clock() + flow.settings.download_ttl,
+    )
+
+
+@router.get("/staff/requests/{request_id}/documents/{upload_id}", tags=["staff"])
+def document(request_id: str, upload_id: str, flow: Flow, member: Handler) -> Response:
+    upload = flow.document(request_id, upload_id)
+    if upload.content is None:
+        raise NotFound("this document was deleted when its retention ended")
+    return Response(
+        upload.content,
+        media_type=upload.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{upload.filename}"'},
+    )
+
+
+@router.get("/staff/audit", tags=["staff"])
+def audit(flow: Flow, member: Admin) -> dict[str, Any]:
+    with flow.store.transaction() as session:
+        report = verify_chain(session)
+    return {
+        "ok": report.ok,
+        "entries": report.entries,
+        "broken_at": report.broken_at,
+        "reason": report.reason,
+    }
