@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from policykeeper.policy.models import (
+    Agents,
     Authority,
     Category,
     ContactChannel,
@@ -144,11 +145,12 @@ class Builder:
     def contact_line(self, contact: ContactChannel | None, contact_id: str = "") -> Line:
         if contact is None:
             return line(contact_id)
-        name = self.t(contact.name) or self.cat.label("contact_kind", contact.kind)
+        kind = self.cat.label("contact_kind", contact.kind)
+        name = self.t(contact.name) or kind
         value = self.t(contact.value)
         return [
             Span(name, strong=True),
-            Span(f"{self.cat('label_sep')}{self.cat.label('contact_kind', contact.kind)} "),
+            Span(self.cat("label_sep") + (f"{kind} " if kind and kind != name else "")),
             Span(value, href=_href(contact.kind, contact.value)),
         ]
 
@@ -180,10 +182,11 @@ class Builder:
             self.contact_section(),
             self.history_section(),
         ]
-        meta = [
-            Field(cat("meta.effective_date"), [line(cat.date(policy.effective_date))]),
-            Field(cat("meta.version"), [line(policy.version)]),
-        ]
+        meta = [Field(cat("meta.version"), [line(policy.version)])]
+        if policy.effective_date is not None:
+            meta.insert(
+                0, Field(cat("meta.effective_date"), [line(cat.date(policy.effective_date))])
+            )
         intro = Paragraph(
             [
                 line(
@@ -236,7 +239,8 @@ class Builder:
             value: Line = line(cat.join(parts))
             if manager.email:
                 value += [Span(" "), Span(manager.email, href=f"mailto:{manager.email}")]
-            fields.append(Field(cat("heading.privacy_manager"), [value]))
+            reach = [self.contact_line(policy.contact(c), c) for c in manager.contacts]
+            fields.append(Field(cat("heading.privacy_manager"), [value, *reach]))
         service = policy.service
         name: Line = line(self.t(service.name))
         if service.url:
@@ -310,10 +314,9 @@ class Builder:
             notes.append(line(cat("text.subjects_only", subjects=names)))
         if category.sensitive:
             notes.append([Span(cat("text.sensitive"), strong=True)])
-            if category.sensitive_consent:
-                notes.append(
-                    line(cat("text.sensitive_consent", text=self.t(category.sensitive_consent)))
-                )
+        if category.sensitive_consent is not None:
+            consent = self.t(category.sensitive_consent)
+            notes.append(line(cat("text.sensitive_consent", text=consent)))
         if not category.stored and category.kept_instead is None:
             notes.append(line(cat("text.not_stored")))
         notes += self.lines(category.kept_instead)
@@ -364,6 +367,8 @@ class Builder:
             )
             items.append(Item(head or line(self.t(purpose.label)), [c for c in children if c]))
         section.add(ItemList(items))
+        if policy.incidental_purposes:
+            section.add(Paragraph([line(cat("text.incidental_purposes"))]))
         for paragraph in self.paragraphs(policy.purpose_change):
             section.add(paragraph)
         return section
@@ -378,7 +383,10 @@ class Builder:
             section.add(
                 ItemList(
                     [
-                        Item(line(cat.label("provision_exception", e)))
+                        Item(
+                            line(cat.label("provision_exception", e)),
+                            self.lines(policy.provision_exception_notes.get(e)),
+                        )
                         for e in policy.provision_exceptions
                     ]
                 )
@@ -421,6 +429,8 @@ class Builder:
         if not recipient.identifiable:
             data.append(line(cat("text.not_identifiable")))
         country = [line(self.countries(recipient.countries))] if recipient.countries else []
+        if recipient.countries_unknown:
+            country.append(line(cat("text.countries_unknown")))
         country += self.lines(recipient.country_regime)
         safeguards = [line(cat.label("safeguard", s)) for s in recipient.safeguards]
         safeguards += self.lines(recipient.safeguard_note)
@@ -498,6 +508,14 @@ class Builder:
                 self.labelled(cat("field.categories"), self.category_labels(use.categories)),
                 self.labelled(cat("field.items_published"), self.t(use.items_published)),
                 line(cat("text.opt_out_allowed")) if use.opt_out else [],
+                [
+                    Span(cat("text.opt_out_contact")),
+                    *self.contact_line(
+                        self.policy.contact(use.opt_out_contact), use.opt_out_contact
+                    ),
+                ]
+                if use.opt_out_contact
+                else [],
                 self.labelled(
                     cat("field.recipients"),
                     cat.join([self.recipient_name(r) for r in use.recipients]),
@@ -525,7 +543,9 @@ class Builder:
                 section.add(Paragraph([line(cat("text.trackers_consent"))]))
         for paragraph in self.paragraphs(policy.tracker_note):
             section.add(paragraph)
-        if Jurisdiction.ccpa not in policy.jurisdictions and policy.signals.dnt != "ignore":
+        if Jurisdiction.ccpa not in policy.jurisdictions and (
+            policy.signals.dnt != "ignore" or policy.signals.note is not None
+        ):
             signals = section.subsection(cat("heading.signals"), "signals")
             signals.add(self.signals_paragraph())
         return section
@@ -550,10 +570,15 @@ class Builder:
             [[Span(tracker.name, strong=True)]],
             kind,
             purpose,
-            [line(cat.label("tracker_kind", tracker.kind))],
+            [line(cat.label("tracker_kind", tracker.kind)), line(self.tracker_consent(tracker))],
             sends,
             duration,
         ]
+
+    def tracker_consent(self, tracker: Tracker) -> str:
+        if tracker.consent is not None:
+            return self.cat.label("tracker_consent", tracker.consent)
+        return self.cat.label("tracker_consent", "opt_in" if tracker.consent_required else "none")
 
     def signals_paragraph(self) -> Paragraph:
         cat, signals = self.cat, self.policy.signals
@@ -563,7 +588,7 @@ class Builder:
             if signals.dnt == "opt_out_sale_sharing"
             else cat("text.dnt_ignore")
         )
-        return Paragraph([line(gpc), line(dnt)])
+        return Paragraph([line(gpc), line(dnt), *self.lines(signals.note)])
 
     # --- 6. retention --------------------------------------------------------------------
 
@@ -592,10 +617,14 @@ class Builder:
         if rule.categories:
             what.append(line(self.category_labels(rule.categories)))
         if rule.period is None:
-            period, clock = cat("text.while_active"), cat("none")
+            endless = "text.while_needed" if rule.clock == "while_needed" else "text.while_active"
+            period, clock = cat(endless), cat("none")
         else:
             period, clock = cat.duration(rule.period), cat.label("clock", rule.clock)
         notes = [*self.lines(rule.legal_basis)]
+        if rule.subjects:
+            names = cat.join([self.subject_label(s) for s in rule.subjects])
+            notes.append(line(cat("text.retention_subjects", subjects=names)))
         if rule.statute is not None:
             notes.append(line(cat("text.statute", text=self.t(rule.statute))))
         notes += self.lines(rule.description)
@@ -616,6 +645,8 @@ class Builder:
         section = Section(cat("heading.security"), "security")
         if not policy.security:
             section.add(Paragraph([line(cat("text.security_default"))]))
+            if policy.security_on_request:
+                section.add(Paragraph([line(cat("text.security_on_request"))]))
         else:
             section.add(Paragraph([line(cat("text.security_intro"))]))
             fields = []
@@ -624,6 +655,8 @@ class Builder:
                 if measures:
                     fields.append(Field(cat.label("security", kind), measures, bullets=True))
             section.add(Fields(fields))
+            if policy.security_on_request:
+                section.add(Paragraph([line(cat("text.security_on_request"))]))
         for paragraph in self.paragraphs(policy.security_note):
             section.add(paragraph)
         return section
@@ -657,15 +690,15 @@ class Builder:
                 channels.append(self.labelled(cat("field.documents"), documents))
         verification = [line(cat.join([cat.label("verification", v) for v in right.verification]))]
         verification += self.lines(right.verification_note)
-        agents: list[Line] = []
-        if right.agents is not None:
-            allowed = right.agents.allowed
-            agents.append(line(cat("text.agents_allowed" if allowed else "text.agents_refused")))
-            agents += self.lines(right.agents.proof)
         fields = [
             Field(cat("field.right_description"), self.lines(right.description)),
             Field(
                 cat("field.conditions"), [line(self.t(c)) for c in right.conditions], bullets=True
+            ),
+            Field(
+                cat("field.grounds"),
+                [line(cat.label("ground", g)) for g in right.grounds],
+                bullets=True,
             ),
             Field(
                 cat("field.jurisdictions"),
@@ -675,7 +708,7 @@ class Builder:
             ),
             Field(cat("field.channels"), channels),
             Field(cat("field.verification"), verification),
-            Field(cat("field.agents"), agents),
+            Field(cat("field.agents"), self.agent_lines(right.agents)),
             Field(cat("field.deadline"), self.deadline_lines(right.deadline)),
             Field(
                 cat("field.methods"),
@@ -704,6 +737,12 @@ class Builder:
             )
         return [f for f in fields if f.lines]
 
+    def agent_lines(self, agents: Agents | None) -> list[Line]:
+        if agents is None:
+            return []
+        allowed = "text.agents_allowed" if agents.allowed else "text.agents_refused"
+        return [line(self.cat(allowed)), *self.lines(agents.proof)]
+
     def limit_text(self, holder: Right | RightTerms) -> str:
         limit = holder.limit
         assert limit is not None
@@ -720,6 +759,8 @@ class Builder:
             main = cat("text.without_delay")
         else:
             main = cat("text.deadline_period", period=period)
+        if deadline.statutory:
+            main = cat("text.deadline_statutory", deadline=main)
         result = [line(main)]
         if deadline.extension is not None:
             result.append(line(cat("text.extension", period=cat.duration(deadline.extension))))
@@ -767,6 +808,9 @@ class Builder:
         if terms.verification is not None:
             methods = cat.join([cat.label("verification", v) for v in terms.verification])
             result.append(self.labelled(cat("field.verification"), methods))
+        if terms.lookback is not None:
+            result.append(line(cat("text.lookback", period=cat.duration(terms.lookback))))
+        result += self.labelled_lines(cat("field.agents"), self.agent_lines(terms.agents))
         result += self.lines(terms.note)
         return result
 
@@ -824,6 +868,11 @@ class Builder:
             fields.append(
                 Field(cat("field.joint_arrangement"), self.lines(terms.joint_arrangement))
             )
+        if terms is not None and terms.joint_contact is not None:
+            contact = self.contact_line(
+                self.policy.contact(terms.joint_contact), terms.joint_contact
+            )
+            fields.append(Field(cat("field.joint_contact"), [contact]))
         if terms is not None and terms.eu_representative is not None:
             fields.append(
                 Field(cat("field.eu_representative"), self.entity_lines(terms.eu_representative))
@@ -893,21 +942,42 @@ class Builder:
                 [self.ccpa_row(c) for c in policy.categories],
             )
         )
+        if terms is not None and terms.disclosures:
+            disclosures = section.subsection(cat("heading.ccpa_disclosures"), "disclosures")
+            disclosures.add(Paragraph([line(cat("text.ccpa_disclosures_intro"))]))
+            disclosures.add(
+                Table(
+                    cat("heading.ccpa_disclosures"),
+                    cat.columns("ccpa_disclosures"),
+                    [
+                        [
+                            [line(self.category_label(key)) for key in d.categories],
+                            [line(self.recipient_name(r)) for r in d.recipients],
+                            self.lines(d.note) or [line(cat("none"))],
+                        ]
+                        for d in terms.disclosures
+                    ],
+                )
+            )
         sale = section.subsection(cat("heading.ccpa_sale"), "sale")
         sells = terms is not None and terms.sells
-        shares = terms is not None and terms.shares
-        sale.add(
-            Paragraph(
-                [
-                    line(cat("text.ccpa_sells" if sells else "text.ccpa_no_sale")),
-                    line(cat("text.ccpa_shares" if shares else "text.ccpa_no_sharing")),
-                ]
-            )
-        )
+        shares = terms.shares if terms is not None else False
+        statements = [line(cat("text.ccpa_sells" if sells else "text.ccpa_no_sale"))]
+        if shares is not None:
+            statements.append(line(cat("text.ccpa_shares" if shares else "text.ccpa_no_sharing")))
+        sale.add(Paragraph(statements))
         sale.add(self.signals_paragraph())
         rights = section.subsection(cat("heading.ccpa_rights"), "rights")
-        rights.add(Paragraph([line(cat("text.ccpa_non_discrimination"))]))
-        if any(r.agents is not None and r.agents.allowed for r in policy.rights):
+        own_words = terms.non_discrimination if terms is not None else None
+        if own_words is None:
+            rights.add(Paragraph([line(cat("text.ccpa_non_discrimination"))]))
+        for paragraph in self.paragraphs(own_words):
+            rights.add(paragraph)
+        if any(
+            agents is not None and agents.allowed
+            for r in policy.rights
+            for agents in (r.agents, r.by_jurisdiction.get(Jurisdiction.ccpa, RightTerms()).agents)
+        ):
             rights.add(Paragraph([line(cat("text.ccpa_agents"))]))
         return section
 
