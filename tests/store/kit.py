@@ -195,9 +195,9 @@ def make_client(
     """A TestClient on the app over each database, with staff of every role signed in by token."""
     clients: list[TestClient] = []
 
-    def make(policy: Policy | None = None) -> TestClient:
+    def make(policy: Policy | None = None, project: Path = AINEMA) -> TestClient:
         app = create_app(
-            AINEMA,
+            project,
             database_url=state_url,
             mailer=mailer,
             clock=clock,

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from policykeeper.errors import PolicyKeeperError
 from policykeeper.store.models import Job
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.execution import execute_request
@@ -110,7 +111,9 @@ class Worker:
     def _failed(self, job: Job, exc: Exception) -> None:
         error = "".join(traceback.format_exception_only(exc)).strip()
         log.warning("job %s (%s) failed: %s", job.id, job.kind, error)
-        if job.attempts < self.workflow.settings.job_max_attempts:
+        # Bad input (a correction naming an unknown field) will not improve with retries.
+        permanent = isinstance(exc, PolicyKeeperError)
+        if not permanent and job.attempts < self.workflow.settings.job_max_attempts:
             delay = timedelta(seconds=min(2**job.attempts, 300))
             with self.workflow.store.transaction() as session:
                 session.execute(

@@ -1,7 +1,8 @@
 """Carrying out an approved request with the engine: the executor the worker's jobs call.
 
-Every engine call here is safe to repeat: after a crash the job runs again, and only the first
-run that reaches `Workflow.complete` moves the request to completed.
+Every engine call here is safe to repeat (erasure is journaled by the engine; the others set
+values), so after a crash the job runs again, and only the first run that reaches
+`Workflow.complete` moves the request to completed.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from policykeeper.errors import SubjectNotFound
 from policykeeper.policy.models import RightKind
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.states import State
+
+WITHHELD = "[withheld]"
+Export = tuple[str, str, bytes]
 
 
 def execute_request(workflow: Workflow, request_id: str) -> bool:
@@ -25,54 +30,83 @@ def execute_request(workflow: Workflow, request_id: str) -> bool:
         return False
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
-    result, export = _dispatch(workflow.project_dir, row)
+    result, export = _run(workflow.project_dir, row)
     return workflow.complete(request_id, result, export)
 
 
-def _dispatch(
-    project_dir: Path, row: RequestRow
-) -> tuple[dict[str, Any], tuple[str, str, bytes] | None]:
+def _run(project_dir: Path, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
     from policykeeper import engine
+    from policykeeper.engine.runtime import release
     from policykeeper.project import load_project
 
     project = load_project(project_dir)
+    try:
+        return _dispatch(engine, project, row)
+    except SubjectNotFound:
+        return _nobody(row)
+    finally:
+        release(project)
+
+
+def _dispatch(engine: Any, project: Any, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
     identity = engine.Identity(row.identity_kind, row.identity_value)
     kind = RightKind(row.kind)
-    withhold = list((row.decision or {}).get("withhold", []))
-    if kind in (RightKind.access, RightKind.third_party_records):
+    if kind in (RightKind.access, RightKind.third_party_records, RightKind.portability):
+        withhold = list((row.decision or {}).get("withhold", []))
         access = engine.access(project, identity)
+        _withhold(access, project, withhold)
+        summary = {
+            "access": "delivered",
+            "tables": {table: len(rows) for table, rows in access.tables.items()},
+            "withheld": withhold,
+        }
+        if kind is RightKind.portability:
+            content = json.dumps(access.to_json(), ensure_ascii=False, indent=2).encode()
+            return summary, (f"portability-{row.id}.json", "application/json", content)
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"{row.id}.zip"
+            path = Path(folder) / "export.zip"
             access.write_zip(path)
-            content = path.read_bytes()
-        return _summary(access, withhold), (f"access-{row.id}.zip", "application/zip", content)
-    if kind is RightKind.portability:
-        access = engine.access(project, identity)
-        content = json.dumps(access.to_json(), ensure_ascii=False, indent=2, default=str).encode()
-        return _summary(access, withhold), (
-            f"portability-{row.id}.json",
-            "application/json",
-            content,
-        )
+            return summary, (f"access-{row.id}.zip", "application/zip", path.read_bytes())
     if kind is RightKind.erasure:
-        return {"erasure": _json(engine.erase(project, identity))}, None
+        return {"erasure": engine.erase(project, identity).to_json()}, None
     if kind is RightKind.rectification:
         changes = {str(k): str(v) for k, v in row.details.get("changes", {}).items()}
-        return {"rectification": _json(engine.rectify(project, identity, changes))}, None
+        return {"rectification": engine.rectify(project, identity, changes).to_json()}, None
+    restriction = engine.restrict(project, identity).to_json()
     if kind is RightKind.objection:
-        purposes = list(row.details.get("purposes", []))
+        # Objection is honoured by restricting processing; the purposes objected to are recorded.
         return {
-            "objection": {"purposes": purposes},
-            "restriction": _json(engine.restrict(project, identity)),
+            "objection": {"purposes": list(row.details.get("purposes", []))},
+            "restriction": restriction,
         }, None
-    return {"restriction": _json(engine.restrict(project, identity))}, None
+    return {"restriction": restriction}, None
 
 
-def _summary(access: Any, withhold: list[str]) -> dict[str, Any]:
-    return {"access": "delivered", "withheld": withhold}
+def _withhold(access: Any, project: Any, withhold: list[str]) -> None:
+    """Partial disclosure: blank the withheld categories' columns and drop their sections."""
+    if not withhold:
+        return
+
+    def covered(category: str | None) -> bool:
+        return category is not None and any(
+            category == key or category.startswith(key + ".") for key in withhold
+        )
+
+    for table, rows in access.tables.items():
+        spec = project.datamap.tables.get(table)
+        hidden = (
+            {c for c, column in spec.columns.items() if covered(column.category)} if spec else set()
+        )
+        for item in rows:
+            for column in hidden & set(item):
+                item[column] = WITHHELD
+    access.categories = {k: v for k, v in access.categories.items() if not covered(k)}
 
 
-def _json(outcome: Any) -> Any:
-    if hasattr(outcome, "to_json"):
-        return outcome.to_json()
-    return outcome if isinstance(outcome, (dict, list, str, int, float, bool)) else str(outcome)
+def _nobody(row: RequestRow) -> tuple[dict[str, Any], Export | None]:
+    """No one with this identity in the service's data: an answer in itself, not a failure."""
+    result = {"found": False, "action": row.kind}
+    if row.kind in (RightKind.access, RightKind.portability, RightKind.third_party_records):
+        content = json.dumps({"found": False, "tables": {}}, indent=2).encode()
+        return result, (f"{row.kind}-{row.id}.json", "application/json", content)
+    return result, None
