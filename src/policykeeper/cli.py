@@ -170,7 +170,7 @@ def init(
     ] = None,
 ) -> None:
     """Scaffold a project: a starter policy.yaml and, from a live database, a drafted datamap.yaml."""
-    from policykeeper.datamap.discovery import init_project
+    from policykeeper.datamap.starter import init_project
 
     written = init_project(directory, db, identity)
     console.print(f"[green]wrote[/green] {', '.join(str(p) for p in written)}")

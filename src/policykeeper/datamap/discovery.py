@@ -1,0 +1,288 @@
+"""Draft a data map from a live schema: who the rows are about, what columns hold, what to erase.
+
+Starting at the identity's table, rows pointing at an owned row are owned (orders, then
+order_items), and a row an owned row points at is owned only when it is the person's own
+detail (users.address_id -> addresses). Staff, employees and catalogues are never owned, and
+columns such as created_by or invited_by point at someone else, so they are not followed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from policykeeper.datamap import guesses
+from policykeeper.datamap.connections import (
+    open_engine,
+    require_existing,
+    resolve_url,
+    safe_url,
+    unreachable,
+)
+from policykeeper.datamap.schema import ForeignKey, foreign_keys
+from policykeeper.errors import InputError
+from policykeeper.policy.checks import suggestion
+
+
+@dataclass
+class DraftTable:
+    name: str
+    owned: bool
+    via: list[dict[str, Any]] = field(default_factory=list)
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keep: str | None = None
+    retention: list[dict[str, Any]] = field(default_factory=list)
+    restricted_flag: str | None = None
+    mask: bool = False
+    note: str = ""
+
+
+@dataclass
+class Draft:
+    url: str
+    identities: dict[str, str]
+    tables: dict[str, DraftTable]
+
+    def categories(self) -> list[str]:
+        return sorted(
+            {
+                c["category"]
+                for t in self.tables.values()
+                for c in t.columns.values()
+                if "category" in c
+            }
+        )
+
+    def rules(self) -> list[str]:
+        found = {t.keep for t in self.tables.values() if t.keep}
+        found |= {b["rule"] for t in self.tables.values() for b in t.retention}
+        return sorted(found)
+
+
+def discover(url: str, identity: str, base: Path | None = None) -> Draft:
+    """Reflect the database at `url` and draft its data map around `identity` (TABLE.COLUMN)."""
+    table_name, dot, column_name = identity.rpartition(".")
+    if not dot or not table_name or not column_name:
+        raise InputError(f"--identity {identity!r}: expected TABLE.COLUMN, e.g. users.email")
+    resolved = resolve_url(url, base, "database URL")
+    require_existing(resolved)
+    engine = open_engine(resolved)
+    metadata = sa.MetaData()
+    try:
+        with engine.connect() as connection:
+            metadata.reflect(connection)
+    except sa.exc.SQLAlchemyError as exc:
+        raise unreachable(resolved, exc) from None
+    finally:
+        engine.dispose()
+    tables = metadata.tables
+    if table_name not in tables:
+        raise InputError(
+            f"table '{table_name}' is not in {safe_url(resolved)}" + suggestion(table_name, tables)
+        )
+    root = tables[table_name]
+    if column_name not in root.c:
+        raise InputError(
+            f"column '{table_name}.{column_name}' does not exist"
+            + suggestion(column_name, [c.name for c in root.c])
+        )
+    owned = _owned(metadata, table_name)
+    order = [*owned, *sorted(n for n in tables if n not in owned)]
+    drafts = {
+        name: _draft_table(tables[name], name in owned, owned.get(name, []), name == table_name)
+        for name in order
+    }
+    return Draft(_portable(url, resolved), _identities(root, column_name), drafts)
+
+
+def _portable(url: str, resolved: str) -> str:
+    """The URL to write: a SQLite path made absolute, a password replaced by a variable."""
+    parsed = sa.make_url(resolved)
+    if parsed.password:
+        return "${DATABASE_URL}"
+    return resolved if parsed.get_backend_name() == "sqlite" else url
+
+
+def _owned(metadata: sa.MetaData, root: str) -> dict[str, list[dict[str, Any]]]:
+    """Owned tables in the order reached, each with its via joins."""
+    keys = foreign_keys(metadata)
+    owned: dict[str, list[dict[str, Any]]] = {root: []}
+    queue = deque([root])
+    while queue:
+        source = queue.popleft()
+        for fk in keys:
+            if fk.parent == source and _follow_child(fk, root):
+                _add(
+                    owned, queue, fk.child, source, dict(zip(fk.columns, fk.referred, strict=True))
+                )
+            elif fk.child == source and _follow_parent(fk, owned):
+                _add(
+                    owned, queue, fk.parent, source, dict(zip(fk.referred, fk.columns, strict=True))
+                )
+    return owned
+
+
+def _add(
+    owned: dict[str, list[dict[str, Any]]],
+    queue: deque[str],
+    table: str,
+    source: str,
+    join: dict[str, str],
+) -> None:
+    via = {"table": source, "join": join}
+    if table not in owned:
+        owned[table] = [via]
+        queue.append(table)
+    elif via not in owned[table] and table != source:
+        owned[table].append(via)
+
+
+def _follow_child(fk: ForeignKey, root: str) -> bool:
+    """Rows pointing at an owned row are about the person, unless they name someone else."""
+    if fk.child == fk.parent or fk.child == root:
+        return False
+    if guesses.is_other_person_table(fk.child) or guesses.is_catalogue(fk.child):
+        return False
+    return not any(guesses.is_other_person_column(c) for c in fk.columns)
+
+
+def _follow_parent(fk: ForeignKey, owned: dict[str, list[dict[str, Any]]]) -> bool:
+    """A row an owned row points at is the person's only when it is their own detail row."""
+    if fk.parent in owned or fk.parent == fk.child:
+        return False
+    if any(guesses.is_other_person_column(c) for c in fk.columns):
+        return False
+    return guesses.is_dependent(fk.parent) and not guesses.is_other_person_table(fk.parent)
+
+
+def _identities(root: sa.Table, column: str) -> dict[str, str]:
+    name = root.name
+    kind = _kind(column)
+    found = {kind: f"{name}.{column}"}
+    pk = [c.name for c in root.primary_key.columns]
+    if len(pk) == 1 and pk[0] != column:
+        found.setdefault("user_id", f"{name}.{pk[0]}")
+    for other in root.c:
+        other_kind = _kind(other.name)
+        if other.name != column and other_kind in {"email", "phone"}:
+            found.setdefault(other_kind, f"{name}.{other.name}")
+    return found
+
+
+def _kind(column: str) -> str:
+    category = guesses.category_of(column)
+    for kind, key in guesses.IDENTITY_KINDS:
+        if category == key:
+            return kind
+    cleaned = re.sub(r"[^a-z0-9_]", "_", column.lower()).strip("_")
+    return cleaned if re.match(r"^[a-z][a-z0-9_\-]*$", cleaned) else "id"
+
+
+def _draft_table(table: sa.Table, owned: bool, via: list[dict[str, Any]], root: bool) -> DraftTable:
+    draft = DraftTable(table.name, owned, via)
+    if not owned:
+        if guesses.is_other_person_table(table.name):
+            draft.note = "another person (staff)"
+        return draft
+    skip = (
+        {c.name for c in table.primary_key.columns}
+        | {c for v in via for c in v["join"]}
+        | {fk.parent.name for fk in table.foreign_keys}
+    )
+    transaction = guesses.is_transaction(table.name)
+    clock = _clock(table)
+    for column in table.c:
+        if column.name in guesses.RESTRICTION_COLUMNS and isinstance(column.type, sa.Boolean):
+            draft.restricted_flag = column.name
+            continue
+        if column.name in skip:
+            continue
+        category = guesses.category_of(column.name)
+        if category is None:
+            continue
+        draft.columns[column.name] = {"category": category}
+    if transaction and clock:
+        draft.keep = "transactions"
+        draft.retention.append({"rule": "transactions", "clock": clock})
+    elif transaction:
+        draft.mask = True
+    elif guesses.is_log(table.name) and clock:
+        draft.retention.append({"rule": "access_logs", "clock": clock})
+    if root and "deleted_at" in table.c:
+        draft.retention.append({"rule": "account", "clock": "deleted_at"})
+    return draft
+
+
+def _clock(table: sa.Table) -> str | None:
+    for name in guesses.CLOCK_COLUMNS:
+        if name in table.c:
+            return name
+    stamps = [c.name for c in table.c if isinstance(c.type, sa.DateTime | sa.Date)]
+    return stamps[0] if stamps else None
+
+
+def render(draft: Draft) -> str:
+    """The draft as a commented datamap.yaml."""
+    url = draft.url
+    lines = [
+        "# Drafted by `policykeeper discover`: check owned/reference, categories and actions.",
+        "policykeeper: 1",
+        "connections:",
+        f"  main: {_scalar(url)}",
+    ]
+    lines.append("hash_key: ${POLICYKEEPER_HASH_KEY}  # masks NOT NULL text in rows that stay")
+    lines += ["", "identities:"]
+    lines += [f"  {kind}: {_scalar(where)}" for kind, where in draft.identities.items()]
+    lines += ["", "tables:"]
+    for table in draft.tables.values():
+        lines.append(f"  {_scalar(table.name)}:")
+        lines.append(
+            f"    rows: {'owned' if table.owned else 'reference'}"
+            + (f"  # {table.note}" if table.note else "")
+        )
+        if table.via:
+            lines.append("    via:")
+            for via in table.via:
+                lines.append(f"      - {_flow(via)}")
+        if table.keep:
+            lines.append(f"    erase: {{keep: {table.keep}}}")
+        elif table.mask:
+            lines.append("    erase: mask  # part of a transaction record without its own clock")
+        if table.restricted_flag:
+            lines.append(f"    restricted_flag: {_scalar(table.restricted_flag)}")
+        if table.retention:
+            lines.append("    retention:")
+            lines += [f"      - {_flow(b)}" for b in table.retention]
+        if table.columns:
+            lines.append("    columns:")
+            lines += [f"      {_scalar(n)}: {_flow(c)}" for n, c in table.columns.items()]
+    return "\n".join(lines) + "\n"
+
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
+
+
+def _scalar(value: Any) -> str:
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def discover_yaml(url: str, identity: str) -> str:
+    return render(discover(url, identity, Path.cwd()))
