@@ -94,7 +94,7 @@ def schema() -> None:
 @reported
 def render(
     directory: ProjectDir,
-    lang: Annotated[Language, typer.Option("--lang", help="Language of the policy.")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the policy: ja or en.")],
     format: Annotated[TextFormat, typer.Option("--format", help="html or md.")] = TextFormat.html,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write here, atomically.")
@@ -104,7 +104,7 @@ def render(
     from policykeeper.policy.loading import load_policy
     from policykeeper.render import render_policy
 
-    emit(render_policy(load_policy(directory), lang.value, format.value), output)
+    emit(render_policy(load_policy(directory), lang, format.value), output)
 
 
 audit_app = typer.Typer(help="The request workflow's hash-chained audit log.", no_args_is_help=True)

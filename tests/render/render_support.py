@@ -83,7 +83,7 @@ def text_of_html(output: str) -> str:
 
 def text_of_markdown(output: str) -> str:
     text = output.replace("<br>", " ")
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(?<!\\)\[((?:\\.|[^\]])*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"\\(.)", r"\1", text)
     text = text.replace("**", "")
     return normalize(html.unescape(text))
