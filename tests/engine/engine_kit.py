@@ -26,7 +26,7 @@ def snapshot(url: str) -> dict[str, dict[tuple[object, ...], dict[str, object]]]
     out: dict[str, dict[tuple[object, ...], dict[str, object]]] = {}
     with engine.connect() as connection:
         metadata.reflect(connection)
-        for table in metadata.sorted_tables:
+        for table in sorted(metadata.tables.values(), key=lambda t: t.name):
             pk = [c.name for c in table.primary_key.columns]
             rows = connection.execute(sa.select(table)).mappings()
             out[table.name] = {

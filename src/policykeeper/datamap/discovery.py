@@ -117,7 +117,7 @@ def _owned(metadata: sa.MetaData, root: str) -> dict[str, list[dict[str, Any]]]:
     while queue:
         source = queue.popleft()
         for fk in keys:
-            if fk.parent == source and _follow_child(fk, root):
+            if fk.parent == source and _follow_child(fk, root, metadata):
                 _add(
                     owned, queue, fk.child, source, dict(zip(fk.columns, fk.referred, strict=True))
                 )
@@ -143,13 +143,22 @@ def _add(
         owned[table].append(via)
 
 
-def _follow_child(fk: ForeignKey, root: str) -> bool:
+def _follow_child(fk: ForeignKey, root: str, metadata: sa.MetaData) -> bool:
     """Rows pointing at an owned row are about the person, unless they name someone else."""
     if fk.child == fk.parent or fk.child == root:
         return False
-    if guesses.is_other_person_table(fk.child) or guesses.is_catalogue(fk.child):
+    if guesses.is_other_person_table(fk.child):
+        return False
+    if guesses.is_catalogue(fk.child) and not _is_link_table(metadata.tables[fk.child]):
         return False
     return not any(guesses.is_other_person_column(c) for c in fk.columns)
+
+
+def _is_link_table(table: sa.Table) -> bool:
+    """A many-to-many table: its primary key is made of two or more foreign keys."""
+    keyed = {c.name for c in table.primary_key.columns}
+    referencing = {fk.parent.name for fk in table.foreign_keys}
+    return len(table.foreign_key_constraints) >= 2 and bool(keyed) and keyed <= referencing
 
 
 def _follow_parent(fk: ForeignKey, owned: dict[str, list[dict[str, Any]]]) -> bool:

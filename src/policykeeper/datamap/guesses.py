@@ -392,7 +392,7 @@ def category_of(column: str) -> str | None:
     for vocabulary, category in CATEGORY_WORDS:
         for word in vocabulary:
             if _japanese(word):
-                if word in column:
+                if word == column or (len(word) > 1 and word in column):
                     return category
             elif word in parts or word == joined:
                 return category
