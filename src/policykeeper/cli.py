@@ -306,6 +306,94 @@ def generate(
     )
 
 
+@app.command()
+@reported
+def serve(
+    directory: ProjectDir,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    db: DatabaseUrl = None,
+) -> None:
+    """Serve the JSON API (and run the worker beside it), after migrating the state store."""
+    import uvicorn
+
+    from policykeeper.web.app import create_app
+
+    uvicorn.run(create_app(directory, database_url=db), host=host, port=port)
+
+
+@app.command()
+@reported
+def worker(
+    directory: ProjectDir,
+    db: DatabaseUrl = None,
+    lease: Annotated[
+        float, typer.Option("--lease", min=1, help="Seconds before a dead worker's job is retaken.")
+    ] = 300,
+    stalled_after: Annotated[
+        float, typer.Option("--stalled-after", min=1, help="PostgreSQL: heartbeat timeout.")
+    ] = 30,
+) -> None:
+    """Run request execution, notifications and purges; on PostgreSQL, as one of many workers."""
+    import asyncio
+    import threading
+    from datetime import timedelta
+
+    from policykeeper.workflow.settings import WorkflowSettings
+    from policykeeper.workflow.setup import open_workflow
+
+    flow = open_workflow(
+        directory, database_url=db, settings=WorkflowSettings(job_lease=timedelta(seconds=lease))
+    )
+    console.print(f"worker started on {'PostgreSQL' if flow.store.postgres else 'SQLite'}")
+    if flow.store.postgres:
+        from policykeeper.jobs.postgres import serve_jobs
+
+        asyncio.run(
+            serve_jobs(flow, heartbeat=max(stalled_after / 3, 1), stalled_after=stalled_after)
+        )
+    else:
+        from policykeeper.jobs.runner import run_worker
+
+        run_worker(flow, threading.Event())
+
+
+staff_app = typer.Typer(help="Staff accounts for the admin console and API.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add")
+@reported
+def staff_add(
+    directory: ProjectDir,
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="viewer, handler or admin.")] = "viewer",
+    db: DatabaseUrl = None,
+) -> None:
+    """Create a staff account; the password is read from the prompt (or POLICYKEEPER_PASSWORD)."""
+    import os
+    from datetime import timedelta
+
+    from policykeeper.errors import InputError
+    from policykeeper.store import Store, default_url, migrate
+    from policykeeper.workflow.service import utcnow
+    from policykeeper.workflow.staff import Role, StaffDirectory
+
+    if role not in Role.__members__:
+        raise InputError(f"role must be viewer, handler or admin, not {role!r}")
+    password = os.environ.get("POLICYKEEPER_PASSWORD") or typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    url = db or default_url(directory)
+    migrate(url)
+    store = Store(url)
+    try:
+        StaffDirectory(store, utcnow, timedelta(hours=8)).create(username, password, role)
+    finally:
+        store.dispose()
+    console.print(f"[green]added[/green] {username} ({role})")
+
+
 def main() -> None:
     app()
 

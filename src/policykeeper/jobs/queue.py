@@ -41,16 +41,23 @@ def enqueue(
     )
     session.add(job)
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            sa.text(
-                "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL,"
-                " CAST(:args AS jsonb), NULL)::procrastinate_job_to_defer_v1])"
-            ),
-            {
-                "queue": PROCRASTINATE_QUEUE,
-                "task": PROCRASTINATE_TASK,
-                "args": json.dumps({"job_id": job.id}),
-            },
-        )
+    defer(session, job.id, None)
     return job
+
+
+def defer(session: Session, job_id: str, scheduled_at: datetime | None) -> None:
+    """On PostgreSQL, hand the job row to procrastinate in the caller's transaction."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        sa.text(
+            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL,"
+            " CAST(:args AS jsonb), :at)::procrastinate_job_to_defer_v1])"
+        ),
+        {
+            "queue": PROCRASTINATE_QUEUE,
+            "task": PROCRASTINATE_TASK,
+            "args": json.dumps({"job_id": job_id}),
+            "at": scheduled_at,
+        },
+    )

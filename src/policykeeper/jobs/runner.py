@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -23,9 +24,18 @@ def run_worker(workflow: Workflow, stop: threading.Event, poll_seconds: float = 
             stop.wait(poll_seconds)
 
 
+def run_shared_worker(workflow: Workflow, stop: threading.Event) -> None:
+    """On PostgreSQL: a procrastinate worker, sharing the queue with other processes and hosts."""
+    from policykeeper.jobs.postgres import serve_jobs
+
+    asyncio.run(serve_jobs(workflow, stop=stop))
+
+
 def start_worker(workflow: Workflow, stop: threading.Event) -> threading.Thread:
+    """The worker beside the server: procrastinate on PostgreSQL, the table poller on SQLite."""
+    target = run_shared_worker if workflow.store.postgres else run_worker
     thread = threading.Thread(
-        target=run_worker, args=(workflow, stop), name="policykeeper-worker", daemon=True
+        target=target, args=(workflow, stop), name="policykeeper-worker", daemon=True
     )
     thread.start()
     return thread

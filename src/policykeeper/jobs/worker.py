@@ -13,6 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from policykeeper.errors import PolicyKeeperError
+from policykeeper.jobs.queue import defer
 from policykeeper.store.models import Job
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.execution import execute_request
@@ -114,18 +115,14 @@ class Worker:
         # Bad input (a correction naming an unknown field) will not improve with retries.
         permanent = isinstance(exc, PolicyKeeperError)
         if not permanent and job.attempts < self.workflow.settings.job_max_attempts:
-            delay = timedelta(seconds=min(2**job.attempts, 300))
+            run_after = self.workflow.clock() + timedelta(seconds=min(2**job.attempts, 300))
             with self.workflow.store.transaction() as session:
                 session.execute(
                     sa.update(Job)
                     .where(Job.id == job.id)
-                    .values(
-                        state="queued",
-                        run_after=self.workflow.clock() + delay,
-                        last_error=error,
-                        lease_until=None,
-                    )
+                    .values(state="queued", run_after=run_after, last_error=error, lease_until=None)
                 )
+                defer(session, job.id, run_after)
             return
         if job.kind == "execute" and job.request_id:
             self.workflow.execution_failed(job.request_id, error)

@@ -14,16 +14,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from policykeeper.policy.loading import load_policy
-from policykeeper.store import Store, default_url, migrate
-from policykeeper.store.database import STATE_DIR
 from policykeeper.web import api
 from policykeeper.web.errors import install_error_handlers
-from policykeeper.workflow.mail import Mailer, SmtpMailer
-from policykeeper.workflow.service import Workflow, utcnow
+from policykeeper.workflow.mail import Mailer
+from policykeeper.workflow.service import utcnow
 from policykeeper.workflow.settings import WorkflowSettings
+from policykeeper.workflow.setup import open_workflow
 from policykeeper.workflow.staff import StaffDirectory
-from policykeeper.workflow.tokens import Secrets, load_secret_key
 
 
 def create_app(
@@ -36,19 +33,15 @@ def create_app(
     secret_key: bytes | None = None,
     run_worker: bool = True,
 ) -> FastAPI:
-    project = Path(project_dir)
-    url = database_url or default_url(project)
-    migrate(url)
-    store = Store(url)
-    workflow = Workflow(
-        store,
-        load_policy(project),
-        secrets=Secrets(secret_key or load_secret_key(project / STATE_DIR)),
-        mailer=mailer or SmtpMailer.from_environment(),
+    workflow = open_workflow(
+        project_dir,
+        database_url=database_url,
+        mailer=mailer,
         settings=settings,
         clock=clock,
-        project_dir=project,
+        secret_key=secret_key,
     )
+    store = workflow.store
     staff = StaffDirectory(store, clock, workflow.settings.session_ttl)
 
     @asynccontextmanager

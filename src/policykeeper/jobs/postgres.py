@@ -1,0 +1,113 @@
+"""On PostgreSQL, procrastinate runs the jobs: workers on any number of hosts share its queue.
+
+Each procrastinate job carries the id of a `jobs` row; the row's lease decides who may run it.
+A worker killed mid-job stops sending heartbeats; any worker that starts, and every worker once
+a minute, sends such stalled jobs back to the queue, and the row's expired lease lets them run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+import procrastinate
+import sqlalchemy as sa
+
+from policykeeper.jobs.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK
+from policykeeper.jobs.worker import Worker
+from policykeeper.store.models import Job
+from policykeeper.workflow.service import Workflow
+
+log = logging.getLogger(__name__)
+
+
+class LeaseHeld(Exception):
+    """The row is leased by a worker that may still be alive: try again after the lease."""
+
+
+def conninfo(url: str) -> str:
+    """A libpq connection string from a SQLAlchemy URL (postgresql+psycopg://...)."""
+    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=conninfo(workflow.store.url))
+    )
+    lease = max(int(workflow.settings.job_lease.total_seconds()), 1)
+
+    @app.task(
+        name=PROCRASTINATE_TASK,
+        queue=PROCRASTINATE_QUEUE,
+        retry=procrastinate.RetryStrategy(wait=lease, retry_exceptions=[LeaseHeld]),
+    )
+    def run_job(job_id: str) -> None:
+        worker = Worker(workflow)
+        job = worker.claim(job_id)
+        if job is None:
+            if _waiting(workflow, job_id):
+                raise LeaseHeld(job_id)
+            return
+        worker.run(job)
+
+    @app.periodic(cron="* * * * *", periodic_id="policykeeper-stalled")
+    @app.task(name="policykeeper.retry_stalled", queue=PROCRASTINATE_QUEUE)
+    async def retry_stalled(timestamp: int) -> None:
+        await requeue_stalled(app, stalled_after)
+
+    @app.periodic(cron="*/10 * * * *", periodic_id="policykeeper-purge")
+    @app.task(name="policykeeper.purge_uploads", queue=PROCRASTINATE_QUEUE)
+    def purge_uploads(timestamp: int) -> None:
+        workflow.purge_uploads()
+
+    return app
+
+
+def _waiting(workflow: Workflow, job_id: str) -> bool:
+    with workflow.store.transaction() as session:
+        job = session.get(Job, job_id)
+        return job is not None and job.state in ("queued", "running")
+
+
+async def requeue_stalled(app: procrastinate.App, stalled_after: float) -> int:
+    stalled = list(
+        await app.job_manager.get_stalled_jobs(
+            queue=PROCRASTINATE_QUEUE, seconds_since_heartbeat=stalled_after
+        )
+    )
+    for job in stalled:
+        log.warning("requeueing job %s of a worker that stopped responding", job.id)
+        await app.job_manager.retry_job(job)
+    return len(stalled)
+
+
+async def serve_jobs(
+    workflow: Workflow,
+    *,
+    stop: threading.Event | None = None,
+    heartbeat: float = 10.0,
+    stalled_after: float = 30.0,
+    concurrency: int = 1,
+) -> None:
+    """Run a procrastinate worker until cancelled (or until `stop` is set)."""
+    app = build_app(workflow, stalled_after)
+    async with app.open_async():
+        await app.job_manager.prune_stalled_workers(stalled_after)
+        await requeue_stalled(app, stalled_after)
+        worker = asyncio.create_task(
+            app.run_worker_async(
+                queues=[PROCRASTINATE_QUEUE],
+                concurrency=concurrency,
+                update_heartbeat_interval=heartbeat,
+                stalled_worker_timeout=stalled_after,
+                install_signal_handlers=stop is None,
+                fetch_job_polling_interval=1.0,
+            )
+        )
+        if stop is None:
+            await worker
+            return
+        await asyncio.to_thread(stop.wait)
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
