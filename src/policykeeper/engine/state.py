@@ -182,10 +182,14 @@ _states: dict[Path, SqliteState] = {}
 
 
 def state_for(directory: Path) -> SqliteState:
+    """The project's state store, opened once per process while its file exists."""
     path = (directory / STATE_DIR / STATE_FILE).resolve()
-    if path not in _states:
-        _states[path] = SqliteState(path)
-    return _states[path]
+    cached = _states.get(path)
+    if cached is None or not path.is_file():
+        if cached is not None:
+            cached.engine.dispose()
+        cached = _states[path] = SqliteState(path)
+    return cached
 
 
 def subject_key(table: str, key: list[Any] | tuple[Any, ...]) -> str:
