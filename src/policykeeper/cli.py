@@ -394,6 +394,137 @@ def staff_add(
     console.print(f"[green]added[/green] {username} ({role})")
 
 
+retention_app = typer.Typer(
+    help="Retention: declared periods enforced on the service's databases.", no_args_is_help=True
+)
+app.add_typer(retention_app, name="retention")
+hold_app = typer.Typer(help="Legal holds: pause deletion of a person or a record.")
+retention_app.add_typer(hold_app, name="hold")
+NowOption = Annotated[
+    str | None, typer.Option("--now", help="Run as if at this ISO datetime (UTC if no zone).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the JSON report.")]
+
+
+def _now(text: str | None) -> Any:
+    from datetime import datetime
+
+    from policykeeper.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"--now {text!r}: expected an ISO datetime, e.g. 2027-01-31T03:00"
+        ) from None
+
+
+@retention_app.command("plan")
+@reported
+def retention_plan(directory: ProjectDir, now: NowOption = None, json_: JsonOption = False) -> None:
+    """Per rule: rows due now, rows held, and when the next ones become due. Changes nothing."""
+    from policykeeper.project import load_project
+    from policykeeper.retention import retention_plan as plan_retention
+    from policykeeper.retention.render import plan_table
+
+    result = plan_retention(load_project(directory), _now(now))
+    if json_:
+        emit(_json(result.to_json()), None)
+    else:
+        Console().print(plan_table(result))
+    for problem in result.problems:
+        console.print(f"[yellow]warning[/yellow]: {problem}")
+
+
+@retention_app.command("run")
+@reported
+def retention_run(
+    directory: ProjectDir,
+    now: NowOption = None,
+    json_: JsonOption = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Rows per transaction.")
+    ] = 5000,
+    notice_days: Annotated[
+        int | None,
+        typer.Option("--notice-days", min=1, help="Notice before inactive-account deletion."),
+    ] = None,
+) -> None:
+    """Apply every bound rule: delete or anonymize what is due, in short batches; resumable."""
+    from policykeeper.project import load_project
+    from policykeeper.retention.cli import run_command
+
+    report = run_command(load_project(directory), _now(now), batch_size, notice_days)
+    if json_:
+        emit(_json(report.to_json()), None)
+    totals = report.totals()
+    console.print(
+        f"deleted {totals['deleted']}, anonymized {totals['anonymized']}, "
+        f"accounts erased {totals['accounts_erased']}, held {totals['skipped_legal_hold']}, "
+        f"notices {totals['notices_sent']}; longest batch {totals['max_batch_seconds']} s"
+    )
+    for problem in report.problems:
+        console.print(f"[yellow]warning[/yellow]: {problem}")
+
+
+@hold_app.command("add")
+@reported
+def hold_add(
+    directory: ProjectDir,
+    reason: Annotated[str, typer.Option("--reason", help="Why: litigation, investigation.")],
+    identity: Annotated[
+        str | None, typer.Option("--identity", help="Hold a person: KIND=VALUE.")
+    ] = None,
+    table: Annotated[str | None, typer.Option("--table", help="Hold a record: its table.")] = None,
+    key: Annotated[
+        list[str] | None, typer.Option("--key", help="The record's primary key (once per column).")
+    ] = None,
+) -> None:
+    """Put a person or one record under a legal hold: never swept, never erased."""
+    from policykeeper.engine import Identity
+    from policykeeper.project import load_project
+    from policykeeper.retention import add_hold
+
+    who = Identity.parse(identity) if identity else None
+    hold = add_hold(load_project(directory), reason=reason, identity=who, table=table, key=key)
+    console.print(f"[green]hold {hold.id}[/green]: {hold.target}")
+
+
+@hold_app.command("list")
+@reported
+def hold_list(
+    directory: ProjectDir,
+    released: Annotated[bool, typer.Option("--released", help="Include released holds.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """List legal holds."""
+    from policykeeper.project import load_project
+    from policykeeper.retention import list_holds
+
+    holds = list_holds(load_project(directory), released=released)
+    if json_:
+        emit(_json({"holds": [h.to_json() for h in holds]}), None)
+        return
+    for hold in holds:
+        state = f"released {hold.released_at:%Y-%m-%d}" if hold.released_at else "active"
+        print(f"{hold.id}\t{state}\t{hold.target}\t{hold.reason}")
+
+
+@hold_app.command("release")
+@reported
+def hold_release(
+    directory: ProjectDir, hold_id: Annotated[int, typer.Argument(help="The hold's id.")]
+) -> None:
+    """Release a legal hold; its rows are swept again when due."""
+    from policykeeper.project import load_project
+    from policykeeper.retention import release_hold
+
+    hold = release_hold(load_project(directory), hold_id)
+    console.print(f"[green]released[/green] hold {hold.id}: {hold.target}")
+
+
 def main() -> None:
     app()
 

@@ -26,9 +26,22 @@ def validate_project(directory: Path | str) -> list[Problem]:
     path = project_directory(directory)
     policy, problems = read_policy(path)
     if datamap_path(path).is_file():
-        _datamap, datamap_problems = read_datamap(path, policy)
+        datamap, datamap_problems = read_datamap(path, policy)
         problems = [*problems, *datamap_problems]
+        if policy is not None and datamap is not None and not datamap_problems:
+            problems = [*problems, *_retention_problems(path, policy, datamap)]
     return problems
+
+
+def _retention_problems(path: Path, policy: Policy, datamap: DataMap) -> list[Problem]:
+    """Retention rules the data map cannot bind (owned by policykeeper.retention)."""
+    from policykeeper.policy.source import read_yaml
+    from policykeeper.retention.rules import binding_findings
+
+    document = read_yaml(datamap_path(path))
+    return [
+        document.problem(where, message) for where, message in binding_findings(policy, datamap)
+    ]
 
 
 def load_project(directory: Path | str) -> Project:

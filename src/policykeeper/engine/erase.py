@@ -107,6 +107,7 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
             for connection in connections.values():
                 connection.rollback()
             return report
+        _refuse_held(project, subject)
         if journal is None:
             state.start(request, ACTION, subject.roots(project.datamap))
         done = set(journal.done) if journal else set()
@@ -123,6 +124,13 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
         report.verified = True
         state.finish(request, ACTION, report.to_json())
     return report
+
+
+def _refuse_held(project: Project, subject: Subject) -> None:
+    """Legal holds (kept by policykeeper.retention) pause erasure: refuse before any change."""
+    from policykeeper.retention.holds import refuse_held_erasure
+
+    refuse_held_erasure(project, {t: list(r.rows) for t, r in subject.tables.items()})
 
 
 def _connection_order(rt: Runtime) -> list[str]:

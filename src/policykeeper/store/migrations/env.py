@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from policykeeper.store import consent_models  # noqa: F401  (registers the consent tables)
+from policykeeper.store import (
+    consent_models,  # noqa: F401  (registers the consent tables)
+    retention_models,  # noqa: F401  (registers the retention tables)
+)
 from policykeeper.store.database import make_engine
 from policykeeper.store.models import Base
 

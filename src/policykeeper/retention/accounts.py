@@ -1,0 +1,178 @@
+"""Accounts whose period ran out (30 days after deletion, a year inactive) go through the engine.
+
+The engine's erasure of one person keeps rows held by a longer rule (masked and restricted)
+and deletes the rest in foreign-key order, so retention never blindly deletes an account row.
+Before that, the account's usernames go to the blocklist tables, which keep no link to it.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from policykeeper.datamap.connections import expand
+from policykeeper.engine import erase
+from policykeeper.engine.identity import Identity
+from policykeeper.engine.keys import Key
+from policykeeper.engine.masking import keyed_hash
+from policykeeper.engine.planner import Collector
+from policykeeper.engine.runtime import Runtime
+from policykeeper.engine.state import state_for
+from policykeeper.policy.models import Policy
+from policykeeper.retention.batches import Advance, SweepStats, pages
+from policykeeper.retention.conditions import due, moment
+from policykeeper.retention.holds import HeldByLaw
+from policykeeper.retention.rules import Bound, Sweep, blocklists
+
+USERNAME_CATEGORY = "user.account.username"
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    key: Key
+    identity: Identity
+    row: dict[str, Any]
+
+
+def identity_kind(rt: Runtime, table: str) -> str:
+    """The identity kind that names an account by its primary key (else any kind on the table)."""
+    pk = rt.primary_key(table)
+    kinds = [k for k, c in rt.project.datamap.identities.items() if c.table == table]
+    keyed = [k for k in kinds if (rt.project.datamap.identities[k].column,) == pk]
+    return (keyed or kinds)[0]
+
+
+def due_accounts(
+    rt: Runtime, sweep: Sweep, now: datetime, size: int, extra: list[str] | None = None
+) -> Any:
+    """Pages of accounts due under `sweep`, each with the identity the engine erases them by."""
+    live = rt.tables[sweep.table]
+    pk = rt.primary_key(sweep.table)
+    kind = identity_kind(rt, sweep.table)
+    column = rt.project.datamap.identities[kind].column
+    engine = rt.source_of(sweep.table).engine
+    with engine.connect() as reader:
+        for page in pages(reader, live, pk, due(live, sweep, now), size, [column, *(extra or [])]):
+            yield [
+                AccountRow(tuple(r[c] for c in pk), Identity(kind, str(r[column])), dict(r))
+                for r in page
+            ]
+
+
+def already_erased(rt: Runtime, identity: Identity) -> bool:
+    journal = state_for(rt.project.directory).journal(identity.digest(), "erase")
+    return journal is not None and journal.report is not None
+
+
+def sweep_accounts(
+    rt: Runtime,
+    sweep: Sweep,
+    now: datetime,
+    held: set[Key],
+    *,
+    size: int,
+    may_erase: Any = None,
+    advance: Advance | None = None,
+) -> SweepStats:
+    """Erase every due account through the engine, one short erasure per person."""
+    stats = SweepStats(sweep.rule.id, sweep.table, "erase_account")
+    started = time.monotonic()
+    for page in due_accounts(rt, sweep, now, size, [sweep.binding.clock]):
+        for account in page:
+            if account.key in held:
+                stats.held += 1
+            elif already_erased(rt, account.identity):
+                stats.already += 1
+            elif may_erase is not None and not may_erase(account):
+                stats.awaiting_notice += 1
+            else:
+                began = time.monotonic()
+                try:
+                    write_blocklists(rt, account.identity, now)
+                    erase(rt.project, account.identity)
+                    stats.done += 1
+                except HeldByLaw:
+                    stats.held += 1
+                stats.timed(time.monotonic() - began)
+        if advance is not None:
+            advance(len(page))
+    stats.seconds = time.monotonic() - started
+    return stats
+
+
+def write_blocklists(rt: Runtime, identity: Identity, now: datetime) -> int:
+    """Copy the account's usernames into each blocklist table (keyed hashes when the map has a
+    hash_key, so the service checks a new name by hashing it the same way)."""
+    project = rt.project
+    lists = blocklists(project.policy, project.datamap)
+    if not lists:
+        return 0
+    written = 0
+    for bound in lists:
+        sources = _username_columns(rt, project.policy, bound)
+        target = _value_column(rt, project.policy, bound)
+        if not sources or target is None:
+            continue
+        with ExitStack() as stack:
+            connections = {
+                name: stack.enter_context(source.engine.connect())
+                for name, source in rt.sources.items()
+            }
+            subject = Collector(rt, connections, extra=sources).from_identity(identity)
+        names = {
+            str(row[c])
+            for table, columns in sources.items()
+            for row in (subject.tables[table].rows.values() if table in subject.tables else [])
+            for c in columns
+            if row.get(c)
+        }
+        written += _insert(rt, bound, target, names, now)
+    return written
+
+
+def _insert(rt: Runtime, bound: Bound, target: str, names: set[str], now: datetime) -> int:
+    if not names:
+        return 0
+    live = rt.tables[bound.table]
+    secret = rt.project.datamap.hash_key
+    key = expand(secret, "hash_key") if secret else None
+    capacity = getattr(live.c[target].type, "length", None)
+    values = {keyed_hash(key, n, capacity) if key else n for n in names}
+    clock = live.c[bound.binding.clock]
+    with rt.source_of(bound.table).engine.begin() as connection:
+        present = set(
+            connection.execute(
+                sa.select(live.c[target]).where(live.c[target].in_(sorted(values)))
+            ).scalars()
+        )
+        fresh = [
+            {target: v, bound.binding.clock: moment(clock, now), **bound.binding.where}
+            for v in sorted(values - present)
+        ]
+        if fresh:
+            connection.execute(live.insert(), fresh)
+    return len(fresh)
+
+
+def _username_columns(rt: Runtime, policy: Policy, bound: Bound) -> dict[str, list[str]]:
+    """Owned columns holding a username, current or former."""
+    wanted = [USERNAME_CATEGORY, *bound.rule.categories]
+    found: dict[str, list[str]] = {}
+    for name in rt.project.datamap.owned():
+        for column, spec in rt.project.datamap.tables[name].columns.items():
+            if spec.category and any(policy.covers(k, spec.category) for k in wanted):
+                found.setdefault(name, []).append(column)
+    return found
+
+
+def _value_column(rt: Runtime, policy: Policy, bound: Bound) -> str | None:
+    """The blocklist column holding the blocked value: the one under the rule's categories."""
+    for column, spec in rt.project.datamap.tables[bound.table].columns.items():
+        if spec.category and any(policy.covers(k, spec.category) for k in bound.rule.categories):
+            return column
+    return None

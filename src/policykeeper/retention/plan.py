@@ -1,0 +1,196 @@
+"""The retention plan: per rule, how many rows are due now and when the next ones will be.
+
+It only reads (counts and one MIN per binding), so it is safe against production. NULL and
+future clocks are counted and reported, never guessed at.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from policykeeper.datamap.loading import datamap_path
+from policykeeper.engine.keys import Key, batches, matching
+from policykeeper.engine.runtime import Runtime, runtime
+from policykeeper.errors import ProblemsFound
+from policykeeper.policy.models import Clock
+from policykeeper.policy.source import read_yaml
+from policykeeper.project import Project
+from policykeeper.retention import conditions as c
+from policykeeper.retention.accounts import already_erased, due_accounts
+from policykeeper.retention.batches import anonymization, not_applied
+from policykeeper.retention.holds import HeldKeys, held_keys
+from policykeeper.retention.rules import Sweep, Unswept, binding_findings, sweeps, unswept
+from policykeeper.retention.store import aware
+
+ACTIONS = {
+    "delete": "delete rows",
+    "anonymize": "anonymize personal columns",
+    "restrict": "block (set the restricted flag)",
+    "erase_account": "erase the account through the engine (held rows kept, restricted)",
+}
+
+
+STARTS_LATER = {Clock.account_deletion, Clock.resolution, Clock.contract_end, Clock.superseded}
+"""Clocks that are NULL until an event (deletion, resolution): NULL there is normal."""
+
+
+@dataclass
+class SweepPlan:
+    sweep: Sweep
+    cutoff: datetime
+    due: int = 0
+    held: int = 0
+    kept_longer: int = 0
+    already_erased: int = 0
+    clock_unset: int = 0
+    clock_future: int = 0
+    next_due: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        rule = self.sweep.rule
+        return {
+            "rule": rule.id,
+            "label": rule.label.get("en"),
+            "table": self.sweep.table,
+            "clock": rule.clock.value,
+            "clock_column": self.sweep.binding.clock,
+            "where": self.sweep.binding.where,
+            "period": str(rule.period),
+            "action": ACTIONS[self.sweep.kind],
+            "cutoff": self.cutoff.isoformat(),
+            "due": self.due,
+            "held_by_legal_hold": self.held,
+            "kept_by_longer_rule": self.kept_longer,
+            "already_erased": self.already_erased,
+            "clock_null": self.clock_unset,
+            "clock_in_future": self.clock_future,
+            "next_due": self.next_due.isoformat() if self.next_due else None,
+        }
+
+
+@dataclass
+class RetentionPlan:
+    as_of: datetime
+    sweeps: list[SweepPlan]
+    unswept: list[Unswept]
+    problems: list[str] = field(default_factory=list)
+
+    def total_due(self) -> int:
+        return sum(s.due for s in self.sweeps)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": "retention_plan",
+            "as_of": self.as_of.isoformat(),
+            "total_due": self.total_due(),
+            "sweeps": [s.to_json() for s in self.sweeps],
+            "not_swept": [{"rule": u.rule.id, "how": u.how} for u in self.unswept],
+            "problems": self.problems,
+        }
+
+
+def check_bindings(project: Project) -> None:
+    """Refuse to run when a rule cannot be bound: the same lines `policykeeper validate` prints."""
+    findings = binding_findings(project.policy, project.datamap)
+    if findings:
+        document = read_yaml(datamap_path(project.directory))
+        raise ProblemsFound([document.problem(where, message) for where, message in findings])
+
+
+def retention_plan(project: Project, now: datetime | None = None) -> RetentionPlan:
+    check_bindings(project)
+    at = aware(now)
+    rt = runtime(project)
+    with ExitStack() as stack:
+        connections = {
+            name: stack.enter_context(source.engine.connect())
+            for name, source in rt.sources.items()
+        }
+        held = held_keys(project, connections)
+        planned = [
+            _plan(rt, s, at, held, connections) for s in sweeps(project.policy, project.datamap)
+        ]
+    result = RetentionPlan(at, planned, unswept(project.policy, project.datamap))
+    result.problems = clock_problems(planned)
+    return result
+
+
+def clock_problems(planned: list[SweepPlan]) -> list[str]:
+    problems = []
+    for item in planned:
+        where = f"{item.sweep.table}.{item.sweep.binding.clock}"
+        if item.clock_future:
+            problems.append(
+                f"{where}: {item.clock_future} rows have a clock in the future; "
+                "they are not swept until it passes"
+            )
+        if item.clock_unset and item.sweep.rule.clock not in STARTS_LATER:
+            problems.append(
+                f"{where}: {item.clock_unset} rows have no clock value (NULL); "
+                f"rule '{item.sweep.rule.id}' never applies to them until it is set"
+            )
+    return problems
+
+
+def _plan(
+    rt: Runtime, sweep: Sweep, now: datetime, held: HeldKeys, connections: dict[str, sa.Connection]
+) -> SweepPlan:
+    live = rt.tables[sweep.table]
+    connection = connections[rt.project.datamap.connection_of(sweep.table)]
+    result = SweepPlan(sweep, c.cutoff(sweep.rule, now))
+
+    def count(condition: sa.ColumnElement[bool]) -> int:
+        return connection.execute(
+            sa.select(sa.func.count()).select_from(live).where(condition)
+        ).scalar_one()
+
+    condition = c.due(live, sweep, now)
+    if sweep.kind in ("anonymize", "restrict"):
+        condition = sa.and_(
+            condition, not_applied(live, anonymization(rt.project.datamap, sweep, live))
+        )
+    mine = held.get(sweep.table, set())
+    if sweep.kind == "erase_account":
+        for page in due_accounts(rt, sweep, now, 1000):
+            for account in page:
+                if account.key in mine:
+                    result.held += 1
+                elif already_erased(rt, account.identity):
+                    result.already_erased += 1
+                else:
+                    result.due += 1
+    else:
+        result.held = _count_held(connection, live, rt.primary_key(sweep.table), condition, mine)
+        result.due = count(condition) - result.held
+    if sweep.others:
+        result.kept_longer = count(c.kept_longer(live, sweep, now))
+    result.clock_unset = count(c.clock_unset(live, sweep))
+    result.clock_future = count(c.clock_future(live, sweep, now))
+    first = connection.execute(
+        sa.select(sa.func.min(live.c[sweep.binding.clock])).where(c.waiting(live, sweep, now))
+    ).scalar_one()
+    start = c.as_utc(first)
+    if start is not None and sweep.rule.period is not None:
+        result.next_due = sweep.rule.period.after(start)
+    connection.commit()
+    return result
+
+
+def _count_held(
+    connection: sa.Connection,
+    live: sa.Table,
+    pk: tuple[str, ...],
+    condition: sa.ColumnElement[bool],
+    held: set[Key],
+) -> int:
+    total = 0
+    for batch in batches(sorted(held, key=repr)):
+        total += connection.execute(
+            sa.select(sa.func.count()).select_from(live).where(condition, matching(live, pk, batch))
+        ).scalar_one()
+    return total

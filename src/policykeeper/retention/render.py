@@ -1,0 +1,28 @@
+"""The retention plan as a table for people; `--json` gives the same facts to programs."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from policykeeper.retention.plan import RetentionPlan
+
+
+def plan_table(plan: RetentionPlan) -> Table:
+    table = Table(title=f"Retention as of {plan.as_of:%Y-%m-%d %H:%M} UTC")
+    for heading in ("rule", "table.clock", "period", "action", "due", "held", "next due"):
+        table.add_column(heading, justify="right" if heading in ("due", "held") else "left")
+    for item in plan.sweeps:
+        data = item.to_json()
+        kept = item.held + item.kept_longer
+        table.add_row(
+            item.sweep.rule.id,
+            f"{item.sweep.table}.{item.sweep.binding.clock}",
+            data["period"],
+            item.sweep.kind.replace("_", " "),
+            str(item.due),
+            str(kept) if kept else "",
+            item.next_due.strftime("%Y-%m-%d") if item.next_due else "",
+        )
+    for rule in plan.unswept:
+        table.add_row(rule.rule.id, "", str(rule.rule.period or ""), rule.how, "", "", "")
+    return table

@@ -1,0 +1,192 @@
+"""Declared retention rules bound to the data map: which table, which clock column, which action.
+
+A rule is swept where a table of the data map names it under `retention:`. On a table that
+holds an identity (the account itself), deletion is the engine's erasure of that person, so
+held rows stay and restricted; elsewhere rows are deleted or anonymized in place. Rules with
+no period are enforced another way, and the plan says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from policykeeper.datamap.models import DataMap, RetentionBinding
+from policykeeper.policy.checks import Finding
+from policykeeper.policy.models import Clock, Policy, RetentionRule
+
+SweepKind = Literal["delete", "anonymize", "restrict", "erase_account"]
+
+WORKFLOW_CATEGORIES = ("user.authorization.identity_proof", "user.government_id")
+"""Identity proofs for requests live in PolicyKeeper's own store; the workflow purges them."""
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One binding of one rule to one table."""
+
+    rule: RetentionRule
+    table: str
+    binding: RetentionBinding
+    index: int
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What one binding does when its rows are due, and the other bindings that must agree."""
+
+    bound: Bound
+    kind: SweepKind
+    others: tuple[Bound, ...]
+
+    @property
+    def rule(self) -> RetentionRule:
+        return self.bound.rule
+
+    @property
+    def table(self) -> str:
+        return self.bound.table
+
+    @property
+    def binding(self) -> RetentionBinding:
+        return self.bound.binding
+
+
+@dataclass(frozen=True)
+class Unswept:
+    """A declared rule that no sweep here executes, and why that is correct."""
+
+    rule: RetentionRule
+    how: str
+
+
+def bindings(policy: Policy, datamap: DataMap) -> list[Bound]:
+    found = []
+    for name, table in datamap.tables.items():
+        for index, binding in enumerate(table.retention):
+            rule = policy.rule(binding.rule)
+            if rule is not None:
+                found.append(Bound(rule, name, binding, index))
+    return found
+
+
+def sweeps(policy: Policy, datamap: DataMap) -> list[Sweep]:
+    """Every executable sweep; a row is due only when every rule bound to its table is due."""
+    bound = [b for b in bindings(policy, datamap) if _executable(b.rule)]
+    result = []
+    for item in bound:
+        others = tuple(o for o in bound if o.table == item.table and o is not item)
+        result.append(Sweep(item, _kind(item, datamap), others))
+    return result
+
+
+def unswept(policy: Policy, datamap: DataMap) -> list[Unswept]:
+    bound = {b.rule.id for b in bindings(policy, datamap)}
+    result = []
+    for rule in policy.retention:
+        if rule.id in bound and _executable(rule):
+            continue
+        result.append(Unswept(rule, _how(rule)))
+    return result
+
+
+def _executable(rule: RetentionRule) -> bool:
+    return rule.enforced and rule.period is not None
+
+
+def _kind(bound: Bound, datamap: DataMap) -> SweepKind:
+    table = datamap.tables[bound.table]
+    if bound.rule.end_action == "anonymize":
+        return "anonymize"
+    if bound.rule.end_action == "block":
+        return "restrict"
+    if is_account_table(datamap, bound.table) and table.rows == "owned":
+        return "erase_account"
+    return "delete"
+
+
+def blocklists(policy: Policy, datamap: DataMap) -> list[Bound]:
+    """Reference tables bound to a 'superseded' rule: values kept without the account."""
+    return [
+        b
+        for b in bindings(policy, datamap)
+        if b.rule.clock is Clock.superseded and datamap.tables[b.table].rows == "reference"
+    ]
+
+
+def is_account_table(datamap: DataMap, table: str) -> bool:
+    return any(identity.table == table for identity in datamap.identities.values())
+
+
+def _how(rule: RetentionRule) -> str:
+    if not rule.enforced:
+        return "declared, not executed here (outside the databases PolicyKeeper reaches)"
+    if rule.clock is Clock.account_active:
+        return "enforced by account erasure: deleted with the account"
+    if rule.clock is Clock.while_needed:
+        return "no period: reviewed by staff, not swept"
+    if _workflow_only(rule):
+        return "enforced by the request workflow, which purges identity proofs when due"
+    return "not bound to any table of the data map"
+
+
+def _workflow_only(rule: RetentionRule) -> bool:
+    return bool(rule.categories) and all(
+        any(key == c or key.startswith(c + ".") for c in WORKFLOW_CATEGORIES)
+        for key in rule.categories
+    )
+
+
+def binding_findings(policy: Policy, datamap: DataMap) -> list[Finding]:
+    """What makes a rule unbindable, located in datamap.yaml, before anything runs."""
+    return list(_findings(policy, datamap))
+
+
+def _findings(policy: Policy, datamap: DataMap) -> Iterator[Finding]:
+    for item in bindings(policy, datamap):
+        where = ("tables", item.table, "retention", item.index, "rule")
+        rule = item.rule
+        if rule.period is None:
+            yield (
+                where,
+                (
+                    f"rule '{rule.id}' has no period (clock {rule.clock.value}), so it cannot be "
+                    "swept from a clock column; remove this binding"
+                ),
+            )
+        elif not rule.enforced:
+            yield (
+                where,
+                (
+                    f"rule '{rule.id}' is declared enforced: false (e.g. backups), so nothing "
+                    "here may execute it; remove this binding"
+                ),
+            )
+        elif rule.end_action == "block" and datamap.tables[item.table].restricted_flag is None:
+            yield (
+                where,
+                (
+                    f"rule '{rule.id}' ends in block, which sets the table's restricted_flag; "
+                    f"table '{item.table}' has none"
+                ),
+            )
+    bound = {b.rule.id for b in bindings(policy, datamap)}
+    stored = {c.key for c in policy.categories if c.stored}
+    for rule in policy.retention:
+        if rule.id in bound or not _executable(rule) or _workflow_only(rule):
+            continue
+        if rule.categories and not any(_touches(key, stored) for key in rule.categories):
+            continue
+        yield (
+            ("tables",),
+            (
+                f"retention rule '{rule.id}' ({rule.period}, clock {rule.clock.value}) is bound "
+                f"to no table; add retention: [{{rule: {rule.id}, clock: COLUMN}}] to the table "
+                "that holds its data"
+            ),
+        )
+
+
+def _touches(key: str, stored: set[str]) -> bool:
+    return any(s == key or s.startswith(key + ".") or key.startswith(s + ".") for s in stored)

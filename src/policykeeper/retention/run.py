@@ -1,0 +1,259 @@
+"""`retention run`: apply every bound rule as of `now`, record the run, write it to the audit log.
+
+A run is idempotent: it acts on what is due and not yet done, so a run killed at any moment
+is finished by the next one, which records that it resumed it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from policykeeper.datamap.connections import expand
+from policykeeper.engine.runtime import Runtime, runtime
+from policykeeper.policy.types import Duration
+from policykeeper.project import Project
+from policykeeper.retention import conditions as c
+from policykeeper.retention.accounts import sweep_accounts
+from policykeeper.retention.batches import (
+    DEFAULT_BATCH,
+    Advance,
+    SweepStats,
+    anonymization,
+    not_applied,
+    sweep_rows,
+)
+from policykeeper.retention.holds import HeldKeys, held_keys
+from policykeeper.retention.notices import Notices, needs_notice, notice_period
+from policykeeper.retention.plan import check_bindings
+from policykeeper.retention.rules import Sweep, sweeps, unswept
+from policykeeper.retention.store import aware, open_store, utcnow
+from policykeeper.store import Store
+from policykeeper.store.retention_models import RetentionRun
+from policykeeper.workflow import audit
+from policykeeper.workflow.mail import Mailer
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    as_of: datetime
+    resumed: str | None
+    sweeps: list[SweepStats]
+    notices_sent: int = 0
+    not_swept: list[dict[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def totals(self) -> dict[str, Any]:
+        def total(action: str) -> int:
+            return sum(s.done for s in self.sweeps if s.action == action)
+
+        return {
+            "deleted": total("delete"),
+            "anonymized": total("anonymize"),
+            "restricted": total("restrict"),
+            "accounts_erased": total("erase_account"),
+            "skipped_legal_hold": sum(s.held for s in self.sweeps),
+            "blocked": sum(s.blocked for s in self.sweeps),
+            "notices_sent": self.notices_sent,
+            "max_batch_seconds": round(
+                max((s.max_batch_seconds for s in self.sweeps), default=0), 4
+            ),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": "retention_run",
+            "run": self.run_id,
+            "as_of": self.as_of.isoformat(),
+            "resumed": self.resumed,
+            "totals": self.totals(),
+            "sweeps": [s.to_json() for s in self.sweeps],
+            "not_swept": self.not_swept,
+            "problems": self.problems,
+        }
+
+
+def retention_run(
+    project: Project,
+    now: datetime | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    mailer: Mailer | None = None,
+    notice: Duration | None = None,
+    actor: str = "cli",
+    progress: bool = False,
+    store_url: str | None = None,
+) -> RunReport:
+    """Sweep everything due as of `now` (the fake clock in tests; default: the real time)."""
+    check_bindings(project)
+    at = aware(now)
+    store = open_store(project, store_url)
+    try:
+        run_id, resumed = _start(store, at, actor)
+        report = RunReport(run_id, at, resumed, [])
+        report.not_swept = [
+            {"rule": u.rule.id, "how": u.how} for u in unswept(project.policy, project.datamap)
+        ]
+        rt = runtime(project)
+        with ExitStack() as stack:
+            connections = {
+                name: stack.enter_context(source.engine.connect())
+                for name, source in rt.sources.items()
+            }
+            held = held_keys(project, connections)
+        _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
+        _finish(store, report, actor)
+        return report
+    finally:
+        store.dispose()
+
+
+def _sweep_all(
+    rt: Runtime,
+    store: Store,
+    report: RunReport,
+    held: HeldKeys,
+    at: datetime,
+    size: int,
+    mailer: Mailer | None,
+    notice: Duration | None,
+    progress: bool,
+) -> None:
+    project = rt.project
+    secret = expand(project.datamap.hash_key, "hash_key") if project.datamap.hash_key else None
+    planned = sweeps(project.policy, project.datamap)
+    ordered = [s for s in planned if s.kind != "erase_account"] + [
+        s for s in planned if s.kind == "erase_account"
+    ]
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        disable=not progress,
+        transient=False,
+    ) as bar:
+        for sweep in ordered:
+            mine = held.get(sweep.table, set())
+            total = _due_count(rt, sweep, at) if progress else None
+            task = bar.add_task(f"{sweep.rule.id} → {sweep.table}", total=total)
+
+            def advance(n: int, task: Any = task) -> None:
+                bar.advance(task, n)
+
+            report.sweeps.append(
+                _one(rt, store, report, sweep, at, mine, size, secret, mailer, notice, advance)
+            )
+
+
+def _one(
+    rt: Runtime,
+    store: Store,
+    report: RunReport,
+    sweep: Sweep,
+    at: datetime,
+    held: set[Any],
+    size: int,
+    secret: str | None,
+    mailer: Mailer | None,
+    notice: Duration | None,
+    advance: Advance,
+) -> SweepStats:
+    if sweep.kind != "erase_account":
+        stats = sweep_rows(rt, sweep, at, held, size=size, secret=secret, advance=advance)
+    elif needs_notice(sweep):
+        notices = Notices(rt, sweep, store, mailer, notice_period(sweep, notice), at)
+        sent, problems = notices.send_due(held, size)
+        report.notices_sent += sent
+        report.problems.extend(problems)
+        stats = sweep_accounts(
+            rt, sweep, at, held, size=size, may_erase=notices.may_erase, advance=advance
+        )
+    else:
+        stats = sweep_accounts(rt, sweep, at, held, size=size, advance=advance)
+    report.problems.extend(stats.problems)
+    return stats
+
+
+def _due_count(rt: Runtime, sweep: Sweep, at: datetime) -> int:
+    live = rt.tables[sweep.table]
+    condition = c.due(live, sweep, at)
+    if sweep.kind in ("anonymize", "restrict"):
+        condition = sa.and_(
+            condition, not_applied(live, anonymization(rt.project.datamap, sweep, live))
+        )
+    with rt.source_of(sweep.table).engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.count()).select_from(live).where(condition)
+        ).scalar_one()
+
+
+def _start(store: Store, at: datetime, actor: str) -> tuple[str, str | None]:
+    """Record the run; a run left unfinished (killed) is marked interrupted and resumed here."""
+    run_id = uuid.uuid4().hex
+    with store.transaction() as session:
+        unfinished = list(
+            session.execute(
+                sa.select(RetentionRun)
+                .where(RetentionRun.state == "running")
+                .order_by(RetentionRun.started_at)
+            ).scalars()
+        )
+        for old in unfinished:
+            old.state = "interrupted"
+        resumed = unfinished[-1].id if unfinished else None
+        session.add(
+            RetentionRun(
+                id=run_id,
+                as_of=at,
+                started_at=utcnow(),
+                state="running",
+                actor=actor,
+                resumes=resumed,
+            )
+        )
+    return run_id, resumed
+
+
+def _finish(store: Store, report: RunReport, actor: str) -> None:
+    data = report.to_json()
+    with store.transaction() as session:
+        run = session.get(RetentionRun, report.run_id)
+        assert run is not None
+        run.state, run.finished_at, run.report = "done", utcnow(), data
+        audit.append(
+            session,
+            at=utcnow(),
+            actor=actor,
+            action="retention_run",
+            data={
+                "run": report.run_id,
+                "as_of": report.as_of.isoformat(),
+                "resumed": report.resumed,
+                "totals": report.totals(),
+                "rules": {
+                    f"{s.rule}:{s.table}": {"action": s.action, "rows": s.done, "held": s.held}
+                    for s in report.sweeps
+                },
+            },
+        )
+
+
+def last_run(store: Store) -> RetentionRun | None:
+    """The newest finished run: the scheduler catches up from its clock."""
+    with store.transaction() as session:
+        return session.execute(
+            sa.select(RetentionRun)
+            .where(RetentionRun.state == "done")
+            .order_by(RetentionRun.as_of.desc())
+            .limit(1)
+        ).scalar_one_or_none()

@@ -1,0 +1,33 @@
+"""PolicyKeeper's own store as retention uses it: migrated once per process and URL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from policykeeper.project import Project
+from policykeeper.store import Store, default_url, migrate
+
+_migrated: set[str] = set()
+_lock = threading.Lock()
+
+
+def open_store(project: Project, url: str | None = None) -> Store:
+    """The project's store (POLICYKEEPER_DATABASE_URL, else the embedded file), at head."""
+    target = url or default_url(project.directory)
+    with _lock:
+        if target not in _migrated:
+            migrate(target)
+            _migrated.add(target)
+    return Store(target)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(now: datetime | None) -> datetime:
+    """The fake clock's `now` (naive means UTC), or the real one."""
+    if now is None:
+        return utcnow()
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
