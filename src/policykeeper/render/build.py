@@ -402,13 +402,12 @@ class Builder:
             )
             if kind is RecipientType.joint_use:
                 part.add(Paragraph([line(cat("text.joint_use_intro"))]))
-            part.add(
-                Table(
-                    cat.label("recipient_type", kind),
-                    cat.columns("recipients"),
-                    [self.recipient_row(r) for r in members],
-                )
-            )
+            columns, rows = cat.columns("recipients"), [self.recipient_row(r) for r in members]
+            if len({r.provision for r in members}) == 1:
+                basis = cat.label("provision", members[0].provision)
+                part.add(Paragraph([self.labelled(columns[-1], basis)]))
+                columns, rows = columns[:-1], [row[:-1] for row in rows]
+            part.add(Table(cat.label("recipient_type", kind), columns, rows))
             for recipient in members:
                 if recipient.joint_use is not None:
                     part.add(Fields(self.joint_use_fields(recipient)))
@@ -425,7 +424,7 @@ class Builder:
             name.append([Span(cat("field.privacy_policy") + cat("label_sep")), Span(url, href=url)])
         purpose = self.lines(recipient.purpose)
         purpose += [line(self.purpose_label(p)) for p in recipient.purposes]
-        data = [line(self.category_labels(recipient.categories))] if recipient.categories else []
+        data = [line(self.category_label(key)) for key in recipient.categories]
         if not recipient.identifiable:
             data.append(line(cat("text.not_identifiable")))
         country = [line(self.countries(recipient.countries))] if recipient.countries else []
@@ -560,7 +559,7 @@ class Builder:
         purpose = [*self.lines(tracker.description), line(self.purpose_label(tracker.purpose))]
         sends: list[Line] = []
         if tracker.sends:
-            sends.append(line(self.category_labels(tracker.sends)))
+            sends += [line(self.category_label(key)) for key in tracker.sends]
         if tracker.recipient:
             sends.append(line(cat("text.sent_to", name=self.recipient_name(tracker.recipient))))
         if not sends:
@@ -615,7 +614,7 @@ class Builder:
         mark = "" if rule.enforced else cat("text.not_enforced_mark")
         what = [[Span(self.t(rule.label) + mark, strong=True)]]
         if rule.categories:
-            what.append(line(self.category_labels(rule.categories)))
+            what += [line(self.category_label(key)) for key in rule.categories]
         if rule.period is None:
             endless = "text.while_needed" if rule.clock == "while_needed" else "text.while_active"
             period, clock = cat(endless), cat("none")
@@ -688,7 +687,9 @@ class Builder:
             if channel.documents:
                 documents = cat.join([self.t(d) for d in channel.documents])
                 channels.append(self.labelled(cat("field.documents"), documents))
-        verification = [line(cat.join([cat.label("verification", v) for v in right.verification]))]
+        verification = [
+            line(cat.join_or([cat.label("verification", v) for v in right.verification]))
+        ]
         verification += self.lines(right.verification_note)
         fields = [
             Field(cat("field.right_description"), self.lines(right.description)),
@@ -712,7 +713,7 @@ class Builder:
             Field(cat("field.deadline"), self.deadline_lines(right.deadline)),
             Field(
                 cat("field.methods"),
-                [line(cat.join([cat.label("method", m) for m in right.methods]))]
+                [line(cat.join_or([cat.label("method", m) for m in right.methods]))]
                 if right.methods
                 else [],
             ),
@@ -806,7 +807,7 @@ class Builder:
         if terms.limit is not None:
             result.append(self.labelled(cat("field.limit"), self.limit_text(terms)))
         if terms.verification is not None:
-            methods = cat.join([cat.label("verification", v) for v in terms.verification])
+            methods = cat.join_or([cat.label("verification", v) for v in terms.verification])
             result.append(self.labelled(cat("field.verification"), methods))
         if terms.lookback is not None:
             result.append(line(cat("text.lookback", period=cat.duration(terms.lookback))))

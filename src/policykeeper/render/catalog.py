@@ -59,6 +59,15 @@ class Catalog:
             return "".join(items)
         return self.join(items[:-1]) + self.messages["list_and"] + items[-1]
 
+    def join_or(self, items: list[str]) -> str:
+        """Alternatives read as one phrase: 「A、B又はC」 / "A, b or c" (no capital mid-sentence)."""
+        items = [item for item in items if item]
+        if self.messages.get("lowercase_in_lists"):
+            items = items[:1] + [_lower_first(item) for item in items[1:]]
+        if len(items) < 2:
+            return "".join(items)
+        return self.join(items[:-1]) + self.messages["list_or"] + items[-1]
+
     def date(self, value: date) -> str:
         month_names = self.messages.get("month_names")
         month_name = month_names[value.month - 1] if month_names else ""
@@ -88,6 +97,13 @@ class Catalog:
 
     def language(self, lang: Lang) -> str:
         return self.messages["lang_name"][lang.value]
+
+
+def _lower_first(text: str) -> str:
+    """'Signing in' -> 'signing in', but 'IP address' and 'GPC' keep their capitals."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 @cache

@@ -63,14 +63,23 @@ class Fields:
 Cell = list[Line]
 
 
+EMPTY_CELL = "—"
+
+
 @dataclass
 class Table:
-    """A table whose first column names the row (rendered as a row header)."""
+    """A table whose first column names the row (rendered as a row header).
+
+    An empty cell shows a dash, so a reader can tell "nothing" from a rendering gap.
+    """
 
     caption: str
     columns: list[str]
     rows: list[list[Cell]]
     kind: str = "table"
+
+    def __post_init__(self) -> None:
+        self.rows = [[cell or [[Span(EMPTY_CELL)]] for cell in row] for row in self.rows]
 
 
 Block = Paragraph | ItemList | Fields | Table
