@@ -337,3 +337,22 @@ def _rule(rule_id: str, categories: list[str], period: str):
             "clock": "collection",
         }
     )
+
+
+def test_staff_digest_of_due_soon_and_overdue_once_a_day(
+    make_workflow: Make, mailbox: Mailbox, clock: FakeClock
+) -> None:
+    workflow = make_workflow(staff_email="dpo@example.jp")
+    first = submit_and_verify(workflow, mailbox)
+    clock.advance(days=2)
+    second = submit_and_verify(workflow, mailbox, kind="erasure")
+    assert not workflow.remind()
+    clock.advance(days=12, hours=1)
+    assert workflow.remind()
+    digest = Mailbox.body(mailbox.last("dpo@example.jp"))
+    overdue, _, soon = digest.partition("期限間近")
+    assert workflow.status(first)["reference"] in overdue
+    assert workflow.status(second)["reference"] in soon
+    assert not workflow.remind()
+    clock.advance(days=1, minutes=1)
+    assert workflow.remind()

@@ -13,12 +13,13 @@ PURGE_EVERY_SECONDS = 600.0
 
 
 def run_worker(workflow: Workflow, stop: threading.Event, poll_seconds: float = 1.0) -> None:
-    """Work until `stop` is set; expired identity documents are purged along the way."""
+    """Work until `stop` is set; purges and the staff digest run along the way."""
     worker = Worker(workflow)
     last_purge = 0.0
     while not stop.is_set():
         if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
             workflow.purge_uploads()
+            workflow.remind()
             last_purge = time.monotonic()
         if not worker.run_one():
             stop.wait(poll_seconds)

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-EVENTS = ("received", "code", "fee_due", "extended", "denied", "completed")
+EVENTS = ("received", "code", "fee_due", "extended", "denied", "completed", "reminder")
 
 
 @cache
@@ -24,6 +24,8 @@ def _environment() -> Environment:
 
 def render_email(event: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) for one event in the person's language (ja or en)."""
+    if event not in EVENTS:
+        raise ValueError(f"no email template for {event!r}")
     lang = language if language in ("ja", "en") else "en"
     text = _environment().get_template(f"{event}.{lang}.txt.j2").render(**context)
     subject, _, body = text.partition("\n")

@@ -543,6 +543,57 @@ class Workflow:
                 )
             return len(due)
 
+    def remind(self) -> bool:
+        """Send staff the digest of overdue, due-soon and unacknowledged requests, at most once
+        per interval (the last one is found in the audit log, so restarts do not repeat it)."""
+        if not self.settings.staff_email:
+            return False
+        now = self.clock()
+        with self.store.transaction() as session:
+            last = session.execute(
+                sa.select(sa.func.max(AuditEntry.at)).where(AuditEntry.action == "reminder_sent")
+            ).scalar_one()
+        if last is not None and last.replace(tzinfo=UTC) > now - self.settings.reminder_interval:
+            return False
+        open_states = [s.value for s in OPEN]
+        with self.store.transaction() as session:
+            rows = list(
+                session.execute(
+                    sa.select(RequestRow)
+                    .where(RequestRow.state.in_(open_states))
+                    .order_by(RequestRow.due_at)
+                ).scalars()
+            )
+        soon = now + self.settings.due_soon
+
+        def line(row: RequestRow, moment: datetime) -> str:
+            return f"{row.id} {row.kind} {row.state} {self._when(row, moment)}"
+
+        context = {
+            "service": self.policy.service.name.get(self.policy.languages.authoritative),
+            "now": now.strftime("%Y-%m-%d %H:%M UTC"),
+            "overdue": [line(r, r.due_at) for r in rows if r.due_at < now],
+            "due_soon": [line(r, r.due_at) for r in rows if now <= r.due_at <= soon],
+            "unacknowledged": [
+                line(r, r.acknowledge_by)
+                for r in rows
+                if r.acknowledge_by is not None and r.acknowledged_at is None
+            ],
+        }
+        if not (context["overdue"] or context["due_soon"] or context["unacknowledged"]):
+            return False
+        subject, body = render_email("reminder", self.policy.languages.authoritative.value, context)
+        self.mailer.send(self.settings.staff_email, subject, body)
+        with self.store.transaction() as session:
+            audit.append(
+                session,
+                at=now,
+                actor="worker",
+                action="reminder_sent",
+                data={"overdue": len(context["overdue"]), "due_soon": len(context["due_soon"])},
+            )
+        return True
+
     def upload_retention(self) -> Duration:
         """The declared retention of identity documents (jasminai: 5 days), else the setting."""
         for rule in self.policy.retention:

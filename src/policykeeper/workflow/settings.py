@@ -5,6 +5,7 @@ LAW.md marks APPI's "without delay" and the holiday calendars as configurable; t
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -48,3 +49,14 @@ class WorkflowSettings:
     job_lease: timedelta = timedelta(minutes=5)
     job_max_attempts: int = 5
     base_url: str = "http://localhost:8000"
+    """Where the API is reachable from the person's mail client (POLICYKEEPER_BASE_URL)."""
+    staff_email: str | None = None
+    """Where the daily digest of overdue and due-soon requests goes (POLICYKEEPER_STAFF_EMAIL)."""
+    reminder_interval: timedelta = timedelta(days=1)
+
+    @classmethod
+    def from_environment(cls) -> WorkflowSettings:
+        return cls(
+            base_url=os.environ.get("POLICYKEEPER_BASE_URL", cls.base_url).rstrip("/"),
+            staff_email=os.environ.get("POLICYKEEPER_STAFF_EMAIL") or None,
+        )

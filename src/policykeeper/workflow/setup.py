@@ -33,7 +33,7 @@ def open_workflow(
         policy,
         secrets=Secrets(secret_key or load_secret_key(project / STATE_DIR)),
         mailer=mailer or SmtpMailer.from_environment(),
-        settings=settings,
+        settings=settings or WorkflowSettings.from_environment(),
         clock=clock,
         project_dir=project,
     )
