@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from policykeeper.web import api
 from policykeeper.web.errors import install_error_handlers
+from policykeeper.web.site import install_site
 from policykeeper.workflow.mail import Mailer
 from policykeeper.workflow.service import utcnow
 from policykeeper.workflow.settings import WorkflowSettings
@@ -70,4 +71,5 @@ def create_app(
     app.state.staff = staff
     install_error_handlers(app)
     app.include_router(api.router)
+    install_site(app)
     return app

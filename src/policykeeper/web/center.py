@@ -1,0 +1,581 @@
+"""The privacy center: the pages a person uses to read the policy, make a request, confirm it,
+follow it and download the result. Every page works without JavaScript, in Japanese and English.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from policykeeper.policy.models import Policy, RequestGround, Right, RightKind
+from policykeeper.policy.types import Lang
+from policykeeper.project import Project, load_project
+from policykeeper.render.build import Builder, build_document
+from policykeeper.render.catalog import catalog
+from policykeeper.render.document import Document, Line
+from policykeeper.store.models import AuditEntry
+from policykeeper.web.i18n import messages
+from policykeeper.web.security import client_ip, read_form, text_field
+from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
+from policykeeper.workflow.deadlines import applicable_jurisdictions, compute_deadlines
+from policykeeper.workflow.errors import (
+    Conflict,
+    Expired,
+    Invalid,
+    NotFound,
+    RateLimited,
+    WorkflowError,
+)
+from policykeeper.workflow.service import MailUnavailable, NewRequest, Workflow
+
+router = APIRouter(include_in_schema=False)
+
+FORM_KINDS = (
+    RightKind.access,
+    RightKind.third_party_records,
+    RightKind.notify_purposes,
+    RightKind.portability,
+    RightKind.rectification,
+    RightKind.erasure,
+    RightKind.restriction,
+    RightKind.objection,
+    RightKind.automated_decision,
+)
+"""Rights asked for through a form; consent withdrawal and opt-outs live on the consent pages."""
+
+FORM_ID = re.compile(r"^[0-9a-f]{32}$")
+PUBLIC_EVENTS = {
+    "received",
+    "code_sent",
+    "email_verified",
+    "documents_verified",
+    "document_uploaded",
+    "acknowledged",
+    "fee_paid",
+    "fee_waived",
+    "approved",
+    "extended",
+    "executed",
+    "denied",
+}
+PUBLIC_TRANSITIONS = {"in_review", "awaiting_fee", "withdrawn"}
+FLASHES = ("sent", "resent", "verified", "uploaded", "withdrawn", "duplicate")
+_documents: dict[tuple[int, str], Document] = {}
+
+
+# --- what the declaration says, for the pages ------------------------------------------------
+
+
+def plain(line: Line) -> str:
+    return "".join(span.text for span in line)
+
+
+def form_rights(policy: Policy) -> list[Right]:
+    return [r for r in policy.rights if r.kind in FORM_KINDS]
+
+
+def form_right(policy: Policy, kind: str) -> Right:
+    right = next((r for r in form_rights(policy) if r.kind.value == kind), None)
+    if right is None:
+        raise NotFound("no such request type")
+    return right
+
+
+def policy_document(policy: Policy, lang: str) -> Document:
+    """The policy as the renderer builds it, once per language and declaration."""
+    key = (id(policy), lang)
+    if key not in _documents:
+        _documents[key] = build_document(policy, Lang(lang))
+    return _documents[key]
+
+
+def project_of(request: Request) -> Project | None:
+    """The project with its data map, or None when only a declaration is published."""
+    state = request.app.state
+    if not hasattr(state, "center_project"):
+        directory = workflow_of(request).project_dir
+        try:
+            state.center_project = load_project(directory) if directory else None
+        except Exception:
+            state.center_project = None
+    return state.center_project  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+def correctable(request: Request, lang: str) -> list[Choice]:
+    """Columns holding data the person gave us, named by the category's label."""
+    project = project_of(request)
+    if project is None:
+        return []
+    policy = project.policy
+    choices = []
+    for table_name, table in project.datamap.tables.items():
+        if table.rows != "owned":
+            continue
+        for column_name, column in table.columns.items():
+            category = policy.category(column.category) if column.category else None
+            if category is None or [s.value for s in category.sources] != ["provided"]:
+                continue
+            if category.key.startswith("user.authorization"):
+                continue
+            choices.append(Choice(f"{table_name}.{column_name}", category.label.get(lang)))
+    return choices
+
+
+def legal_holds(request: Request, lang: str) -> list[str]:
+    """What erasure keeps under a statutory rule, as the data map binds it."""
+    project = project_of(request)
+    if project is None:
+        return []
+    t = messages(lang)
+    cat = catalog(Lang(lang))
+    held = {table.held_by() for table in project.datamap.tables.values()} - {None}
+    lines = []
+    for rule in project.policy.retention:
+        if rule.id in held and rule.period is not None:
+            lines.append(
+                t(
+                    "form.hold",
+                    label=rule.label.get(lang),
+                    period=cat.duration(rule.period),
+                    statute=(rule.statute or rule.legal_basis or rule.label).get(lang),
+                )
+            )
+    return lines
+
+
+def right_summary(policy: Policy, right: Right, lang: str) -> dict[str, str]:
+    builder = Builder(policy, catalog(Lang(lang)))
+    deadline = builder.deadline_lines(right.deadline)
+    fee = builder.fee_lines(right.fee)
+    return {
+        "kind": right.kind.value,
+        "label": builder.right_title(right),
+        "description": builder.t(right.description),
+        "deadline": plain(deadline[0]) if deadline else "",
+        "fee": plain(fee[0]) if fee else "",
+    }
+
+
+def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
+    flow = workflow_of(request)
+    policy = flow.policy
+    builder = Builder(policy, catalog(Lang(lang)))
+    summary = right_summary(policy, right, lang)
+    applicable = applicable_jurisdictions(policy, right, None)
+    due = compute_deadlines(policy, right, applicable, flow.clock(), flow.settings).due_at
+    t = messages(lang)
+    cat = catalog(Lang(lang))
+    grounds = right.grounds or (list(RequestGround) if right.kind is RightKind.restriction else [])
+    return {
+        "right": right,
+        "summary": summary,
+        "terms": builder.right_fields(right),
+        "expected": t("form.expected", date=t.day(due, zone_of(flow))),
+        "holds": legal_holds(request, lang) if right.kind is RightKind.erasure else [],
+        "fee_applies": any(fee.kind != "free" for fee in _fees(right)),
+        "jurisdictions": [Choice(j.value, cat.label("jurisdiction", j)) for j in applicable]
+        if len(applicable) > 1
+        else [],
+        "fields": correctable(request, lang) if right.kind is RightKind.rectification else [],
+        "purposes": [Choice(p.id, p.label.get(lang)) for p in policy.purposes]
+        if right.kind is RightKind.objection
+        else [],
+        "grounds": [Choice(g.value, cat.label("ground", g)) for g in grounds],
+        "form_id": _new_form_id(),
+        "values": {},
+        "error": None,
+    }
+
+
+def _fees(right: Right) -> list[Any]:
+    return [right.fee, *(t.fee for t in right.by_jurisdiction.values() if t.fee is not None)]
+
+
+def _new_form_id() -> str:
+    import secrets
+
+    return secrets.token_hex(16)
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    flow = workflow_of(request)
+    lang = language(request)
+    policy = flow.policy
+    cat = catalog(Lang(lang))
+    return page(
+        request,
+        "center/home.html",
+        {
+            "rights": [right_summary(policy, r, lang) for r in form_rights(policy)],
+            "version": policy.version,
+            "effective": cat.date(policy.effective_date) if policy.effective_date else "",
+            "description": policy.service.description.get(lang)
+            if policy.service.description
+            else "",
+        },
+        lang=lang,
+    )
+
+
+@router.get("/policy")
+def policy_page(request: Request) -> Response:
+    flow = workflow_of(request)
+    lang = language(request)
+    return page(
+        request, "center/policy.html", {"doc": policy_document(flow.policy, lang)}, lang=lang
+    )
+
+
+@router.get("/requests/{kind}")
+def request_form(kind: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    lang = language(request)
+    try:
+        right = form_right(flow.policy, kind)
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    return page(request, "center/request.html", form_context(request, right, lang), lang=lang)
+
+
+@router.post("/requests/{kind}")
+async def submit(kind: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    lang = language(request)
+    try:
+        right = form_right(flow.policy, kind)
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    form = await read_form(request, flow.secrets)
+    form_id = text_field(form, "form_id", 64)
+    if not FORM_ID.match(form_id):
+        return error_page(request, 400, "csrf")
+    email = text_field(form, "email", 320)
+    request_id = flow.secrets.keyed_hash("form", form_id)[:32]
+    repeated = _repeated(flow, request_id, email)
+    if repeated is not None:
+        return repeated
+    context = form_context(request, right, lang)
+    context.update(form_id=form_id, values=_kept_values(form))
+    details, problem = _details(right, form, {c.value for c in context["fields"]})
+    if problem is None and not _plausible_email(email):
+        problem = "invalid_email"
+    if problem is not None:
+        context["error"] = messages(lang)(f"error.{problem}")
+        return page(request, "center/request.html", context, status=422, lang=lang)
+    chosen = [v for v in form.getlist("jurisdiction") if isinstance(v, str)]
+    try:
+        submitted = flow.submit(
+            NewRequest(
+                kind=right.kind.value,
+                email=email,
+                language=lang,
+                jurisdictions=chosen or None,
+                details=details,
+                request_id=request_id,
+            ),
+            client_ip(request),
+        )
+    except sa.exc.IntegrityError:
+        return _repeated(flow, request_id, email) or error_page(request, 409, "conflict")
+    except Invalid:
+        context["error"] = messages(lang)("error.invalid")
+        return page(request, "center/request.html", context, status=422, lang=lang)
+    return _to_status(submitted.status_token, "sent")
+
+
+def _repeated(flow: Workflow, request_id: str, email: str) -> Response | None:
+    """The page of the request this same form already created, if it did."""
+    try:
+        row = flow.get(request_id)
+    except NotFound:
+        return None
+    if row.email.lower() != email.strip().lower():
+        return None
+    return _to_status(flow.secrets.status_token(row.id), "duplicate")
+
+
+def _kept_values(form: FormData) -> dict[str, Any]:
+    return {
+        "email": text_field(form, "email", 320),
+        "field": text_field(form, "field", 200),
+        "value": text_field(form, "value", 2000),
+        "ground": text_field(form, "ground", 60),
+        "purposes": [v for v in form.getlist("purpose") if isinstance(v, str)],
+        "jurisdictions": [v for v in form.getlist("jurisdiction") if isinstance(v, str)],
+    }
+
+
+def _details(right: Right, form: FormData, fields: set[str]) -> tuple[dict[str, Any], str | None]:
+    """The request's details from the form, or the catalogue key of what is missing."""
+    if right.kind is RightKind.rectification:
+        field, value = text_field(form, "field", 200), text_field(form, "value", 2000)
+        if not field or not value or (fields and field not in fields):
+            return {}, "invalid_changes"
+        return {"changes": {field: value}}, None
+    if right.kind is RightKind.objection:
+        purposes = [v for v in form.getlist("purpose") if isinstance(v, str)]
+        return ({"purposes": purposes}, None) if purposes else ({}, "invalid_purposes")
+    ground = text_field(form, "ground", 60)
+    if ground and ground in RequestGround.__members__:
+        return {"ground": ground}, None
+    return {}, None
+
+
+def _plausible_email(value: str) -> bool:
+    local, at, domain = value.rpartition("@")
+    return bool(at and local and "." in domain and " " not in value and len(value) <= 320)
+
+
+def _to_status(token: str, flash: str) -> RedirectResponse:
+    return RedirectResponse(f"/status/{token}?{flash}=1", status_code=303)
+
+
+# --- following a request --------------------------------------------------------------------
+
+
+def timeline(entries: list[AuditEntry], t: Any, zone: str) -> list[dict[str, str]]:
+    """What the person may see of the audit trail: events, never staff names or notes."""
+    events = []
+    for entry in entries:
+        key = entry.action
+        if key == "transition":
+            key = json.loads(entry.data).get("to", "")
+            if key not in PUBLIC_TRANSITIONS:
+                continue
+        elif key not in PUBLIC_EVENTS:
+            continue
+        events.append({"when": t.when(entry.at, zone), "what": t(f"event.{key}")})
+    return events
+
+
+def status_page(
+    request: Request, token: str, *, status: int = 200, error: str | None = None
+) -> Response:
+    flow = workflow_of(request)
+    lang = language(request)
+    t = messages(lang)
+    try:
+        view = flow.status(token)
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    request_id = view["reference"]
+    row = flow.get(request_id)
+    zone = zone_of(flow, row.jurisdictions[0] if row.jurisdictions else None)
+    right = flow.policy.right(row.kind)
+    download = None
+    if view["state"] == "completed":
+        try:
+            link = flow.staff_download_token(request_id)
+            export = flow.download(link)
+            expires = flow.clock() + flow.settings.download_ttl
+            download = {
+                "url": f"/download/{link}",
+                "filename": export.filename,
+                "expires": t.when(expires, zone),
+            }
+        except NotFound:
+            download = None
+    fee = view.get("fee") or {}
+    fee_text = ""
+    if view["state"] == "awaiting_fee":
+        amount = fee.get("amount")
+        fee_text = (
+            t("status.fee_due", amount=catalog(Lang(lang)).money(amount, fee["currency"] or "JPY"))
+            if amount is not None
+            else t("status.fee_due_unknown")
+        )
+    ground = ""
+    if view["state"] == "denied" and right is not None:
+        from policykeeper.workflow.grounds import ground_label
+
+        ground = ground_label(right, (row.decision or {}).get("ground", "")).get(lang)
+    flashes = [t(f"status.{name}") for name in FLASHES if request.query_params.get(name)]
+    label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
+    return page(
+        request,
+        "center/status.html",
+        {
+            "token": token,
+            "view": view,
+            "label": label,
+            "state_label": t(f"state.{view['state']}"),
+            "received": t.when(row.received_at, zone),
+            "due": t.when(row.due_at, zone),
+            "events": timeline(flow.history(request_id), t, zone),
+            "download": download,
+            "fee_text": fee_text,
+            "ground": ground,
+            "flashes": flashes,
+            "error": error,
+            "open": view["state"] not in ("completed", "denied", "withdrawn"),
+        },
+        status=status,
+        lang=lang,
+    )
+
+
+@router.get("/status/{token}")
+def status(token: str, request: Request) -> Response:
+    return status_page(request, token)
+
+
+@router.post("/status/{token}/verify")
+async def verify(token: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    form = await read_form(request, flow.secrets)
+    code = text_field(form, "code", 20).replace(" ", "")
+    t = messages(language(request))
+    try:
+        flow.verify_code(token, code, client_ip(request))
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    except Invalid:
+        return status_page(request, token, status=422, error=t("error.invalid_code"))
+    except Expired:
+        return status_page(request, token, status=410, error=t("error.expired_code"))
+    except Conflict:
+        return error_page(request, 409, "conflict", home=f"/status/{token}")
+    except RateLimited:
+        return error_page(request, 429, "rate_limited", home=f"/status/{token}")
+    return _to_status(token, "verified")
+
+
+@router.post("/status/{token}/code")
+async def resend(token: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    await read_form(request, flow.secrets)
+    try:
+        flow.resend_code(token, client_ip(request))
+    except WorkflowError as exc:
+        return _workflow_error(request, exc, token)
+    return _to_status(token, "resent")
+
+
+@router.post("/status/{token}/withdraw")
+async def withdraw(token: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    await read_form(request, flow.secrets)
+    try:
+        flow.withdraw(token)
+    except WorkflowError as exc:
+        return _workflow_error(request, exc, token)
+    return _to_status(token, "withdrawn")
+
+
+@router.post("/status/{token}/documents")
+async def upload(token: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    form = await read_form(request, flow.secrets, flow.settings.upload_max_bytes + 64 * 1024)
+    purpose = text_field(form, "purpose", 40)
+    file = form.get("file")
+    if file is None or isinstance(file, str):
+        return error_page(request, 422, "invalid", "invalid_upload", home=f"/status/{token}")
+    content = await file.read(flow.settings.upload_max_bytes + 1)
+    if len(content) > flow.settings.upload_max_bytes:
+        return error_page(request, 413, "too_large", home=f"/status/{token}")
+    try:
+        flow.upload(
+            token,
+            purpose,
+            file.filename or "upload",
+            file.content_type or "application/octet-stream",
+            content,
+        )
+    except WorkflowError as exc:
+        return _workflow_error(request, exc, token)
+    return _to_status(token, "uploaded")
+
+
+@router.get("/verify/{link}")
+def verify_link_page(link: str, request: Request) -> Response:
+    """A button, not an action: mail scanners that open links must not use up the link."""
+    return page(request, "center/verify.html", {"link": link})
+
+
+@router.post("/verify/{link}")
+async def verify_link(link: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    await read_form(request, flow.secrets)
+    try:
+        token = flow.verify_link(link)
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    except Expired:
+        return error_page(request, 410, "expired", "expired_link")
+    return _to_status(token, "verified")
+
+
+@router.get("/download/{token}")
+def download(token: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    try:
+        export = flow.download(token)
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    except Expired:
+        return error_page(request, 410, "expired", "expired_download")
+    return Response(
+        export.content,
+        media_type=export.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _workflow_error(request: Request, exc: WorkflowError, token: str) -> Response:
+    kinds = {
+        NotFound: "not_found",
+        Expired: "expired",
+        RateLimited: "rate_limited",
+        Conflict: "conflict",
+        MailUnavailable: "mail",
+    }
+    kind = next((v for k, v in kinds.items() if isinstance(exc, k)), "invalid")
+    return error_page(request, exc.status, kind, home=f"/status/{token}")
+
+
+class BrowserLinks:
+    """Links in emails point at the API; a browser opening one is sent to the page instead."""
+
+    PAGES = {"/api/status/": "/status/", "/api/verify/": "/verify/", "/api/download/": "/download/"}
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path: str = scope["path"]
+            for prefix, target in self.PAGES.items():
+                rest = path[len(prefix) :]
+                if path.startswith(prefix) and rest and "/" not in rest and _wants_html(scope):
+                    response = RedirectResponse(target + rest, status_code=303)
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _wants_html(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"accept":
+            return b"text/html" in value
+    return False
