@@ -235,8 +235,8 @@ class Builder:
         fields = [f for operator in policy.operators for f in self.operator_fields(operator)]
         manager = policy.privacy_manager
         if manager is not None:
-            parts = [self.t(manager.name), self.t(manager.title)]
-            value: Line = line(cat.join(parts))
+            name, title = self.t(manager.name), self.t(manager.title)
+            value: Line = line(cat("text.person", name=name, title=title) if title else name)
             if manager.email:
                 value += [Span(" "), Span(manager.email, href=f"mailto:{manager.email}")]
             reach = [self.contact_line(policy.contact(c), c) for c in manager.contacts]
@@ -290,13 +290,11 @@ class Builder:
                 )
             )
         section.add(Paragraph([line(cat("text.categories_intro"))]))
-        section.add(
-            Table(
-                cat("heading.categories"),
-                cat.columns("categories"),
-                [self.category_row(c) for c in policy.categories],
-            )
-        )
+        columns = cat.columns("categories")
+        rows = [self.category_row(c) for c in policy.categories]
+        if all(c.required is None for c in policy.categories):
+            columns, rows = columns[:2] + columns[3:], [row[:2] + row[3:] for row in rows]
+        section.add(Table(cat("heading.categories"), columns, rows))
         return section
 
     def category_row(self, category: Category) -> list[Cell]:
@@ -990,8 +988,9 @@ class Builder:
                 uses = cat.join(
                     [self.t(taxonomy.uses[u]) for u in purpose.uses if u in taxonomy.uses]
                 )
+                label = self.t(purpose.label)
                 purposes.append(
-                    line(f"{self.t(purpose.label)} ({uses})" if uses else self.t(purpose.label))
+                    line(cat("text.purpose_uses", purpose=label, uses=uses) if uses else label)
                 )
         recipients = [
             line(self.t(r.name))
