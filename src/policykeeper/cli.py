@@ -324,6 +324,34 @@ def serve(
 
 @app.command()
 @reported
+def demo(
+    directory: Annotated[
+        Path, typer.Argument(help="Example project (default: examples/ainema).")
+    ] = Path("examples/ainema"),
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve an example with synthetic data, a demo admin and an outbox page instead of SMTP."""
+    import uvicorn
+
+    from policykeeper.web.demo import demo_app
+
+    shown = demo_app(directory, host=host, port=port)
+    if shown.generated:
+        console.print(f"generated {sum(shown.generated.values())} rows of synthetic data")
+    console.print(
+        f"\n[bold]Privacy center[/bold]  {shown.base_url}/\n"
+        f"[bold]Admin console[/bold]   {shown.base_url}/admin  "
+        f"(user [bold]{shown.username}[/bold], password [bold]{shown.password or '(unchanged)'}[/bold])\n"
+        f"[bold]Outbox[/bold]          {shown.base_url}/outbox  (emails are kept here, not sent)\n"
+        f"[bold]JSON API[/bold]        {shown.base_url}/docs\n",
+        soft_wrap=True,
+    )
+    uvicorn.run(shown.app, host=host, port=port, log_level="warning")
+
+
+@app.command()
+@reported
 def worker(
     directory: ProjectDir,
     db: DatabaseUrl = None,

@@ -85,6 +85,7 @@ def page(
         "zone": zone_of(workflow),
         "csrf": lambda: csrf_token(request, workflow.secrets),
         "member": getattr(request.state, "member", None),
+        "outbox": hasattr(request.app.state, "outbox_dir"),
         "flash": None,
     }
     values.update(context or {})

@@ -1,0 +1,105 @@
+"""The demo: one command from a fresh clone to a working privacy center and admin console on the
+AInema example, with synthetic data, a demo admin and an outbox page instead of SMTP.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from policykeeper.datamap.connections import resolve_url
+from policykeeper.datamap.loading import load_datamap
+from policykeeper.examples.generation import EXAMPLES, generate
+from policykeeper.policy.loading import project_directory
+from policykeeper.store import Store, default_url, migrate
+from policykeeper.store.database import STATE_DIR
+from policykeeper.web import outbox
+from policykeeper.web.app import create_app
+from policykeeper.workflow.errors import Conflict
+from policykeeper.workflow.service import utcnow
+from policykeeper.workflow.settings import WorkflowSettings
+from policykeeper.workflow.staff import StaffDirectory
+
+DEMO_USERS = 200
+DEMO_ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Demo:
+    app: FastAPI
+    base_url: str
+    username: str
+    password: str
+    generated: dict[str, int] | None
+    """Rows per table when the example data was created now; None when it already existed."""
+
+
+def ensure_example_data(directory: Path, users: int = DEMO_USERS) -> dict[str, int] | None:
+    """Fill the example database the data map points at, if it is a SQLite file not yet there."""
+    base = project_directory(directory)
+    name = base.resolve().name
+    datamap = load_datamap(base, None)
+    url = resolve_url(next(iter(datamap.connections.values())), base)
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or name not in EXAMPLES:
+        return None
+    if parsed.database and Path(parsed.database).is_file():
+        return None
+    return generate(name, url, users, progress=False)
+
+
+def ensure_admin(directory: Path, database_url: str | None = None) -> tuple[str, str]:
+    """The demo admin's login, created once and remembered in the project's state folder."""
+    state = Path(directory) / STATE_DIR
+    state.mkdir(parents=True, exist_ok=True)
+    saved = state / "demo-login.json"
+    if saved.is_file():
+        login = json.loads(saved.read_text())
+        return str(login["username"]), str(login["password"])
+    url = database_url or default_url(directory)
+    migrate(url)
+    store = Store(url)
+    password = secrets.token_urlsafe(12)
+    try:
+        StaffDirectory(store, utcnow, timedelta(hours=8)).create(DEMO_ADMIN, password, "admin")
+    except Conflict:
+        password = ""
+    finally:
+        store.dispose()
+    descriptor = os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump({"username": DEMO_ADMIN, "password": password}, handle)
+    return DEMO_ADMIN, password
+
+
+def demo_app(
+    directory: Path | str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    database_url: str | None = None,
+    users: int = DEMO_USERS,
+) -> Demo:
+    """The app as `policykeeper serve` builds it, but with email kept in the outbox."""
+    project = Path(directory)
+    generated = ensure_example_data(project, users)
+    username, password = ensure_admin(project, database_url)
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base_url = f"http://{shown_host}:{port}"
+    mail_dir = project / STATE_DIR / "outbox"
+    app = create_app(
+        project,
+        database_url=database_url,
+        mailer=outbox.OutboxMailer(mail_dir),
+        settings=WorkflowSettings(base_url=base_url),
+    )
+    app.state.outbox_dir = mail_dir
+    app.include_router(outbox.router)
+    return Demo(app, base_url, username, password, generated)
