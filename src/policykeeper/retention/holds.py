@@ -22,7 +22,7 @@ from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.errors import InputError, PolicyKeeperError
 from policykeeper.project import Project
 from policykeeper.retention.store import aware, open_store
-from policykeeper.store import default_url
+from policykeeper.store import Store, default_url
 from policykeeper.store.retention_models import LegalHold
 from policykeeper.workflow import audit
 
@@ -161,10 +161,13 @@ def list_holds(project: Project, *, released: bool = False) -> list[HoldView]:
         store.dispose()
 
 
-def held_keys(project: Project, connections: dict[str, sa.Connection]) -> HeldKeys:
+def held_keys(
+    project: Project, connections: dict[str, sa.Connection], store: Store | None = None
+) -> HeldKeys:
     """Every row under an active hold, per data map table: the records and each held person's rows."""
     rt = runtime(project)
-    store = open_store(project)
+    mine = store is None
+    store = store or open_store(project)
     try:
         with store.transaction() as session:
             holds = list(
@@ -173,7 +176,8 @@ def held_keys(project: Project, connections: dict[str, sa.Connection]) -> HeldKe
                 ).scalars()
             )
     finally:
-        store.dispose()
+        if mine:
+            store.dispose()
     held: HeldKeys = {}
     for hold in holds:
         if hold.scope == "record" and hold.table_name in rt.tables:

@@ -108,7 +108,7 @@ def retention_run(
                 name: stack.enter_context(source.engine.connect())
                 for name, source in rt.sources.items()
             }
-            held = held_keys(project, connections)
+            held = held_keys(project, connections, store)
         _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
         _finish(store, report, actor)
         return report
