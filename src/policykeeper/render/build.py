@@ -236,7 +236,10 @@ class Builder:
         manager = policy.privacy_manager
         if manager is not None:
             name, title = self.t(manager.name), self.t(manager.title)
-            value: Line = line(cat("text.person", name=name, title=title) if title else name)
+            if manager.name == "on_request" and title:
+                value: Line = line(cat("text.person_on_request", title=title))
+            else:
+                value = line(cat("text.person", name=name, title=title) if title else name)
             if manager.email:
                 value += [Span(" "), Span(manager.email, href=f"mailto:{manager.email}")]
             reach = [self.contact_line(policy.contact(c), c) for c in manager.contacts]
@@ -432,7 +435,7 @@ class Builder:
         safeguards = [line(cat.label("safeguard", s)) for s in recipient.safeguards]
         safeguards += self.lines(recipient.safeguard_note)
         if recipient.conditions:
-            safeguards.append(line(cat("field.conditions_imposed")))
+            safeguards.append([Span(cat("field.conditions_imposed"), strong=True)])
             safeguards += [line(self.t(c)) for c in recipient.conditions]
         basis = [line(cat.label("provision", recipient.provision))]
         return [name, purpose, data, country, safeguards, basis]
