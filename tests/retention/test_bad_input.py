@@ -1,0 +1,115 @@
+"""Rules the data map cannot bind fail validate with file:line:column; bad clocks are reported."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from retention_kit import NOW, edit, execute, naive
+from typer.testing import CliRunner
+
+from policykeeper.cli import app
+from policykeeper.errors import ProblemsFound
+from policykeeper.project import load_project, validate_project
+from policykeeper.retention import retention_plan, retention_run
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def messages(directory: Path) -> list[str]:
+    return [str(p) for p in validate_project(directory)]
+
+
+def test_an_unbound_rule_fails_validate(ainema_dir: Path) -> None:
+    edit(ainema_dir / "datamap.yaml", "      - {rule: access_logs, clock: created_at}\n", "")
+    edit(ainema_dir / "datamap.yaml", "    retention:\n    columns:\n", "    columns:\n")
+    [line] = messages(ainema_dir)
+    assert line.startswith(f"{ainema_dir / 'datamap.yaml'}:12:1: ")
+    assert "rule 'access_logs' (12 months, clock collection) is bound to no table" in line
+    with pytest.raises(ProblemsFound):
+        retention_run(load_project(ainema_dir), NOW)
+
+
+def test_a_rule_without_period_cannot_be_bound(ainema_dir: Path) -> None:
+    edit(
+        ainema_dir / "datamap.yaml",
+        "  favorites:\n    rows: owned\n",
+        "  favorites:\n    rows: owned\n    retention: [{rule: viewing_history, clock: created_at}]\n",
+    )
+    [line] = messages(ainema_dir)
+    assert ":87:18: rule 'viewing_history' has no period (clock account_active)" in line
+
+
+def test_an_unknown_clock_column_stops_the_run_before_anything(ainema_dir: Path) -> None:
+    edit(
+        ainema_dir / "datamap.yaml",
+        "{rule: access_logs, clock: created_at}",
+        "{rule: access_logs, clock: logged_at}",
+    )
+    result = CliRunner().invoke(app, ["retention", "run", str(ainema_dir), "--now", "2026-03-01"])
+    assert result.exit_code == 1
+    assert (
+        "datamap.yaml:103:29: column 'access_logs.logged_at' is not in the live database"
+        in result.stderr
+    )
+
+
+def test_null_and_future_clocks_are_reported_not_guessed(
+    ainema_dir: Path, database_url: str
+) -> None:
+    execute(
+        database_url,
+        "UPDATE access_logs SET created_at = :t WHERE id <= 2",
+        t=naive(NOW) + timedelta(days=40),
+    )
+    execute(database_url, "UPDATE content_reports SET resolved_at = NULL")
+    project = load_project(ainema_dir)
+    plan = retention_plan(project, NOW)
+    assert any(
+        p.startswith("access_logs.created_at: 2 rows have a clock in the future")
+        for p in plan.problems
+    )
+    assert not any("content_reports" in p for p in plan.problems), "unresolved is normal"
+    reports = next(s for s in plan.sweeps if s.sweep.table == "content_reports")
+    assert reports.clock_unset > 0 and reports.due == 0
+
+
+def test_cli_plan_run_and_holds(ainema_dir: Path) -> None:
+    runner = CliRunner()
+    directory = str(ainema_dir)
+    planned = runner.invoke(app, ["retention", "plan", directory, "--now", "2026-03-01", "--json"])
+    assert planned.exit_code == 0, planned.output
+    due = json.loads(planned.stdout)["total_due"]
+    held = runner.invoke(
+        app,
+        [
+            "retention",
+            "hold",
+            "add",
+            directory,
+            "--table",
+            "access_logs",
+            "--key",
+            "1",
+            "--reason",
+            "court order",
+        ],
+    )
+    assert held.exit_code == 0, held.output
+    listed = runner.invoke(app, ["retention", "hold", "list", directory])
+    assert "record access_logs [1]\tcourt order" in listed.stdout
+    ran = runner.invoke(app, ["retention", "run", directory, "--now", "2026-03-01T00:00", "--json"])
+    assert ran.exit_code == 0, ran.output
+    report = json.loads(ran.stdout)
+    assert (
+        report["totals"]["deleted"]
+        + report["totals"]["accounts_erased"]
+        + report["totals"]["skipped_legal_hold"]
+        == due
+    )
+    released = runner.invoke(app, ["retention", "hold", "release", directory, "1"])
+    assert released.exit_code == 0 and "released hold 1" in released.stderr
+    bad = runner.invoke(app, ["retention", "run", directory, "--now", "yesterday"])
+    assert bad.exit_code == 2 and "expected an ISO datetime" in bad.stderr
