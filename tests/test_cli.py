@@ -1,4 +1,8 @@
 import json
+import subprocess
+import sys
+
+import pytest
 
 from typer.testing import CliRunner
 
@@ -23,3 +27,32 @@ def test_missing_directory_is_one_line_and_exit_2(tmp_path) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
     assert "no such project directory" in result.stderr
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policykeeper.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["render", "examples/ainema", "--lang", "ja", "--format", "pdf"],
+            "Invalid value for '--format'",
+        ),
+        (["render", "examples/ainema"], "Missing option '--lang'"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["render", "examples/ainema", "--lang", "xx"], "unknown language 'xx'"),
+    ],
+)
+def test_bad_usage_is_one_line_exit_2_without_traceback(args: list[str], expected: str) -> None:
+    result = _run(*args)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr

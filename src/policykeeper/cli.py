@@ -59,11 +59,6 @@ def emit(text: str, output: Path | None) -> None:
         write_atomic(output, text)
 
 
-class Language(StrEnum):
-    ja = "ja"
-    en = "en"
-
-
 class TextFormat(StrEnum):
     html = "html"
     md = "md"
@@ -554,7 +549,23 @@ def hold_release(
 
 
 def main() -> None:
-    app()
+    """Console entry point: usage errors become one line and exit 2, as the contract says."""
+    try:
+        result = app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            print(exc.format_message(), file=sys.stderr)
+            sys.exit(exc.exit_code)
+        context = getattr(exc, "ctx", None)
+        where = f"{context.command_path}: " if context is not None else ""
+        print(f"error: {where}{exc.format_message()}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 if __name__ == "__main__":
