@@ -45,6 +45,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "close": "閉じる",
         "language": "English",
         "error": "選択を保存できませんでした。",
+        "error_forged": "このブラウザに保存された同意の情報を確認できませんでした。お手数ですが、あらためてお選びください。",
+        "error_form": "フォームの有効期限が切れたか、内容を読み取れませんでした。ページを再読み込みしてからお選びください。",
+        "error_stale": "プライバシーポリシーが更新されました。最新の内容をご確認のうえ、あらためてお選びください。",
     },
     "en": {
         "title": "Cookies and similar technologies",
@@ -77,6 +80,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "close": "Close",
         "language": "日本語",
         "error": "Your choices could not be saved.",
+        "error_forged": "The consent information stored in this browser could not be verified. "
+        "Please choose again.",
+        "error_form": "The form expired or could not be read. Please reload the page and "
+        "choose again.",
+        "error_stale": "The privacy policy has been updated. Please review the current version "
+        "and choose again.",
     },
 }
 

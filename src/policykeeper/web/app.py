@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from policykeeper.web import api
+from policykeeper.web import api, consent
 from policykeeper.web.errors import install_error_handlers
 from policykeeper.web.site import install_site
 from policykeeper.workflow.mail import Mailer
@@ -71,5 +71,6 @@ def create_app(
     app.state.staff = staff
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(consent.router)
     install_site(app)
     return app
