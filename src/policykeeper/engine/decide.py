@@ -115,6 +115,9 @@ def _references(
             continue
         child_table = source.metadata.tables[fk.child]
         child = rt.mapped_name(fk.child)
+        if child is not None and _covered_by_via(rt, fk, child, parent) and child in subject.tables:
+            found.extend(_known(fk, child, subject, values))
+            continue
         pk = [c.name for c in child_table.primary_key.columns]
         selected = [child_table.c[n] for n in dict.fromkeys([*pk, *fk.columns])]
         for batch in batches(sorted(values, key=repr)):
@@ -122,6 +125,23 @@ def _references(
             for row in connection.execute(query).mappings():
                 key = tuple(row[n] for n in pk) if pk else None
                 found.append(_Reference(fk, child, key, tuple(row[n] for n in fk.columns)))
+    return found
+
+
+def _covered_by_via(rt: Runtime, fk: ForeignKey, child: str, parent: str) -> bool:
+    """Is the key also a via join of an owned table? Then every referencing row was collected."""
+    spec = rt.project.datamap.tables[child]
+    join = dict(zip(fk.columns, fk.referred, strict=True))
+    return spec.rows == "owned" and any(v.table == parent and v.join == join for v in spec.via)
+
+
+def _known(fk: ForeignKey, child: str, subject: Subject, values: set[Key]) -> list[_Reference]:
+    """The referencing rows, read from what the planner already collected."""
+    found = []
+    for key, row in subject.tables[child].rows.items():
+        pointed = tuple(row[c] for c in fk.columns)
+        if pointed in values:
+            found.append(_Reference(fk, child, key, pointed))
     return found
 
 

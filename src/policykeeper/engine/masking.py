@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from policykeeper.datamap.models import Column, Keep, SetValue, Table
 from policykeeper.datamap.values import coerce
 from policykeeper.engine.keys import Key, batches, matching
+from policykeeper.errors import SchemaConflict
 
 HASH_PREFIX = "pk:"
 _HASHED = re.compile(r"^pk:[0-9a-f]{8,64}$")
@@ -33,6 +34,10 @@ def keyed_hash(secret: str, value: str, capacity: int | None) -> str:
 
 def is_hashed(value: Any) -> bool:
     return isinstance(value, str) and bool(_HASHED.match(value))
+
+
+class MaskingMissed(SchemaConflict):
+    """A row to mask was not there: the data changed under the erasure."""
 
 
 @dataclass
@@ -88,9 +93,13 @@ def apply_masking(
     ordered = sorted(keys, key=repr)
     if plan.constants:
         for batch in batches(ordered):
-            connection.execute(
+            result = connection.execute(
                 live.update().where(matching(live, primary_key, batch)).values(plan.constants)
             )
+            if result.rowcount != len(batch):
+                raise MaskingMissed(
+                    f"{live.name}: {len(batch)} rows to mask, {result.rowcount} found"
+                )
     if plan.hashed:
         assert secret is not None
         params = []

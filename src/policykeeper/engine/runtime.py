@@ -36,6 +36,7 @@ class Runtime:
     project: Project
     sources: dict[str, Source]
     tables: dict[str, sa.Table]
+    _names: dict[str, str] | None = None
 
     def source_of(self, table: str) -> Source:
         return self.sources[self.project.datamap.connection_of(table)]
@@ -45,10 +46,9 @@ class Runtime:
 
     def mapped_name(self, fullname: str) -> str | None:
         """The data map's name for a reflected table, if the map lists it."""
-        for name, table in self.tables.items():
-            if table.fullname == fullname:
-                return name
-        return None
+        if self._names is None:
+            self._names = {table.fullname: name for name, table in self.tables.items()}
+        return self._names.get(fullname)
 
 
 _cache: dict[int, tuple[Project, Runtime]] = {}
