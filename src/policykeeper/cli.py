@@ -492,6 +492,26 @@ def retention_run(
         console.print(f"[yellow]warning[/yellow]: {problem}")
 
 
+@retention_app.command("schedule")
+@reported
+def retention_schedule(directory: ProjectDir, db: DatabaseUrl = None) -> None:
+    """Queue the daily sweep job (03:00 UTC) for the worker; each run queues the next."""
+    from policykeeper.retention.schedule import schedule
+    from policykeeper.retention.store import utcnow
+    from policykeeper.store import Store, default_url, migrate
+
+    url = db or default_url(directory)
+    migrate(url)
+    store = Store(url)
+    try:
+        with store.transaction() as session:
+            job = schedule(session, utcnow())
+    finally:
+        store.dispose()
+    when = f"for {job.run_after:%Y-%m-%d %H:%M} UTC" if job else "already queued"
+    console.print(f"[green]daily retention sweep[/green] {when}")
+
+
 @hold_app.command("add")
 @reported
 def hold_add(

@@ -7,9 +7,13 @@ from pathlib import Path
 
 import pytest
 from retention_kit import PEOPLE, copy_example
+from store.kit import mailbox, mailer, smtp_server
 
 from policykeeper.engine.runtime import release
 from policykeeper.examples.generation import generate
+from policykeeper.store import Store, default_url, migrate
+
+__all__ = ["mailbox", "mailer", "smtp_server"]
 
 
 @pytest.fixture
@@ -30,3 +34,13 @@ def loaded() -> Iterator[list]:
     yield projects
     for project in projects:
         release(project)
+
+
+@pytest.fixture
+def state_store(ainema_dir: Path) -> Iterator[Store]:
+    """The project's own migrated store, as the worker and the CLI use it."""
+    url = default_url(ainema_dir)
+    migrate(url)
+    store = Store(url)
+    yield store
+    store.dispose()

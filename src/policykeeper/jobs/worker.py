@@ -35,7 +35,18 @@ def _purge(workflow: Workflow, job: Job) -> None:
     workflow.purge_uploads()
 
 
-HANDLERS: dict[str, Handler] = {"notify": _notify, "execute": _execute, "purge_uploads": _purge}
+def _retention(workflow: Workflow, job: Job) -> None:
+    from policykeeper.retention.schedule import sweep_job
+
+    sweep_job(workflow, job)
+
+
+HANDLERS: dict[str, Handler] = {
+    "notify": _notify,
+    "execute": _execute,
+    "purge_uploads": _purge,
+    "retention_sweep": _retention,
+}
 
 
 class Worker:

@@ -47,6 +47,7 @@ class RunReport:
     as_of: datetime
     resumed: str | None
     sweeps: list[SweepStats]
+    missed_days: int = 0
     notices_sent: int = 0
     not_swept: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -74,6 +75,7 @@ class RunReport:
             "run": self.run_id,
             "as_of": self.as_of.isoformat(),
             "resumed": self.resumed,
+            "missed_days": self.missed_days,
             "totals": self.totals(),
             "sweeps": [s.to_json() for s in self.sweeps],
             "not_swept": self.not_swept,
@@ -91,14 +93,18 @@ def retention_run(
     actor: str = "cli",
     progress: bool = False,
     store_url: str | None = None,
+    missed_days: int = 0,
 ) -> RunReport:
-    """Sweep everything due as of `now` (the fake clock in tests; default: the real time)."""
+    """Sweep everything due as of `now` (the fake clock in tests; default: the real time).
+
+    Everything due is swept, however late: a run after missed days catches them all up.
+    """
     check_bindings(project)
     at = aware(now)
     store = open_store(project, store_url)
     try:
         run_id, resumed = _start(store, at, actor)
-        report = RunReport(run_id, at, resumed, [])
+        report = RunReport(run_id, at, resumed, [], missed_days)
         report.not_swept = [
             {"rule": u.rule.id, "how": u.how} for u in unswept(project.policy, project.datamap)
         ]
@@ -239,6 +245,7 @@ def _finish(store: Store, report: RunReport, actor: str) -> None:
                 "run": report.run_id,
                 "as_of": report.as_of.isoformat(),
                 "resumed": report.resumed,
+                "missed_days": report.missed_days,
                 "totals": report.totals(),
                 "rules": {
                     f"{s.rule}:{s.table}": {"action": s.action, "rows": s.done, "held": s.held}
