@@ -233,7 +233,7 @@ def queue(request: Request) -> Response:
             {
                 "id": row.id,
                 "right": builder.right_title(right_decl) if right_decl else row.kind,
-                "state": t(f"state.{row.state}"),
+                "state": t(f"staff_state.{row.state}"),
                 "due": t.when(row.due_at, zone),
                 "received": t.when(row.received_at, zone),
                 "jurisdictions": ", ".join(
@@ -252,7 +252,7 @@ def queue(request: Request) -> Response:
             "open_count": counts["overdue"] + counts["soon"] + counts["on_time"],
             "filters": {"state": state, "right": right, "jurisdiction": jurisdiction},
             "rights": [(r.kind.value, builder.right_title(r)) for r in flow.policy.rights],
-            "states": [(s.value, t(f"state.{s.value}")) for s in State],
+            "states": [(s.value, t(f"staff_state.{s.value}")) for s in State],
             "jurisdiction_choices": [
                 (j.value, cat.label("jurisdiction", j)) for j in flow.policy.jurisdictions
             ],
@@ -298,15 +298,34 @@ def detail(request_id: str, request: Request) -> Response:
         }
         for entry in flow.history(request_id)
     ]
+    can_act = member.role in (Role.handler, Role.admin)
     with flow.store.transaction() as session:
         from policykeeper.store.models import Export, Upload
 
         has_export = session.get(Export, row.id) is not None
         uploads = [
-            {"id": u.id, "filename": u.filename, "size": u.size, "purged": u.purged_at is not None}
+            {
+                "id": u.id,
+                "filename": u.filename,
+                "size": u.size,
+                "open": can_act and u.purged_at is None,
+            }
             for u in session.query(Upload).filter(Upload.request_id == row.id)
         ]
-    can_act = member.role in (Role.handler, Role.admin)
+    state = State(row.state)
+    extendable = state in EXTENDABLE and row.due_at < row.max_due_at
+    awaiting_documents = (
+        state is State.verifying
+        and row.needs_documents
+        and row.email_verified_at is not None
+        and row.documents_verified_at is None
+    )
+    actions = can_act and (
+        extendable
+        or has_export
+        or awaiting_documents
+        or state in (State.awaiting_fee, State.in_review, State.executing)
+    )
     return page(
         request,
         "admin/detail.html",
@@ -314,7 +333,7 @@ def detail(request_id: str, request: Request) -> Response:
             "member": member,
             "row": row,
             "right_label": Builder(flow.policy, cat).right_title(right) if right else row.kind,
-            "state_label": t(f"state.{row.state}"),
+            "state_label": t(f"staff_state.{row.state}"),
             "sla": sla(flow, row, flow.clock()),
             "when": lambda moment: t.when(moment, zone),
             "jurisdictions": ", ".join(
@@ -325,8 +344,11 @@ def detail(request_id: str, request: Request) -> Response:
             "history": history,
             "uploads": uploads,
             "has_export": has_export,
-            "can_act": can_act,
-            "extendable": State(row.state) in EXTENDABLE and row.due_at < row.max_due_at,
+            "actions": actions,
+            "awaiting_documents": awaiting_documents,
+            "extendable": extendable,
+            "details": json.dumps(row.details, ensure_ascii=False) if row.details else "",
+            "language_name": messages(row.language)("lang_name"),
             "units": [(u, t(f"admin.unit_{u}")) for u in UNITS],
             "fee_status": t(f"fee_status.{row.fee_status}"),
             "fee_amount": cat.money(row.fee_amount, row.fee_currency or "JPY")

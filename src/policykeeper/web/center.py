@@ -225,7 +225,9 @@ def home(request: Request) -> Response:
         "center/home.html",
         {
             "rights": [right_summary(policy, r, lang) for r in form_rights(policy)],
-            "version": policy.version,
+            "version": ""
+            if policy.effective_date and policy.version == policy.effective_date.isoformat()
+            else policy.version,
             "effective": cat.date(policy.effective_date) if policy.effective_date else "",
             "description": policy.service.description.get(lang)
             if policy.service.description
