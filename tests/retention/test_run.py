@@ -20,16 +20,21 @@ from policykeeper.retention import (
 from policykeeper.retention.holds import HeldByLaw
 
 YEAR_AGO = naive(NOW.replace(year=NOW.year - 1))
-GONE, STAYS = 3, 4  # deleted 31 and 10 days before the fake clock
+STAYS = 4  # deleted 10 days before the fake clock
+LEDGER_NOT_CREATOR = (
+    "SELECT min(user_id) FROM coin_ledger WHERE user_id <> :s "
+    "AND user_id NOT IN (SELECT user_id FROM creator_profiles)"
+)
 
 
 def test_due_rows_go_and_the_rest_stays(ainema_dir: Path, database_url: str, loaded: list) -> None:
     url = database_url
+    gone = scalar(url, LEDGER_NOT_CREATOR, s=STAYS)  # deleted 31 days before the clock
     execute(
         url,
         "UPDATE users SET deleted_at = :t WHERE id = :u",
         t=naive(NOW) - timedelta(days=31),
-        u=GONE,
+        u=gone,
     )
     execute(
         url,
@@ -41,15 +46,19 @@ def test_due_rows_go_and_the_rest_stays(ainema_dir: Path, database_url: str, loa
         url,
         "SELECT count(*) FROM access_logs WHERE created_at >= :c AND user_id <> :u",
         c=YEAR_AGO,
-        u=GONE,
+        u=gone,
     )
     old_logs = scalar(url, "SELECT count(*) FROM access_logs WHERE created_at < :c", c=YEAR_AGO)
-    open_reports = scalar(url, "SELECT count(*) FROM content_reports WHERE resolved_at IS NULL")
+    open_reports = scalar(
+        url,
+        "SELECT count(*) FROM content_reports WHERE resolved_at IS NULL AND reporter_id <> :u",
+        u=gone,
+    )
     old_reports = scalar(
         url, "SELECT count(*) FROM content_reports WHERE resolved_at < :c", c=YEAR_AGO
     )
     ledger = scalar(url, "SELECT count(*) FROM coin_ledger")
-    gone_ledger = scalar(url, "SELECT count(*) FROM coin_ledger WHERE user_id = :u", u=GONE)
+    gone_ledger = scalar(url, "SELECT count(*) FROM coin_ledger WHERE user_id = :u", u=gone)
     stays_views = scalar(url, "SELECT count(*) FROM viewing_history WHERE user_id = :u", u=STAYS)
     stays_email = scalar(url, "SELECT email FROM users WHERE id = :u", u=STAYS)
     assert old_logs and fresh_logs and stays_views
@@ -81,9 +90,9 @@ def test_due_rows_go_and_the_rest_stays(ainema_dir: Path, database_url: str, loa
         == open_reports
     )
     assert scalar(url, "SELECT count(*) FROM coin_ledger") == ledger, "7 years have not passed"
-    assert scalar(url, "SELECT count(*) FROM coin_ledger WHERE user_id = :u", u=GONE) == gone_ledger
-    assert scalar(url, "SELECT count(*) FROM viewing_history WHERE user_id = :u", u=GONE) == 0
-    email = scalar(url, "SELECT email FROM users WHERE id = :u", u=GONE)
+    assert scalar(url, "SELECT count(*) FROM coin_ledger WHERE user_id = :u", u=gone) == gone_ledger
+    assert scalar(url, "SELECT count(*) FROM viewing_history WHERE user_id = :u", u=gone) == 0
+    email = scalar(url, "SELECT email FROM users WHERE id = :u", u=gone)
     assert email is None or email.startswith("pk:"), "the account is erased or masked"
     assert (
         scalar(url, "SELECT count(*) FROM viewing_history WHERE user_id = :u", u=STAYS)
@@ -99,6 +108,9 @@ def test_due_rows_go_and_the_rest_stays(ainema_dir: Path, database_url: str, loa
     retention_run(project, later)
     for table in ("coin_ledger", "purchases", "tips", "payouts"):
         assert scalar(url, f"SELECT count(*) FROM {table}") == 0, f"{table}: 7 years passed"
+    assert scalar(url, "SELECT count(*) FROM users WHERE id = :u", u=gone) == 0, (
+        "the masked account row goes once the transactions it was kept for are gone"
+    )
 
 
 def test_anonymized_rows_keep_their_non_personal_columns(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -82,12 +82,18 @@ def sweep_accounts(
     """Erase every due account through the engine, one short erasure per person."""
     stats = SweepStats(sweep.rule.id, sweep.table, "erase_account")
     started = time.monotonic()
+    kept_until = _kept_until(rt, sweep.table)
     for page in due_accounts(rt, sweep, now, size, [sweep.binding.clock]):
         for account in page:
             if account.key in held:
                 stats.held += 1
             elif already_erased(rt, account.identity):
-                stats.already += 1
+                until = kept_until.get(account.key)
+                waiting = until is not None and until >= now.date()
+                if not waiting and _erase_rest(rt, account.identity):
+                    stats.done += 1
+                else:
+                    stats.already += 1
             elif may_erase is not None and not may_erase(account):
                 stats.awaiting_notice += 1
             else:
@@ -103,6 +109,32 @@ def sweep_accounts(
             advance(len(page))
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def _kept_until(rt: Runtime, table: str) -> dict[Key, date]:
+    """Account rows the engine kept (masked) for held rows, and until when those are held."""
+    return {
+        tuple(hold.key): hold.delete_after
+        for hold in state_for(rt.project.directory).holds()
+        if hold.table == table and isinstance(hold.delete_after, date)
+    }
+
+
+def _erase_rest(rt: Runtime, identity: Identity) -> bool:
+    """An erased account kept (masked) for held rows: once none of its rows is held any more,
+    the engine's erasure runs again from the same roots and removes what was kept."""
+    state = state_for(rt.project.directory)
+    journal = state.journal(identity.digest(), "erase")
+    if journal is None:
+        return False
+    rest = erase(rt.project, identity, dry_run=True).to_json()
+    if not rest["totals"]["deleted"]:
+        return False
+    if any(row["rule"] for t in rest["tables"].values() for row in t["kept_rows"]):
+        return False
+    state.start(identity.digest(), "erase", journal.roots)
+    erase(rt.project, identity)
+    return True
 
 
 def write_blocklists(rt: Runtime, identity: Identity, now: datetime) -> int:
