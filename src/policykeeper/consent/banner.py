@@ -29,6 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "opt_out": "オフにするまで有効",
         "notice": "オフにするまで有効",
         "provider": "提供元",
+        "tracker": "{name}(提供元:{provider}){description}",
         "on": "オン",
         "off": "オフ",
         "gpc": "グローバル・プライバシー・コントロール(GPC)の信号を受け取りました。"
@@ -65,6 +66,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "opt_out": "On unless you turn it off",
         "notice": "On unless you turn it off",
         "provider": "Provider",
+        "tracker": "{name} (provider: {provider}). {description}",
         "on": "On",
         "off": "Off",
         "gpc": "Global Privacy Control signal detected: opt-out request honoured.",
@@ -93,6 +95,14 @@ MESSAGES: dict[str, dict[str, str]] = {
 def messages(catalog: Catalog, lang: str) -> dict[str, str]:
     service = catalog.policy.service.name.get(lang)
     return {key: text.replace("{service}", service) for key, text in MESSAGES[lang].items()}
+
+
+def tracker_line(lang: str, tracker: dict[str, str]) -> str:
+    """One tracker as a sentence in the reader's language, as the banner script writes it."""
+    line = MESSAGES[lang]["tracker"]
+    for key in ("name", "provider", "description"):
+        line = line.replace("{" + key + "}", tracker.get(key, ""))
+    return line.strip()
 
 
 def banner_config(

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from policykeeper.consent.banner import banner_config, messages, pick_language
+from policykeeper.consent.banner import banner_config, messages, pick_language, tracker_line
 from policykeeper.consent.cookie import COOKIE_NAME, MAX_AGE, DeviceCookie, ForgedCookie
 from policykeeper.consent.ledger import check_subject
 from policykeeper.consent.service import ConsentService, Outcome
@@ -313,6 +313,7 @@ def _preferences_page(
         "saved": saved,
         "error": error,
         "form_lang": lang,
+        "tracker": lambda t: tracker_line(lang, t),
     }
     return page(request, "consent/preferences.html", context, status=status, lang=lang)
 

@@ -152,8 +152,9 @@
   function trackerList(trackers, m) {
     if (!trackers.length) return null;
     return el("ul", { "class": "pk-trackers" }, trackers.map(function (t) {
-      var line = t.name + " — " + m.provider + ": " + t.provider + (t.description ? ". " + t.description : "");
-      return el("li", { text: line });
+      var line = m.tracker.replace("{name}", t.name).replace("{provider}", t.provider)
+        .replace("{description}", t.description || "");
+      return el("li", { text: line.trim() });
     }));
   }
 
