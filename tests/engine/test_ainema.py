@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +238,24 @@ def test_unreachable_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     project = load_project(copy_example("ainema", tmp_path))
     with pytest.raises(InputError, match="cannot reach the database"):
         access(project, Identity("user_id", "1"))
+
+
+def test_a_re_registered_email_is_erased_again(ainema: Project) -> None:
+    url = url_of(ainema)
+    email = email_of(url, 30)
+    first = erase(ainema, Identity("email", email)).to_json()
+    assert first["repeated"] is False
+    assert erase(ainema, Identity("email", email)).to_json()["repeated"] is True
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (id, email, language, processing_restricted, created_at) "
+                "VALUES (:i, :e, 'ja', :f, :t)"
+            ),
+            {"i": 9999, "e": email, "f": False, "t": datetime(2026, 3, 1)},
+        )
+    engine.dispose()
+    again = erase(ainema, Identity("email", email)).to_json()
+    assert again["repeated"] is False
+    assert again["tables"]["users"]["deleted_rows"] == [[9999]]

@@ -25,7 +25,7 @@ from policykeeper.engine.masking import apply_masking, masking
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.engine.state import Hold, state_for
-from policykeeper.errors import SchemaConflict
+from policykeeper.errors import SchemaConflict, SubjectNotFound
 from policykeeper.project import Project
 
 ACTION = "erase"
@@ -86,7 +86,9 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
     request = identity.digest()
     journal = None if dry_run else state.journal(request, ACTION)
     if journal is not None and journal.report is not None:
-        return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
+        if not _someone_new(rt, identity, journal.roots):
+            return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
+        journal = None
     with ExitStack() as stack:
         connections = {
             name: stack.enter_context(source.engine.connect())
@@ -130,6 +132,21 @@ def _refuse_held(project: Project, subject: Subject) -> None:
     from policykeeper.retention.holds import refuse_held_erasure
 
     refuse_held_erasure(project, {t: list(r.rows) for t, r in subject.tables.items()})
+
+
+def _someone_new(rt: Runtime, identity: Identity, roots: dict[str, list[list[Any]]]) -> bool:
+    """After a finished erasure, does the identity now lead to another account (re-registered)?"""
+    with ExitStack() as stack:
+        connections = {
+            name: stack.enter_context(source.engine.connect())
+            for name, source in rt.sources.items()
+        }
+        try:
+            subject = Collector(rt, connections).from_identity(identity)
+        except SubjectNotFound:
+            return False
+    found = subject.roots(rt.project.datamap)
+    return any(key not in roots.get(table, []) for table, keys in found.items() for key in keys)
 
 
 def _connection_order(rt: Runtime) -> list[str]:
