@@ -1,0 +1,94 @@
+"""jasminai's periods: guests 15 days, chats and logs 120 days after last activity, payments
+10 years, former usernames blocked 5 years, inactive accounts deleted after a year with an
+email notice first (over real SMTP), backups declared but not executed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from jasminai_kit import build, write_project
+from retention_kit import EXAMPLES, NOW, execute, naive, rows, scalar
+from store.kit import Mailbox
+
+from policykeeper.datamap.connections import expand
+from policykeeper.engine.masking import keyed_hash
+from policykeeper.engine.runtime import release
+from policykeeper.policy.types import Duration
+from policykeeper.project import Project, load_project, validate_project
+from policykeeper.retention import retention_plan, retention_run
+from policykeeper.workflow.mail import SmtpMailer
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def jasminai(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Project]:
+    build(database_url, naive(NOW))
+    monkeypatch.setenv("JASMINAI_DATABASE_URL", database_url)
+    monkeypatch.delenv("POLICYKEEPER_DATABASE_URL", raising=False)
+    directory = write_project(tmp_path / "jasminai", EXAMPLES)
+    assert validate_project(directory) == []
+    project = load_project(directory)
+    yield project
+    release(project)
+
+
+def usernames(url: str) -> list[str]:
+    return [r[0] for r in rows(url, "SELECT username FROM users ORDER BY id")]
+
+
+def test_every_declared_period(
+    jasminai: Project, database_url: str, mailer: SmtpMailer, mailbox: Mailbox
+) -> None:
+    url = database_url
+    plan = retention_plan(jasminai, NOW).to_json()
+    how = {item["rule"]: item["how"] for item in plan["not_swept"]}
+    assert how["backups"].startswith("declared, not executed here")
+    assert how["member_account"].startswith("enforced by account erasure")
+    assert how["identity_verification"].startswith("enforced by the request workflow")
+    assert how["fraud_records"].startswith("no period")
+
+    first = retention_run(jasminai, NOW, mailer=mailer).to_json()
+
+    assert sorted(m["To"] for m in mailbox.messages) == [
+        "alice@example.test",
+        "bob@example.test",
+        "dave@example.test",
+    ], "warned: a year inactive, or within the 30-day notice period"
+    assert "will be deleted on" in mailbox.messages[0]["Subject"]
+    assert first["totals"]["notices_sent"] == 3
+    assert usernames(url)[:4] == ["alice", "bob", "carol", "dave"], "no account goes unwarned"
+    assert "guest-5" not in usernames(url) and "guest-6" in usernames(url), "guests: 15 days"
+    assert scalar(url, "SELECT count(*) FROM chats") == 1, "a chat idle 130 days goes"
+    assert scalar(url, "SELECT count(*) FROM messages") == 3, "its messages go with it"
+    assert [r[0] for r in rows(url, "SELECT id FROM device_logs")] == [2]
+    assert scalar(url, "SELECT count(*) FROM payments WHERE id = 2") == 0, "10 years passed"
+
+    again = retention_run(jasminai, NOW, mailer=mailer).to_json()
+    assert again["totals"]["notices_sent"] == 0 and len(mailbox.messages) == 3, "sent once"
+
+    execute(url, "UPDATE users SET last_activity_at = :t WHERE id = 4", t=naive(NOW + 10 * DAY))
+    later = NOW + 31 * DAY
+    report = retention_run(jasminai, later, mailer=mailer).to_json()
+
+    assert report["totals"]["accounts_erased"] == 3, "alice, bob, and guest-6 (34 days)"
+    left = usernames(url)
+    assert "carol" in left and "dave" in left, "active again: dave stays"
+    assert not {"alice", "bob", "guest-6"} & set(left)
+    assert scalar(url, "SELECT count(*) FROM payments WHERE user_id = 1") == 1, "kept 10 years"
+    assert rows(url, "SELECT card_last4, billing_name FROM payments WHERE user_id = 1") == [
+        ("4242", "Alice A")
+    ], "held financial records keep what the law needs"
+    key = expand("${JASMINAI_HASH_KEY:-jasminai-demo-hash-key}", "hash_key")
+    blocked = {r[0] for r in rows(url, "SELECT username_hash FROM username_blocklist")}
+    assert {keyed_hash(key, n, 80) for n in ("alice", "alice_old", "bob")} <= blocked
+    assert not any("alice" in b for b in blocked), "hashed, never the name itself"
+
+    five_years = later.replace(year=later.year + 5) + DAY
+    retention_run(jasminai, five_years, mailer=mailer, notice=Duration(30, "day"))
+    assert scalar(url, "SELECT count(*) FROM username_blocklist") == 0, "blocked for 5 years"
