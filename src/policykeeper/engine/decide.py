@@ -52,6 +52,9 @@ class Decision:
     detach: list[Detach] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
     break_first: list[tuple[str, tuple[str, ...], set[Key]]] = field(default_factory=list)
+    parents_by_value: dict[tuple[str, tuple[str, ...]], dict[Key, list[Key]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -188,12 +191,14 @@ def _settle(rt: Runtime, decision: Decision, subject: Subject, refs: list[_Refer
 
 
 def _parents(decision: Decision, subject: Subject, parent: str, ref: _Reference) -> list[Key]:
-    rows = subject.tables[parent].rows
-    return [
-        key
-        for key in decision.delete.get(parent, ())
-        if tuple(rows[key][c] for c in ref.fk.referred) == ref.values
-    ]
+    """The parent rows still to be deleted that `ref` points at (indexed, not scanned)."""
+    by_value = decision.parents_by_value.get((parent, ref.fk.referred))
+    if by_value is None:
+        by_value = decision.parents_by_value[(parent, ref.fk.referred)] = {}
+        for key, row in subject.tables[parent].rows.items():
+            by_value.setdefault(tuple(row[c] for c in ref.fk.referred), []).append(key)
+    deleting = decision.delete.get(parent, set())
+    return [key for key in by_value.get(ref.values, ()) if key in deleting]
 
 
 def _deleted(decision: Decision, ref: _Reference) -> bool:

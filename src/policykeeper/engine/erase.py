@@ -282,6 +282,14 @@ def _report(
             for k in sorted(decision.delete.get(name, ()), key=repr)
         ]
         kept = decision.kept.get(name, {})
+        held_masking = bool(
+            masking(
+                rt.project.datamap.tables[name],
+                rt.tables[name],
+                held=True,
+                can_hash=bool(rt.project.datamap.hash_key),
+            )
+        )
         for key in sorted(kept, key=repr):
             row: KeptRow = kept[key]
             report.kept.append(
@@ -293,12 +301,7 @@ def _report(
                     "restricted": True,
                 }
             )
-            if row.rule is None or masking(
-                rt.project.datamap.tables[name],
-                rt.tables[name],
-                held=True,
-                can_hash=bool(rt.project.datamap.hash_key),
-            ):
+            if row.rule is None or held_masking:
                 report.masked.append(list(_keyed(rt, name, key).values()))
     for decision in decisions.values():
         for detach in decision.detach:

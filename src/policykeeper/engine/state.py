@@ -136,13 +136,15 @@ class SqliteState:
                 .where(_journal.c.request == request, _journal.c.action == action)
                 .values(report=json.dumps(report, default=str), finished_at=_now())
             )
-            for hold in holds:
-                key = json.dumps(hold.key, default=str)
-                connection.execute(
-                    _holds.delete().where(
-                        _holds.c.table_name == hold.table, _holds.c.row_key == key
+            for table in sorted({hold.table for hold in holds}):
+                keys = [json.dumps(h.key, default=str) for h in holds if h.table == table]
+                for start in range(0, len(keys), 500):
+                    connection.execute(
+                        _holds.delete().where(
+                            _holds.c.table_name == table,
+                            _holds.c.row_key.in_(keys[start : start + 500]),
+                        )
                     )
-                )
             if holds:
                 connection.execute(
                     _holds.insert(),
