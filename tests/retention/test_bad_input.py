@@ -113,3 +113,13 @@ def test_cli_plan_run_and_holds(ainema_dir: Path) -> None:
     assert released.exit_code == 0 and "released hold 1" in released.stderr
     bad = runner.invoke(app, ["retention", "run", directory, "--now", "yesterday"])
     assert bad.exit_code == 2 and "expected an ISO datetime" in bad.stderr
+
+
+def test_a_column_kept_under_an_unbound_rule_is_refused(ainema_dir: Path) -> None:
+    edit(
+        ainema_dir / "datamap.yaml",
+        "      path: {category: user.behavior.browsing_history}\n",
+        "      path: {category: user.behavior.browsing_history, erase: {keep: transactions}}\n",
+    )
+    [line] = messages(ainema_dir)
+    assert "'access_logs.path' is kept under 'transactions', which has no binding" in line

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from policykeeper.datamap.models import DataMap, RetentionBinding
+from policykeeper.datamap.models import DataMap, Keep, RetentionBinding
 from policykeeper.policy.checks import Finding
 from policykeeper.policy.models import Clock, Policy, RetentionRule
 
@@ -171,6 +171,19 @@ def _findings(policy: Policy, datamap: DataMap) -> Iterator[Finding]:
                     f"table '{item.table}' has none"
                 ),
             )
+    for name, table in datamap.tables.items():
+        rules_here = {binding.rule for binding in table.retention}
+        for column_name, column in table.columns.items():
+            kept = column.erase.keep if isinstance(column.erase, Keep) else None
+            if kept and table.retention and kept not in rules_here:
+                yield (
+                    ("tables", name, "columns", column_name, "erase", "keep"),
+                    (
+                        f"'{name}.{column_name}' is kept under '{kept}', which has no binding on "
+                        f"this table, so its rows could be swept first; add {{rule: {kept}, "
+                        "clock: COLUMN}} to its retention"
+                    ),
+                )
     bound = {b.rule.id for b in bindings(policy, datamap)}
     stored = {c.key for c in policy.categories if c.stored}
     for rule in policy.retention:
