@@ -106,12 +106,13 @@ def form_fields(html: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
 
 
-def sign_in(site: Site, role: str, **headers: str) -> TestClient:
+def sign_in(
+    site: Site, username: str, password: str = STAFF_PASSWORD, **headers: str
+) -> TestClient:
     client = site.client(**headers)
     fields = form_fields(client.get("/admin/login").text)
     response = client.post(
-        "/admin/login",
-        data={**fields, "username": role, "password": STAFF_PASSWORD},
+        "/admin/login", data={**fields, "username": username, "password": password}
     )
     assert response.status_code == 303, response.text
     return client
