@@ -54,6 +54,11 @@ class ConsentChecker:
             return False
         return answer
 
+    def is_cached(self, subject: str) -> bool:
+        """Would `allowed` answer from memory, without reading the store?"""
+        cached = self._cache.get(subject)
+        return cached is not None and cached[0] >= self._clock()
+
     def state(self, subject: str, *, signal: bool = False) -> dict[str, PurposeState]:
         """Every consent item's state, read fresh from the ledger."""
         check_subject(subject)

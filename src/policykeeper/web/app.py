@@ -70,7 +70,7 @@ def create_app(
     app.state.workflow = workflow
     app.state.staff = staff
     install_error_handlers(app)
-    app.include_router(api.router)
     app.include_router(consent.router)
+    app.include_router(api.router)
     install_site(app)
     return app

@@ -14,6 +14,7 @@ from importlib.resources import files
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -23,7 +24,7 @@ from policykeeper.consent.ledger import check_subject
 from policykeeper.consent.service import ConsentService, Outcome
 from policykeeper.web.security import FormRejected, read_form, secure_cookies
 from policykeeper.web.views import page
-from policykeeper.workflow.errors import NotFound, Unauthorized, WorkflowError
+from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized, WorkflowError
 from policykeeper.workflow.staff import Role, StaffMember
 
 router = APIRouter()
@@ -74,22 +75,63 @@ def consent_service(request: Request) -> ConsentService:
 def staff_member(request: Request, needed: Role) -> StaffMember:
     """The Bearer token's staff member; verified tokens are remembered briefly, since the
     runtime check is called for every request the service handles."""
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    if not token:
-        raise Unauthorized("a staff API token is required (Authorization: Bearer …)")
-    cache: dict[str, tuple[float, StaffMember]] = request.app.state.__dict__.setdefault(
-        "_consent_tokens", {}
-    )
-    key = hashlib.sha256(token.encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is None or cached[0] < time.monotonic():
+    member = cached_member(request)
+    if member is None:
+        token = _bearer(request)
+        if not token:
+            raise Unauthorized("a staff API token is required (Authorization: Bearer …)")
         member = request.app.state.staff.authenticate(token)
-        cached = (time.monotonic() + TOKEN_TTL, member)
-        cache[key] = cached
-    member = cached[1]
+        _tokens(request)[_digest(token)] = (time.monotonic() + TOKEN_TTL, member)
     member.require(needed)
     return member
+
+
+def cached_member(request: Request) -> StaffMember | None:
+    found = _tokens(request).get(_digest(_bearer(request)))
+    return found[1] if found is not None and found[0] >= time.monotonic() else None
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _tokens(request: Request) -> dict[str, tuple[float, StaffMember]]:
+    state = request.app.state
+    tokens: dict[str, tuple[float, StaffMember]] | None = getattr(state, "consent_tokens", None)
+    if tokens is None:
+        tokens = {}
+        state.consent_tokens = tokens
+    return tokens
+
+
+async def allowed(request: Request) -> JSONResponse:
+    """GET /api/consent/allowed?subject=…&purpose=…[&signal=gpc|dnt]: may the service process
+    `subject`'s data for `purpose`? `signal` is the person's GPC or DNT header, forwarded.
+
+    The service calls it for every request it handles, so it is a plain route (no dependency
+    solving), registered first, and answers on the event loop when the token and the subject
+    are cached, going to a thread only to read the store.
+    """
+    query = request.query_params
+    subject, purpose, signal = query.get("subject"), query.get("purpose"), query.get("signal")
+    if not subject or not purpose or signal not in (None, "gpc", "dnt"):
+        raise Invalid("query parameters: subject, purpose and optionally signal=gpc|dnt")
+    service = consent_service(request)
+    honoured = service.rules.source(gpc=signal == "gpc", dnt=signal == "dnt") is not None
+    if cached_member(request) is None or not service.checker.is_cached(subject):
+        await run_in_threadpool(staff_member, request, Role.viewer)
+        await run_in_threadpool(service.allowed, subject, purpose, signal=honoured)
+    staff_member(request, Role.viewer)
+    answer = service.allowed(subject, purpose, signal=honoured)
+    return JSONResponse({"subject": subject, "purpose": purpose, "allowed": answer})
+
+
+router.add_route("/api/consent/allowed", allowed, methods=["GET"], include_in_schema=False)
 
 
 # --- public: GPC support, banner assets and configuration ----------------------------------
@@ -203,19 +245,6 @@ def subject_records(subject: str, request: Request) -> JSONResponse:
     if not records:
         raise NotFound(f"no consent is recorded for subject {subject!r}")
     return JSONResponse({"subject": subject, "records": records})
-
-
-@router.get("/api/consent/allowed")
-def allowed(
-    subject: str, purpose: str, request: Request, signal: Literal["gpc", "dnt"] | None = None
-) -> JSONResponse:
-    """May the service process `subject`'s data for `purpose`? `signal`: the person's GPC or
-    DNT header, when the service forwards it."""
-    staff_member(request, Role.viewer)
-    service = consent_service(request)
-    honoured = service.rules.source(gpc=signal == "gpc", dnt=signal == "dnt")
-    answer = service.allowed(subject, purpose, signal=honoured is not None)
-    return JSONResponse({"subject": subject, "purpose": purpose, "allowed": answer})
 
 
 # --- the preferences page -------------------------------------------------------------------
