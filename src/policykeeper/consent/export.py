@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,3 +44,24 @@ def _export(session: Session, subject: str) -> list[dict[str, Any]]:
         }
         for record, notice in rows
     ]
+
+
+def with_consent_records(
+    store: Store, subject: str, export: tuple[str, str, bytes] | None
+) -> tuple[str, str, bytes] | None:
+    """An access export with the person's consent records added: `consent.json` inside a ZIP,
+    a "consent" key in a JSON export. Unchanged when there are none."""
+    if export is None:
+        return None
+    records = consent_export(store, subject)
+    if not records:
+        return export
+    filename, content_type, content = export
+    if content_type == "application/zip":
+        buffer = io.BytesIO(content)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("consent.json", json.dumps(records, ensure_ascii=False, indent=2))
+        return filename, content_type, buffer.getvalue()
+    body = json.loads(content)
+    body["consent"] = records
+    return filename, content_type, json.dumps(body, ensure_ascii=False, indent=2).encode()
