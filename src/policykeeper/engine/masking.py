@@ -89,9 +89,10 @@ def apply_masking(
     plan: Masking,
     secret: str | None,
 ) -> None:
-    """Constant actions as one UPDATE per batch; hashes as one executemany of per-row values."""
+    """Constants alone: one UPDATE per batch of keys. With hashes, whose values differ per row:
+    one executemany of a single UPDATE that also sets the constants."""
     ordered = sorted(keys, key=repr)
-    if plan.constants:
+    if not plan.hashed:
         for batch in batches(ordered):
             result = connection.execute(
                 live.update().where(matching(live, primary_key, batch)).values(plan.constants)
@@ -100,24 +101,34 @@ def apply_masking(
                 raise MaskingMissed(
                     f"{live.name}: {len(batch)} rows to mask, {result.rowcount} found"
                 )
-    if plan.hashed:
-        assert secret is not None
-        params = []
-        for key in ordered:
-            row = rows[key]
-            values = {
-                f"h_{i}": keyed_hash(secret, str(row[name]), live.c[name].type.length)  # type: ignore[attr-defined]
-                if row.get(name) is not None
-                else None
-                for i, name in enumerate(plan.hashed)
+        return
+    assert secret is not None
+    params = []
+    for key in ordered:
+        row = rows[key]
+        values = {
+            f"h_{i}": keyed_hash(secret, str(row[name]), live.c[name].type.length)  # type: ignore[attr-defined]
+            if row.get(name) is not None
+            else None
+            for i, name in enumerate(plan.hashed)
+        }
+        params.append({**values, **{f"k_{i}": v for i, v in enumerate(key)}})
+    statement = (
+        live.update()
+        .where(*(live.c[c] == sa.bindparam(f"k_{i}") for i, c in enumerate(primary_key)))
+        .values(
+            {
+                **plan.constants,
+                **{name: sa.bindparam(f"h_{i}") for i, name in enumerate(plan.hashed)},
             }
-            params.append({**values, **{f"k_{i}": v for i, v in enumerate(key)}})
-        statement = (
-            live.update()
-            .where(*(live.c[c] == sa.bindparam(f"k_{i}") for i, c in enumerate(primary_key)))
-            .values({name: sa.bindparam(f"h_{i}") for i, name in enumerate(plan.hashed)})
         )
-        for batch in batches(params):  # type: ignore[arg-type]
+    )
+    for batch in batches(params):  # type: ignore[arg-type]
+        if len(batch) == 1:
+            result = connection.execute(statement, batch[0])
+            if result.rowcount != 1:
+                raise MaskingMissed(f"{live.name}: a row to mask was not found")
+        else:
             connection.execute(statement, list(batch))
 
 
