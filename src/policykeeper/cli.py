@@ -568,6 +568,107 @@ def hold_release(
     console.print(f"[green]released[/green] hold {hold.id}: {hold.target}")
 
 
+consent_app = typer.Typer(
+    help="Consent: the ledger, the runtime check and re-consent.", no_args_is_help=True
+)
+app.add_typer(consent_app, name="consent")
+SubjectOption = Annotated[
+    str, typer.Option("--subject", help="KIND=VALUE (e.g. user_id=42) or a device id.")
+]
+
+
+def _consent(directory: Path, db: str | None) -> Any:
+    from policykeeper.consent.service import ConsentService
+    from policykeeper.workflow.setup import open_workflow
+
+    return ConsentService.for_workflow(open_workflow(directory, database_url=db))
+
+
+@consent_app.command("items")
+@reported
+def consent_items(directory: ProjectDir) -> None:
+    """What the declaration makes consentable: mechanism, banner, GPC coverage, withdrawal."""
+    from policykeeper.consent import Catalog
+    from policykeeper.policy.loading import load_policy
+
+    catalog = Catalog.from_policy(load_policy(directory))
+    emit(
+        _json(
+            {
+                key: {
+                    "mechanism": item.mechanism,
+                    "banner": item.on_device,
+                    "gpc": item.opt_out_use,
+                    "withdrawal_effect": item.purpose.withdrawal_effect,
+                    "trackers": [t.name for t in item.trackers],
+                }
+                for key, item in catalog.items.items()
+            }
+        ),
+        None,
+    )
+
+
+@consent_app.command("allowed")
+@reported
+def consent_allowed(
+    directory: ProjectDir,
+    subject: SubjectOption,
+    purpose: Annotated[str, typer.Option("--purpose", help="A declared purpose id.")],
+    gpc: Annotated[bool, typer.Option("--gpc", help="As if the request sent Sec-GPC: 1.")] = False,
+    db: DatabaseUrl = None,
+) -> None:
+    """Print whether the service may process the subject's data for the purpose now."""
+    service = _consent(directory, db)
+    answer = service.allowed(subject, purpose, signal=gpc and service.rules.gpc)
+    emit(_json({"subject": subject, "purpose": purpose, "allowed": answer}), None)
+
+
+@consent_app.command("record")
+@reported
+def consent_record(
+    directory: ProjectDir,
+    subject: SubjectOption,
+    purpose: Annotated[list[str], typer.Option("--purpose", help="Purpose id; repeatable.")],
+    withdraw: Annotated[bool, typer.Option("--withdraw", help="Withdraw instead of give.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Language the text was shown in.")] = "en",
+    email: Annotated[
+        str | None, typer.Option("--email", help="The account's email, for withdrawal effects.")
+    ] = None,
+    db: DatabaseUrl = None,
+) -> None:
+    """Record consent given (or withdrawn) through the service's own channel (source 'api')."""
+    outcome = _consent(directory, db).choose_for_subject(
+        subject, dict.fromkeys(purpose, not withdraw), source="api", language=lang, email=email
+    )
+    emit(_json(outcome.to_json()), None)
+
+
+@consent_app.command("export")
+@reported
+def consent_export_command(
+    directory: ProjectDir,
+    subject: SubjectOption,
+    output: OutputOption = None,
+    db: DatabaseUrl = None,
+) -> None:
+    """Every consent record of the subject with the text shown: the proof of consent."""
+    emit(_json({"subject": subject, "records": _consent(directory, db).export(subject)}), output)
+
+
+@consent_app.command("reconsent")
+@reported
+def consent_reconsent(
+    old: Annotated[Path, typer.Argument(help="Project directory with the earlier policy.")],
+    new: Annotated[Path, typer.Argument(help="Project directory with the new policy.")],
+) -> None:
+    """Purposes whose opt-in consent must be asked again, and what changed in each."""
+    from policykeeper.consent.reconsent import reconsent_diff
+    from policykeeper.policy.loading import load_policy
+
+    emit(_json(reconsent_diff(load_policy(old), load_policy(new))), None)
+
+
 def main() -> None:
     """Console entry point: usage errors become one line and exit 2, as the contract says."""
     try:
