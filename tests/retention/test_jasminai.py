@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from jasminai_kit import build, write_project
 from retention_kit import EXAMPLES, NOW, execute, naive, rows, scalar
 from store.kit import Mailbox
@@ -19,6 +20,8 @@ from policykeeper.engine.runtime import release
 from policykeeper.policy.types import Duration
 from policykeeper.project import Project, load_project, validate_project
 from policykeeper.retention import retention_plan, retention_run
+from policykeeper.retention.store import open_store
+from policykeeper.store.models import Request, Upload
 from policykeeper.workflow.mail import SmtpMailer
 
 DAY = timedelta(days=1)
@@ -38,6 +41,57 @@ def jasminai(
     release(project)
 
 
+def uploads(project: Project, ages: list[int]) -> list[str]:
+    """Identity documents sent with a request `ages` days before the fake clock."""
+    store = open_store(project)
+    try:
+        with store.transaction() as session:
+            session.add(
+                Request(
+                    id="r1",
+                    kind="erasure",
+                    state="verifying",
+                    email="a@example.test",
+                    identity_kind="email",
+                    identity_value="a@example.test",
+                    language="en",
+                    jurisdictions=["gdpr"],
+                    details={},
+                    received_at=NOW,
+                    due_at=NOW,
+                    max_due_at=NOW,
+                )
+            )
+            session.flush()
+            for index, age in enumerate(ages):
+                session.add(
+                    Upload(
+                        id=f"u{index}",
+                        request_id="r1",
+                        purpose="id_document",
+                        filename="id.png",
+                        content_type="image/png",
+                        size=3,
+                        content=b"img",
+                        uploaded_at=NOW - age * DAY,
+                        delete_after=NOW + 30 * DAY,
+                    )
+                )
+        return [f"u{index}" for index in range(len(ages))]
+    finally:
+        store.dispose()
+
+
+def purged(project: Project) -> set[str]:
+    store = open_store(project)
+    try:
+        with store.transaction() as session:
+            found = session.execute(sa.select(Upload.id).where(Upload.purged_at.is_not(None)))
+            return set(found.scalars())
+    finally:
+        store.dispose()
+
+
 def usernames(url: str) -> list[str]:
     return [r[0] for r in rows(url, "SELECT username FROM users ORDER BY id")]
 
@@ -50,10 +104,13 @@ def test_every_declared_period(
     how = {item["rule"]: item["how"] for item in plan["not_swept"]}
     assert how["backups"].startswith("declared, not executed here")
     assert how["member_account"].startswith("enforced by account erasure")
-    assert how["identity_verification"].startswith("enforced by the request workflow")
+    assert how["identity_verification"].startswith("enforced on PolicyKeeper's own store")
     assert how["fraud_records"].startswith("no period")
 
+    old_proof, _fresh = uploads(jasminai, [6, 1])
     first = retention_run(jasminai, NOW, mailer=mailer).to_json()
+
+    assert purged(jasminai) == {old_proof}, "identity proofs: 5 days"
 
     assert sorted(m["To"] for m in mailbox.messages) == [
         "alice@example.test",

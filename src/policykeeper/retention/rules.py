@@ -127,8 +127,13 @@ def _how(rule: RetentionRule) -> str:
     if rule.clock is Clock.while_needed:
         return "no period: reviewed by staff, not swept"
     if _workflow_only(rule):
-        return "enforced by the request workflow, which purges identity proofs when due"
+        return "enforced on PolicyKeeper's own store: identity proofs sent with requests are purged"
     return "not bound to any table of the data map"
+
+
+def proof_rules(policy: Policy) -> list[RetentionRule]:
+    """Enforced rules about identity proofs, which only PolicyKeeper's own store holds."""
+    return [r for r in policy.retention if _executable(r) and _workflow_only(r)]
 
 
 def _workflow_only(rule: RetentionRule) -> bool:

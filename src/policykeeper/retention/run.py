@@ -33,7 +33,8 @@ from policykeeper.retention.batches import (
 from policykeeper.retention.holds import HeldKeys, held_keys
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.plan import check_bindings
-from policykeeper.retention.rules import Sweep, sweeps, unswept
+from policykeeper.retention.proofs import purge_proofs
+from policykeeper.retention.rules import Sweep, proof_rules, sweeps, unswept
 from policykeeper.retention.store import aware, open_store, utcnow
 from policykeeper.store import Store
 from policykeeper.store.retention_models import RetentionRun
@@ -116,6 +117,8 @@ def retention_run(
             }
             held = held_keys(project, connections, store)
         _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
+        for rule in proof_rules(project.policy):
+            report.sweeps.append(purge_proofs(store, rule, at, actor))
         _finish(store, report, actor)
         return report
     finally:
