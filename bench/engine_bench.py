@@ -293,16 +293,16 @@ def subjects(count: int, pool: int, seed: int) -> list[int]:
     return random.Random(seed).sample(candidates, count)
 
 
-def measure(project: Project, people: list[int], naive_people: list[int]) -> dict[str, Any]:
-    ours, naive = people, naive_people
+def measure(project: Project, ours: list[int], theirs: list[int]) -> dict[str, Any]:
+    """Each side reads its own people first (cold pages), then erases them (now warm)."""
     return {
         "access": (
             [timed(lambda u=u: access(project, Identity("user_id", str(u)))) for u in ours],
-            [timed(lambda u=u: naive_access(project, u)) for u in ours],
+            [timed(lambda u=u: naive_access(project, u)) for u in theirs],
         ),
         "erase": (
             [timed(lambda u=u: erase(project, Identity("user_id", str(u)))) for u in ours],
-            [timed(lambda u=u: naive_erase(project, u)) for u in naive],
+            [timed(lambda u=u: naive_erase(project, u)) for u in theirs],
         ),
     }
 

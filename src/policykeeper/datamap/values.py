@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}
 
@@ -69,7 +70,9 @@ def _python_type(column: sa.Column[Any]) -> type | None:
 
 def jsonable(value: Any) -> Any:
     """A database value as JSON: dates in ISO 8601, decimals as strings, bytes as base64."""
-    if value is None or isinstance(value, bool | int | float | str):
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime | date | time):
         return value.isoformat()
