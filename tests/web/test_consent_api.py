@@ -250,3 +250,25 @@ def test_preferences_form_without_a_valid_csrf_token_is_refused(make: Client) ->
     assert response.status_code == 403
     assert COOKIE_NAME not in response.cookies
     assert client.get("/api/consent/device").json()["device"] is None
+
+
+def test_dnt_is_honoured_only_where_the_declaration_promises_it(make: Client) -> None:
+    dnt = {"DNT": "1"}
+    jasminai = make("jasminai").get("/consent/preferences?lang=en", headers=dnt).text
+    assert "Do Not Track signal detected: treated as an opt-out request and honoured." in jasminai
+    ainema = make("ainema")
+    assert "トラッキング拒否" not in ainema.get("/consent/preferences?lang=ja", headers=dnt).text
+    gpc = ainema.get("/consent/preferences?lang=ja", headers={"Sec-GPC": "1"}).text
+    assert "オプトアウトの請求に対応済みです。" in gpc
+
+
+def test_a_stale_policy_version_on_the_form_asks_again(make: Client) -> None:
+    client = make("ainema")
+    page = client.get("/consent/preferences?lang=en")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token
+    form = {"csrf": token.group(1), "policy_version": "2001-01-01", "action": "accept_all"}
+    response = client.post("/consent/preferences?lang=en", data=form)
+    assert response.status_code == 409
+    assert "The privacy policy has been updated." in response.text
+    assert COOKIE_NAME not in response.cookies

@@ -23,6 +23,7 @@ from store.kit import free_port
 
 from policykeeper.consent import consent_export
 from policykeeper.consent.cookie import COOKIE_NAME
+from policykeeper.consent.service import ConsentService
 from policykeeper.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -295,3 +296,34 @@ def test_preferences_page_screenshots(chromium: Any, servers: dict[str, Live]) -
                 path=str(SCREENSHOTS / f"consent-preferences-{lang}-{width}.png"), full_page=True
             )
             context.close()
+
+
+def test_a_wider_policy_asks_again(chromium: Any, servers: dict[str, Live]) -> None:
+    live = servers["jasminai"]
+    context, page = open_page(chromium, live, "en")
+    page.locator(".pk-banner").get_by_role("button", name="Accept all").click()
+    page.locator(".pk-reopen").wait_for(state="visible")
+    original = live.app.state.consent
+    policy = original.catalog.policy
+    purposes = [
+        p.model_copy(update={"categories": [*p.categories, "user.location.precise"]})
+        if p.id == "personalization"
+        else p
+        for p in policy.purposes
+    ]
+    wider = policy.model_copy(update={"purposes": purposes, "version": "2026-12-01"})
+    key = live.app.state.workflow.secrets.keyed_hash("consent", "cookie-key").encode()
+    live.app.state.consent = ConsentService(original.store, wider, key=key)
+    try:
+        page.reload()
+        banner = page.locator(".pk-banner")
+        banner.wait_for(state="visible")
+        banner.get_by_role("button", name="Customize").click()
+        assert banner.locator(".pk-reconsent").count() == 1
+        assert "Please choose again." in banner.locator(".pk-reconsent").inner_text()
+        box = banner.get_by_label("Personalising your home page (gravity_cookie)")
+        assert not box.is_checked()
+        assert banner.get_by_label("Analytics and improvement through cookies").is_checked()
+    finally:
+        live.app.state.consent = original
+        context.close()

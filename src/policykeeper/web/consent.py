@@ -158,7 +158,7 @@ def banner_css() -> Response:
 def config(request: Request) -> JSONResponse:
     service = consent_service(request)
     body = banner_config(service.catalog, service.rules, endpoint=ENDPOINT, preferences=PREFERENCES)
-    return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
+    return JSONResponse(body, headers={"Cache-Control": "no-cache"})
 
 
 # --- the browser: its own device's choices --------------------------------------------------
