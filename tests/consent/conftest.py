@@ -4,11 +4,10 @@ consent service bound to a workflow that mails through a local SMTP server."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
+from consent_kit import KEY, example
 from store.kit import (
     clock,
     mailbox,
@@ -21,12 +20,8 @@ from store.kit import (
 )
 
 from policykeeper.consent.service import ConsentService
-from policykeeper.policy import load_policy
 from policykeeper.policy.models import Policy
 from policykeeper.store import Store, migrate
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-KEY = b"consent-test-key-0123456789abcdef"
 
 __all__ = [
     "clock",
@@ -38,11 +33,6 @@ __all__ = [
     "state_url",
     "store",
 ]
-
-
-@cache
-def example(name: str) -> Policy:
-    return load_policy(EXAMPLES / name)
 
 
 def maker(store: Store) -> Callable[..., ConsentService]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import EXAMPLES, KEY, example
+from consent_kit import EXAMPLES, KEY, example
 
 from policykeeper import engine
 from policykeeper.consent.checker import project_restriction

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import EXAMPLES
+from consent_kit import EXAMPLES
 from typer.testing import CliRunner
 
 from policykeeper.cli import app

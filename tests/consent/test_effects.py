@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import KEY, example
+from consent_kit import KEY, example
 
 from policykeeper.consent.service import ConsentService
 from policykeeper.store import Store

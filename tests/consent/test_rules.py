@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from conftest import KEY, example
+from consent_kit import KEY, example
 
 from policykeeper.consent import Catalog
 from policykeeper.consent.cookie import CookieSigner, DeviceCookie, ForgedCookie
