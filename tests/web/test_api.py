@@ -204,3 +204,27 @@ def test_openapi_describes_the_api(make_client: Make) -> None:
         "/api/staff/requests/{request_id}/decision",
     ):
         assert path in spec["paths"]
+
+
+def test_a_mail_outage_keeps_the_request_and_allows_a_new_code(
+    make_client: Make, mailbox: Mailbox, smtp_server
+) -> None:
+    from store.kit import free_port
+
+    from policykeeper.workflow.mail import SmtpMailer
+
+    client = make_client()
+    workflow = client.app.state.workflow  # type: ignore[attr-defined]
+    working = workflow.mailer
+    workflow.mailer = SmtpMailer("127.0.0.1", free_port(), "privacy@example.test")
+    response = client.post("/api/requests", json={"kind": "access", "email": PERSON})
+    assert response.status_code == 202 and "could not be sent" in response.json()["message"]
+    token = response.json()["status_token"]
+    assert client.post(f"/api/status/{token}/code").status_code == 503
+    workflow.mailer = working
+    assert client.post(f"/api/status/{token}/code").status_code == 202
+    code, _ = code_in(mailbox, PERSON)
+    assert (
+        client.post(f"/api/status/{token}/verify", json={"code": code}).json()["state"]
+        == "in_review"
+    )

@@ -208,7 +208,9 @@ def submit(body: SubmitIn, flow: Flow, request: Request) -> SubmitOut:
     return SubmitOut(
         status_token=submitted.status_token,
         status_url=f"{flow.settings.base_url}/api/status/{submitted.status_token}",
-        message="If the address can receive email, a verification code is on its way.",
+        message="If the address can receive email, a verification code is on its way."
+        if submitted.code_sent
+        else "The request is recorded, but the code could not be sent yet; ask for a new code.",
     )
 
 

@@ -91,6 +91,8 @@ class NewRequest:
 class Submitted:
     request_id: str
     status_token: str
+    code_sent: bool = True
+    """False when the mail server refused the code: the request stands; ask for a new code."""
 
 
 class Workflow:
@@ -176,9 +178,13 @@ class Workflow:
                 code = self._new_code(session, row, now)
             else:
                 self._after_identity(session, row, now)
+        sent = True
         if code is not None:
-            self._send_code(row, *code)
-        return Submitted(row.id, self.secrets.status_token(row.id))
+            try:
+                self._send_code(row, *code)
+            except MailUnavailable:
+                sent = False
+        return Submitted(row.id, self.secrets.status_token(row.id), sent)
 
     def resend_code(self, status_token: str, ip: str) -> None:
         now = self.clock()
