@@ -250,9 +250,10 @@ def test_a_crash_shows_a_friendly_page(site: Site, monkeypatch: pytest.MonkeyPat
     def broken(_token: str) -> None:
         raise RuntimeError("boom")
 
+    token, _ = submit(site.client(), "access", address("crash"))
     monkeypatch.setattr(site.app.state.workflow, "status", broken)
     client = TestClient(site.app, raise_server_exceptions=False)
-    response = client.get("/status/abc.def", headers={"accept-language": "en"})
+    response = client.get(f"/status/{token}", headers={"accept-language": "en"})
     assert response.status_code == 500 and "Something went wrong" in response.text
     no_traceback(response.text)
     assert "boom" not in response.text
@@ -277,3 +278,19 @@ def test_catalogues_match_and_cover_every_phrase_the_templates_use() -> None:
     for module in WEB.glob("*.py"):
         used |= set(re.findall(r"""\bt\(["']([a-z_]+\.[a-z_.]+)["']\s*[,)]""", module.read_text()))
     assert used - ja == set()
+
+
+def test_cached_status_page_follows_the_request_and_each_reader_gets_their_own_csrf(
+    site: Site,
+) -> None:
+    person = site.client(**{"accept-language": "en"})
+    email = address("cached")
+    token, fields = submit(person, "erasure", email)
+    assert 'data-state="verifying"' in person.get(f"/status/{token}").text
+    other = site.client(**{"accept-language": "en"})
+    theirs = form_fields(other.get(f"/status/{token}").text)["csrf"]
+    assert theirs != fields["csrf"] and "\x00" not in theirs
+    code = site.mail.code(email)
+    confirmed = other.post(f"/status/{token}/verify", data={"csrf": theirs, "code": code})
+    assert confirmed.status_code == 303
+    assert 'data-state="in_review"' in person.get(f"/status/{token}").text

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -22,9 +23,17 @@ from policykeeper.render.build import Builder, build_document
 from policykeeper.render.catalog import catalog
 from policykeeper.render.document import Document, Line
 from policykeeper.store.models import AuditEntry
+from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import client_ip, read_form, text_field
-from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
+from policykeeper.web.views import (
+    error_page,
+    is_cached,
+    language,
+    page,
+    workflow_of,
+    zone_of,
+)
 from policykeeper.workflow.deadlines import applicable_jurisdictions, compute_deadlines
 from policykeeper.workflow.errors import (
     Conflict,
@@ -67,6 +76,7 @@ PUBLIC_EVENTS = {
     "denied",
 }
 PUBLIC_TRANSITIONS = {"in_review", "awaiting_fee", "withdrawn"}
+STATUS_TEMPLATE = "center/status.html"
 FLASHES = ("sent", "resent", "verified", "uploaded", "withdrawn", "duplicate")
 _documents: dict[tuple[int, str], Document] = {}
 
@@ -215,35 +225,38 @@ def _new_form_id() -> str:
 
 
 @router.get("/")
-def home(request: Request) -> Response:
+async def home(request: Request) -> Response:
     flow = workflow_of(request)
     lang = language(request)
     policy = flow.policy
-    cat = catalog(Lang(lang))
-    return page(
-        request,
-        "center/home.html",
-        {
+
+    def context() -> dict[str, Any]:
+        cat = catalog(Lang(lang))
+        dated = policy.effective_date and policy.version == policy.effective_date.isoformat()
+        return {
             "rights": [right_summary(policy, r, lang) for r in form_rights(policy)],
-            "version": ""
-            if policy.effective_date and policy.version == policy.effective_date.isoformat()
-            else policy.version,
+            "version": "" if dated else policy.version,
             "effective": cat.date(policy.effective_date) if policy.effective_date else "",
-            "description": policy.service.description.get(lang)
-            if policy.service.description
-            else "",
-        },
-        lang=lang,
-    )
+        }
+
+    return page(request, "center/home.html", context, lang=lang, cache_key=_where(request))
 
 
 @router.get("/policy")
-def policy_page(request: Request) -> Response:
+async def policy_page(request: Request) -> Response:
     flow = workflow_of(request)
     lang = language(request)
     return page(
-        request, "center/policy.html", {"doc": policy_document(flow.policy, lang)}, lang=lang
+        request,
+        "center/policy.html",
+        lambda: {"doc": policy_document(flow.policy, lang)},
+        lang=lang,
+        cache_key=_where(request),
     )
+
+
+def _where(request: Request) -> tuple[str, str]:
+    return request.url.path, request.url.query
 
 
 @router.get("/requests/{kind}")
@@ -368,16 +381,63 @@ def timeline(entries: list[AuditEntry], t: Any, zone: str) -> list[dict[str, str
     return events
 
 
+def fingerprint(flow: Workflow, token: str) -> tuple[int, int] | None:
+    """What a request's page depends on: its row version and its last audit entry.
+
+    Read outside a transaction: on SQLite every store transaction takes the write lock, and
+    this read, made for every view of a status page, must not queue behind writers."""
+    request_id = flow.secrets.request_for_status(token)
+    last_entry = (
+        sa.select(sa.func.max(AuditEntry.seq))
+        .where(AuditEntry.request_id == RequestRow.id)
+        .scalar_subquery()
+    )
+    query = sa.select(RequestRow.version, last_entry).where(RequestRow.id == request_id)
+    engine = flow.store.engine
+    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        found = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return (int(found[0]), int(found[1] or 0)) if found else None
+
+
 def status_page(
     request: Request, token: str, *, status: int = 200, error: str | None = None
 ) -> Response:
     flow = workflow_of(request)
     lang = language(request)
-    t = messages(lang)
-    try:
-        view = flow.status(token)
-    except NotFound:
+    key = None if error else status_key(request, flow, token)
+    if key is None and error is None:
         return error_page(request, 404, "not_found")
+    return page(
+        request,
+        STATUS_TEMPLATE,
+        lambda: status_context(request, flow, token, lang, error),
+        status=status,
+        lang=lang,
+        cache_key=key,
+    )
+
+
+def status_key(request: Request, flow: Workflow, token: str) -> tuple[Any, ...] | None:
+    """The cache key of a status page, or None for a request that does not exist."""
+    try:
+        version = fingerprint(flow, token)
+    except NotFound:
+        return None
+    return ("status", token, request.url.query, version) if version else None
+
+
+def status_context(
+    request: Request, flow: Workflow, token: str, lang: str, error: str | None
+) -> dict[str, Any]:
+    t = messages(lang)
+    view = flow.status(token)
     request_id = view["reference"]
     row = flow.get(request_id)
     zone = zone_of(flow, row.jurisdictions[0] if row.jurisdictions else None)
@@ -411,32 +471,30 @@ def status_page(
         ground = ground_label(right, (row.decision or {}).get("ground", "")).get(lang)
     flashes = [t(f"status.{name}") for name in FLASHES if request.query_params.get(name)]
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
-    return page(
-        request,
-        "center/status.html",
-        {
-            "token": token,
-            "view": view,
-            "label": label,
-            "state_label": t(f"state.{view['state']}"),
-            "received": t.when(row.received_at, zone),
-            "due": t.when(row.due_at, zone),
-            "events": timeline(flow.history(request_id), t, zone),
-            "download": download,
-            "fee_text": fee_text,
-            "ground": ground,
-            "flashes": flashes,
-            "error": error,
-            "open": view["state"] not in ("completed", "denied", "withdrawn"),
-        },
-        status=status,
-        lang=lang,
-    )
+    return {
+        "token": token,
+        "view": view,
+        "label": label,
+        "state_label": t(f"state.{view['state']}"),
+        "received": t.when(row.received_at, zone),
+        "due": t.when(row.due_at, zone),
+        "events": timeline(flow.history(request_id), t, zone),
+        "download": download,
+        "fee_text": fee_text,
+        "ground": ground,
+        "flashes": flashes,
+        "error": error,
+        "open": view["state"] not in ("completed", "denied", "withdrawn"),
+    }
 
 
 @router.get("/status/{token}")
-def status(token: str, request: Request) -> Response:
-    return status_page(request, token)
+async def status(token: str, request: Request) -> Response:
+    """Served from the event loop when the page is cached; built in a thread otherwise."""
+    key = status_key(request, workflow_of(request), token)
+    if key is not None and is_cached(request, STATUS_TEMPLATE, language(request), key):
+        return page(request, STATUS_TEMPLATE, None, cache_key=key)
+    return await run_in_threadpool(status_page, request, token)
 
 
 @router.post("/status/{token}/verify")

@@ -4,8 +4,12 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import cache
 from pathlib import Path
+from threading import Lock
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +23,40 @@ from policykeeper.web.security import csrf_token, secure_cookies, set_csrf_cooki
 from policykeeper.workflow.service import Workflow
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+CSRF_SLOT = "\x00csrf\x00"
+"""Where a cached page's CSRF token goes; each reader gets their own on the way out."""
+
+
+class PageCache:
+    """Rendered public pages by key, for a short while: the declaration does not change while
+    the process runs, and a request's page is keyed by its version and last audit entry."""
+
+    def __init__(self, size: int = 1024, ttl: float = 30.0) -> None:
+        self.size, self.ttl = size, ttl
+        self._pages: OrderedDict[Hashable, tuple[float, str]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._pages.move_to_end(key)
+            return found[1]
+
+    def put(self, key: Hashable, html: str) -> None:
+        with self._lock:
+            self._pages[key] = (time.monotonic() + self.ttl, html)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def page_cache(request: Request) -> PageCache:
+    state = request.app.state
+    if not hasattr(state, "page_cache"):
+        state.page_cache = PageCache()
+    return state.page_cache  # type: ignore[no-any-return]
 
 
 @cache
@@ -60,36 +98,35 @@ def contact_text(policy: Policy, lang: str) -> str:
     return contact.value if isinstance(contact.value, str) and contact.value != "on_request" else ""
 
 
+def is_cached(request: Request, template: str, lang: str, cache_key: Hashable) -> bool:
+    return page_cache(request).get((template, lang, cache_key)) is not None
+
+
 def page(
     request: Request,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
     *,
     status: int = 200,
     lang: str | None = None,
+    cache_key: Hashable | None = None,
 ) -> HTMLResponse:
-    """A full page in the reader's language; remembers an explicit `?lang=` choice."""
+    """A full page in the reader's language; remembers an explicit `?lang=` choice.
+
+    With `cache_key` (public pages only), the rendered page is reused for that key and
+    language, and `context` may be a function so a hit skips building it."""
     workflow = workflow_of(request)
-    policy = workflow.policy
     chosen = lang or language(request)
-    others = [code for code in LANGUAGES if code != chosen]
-    values: dict[str, Any] = {
-        "request": request,
-        "lang": chosen,
-        "t": messages(chosen),
-        "switches": [
-            (code, messages(code)("lang_name"), switch_url(request, code)) for code in others
-        ],
-        "service": policy.service.name.get(chosen),
-        "contact": contact_text(policy, chosen),
-        "zone": zone_of(workflow),
-        "csrf": lambda: csrf_token(request, workflow.secrets),
-        "member": getattr(request.state, "member", None),
-        "outbox": hasattr(request.app.state, "outbox_dir"),
-        "flash": None,
-    }
-    values.update(context or {})
-    html = environment().get_template(template).render(values)
+    key = (template, chosen, cache_key) if cache_key is not None else None
+    html = page_cache(request).get(key) if key is not None else None
+    if html is None:
+        values = base_context(request, chosen, csrf_slot=key is not None)
+        values.update((context() if callable(context) else context) or {})
+        html = environment().get_template(template).render(values)
+        if key is not None:
+            page_cache(request).put(key, html)
+    if key is not None and CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, csrf_token(request, workflow.secrets))
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(
@@ -102,6 +139,30 @@ def page(
         )
     set_csrf_cookie(request, response)
     return response
+
+
+def base_context(request: Request, lang: str, *, csrf_slot: bool = False) -> dict[str, Any]:
+    """What base.html needs: language, phrases, switch links, service, CSRF token, member."""
+    workflow = workflow_of(request)
+    policy = workflow.policy
+    others = [code for code in LANGUAGES if code != lang]
+    return {
+        "request": request,
+        "lang": lang,
+        "t": messages(lang),
+        "switches": [
+            (code, messages(code)("lang_name"), switch_url(request, code)) for code in others
+        ],
+        "service": policy.service.name.get(lang),
+        "contact": contact_text(policy, lang),
+        "zone": zone_of(workflow),
+        "csrf": (lambda: CSRF_SLOT)
+        if csrf_slot
+        else (lambda: csrf_token(request, workflow.secrets)),
+        "member": getattr(request.state, "member", None),
+        "outbox": hasattr(request.app.state, "outbox_dir"),
+        "flash": None,
+    }
 
 
 def error_page(
