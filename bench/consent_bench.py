@@ -201,6 +201,7 @@ def main() -> None:
                 f"http://127.0.0.1:{port}/api/consent/allowed?subject={names[1]}&purpose=analytics"
             )
             if shutil.which("wrk"):
+                with_wrk(target, token, 2, args.connections)  # warm-up: caches, connections
                 rate, output = with_wrk(target, token, args.seconds, args.connections)
                 latency = re.search(r"50%\s+(\S+).*?99%\s+(\S+)", output, re.S)
                 tool = "wrk"

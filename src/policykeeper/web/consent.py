@@ -121,7 +121,9 @@ async def allowed(request: Request) -> JSONResponse:
     subject, purpose, signal = query.get("subject"), query.get("purpose"), query.get("signal")
     if not subject or not purpose or signal not in (None, "gpc", "dnt"):
         raise Invalid("query parameters: subject, purpose and optionally signal=gpc|dnt")
-    service = consent_service(request)
+    service: ConsentService | None = getattr(request.app.state, "consent", None)
+    if service is None:
+        service = await run_in_threadpool(consent_service, request)
     honoured = service.rules.source(gpc=signal == "gpc", dnt=signal == "dnt") is not None
     if cached_member(request) is None or not service.checker.is_cached(subject):
         await run_in_threadpool(staff_member, request, Role.viewer)
