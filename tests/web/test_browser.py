@@ -339,3 +339,48 @@ def test_screenshots_and_no_horizontal_scroll_at_375(chromium: Any, live: Live) 
         anonymous.close()
         staff.context.close()
     assert not wide, f"pages that scroll sideways at 375 px: {wide}"
+
+
+def test_demo_journey_through_the_outbox(
+    chromium: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What a newcomer does after `scripts/demo`: no SMTP server, the code is in /outbox."""
+    from policykeeper.web.demo import demo_app
+
+    folder = tmp_path_factory.mktemp("demo")
+    project = folder / "ainema"
+    shutil.copytree(
+        ROOT / "examples" / "ainema", project, ignore=shutil.ignore_patterns(".*", "*.sqlite3")
+    )
+    port = free_port()
+    demo = demo_app(project, port=port, users=30)
+    assert demo.generated and demo.password
+    assert demo_app(project, port=port).password == demo.password
+    server = uvicorn.Server(
+        uvicorn.Config(demo.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        _user_id, email = person_with_history(f"sqlite:///{project / 'ainema.sqlite3'}", 0)
+        page = chromium.new_page(locale="ja-JP")
+        page.goto(demo.base_url + "/requests/erasure")
+        page.get_by_label("メールアドレス").fill(email)
+        page.get_by_role("button", name="確認コードを送る").click()
+        page.get_by_role("link", name="送信メール(デモ)").click()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "demo-outbox-ja-desktop-1280.png"))
+        page.locator("a[href*='/api/verify/']").first.click()
+        page.get_by_role("button", name="確認を完了する").click()
+        assert "本人確認が完了しました" in page.locator(".alert.success").inner_text()
+        page.goto(demo.base_url + "/admin/login")
+        page.locator("#username").fill(demo.username)
+        page.locator("#password").fill(demo.password)
+        page.locator("form[action='/admin/login'] button[type=submit]").click()
+        assert page.locator("table.queue").is_visible()
+        page.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
