@@ -110,10 +110,10 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
                 connection.rollback()
             return report
         _refuse_held(project, subject)
+        secret = _secret(rt, decisions)
         if journal is None:
             state.start(request, ACTION, subject.roots(project.datamap))
         done = set(journal.done) if journal else set()
-        secret = expand(project.datamap.hash_key, "hash_key") if project.datamap.hash_key else None
         pending = [name for name in _connection_order(rt) if name not in done]
         for name in pending:
             connection = connections[name]
@@ -125,6 +125,24 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
         report.verified = True
         state.finish(request, ACTION, report.to_json(), _holds(decisions))
     return report
+
+
+def _secret(rt: Runtime, decisions: dict[str, Decision]) -> str | None:
+    """The hash key, read from the environment only when some kept row gets a keyed hash."""
+    datamap = rt.project.datamap
+    if not datamap.hash_key:
+        return None
+    groups = {
+        (table, row.rule is not None)
+        for decision in decisions.values()
+        for table, kept in decision.kept.items()
+        for row in kept.values()
+    }
+    needed = any(
+        masking(datamap.tables[table], rt.tables[table], held=held, can_hash=True).hashed
+        for table, held in groups
+    )
+    return expand(datamap.hash_key, "hash_key") if needed else None
 
 
 def _refuse_held(project: Project, subject: Subject) -> None:
