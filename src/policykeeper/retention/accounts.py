@@ -8,6 +8,7 @@ Before that, the account's usernames go to the blocklist tables, which keep no l
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from policykeeper.engine.masking import keyed_hash
 from policykeeper.engine.planner import Collector
 from policykeeper.engine.runtime import Runtime
 from policykeeper.engine.state import state_for
+from policykeeper.errors import SubjectNotFound
 from policykeeper.policy.models import Policy
 from policykeeper.retention.batches import Advance, SweepStats, pages
 from policykeeper.retention.conditions import due, moment
@@ -49,7 +51,7 @@ def identity_kind(rt: Runtime, table: str) -> str:
 
 def due_accounts(
     rt: Runtime, sweep: Sweep, now: datetime, size: int, extra: list[str] | None = None
-) -> Any:
+) -> Iterator[list[AccountRow]]:
     """Pages of accounts due under `sweep`, each with the identity the engine erases them by."""
     live = rt.tables[sweep.table]
     pk = rt.primary_key(sweep.table)
@@ -76,7 +78,7 @@ def sweep_accounts(
     held: set[Key],
     *,
     size: int,
-    may_erase: Any = None,
+    may_erase: Callable[[AccountRow], bool] | None = None,
     advance: Advance | None = None,
 ) -> SweepStats:
     """Erase every due account through the engine, one short erasure per person."""
@@ -104,6 +106,8 @@ def sweep_accounts(
                     stats.done += 1
                 except HeldByLaw:
                     stats.held += 1
+                except SubjectNotFound:
+                    stats.already += 1
                 stats.timed(time.monotonic() - began)
         if advance is not None:
             advance(len(page))
@@ -127,7 +131,10 @@ def _erase_rest(rt: Runtime, identity: Identity) -> bool:
     journal = state.journal(identity.digest(), "erase")
     if journal is None:
         return False
-    rest = erase(rt.project, identity, dry_run=True).to_json()
+    try:
+        rest = erase(rt.project, identity, dry_run=True).to_json()
+    except SubjectNotFound:
+        return False
     if not rest["totals"]["deleted"]:
         return False
     if any(row["rule"] for t in rest["tables"].values() for row in t["kept_rows"]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -77,7 +77,7 @@ def pages(
     condition: sa.ColumnElement[bool],
     size: int,
     extra: list[str] | None = None,
-) -> Any:
+) -> Iterator[Sequence[sa.RowMapping]]:
     """Yield pages of due rows (primary key first), in key order, each read in its own snapshot."""
     columns = [live.c[c] for c in dict.fromkeys([*pk, *(extra or [])])]
     ordered = [live.c[c] for c in pk]
