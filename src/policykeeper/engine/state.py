@@ -84,6 +84,9 @@ class SqliteState:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# PolicyKeeper's engine state: never commit it.\n*\n", "utf-8")
         self.engine = open_engine(f"sqlite:///{path}")
         sa.event.listen(self.engine, "connect", _write_ahead)
         _metadata.create_all(self.engine)
