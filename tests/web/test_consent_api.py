@@ -272,3 +272,15 @@ def test_a_stale_policy_version_on_the_form_asks_again(make: Client) -> None:
     assert response.status_code == 409
     assert "The privacy policy has been updated." in response.text
     assert COOKIE_NAME not in response.cookies
+
+
+def test_preferences_refuse_a_forged_cookie_and_forget_it(make: Client) -> None:
+    client = make("ainema")
+    client.cookies.set(COOKIE_NAME, "eyJkIjoiZGV2aWNlOmZha2UifQ.forged")
+    response = client.get("/consent/preferences?lang=en")
+    assert response.status_code == 400
+    assert "could not be verified" in response.text
+    assert (
+        'pk_consent=""' in response.headers["set-cookie"]
+        or "Max-Age=0" in response.headers["set-cookie"]
+    )

@@ -346,7 +346,11 @@ def _preferences_page(
         "form_lang": lang,
         "tracker": lambda t: tracker_line(lang, t),
     }
-    return page(request, "consent/preferences.html", context, status=status, lang=lang)
+    response = page(request, "consent/preferences.html", context, status=status, lang=lang)
+    if error == "forged":
+        # Refused, and forgotten: the next choice starts a new, genuine record.
+        response.delete_cookie(COOKIE_NAME, path="/")
+    return response
 
 
 def _set_cookie(
