@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from retention_kit import NOW, edit, execute, naive
+from retention_kit import NOW, edit, execute, naive, scalar
 from typer.testing import CliRunner
 
 from policykeeper.cli import app
@@ -123,3 +123,21 @@ def test_a_column_kept_under_an_unbound_rule_is_refused(ainema_dir: Path) -> Non
     )
     [line] = messages(ainema_dir)
     assert "'access_logs.path' is kept under 'transactions', which has no binding" in line
+
+
+def test_block_sets_the_restricted_flag_once(ainema_dir: Path, database_url: str) -> None:
+    edit(
+        ainema_dir / "policy.yaml",
+        "    clock: account_deletion\n    period: 30 days\n",
+        "    clock: account_deletion\n    period: 30 days\n    end_action: block\n",
+    )
+    execute(
+        database_url,
+        "UPDATE users SET deleted_at = :t WHERE id <= 3",
+        t=naive(NOW) - timedelta(days=40),
+    )
+    project = load_project(ainema_dir)
+    assert retention_run(project, NOW).to_json()["totals"]["restricted"] == 3
+    flagged = "SELECT count(*) FROM users WHERE processing_restricted = :t"
+    assert scalar(database_url, flagged, t=True) == 3
+    assert retention_run(project, NOW).to_json()["totals"]["restricted"] == 0
