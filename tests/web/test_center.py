@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Site, form_fields, submit
+from conftest import Sent, Site, form_fields, submit
 from ruamel.yaml import YAML
 from store.kit import drain
 
@@ -294,3 +294,37 @@ def test_cached_status_page_follows_the_request_and_each_reader_gets_their_own_c
     confirmed = other.post(f"/status/{token}/verify", data={"csrf": theirs, "code": code})
     assert confirmed.status_code == 303
     assert 'data-state="in_review"' in person.get(f"/status/{token}").text
+
+
+@pytest.mark.parametrize("example", ["allin-studio", "audiostock", "jasminai", "nicori"])
+def test_every_example_publishes_its_pages(example: str, tmp_path: Path) -> None:
+    """Each seed service's declaration gives a home, a policy and a form per declared right."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from policykeeper.web.app import create_app
+
+    project = tmp_path / example
+    source = Path(__file__).resolve().parents[2] / "examples" / example
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns(".*", "*.sqlite3"))
+    app = create_app(
+        project,
+        database_url=f"sqlite:///{tmp_path / 'state.sqlite3'}",
+        mailer=Sent(),
+        secret_key=b"examples-secret-key-0123456789",
+        run_worker=False,
+    )
+    client = TestClient(app)
+    rights = app.state.workflow.policy.rights
+    for lang in ("ja", "en"):
+        home = client.get(f"/?lang={lang}")
+        assert home.status_code == 200
+        assert client.get(f"/policy?lang={lang}").status_code == 200
+        for right in rights:
+            form = client.get(f"/requests/{right.kind.value}?lang={lang}")
+            if right.kind.value in ("withdraw_consent", "opt_out_sale_sharing"):
+                assert form.status_code == 404
+            else:
+                assert form.status_code == 200 and 'name="email"' in form.text, right.kind
+                assert f'href="/requests/{right.kind.value}"' in home.text
