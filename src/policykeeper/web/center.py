@@ -16,7 +16,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from policykeeper.policy.models import Policy, RequestGround, Right, RightKind
+from policykeeper.policy.models import (
+    LegalBasis,
+    Policy,
+    Purpose,
+    RequestGround,
+    Right,
+    RightKind,
+)
 from policykeeper.policy.types import Lang
 from policykeeper.project import Project, load_project
 from policykeeper.render.build import Builder, build_document
@@ -201,7 +208,7 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         if len(applicable) > 1
         else [],
         "fields": correctable(request, lang) if right.kind is RightKind.rectification else [],
-        "purposes": [Choice(p.id, p.label.get(lang)) for p in policy.purposes]
+        "purposes": [Choice(p.id, p.label.get(lang)) for p in objectable(policy)]
         if right.kind is RightKind.objection
         else [],
         "grounds": [Choice(g.value, cat.label("ground", g)) for g in grounds],
@@ -209,6 +216,18 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         "values": {},
         "error": None,
     }
+
+
+def objectable(policy: Policy) -> list[Purpose]:
+    """Purposes a person can object to (GDPR Art. 21): those resting on legitimate interests or
+    a public task, and direct marketing; every purpose when the declaration names no basis."""
+    chosen = [
+        p
+        for p in policy.purposes
+        if p.legal_basis in (LegalBasis.legitimate_interests, LegalBasis.public_task)
+        or any(use.startswith("marketing") for use in p.uses)
+    ]
+    return chosen or list(policy.purposes)
 
 
 def _fees(right: Right) -> list[Any]:
