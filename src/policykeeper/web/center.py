@@ -504,6 +504,8 @@ def status_context(
         "flashes": flashes,
         "error": error,
         "open": view["state"] not in ("completed", "denied", "withdrawn"),
+        "code_minutes": int(flow.settings.code_ttl.total_seconds() // 60),
+        "upload_mb": flow.settings.upload_max_bytes // (1024 * 1024),
     }
 
 
