@@ -4,7 +4,7 @@ PolicyKeeper's set-based executors against the naive approach (one statement per
 Fides's SQL erasure issues one UPDATE per row), on different people of the same database,
 in the same run. Prints p50 and p95 over the subjects, and the ratios.
 
-    .venv/bin/python bench/engine_bench.py [--users 1000000] [--subjects 50]
+    .venv/bin/python bench/engine_bench.py [--users 1000000] [--subjects 50] [--cold]
 
 The database (pk_bench on the local PostgreSQL) is generated once, server-side with
 INSERT ... SELECT generate_series (about 21M activity rows), and reused by later runs;
@@ -211,6 +211,21 @@ def _insert(
     print(f"  {table}: {count:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def prewarm() -> None:
+    """Read every table and index into the OS page cache, as on a warmed-up server."""
+    started = time.perf_counter()
+    engine = sa.create_engine(database_url())
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        connection.exec_driver_sql(
+            "SELECT pg_prewarm(c.oid::regclass, 'read') FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+        )
+    engine.dispose()
+    print(f"prewarmed the OS page cache in {time.perf_counter() - started:.0f} s")
+
+
 def naive_access(project: Project, user_id: int) -> int:
     """Find the keys like the engine, then read every row with its own SELECT."""
     rt = runtime(project)
@@ -312,8 +327,13 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, default=50)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument(
+        "--cold", action="store_true", help="Skip pg_prewarm: measure with whatever is cached."
+    )
     options = parser.parse_args()
     prepare(options.users)
+    if not options.cold:
+        prewarm()
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary) / "ainema"
         shutil.copytree(EXAMPLE, directory, ignore=shutil.ignore_patterns("*.sqlite3", ".*"))
