@@ -15,6 +15,12 @@ from policykeeper.workflow.service import Workflow
 
 
 @pytest.fixture
+def state_url(sqlite_state_url: str) -> str:
+    """SQLite only: the ledger's database behaviour is tested on both in test_ledger."""
+    return sqlite_state_url
+
+
+@pytest.fixture
 def service(store: Store, make_workflow: Callable[..., Workflow]) -> ConsentService:
     workflow = make_workflow(example("jasminai"))
     return ConsentService(store, workflow.policy, key=KEY, workflow=workflow, clock=workflow.clock)
