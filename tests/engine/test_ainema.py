@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from engine_kit import copy_example, snapshot
 
 from policykeeper.engine import Identity, access, erase, is_restricted, plan, rectify, restrict
-from policykeeper.engine.runtime import runtime
+from policykeeper.engine.runtime import release, runtime
 from policykeeper.errors import InputError, ProblemsFound, SubjectNotFound
 from policykeeper.project import Project, load_project
 
@@ -259,3 +259,27 @@ def test_a_re_registered_email_is_erased_again(ainema: Project) -> None:
     again = erase(ainema, Identity("email", email)).to_json()
     assert again["repeated"] is False
     assert again["tables"]["users"]["deleted_rows"] == [[9999]]
+
+
+def test_an_identity_in_a_dependent_table_leads_up_to_the_account(ainema: Project) -> None:
+    path = ainema.directory / "datamap.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "  user_id: users.id\n", "  user_id: users.id\n  handle: creator_profiles.handle\n"
+        ),
+        encoding="utf-8",
+    )
+    project = load_project(ainema.directory)
+    url = url_of(ainema)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        handle = connection.execute(
+            sa.text("SELECT handle FROM creator_profiles WHERE user_id = :u"), {"u": CREATOR}
+        ).scalar_one()
+    engine.dispose()
+    try:
+        by_handle = exported(access(project, Identity("handle", handle)).to_json())
+    finally:
+        release(project)
+    assert by_handle == owned(url, CREATOR)

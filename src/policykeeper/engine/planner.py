@@ -91,8 +91,9 @@ class Collector:
         new = self._fetch(column.table, [column.column], [(value,)], path)
         if not new:
             raise SubjectNotFound(f"no one with that {identity.kind} in {column.table}")
-        self._ascend(column.table, new, set())
-        return self._spread([(column.table, new)])
+        start = [(column.table, new)]
+        self._ascend(column.table, new, set(), start)
+        return self._spread(start)
 
     def from_seeds(self, seeds: Seeds) -> Subject:
         """Start from stored primary keys (a resumed erasure, whose identity may be masked)."""
@@ -104,7 +105,9 @@ class Collector:
             start.append((table, new))
         return self._spread(start)
 
-    def _ascend(self, table: str, keys: list[Key], seen: set[str]) -> None:
+    def _ascend(
+        self, table: str, keys: list[Key], seen: set[str], found: list[tuple[str, list[Key]]]
+    ) -> None:
         """From an identity held in a dependent table, up its via joins to the account."""
         seen.add(table)
         for via in self.datamap.tables[table].via:
@@ -115,7 +118,8 @@ class Collector:
             path = f"{via.table}.({', '.join(theirs)}) = {table}.({', '.join(mine)})"
             new = self._fetch(via.table, theirs, values, path)
             if new:
-                self._ascend(via.table, new, seen)
+                found.append((via.table, new))
+                self._ascend(via.table, new, seen, found)
 
     def _spread(self, start: list[tuple[str, list[Key]]]) -> Subject:
         queue = deque(start)
