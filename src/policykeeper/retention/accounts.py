@@ -2,34 +2,28 @@
 
 The engine's erasure of one person keeps rows held by a longer rule (masked and restricted)
 and deletes the rest in foreign-key order, so retention never blindly deletes an account row.
-Before that, the account's usernames go to the blocklist tables, which keep no link to it.
+Before that, the account's usernames go to the blocklist of former usernames.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from policykeeper.datamap.connections import expand
 from policykeeper.engine import erase
 from policykeeper.engine.identity import Identity
 from policykeeper.engine.keys import Key
-from policykeeper.engine.masking import keyed_hash
-from policykeeper.engine.planner import Collector
 from policykeeper.engine.runtime import Runtime
 from policykeeper.engine.state import state_for
 from policykeeper.errors import SubjectNotFound
-from policykeeper.policy.models import Policy
 from policykeeper.retention.batches import Advance, SweepStats, pages
-from policykeeper.retention.conditions import due, moment
+from policykeeper.retention.blocklist import write_blocklists
+from policykeeper.retention.conditions import due
 from policykeeper.retention.holds import HeldByLaw
-from policykeeper.retention.rules import Bound, Sweep, blocklists
+from policykeeper.retention.rules import Sweep
 
 USERNAME_CATEGORY = "user.account.username"
 
@@ -142,76 +136,3 @@ def _erase_rest(rt: Runtime, identity: Identity) -> bool:
     state.start(identity.digest(), "erase", journal.roots)
     erase(rt.project, identity)
     return True
-
-
-def write_blocklists(rt: Runtime, identity: Identity, now: datetime) -> int:
-    """Copy the account's usernames into each blocklist table (keyed hashes when the map has a
-    hash_key, so the service checks a new name by hashing it the same way)."""
-    project = rt.project
-    lists = blocklists(project.policy, project.datamap)
-    if not lists:
-        return 0
-    written = 0
-    for bound in lists:
-        sources = _username_columns(rt, project.policy, bound)
-        target = _value_column(rt, project.policy, bound)
-        if not sources or target is None:
-            continue
-        with ExitStack() as stack:
-            connections = {
-                name: stack.enter_context(source.engine.connect())
-                for name, source in rt.sources.items()
-            }
-            subject = Collector(rt, connections, extra=sources).from_identity(identity)
-        names = {
-            str(row[c])
-            for table, columns in sources.items()
-            for row in (subject.tables[table].rows.values() if table in subject.tables else [])
-            for c in columns
-            if row.get(c)
-        }
-        written += _insert(rt, bound, target, names, now)
-    return written
-
-
-def _insert(rt: Runtime, bound: Bound, target: str, names: set[str], now: datetime) -> int:
-    if not names:
-        return 0
-    live = rt.tables[bound.table]
-    secret = rt.project.datamap.hash_key
-    key = expand(secret, "hash_key") if secret else None
-    capacity = getattr(live.c[target].type, "length", None)
-    values = {keyed_hash(key, n, capacity) if key else n for n in names}
-    clock = live.c[bound.binding.clock]
-    with rt.source_of(bound.table).engine.begin() as connection:
-        present = set(
-            connection.execute(
-                sa.select(live.c[target]).where(live.c[target].in_(sorted(values)))
-            ).scalars()
-        )
-        fresh = [
-            {target: v, bound.binding.clock: moment(clock, now), **bound.binding.where}
-            for v in sorted(values - present)
-        ]
-        if fresh:
-            connection.execute(live.insert(), fresh)
-    return len(fresh)
-
-
-def _username_columns(rt: Runtime, policy: Policy, bound: Bound) -> dict[str, list[str]]:
-    """Owned columns holding a username, current or former."""
-    wanted = [USERNAME_CATEGORY, *bound.rule.categories]
-    found: dict[str, list[str]] = {}
-    for name in rt.project.datamap.owned():
-        for column, spec in rt.project.datamap.tables[name].columns.items():
-            if spec.category and any(policy.covers(k, spec.category) for k in wanted):
-                found.setdefault(name, []).append(column)
-    return found
-
-
-def _value_column(rt: Runtime, policy: Policy, bound: Bound) -> str | None:
-    """The blocklist column holding the blocked value: the one under the rule's categories."""
-    for column, spec in rt.project.datamap.tables[bound.table].columns.items():
-        if spec.category and any(policy.covers(k, spec.category) for k in bound.rule.categories):
-            return column
-    return None

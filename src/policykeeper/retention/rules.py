@@ -76,9 +76,28 @@ def sweeps(policy: Policy, datamap: DataMap) -> list[Sweep]:
     bound = [b for b in bindings(policy, datamap) if _executable(b.rule)]
     result = []
     for item in bound:
-        others = tuple(o for o in bound if o.table == item.table and o is not item)
+        others = tuple(
+            o
+            for o in bound
+            if o.table == item.table and o is not item and _constrains(o, item, datamap)
+        )
         result.append(Sweep(item, _kind(item, datamap), others))
     return result
+
+
+def _constrains(other: Bound, item: Bound, datamap: DataMap) -> bool:
+    """Does `other` hold back rows `item` would sweep?
+
+    A statutory rule, or the rule the table is kept under, always does. Otherwise a binding
+    scoped by `where` (guests' logs) is more specific than one without (everyone's logs), so
+    the general rule does not stretch the specific one's shorter promise.
+    """
+    rule = other.rule
+    if rule.clock is Clock.statutory or rule.statute is not None:
+        return True
+    if datamap.tables[item.table].held_by() == rule.id:
+        return True
+    return not (item.binding.where and not other.binding.where)
 
 
 def unswept(policy: Policy, datamap: DataMap) -> list[Unswept]:
@@ -107,12 +126,8 @@ def _kind(bound: Bound, datamap: DataMap) -> SweepKind:
 
 
 def blocklists(policy: Policy, datamap: DataMap) -> list[Bound]:
-    """Reference tables bound to a 'superseded' rule: values kept without the account."""
-    return [
-        b
-        for b in bindings(policy, datamap)
-        if b.rule.clock is Clock.superseded and datamap.tables[b.table].rows == "reference"
-    ]
+    """Tables bound to a 'superseded' rule: the former usernames an account leaves behind."""
+    return [b for b in bindings(policy, datamap) if b.rule.clock is Clock.superseded]
 
 
 def is_account_table(datamap: DataMap, table: str) -> bool:
