@@ -15,6 +15,7 @@ from policykeeper import engine
 from policykeeper.consent.checker import project_restriction
 from policykeeper.consent.service import ConsentService
 from policykeeper.engine.runtime import release, runtime
+from policykeeper.errors import SubjectNotFound
 from policykeeper.examples.generation import generate
 from policykeeper.project import Project, load_project
 from policykeeper.store import Store
@@ -108,3 +109,5 @@ def test_the_request_engines_restriction_reaches_allowed(
     assert service.allowed(subject, "storage")
     engine.restrict(ainema, engine.Identity("user_id", str(user)), lift=True)
     assert service.allowed(subject, "analytics")
+    with pytest.raises(SubjectNotFound, match="no one with that user_id"):
+        service.allowed("user_id=999999", "analytics")
