@@ -328,3 +328,27 @@ def test_every_example_publishes_its_pages(example: str, tmp_path: Path) -> None
             else:
                 assert form.status_code == 200 and 'name="email"' in form.text, right.kind
                 assert f'href="/requests/{right.kind.value}"' in home.text
+
+
+@pytest.mark.postgres
+def test_status_page_on_a_postgresql_store(postgres_url: str, tmp_path: Path) -> None:
+    """The status page's version read runs on a raw connection: check it on PostgreSQL too."""
+    from fastapi.testclient import TestClient
+
+    from policykeeper.web.app import create_app
+
+    mail = Sent()
+    app = create_app(
+        Path(__file__).resolve().parents[2] / "examples" / "ainema",
+        database_url=postgres_url,
+        mailer=mail,
+        secret_key=b"postgres-secret-key-0123456789",
+        run_worker=False,
+    )
+    with TestClient(app, follow_redirects=False) as client:
+        token, fields = submit(client, "erasure", "pg@example.jp")
+        assert 'data-state="verifying"' in client.get(f"/status/{token}").text
+        code = mail.code("pg@example.jp")
+        client.post(f"/status/{token}/verify", data={"csrf": fields["csrf"], "code": code})
+        assert 'data-state="in_review"' in client.get(f"/status/{token}").text
+        assert client.get(f"/status/{'0' * 32}.{'f' * 64}").status_code == 404

@@ -400,29 +400,55 @@ def timeline(entries: list[AuditEntry], t: Any, zone: str) -> list[dict[str, str
     return events
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """The version query compiled once per database dialect, run on a raw connection."""
+
+    sql: str
+    positional: tuple[str, ...] | None
+
+    @classmethod
+    def compile(cls, engine: sa.Engine) -> Fingerprint:
+        last_entry = (
+            sa.select(sa.func.max(AuditEntry.seq))
+            .where(AuditEntry.request_id == RequestRow.id)
+            .scalar_subquery()
+        )
+        query = sa.select(RequestRow.version, last_entry).where(
+            RequestRow.id == sa.bindparam("request_id")
+        )
+        compiled = query.compile(dialect=engine.dialect)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return cls(str(compiled), order)
+
+    def read(self, engine: sa.Engine, request_id: str) -> tuple[int, int] | None:
+        values = {"request_id": request_id}
+        params: Any = tuple(values[n] for n in self.positional) if self.positional else values
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self.sql, params)
+            found = cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        return (int(found[0]), int(found[1] or 0)) if found else None
+
+
+_fingerprints: dict[str, Fingerprint] = {}
+
+
 def fingerprint(flow: Workflow, token: str) -> tuple[int, int] | None:
     """What a request's page depends on: its row version and its last audit entry.
 
     Read outside a transaction: on SQLite every store transaction takes the write lock, and
     this read, made for every view of a status page, must not queue behind writers."""
     request_id = flow.secrets.request_for_status(token)
-    last_entry = (
-        sa.select(sa.func.max(AuditEntry.seq))
-        .where(AuditEntry.request_id == RequestRow.id)
-        .scalar_subquery()
-    )
-    query = sa.select(RequestRow.version, last_entry).where(RequestRow.id == request_id)
     engine = flow.store.engine
-    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql)
-        found = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()
-    return (int(found[0]), int(found[1] or 0)) if found else None
+    dialect = engine.dialect.name
+    if dialect not in _fingerprints:
+        _fingerprints[dialect] = Fingerprint.compile(engine)
+    return _fingerprints[dialect].read(engine, request_id)
 
 
 def status_page(
