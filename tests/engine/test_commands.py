@@ -105,3 +105,9 @@ def test_discover_and_init(project: Path, tmp_path: Path) -> None:
     assert code == 0, err
     code, _, err = run("discover", url, "--identity", "user.email")
     assert code == 2 and "did you mean 'users'" in err
+
+
+def test_dry_run_leaves_no_trace(project: Path) -> None:
+    code, _, _ = run("erase", str(project), "--identity", "user_id=4", "--dry-run")
+    assert code == 0
+    assert not (project / ".policykeeper").exists()

@@ -82,9 +82,11 @@ class ErasureReport:
 
 def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> ErasureReport:
     rt = runtime(project)
+    if dry_run:
+        return _dry_run(rt, identity)
     state = state_for(project.directory)
     request = identity.digest()
-    journal = None if dry_run else state.journal(request, ACTION)
+    journal = state.journal(request, ACTION)
     if journal is not None and journal.report is not None:
         if not _someone_new(rt, identity, journal.roots):
             return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
@@ -104,11 +106,7 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
         }
-        report = _report(rt, identity, subject, decisions, dry_run)
-        if dry_run:
-            for connection in connections.values():
-                connection.rollback()
-            return report
+        report = _report(rt, identity, subject, decisions, dry_run=False)
         _refuse_held(project, subject)
         secret = _secret(rt, decisions)
         if journal is None:
@@ -125,6 +123,21 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
         report.verified = True
         state.finish(request, ACTION, report.to_json(), _holds(decisions))
     return report
+
+
+def _dry_run(rt: Runtime, identity: Identity) -> ErasureReport:
+    """What erasure would do, from reads alone: no journal, no state, no change."""
+    with ExitStack() as stack:
+        connections = {
+            name: stack.enter_context(source.engine.connect())
+            for name, source in rt.sources.items()
+        }
+        subject = Collector(rt, connections, everything=True).from_identity(identity)
+        decisions = {
+            name: decide(rt, source, subject, connections[name])
+            for name, source in rt.sources.items()
+        }
+        return _report(rt, identity, subject, decisions, dry_run=True)
 
 
 def _secret(rt: Runtime, decisions: dict[str, Decision]) -> str | None:
@@ -289,6 +302,7 @@ def _report(
     identity: Identity,
     subject: Subject,
     decisions: dict[str, Decision],
+    *,
     dry_run: bool,
 ) -> ErasureReport:
     tables: dict[str, TableReport] = {}
