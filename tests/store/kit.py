@@ -129,7 +129,8 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 5, 1, 3, 0, tzinfo=UTC))
 
 
-AINEMA = Path(__file__).resolve().parents[2] / "examples" / "ainema"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+AINEMA = EXAMPLES / "ainema"
 
 
 def ainema_policy() -> Policy:

@@ -356,3 +356,34 @@ def test_staff_digest_of_due_soon_and_overdue_once_a_day(
     assert not workflow.remind()
     clock.advance(days=1, minutes=1)
     assert workflow.remind()
+
+
+def test_allin_studio_fee_procedure_and_withheld_history(
+    make_workflow: Make, mailbox: Mailbox
+) -> None:
+    from store.kit import EXAMPLES
+
+    from policykeeper.policy import load_policy
+
+    workflow = make_workflow(load_policy(EXAMPLES / "allin-studio"))
+    token = submit_and_verify(workflow, mailbox, language="ja")
+    status = workflow.status(token)
+    assert (status["state"], status["waiting_for"]) == ("verifying", "document_check")
+    request_id = status["reference"]
+    workflow.upload(token, "id_document", "id.jpg", "image/jpeg", b"jpeg scan")
+    workflow.verify_identity(request_id, "staff:alice", True, "procedure followed")
+    status = workflow.status(token)
+    assert status["fee"] == {"status": "due", "amount": 1000, "currency": "JPY"}
+    workflow.record_fee(request_id, "staff:alice", amount=1000, waived=False)
+    workflow.decide(request_id, "staff:alice", approve=True)
+    withheld = workflow.get(request_id).decision["withhold"]
+    assert withheld and all(workflow.policy.category(k).history_information for k in withheld)
+    with pytest.raises(Invalid, match="ground must be one of"):
+        workflow.submit(
+            NewRequest(
+                kind="rectification",
+                email=PERSON,
+                details={"changes": {"a": "b"}, "ground": "boredom"},
+            ),
+            IP,
+        )

@@ -93,8 +93,10 @@ class DecisionIn(Payload):
     outcome: Literal["approve", "deny"]
     ground: str | None = None
     note: str = ""
-    withhold: list[str] = Field(
-        default_factory=list, description="Category keys not disclosed (partial disclosure)."
+    withhold: list[str] | None = Field(
+        None,
+        description="Category keys not disclosed (partial disclosure); omitted: what the "
+        "declaration withholds in principle.",
     )
 
 

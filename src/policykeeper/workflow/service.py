@@ -17,7 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from policykeeper.jobs.queue import enqueue
-from policykeeper.policy.models import Jurisdiction, Policy, Right, RightKind, Verification
+from policykeeper.policy.models import (
+    Jurisdiction,
+    Policy,
+    RequestGround,
+    Right,
+    RightKind,
+    Verification,
+)
 from policykeeper.policy.types import Duration
 from policykeeper.store import Store
 from policykeeper.store.models import (
@@ -57,8 +64,10 @@ DOCUMENT_METHODS = frozenset(
         Verification.postal_application,
         Verification.two_data_points,
         Verification.three_data_points_signed,
+        Verification.company_procedure,
     }
 )
+"""Methods a person at the service checks by hand, on an upload, after the emailed code."""
 UPLOAD_PURPOSES = ("id_document", "authority")
 ID_DOCUMENT_CATEGORY = "user.government_id.id_document_image"
 DISCLOSURE_KINDS = frozenset(
@@ -422,7 +431,7 @@ class Workflow:
                     raise Invalid(f"a denial must cite a declared refusal ground ({declared})")
                 self._deny(session, row, actor, ground, note, now)
                 return
-            withheld = list(withhold or [])
+            withheld = self.default_withhold(right) if withhold is None else list(withhold)
             if withheld and right.kind not in DISCLOSURE_KINDS:
                 raise Invalid("only a disclosure can be partial")
             unknown = [key for key in withheld if not self.policy.categories_under(key)]
@@ -432,6 +441,13 @@ class Workflow:
             self._audit(session, row, actor, "approved", row.decision)
             self._move(session, row, State.executing, actor)
             enqueue(session, "execute", now=now, request_id=row.id, job_id=new_id())
+
+    def default_withhold(self, right: Right) -> list[str]:
+        """What the declaration withholds in principle (ALLIN STUDIO: history and characteristic
+        information): the categories marked as such, when the right declares a withholding."""
+        if right.withheld is None or right.kind not in DISCLOSURE_KINDS:
+            return []
+        return [c.key for c in self.policy.categories if c.history_information]
 
     def extend(self, request_id: str, actor: str, period: Duration, reason: str) -> datetime:
         """Move the deadline within the legal maximum, with a reason the person is told."""
@@ -627,6 +643,11 @@ class Workflow:
         return applicable_jurisdictions(self.policy, right, chosen)
 
     def _details(self, right: Right, details: dict[str, Any]) -> dict[str, Any]:
+        ground = details.get("ground")
+        if ground is not None:
+            accepted = [g.value for g in right.grounds] or [g.value for g in RequestGround]
+            if ground not in accepted:
+                raise Invalid(f"ground must be one of: {', '.join(accepted)}")
         if right.kind is RightKind.rectification:
             changes = details.get("changes")
             if not isinstance(changes, dict) or not changes:
