@@ -421,7 +421,9 @@ retention_app = typer.Typer(
     help="Retention: declared periods enforced on the service's databases.", no_args_is_help=True
 )
 app.add_typer(retention_app, name="retention")
-hold_app = typer.Typer(help="Legal holds: pause deletion of a person or a record.")
+hold_app = typer.Typer(
+    help="Legal holds: pause deletion of a person or a record.", no_args_is_help=True
+)
 retention_app.add_typer(hold_app, name="hold")
 NowOption = Annotated[
     str | None, typer.Option("--now", help="Run as if at this ISO datetime (UTC if no zone).")

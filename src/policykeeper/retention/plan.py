@@ -19,13 +19,16 @@ from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.errors import ProblemsFound
 from policykeeper.policy.models import Clock
 from policykeeper.policy.source import read_yaml
+from policykeeper.policy.types import Duration
 from policykeeper.project import Project
 from policykeeper.retention import conditions as c
 from policykeeper.retention.accounts import already_erased, due_accounts
 from policykeeper.retention.batches import anonymization, not_applied
 from policykeeper.retention.holds import HeldKeys, held_keys
+from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.rules import Sweep, Unswept, binding_findings, sweeps, unswept
-from policykeeper.retention.store import aware
+from policykeeper.retention.store import aware, open_store
+from policykeeper.store import Store
 
 ACTIONS = {
     "delete": "delete rows",
@@ -47,6 +50,7 @@ class SweepPlan:
     held: int = 0
     kept_longer: int = 0
     already_erased: int = 0
+    awaiting_notice: int = 0
     clock_unset: int = 0
     clock_future: int = 0
     next_due: datetime | None = None
@@ -67,6 +71,7 @@ class SweepPlan:
             "held_by_legal_hold": self.held,
             "kept_by_longer_rule": self.kept_longer,
             "already_erased": self.already_erased,
+            "awaiting_notice": self.awaiting_notice,
             "clock_null": self.clock_unset,
             "clock_in_future": self.clock_future,
             "next_due": self.next_due.isoformat() if self.next_due else None,
@@ -102,18 +107,23 @@ def check_bindings(project: Project) -> None:
         raise ProblemsFound([document.problem(where, message) for where, message in findings])
 
 
-def retention_plan(project: Project, now: datetime | None = None) -> RetentionPlan:
+def retention_plan(
+    project: Project, now: datetime | None = None, *, notice: Duration | None = None
+) -> RetentionPlan:
     check_bindings(project)
     at = aware(now)
     rt = runtime(project)
+    store = open_store(project)
     with ExitStack() as stack:
+        stack.callback(store.dispose)
         connections = {
             name: stack.enter_context(source.engine.connect())
             for name, source in rt.sources.items()
         }
-        held = held_keys(project, connections)
+        held = held_keys(project, connections, store)
         planned = [
-            _plan(rt, s, at, held, connections) for s in sweeps(project.policy, project.datamap)
+            _plan(rt, s, at, held, connections, _notices(rt, s, store, notice, at))
+            for s in sweeps(project.policy, project.datamap)
         ]
     result = RetentionPlan(at, planned, unswept(project.policy, project.datamap))
     result.problems = clock_problems(planned)
@@ -137,8 +147,21 @@ def clock_problems(planned: list[SweepPlan]) -> list[str]:
     return problems
 
 
+def _notices(
+    rt: Runtime, sweep: Sweep, store: Store, notice: Duration | None, now: datetime
+) -> Notices | None:
+    if not needs_notice(sweep):
+        return None
+    return Notices(rt, sweep, store, None, notice_period(sweep, notice), now)
+
+
 def _plan(
-    rt: Runtime, sweep: Sweep, now: datetime, held: HeldKeys, connections: dict[str, sa.Connection]
+    rt: Runtime,
+    sweep: Sweep,
+    now: datetime,
+    held: HeldKeys,
+    connections: dict[str, sa.Connection],
+    notices: Notices | None,
 ) -> SweepPlan:
     live = rt.tables[sweep.table]
     connection = connections[rt.project.datamap.connection_of(sweep.table)]
@@ -156,12 +179,14 @@ def _plan(
         )
     mine = held.get(sweep.table, set())
     if sweep.kind == "erase_account":
-        for page in due_accounts(rt, sweep, now, 1000):
+        for page in due_accounts(rt, sweep, now, 1000, [sweep.binding.clock]):
             for account in page:
                 if account.key in mine:
                     result.held += 1
                 elif already_erased(rt, account.identity):
                     result.already_erased += 1
+                elif notices is not None and not notices.may_erase(account):
+                    result.awaiting_notice += 1
                 else:
                     result.due += 1
     else:

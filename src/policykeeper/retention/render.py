@@ -9,8 +9,10 @@ from policykeeper.retention.plan import RetentionPlan
 
 def plan_table(plan: RetentionPlan) -> Table:
     table = Table(title=f"Retention as of {plan.as_of:%Y-%m-%d %H:%M} UTC")
-    for heading in ("rule", "table.clock", "period", "action", "due", "held", "next due"):
-        table.add_column(heading, justify="right" if heading in ("due", "held") else "left")
+    headings = ("rule", "table.clock", "period", "action", "due", "held", "notice", "next due")
+    for heading in headings:
+        right = heading in ("due", "held", "notice")
+        table.add_column(heading, justify="right" if right else "left")
     for item in plan.sweeps:
         data = item.to_json()
         kept = item.held + item.kept_longer
@@ -21,8 +23,9 @@ def plan_table(plan: RetentionPlan) -> Table:
             item.sweep.kind.replace("_", " "),
             str(item.due),
             str(kept) if kept else "",
+            str(item.awaiting_notice) if item.awaiting_notice else "",
             item.next_due.strftime("%Y-%m-%d") if item.next_due else "",
         )
     for rule in plan.unswept:
-        table.add_row(rule.rule.id, "", str(rule.rule.period or ""), rule.how, "", "", "")
+        table.add_row(rule.rule.id, "", str(rule.rule.period or ""), rule.how, "", "", "", "")
     return table
