@@ -127,3 +127,34 @@ def test_request_limit_from_the_jurisdiction_terms() -> None:
     limit = request_limit(right, [Jurisdiction.ccpa])
     assert limit is not None and limit.count == 2
     assert request_limit(right, [Jurisdiction.appi]) is None
+
+
+def test_jasminai_gdpr_ccpa_and_both() -> None:
+    from store.kit import EXAMPLES
+
+    from policykeeper.policy import load_policy
+
+    policy = load_policy(EXAMPLES / "jasminai")
+    received = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    gdpr = deadlines(policy, "access", received, "gdpr")
+    assert (gdpr.due_at, gdpr.max_due_at, gdpr.acknowledge_by) == (
+        datetime(2026, 12, 20, 18, tzinfo=UTC),
+        datetime(2027, 2, 20, 18, tzinfo=UTC),
+        None,
+    )
+    ccpa = deadlines(policy, "access", received, "ccpa")
+    assert (ccpa.due_at, ccpa.max_due_at, ccpa.acknowledge_by) == (
+        datetime(2027, 1, 4, 18, tzinfo=UTC),
+        datetime(2027, 2, 18, 18, tzinfo=UTC),
+        datetime(2026, 12, 8, 18, tzinfo=UTC),
+    )
+    both = deadlines(policy, "access", received, "gdpr", "ccpa")
+    assert (both.due_at, both.max_due_at, both.acknowledge_by) == (
+        gdpr.due_at,
+        ccpa.max_due_at,
+        ccpa.acknowledge_by,
+    )
+    right = policy.right("access")
+    assert right is not None
+    limit = request_limit(right, [Jurisdiction.ccpa])
+    assert limit is not None and (limit.count, str(limit.per)) == (2, "12 months")

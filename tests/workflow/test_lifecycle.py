@@ -387,3 +387,24 @@ def test_allin_studio_fee_procedure_and_withheld_history(
             ),
             IP,
         )
+
+
+def test_audiostock_charges_the_actual_cost_staff_record(
+    make_workflow: Make, mailbox: Mailbox
+) -> None:
+    from store.kit import EXAMPLES
+
+    from policykeeper.policy import load_policy
+
+    workflow = make_workflow(load_policy(EXAMPLES / "audiostock"))
+    token = submit_and_verify(workflow, mailbox, language="ja")
+    request_id = workflow.status(token)["reference"]
+    assert workflow.status(token)["waiting_for"] == "document_check"
+    workflow.upload(token, "id_document", "form.pdf", "application/pdf", b"%PDF form")
+    workflow.verify_identity(request_id, "staff:alice", True, "application form received")
+    status = workflow.status(token)
+    assert status["state"] == "awaiting_fee"
+    assert status["fee"] == {"status": "due", "amount": None, "currency": "JPY"}
+    workflow.record_fee(request_id, "staff:alice", amount=580, waived=False)
+    assert workflow.status(token)["fee"]["amount"] == 580
+    assert workflow.status(token)["state"] == "in_review"

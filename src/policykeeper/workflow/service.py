@@ -135,7 +135,7 @@ class Workflow:
         email = _normal_email(new.email)
         jurisdictions = self._jurisdictions(right, new.jurisdictions)
         details = self._details(right, new.details)
-        if new.agent is not None and right.agents is not None and not right.agents.allowed:
+        if new.agent is not None and not _agents_allowed(right, jurisdictions):
             raise Invalid("this right cannot be exercised through an agent")
         now = self.clock()
         deadlines = compute_deadlines(self.policy, right, jurisdictions, now, self.settings)
@@ -896,6 +896,16 @@ class Workflow:
                 context["download_url"] = f"{self.settings.base_url}/api/download/{token}"
                 context["download_expires"] = self._when(row, expires)
         return context
+
+
+def _agents_allowed(right: Right, jurisdictions: list[Jurisdiction]) -> bool:
+    """Agents are allowed unless every applicable declaration (general or per law) refuses them."""
+    for jurisdiction in jurisdictions:
+        terms = right.by_jurisdiction.get(jurisdiction)
+        agents = terms.agents if terms and terms.agents else right.agents
+        if agents is None or agents.allowed:
+            return True
+    return False
 
 
 def _normal_email(value: str) -> str:
