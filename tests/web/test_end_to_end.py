@@ -144,3 +144,29 @@ def test_each_right_changes_the_service_data(
     if kind == "objection":
         assert result["result"]["objection"] == {"purposes": ["recommendations"]}
     assert "complete" in str(mailbox.last(email)["Subject"])
+
+
+def test_a_failed_execution_returns_to_review(
+    make_client: Make, mailbox: Mailbox, ainema_copy: tuple[Path, str]
+) -> None:
+    project, url = ainema_copy
+    email = str(person(url)["email"])
+    client = make_client(project=project)
+    details = {"changes": {"users.no_such_column": "x"}}
+    submitted = client.post(
+        "/api/requests", json={"email": email, "kind": "rectification", "details": details}
+    )
+    token = submitted.json()["status_token"]
+    client.post(f"/api/status/{token}/verify", json={"code": code_in(mailbox, email)[0]})
+    request_id = client.get(f"/api/status/{token}").json()["reference"]
+    handler = client.staff["handler"]
+    client.post(
+        f"/api/staff/requests/{request_id}/decision", json={"outcome": "approve"}, headers=handler
+    )
+    after = client.post(f"/api/staff/requests/{request_id}/execute", headers=handler).json()
+    assert after["state"] == "in_review"
+    detail = client.get(f"/api/staff/requests/{request_id}", headers=handler).json()
+    failure = [e for e in detail["history"] if e["action"] == "execution_failed"]
+    assert failure and "no_such_column" in failure[0]["data"]
+    again = client.post(f"/api/staff/requests/{request_id}/execute", headers=handler)
+    assert again.status_code == 409
