@@ -105,7 +105,9 @@ def test_wrong_codes_are_limited(make_workflow: Make, mailbox: Mailbox) -> None:
         workflow.verify_code(submitted.status_token, code, IP)
 
 
-def test_codes_are_rate_limited_per_address_and_ip(make_workflow: Make, mailbox: Mailbox) -> None:
+def test_codes_are_rate_limited_per_address_and_ip(
+    make_workflow: Make, mailbox: Mailbox, clock: FakeClock
+) -> None:
     workflow = make_workflow(codes_per_address=2, codes_per_ip=3)
     workflow.submit(NewRequest(kind="access", email=PERSON), IP)
     workflow.submit(NewRequest(kind="erasure", email=PERSON), IP)
@@ -114,6 +116,10 @@ def test_codes_are_rate_limited_per_address_and_ip(make_workflow: Make, mailbox:
     workflow.submit(NewRequest(kind="access", email="other@example.jp"), IP)
     with pytest.raises(RateLimited):
         workflow.submit(NewRequest(kind="access", email="third@example.jp"), IP)
+    assert workflow.prune_rate_events() == 0
+    clock.advance(hours=1, seconds=1)
+    assert workflow.prune_rate_events() == 6  # an address and an IP event per code sent
+    workflow.submit(NewRequest(kind="access", email="third@example.jp"), IP)
 
 
 def test_a_guessed_status_token_is_not_found(make_workflow: Make, mailbox: Mailbox) -> None:

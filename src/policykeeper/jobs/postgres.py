@@ -60,6 +60,7 @@ def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
     @app.task(name="policykeeper.purge_uploads", queue=PROCRASTINATE_QUEUE)
     def purge_uploads(timestamp: int) -> None:
         workflow.purge_uploads()
+        workflow.prune_rate_events()
         workflow.remind()
 
     return app

@@ -616,6 +616,13 @@ class Workflow:
             )
         return True
 
+    def prune_rate_events(self) -> int:
+        """Forget rate-limit counters older than their window; they serve no other purpose."""
+        cutoff = self.clock() - self.settings.rate_window
+        with self.store.transaction() as session:
+            result = session.execute(sa.delete(RateEvent).where(RateEvent.at < cutoff))
+            return int(result.rowcount or 0)
+
     def upload_retention(self) -> Duration:
         """The declared retention of identity documents (jasminai: 5 days), else the setting."""
         for rule in self.policy.retention:
