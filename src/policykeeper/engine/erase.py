@@ -20,7 +20,7 @@ from policykeeper.datamap.connections import expand
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.decide import Decision, KeptRow, decide
 from policykeeper.engine.identity import Identity
-from policykeeper.engine.keys import batches, matching
+from policykeeper.engine.keys import BATCH, batches, matching
 from policykeeper.engine.masking import apply_masking, masking
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
@@ -245,47 +245,71 @@ def _apply(
 
 
 def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection) -> None:
-    """Before commit, one query proves no owned row is left beyond the kept ones.
+    """Before commit, search again: no owned row is left beyond the kept ones.
 
     Deletions and masks were already checked by their row counts; here every owned table is
-    searched again through its via joins from the rows that still exist, in one UNION ALL.
+    searched again through its via joins from the rows that still exist. Small searches go
+    together in one UNION ALL of counts; a table with many kept rows is checked key by key.
     """
     datamap = rt.project.datamap
-    counts = []
+    counts: list[tuple[int, sa.Select[Any]]] = []
+    left: list[str] = []
     for table in datamap.owned():
         if datamap.connection_of(table) != decision.source.name:
             continue
         live, pk = rt.tables[table], rt.primary_key(table)
-        kept = sorted(decision.kept.get(table, {}), key=repr)
+        kept = decision.kept.get(table, {})
         for via in datamap.tables[table].via:
-            source = subject.tables.get(via.table)
-            if source is None:
-                continue
-            gone = decision.delete.get(via.table, set())
-            values = {
-                tuple(row[c] for c in via.join.values())
-                for key, row in source.rows.items()
-                if key not in gone
-            }
-            values = {v for v in values if None not in v}
-            for batch in batches(sorted(values, key=repr)):
+            for batch in _remaining_values(decision, subject, via.table, list(via.join.values())):
                 condition = matching(live, list(via.join), batch)
+                if len(kept) > BATCH:
+                    query = sa.select(*(live.c[c] for c in pk)).where(condition)
+                    extra = sum(1 for row in connection.execute(query) if tuple(row) not in kept)
+                    if extra:
+                        left.append(f"{extra} rows of {table} remain")
+                    continue
                 if kept:
-                    condition = sa.and_(condition, sa.not_(matching(live, pk, kept)))
-                counts.append(
+                    keys = sorted(kept, key=repr)
+                    condition = sa.and_(condition, sa.not_(matching(live, pk, keys)))
+                select = (
                     sa.select(sa.literal(table).label("t"), sa.func.count().label("n"))
                     .select_from(live)
                     .where(condition)
                 )
-    if not counts:
-        return
-    query = counts[0] if len(counts) == 1 else sa.union_all(*counts)
-    left = [f"{n} rows of {t} remain" for t, n in connection.execute(query) if n]
+                counts.append((len(batch) + len(kept), select))
+    for group in _groups(counts):
+        query = group[0] if len(group) == 1 else sa.union_all(*group)
+        left += [f"{n} rows of {t} remain" for t, n in connection.execute(query) if n]
     if left:
         _fail(
             connection,
             "verification failed (did the person's data change meanwhile?): " + "; ".join(left[:3]),
         )
+
+
+def _remaining_values(
+    decision: Decision, subject: Subject, table: str, columns: list[str]
+) -> list[list[tuple[Any, ...]]]:
+    """Join values of the rows of `table` that still exist, in batches."""
+    source = subject.tables.get(table)
+    if source is None:
+        return []
+    gone = decision.delete.get(table, set())
+    values = {tuple(row[c] for c in columns) for key, row in source.rows.items() if key not in gone}
+    return list(batches(sorted((v for v in values if None not in v), key=repr)))
+
+
+def _groups(counts: list[tuple[int, sa.Select[Any]]]) -> list[list[sa.Select[Any]]]:
+    """Statements grouped so each UNION ALL binds at most about BATCH parameters."""
+    groups: list[list[sa.Select[Any]]] = []
+    size = 0
+    for parameters, select in counts:
+        if not groups or size + parameters > BATCH:
+            groups.append([])
+            size = 0
+        groups[-1].append(select)
+        size += parameters
+    return groups
 
 
 def _fail(connection: sa.Connection, message: str) -> None:
