@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from store.kit import AINEMA, Mailbox, code_in, drain, with_right
+from store.kit import AINEMA, FakeClock, Mailbox, code_in, drain, with_right
 
 from policykeeper.examples.generation import generate
 
@@ -64,7 +64,7 @@ def run_to_completion(client: TestClient, mailbox: Mailbox, email: str, **body: 
 
 
 def test_access_delivers_the_export_by_an_expiring_link(
-    make_client: Make, mailbox: Mailbox, ainema_copy: tuple[Path, str]
+    make_client: Make, mailbox: Mailbox, ainema_copy: tuple[Path, str], clock: FakeClock
 ) -> None:
     project, url = ainema_copy
     me = person(url)
@@ -80,6 +80,13 @@ def test_access_delivers_the_export_by_an_expiring_link(
     assert str(me["email"]) in archive.read("users.csv").decode("utf-8-sig")
     tampered = client.get(f"/api/download/{link.group(1)[:-2]}xx")
     assert tampered.status_code == 404
+    clock.advance(days=7, seconds=1)
+    expired = client.get(f"/api/download/{link.group(1)}")
+    assert expired.status_code == 410
+    assert client.app.state.workflow.purge_exports() == 1  # type: ignore[attr-defined]
+    request_id = client.get("/api/staff/requests", headers=client.staff["viewer"]).json()[0]["id"]
+    gone = client.get(f"/api/staff/requests/{request_id}/export", headers=client.staff["handler"])
+    assert gone.status_code == 404
 
 
 def test_partial_disclosure_withholds_history(

@@ -61,6 +61,7 @@ def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
     def purge_uploads(timestamp: int) -> None:
         workflow.purge_uploads()
         workflow.prune_rate_events()
+        workflow.purge_exports()
         workflow.remind()
 
     return app

@@ -20,6 +20,7 @@ def run_worker(workflow: Workflow, stop: threading.Event, poll_seconds: float = 
         if time.monotonic() - last_purge > PURGE_EVERY_SECONDS:
             workflow.purge_uploads()
             workflow.prune_rate_events()
+            workflow.purge_exports()
             workflow.remind()
             last_purge = time.monotonic()
         if not worker.run_one():

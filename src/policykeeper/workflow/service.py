@@ -616,6 +616,24 @@ class Workflow:
             )
         return True
 
+    def purge_exports(self) -> int:
+        """Delete delivered exports once their download links have expired: a copy of the
+        person's data is not kept longer than it takes to hand it over."""
+        now = self.clock()
+        cutoff = now - self.settings.download_ttl
+        with self.store.transaction() as session:
+            expired = list(
+                session.execute(sa.select(Export.request_id).where(Export.created_at < cutoff))
+                .scalars()
+                .all()
+            )
+            for request_id in expired:
+                session.execute(sa.delete(Export).where(Export.request_id == request_id))
+                audit.append(
+                    session, at=now, actor="worker", action="export_purged", request_id=request_id
+                )
+            return len(expired)
+
     def prune_rate_events(self) -> int:
         """Forget rate-limit counters older than their window; they serve no other purpose."""
         cutoff = self.clock() - self.settings.rate_window
