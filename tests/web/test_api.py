@@ -204,6 +204,9 @@ def test_openapi_describes_the_api(make_client: Make) -> None:
         "/api/staff/requests/{request_id}/decision",
     ):
         assert path in spec["paths"]
+    decide = spec["paths"]["/api/staff/requests/{request_id}/decision"]["post"]
+    assert {"403", "409", "422"} <= set(decide["responses"])
+    assert "ErrorOut" in spec["components"]["schemas"]
 
 
 def test_a_mail_outage_keeps_the_request_and_allows_a_new_code(

@@ -17,8 +17,31 @@ from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized
 from policykeeper.workflow.service import NewRequest, Workflow
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 
-router = APIRouter(prefix="/api")
 SESSION_COOKIE = "pk_session"
+
+
+class ErrorOut(BaseModel):
+    """Every error: a stable code and one readable sentence."""
+
+    error: str
+    message: str
+
+
+_ERRORS = {
+    401: "Not signed in (staff routes)",
+    403: "The staff role does not allow this",
+    404: "Unknown, or a link that was never issued",
+    409: "Not possible in the request's current state",
+    410: "An expired or already used code or link",
+    422: "Malformed or invalid input",
+    429: "Too many attempts",
+}
+router = APIRouter(
+    prefix="/api",
+    responses={
+        status: {"model": ErrorOut, "description": text} for status, text in _ERRORS.items()
+    },
+)
 
 
 class Payload(BaseModel):
