@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from engine_kit import snapshot
 
 from policykeeper.datamap.starter import init_project
-from policykeeper.engine import Identity, access, erase
+from policykeeper.engine import Identity, access, erase, is_restricted, restrict
 from policykeeper.engine.runtime import release
 from policykeeper.project import Project, load_project, validate_project
 
@@ -240,3 +240,15 @@ def test_erase_orders_deletes_through_the_cycle_and_detaches_invitees(
     assert (1,) not in final["addresses"]
     assert held["tables"]["order"]["kept_rows"][0]["delete_after"] == "2032-05-01"
     assert final["customers"][(4,)] == before["customers"][(4,)]
+
+
+def test_restriction_without_an_app_flag_is_recorded_by_policykeeper(shop: Project) -> None:
+    who = Identity("email", "c4@example.com")
+    assert not is_restricted(shop, who)
+    report = restrict(shop, who).to_json()
+    assert report["flagged_rows"] == {} and report["subjects_recorded"] == 1
+    assert is_restricted(shop, who)
+    assert is_restricted(shop, Identity("user_id", "4"))
+    assert not is_restricted(shop, Identity("user_id", "3"))
+    restrict(shop, who, lift=True)
+    assert not is_restricted(shop, who)

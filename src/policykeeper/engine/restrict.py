@@ -69,21 +69,23 @@ def restrict(project: Project, identity: Identity, *, lift: bool = False) -> Res
 def is_restricted(project: Project, identity: Identity) -> bool:
     """True while the person's processing is restricted: the app's flag, else our record."""
     rt = runtime(project)
-    column = project.datamap.identities.get(identity.kind)
+    datamap = project.datamap
+    flags = {name: spec.restricted_flag for name, spec in datamap.tables.items()}
+    extra = {name: [flag] for name, flag in flags.items() if flag}
     with ExitStack() as stack:
         connections = {
             name: stack.enter_context(source.engine.connect())
             for name, source in rt.sources.items()
         }
-        extra = {}
-        if column is not None:
-            flag = project.datamap.tables[column.table].restricted_flag
-            extra = {column.table: [flag]} if flag else {}
         subject = Collector(rt, connections, extra=extra).from_identity(identity)
-    assert column is not None
-    flag = project.datamap.tables[column.table].restricted_flag
-    if flag is not None:
-        return any(bool(row[flag]) for row in subject.tables[column.table].rows.values())
+    roots = subject.roots(datamap)
+    flagged = [table for table in roots if flags.get(table)]
+    if flagged:
+        return any(
+            bool(row[flags[table]])
+            for table in flagged
+            for row in subject.tables[table].rows.values()
+        )
     state = state_for(project.directory)
     return any(state.is_restricted(key) for key in _subjects(rt, subject))
 
