@@ -207,7 +207,9 @@ def _draft_table(table: sa.Table, owned: bool, via: list[dict[str, Any]], root: 
     transaction = guesses.is_transaction(table.name)
     clock = _clock(table)
     for column in table.c:
-        if column.name in guesses.RESTRICTION_COLUMNS and isinstance(column.type, sa.Boolean):
+        if column.name in guesses.RESTRICTION_COLUMNS and isinstance(
+            column.type, sa.Boolean | sa.Integer
+        ):
             draft.restricted_flag = column.name
             continue
         if column.name in skip:
