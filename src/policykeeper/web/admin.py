@@ -8,14 +8,17 @@ import json
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from policykeeper import engine
+from policykeeper.jobs.worker import run_execution_now
 from policykeeper.policy.models import Jurisdiction, RightKind
 from policykeeper.policy.types import Duration, Lang
 from policykeeper.render.build import Builder
 from policykeeper.render.catalog import catalog
+from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.accounts import accounts, change_password, update_account
 from policykeeper.web.center import project_of
@@ -300,8 +303,6 @@ def detail(request_id: str, request: Request) -> Response:
     ]
     can_act = member.role in (Role.handler, Role.admin)
     with flow.store.transaction() as session:
-        from policykeeper.store.models import Export, Upload
-
         has_export = session.get(Export, row.id) is not None
         uploads = [
             {
@@ -310,7 +311,7 @@ def detail(request_id: str, request: Request) -> Response:
                 "size": u.size,
                 "open": can_act and u.purged_at is None,
             }
-            for u in session.query(Upload).filter(Upload.request_id == row.id)
+            for u in session.execute(sa.select(Upload).where(Upload.request_id == row.id)).scalars()
         ]
     state = State(row.state)
     extendable = state in EXTENDABLE and row.due_at < row.max_due_at
@@ -439,8 +440,6 @@ async def identity(request_id: str, request: Request) -> Response:
 @router.post("/requests/{request_id}/execute")
 async def execute(request_id: str, request: Request) -> Response:
     flow, _form, _member = await _action(request)
-    from policykeeper.jobs.worker import run_execution_now
-
     run_execution_now(flow, request_id)
     return _done(request_id)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,7 @@ from policykeeper.workflow.errors import (
     RateLimited,
     WorkflowError,
 )
+from policykeeper.workflow.grounds import ground_label
 from policykeeper.workflow.service import MailUnavailable, NewRequest, Workflow
 
 router = APIRouter(include_in_schema=False)
@@ -235,8 +237,6 @@ def _fees(right: Right) -> list[Any]:
 
 
 def _new_form_id() -> str:
-    import secrets
-
     return secrets.token_hex(16)
 
 
@@ -511,8 +511,6 @@ def status_context(
         )
     ground = ""
     if view["state"] == "denied" and right is not None:
-        from policykeeper.workflow.grounds import ground_label
-
         ground = ground_label(right, (row.decision or {}).get("ground", "")).get(lang)
     flashes = [t(f"status.{name}") for name in FLASHES if request.query_params.get(name)]
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
