@@ -352,3 +352,47 @@ def test_status_page_on_a_postgresql_store(postgres_url: str, tmp_path: Path) ->
         client.post(f"/status/{token}/verify", data={"csrf": fields["csrf"], "code": code})
         assert 'data-state="in_review"' in client.get(f"/status/{token}").text
         assert client.get(f"/status/{'0' * 32}.{'f' * 64}").status_code == 404
+
+
+def test_documents_and_agents_where_the_declaration_asks_for_them(tmp_path: Path) -> None:
+    """Audiostock checks identity with a document and accepts agents: the form and status page
+    offer both, and uploads are bounded."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from policykeeper.web.app import create_app
+    from policykeeper.workflow.settings import WorkflowSettings
+
+    project = tmp_path / "audiostock"
+    source = Path(__file__).resolve().parents[2] / "examples" / "audiostock"
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns(".*", "*.sqlite3"))
+    app = create_app(
+        project,
+        database_url=f"sqlite:///{tmp_path / 'state.sqlite3'}",
+        mailer=Sent(),
+        settings=WorkflowSettings(upload_max_bytes=1000),
+        secret_key=b"documents-secret-key-0123456789",
+        run_worker=False,
+    )
+    client = TestClient(app, follow_redirects=False, headers={"accept-language": "en"})
+    fields = form_fields(client.get("/requests/access").text)
+    nameless = client.post("/requests/access", data={**fields, "email": "a@b.jp", "agent": "1"})
+    assert nameless.status_code == 422 and "agent&#39;s name" in nameless.text
+    token, fields = submit(client, "access", "doc@example.jp", agent="1", agent_name="Hanako")
+    row = app.state.workflow.get(token.split(".")[0])
+    assert row.agent == {"name": "Hanako", "relationship": ""} and row.needs_documents
+    assert 'id="documents-heading"' in client.get(f"/status/{token}").text
+
+    def send(content: bytes, purpose: str = "id_document") -> int:
+        return client.post(
+            f"/status/{token}/documents",
+            data={"csrf": fields["csrf"], "purpose": purpose},
+            files={"file": ("id.png", content, "image/png")},
+        ).status_code
+
+    assert send(b"\x89PNG" + b"0" * 500) == 303
+    assert send(b"0" * 2000) == 413
+    assert send(b"0" * 70_000) == 413
+    assert send(b"\x89PNG", purpose="selfie") == 422
+    assert "received your document" in client.get(f"/status/{token}?uploaded=1").text

@@ -214,6 +214,8 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         if right.kind is RightKind.objection
         else [],
         "grounds": [Choice(g.value, cat.label("ground", g)) for g in grounds],
+        "agents": agents_allowed(right),
+        "agent_proof": builder.t(right.agents.proof) if right.agents else "",
         "form_id": _new_form_id(),
         "values": {},
         "error": None,
@@ -309,6 +311,9 @@ async def submit(kind: str, request: Request) -> Response:
     context = form_context(request, right, lang)
     context.update(form_id=form_id, values=_kept_values(form))
     details, problem = _details(right, form, {c.value for c in context["fields"]})
+    agent = _agent(right, form)
+    if problem is None and agent == {}:
+        problem = "invalid_agent"
     if problem is None and not _plausible_email(email):
         problem = "invalid_email"
     if problem is not None:
@@ -323,6 +328,7 @@ async def submit(kind: str, request: Request) -> Response:
                 language=lang,
                 jurisdictions=chosen or None,
                 details=details,
+                agent=agent or None,
                 request_id=request_id,
             ),
             client_ip(request),
@@ -354,6 +360,9 @@ def _kept_values(form: FormData) -> dict[str, Any]:
         "ground": text_field(form, "ground", 60),
         "purposes": [v for v in form.getlist("purpose") if isinstance(v, str)],
         "jurisdictions": [v for v in form.getlist("jurisdiction") if isinstance(v, str)],
+        "agent": text_field(form, "agent", 5) == "1",
+        "agent_name": text_field(form, "agent_name", 200),
+        "agent_relationship": text_field(form, "agent_relationship", 200),
     }
 
 
@@ -371,6 +380,22 @@ def _details(right: Right, form: FormData, fields: set[str]) -> tuple[dict[str, 
     if ground and ground in RequestGround.__members__:
         return {"ground": ground}, None
     return {}, None
+
+
+def agents_allowed(right: Right) -> bool:
+    """Whether the declaration lets an agent ask, in general or under one of its laws."""
+    terms = [right.agents, *(t.agents for t in right.by_jurisdiction.values())]
+    return any(agents is not None and agents.allowed for agents in terms)
+
+
+def _agent(right: Right, form: FormData) -> dict[str, str] | None:
+    """The agent acting for the person: None if not an agent, {} if the name is missing."""
+    if not agents_allowed(right) or text_field(form, "agent", 5) != "1":
+        return None
+    name = text_field(form, "agent_name", 200)
+    if not name:
+        return {}
+    return {"name": name, "relationship": text_field(form, "agent_relationship", 200)}
 
 
 def _plausible_email(value: str) -> bool:
