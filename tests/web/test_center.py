@@ -167,6 +167,14 @@ def test_bad_input_gets_a_friendly_page_with_the_right_status(site: Site) -> Non
             413,
         ),
         "wrong method": (client.put("/requests/erasure"), 405),
+        "malformed multipart": (
+            client.post(
+                "/requests/erasure",
+                content=b"--x\r\nContent-Disposition: form-data\r\n\r\nbroken",
+                headers={"content-type": "multipart/form-data; boundary=x"},
+            ),
+            400,
+        ),
     }
     for name, (response, status) in cases.items():
         assert response.status_code == status, name
