@@ -309,7 +309,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     db: DatabaseUrl = None,
 ) -> None:
-    """Serve the JSON API (and run the worker beside it), after migrating the state store."""
+    """Serve the privacy center, the admin console and the JSON API, with the worker beside it."""
     import uvicorn
 
     from policykeeper.web.app import create_app
