@@ -134,8 +134,8 @@ def test_random_actions_keep_every_request_consistent(
                 assert audit.verify_chain(session).ok
 
     Requests.TestCase.settings = settings(
-        max_examples=12,
-        stateful_step_count=12,
+        max_examples=10,
+        stateful_step_count=10,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
