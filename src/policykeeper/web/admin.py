@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from policykeeper import engine
 from policykeeper.jobs.worker import run_execution_now
@@ -124,7 +125,7 @@ async def login(request: Request) -> Response:
     if limiter(request).blocked(ip, username, now):
         return login_page(request, error=t("admin.login_limited"), status=429)
     try:
-        token = directory(request).login(username, password)
+        token = await run_in_threadpool(directory(request).login, username, password)
     except Unauthorized:
         limiter(request).failed(ip, username, now)
         return login_page(request, error=t("admin.login_failed"), status=401)
@@ -148,7 +149,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     signed_in(request)
     await read_form(request, workflow_of(request).secrets)
-    directory(request).revoke(request.cookies.get(CONSOLE_COOKIE, ""))
+    await run_in_threadpool(directory(request).revoke, request.cookies.get(CONSOLE_COOKIE, ""))
     response = RedirectResponse("/admin/login?out=1", status_code=303)
     response.delete_cookie(CONSOLE_COOKIE, path="/admin")
     return response
@@ -172,7 +173,8 @@ async def password(request: Request) -> Response:
         error = t("admin.password_mismatch")
     else:
         try:
-            change_password(
+            await run_in_threadpool(
+                change_password,
                 flow.store,
                 member.id,
                 current,
@@ -394,7 +396,8 @@ async def _action(
 async def decide(request_id: str, request: Request) -> Response:
     flow, form, member = await _action(request)
     approve = text_field(form, "outcome", 10) == "approve"
-    flow.decide(
+    await run_in_threadpool(
+        flow.decide,
         request_id,
         member.actor,
         approve=approve,
@@ -410,7 +413,13 @@ async def extend(request_id: str, request: Request) -> Response:
     amount, unit = text_field(form, "amount", 4), text_field(form, "unit", 10)
     if not amount.isdigit() or not 0 < int(amount) <= 366 or unit not in UNITS:
         raise Invalid("the extension needs a period")
-    flow.extend(request_id, member.actor, Duration(int(amount), unit), text_field(form, "reason"))
+    await run_in_threadpool(
+        flow.extend,
+        request_id,
+        member.actor,
+        Duration(int(amount), unit),
+        text_field(form, "reason"),
+    )
     return _done(request_id)
 
 
@@ -421,14 +430,21 @@ async def fee(request_id: str, request: Request) -> Response:
     amount = text_field(form, "amount", 12)
     if not waived and not amount.isdigit():
         raise Invalid("record the amount paid, or waive the fee")
-    flow.record_fee(request_id, member.actor, amount=None if waived else int(amount), waived=waived)
+    await run_in_threadpool(
+        flow.record_fee,
+        request_id,
+        member.actor,
+        amount=None if waived else int(amount),
+        waived=waived,
+    )
     return _done(request_id)
 
 
 @router.post("/requests/{request_id}/identity")
 async def identity(request_id: str, request: Request) -> Response:
     flow, form, member = await _action(request)
-    flow.verify_identity(
+    await run_in_threadpool(
+        flow.verify_identity,
         request_id,
         member.actor,
         text_field(form, "approved", 5) == "1",
@@ -440,7 +456,7 @@ async def identity(request_id: str, request: Request) -> Response:
 @router.post("/requests/{request_id}/execute")
 async def execute(request_id: str, request: Request) -> Response:
     flow, _form, _member = await _action(request)
-    run_execution_now(flow, request_id)
+    await run_in_threadpool(run_execution_now, flow, request_id)
     return _done(request_id)
 
 
@@ -520,8 +536,11 @@ async def add_staff(request: Request) -> Response:
     if role not in Role.__members__:
         raise Invalid("unknown role")
     try:
-        directory(request).create(
-            text_field(form, "username", 100), str(form.get("password") or ""), Role(role)
+        await run_in_threadpool(
+            directory(request).create,
+            text_field(form, "username", 100),
+            str(form.get("password") or ""),
+            Role(role),
         )
     except WorkflowError as exc:
         lang = language(request)
@@ -540,7 +559,12 @@ async def edit_staff(staff_id: int, request: Request) -> Response:
         lang = language(request)
         error = messages(lang)("admin.staff_self")
         return staff_page(request, member, flow=flow, lang=lang, error=error, status=409)
-    update_account(
-        flow.store, staff_id, Role(role), text_field(form, "active", 5) == "1", flow.clock()
+    await run_in_threadpool(
+        update_account,
+        flow.store,
+        staff_id,
+        Role(role),
+        text_field(form, "active", 5) == "1",
+        flow.clock(),
     )
     return RedirectResponse("/admin/staff?updated=1", status_code=303)

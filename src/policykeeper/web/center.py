@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -300,25 +301,32 @@ async def submit(kind: str, request: Request) -> Response:
     except NotFound:
         return error_page(request, 404, "not_found")
     form = await read_form(request, flow.secrets)
+    return await run_in_threadpool(_submit, request, flow, right, form, lang)
+
+
+def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang: str) -> Response:
+    """Record the request once per form: the id comes from the form's one-time token."""
     form_id = text_field(form, "form_id", 64)
     if not FORM_ID.match(form_id):
         return error_page(request, 400, "csrf")
     email = text_field(form, "email", 320)
     request_id = flow.secrets.keyed_hash("form", form_id)[:32]
-    repeated = _repeated(flow, request_id, email)
-    if repeated is not None:
-        return repeated
-    context = form_context(request, right, lang)
-    context.update(form_id=form_id, values=_kept_values(form))
-    details, problem = _details(right, form, {c.value for c in context["fields"]})
+
+    def again(problem: str) -> Response:
+        context = form_context(request, right, lang)
+        context.update(form_id=form_id, values=_kept_values(form))
+        context["error"] = messages(lang)(f"error.{problem}")
+        return page(request, "center/request.html", context, status=422, lang=lang)
+
+    fields = {c.value for c in correctable(request, lang)}
+    details, problem = _details(right, form, fields)
     agent = _agent(right, form)
     if problem is None and agent == {}:
         problem = "invalid_agent"
     if problem is None and not _plausible_email(email):
         problem = "invalid_email"
     if problem is not None:
-        context["error"] = messages(lang)(f"error.{problem}")
-        return page(request, "center/request.html", context, status=422, lang=lang)
+        return again(problem)
     chosen = [v for v in form.getlist("jurisdiction") if isinstance(v, str)]
     try:
         submitted = flow.submit(
@@ -336,8 +344,11 @@ async def submit(kind: str, request: Request) -> Response:
     except sa.exc.IntegrityError:
         return _repeated(flow, request_id, email) or error_page(request, 409, "conflict")
     except Invalid:
-        context["error"] = messages(lang)("error.invalid")
-        return page(request, "center/request.html", context, status=422, lang=lang)
+        return again("invalid")
+    except RateLimited:
+        return error_page(request, 429, "rate_limited")
+    except MailUnavailable:
+        return error_page(request, 503, "mail")
     return _to_status(submitted.status_token, "sent")
 
 
@@ -571,6 +582,10 @@ async def status(token: str, request: Request) -> Response:
 async def verify(token: str, request: Request) -> Response:
     flow = workflow_of(request)
     form = await read_form(request, flow.secrets)
+    return await run_in_threadpool(_verify, request, flow, token, form)
+
+
+def _verify(request: Request, flow: Workflow, token: str, form: FormData) -> Response:
     code = text_field(form, "code", 20).replace(" ", "")
     t = messages(language(request))
     try:
@@ -592,22 +607,16 @@ async def verify(token: str, request: Request) -> Response:
 async def resend(token: str, request: Request) -> Response:
     flow = workflow_of(request)
     await read_form(request, flow.secrets)
-    try:
-        flow.resend_code(token, client_ip(request))
-    except WorkflowError as exc:
-        return _workflow_error(request, exc, token)
-    return _to_status(token, "resent")
+    return await run_in_threadpool(
+        _attempt, request, token, "resent", flow.resend_code, token, client_ip(request)
+    )
 
 
 @router.post("/status/{token}/withdraw")
 async def withdraw(token: str, request: Request) -> Response:
     flow = workflow_of(request)
     await read_form(request, flow.secrets)
-    try:
-        flow.withdraw(token)
-    except WorkflowError as exc:
-        return _workflow_error(request, exc, token)
-    return _to_status(token, "withdrawn")
+    return await run_in_threadpool(_attempt, request, token, "withdrawn", flow.withdraw, token)
 
 
 @router.post("/status/{token}/documents")
@@ -621,17 +630,18 @@ async def upload(token: str, request: Request) -> Response:
     content = await file.read(flow.settings.upload_max_bytes + 1)
     if len(content) > flow.settings.upload_max_bytes:
         return error_page(request, 413, "too_large", home=f"/status/{token}")
-    try:
-        flow.upload(
-            token,
-            purpose,
-            file.filename or "upload",
-            file.content_type or "application/octet-stream",
-            content,
-        )
-    except WorkflowError as exc:
-        return _workflow_error(request, exc, token)
-    return _to_status(token, "uploaded")
+    return await run_in_threadpool(
+        _attempt,
+        request,
+        token,
+        "uploaded",
+        flow.upload,
+        token,
+        purpose,
+        file.filename or "upload",
+        file.content_type or "application/octet-stream",
+        content,
+    )
 
 
 @router.get("/verify/{link}")
@@ -644,6 +654,10 @@ def verify_link_page(link: str, request: Request) -> Response:
 async def verify_link(link: str, request: Request) -> Response:
     flow = workflow_of(request)
     await read_form(request, flow.secrets)
+    return await run_in_threadpool(_follow_link, request, flow, link)
+
+
+def _follow_link(request: Request, flow: Workflow, link: str) -> Response:
     try:
         token = flow.verify_link(link)
     except NotFound:
@@ -670,6 +684,17 @@ def download(token: str, request: Request) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+def _attempt(
+    request: Request, token: str, flash: str, action: Callable[..., Any], *args: Any
+) -> Response:
+    """Run one workflow step for the person; back to the status page, or a friendly error."""
+    try:
+        action(*args)
+    except WorkflowError as exc:
+        return _workflow_error(request, exc, token)
+    return _to_status(token, flash)
 
 
 def _workflow_error(request: Request, exc: WorkflowError, token: str) -> Response:
