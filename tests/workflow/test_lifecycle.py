@@ -414,3 +414,16 @@ def test_audiostock_charges_the_actual_cost_staff_record(
     workflow.record_fee(request_id, "staff:alice", amount=580, waived=False)
     assert workflow.status(token)["fee"]["amount"] == 580
     assert workflow.status(token)["state"] == "in_review"
+
+
+def test_a_jurisdiction_can_add_a_verification_step(make_workflow: Make, mailbox: Mailbox) -> None:
+    policy = with_right(
+        with_jurisdictions(ainema_policy(), "appi", "ccpa"),
+        "access",
+        by_jurisdiction={"ccpa": {"verification": ["two_data_points"]}},
+    )
+    workflow = make_workflow(policy)
+    japan = submit_and_verify(workflow, mailbox, jurisdictions=["appi"])
+    california = submit_and_verify(workflow, mailbox, jurisdictions=["ccpa"])
+    assert workflow.status(japan)["state"] == "in_review"
+    assert workflow.status(california)["waiting_for"] == "document_check"

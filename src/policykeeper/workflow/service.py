@@ -139,7 +139,8 @@ class Workflow:
             raise Invalid("this right cannot be exercised through an agent")
         now = self.clock()
         deadlines = compute_deadlines(self.policy, right, jurisdictions, now, self.settings)
-        needs_email = Verification.none not in right.verification
+        methods = _verification(right, jurisdictions)
+        needs_email = Verification.none not in methods
         code: tuple[str, str] | None = None
         with self.store.transaction() as session:
             if needs_email:
@@ -155,8 +156,7 @@ class Workflow:
                 jurisdictions=[j.value for j in jurisdictions],
                 details=details,
                 agent=new.agent,
-                needs_documents=bool(DOCUMENT_METHODS & set(right.verification))
-                or new.agent is not None,
+                needs_documents=bool(DOCUMENT_METHODS & methods) or new.agent is not None,
                 received_at=now,
                 acknowledge_by=deadlines.acknowledge_by,
                 due_at=deadlines.due_at,
@@ -921,6 +921,18 @@ class Workflow:
                 context["download_url"] = f"{self.settings.base_url}/api/download/{token}"
                 context["download_expires"] = self._when(row, expires)
         return context
+
+
+def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verification]:
+    """The declared methods plus any a jurisdiction adds: every check either law asks for."""
+    methods = set(right.verification)
+    for jurisdiction in jurisdictions:
+        terms = right.by_jurisdiction.get(jurisdiction)
+        if terms is not None and terms.verification:
+            methods |= set(terms.verification)
+    if len(methods) > 1:
+        methods.discard(Verification.none)
+    return methods
 
 
 def _agents_allowed(right: Right, jurisdictions: list[Jurisdiction]) -> bool:
