@@ -158,3 +158,20 @@ def test_jasminai_gdpr_ccpa_and_both() -> None:
     assert right is not None
     limit = request_limit(right, [Jurisdiction.ccpa])
     assert limit is not None and (limit.count, str(limit.per)) == (2, "12 months")
+
+
+def test_office_closures_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("POLICYKEEPER_EXTRA_HOLIDAYS", "2026-12-29, 2026-12-30,2026-12-31")
+    monkeypatch.setenv("POLICYKEEPER_BASE_URL", "https://privacy.example.jp/")
+    settings = WorkflowSettings.from_environment()
+    assert settings.base_url == "https://privacy.example.jp"
+    policy = with_right(
+        ainema_policy(), "access", deadline={"period": "2 days", "business_days": True}
+    )
+    right = policy.right("access")
+    assert right is not None
+    received = datetime(2026, 12, 28, 1, 0, tzinfo=UTC)  # Monday in Tokyo
+    clock = compute_deadlines(policy, right, [Jurisdiction.appi], received, settings)
+    assert clock.due_at == datetime(
+        2027, 1, 5, 1, tzinfo=UTC
+    )  # Jan 1 is a holiday, Jan 2-3 a weekend

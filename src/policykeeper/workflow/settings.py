@@ -6,7 +6,7 @@ LAW.md marks APPI's "without delay" and the holiday calendars as configurable; t
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from policykeeper.policy.models import Jurisdiction
@@ -56,7 +56,20 @@ class WorkflowSettings:
 
     @classmethod
     def from_environment(cls) -> WorkflowSettings:
+        """Settings from POLICYKEEPER_BASE_URL, POLICYKEEPER_STAFF_EMAIL and
+        POLICYKEEPER_EXTRA_HOLIDAYS (comma-separated dates the office is closed, e.g. the
+        Japanese year-end days), which every calendar then skips as business days."""
+        closed = frozenset(
+            date.fromisoformat(item.strip())
+            for item in os.environ.get("POLICYKEEPER_EXTRA_HOLIDAYS", "").split(",")
+            if item.strip()
+        )
+        calendars = {
+            jurisdiction: replace(calendar, extra_holidays=calendar.extra_holidays | closed)
+            for jurisdiction, calendar in DEFAULT_CALENDARS.items()
+        }
         return cls(
             base_url=os.environ.get("POLICYKEEPER_BASE_URL", cls.base_url).rstrip("/"),
             staff_email=os.environ.get("POLICYKEEPER_STAFF_EMAIL") or None,
+            calendars=calendars,
         )
