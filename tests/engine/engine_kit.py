@@ -8,7 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-PEOPLE = 120
+PEOPLE = 90
 
 
 def copy_example(name: str, tmp_path: Path) -> Path:

@@ -54,7 +54,7 @@ def test_kill_during_erasure_then_resume(
     directory = copy_example("ainema", tmp_path)
     before = snapshot(database_url)
 
-    env = {**os.environ, SLOW_ENV: "1.0", "AINEMA_DATABASE_URL": database_url}
+    env = {**os.environ, SLOW_ENV: "0.5", "AINEMA_DATABASE_URL": database_url}
     command = [sys.executable, "-m", "policykeeper.cli", "erase", str(directory)]
     process = subprocess.Popen(
         [*command, "--identity", "user_id=21"],
@@ -67,7 +67,7 @@ def test_kill_during_erasure_then_resume(
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         assert time.monotonic() < deadline, "the erasure never started"
         time.sleep(0.05)
-    time.sleep(1.5)
+    time.sleep(0.8)
     assert process.poll() is None, "the erasure finished before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
