@@ -17,7 +17,7 @@ import argparse
 import os
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -50,15 +50,15 @@ def database_url() -> str:
     return sa.make_url(ADMIN_URL).set(database=DATABASE).render_as_string(hide_password=False)
 
 
-def step(rows: int, expired: int) -> timedelta:
-    """Spacing that puts exactly `expired` rows before the 12-month cutoff (half a step clear)."""
+def step(expired: int) -> float:
+    """Seconds between rows, so exactly `expired` rows fall before the 12-month cutoff."""
     cutoff = NOW.replace(tzinfo=None).replace(year=NOW.year - 1)
-    return (cutoff - START) / (expired + 0.5)
+    return (cutoff - START).total_seconds() / (expired + 0.5)
 
 
 def prepare(engine: sa.Engine, rows: int, expired: int) -> None:
     """Create the table with its live rows once; then (re)load the expired rows."""
-    spacing = step(rows, expired).total_seconds()
+    spacing = step(expired)
     with engine.begin() as connection:
         connection.exec_driver_sql("SET synchronous_commit = off")
         connection.exec_driver_sql("SET maintenance_work_mem = '512MB'")
