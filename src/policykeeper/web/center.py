@@ -4,6 +4,7 @@ follow it and download the result. Every page works without JavaScript, in Japan
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -472,6 +473,7 @@ class Fingerprint:
 
 
 _fingerprints: dict[str, Fingerprint] = {}
+_rendering: dict[tuple[Any, str], asyncio.Lock] = {}
 
 
 def fingerprint(flow: Workflow, token: str) -> tuple[int, int] | None:
@@ -573,9 +575,19 @@ def status_context(
 async def status(token: str, request: Request) -> Response:
     """Served from the event loop when the page is cached; built in a thread otherwise."""
     key = status_key(request, workflow_of(request), token)
-    if key is not None and is_cached(request, STATUS_TEMPLATE, language(request), key):
-        return page(request, STATUS_TEMPLATE, None, cache_key=key)
-    return await run_in_threadpool(status_page, request, token)
+    if key is None:
+        return await run_in_threadpool(status_page, request, token)
+    lang = language(request)
+    if not is_cached(request, STATUS_TEMPLATE, lang, key):
+        # One render per page at a time: readers arriving meanwhile wait for it.
+        lock = _rendering.setdefault((key, lang), asyncio.Lock())
+        try:
+            async with lock:
+                if not is_cached(request, STATUS_TEMPLATE, lang, key):
+                    return await run_in_threadpool(status_page, request, token)
+        finally:
+            _rendering.pop((key, lang), None)
+    return page(request, STATUS_TEMPLATE, None, cache_key=key)
 
 
 @router.post("/status/{token}/verify")
