@@ -74,6 +74,9 @@ def test_null_and_future_clocks_are_reported_not_guessed(
     assert not any("content_reports" in p for p in plan.problems), "unresolved is normal"
     reports = next(s for s in plan.sweeps if s.sweep.table == "content_reports")
     assert reports.clock_unset > 0 and reports.due == 0
+    ran = retention_run(project, NOW).to_json()
+    assert any("2 rows have a clock in the future" in p for p in ran["problems"])
+    assert scalar(database_url, "SELECT count(*) FROM access_logs WHERE id <= 2") == 2
 
 
 def test_cli_plan_run_and_holds(ainema_dir: Path) -> None:

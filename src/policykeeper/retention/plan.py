@@ -194,8 +194,7 @@ def _plan(
         result.due = count(condition) - result.held
     if sweep.others:
         result.kept_longer = count(c.kept_longer(live, sweep, now))
-    result.clock_unset = count(c.clock_unset(live, sweep))
-    result.clock_future = count(c.clock_future(live, sweep, now))
+    result.clock_unset, result.clock_future = clock_counts(connection, live, sweep, now)
     first = connection.execute(
         sa.select(sa.func.min(live.c[sweep.binding.clock])).where(c.waiting(live, sweep, now))
     ).scalar_one()
@@ -204,6 +203,31 @@ def _plan(
         result.next_due = sweep.rule.period.after(start)
     connection.commit()
     return result
+
+
+def clock_counts(
+    connection: sa.Connection, live: sa.Table, sweep: Sweep, now: datetime
+) -> tuple[int, int]:
+    """Rows whose clock is NULL (skipped when the column cannot be) and rows dated ahead."""
+
+    def count(condition: sa.ColumnElement[bool]) -> int:
+        return connection.execute(
+            sa.select(sa.func.count()).select_from(live).where(condition)
+        ).scalar_one()
+
+    nullable = live.c[sweep.binding.clock].nullable
+    unset = count(c.clock_unset(live, sweep)) if nullable else 0
+    return unset, count(c.clock_future(live, sweep, now))
+
+
+def clock_report(rt: Runtime, sweep: Sweep, now: datetime) -> list[str]:
+    """The clock problems of one sweep, for a run's report."""
+    item = SweepPlan(sweep, c.cutoff(sweep.rule, now))
+    with rt.source_of(sweep.table).engine.connect() as connection:
+        item.clock_unset, item.clock_future = clock_counts(
+            connection, rt.tables[sweep.table], sweep, now
+        )
+    return clock_problems([item])
 
 
 def _count_held(

@@ -32,7 +32,7 @@ from policykeeper.retention.batches import (
 )
 from policykeeper.retention.holds import HeldKeys, held_keys
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
-from policykeeper.retention.plan import check_bindings
+from policykeeper.retention.plan import check_bindings, clock_report
 from policykeeper.retention.proofs import purge_proofs
 from policykeeper.retention.rules import Sweep, proof_rules, sweeps, unswept
 from policykeeper.retention.store import aware, open_store, utcnow
@@ -190,6 +190,7 @@ def _one(
     else:
         stats = sweep_accounts(rt, sweep, at, held, size=size, advance=advance)
     report.problems.extend(stats.problems)
+    report.problems.extend(clock_report(rt, sweep, at))
     return stats
 
 
