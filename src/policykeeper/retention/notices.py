@@ -93,8 +93,9 @@ class Notices:
 
     def _send(self, account: AccountRow, address: str) -> None:
         start = as_utc(account.row[self.sweep.binding.clock])
-        assert start is not None and self.mailer is not None
-        delete_after = max(self.sweep.rule.period.after(start), self.period.after(self.now))  # type: ignore[union-attr]
+        period = self.sweep.rule.period
+        assert start is not None and period is not None and self.mailer is not None
+        delete_after = max(period.after(start), self.period.after(self.now))
         policy = self.rt.project.policy
         lang = policy.languages.authoritative.value
         fields = {
