@@ -4,10 +4,11 @@ served by uvicorn on 127.0.0.1 and loaded by wrk (Debian's package) on 2 cores.
 Goal: at least 1,000 requests/s for the read pages with p99 under 50 ms.
 
     .venv/bin/python bench/web_bench.py [--users 200] [--seconds 10] [--connections 16]
-        [--workers 2] [--threads 1]
+        [--workers 2] [--threads 1] [--state-url postgresql+psycopg://...]
 
 The data is the demo's: AInema with synthetic people on SQLite and a SQLite state store, email
-kept in an outbox folder. The status page is that of a verified request (timeline, due date).
+kept in an outbox folder; --state-url puts the state store on an empty PostgreSQL database
+instead, as in production. The status page is that of a verified request (timeline, due date).
 Submissions are real: each creates a request, an audit entry, a job and a code email, with a
 fresh form id and address per request (rate limits raised for the run); they are reported,
 without a goal, because they write.
@@ -62,7 +63,7 @@ def app_from_env() -> FastAPI:
     )
 
 
-def prepare(folder: Path, users: int) -> tuple[Path, str, str]:
+def prepare(folder: Path, users: int, state_url: str | None) -> tuple[Path, str, str]:
     """The example project with its data, the state URL and a verified request's status token."""
     from policykeeper.examples.generation import generate
     from policykeeper.web.outbox import OutboxMailer
@@ -72,7 +73,7 @@ def prepare(folder: Path, users: int) -> tuple[Path, str, str]:
     project = folder / "ainema"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".*", "*.sqlite3"))
     generate("ainema", f"sqlite:///{project / 'ainema.sqlite3'}", users, progress=False)
-    state = f"sqlite:///{folder / 'state.sqlite3'}"
+    state = state_url or f"sqlite:///{folder / 'state.sqlite3'}"
     outbox = folder / "outbox"
     flow = open_workflow(
         project,
@@ -190,12 +191,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--state-url", help="An empty PostgreSQL database for the state store.")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
     with tempfile.TemporaryDirectory(prefix="pk-web-bench-") as temporary:
         folder = Path(temporary)
-        project, state, token = prepare(folder, args.users)
+        project, state, token = prepare(folder, args.users, args.state_url)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(project, state, port, args.workers)
@@ -219,7 +221,8 @@ def main() -> None:
             server.wait(timeout=30)
     print(
         f"\nwrk {args.seconds}s per endpoint, {args.connections} connections, {args.threads} wrk "
-        f"thread(s), {args.workers} uvicorn workers, {os.cpu_count()} cores, {args.users} people"
+        f"thread(s), {args.workers} uvicorn workers, {os.cpu_count()} cores, {args.users} people, "
+        f"state on {'PostgreSQL' if args.state_url else 'SQLite'}"
     )
     print(f"{'endpoint':42} {'req/s':>9} {'p99 ms':>8} {'failed':>7}  goal")
     for r in results:
