@@ -46,6 +46,7 @@ def test_the_example_keeps_its_promises(
     usernames = dict(rows(url, "SELECT id, username FROM members"))
     assert inactive, "the generator leaves some members inactive for over a year"
     plan = retention_plan(jasminai, NOW).to_json()
+    assert {(s["rule"], s["table"]) for s in plan["sweeps"]} >= {("activity_logs", "chats")}
     assert {s["rule"] for s in plan["sweeps"]} == {
         "inactive_accounts",
         "former_usernames",
@@ -69,6 +70,11 @@ def test_the_example_keeps_its_promises(
     assert scalar(url, logs, c=naive(NOW) - 120 * DAY) == 0, "logs: 120 days"
     posts = "SELECT count(*) FROM wall_posts WHERE created_at < :c"
     assert scalar(url, posts, c=naive(NOW) - 120 * DAY) == 0
+    chats = "SELECT count(*) FROM chats WHERE last_message_at < :c"
+    assert scalar(url, chats, c=naive(NOW) - 120 * DAY) == 0, "chat logs: 120 days"
+    orphans = "SELECT count(*) FROM chat_messages WHERE chat_id NOT IN (SELECT id FROM chats)"
+    assert scalar(url, orphans) == 0, "a chat's messages go with it"
+    assert scalar(url, "SELECT count(*) FROM chats") > 0
     assert first["totals"]["notices_sent"] >= len(inactive)
     assert first["totals"]["accounts_erased"] == 0, "nobody is deleted unwarned"
     assert len(mailbox.messages) == first["totals"]["notices_sent"]
