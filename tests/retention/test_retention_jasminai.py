@@ -149,3 +149,15 @@ def test_every_declared_period(
     five_years = later.replace(year=later.year + 5) + DAY
     retention_run(jasminai, five_years, mailer=mailer, notice=Duration(30, "day"))
     assert scalar(url, "SELECT count(*) FROM username_blocklist") == 0, "blocked for 5 years"
+
+
+def test_unreachable_mail_server_sends_nothing_and_deletes_no_one(
+    jasminai: Project, database_url: str
+) -> None:
+    from store.kit import free_port
+
+    mailer = SmtpMailer("127.0.0.1", free_port(), "privacy@example.test", timeout=2)
+    report = retention_run(jasminai, NOW + 400 * DAY, mailer=mailer).to_json()
+    assert any("could not send deletion notices" in p for p in report["problems"])
+    assert report["totals"]["notices_sent"] == 0
+    assert {"alice", "bob", "carol", "dave"} <= set(usernames(database_url))

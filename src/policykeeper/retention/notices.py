@@ -7,6 +7,7 @@ missed run or a newly enabled rule never deletes an account whose owner was not 
 from __future__ import annotations
 
 import json
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,7 +83,13 @@ class Notices:
                 if self.mailer is None:
                     problems.append("no mailer configured: notices were not sent")
                     return sent, problems
-                self._send(account, str(account.row[email]))
+                try:
+                    self._send(account, str(account.row[email]))
+                except (OSError, smtplib.SMTPException) as exc:
+                    problems.append(
+                        f"could not send deletion notices ({exc}); those accounts wait for theirs"
+                    )
+                    return sent, problems
                 sent += 1
         return sent, problems
 

@@ -109,16 +109,20 @@ def retention_run(
         report.not_swept = [
             {"rule": u.rule.id, "how": u.how} for u in unswept(project.policy, project.datamap)
         ]
-        rt = runtime(project)
-        with ExitStack() as stack:
-            connections = {
-                name: stack.enter_context(source.engine.connect())
-                for name, source in rt.sources.items()
-            }
-            held = held_keys(project, connections, store)
-        _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
-        for rule in proof_rules(project.policy):
-            report.sweeps.append(purge_proofs(store, rule, at, actor))
+        try:
+            rt = runtime(project)
+            with ExitStack() as stack:
+                connections = {
+                    name: stack.enter_context(source.engine.connect())
+                    for name, source in rt.sources.items()
+                }
+                held = held_keys(project, connections, store)
+            _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
+            for rule in proof_rules(project.policy):
+                report.sweeps.append(purge_proofs(store, rule, at, actor))
+        except Exception as exc:
+            _finish(store, report, actor, error=exc)
+            raise
         _finish(store, report, actor)
         return report
     finally:
@@ -234,19 +238,24 @@ def _start(store: Store, at: datetime, actor: str) -> tuple[str, str | None]:
     return run_id, resumed
 
 
-def _finish(store: Store, report: RunReport, actor: str) -> None:
+def _finish(store: Store, report: RunReport, actor: str, error: Exception | None = None) -> None:
+    """Close the run record and write the run, finished or failed, to the audit log."""
+    if error is not None:
+        report.problems.append(f"the run stopped: {error}")
     data = report.to_json()
     with store.transaction() as session:
         run = session.get(RetentionRun, report.run_id)
         assert run is not None
-        run.state, run.finished_at, run.report = "done", utcnow(), data
+        run.state = "failed" if error is not None else "done"
+        run.finished_at, run.report = utcnow(), data
         audit.append(
             session,
             at=utcnow(),
             actor=actor,
-            action="retention_run",
+            action="retention_run_failed" if error is not None else "retention_run",
             data={
                 "run": report.run_id,
+                "problems": report.problems,
                 "as_of": report.as_of.isoformat(),
                 "resumed": report.resumed,
                 "missed_days": report.missed_days,
