@@ -9,6 +9,7 @@ import pytest
 from retention_kit import NOW, edit, execute, naive, rows, scalar
 
 from policykeeper.engine import Identity, erase
+from policykeeper.engine.holds import HeldByLaw
 from policykeeper.project import load_project
 from policykeeper.retention import (
     add_hold,
@@ -17,7 +18,6 @@ from policykeeper.retention import (
     retention_plan,
     retention_run,
 )
-from policykeeper.retention.holds import HeldByLaw
 
 YEAR_AGO = naive(NOW.replace(year=NOW.year - 1))
 STAYS = 4  # deleted 10 days before the fake clock

@@ -19,6 +19,7 @@ from rich.progress import Progress
 from policykeeper.datamap.connections import expand
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.decide import Decision, KeptRow, decide
+from policykeeper.engine.holds import refuse_held_erasure
 from policykeeper.engine.identity import Identity
 from policykeeper.engine.keys import BATCH, batches, matching
 from policykeeper.engine.masking import apply_masking, masking
@@ -159,9 +160,7 @@ def _secret(rt: Runtime, decisions: dict[str, Decision]) -> str | None:
 
 
 def _refuse_held(project: Project, subject: Subject) -> None:
-    """Legal holds (kept by policykeeper.retention) pause erasure: refuse before any change."""
-    from policykeeper.retention.holds import refuse_held_erasure
-
+    """Legal holds pause erasure: refuse before any change."""
     refuse_held_erasure(project, {t: list(r.rows) for t, r in subject.tables.items()})
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from policykeeper.engine import erase
+from policykeeper.engine.holds import HeldByLaw
 from policykeeper.engine.identity import Identity
 from policykeeper.engine.keys import Key
 from policykeeper.engine.runtime import Runtime
@@ -22,7 +23,6 @@ from policykeeper.errors import SubjectNotFound
 from policykeeper.retention.batches import Advance, SweepStats, pages
 from policykeeper.retention.blocklist import write_blocklists
 from policykeeper.retention.conditions import due
-from policykeeper.retention.holds import HeldByLaw
 from policykeeper.retention.rules import Sweep
 
 USERNAME_CATEGORY = "user.account.username"

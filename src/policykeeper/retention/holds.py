@@ -9,30 +9,20 @@ from __future__ import annotations
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from policykeeper.datamap.values import coerce, jsonable
+from policykeeper.datamap.values import jsonable
+from policykeeper.engine.holds import connect, record_key
 from policykeeper.engine.identity import Identity
-from policykeeper.engine.keys import Key
 from policykeeper.engine.planner import Collector
-from policykeeper.engine.runtime import Runtime, runtime
-from policykeeper.errors import InputError, PolicyKeeperError
+from policykeeper.engine.runtime import runtime
+from policykeeper.errors import InputError
 from policykeeper.project import Project
 from policykeeper.retention.store import aware, open_store
-from policykeeper.store import Store, default_url
 from policykeeper.store.retention_models import LegalHold
 from policykeeper.workflow import audit
-
-HeldKeys = dict[str, set[Key]]
-
-
-class HeldByLaw(PolicyKeeperError):
-    """An erasure reached rows under a legal hold: nothing was changed."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -96,7 +86,7 @@ def add_hold(
     hold = LegalHold(reason=reason.strip(), created_by=actor, created_at=at)
     if identity is not None:
         with ExitStack() as stack:
-            connections = _connect(rt, stack)
+            connections = connect(rt, stack)
             subject = Collector(rt, connections).from_identity(identity)
         hold.scope, hold.identity_kind = "person", identity.kind
         hold.identity_digest = identity.digest()
@@ -107,7 +97,7 @@ def add_hold(
     else:
         assert table is not None
         hold.scope, hold.table_name = "record", table
-        hold.row_key = [jsonable(v) for v in _record_key(rt, table, key or [])]
+        hold.row_key = [jsonable(v) for v in record_key(rt, table, key or [])]
     store = open_store(project)
     try:
         with store.transaction() as session:
@@ -159,76 +149,3 @@ def list_holds(project: Project, *, released: bool = False) -> list[HoldView]:
             return [_view(h) for h in session.execute(query).scalars()]
     finally:
         store.dispose()
-
-
-def held_keys(
-    project: Project, connections: dict[str, sa.Connection], store: Store | None = None
-) -> HeldKeys:
-    """Every row under an active hold, per data map table: the records and each held person's rows."""
-    rt = runtime(project)
-    mine = store is None
-    store = store or open_store(project)
-    try:
-        with store.transaction() as session:
-            holds = list(
-                session.execute(
-                    sa.select(LegalHold).where(LegalHold.released_at.is_(None))
-                ).scalars()
-            )
-    finally:
-        if mine:
-            store.dispose()
-    held: HeldKeys = {}
-    for hold in holds:
-        if hold.scope == "record" and hold.table_name in rt.tables:
-            held.setdefault(hold.table_name, set()).add(
-                _record_key(rt, hold.table_name, [str(v) for v in hold.row_key or []])
-            )
-        elif hold.scope == "person" and hold.roots:
-            subject = Collector(rt, connections).from_seeds(hold.roots)
-            for table, reached in subject.tables.items():
-                held.setdefault(table, set()).update(reached.rows)
-    return held
-
-
-def refuse_held_erasure(project: Project, tables: dict[str, list[Key]]) -> None:
-    """The engine's erasure hook: refuse, changing nothing, when a held row would be erased."""
-    if not _store_exists(project):
-        return
-    rt = runtime(project)
-    with ExitStack() as stack:
-        held = held_keys(project, _connect(rt, stack))
-    for table, keys in tables.items():
-        clash = held.get(table, set()) & set(keys)
-        if clash:
-            raise HeldByLaw(
-                f"{len(clash)} rows of {table} are under a legal hold; erasure refused, "
-                "nothing changed (see: policykeeper retention hold list)"
-            )
-
-
-def _store_exists(project: Project) -> bool:
-    """No embedded store file yet means no hold was ever added: skip creating one."""
-    url = sa.make_url(default_url(project.directory))
-    if url.get_backend_name() != "sqlite" or not url.database:
-        return True
-    return Path(url.database).is_file()
-
-
-def _record_key(rt: Runtime, table: str, values: list[str]) -> Key:
-    if table not in rt.tables:
-        raise InputError(f"unknown table '{table}'; the data map lists: {', '.join(rt.tables)}")
-    pk = rt.primary_key(table)
-    if len(values) != len(pk):
-        raise InputError(f"{table} is keyed by ({', '.join(pk)}): give --key once per column")
-    live = rt.tables[table]
-    try:
-        return tuple(coerce(live.c[c], v) for c, v in zip(pk, values, strict=True))
-    except ValueError as exc:
-        raise InputError(f"--key: {exc}") from None
-
-
-def _connect(rt: Runtime, stack: ExitStack) -> dict[str, sa.Connection]:
-    return {
-        name: stack.enter_context(source.engine.connect()) for name, source in rt.sources.items()
-    }

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from policykeeper.datamap.loading import datamap_path
+from policykeeper.engine.holds import HeldKeys, held_keys
 from policykeeper.engine.keys import Key, batches, matching
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.errors import ProblemsFound
@@ -24,7 +25,6 @@ from policykeeper.project import Project
 from policykeeper.retention import conditions as c
 from policykeeper.retention.accounts import already_erased, due_accounts
 from policykeeper.retention.batches import anonymization, not_applied
-from policykeeper.retention.holds import HeldKeys, held_keys
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.rules import Sweep, Unswept, binding_findings, sweeps, unswept
 from policykeeper.retention.store import aware, open_store

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from policykeeper.datamap.connections import expand
+from policykeeper.engine.holds import HeldKeys, held_keys
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.policy.types import Duration
 from policykeeper.project import Project
@@ -30,7 +31,6 @@ from policykeeper.retention.batches import (
     not_applied,
     sweep_rows,
 )
-from policykeeper.retention.holds import HeldKeys, held_keys
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.plan import check_bindings, clock_report
 from policykeeper.retention.proofs import purge_proofs

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 from policykeeper.project import Project
-from policykeeper.store import Store, default_url, migrate
-
-_migrated: set[str] = set()
-_lock = threading.Lock()
+from policykeeper.store import Store, default_url, migrated_store
 
 
 def open_store(project: Project, url: str | None = None) -> Store:
     """The project's store (POLICYKEEPER_DATABASE_URL, else the embedded file), at head."""
-    target = url or default_url(project.directory)
-    with _lock:
-        if target not in _migrated:
-            migrate(target)
-            _migrated.add(target)
-    return Store(target)
+    return migrated_store(url or default_url(project.directory))
 
 
 def utcnow() -> datetime:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
-from policykeeper.store.database import make_engine
+from policykeeper.store.database import Store, make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,3 +32,16 @@ def migrate(url: str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+_migrated: set[str] = set()
+_migrating = threading.Lock()
+
+
+def migrated_store(url: str) -> Store:
+    """The store at `url`, migrated to head once per process before first use."""
+    with _migrating:
+        if url not in _migrated:
+            migrate(url)
+            _migrated.add(url)
+    return Store(url)

@@ -1,0 +1,102 @@
+"""Legal holds pause erasure: the rows under a hold, found again in the service's databases.
+
+Holds are added, listed and released by `policykeeper.retention`; they live in PolicyKeeper's own
+store. Erasure and the retention sweeps both ask here which rows are held.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from policykeeper.datamap.values import coerce
+from policykeeper.engine.keys import Key
+from policykeeper.engine.planner import Collector
+from policykeeper.engine.runtime import Runtime, runtime
+from policykeeper.errors import InputError, PolicyKeeperError
+from policykeeper.project import Project
+from policykeeper.store import Store, default_url, migrated_store
+from policykeeper.store.retention_models import LegalHold
+
+HeldKeys = dict[str, set[Key]]
+
+
+class HeldByLaw(PolicyKeeperError):
+    """An erasure reached rows under a legal hold: nothing was changed."""
+
+    exit_code = 1
+
+
+def held_keys(
+    project: Project, connections: dict[str, sa.Connection], store: Store | None = None
+) -> HeldKeys:
+    """Every row under an active hold, per data map table: the records and each held person's rows."""
+    rt = runtime(project)
+    mine = store is None
+    store = store or migrated_store(default_url(project.directory))
+    try:
+        with store.transaction() as session:
+            holds = list(
+                session.execute(
+                    sa.select(LegalHold).where(LegalHold.released_at.is_(None))
+                ).scalars()
+            )
+    finally:
+        if mine:
+            store.dispose()
+    held: HeldKeys = {}
+    for hold in holds:
+        if hold.scope == "record" and hold.table_name in rt.tables:
+            held.setdefault(hold.table_name, set()).add(
+                record_key(rt, hold.table_name, [str(v) for v in hold.row_key or []])
+            )
+        elif hold.scope == "person" and hold.roots:
+            subject = Collector(rt, connections).from_seeds(hold.roots)
+            for table, reached in subject.tables.items():
+                held.setdefault(table, set()).update(reached.rows)
+    return held
+
+
+def refuse_held_erasure(project: Project, tables: dict[str, list[Key]]) -> None:
+    """The engine's erasure hook: refuse, changing nothing, when a held row would be erased."""
+    if not store_exists(project):
+        return
+    rt = runtime(project)
+    with ExitStack() as stack:
+        held = held_keys(project, connect(rt, stack))
+    for table, keys in tables.items():
+        clash = held.get(table, set()) & set(keys)
+        if clash:
+            raise HeldByLaw(
+                f"{len(clash)} rows of {table} are under a legal hold; erasure refused, "
+                "nothing changed (see: policykeeper retention hold list)"
+            )
+
+
+def store_exists(project: Project) -> bool:
+    """No embedded store file yet means no hold was ever added: skip creating one."""
+    url = sa.make_url(default_url(project.directory))
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return True
+    return Path(url.database).is_file()
+
+
+def record_key(rt: Runtime, table: str, values: list[str]) -> Key:
+    if table not in rt.tables:
+        raise InputError(f"unknown table '{table}'; the data map lists: {', '.join(rt.tables)}")
+    pk = rt.primary_key(table)
+    if len(values) != len(pk):
+        raise InputError(f"{table} is keyed by ({', '.join(pk)}): give --key once per column")
+    live = rt.tables[table]
+    try:
+        return tuple(coerce(live.c[c], v) for c, v in zip(pk, values, strict=True))
+    except ValueError as exc:
+        raise InputError(f"--key: {exc}") from None
+
+
+def connect(rt: Runtime, stack: ExitStack) -> dict[str, sa.Connection]:
+    return {
+        name: stack.enter_context(source.engine.connect()) for name, source in rt.sources.items()
+    }
