@@ -1,4 +1,7 @@
-"""A person's consent records with the text they were shown: part of every access request."""
+"""A person's consent records with the text they were shown: part of every access request.
+
+It reads only the store, so the workflow can add it to exports without depending on consent.
+"""
 
 from __future__ import annotations
 

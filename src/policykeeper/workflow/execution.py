@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from policykeeper.consent.export import with_consent_records
 from policykeeper.errors import SubjectNotFound
 from policykeeper.policy.models import RightKind
+from policykeeper.store.consent_export import with_consent_records
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.service import Workflow
@@ -32,7 +32,7 @@ def execute_request(workflow: Workflow, request_id: str) -> bool:
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
     result, export = _run(workflow.project_dir, row)
-    # Consent ledger (issue 6): the person's consent records go with every access export.
+    # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15).
     subject = f"{row.identity_kind}={row.identity_value}"
     export = with_consent_records(workflow.store, subject, export)
     return workflow.complete(request_id, result, export)
