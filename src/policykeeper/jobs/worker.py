@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from policykeeper.errors import PolicyKeeperError
 from policykeeper.jobs.queue import defer
+from policykeeper.retention.schedule import sweep_job
 from policykeeper.store.models import Job
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.execution import execute_request
@@ -36,8 +37,6 @@ def _purge(workflow: Workflow, job: Job) -> None:
 
 
 def _retention(workflow: Workflow, job: Job) -> None:
-    from policykeeper.retention.schedule import sweep_job
-
     sweep_job(workflow, job)
 
 
