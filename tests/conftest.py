@@ -12,6 +12,29 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from store.kit import (
+    clock,
+    mailbox,
+    mailer,
+    make_client,
+    make_workflow,
+    smtp_server,
+    sqlite_state_url,
+    state_url,
+    store,
+)
+
+__all__ = [  # the workflow's fixtures (tests/store/kit.py), shared by every test folder
+    "clock",
+    "mailbox",
+    "mailer",
+    "make_client",
+    "make_workflow",
+    "smtp_server",
+    "sqlite_state_url",
+    "state_url",
+    "store",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -8,31 +8,10 @@ from typing import Any
 
 import pytest
 from consent_kit import KEY, example
-from store.kit import (
-    clock,
-    mailbox,
-    mailer,
-    make_workflow,
-    smtp_server,
-    sqlite_state_url,
-    state_url,
-    store,
-)
 
 from policykeeper.consent.service import ConsentService
 from policykeeper.policy.models import Policy
 from policykeeper.store import Store, migrate
-
-__all__ = [
-    "clock",
-    "mailbox",
-    "mailer",
-    "make_workflow",
-    "smtp_server",
-    "sqlite_state_url",
-    "state_url",
-    "store",
-]
 
 
 def maker(store: Store) -> Callable[..., ConsentService]:

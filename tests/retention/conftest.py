@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pytest
 from retention_kit import PEOPLE, copy_example
-from store.kit import mailbox, mailer, smtp_server
 
 from policykeeper.engine.runtime import release
 from policykeeper.examples.generation import generate
 from policykeeper.store import Store, default_url, migrate
-
-__all__ = ["mailbox", "mailer", "smtp_server"]
 
 
 @pytest.fixture

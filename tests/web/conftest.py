@@ -9,34 +9,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from store.kit import (
-    FakeClock,
-    clock,
-    mailbox,
-    mailer,
-    make_client,
-    make_workflow,
-    smtp_server,
-    sqlite_state_url,
-    state_url,
-    store,
-)
+from store.kit import FakeClock
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
 from policykeeper.workflow.settings import WorkflowSettings
-
-__all__ = [
-    "clock",
-    "mailbox",
-    "mailer",
-    "make_client",
-    "make_workflow",
-    "smtp_server",
-    "sqlite_state_url",
-    "state_url",
-    "store",
-]
 
 # --- the privacy center and admin console (test_center, test_admin) ------------------------
 STAFF_PASSWORD = "console-test-password"
