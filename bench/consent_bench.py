@@ -203,7 +203,7 @@ def main() -> None:
             if shutil.which("wrk"):
                 with_wrk(target, token, 2, args.connections)  # warm-up: caches, connections
                 rate, output = with_wrk(target, token, args.seconds, args.connections)
-                latency = re.search(r"50%\s+(\S+).*?99%\s+(\S+)", output, re.S)
+                latency = re.search(r"^\s+50%\s+(\S+).*?^\s+99%\s+(\S+)", output, re.S | re.M)
                 tool = "wrk"
             else:
                 rate, latency, tool = (
