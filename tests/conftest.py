@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from servers import unavailable
 from store.kit import (
     clock,
     mailbox,
@@ -38,7 +39,6 @@ __all__ = [  # the workflow's fixtures (tests/store/kit.py), shared by every tes
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "POLICYKEEPER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -46,12 +46,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 MARIADB_ADMIN_URL = os.environ.get(
     "POLICYKEEPER_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/"
 )
-
-
-def unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: a real-server test may not skip)")
-    pytest.skip(reason)
 
 
 def _server_url(admin_url: str, database: str) -> str:

@@ -7,7 +7,6 @@ screenshots at desktop and phone widths with no horizontal scrolling at 375 px.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import threading
@@ -25,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 from aiosmtpd.controller import Controller
+from servers import unavailable
 from store.kit import free_port
 
 from policykeeper.examples.generation import generate
@@ -87,13 +87,6 @@ class Live:
     inbox: Inbox
     service_url: str
     app: Any
-
-
-def unavailable(reason: str) -> None:
-    """As tests/conftest.py: skip on a workstation, fail in CI (CI=true)."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a browser test may not skip)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ asking, and screenshots of both languages at desktop and phone widths.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
+from servers import unavailable
 from store.kit import free_port
 
 from policykeeper.consent import consent_export
@@ -64,13 +64,6 @@ PAGE = """<!DOCTYPE html>
 """
 ANALYTICS = "window.analyticsRan = true; document.cookie = 'analytics=1; path=/';"
 ADS = "window.adsRan = true;"
-
-
-def unavailable(reason: str) -> None:
-    """As in tests/conftest.py: skip outside CI, fail with CI=true."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: a browser test may not skip)")
-    pytest.skip(reason)
 
 
 @dataclass
