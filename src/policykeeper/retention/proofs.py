@@ -1,8 +1,8 @@
 """Identity proofs sent with requests live in PolicyKeeper's own store, not the service's.
 
-The workflow purges each upload at the date it set when the upload arrived; the declared
-rule (jasminai: 5 days) may be shorter, so the sweep also purges every proof older than the
-rule's period, with an audit entry, as the workflow's own purge does.
+The workflow purges each upload at the date the declared rule gave when it arrived
+(jasminai: 5 days); the sweep applies the rule as it stands now, so uploads that arrived before
+the rule was declared or shortened go too. Both use the workflow's one purge.
 """
 
 from __future__ import annotations
@@ -10,38 +10,25 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from policykeeper.policy.models import RetentionRule
 from policykeeper.retention.batches import SweepStats
 from policykeeper.retention.conditions import cutoff
 from policykeeper.store import Store
 from policykeeper.store.models import Upload
-from policykeeper.workflow import audit
+from policykeeper.workflow.uploads import purge_uploads
 
 
 def purge_proofs(store: Store, rule: RetentionRule, now: datetime, actor: str) -> SweepStats:
     stats = SweepStats(rule.id, "uploads (PolicyKeeper store)", "delete")
     started = time.monotonic()
     with store.transaction() as session:
-        due = list(
-            session.execute(
-                sa.select(Upload).where(
-                    Upload.uploaded_at < cutoff(rule, now), Upload.purged_at.is_(None)
-                )
-            ).scalars()
+        stats.done = purge_uploads(
+            session,
+            Upload.uploaded_at < cutoff(rule, now),
+            now=now,
+            actor=actor,
+            data={"rule": rule.id},
         )
-        for upload in due:
-            upload.content, upload.purged_at = None, now
-            audit.append(
-                session,
-                at=now,
-                actor=actor,
-                action="document_purged",
-                request_id=upload.request_id,
-                data={"upload": upload.id, "rule": rule.id},
-            )
-    stats.done = len(due)
     stats.timed(time.monotonic() - started)
     stats.seconds = time.monotonic() - started
     return stats

@@ -15,11 +15,9 @@ from typing import Literal
 from policykeeper.datamap.models import DataMap, Keep, RetentionBinding
 from policykeeper.policy.checks import Finding
 from policykeeper.policy.models import Clock, Policy, RetentionRule
+from policykeeper.workflow.uploads import about_proofs_only
 
 SweepKind = Literal["delete", "anonymize", "restrict", "erase_account"]
-
-WORKFLOW_CATEGORIES = ("user.authorization.identity_proof", "user.government_id")
-"""Identity proofs for requests live in PolicyKeeper's own store; the workflow purges them."""
 
 
 @dataclass(frozen=True)
@@ -141,21 +139,9 @@ def _how(rule: RetentionRule) -> str:
         return "enforced by account erasure: deleted with the account"
     if rule.clock is Clock.while_needed:
         return "no period: reviewed by staff, not swept"
-    if _workflow_only(rule):
+    if about_proofs_only(rule):
         return "enforced on PolicyKeeper's own store: identity proofs sent with requests are purged"
     return "not bound to any table of the data map"
-
-
-def proof_rules(policy: Policy) -> list[RetentionRule]:
-    """Enforced rules about identity proofs, which only PolicyKeeper's own store holds."""
-    return [r for r in policy.retention if _executable(r) and _workflow_only(r)]
-
-
-def _workflow_only(rule: RetentionRule) -> bool:
-    return bool(rule.categories) and all(
-        any(key == c or key.startswith(c + ".") for c in WORKFLOW_CATEGORIES)
-        for key in rule.categories
-    )
 
 
 def binding_findings(policy: Policy, datamap: DataMap) -> list[Finding]:
@@ -207,7 +193,7 @@ def _findings(policy: Policy, datamap: DataMap) -> Iterator[Finding]:
     bound = {b.rule.id for b in bindings(policy, datamap)}
     stored = {c.key for c in policy.categories if c.stored}
     for rule in policy.retention:
-        if rule.id in bound or not _executable(rule) or _workflow_only(rule):
+        if rule.id in bound or not _executable(rule) or about_proofs_only(rule):
             continue
         if rule.categories and not any(_touches(key, stored) for key in rule.categories):
             continue

@@ -34,12 +34,13 @@ from policykeeper.retention.batches import (
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.plan import check_bindings, clock_report
 from policykeeper.retention.proofs import purge_proofs
-from policykeeper.retention.rules import Sweep, proof_rules, sweeps, unswept
+from policykeeper.retention.rules import Sweep, sweeps, unswept
 from policykeeper.retention.store import aware, open_store, utcnow
 from policykeeper.store import Store
 from policykeeper.store.retention_models import RetentionRun
 from policykeeper.workflow import audit
 from policykeeper.workflow.mail import Mailer
+from policykeeper.workflow.uploads import proof_rules
 
 
 @dataclass

@@ -57,6 +57,7 @@ from policykeeper.workflow.notifications import render_email
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.states import EXTENDABLE, OPEN, State, check_move
 from policykeeper.workflow.tokens import Secrets, new_code, new_id, new_link_token
+from policykeeper.workflow.uploads import proof_rules, purge_uploads
 
 DOCUMENT_METHODS = frozenset(
     {
@@ -69,7 +70,6 @@ DOCUMENT_METHODS = frozenset(
 )
 """Methods a person at the service checks by hand, on an upload, after the emailed code."""
 UPLOAD_PURPOSES = ("id_document", "authority")
-ID_DOCUMENT_CATEGORY = "user.government_id.id_document_image"
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
@@ -548,22 +548,7 @@ class Workflow:
         """Delete uploaded documents whose retention has ended; the row records that it was."""
         now = self.clock()
         with self.store.transaction() as session:
-            due = list(
-                session.execute(
-                    sa.select(Upload).where(Upload.delete_after <= now, Upload.purged_at.is_(None))
-                ).scalars()
-            )
-            for upload in due:
-                upload.content, upload.purged_at = None, now
-                audit.append(
-                    session,
-                    at=now,
-                    actor="worker",
-                    action="document_purged",
-                    request_id=upload.request_id,
-                    data={"upload": upload.id},
-                )
-            return len(due)
+            return purge_uploads(session, Upload.delete_after <= now, now=now, actor="worker")
 
     def remind(self) -> bool:
         """Send staff the digest of overdue, due-soon and unacknowledged requests, at most once
@@ -643,12 +628,8 @@ class Workflow:
 
     def upload_retention(self) -> Duration:
         """The declared retention of identity documents (jasminai: 5 days), else the setting."""
-        for rule in self.policy.retention:
-            if rule.period is not None and any(
-                self.policy.covers(key, ID_DOCUMENT_CATEGORY) for key in rule.categories
-            ):
-                return rule.period
-        return self.settings.upload_retention
+        periods = [rule.period for rule in proof_rules(self.policy) if rule.period is not None]
+        return min(periods, key=Duration.approx_days, default=self.settings.upload_retention)
 
     # --- internals -----------------------------------------------------------------------
 
