@@ -23,6 +23,7 @@ from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.accounts import accounts, change_password, update_account
 from policykeeper.web.center import project_of
+from policykeeper.web.files import attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import (
     LoginLimiter,
@@ -474,11 +475,7 @@ def document(request_id: str, upload_id: str, request: Request) -> Response:
     upload = workflow_of(request).document(request_id, upload_id)
     if upload.content is None:
         raise NotFound("this document was deleted when its retention ended")
-    return Response(
-        upload.content,
-        media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{upload.filename}"'},
-    )
+    return attachment(upload.content, upload.filename, "application/octet-stream")
 
 
 # --- staff management -------------------------------------------------------------------

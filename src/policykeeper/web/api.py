@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from policykeeper.policy.types import Duration
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.web.files import attachment
 from policykeeper.workflow.audit import verify_chain
 from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized
 from policykeeper.workflow.service import NewRequest, Workflow
@@ -290,14 +291,7 @@ def withdraw(token: str, flow: Flow) -> Status:
 @router.get("/download/{token}", tags=["person"])
 def download(token: str, flow: Flow) -> Response:
     export = flow.download(token)
-    return Response(
-        export.content,
-        media_type=export.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(export.content, export.filename, export.content_type)
 
 
 # --- staff -------------------------------------------------------------------------------
@@ -421,11 +415,7 @@ def document(request_id: str, upload_id: str, flow: Flow, member: Handler) -> Re
     upload = flow.document(request_id, upload_id)
     if upload.content is None:
         raise NotFound("this document was deleted when its retention ended")
-    return Response(
-        upload.content,
-        media_type=upload.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{upload.filename}"'},
-    )
+    return attachment(upload.content, upload.filename, upload.content_type)
 
 
 @router.get("/staff/audit", tags=["staff"])

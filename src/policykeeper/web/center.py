@@ -34,6 +34,7 @@ from policykeeper.render.catalog import catalog
 from policykeeper.render.document import Document, Line
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.web.files import attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import client_ip, read_form, text_field
 from policykeeper.web.views import (
@@ -688,14 +689,7 @@ def download(token: str, request: Request) -> Response:
         return error_page(request, 404, "not_found")
     except Expired:
         return error_page(request, 410, "expired", "expired_download")
-    return Response(
-        export.content,
-        media_type=export.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(export.content, export.filename, export.content_type)
 
 
 def _attempt(
