@@ -1,56 +1,17 @@
-import re
+"""A served AInema site per test module, for the center and console tests."""
+
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from store.kit import FakeClock
+from web_kit import EXAMPLE, STAFF_PASSWORD, Sent, Site
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
 from policykeeper.workflow.settings import WorkflowSettings
-
-# --- the privacy center and admin console (test_center, test_admin) ------------------------
-STAFF_PASSWORD = "console-test-password"
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "ainema"
-
-
-@dataclass
-class Sent:
-    """Email the pages caused, kept in memory (the browser tests use a real SMTP server)."""
-
-    messages: list[tuple[str, str, str]] = field(default_factory=list)
-
-    def send(self, to: str, subject: str, body: str) -> None:
-        self.messages.append((to, subject, body))
-
-    def code(self, to: str) -> str:
-        body = next(b for t, _s, b in reversed(self.messages) if t == to)
-        found = re.search(r"(?:Verification code|確認コード): (\d{6})", body)
-        assert found, body
-        return found.group(1)
-
-    def link(self, to: str) -> str:
-        body = next(b for t, _s, b in reversed(self.messages) if t == to)
-        found = re.search(r"/api/verify/([A-Za-z0-9_\-]+)", body)
-        assert found, body
-        return found.group(1)
-
-
-@dataclass
-class Site:
-    app: FastAPI
-    mail: Sent
-    clock: FakeClock
-    service_url: str
-
-    def client(self, **headers: str) -> TestClient:
-        return TestClient(self.app, headers=headers, follow_redirects=False)
 
 
 @pytest.fixture(scope="module")
@@ -76,36 +37,3 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         app.state.staff.create(role, STAFF_PASSWORD, role)
     with TestClient(app):
         yield Site(app, mail, clock, service_url)
-
-
-def form_fields(html: str) -> dict[str, str]:
-    """The hidden fields of the first form on a page (csrf, form_id, next)."""
-    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
-
-
-def sign_in(
-    site: Site, username: str, password: str = STAFF_PASSWORD, **headers: str
-) -> TestClient:
-    client = site.client(**headers)
-    fields = form_fields(client.get("/admin/login").text)
-    response = client.post(
-        "/admin/login", data={**fields, "username": username, "password": password}
-    )
-    assert response.status_code == 303, response.text
-    return client
-
-
-def csrf(client: TestClient, path: str = "/") -> str:
-    return (
-        form_fields(client.get(path).text).get("csrf")
-        or form_fields(client.get("/requests/access").text)["csrf"]
-    )
-
-
-def submit(client: TestClient, kind: str, email: str, **extra: Any) -> tuple[str, dict[str, str]]:
-    """Send a request form; the status token and the form fields used."""
-    fields = form_fields(client.get(f"/requests/{kind}").text)
-    response = client.post(f"/requests/{kind}", data={**fields, "email": email, **extra})
-    assert response.status_code == 303, response.text
-    location = response.headers["location"]
-    return location.split("/status/")[1].split("?")[0], fields

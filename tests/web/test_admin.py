@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import STAFF_PASSWORD, Site, form_fields, sign_in, submit
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from store.kit import with_right
+from web_kit import STAFF_PASSWORD, Site, form_fields, sign_in, submit
 
 from policykeeper.web import admin
 from policykeeper.web.accounts import accounts

@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Sent, Site, form_fields, submit
 from ruamel.yaml import YAML
 from store.kit import drain
+from web_kit import Sent, Site, form_fields, submit
 
 from policykeeper.web.i18n import accepted_languages
 

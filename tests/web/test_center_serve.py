@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import form_fields
 from store.kit import AINEMA, free_port
+from web_kit import form_fields
 
 COMMAND = str(Path(sys.executable).parent / "policykeeper")
 
