@@ -24,7 +24,6 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 from aiosmtpd.controller import Controller
-from servers import unavailable
 from store.kit import free_port
 
 from policykeeper.examples.generation import generate
@@ -36,15 +35,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 WIDTHS = {"desktop": (1280, 900), "mobile": (375, 812)}
 PASSWORD = "browser-test-password"
@@ -87,18 +77,6 @@ class Live:
     inbox: Inbox
     service_url: str
     app: Any
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
