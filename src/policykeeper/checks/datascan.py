@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from policykeeper.checks.classify import ColumnProfile, profile
+from policykeeper.datamap.schema import reflect
 from policykeeper.engine.runtime import runtime
 from policykeeper.project import Project
 
@@ -54,14 +55,17 @@ def scan_databases(
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[ColumnScan]:
-    """Every text column of every table on the data map's connections, mapped or not."""
+    """Every text column of every table on the data map's connections, mapped or not, as the
+    schema is now (reflected again: a column added since the data map was checked counts)."""
     rt = runtime(project)
     found: list[ColumnScan] = []
     for source in rt.sources.values():
         with source.engine.connect() as connection:
             _read_only(connection, True)
             try:
-                for live in source.metadata.sorted_tables:
+                schemas = {t.schema for t in source.metadata.tables.values()}
+                current = reflect(connection, schemas)
+                for live in current.sorted_tables:
                     name = rt.mapped_name(live.fullname)
                     if progress is not None:
                         progress(live.fullname)

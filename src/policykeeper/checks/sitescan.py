@@ -169,7 +169,7 @@ def _run(
         context.add_init_script(GPC_ON)
     run = Run(name)
     pending: list[Any] = []
-    context.on("request", pending.append)
+    context.on("request", lambda request: pending.append(request))
     try:
         page = context.new_page()
         for index, target in enumerate(targets):
