@@ -671,6 +671,90 @@ def consent_reconsent(
     emit(_json(reconsent_diff(load_policy(old), load_policy(new))), None)
 
 
+# --- promise checks (issue 14) ----------------------------------------------------------
+
+
+@app.command()
+@reported
+def check(
+    directory: ProjectDir,
+    site: Annotated[
+        str | None, typer.Option("--site", help="The service's site to scan in Chromium.")
+    ] = None,
+    pages: Annotated[
+        Path | None,
+        typer.Option("--pages", help="YAML: pages to scan and what the policy calls each host."),
+    ] = None,
+    json_: JsonOption = False,
+    output: OutputOption = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the standalone HTML report here.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the HTML report.")] = "ja",
+    no_data: Annotated[bool, typer.Option("--no-data", help="Skip the database scan.")] = False,
+    sample: Annotated[
+        int, typer.Option("--sample", min=1, max=10000, help="Values sampled per column.")
+    ] = 200,
+    now: NowOption = None,
+    db: DatabaseUrl = None,
+    schedule_: Annotated[
+        bool,
+        typer.Option("--schedule", help="Instead: queue the daily run for the worker (04:00 UTC)."),
+    ] = False,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option("--notify", help="With --schedule: staff email for checks turning red."),
+    ] = None,
+) -> None:
+    """Hold the published policy against the running service; exit 1 when a promise is broken."""
+    from policykeeper.checks.cli import check_command
+    from policykeeper.store import default_url
+
+    result = check_command(
+        directory,
+        site=site,
+        pages=pages,
+        data=not no_data,
+        sample=sample,
+        now=_now(now),
+        store_url=db or default_url(directory),
+        schedule=schedule_,
+        notify=notify or [],
+        output=output,
+        html=html,
+        lang=lang,
+        as_json=json_,
+    )
+    if result.text:
+        emit(result.text, None)
+    for line in result.lines:
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+    raise typer.Exit(result.exit_code)
+
+
+cookies_app = typer.Typer(
+    help="The Open Cookie Database shipped for naming unknown cookies.", no_args_is_help=True
+)
+app.add_typer(cookies_app, name="cookie-catalogue")
+
+
+@cookies_app.command("refresh")
+@reported
+def cookie_catalogue_refresh(
+    package: Annotated[
+        str | None, typer.Option("--package", help="npm package (or folder) carrying it.")
+    ] = None,
+) -> None:
+    """Replace the shipped catalogue with the newest copy from its npm package."""
+    from policykeeper.checks.catalogue import refresh_catalogue
+
+    done = refresh_catalogue(package)
+    state = "updated" if done.changed else "unchanged"
+    console.print(
+        f"[green]{state}[/green]: {done.entries} cookies from {done.package}@{done.version}"
+    )
+
+
 def main() -> None:
     """Console entry point: usage errors become one line and exit 2, as the contract says."""
     try:
