@@ -49,7 +49,7 @@ def _context(report: CheckReport, lang: str) -> dict[str, Any]:
                     "evidence": p.evidence(check),
                     "proposals": [
                         {
-                            "target": p(f"targets.{proposal.target}"),
+                            "target": p.target(proposal.target),
                             "draft": proposal.draft,
                             "system": p(f"systems.{proposal.system}") if proposal.system else None,
                         }

@@ -24,6 +24,10 @@ class Phrases:
             node = node[part]
         return str(node).format(**values) if values else str(node)
 
+    def target(self, name: str) -> str:
+        """Where a proposal goes; file names hold dots, so not a dotted key."""
+        return str(self.tree["targets"][name])
+
     def title(self, check: Check) -> str:
         kind = self.tree["kinds"][check.kind]
         phrase = kind.get(check.status) or kind.get("title") or kind.get("fail")
