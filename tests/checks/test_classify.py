@@ -23,6 +23,9 @@ TODAY = date(2026, 3, 2)
         ("123456789018", "my_number"),
         ("4111 1111 1111 1111", "card"),
         ("3530-1113-3330-0000", "card"),
+        ("501809164491", "card"),  # a twelve-digit Maestro number, not a My Number
+        ("GB06 GCXG 5924 1050 3057 96", "bank_account"),
+        ("001-584-585-7893", "phone"),
         ("192.0.2.15", "ip"),
         ("2001:db8::8a2e:370:7334", "ip"),
         ("〒150-0021", "postal_code"),
@@ -46,6 +49,7 @@ def test_a_value_is_recognised(value: str, kind: str) -> None:
     [
         "123456789012",  # twelve digits whose check digit is wrong: not a My Number
         "4111 1111 1111 1112",  # fails Luhn
+        "GB06 GCXG 5924 1050 3057 97",  # IBAN check digits wrong
         "12345",
         "2026-03-01",  # a date, but nobody born then has an account
         "999.1.1.1",
@@ -59,6 +63,11 @@ def test_a_value_is_recognised(value: str, kind: str) -> None:
 )
 def test_other_values_are_not_personal_data(value: str) -> None:
     assert classify(value, today=TODAY) is None
+
+
+def test_a_phone_number_with_twelve_digits_is_not_a_my_number() -> None:
+    assert classify("+81 90-8204-4581", today=TODAY) == "phone"
+    assert classify("1234 5678 9018", today=TODAY) == "my_number"
 
 
 def test_the_column_name_lets_a_weaker_shape_count() -> None:

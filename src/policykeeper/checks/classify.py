@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import phonenumbers
-from stdnum import luhn
+from stdnum import iban, luhn
 from stdnum.jp import in_ as my_number
 
 from policykeeper.checks.names import ENGLISH_GIVEN_NAMES, ENGLISH_SURNAMES, JAPANESE_SURNAMES
@@ -101,6 +101,10 @@ PREFECTURES = [
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 _NUMBERISH = re.compile(r"^[+(]?[\d][\d\s\-().]{5,24}(\s?(x|ext\.?)\s?\d{1,5})?$")
+_MY_NUMBER = re.compile(r"^\d{4}[ -]?\d{4}[ -]?\d{4}$")
+MAESTRO_12 = frozenset({"50", "56", "57", "58", "67"})
+"""Twelve-digit card numbers (Maestro) start with these; other twelve digits may be a My Number."""
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9 ]{11,40}$")
 _POSTAL_JP = re.compile(r"^〒?\s?\d{3}-\d{4}$")
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _IPV6 = re.compile(r"^[0-9A-Fa-f:]{2,39}$")
@@ -110,7 +114,7 @@ _JP_ADDRESS = re.compile(
 _US_ADDRESS = re.compile(
     r"(^\d{1,6}\s+\w[\w .'\-]*\s(street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|"
     r"court|ct|way|place|pl|terrace|parkway|circle|square|highway)\b)|"
-    r"(,\s?[A-Z]{2}\s\d{5}(-\d{4})?$)",
+    r"(,\s?[A-Z]{2}\s\d{5}(-\d{4})?$)|(\b[AFD]PO\s(AA|AE|AP)\s\d{5}$)",
     re.IGNORECASE,
 )
 _DATES = (
@@ -172,6 +176,8 @@ def classify(
     if ":" in text and _IPV6.match(text):
         return "ip" if _is_ip(text) else None
     if text.isascii():
+        if _IBAN.match(text):
+            return "bank_account" if iban.is_valid(text) else None
         if _US_ADDRESS.search(text):
             return "address"
         return "name" if _latin_name(text, expected == "name") else None
@@ -193,10 +199,11 @@ def _numeric(text: str, expected: str | None, today: date | None) -> str | None:
         return None
     digits = re.sub(r"\D", "", text.split("x")[0].split("ext")[0])
     formatted = digits != text
-    if len(digits) == 12 and my_number.is_valid(digits):
-        return "my_number"
-    if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn.is_valid(digits):
+    card = 12 <= len(digits) <= 19 and digits[0] in "123456" and luhn.is_valid(digits)
+    if card and (len(digits) > 12 or digits[:2] in MAESTRO_12):
         return "card"
+    if len(digits) == 12 and _MY_NUMBER.match(text) and my_number.is_valid(digits):
+        return "my_number"
     if 7 <= len(digits) <= 15 and (formatted or expected == "phone" or text[0] == "0"):
         return "phone" if _is_phone(text) else None
     if expected == "postal_code" and len(digits) == 7:
@@ -214,6 +221,8 @@ def _is_ip(text: str) -> bool:
 
 def _is_phone(text: str) -> bool:
     region = "JP" if text.startswith("0") and not text.startswith("00") else "US"
+    if text.startswith("00"):
+        text = "+" + text[2:]  # the international prefix written as digits
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
