@@ -62,3 +62,26 @@ def test_staff_are_told_once_when_a_check_turns_red(
     assert states == ["done", "done", "done", "queued"]
     assert waiting.run_after == (clock.now + timedelta(days=1)).replace(hour=4, minute=0)
     flow.store.dispose()
+
+
+def test_without_notify_the_workflows_staff_address_is_told(
+    tmp_path: Path, mailer: SmtpMailer, mailbox: Mailbox
+) -> None:
+    folder = tmp_path / "ainema"
+    project = ainema_project(folder, users=10)
+    add_phone_column(database_url(project))
+    store = state_url(folder)
+    clock = FakeClock(NOW)
+    flow = open_workflow(
+        folder,
+        database_url=store,
+        mailer=mailer,
+        settings=WorkflowSettings(staff_email="privacy-team@ainema.example"),
+        clock=clock,
+        secret_key=SECRET,
+    )
+    queue_checks(store, NOW, site=None, pages=None, data=True, notify=[])
+    clock.advance(days=1)
+    assert Worker(flow).run_until_idle() == 1
+    assert "users.tel2" in Mailbox.body(mailbox.last("privacy-team@ainema.example"))
+    flow.store.dispose()
