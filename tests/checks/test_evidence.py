@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from checks_kit import EXAMPLE, NOW, state_url
 
@@ -20,8 +21,8 @@ from policykeeper.checks.evidence import (
 from policykeeper.examples.generation import generate
 from policykeeper.policy import load_policy
 from policykeeper.project import load_project
-from policykeeper.retention import retention_run
-from policykeeper.store import Store, migrate
+from policykeeper.retention import add_hold, retention_run
+from policykeeper.store import Store, default_url, migrate
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.workflow import audit
@@ -120,3 +121,27 @@ def test_recipients_say_not_available_until_connectors_exist() -> None:
     )
     assert {c.subject: c.status for c in covered}["stripe"] == "pass"
     assert {c.subject: c.status for c in covered}["aws"] == "fail"
+
+
+def test_legal_holds_come_from_the_store_the_checks_were_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("POLICYKEEPER_DATABASE_URL", raising=False)
+    folder = tmp_path / "ainema"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns(".*", "*.sqlite3"))
+    url = f"sqlite:///{folder / 'ainema.sqlite3'}"
+    generate("ainema", url, 20, progress=False)
+    project = load_project(folder)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        oldest = connection.exec_driver_sql(
+            "SELECT id FROM access_logs ORDER BY created_at LIMIT 1"
+        ).scalar_one()
+    engine.dispose()
+    add_hold(project, reason="litigation 2026-014", table="access_logs", key=[str(oldest)])
+    key = "retention:access_logs:access_logs"
+    with_hold = {c.id: c for c in retention_checks(project, NOW, default_url(folder))}[key]
+    elsewhere = {c.id: c for c in retention_checks(project, NOW, state_url(tmp_path))}[key]
+    assert with_hold.facts["held_by_legal_hold"] == 1
+    assert elsewhere.facts["held_by_legal_hold"] == 0
+    assert elsewhere.facts["past_period"] == with_hold.facts["past_period"] + 1

@@ -37,10 +37,10 @@ Coverage = Callable[[Recipient], dict[str, Any] | None]
 LOOKBACK = timedelta(days=365)
 
 
-def retention_checks(project: Project, now: datetime) -> list[Check]:
+def retention_checks(project: Project, now: datetime, store_url: str | None = None) -> list[Check]:
     """Per bound rule: rows past the period that nothing keeps (0 expected), the oldest row."""
     labels = Labels(project.policy)
-    plan = retention_plan(project, now)
+    plan = retention_plan(project, now, store_url=store_url)
     rt = runtime(project)
     checks: list[Check] = []
     for item in plan.sweeps:

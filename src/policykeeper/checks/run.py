@@ -70,7 +70,7 @@ def run_checks(
             checks += consent_checks(policy, store, scan)
             scans["site"] = scan.to_json()
         _say(progress, "retention, requests, audit")
-        checks += retention_checks(project, at)
+        checks += retention_checks(project, at, store_url)
         checks += request_checks(policy, store, at, settings or WorkflowSettings())
         checks.append(audit_check(store))
         checks += recipient_checks(policy, coverage)
