@@ -288,10 +288,6 @@ class ColumnProfile:
     example: str | None
     counts: dict[str, int]
 
-    @property
-    def share(self) -> float:
-        return self.matched / self.sampled if self.sampled else 0.0
-
 
 def profile(column: str, values: list[object], *, today: date | None = None) -> ColumnProfile:
     """The column's kind when most sampled values have it (a third, when the name agrees)."""

@@ -7,8 +7,6 @@ undeclared host gets a draft entry and the line that ties it in the pages file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from policykeeper.checks.catalogue import KnownCookie, cookie_catalogue
 from policykeeper.checks.pages import SitePlan
 from policykeeper.checks.report import Check, Proposal, Tie
@@ -244,9 +242,7 @@ def _hosts(policy: Policy, scan: SiteScan, plan: SitePlan, labels: Labels) -> li
         facts: dict[str, object] = {key: sorted(values) for key, values in seen.items()}
         tie = plan.hosts.get(host)
         if tie is None:
-            platform = _platform_of(
-                host, _names(seen["cookie_names"]) | _names(_first_party_cookies(scan))
-            )
+            platform = _platform_of(host, set(seen["cookie_names"]) | _first_party_cookies(scan))
             if platform:
                 facts["catalogue_platform"] = platform
             draft = _host_draft(policy, host, platform, seen)
@@ -302,28 +298,26 @@ def _hosts(policy: Policy, scan: SiteScan, plan: SitePlan, labels: Labels) -> li
     return checks
 
 
-def _names(values: Iterable[str]) -> set[str]:
-    return set(values)
-
-
 def _first_party_cookies(scan: SiteScan) -> set[str]:
     return {c.name for run in scan.runs.values() for c in run.cookies.values()}
 
 
 def _platform_of(host: str, cookie_names: set[str]) -> str | None:
-    """A platform the catalogue ties to the host's domain, or to an undeclared cookie it carried."""
+    """The platform the catalogue ties to the host's domain; else the one platform whose
+    consent-requiring cookies appear on the site (none when several could have sent it)."""
     catalogue = cookie_catalogue()
     for entry in [*catalogue.exact.values(), *catalogue.prefixes]:
         domain = entry.domain.replace("(3rd party)", "").strip().lstrip(".")
         if domain and (host == domain or host.endswith("." + domain)):
             return entry.platform
-    for name in sorted(cookie_names):
-        if name in OWN_COOKIES:
-            continue
-        known = catalogue.lookup(name)
-        if known is not None and known.needs_consent:
-            return known.platform
-    return None
+    platforms = {
+        known.platform
+        for name in cookie_names
+        if name not in OWN_COOKIES
+        and (known := catalogue.lookup(name)) is not None
+        and known.needs_consent
+    }
+    return platforms.pop() if len(platforms) == 1 else None
 
 
 def _draft_name(host: str, platform: str | None) -> str:
