@@ -215,6 +215,8 @@ def test_partial_disclosure_says_what_is_withheld_as_declared(
     assert "開示しない保有個人データ" in flat
     assert "履歴情報" in flat and "原則として開示いたしません" in flat
     assert "当社の業務の適正な実施に著しい支障を及ぼすおそれがある場合" in flat
+    # Labels are the sending service's: ALLIN STUDIO names device IDs its own way.
+    assert "端末の個体識別情報" in flat and "端末情報" not in flat
 
 
 def test_a_letter_that_cannot_be_right_is_refused(allin: Policy) -> None:

@@ -156,10 +156,11 @@ def disclosed_rows(
 ) -> list[tuple[str, str, str]]:
     """(category label, where it is held, value), grouped under the declaration's categories.
 
-    Categories are listed in the declaration's order, with a key's sub-keys under its label
-    (a display name under 氏名); each label is printed on its group's first row only. The same
-    value in the same place (a billing name copied into every order) is shown once with its
-    count; credentials the export withholds are named as withheld, never printed.
+    Labels are the declaration's (a key's nearest declared category), else the export's, else
+    the built-in taxonomy's. Categories are listed in the declaration's order, with a key's
+    sub-keys under its label (a display name under 氏名); each label is printed on its group's
+    first row only. The same value in the same place (a billing name copied into every order)
+    is shown once with its count; credentials the export withholds are named, never printed.
     """
     m = _messages(lang)
     order = {c.key: i for i, c in enumerate(policy.categories)}
@@ -167,9 +168,14 @@ def disclosed_rows(
     groups: dict[str, Counter[tuple[str, str]]] = {}
     positions: dict[str, tuple[int, str]] = {}
     for key, about in categories.items():
-        label = (about.get("label") or {}).get(lang.value) or _builtin_label(key, lang)
         declared = max(
             (k for k in order if key == k or key.startswith(k + ".")), key=len, default=""
+        )
+        category = policy.category(declared) if declared else None
+        label = (
+            category.label.get(lang)
+            if category is not None
+            else (about.get("label") or {}).get(lang.value) or _builtin_label(key, lang)
         )
         position = (order.get(declared, len(order)), declared or key)
         positions[label] = min(positions.get(label, position), position)
