@@ -82,6 +82,7 @@ def entries(wp: WordPressSite, email: str) -> set[Row]:
 def test_the_installer_and_wordpress_functions_built_the_site(wordpress: WordPressSite) -> None:
     assert set(wordpress.site.table_names()) == CORE_TABLES
     content = wordpress.content
+    assert allin.content(ACCOUNTS) == content  # the same site for the same seed
     count = {
         "users": "SELECT count(*) FROM wp_users",
         "creators": "SELECT count(*) FROM wp_usermeta WHERE meta_key = 'wp_capabilities' "
