@@ -287,7 +287,8 @@ def generate(
         str | None, typer.Option("--db", help="Database URL (default: the data map's).")
     ] = None,
     example: Annotated[
-        str | None, typer.Option("--example", help="ainema or jasminai (default: DIR's name).")
+        str | None,
+        typer.Option("--example", help="ainema, jasminai or audiostock (default: DIR's name)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
 ) -> None:
