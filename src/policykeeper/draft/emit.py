@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policykeeper.draft.extract import term_matches, topic_of
+from policykeeper.draft.extract import _RIGHTS, term_matches, topic_of, vendors
 from policykeeper.draft.facts import Fact
 from policykeeper.draft.text import Sentence, normalise
 from policykeeper.policy.taxonomy import builtin
@@ -522,13 +522,15 @@ class _Emitter:
     ) -> list[dict[str, Any]]:
         declared = [c["key"] for c in categories]
         transfer_countries = {f.key: f for f in self.of("country")}
-        vendors = {f.key: f for f in self.of("vendor")}
+        mentioned_vendors = {f.key: f for f in self.of("vendor")}
         out: list[dict[str, Any]] = []
         used_vendors: set[str] = set()
         for fact in self.of("recipient"):
             value = fact.value
             vendor_ids = [
-                v for v, vf in vendors.items() if any(s in vf.evidence for s in fact.evidence)
+                v
+                for v, vf in mentioned_vendors.items()
+                if any(s in vf.evidence for s in fact.evidence)
             ]
             used_vendors.update(vendor_ids)
             out.append(
@@ -544,7 +546,7 @@ class _Emitter:
                     len(out),
                 )
             )
-        for vendor_id, fact in vendors.items():
+        for vendor_id, fact in mentioned_vendors.items():
             if vendor_id in used_vendors or not _shares_data(fact):
                 continue
             out.append(
@@ -597,11 +599,14 @@ class _Emitter:
         else:
             entry["description"] = self.text(fact)
         stated = [c for c in countries if c != "EU"]
+        words = [w for w in re.split(r"[\s,()]+", normalise(name)) if len(w) > 2][:1]
+        patterns = [v.pattern for v in vendors() if v.pattern.search(normalise(name))]
         for code, transfer in transfers.items():
-            if (
-                any(name.lower().split()[0] in s.norm for s in transfer.evidence if name.split())
-                and code not in stated
-            ):
+            mentioned = any(
+                any(w in s.norm for w in words) or any(p.search(s.norm) for p in patterns)
+                for s in transfer.evidence
+            )
+            if mentioned and code not in stated:
                 stated.append(code)
         if stated:
             entry["countries"] = stated
@@ -788,8 +793,8 @@ class _Emitter:
                 (
                     f
                     for f in fees
-                    if f.key == "free"
-                    or kind in {"access", "third_party_records", "notify_purposes"}
+                    if kind in _rights_named(f)
+                    or (kind == "access" and not any(_rights_named(g) for g in fees))
                 ),
                 None,
             )
@@ -897,6 +902,12 @@ class _Emitter:
         if note:
             out["note"] = note
         return out
+
+
+def _rights_named(fact: Fact) -> set[str]:
+    """The rights a fee sentence is about ('no fee for disclosure requests' is about access)."""
+    text = " ".join(s.norm for s in fact.evidence)
+    return {name for name, pattern in _RIGHTS if re.search(pattern, text)}
 
 
 def _strip_label(text: str) -> str:

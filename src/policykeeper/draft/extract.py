@@ -181,7 +181,7 @@ _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b|してはいけません|しないでください|禁止"
 )
 _CONTACT_LINE = re.compile(
-    r"^(?:address|e-?mail(?: address)?|phone(?: number)?|tel|fax|company name|department|operator|representative|住所|所在地|メール|電話|担当|代表者|会社名|事業者名)\s*[:：]",
+    r"^(?:address|e-?mail(?: address)?|phone(?: number)?|tel|fax|company name|department|operator|representative|name|country|the service|住所|所在地|メール|電話|担当|代表者|会社名|事業者名|名称|国)\s*[:：]",
 )
 _ASK_US = re.compile(
     r"contact us|please contact|contact the|send (?:us )?an? e-?mail|send us|email us|write to us|お問い合わせください|ご連絡ください|までご連絡|までお問い合わせ|メールを送信"
@@ -259,7 +259,13 @@ def _source_of(sentence: Sentence) -> str:
 
 
 def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
-    if sentence.kind == "heading" or topic in {"contact", "changes", "minors", "security"}:
+    if sentence.kind == "heading" or topic in {
+        "contact",
+        "changes",
+        "minors",
+        "security",
+        "operator",
+    }:
         return
     text = sentence.norm
     if _CONTACT_LINE.match(text) or _ASK_US.search(text) or _EMAIL.search(text):
@@ -469,8 +475,13 @@ _EXCEPTIONS = (
 def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
+    spans = clauses(text, sentence.lang)
     for vendor in vendors():
-        if vendor.pattern.search(text) and not negative:
+        match = vendor.pattern.search(text)
+        if match is None:
+            continue
+        clause = next((text[a:b] for a, b in spans if a <= match.start() < b), text)
+        if not (is_negative(clause, sentence.lang) and _HANDLING.search(clause)):
             yield Fact(
                 "vendor",
                 vendor.id,
@@ -637,7 +648,8 @@ def trackers(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 [sentence],
             )
     if re.search(
-        r"discarded when you close|session cookie|deleted when you close|ブラウザを閉じ", text
+        r"discarded when you close|(?<![_\w])session cookies?|deleted when you close|ブラウザを閉じ",
+        text,
     ):
         yield Fact(
             "tracker", "cookie:session", {"duration": "session", "text": sentence.text}, [sentence]
@@ -986,13 +998,13 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
         text,
     ):
         found.append("on_posting")
-    days = re.search(r"(\d+) days in advance|(\d+)日前", text)
+    days = re.search(r"(\d+) days (?:in advance|before)|(\d+)日前", text)
     if days:
         found.append(f"notice_days={days.group(1) or days.group(2)}")
     if re.search(r"material changes?|significant changes?|重要な変更|重大な変更", text):
         found.append("material_changes_only")
     if re.search(
-        r"continued use.{0,60}(?:accept|consent|agree)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)",
+        r"continued use.{0,60}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)",
         text,
     ):
         found.append("continued_use_is_acceptance")
@@ -1147,7 +1159,8 @@ def extract(sentences: list[Sentence]) -> Extraction:
                         )
                     )
         note = NOTE_TOPICS.get(topic)
-        if not sentence_facts and note and sentence.kind != "heading":
+        lead_in = bool(re.search(r"[:：]$|following|as follows|以下|次の|下記", sentence.norm))
+        if not sentence_facts and note and sentence.kind != "heading" and not lead_in:
             sentence_facts.append(Fact("note", note, {"texts": [sentence.text]}, [sentence]))
         found.extend(sentence_facts)
     return Extraction(sentences, merged(found))

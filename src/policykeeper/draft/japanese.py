@@ -20,8 +20,8 @@ _EN_EXCEPTION = re.compile(
     re.IGNORECASE,
 )
 _JA_EXCEPTION = re.compile(r"除き|除いて|場合を除|同意なく|同意を得ることなく|同意を得ずに|限り")
-_EN_CLAUSE = re.compile(r";|\(|\)|\bbut\b|\bhowever\b|\bwhereas\b", re.IGNORECASE)
-_JA_CLAUSE = re.compile(r"。|；|（|）|\(|\)|が、|ただし|但し|ものの")
+_EN_CLAUSE = re.compile(r";|\(|\)|｜|\||\bbut\b|\bhowever\b|\bwhereas\b", re.IGNORECASE)
+_JA_CLAUSE = re.compile(r"。|；|（|）|\(|\)|｜|\||が、|ただし|但し|ものの")
 
 AS_A_RULE = re.compile(
     r"as a (?:general )?rule|in principle|as a general matter|normally|typically|原則として|原則的に|原則、|通常",

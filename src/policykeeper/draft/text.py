@@ -96,6 +96,10 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
             in_fence = not in_fence
             continue
         stripped = line.strip()
+        if markdown and stripped.startswith("|") and re.fullmatch(r"[-|: ]{3,}", stripped):
+            if blocks and blocks[-1].line == number - 1:
+                blocks[-1].kind, blocks[-1].level = "heading", 99
+            continue
         if in_fence or not stripped or (markdown and re.fullmatch(r"[-=*_|: ]{3,}", stripped)):
             continue
         indent = len(line) - len(line.lstrip())
@@ -127,8 +131,10 @@ def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int
         if stripped.startswith(">"):
             stripped = stripped.lstrip("> ").strip()
         if stripped.startswith("|"):
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
-            stripped = " ｜ ".join(c for c in cells if c)
+            cells = [
+                _inline_markdown(c.strip()) for c in re.split(r"(?<!\\)\|", stripped.strip("|"))
+            ]
+            return _Block(" ｜ ".join(c for c in cells if c), "item", 9, offset, line)
     text = _inline_markdown(stripped) if markdown else stripped
     numbered = _NUMBERED_HEADING.match(text)
     if numbered and _looks_like_heading(text):
