@@ -225,7 +225,12 @@ class _Emitter:
         return {"name": name}
 
     def version(self, data: dict[str, Any]) -> str:
-        self.trace(("version",), None, "draft", "a label for this draft, not a fact of the policy")
+        """The date of the latest version the text gives, or a label for the draft."""
+        found = self._dates("updated", "effective", "revised", "established")
+        if found:
+            self.trace(("version",), found[-1], found[-1].value["date"].isoformat())
+            return found[-1].value["date"].isoformat()
+        self.trace(("version",), None, "draft", "the text gives no date; a label for this draft")
         return "draft"
 
     def _dates(self, *kinds: str) -> list[Fact]:
@@ -234,12 +239,13 @@ class _Emitter:
         )
 
     def effective_date(self) -> Any:
-        found = self._dates("updated", "effective", "revised", "established")
-        if not found:
+        """Only a date the text calls effective, and only if no later revision follows it."""
+        effective = self._dates("effective")
+        later = self._dates("updated", "revised")
+        if not effective or (later and later[-1].value["date"] > effective[-1].value["date"]):
             return None
-        latest = found[-1]
-        self.trace(("effective_date",), latest, latest.value["date"])
-        return latest.value["date"]
+        self.trace(("effective_date",), effective[-1], effective[-1].value["date"])
+        return effective[-1].value["date"]
 
     def history(self) -> list[dict[str, Any]]:
         entries = []

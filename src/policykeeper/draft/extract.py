@@ -448,14 +448,14 @@ _EXCEPTIONS = (
     ("state_cooperation", r"state organ|local government|国の機関|地方公共団体"),
     (
         "opt_out",
-        r"notified or announced in advance|stopping the provision|オプトアウト|本人の求めに応じて.*停止",
+        r"notified or announced in advance|opt-out procedure|stopping the provision|オプトアウト|本人の求めに応じて.*停止",
     ),
     ("entrustment", r"\bentrusts? (?:all|the)|outsourc|委託"),
     (
         "business_succession",
         r"merger|business succession|transferring our business|事業の承継|合併",
     ),
-    ("joint_use", r"jointly utili[sz]ed|jointly used|共同して利用|共同利用"),
+    ("joint_use", r"jointly utili[sz]ed|jointly used|used jointly|共同して利用|共同利用"),
     ("public_health_children", r"public health|sound nurturing of children|公衆衛生|児童の健全"),
     (
         "life_body_property",
@@ -731,7 +731,7 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 _RIGHTS = (
     (
         "portability",
-        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)",
+        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ",
     ),
     ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
     (
@@ -760,7 +760,7 @@ _VERIFICATION = (
     ),
     (
         "id_document",
-        r"cop(?:y|ies) of (?:a |the )?(?:document|proof of identity|identification)|proof of identity|driver.s licen[cs]e, insurance card|本人確認書類|身分証明書",
+        r"cop(?:y|ies) of (?:a |the )?(?:document|proof of identity|identification)|proof of identity|driver.s licen[cs]e, insurance card|identity document|本人確認書類|身分証明書",
     ),
     (
         "postal_application",
@@ -875,8 +875,8 @@ def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
         )
     for match in _PHONE.finditer(text):
         number = next(g for g in match.groups() if g)
-        digits = re.sub(r"\(0\)", "", number)
-        digits = re.sub(r"[^\d+]", "", digits)
+        digits = re.sub(r"[^\d+]", "", re.sub(r"\(0\)", "", number))
+        digits = re.sub(r"^\+(\d{1,3})0", r"+\1", digits)
         if len(digits) >= 9:
             yield Fact(
                 "contact", f"phone:{digits}", {"kind": "phone", "value": number.strip()}, [sentence]
@@ -1004,7 +1004,7 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if re.search(r"material changes?|significant changes?|重要な変更|重大な変更", text):
         found.append("material_changes_only")
     if re.search(
-        r"continued use.{0,60}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)",
+        r"continued use.{0,60}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
         text,
     ):
         found.append("continued_use_is_acceptance")

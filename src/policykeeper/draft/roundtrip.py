@@ -17,6 +17,7 @@ from pathlib import Path
 
 from policykeeper.draft.extract import extract
 from policykeeper.draft.facts import Extraction, Fact
+from policykeeper.draft.provenance import PROVENANCE_FILE
 from policykeeper.draft.sources import read_source
 from policykeeper.draft.text import blocks_of_text, normalise, sentences_of
 from policykeeper.policy.loading import load_policy
@@ -55,19 +56,26 @@ UNREPRESENTABLE = ("negation", "qualifier", "language")
 """Kinds today's models cannot hold: reported as lost, marked 'needs model support'."""
 
 _FIELD_OF = {
-    "fee": "rights",
-    "deadline": "rights",
-    "verification": "rights",
-    "right": "rights",
-    "changes": "changes",
-    "minors": "minors",
-    "category": "categories",
-    "retention": "retention",
-    "date": "effective_date",
-    "contact": "contacts",
-    "vendor": "recipients",
-    "exception": "provision_exceptions",
+    "fee": ("rights", "fee"),
+    "deadline": ("rights", "deadline"),
+    "verification": ("rights", "verification"),
+    "right": ("rights", "kind"),
+    "changes": ("changes", ""),
+    "minors": ("minors", ""),
+    "category": ("categories", ""),
+    "retention": ("retention", ""),
+    "date": ("effective_date", ""),
+    "contact": ("contacts", ""),
+    "vendor": ("recipients", ""),
+    "exception": ("provision_exceptions", ""),
 }
+"""Which field of policy.yaml states a fact of each kind: (section, last part of the path)."""
+
+_DEFAULTS = {
+    ("fee", "free"): ("rights", "fee"),
+    ("changes", "on_posting"): ("changes", "effective"),
+}
+"""Facts today's models state when a field is left out (a right's fee, the change clause)."""
 
 
 @dataclass
@@ -89,8 +97,14 @@ class Comparison:
 
     @property
     def invented(self) -> list[Difference]:
-        """Added facts the draft wrote from the text itself: never expected."""
+        """Facts the rendering states that the source does not, from a value the draft wrote
+        as drafted (not a listed placeholder, not a model default): an invented promise."""
         return [a for a in self.added if a.detail == "drafted"]
+
+    @property
+    def passed(self) -> bool:
+        """No fact changed and no promise invented; lost and explained facts are listed."""
+        return not (self.changed or self.invented)
 
     @property
     def clean(self) -> bool:
@@ -114,7 +128,11 @@ def _slot(fact: Fact) -> str:
 
 
 def compare_extractions(
-    source: Extraction, rendered: Extraction, rendered_text: str, placeholders: set[str], lang: str
+    source: Extraction,
+    rendered: Extraction,
+    rendered_text: str,
+    fields: dict[tuple[str, str], set[str]],
+    lang: str,
 ) -> Comparison:
     """What the rendering lost, changed or added relative to the source."""
     result = Comparison(lang)
@@ -140,9 +158,24 @@ def compare_extractions(
             lost_by_slot.pop(_slot(fact))
     result.lost += [Difference(f.kind, f.key) for f in lost]
     for fact in added:
-        cause = "placeholder" if _FIELD_OF.get(fact.kind) in placeholders else "model default"
-        result.added.append(Difference(fact.kind, fact.key, cause))
+        result.added.append(Difference(fact.kind, fact.key, _cause(fact.kind, fact.key, fields)))
     return result
+
+
+def _cause(kind: str, key: str, fields: dict[tuple[str, str], set[str]]) -> str:
+    """Why the rendering says something the source does not."""
+    if (kind, key) in _DEFAULTS and "default" in fields.get(_DEFAULTS[(kind, key)], set()):
+        return "model default"
+    section, leaf = _FIELD_OF.get(kind, (kind, ""))
+    statuses: set[str] = set()
+    for (top, last), found in fields.items():
+        if top == section and (not leaf or last == leaf):
+            statuses |= found
+    if "placeholder" in statuses:
+        return "placeholder"
+    if "drafted" in statuses:
+        return "drafted"
+    return "model default"
 
 
 def _words_present(fact: Fact, folded: str) -> bool:
@@ -171,7 +204,7 @@ def roundtrip(
     """Compare each source with the project's policy rendered (as Markdown) in its language."""
     directory = Path(directory)
     policy = load_policy(directory)
-    placeholders = _placeholder_fields(directory)
+    fields = _traced_fields(directory)
     comparisons = []
     for reference in references:
         source = read_source(reference)
@@ -183,17 +216,25 @@ def roundtrip(
         text = render(policy, lang)
         comparisons.append(
             compare_extractions(
-                extract(source.sentences), rendered_extraction(text), text, placeholders, lang
+                extract(source.sentences), rendered_extraction(text), text, fields, lang
             )
         )
     return comparisons
 
 
-def _placeholder_fields(directory: Path) -> set[str]:
-    from policykeeper.draft.provenance import PROVENANCE_FILE
-
+def _traced_fields(directory: Path) -> dict[tuple[str, str], set[str]]:
+    """(section, last path part) of each value the sidecar traces: 'drafted' or 'placeholder'."""
     path = directory / PROVENANCE_FILE
     if not path.is_file():
-        return set()
-    values = read_yaml(path).data.get("values") or []
-    return {str(v["field"]).split(".")[0].split("[")[0] for v in values if v.get("placeholder")}
+        return {}
+    fields: dict[tuple[str, str], set[str]] = {}
+    declared = read_yaml(directory / "policy.yaml").data
+    if any("fee" not in right for right in declared.get("rights") or []):
+        fields.setdefault(("rights", "fee"), set()).add("default")
+    if "effective" not in (declared.get("changes") or {}):
+        fields.setdefault(("changes", "effective"), set()).add("default")
+    for value in read_yaml(path).data.get("values") or []:
+        parts = re.findall(r"[a-z_]+", str(value["field"]))
+        key = (parts[0], parts[-1]) if parts else ("", "")
+        fields.setdefault(key, set()).add("placeholder" if value.get("placeholder") else "drafted")
+    return fields

@@ -162,6 +162,8 @@ def _looks_like_heading(text: str) -> bool:
         return False
     if _JAPANESE.search(text):
         return len(text) <= 32 and "。" not in text
+    if re.match(r"(?i)(?:we|you|our|the company|this|if|when|please|users?)\b", text):
+        return False
     words = text.split()
     return 0 < len(words) <= 12 and len(text) <= 80 and not text[:1].islower()
 
@@ -345,7 +347,7 @@ def sentences_of(blocks: list[_Block], file: str) -> list[Sentence]:
                     lead if block.kind == "item" else "",
                 )
             )
-        if block.kind == "text":
+        if block.kind == "text" or re.search(r"[:：;；]$|following|以下|次の", block.text):
             lead = block.text
     for index, sentence in enumerate(sentences):
         sentence.index = index
