@@ -26,7 +26,7 @@ from policykeeper.draft.text import Sentence
 from policykeeper.errors import InputError, display_path
 from policykeeper.output import write_atomic
 
-__all__ = ["Draft", "draft_policy", "read_source", "write_draft"]
+__all__ = ["Draft", "draft_policy", "init_from", "read_source", "write_draft"]
 
 
 @dataclass
@@ -57,6 +57,21 @@ class Draft:
         )
         yaml.dump(self.emitted.data, stream)
         return stream.getvalue()
+
+    @property
+    def placeholders(self) -> int:
+        return sum(1 for trace in self.emitted.traces if trace.placeholder)
+
+    def summary(self, directory: Path | str) -> str:
+        measured = self.coverage
+        return (
+            f"{display_path(Path(directory) / 'policy.yaml')}, {PROVENANCE_FILE}, {REVIEW_FILE}: "
+            f"{measured.mapped} of {measured.sentences} sentences mapped "
+            f"({measured.structured_share:.0%} to fields, "
+            f"{measured.noted / measured.sentences if measured.sentences else 0:.0%} kept as text); "
+            f"{self.placeholders} placeholders and {len(self.emitted.unsupported)} facts needing "
+            f"model support are listed in {REVIEW_FILE}"
+        )
 
     def sidecar(self) -> str:
         described = [
@@ -98,3 +113,14 @@ def write_draft(directory: Path | str, draft: Draft) -> list[Path]:
     ):
         write_atomic(path, content)
     return paths
+
+
+def init_from(directory: Path | str, references: list[str]) -> Draft:
+    """`policykeeper init DIR --from ...`: draft from the sources and write the three files."""
+    target = Path(directory)
+    for name in ("policy.yaml", PROVENANCE_FILE, REVIEW_FILE):
+        if (target / name).exists():
+            raise InputError(f"{display_path(target / name)} already exists; not overwriting it")
+    draft = draft_policy(references)
+    write_draft(target, draft)
+    return draft

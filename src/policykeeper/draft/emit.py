@@ -39,6 +39,10 @@ class Emitted:
     unsupported: list[Fact] = field(default_factory=list)
 
 
+_CHANNEL = re.compile(
+    r"contact us|please contact|e-?mail address below|address below|send (?:us )?an? e-?mail|by post|"
+    r"application form|inquiry form|お問い合わせ|窓口|郵送|メールで|[\w.+-]+@[\w-]+\.[\w.]+"
+)
 _SECTION_NOTES = {
     "categories_note",
     "purposes_note",
@@ -127,9 +131,7 @@ class _Emitter:
             data["history"] = history
         authoritative = "ja" if "ja" in self.languages else self.languages[0]
         data["languages"] = {"authoritative": authoritative, "published": self.languages}
-        self.trace(
-            ("languages", "published"), None, self.languages, "the languages of the sources given"
-        )
+        self.trace(("languages", "published"), None, self.languages)
         data["jurisdictions"] = self.jurisdictions()
         data["operators"] = self.operators()
         manager = self.privacy_manager()
@@ -656,7 +658,7 @@ class _Emitter:
             for sentence in fact.evidence:
                 for name, pattern in _SAFEGUARDS:
                     if re.search(pattern, sentence.norm):
-                        return [name], fact, name != "equivalent_system"
+                        return [name], fact, True
         return ["equivalent_system"], None, False
 
     def trackers(
@@ -773,12 +775,18 @@ class _Emitter:
                 entry["description"] = self.text(fact)
                 self.trace(("rights", index, "kind"), fact, kind)
             entry["channels"] = [{"contact": c} for c in channel_ids]
-            self.trace(
-                ("rights", index, "channels"),
-                None,
-                channel_ids,
-                "the contacts the text gives; check which of them take requests",
-            )
+            how = next((s for s in self.rights_sentences() if _CHANNEL.search(s.norm)), None)
+            if how is not None:
+                self.traces.append(
+                    Trace(("rights", index, "channels"), "right", channel_ids, [how])
+                )
+            else:
+                self.trace(
+                    ("rights", index, "channels"),
+                    None,
+                    channel_ids,
+                    "the text does not say where requests go; every contact it gives stands in",
+                )
             if verification:
                 entry["verification"] = sorted({v.key for v in verification})
                 self.trace(
@@ -833,6 +841,9 @@ class _Emitter:
                     )
             out.append(entry)
         return out
+
+    def rights_sentences(self) -> list[Sentence]:
+        return [s for s in self.sentences_all if topic_of(s) == "rights"]
 
     def _deadline(self, deadlines: list[Fact]) -> tuple[dict[str, Any], Fact | None]:
         periods = [d for d in deadlines if d.key != "without_delay"]

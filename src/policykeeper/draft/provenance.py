@@ -268,3 +268,15 @@ def cited_values(directory: Path) -> list[Cited]:
             )
         )
     return out
+
+
+def cited_lines(directory: Path | str) -> list[str]:
+    """`validate --provenance`: each value at its line in policy.yaml, with its sentence."""
+    lines = []
+    for cited in cited_values(Path(directory)):
+        where = f"{display_path(Path(directory) / 'policy.yaml')}:{cited.line}:{cited.column}"
+        origin = (
+            f"placeholder: {cited.placeholder}" if cited.placeholder else f"from {cited.source}"
+        )
+        lines.append(f"{where}: {cited.field} = {cited.value} ({origin})")
+    return lines

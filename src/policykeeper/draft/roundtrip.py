@@ -238,3 +238,35 @@ def _traced_fields(directory: Path) -> dict[tuple[str, str], set[str]]:
         key = (parts[0], parts[-1]) if parts else ("", "")
         fields.setdefault(key, set()).add("placeholder" if value.get("placeholder") else "drafted")
     return fields
+
+
+@dataclass
+class RoundtripReport:
+    comparisons: list[Comparison]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.comparisons)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for c in self.comparisons for line in c.lines()]
+
+    @property
+    def summary(self) -> str:
+        lost = sum(len(c.lost) for c in self.comparisons)
+        unrepresentable = sum(
+            1 for c in self.comparisons for d in c.lost if d.detail == "needs model support"
+        )
+        added = sum(len(c.added) for c in self.comparisons)
+        return (
+            f"no fact changed and no promise invented; {lost} lost ({unrepresentable} need model "
+            f"support), {added} added by model defaults or placeholders"
+        )
+
+
+def roundtrip_report(
+    directory: Path | str, references: list[str], render: Callable[[Policy, str], str]
+) -> RoundtripReport:
+    """`policykeeper roundtrip DIR --from ...`: the comparison for every source."""
+    return RoundtripReport(roundtrip(directory, references, render))
