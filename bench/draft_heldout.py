@@ -218,10 +218,26 @@ DOCUMENTS = (
     HeldOut("wordpress-en", "en", ".html", "Debian wordpress, GPL-2.0-or-later", wordpress_en),
     HeldOut("ghost", "en", ".md", "npm ghost 5.130.6, MIT", ghost),
     HeldOut("kolibri", "en", ".md", "npm kolibri 0.18.0, MIT", kolibri),
-    HeldOut("popcon-en", "en", ".txt", "Debian popularity-contest 1.76, GPL-2.0-or-later", popcon_en),
-    HeldOut("popcon-ja", "ja", ".txt", "Debian popularity-contest 1.76, GPL-2.0-or-later", popcon_ja),
-    HeldOut("element-en", "en", ".txt", "npm matrix-react-sdk 3.114.0, AGPL-3.0-only OR GPL-3.0-only", element_en),
-    HeldOut("element-ja", "ja", ".txt", "npm matrix-react-sdk 3.114.0, AGPL-3.0-only OR GPL-3.0-only", element_ja),
+    HeldOut(
+        "popcon-en", "en", ".txt", "Debian popularity-contest 1.76, GPL-2.0-or-later", popcon_en
+    ),
+    HeldOut(
+        "popcon-ja", "ja", ".txt", "Debian popularity-contest 1.76, GPL-2.0-or-later", popcon_ja
+    ),
+    HeldOut(
+        "element-en",
+        "en",
+        ".txt",
+        "npm matrix-react-sdk 3.114.0, AGPL-3.0-only OR GPL-3.0-only",
+        element_en,
+    ),
+    HeldOut(
+        "element-ja",
+        "ja",
+        ".txt",
+        "npm matrix-react-sdk 3.114.0, AGPL-3.0-only OR GPL-3.0-only",
+        element_ja,
+    ),
 )
 
 

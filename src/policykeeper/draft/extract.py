@@ -68,6 +68,8 @@ TOPICS: tuple[tuple[str, str], ...] = (
 def topic_of(sentence: Sentence) -> str:
     """The topic of the nearest heading that has one ('' when none does)."""
     for heading in reversed(sentence.section):
+        if re.match(r"(?i)^to [a-z]", heading) or heading.endswith(("のため", "ため")):
+            return "purpose"
         topic = _topic(heading)
         if topic:
             return topic
@@ -172,7 +174,7 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"collect|store|record|keep|retain|obtain|acquir|receiv|process|use|track|profile|share|sell|rent|disclos|provide|sen[dt]|transfer|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析"
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar|sell|sold|rent|disclos|provid|sen[dt]|transfer)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析"
 )
 _SHARING = re.compile(
     r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ"
@@ -193,7 +195,7 @@ _PHONE = re.compile(
     r"(?:tel|phone|telephone|電話|ＴＥＬ)\s*(?:number)?\s*[:：.]?\s*(\+?\d[\d()\s-]{7,}\d)|(\+81[\d()\s-]{8,}\d)|(?<!\d)(0\d{1,4}-\d{1,4}-\d{3,4})(?!\d)",
     re.IGNORECASE,
 )
-_POSTAL = re.compile(r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|\bL-\d{4}\b|\b[A-Z]-\d{4}\b")
+_POSTAL = re.compile(r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|L-\d{4}\b|\b[A-Z]-\d{4}\b")
 _HOURS = re.compile(
     r"(\d{1,2}[:：]\d{2})\s*(?:a\.?m\.?|p\.?m\.?)?\s*(?:to|-|~|〜|～|から)\s*(\d{1,2}[:：]\d{2})",
     re.IGNORECASE,
@@ -282,7 +284,7 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         negative = is_negative(clause, sentence.lang) and not is_exception_frame(
             clause, sentence.lang
         )
-        if negative and _HANDLING.search(clause):
+        if negative and _HANDLING.search(clause) and _negates_data(clause, matches, sentence.lang):
             for _, _, key in matches:
                 fact = _facts_for("negation", key, sentence, {"what": key, "clause": clause})
                 fact.qualifiers |= qualifiers(clause) & {"best_efforts"}
@@ -301,6 +303,29 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 [sentence],
             )
             yield Fact("obtained", f"{key}={source}", None, [sentence])
+
+
+_EN_NEGATED_VERB = re.compile(
+    r"(?:\bnot\b|\bnever\b|n't\b|\bno\b|\bavoid\w*)\s+(?:\w+\s+){0,3}?(?:collect|stor|record|keep|retain|obtain|acquir|receiv|process|use|track|profil|shar|sell|rent|disclos|provid|sen[dt]|transfer)\w*"
+)
+
+
+def _negates_data(clause: str, matches: list[tuple[int, int, str]], lang: str) -> bool:
+    """Is it the data that is denied ('does not store card numbers'), not something else
+    ('never to publish the algorithms used to encrypt activity history')?"""
+    if lang == "ja":
+        return True
+    verb = _EN_NEGATED_VERB.search(clause)
+    if verb is None:
+        return bool(re.search(r"\bno\b", clause)) and all(start < 40 for start, _, _ in matches)
+    after = clause[verb.end() :]
+    return (
+        any(
+            verb.end() <= start and len(clause[verb.end() : start].split()) <= 6
+            for start, _, _ in matches
+        )
+        or not after.strip()
+    )
 
 
 def _surface(original: str, clause: str, start: int, end: int) -> str:
@@ -416,6 +441,10 @@ def _only_data_items(sentence: Sentence) -> bool:
     if sentence.kind != "item":
         return False
     text = sentence.norm
+    if re.match(r"^(?:to |for |in order|we (?:may )?use|upon |when )", text) or re.search(
+        r"ため[にの]?", text
+    ):
+        return False
     covered = sum(end - start for start, end, _ in term_matches(text))
     return covered >= 0.45 * len(re.sub(r"[\s,、・/()（）]", "", text)) or bool(
         re.match(r"^(?:information to use|data used|利用する情報)", text)
@@ -428,7 +457,7 @@ _GENERIC_RECIPIENT = re.compile(
     r"(?:to|with|by)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality))\b"
 )
 _GENERIC_RECIPIENT_JA = re.compile(
-    r"([\w・ー]{2,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転)"
+    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{2,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転)"
 )
 _KIND = (
     (
@@ -522,6 +551,10 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
             text[match.end() :],
         )
         name += follow.group(0) if follow else ""
+        if re.search(r"以下|次の|上記|当社", name) or re.match(
+            r"^(?:another|any|other|an?)\s", name
+        ):
+            continue
         if re.match(
             r"^(?:third part|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
             name,
@@ -659,6 +692,7 @@ def trackers(sentence: Sentence, topic: str) -> Iterator[Fact]:
 # --- retention ---------------------------------------------------------------------------
 
 _CLOCKS = (
+    ("superseded", r"former usernames|blacklist|旧ユーザー名|以前のユーザー名"),
     (
         "account_deletion",
         r"after (?:account )?deletion|after (?:the )?(?:account is )?(?:deleted|closed)|退会後|削除後",
@@ -817,9 +851,11 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield _facts_for("fee", fee[0], sentence, fee[1])
     if in_rights or re.search(r"respond|answer|回答|対応|開示", text):
         yield from _deadlines(sentence)
+    third_party_lead = re.search(r"third part|第三者", normalise(sentence.lead))
     if (
         in_rights
         and sentence.kind == "item"
+        and not third_party_lead
         and re.search(
             r"not (?:be )?disclos|may not|refus|開示しない|応じられない|お断り|not be able to accommodate",
             normalise(sentence.lead),
@@ -942,12 +978,18 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
             {"name": department.group(1).strip()},
             [sentence],
         )
+    if topic == "operator" and _ORG.search(text) and len(text) <= 60 and sentence.kind != "item":
+        yield Fact("operator", normalise(text), {"name": text.strip()}, [sentence])
     address = re.match(r"^(?:address|所在地|住所)\s*[:：]\s*(.+)$", text, re.IGNORECASE)
-    if address or (
-        topic == "contact"
-        and _POSTAL.search(text)
-        and not _EMAIL.search(text)
-        and not _PHONE.search(text)
+    if (
+        address
+        or (topic == "operator" and _POSTAL.search(text) and sentence.kind != "heading")
+        or (
+            topic == "contact"
+            and _POSTAL.search(text)
+            and not _EMAIL.search(text)
+            and not _PHONE.search(text)
+        )
     ):
         value = address.group(1).strip() if address else text.strip()
         postal = _POSTAL.search(value)

@@ -308,18 +308,37 @@ def split_sentences(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
+def _plain_headings_are_parents(blocks: list[_Block]) -> bool:
+    """Do unnumbered headings head sections whose subsections are numbered 1, 2, ...?
+
+    Policies written as questions ("What do we collect?", then "1. ...", "2. ...") use
+    unnumbered headings as parents; article-style policies number the parents instead.
+    """
+    headings = [b for b in blocks if b.kind == "heading" and b.level < 99]
+    starts = 0
+    for current, following in zip(headings, headings[1:], strict=False):
+        if not _NUMBERED_HEADING.match(current.text) and re.match(
+            r"^(?:1[.)]|第[1１一]条|Article 1\b|Section 1\b)", following.text
+        ):
+            starts += 1
+    return starts >= 2
+
+
 def sentences_of(blocks: list[_Block], file: str) -> list[Sentence]:
     """Every sentence with its heading path; list items remember the sentence before them."""
     sentences: list[Sentence] = []
     headings: list[tuple[int, str]] = []
     numbered: dict[str, bool] = {}
+    plain_parents = _plain_headings_are_parents(blocks)
     lead = ""
     for paragraph, block in enumerate(blocks, start=1):
         if block.kind == "heading":
             level = block.level
             is_numbered = bool(_NUMBERED_HEADING.match(block.text))
             open_numbered = [lvl for lvl, text in headings if numbered.get(text)]
-            if not is_numbered and open_numbered and open_numbered[-1] >= level:
+            if plain_parents and block.level < 99:
+                level = level + 1 if is_numbered else 1
+            elif not is_numbered and open_numbered and open_numbered[-1] >= level:
                 level = open_numbered[-1] + 1
             numbered[block.text] = is_numbered
             block.level = level
