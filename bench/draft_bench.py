@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from policykeeper.draft import draft_policy  # noqa: E402
 from policykeeper.draft.extract import _RIGHTS, term_matches, vendors  # noqa: E402
 from policykeeper.draft.facts import Fact  # noqa: E402
-from policykeeper.draft.japanese import token_bounds  # noqa: E402
+from policykeeper.draft.japanese import clauses, is_negative, token_bounds  # noqa: E402
 from policykeeper.draft.sources import read_source  # noqa: E402
 from policykeeper.draft.text import normalise  # noqa: E402
 
@@ -147,11 +147,27 @@ def score(name: str, facts: list[Fact], expectations: dict) -> Result:
             else:
                 result.misses.append(f"{kind}: {want}")
         result.scores[kind] = scored
-    negated = set(expected.get("negation") or []) | set(forbidden.get("category") or [])
     result.negations_collected = sorted(
-        f.key for f in facts if f.kind == "category" and f.key in negated
+        {
+            f.key
+            for f in facts
+            if f.kind == "category" and f.key in set(forbidden.get("category") or [])
+        }
+        | {f.key for f in facts if f.kind == "category" and only_negated(f)}
     )
     return result
+
+
+def only_negated(fact: Fact) -> bool:
+    """Was a category drafted only from clauses that deny it ('we do not collect X')?"""
+    for sentence in fact.evidence:
+        for start, end in clauses(sentence.norm, sentence.lang):
+            clause = sentence.norm[start:end]
+            if any(key == fact.key for _, _, key in term_matches(clause)) and not is_negative(
+                clause, sentence.lang
+            ):
+                return False
+    return True
 
 
 # --- the keyword baseline ----------------------------------------------------------------

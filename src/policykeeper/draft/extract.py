@@ -52,7 +52,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ),
     (
         "security",
-        r"security|safeguard|安全管理|セキュリティ|management of personal|保護方法|organi[sz]ation\b",
+        r"security|safeguard|protect your|安全管理|セキュリティ|management of personal|保護方法|organi[sz]ation\b",
     ),
     ("changes", r"change|revision|amend|変更|改定|改訂"),
     ("contact", r"contact|inquir|窓口|お問い合わせ|問い合わせ|問合せ|連絡"),
@@ -232,31 +232,35 @@ _QUALIFIED = {
 # --- categories and negative promises ---------------------------------------------------
 
 
-def _source_of(sentence: Sentence) -> str:
-    context = normalise(" ".join((*sentence.section, sentence.lead, sentence.text)))
-    if re.search(
-        r"third.party account|sign up or log in|google or paypal|外部サービス.*連携", context
-    ):
-        return "third_party_login"
-    if re.search(r"age verification", context):
-        return "age_verification"
-    if re.search(
+_SOURCES = (
+    (
+        "third_party_login",
+        r"third.party account|sign up or log in|google or paypal|外部サービス.*連携",
+    ),
+    ("age_verification", r"age verification"),
+    (
+        "partners",
         r"from (?:the company.s |our )?partners|through (?:our )?(?:alliance )?partners|提携先(?:など)?から|third part(?:y|ies) (?:sources|advertising)|affiliated partners may contact",
-        context,
-    ):
-        return "partners"
-    if re.search(r"publicly available|social media|公開可能|公に入手", context):
-        return "public"
-    if re.search(
-        r"automatic|collected by us|when (?:the user|you) uses?|log data|cookie|自動|ログ|when you (?:use|browse|visit)",
-        context,
-    ):
-        return "automatic"
-    if re.search(
+    ),
+    ("public", r"publicly available|social media|公開可能|公に入手"),
+    (
+        "provided",
         r"provided (?:directly )?by (?:the )?users?|you provide|provided by you|when (?:a user|you) registers?|register on|ask (?:you )?for|choose to provide|提供いただ|ご登録|登録の際|入力|you give us|share with",
-        context,
-    ):
-        return "provided"
+    ),
+    (
+        "automatic",
+        r"automatic|collected by us|when (?:the user|you) uses?|log data|(?:through|by|using) cookies|cookies and (?:similar|other)|自動|ログ|when you (?:use|browse|visit)",
+    ),
+)
+
+
+def _source_of(sentence: Sentence) -> str:
+    """How the data is obtained, from the sentence itself, else its lead-in, else its headings."""
+    for context in (sentence.text, sentence.lead, " ".join(reversed(sentence.section))):
+        folded = normalise(context)
+        found = [name for name, pattern in _SOURCES if re.search(pattern, folded)]
+        if found:
+            return found[0]
     return "unstated"
 
 
@@ -302,7 +306,8 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 {"label": label, "labels": {sentence.lang: label}, "source": source},
                 [sentence],
             )
-            yield Fact("obtained", f"{key}={source}", None, [sentence])
+            if topic in {"collect", "cookies", "definitions", ""}:
+                yield Fact("obtained", f"{key}={source}", None, [sentence])
 
 
 _EN_NEGATED_VERB = re.compile(
@@ -394,7 +399,14 @@ _PURPOSE_SENTENCE = re.compile(
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
     if topic == "purpose":
-        if sentence.kind == "heading" or _LEAD_IN.search(text) or len(text) < 4:
+        if sentence.kind == "heading":
+            own = _topic(sentence.text)
+            if (own in {"", "purpose"} or text.endswith("ため")) and not _LEAD_IN.search(text):
+                yield _purpose(sentence)
+            return
+        if sentence.kind == "item" and not sentence.first:
+            return
+        if _LEAD_IN.search(text) or len(text) < 4:
             return
         if is_negative(text, sentence.lang) and not re.search(r"ため|\bto\b", text[:12]):
             return
@@ -421,9 +433,14 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
 
 
 def _purpose(sentence: Sentence) -> Fact:
-    label, _, description = sentence.text.partition(":")
+    text = (
+        re.sub(r"^(?:\d+[.)]|第\d+条)\s*", "", sentence.text)
+        if sentence.kind == "heading"
+        else sentence.text
+    )
+    label, _, description = text.partition(":")
     if not description.strip() or len(label) > 60:
-        label, description = sentence.text, ""
+        label, description = text, ""
     return Fact(
         "purpose",
         normalise(sentence.text),

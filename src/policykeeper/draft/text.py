@@ -47,6 +47,8 @@ class Sentence:
     lead: str = ""
     """For a list item: the sentence that introduces its list ("... the following:")."""
     index: int = 0
+    first: bool = True
+    """The first sentence of its paragraph or list item."""
     lang: str = "en"
     norm: str = field(default="", repr=False)
 
@@ -78,6 +80,7 @@ class _Block:
     level: int
     offset: int
     line: int
+    numbered: bool = False
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -148,7 +151,7 @@ def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int
         content = text[len(item.group(0)) :].strip()
         shift = text.index(content)
         if _looks_like_heading(content) and re.match(r"^\(?\d", item.group("marker")):
-            return _Block(content, "heading", 2 + indent // 2, offset + shift, line)
+            return _Block(content, "heading", 2 + indent // 2, offset + shift, line, True)
         return _Block(content, "item", 9 + indent // 2, offset + shift, line)
     if _looks_like_heading(text) and not re.search(r"[:：]\s*\S", text):
         return _Block(text, "heading", 1 + indent // 2, offset, line)
@@ -317,9 +320,8 @@ def _plain_headings_are_parents(blocks: list[_Block]) -> bool:
     headings = [b for b in blocks if b.kind == "heading" and b.level < 99]
     starts = 0
     for current, following in zip(headings, headings[1:], strict=False):
-        if not _NUMBERED_HEADING.match(current.text) and re.match(
-            r"^(?:1[.)]|第[1１一]条|Article 1\b|Section 1\b)", following.text
-        ):
+        first = re.match(r"^(?:1[.)]|第[1１一]条|Article 1\b|Section 1\b)", following.text)
+        if not (current.numbered or _NUMBERED_HEADING.match(current.text)) and first:
             starts += 1
     return starts >= 2
 
@@ -334,7 +336,7 @@ def sentences_of(blocks: list[_Block], file: str) -> list[Sentence]:
     for paragraph, block in enumerate(blocks, start=1):
         if block.kind == "heading":
             level = block.level
-            is_numbered = bool(_NUMBERED_HEADING.match(block.text))
+            is_numbered = block.numbered or bool(_NUMBERED_HEADING.match(block.text))
             open_numbered = [lvl for lvl, text in headings if numbered.get(text)]
             if plain_parents and block.level < 99:
                 level = level + 1 if is_numbered else 1
@@ -352,7 +354,7 @@ def sentences_of(blocks: list[_Block], file: str) -> list[Sentence]:
             lead = ""
             continue
         section = tuple(h for _, h in headings)
-        parts = split_sentences(block.text) if block.kind == "text" else [(0, block.text)]
+        parts = split_sentences(block.text)
         for relative, text in parts:
             sentences.append(
                 Sentence(
@@ -363,11 +365,12 @@ def sentences_of(blocks: list[_Block], file: str) -> list[Sentence]:
                     block.line,
                     block.kind,
                     section,
-                    lead if block.kind == "item" else "",
+                    lead if block.kind == "item" or lead.endswith((":", "：")) else "",
                 )
             )
         if block.kind == "text" or re.search(r"[:：;；]$|following|以下|次の", block.text):
             lead = block.text
     for index, sentence in enumerate(sentences):
         sentence.index = index
+        sentence.first = index == 0 or sentences[index - 1].paragraph != sentence.paragraph
     return sentences
