@@ -33,12 +33,12 @@ from ruamel.yaml import YAML
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from policykeeper.draft import draft_policy  # noqa: E402
-from policykeeper.draft.extract import _RIGHTS, term_matches, vendors  # noqa: E402
-from policykeeper.draft.facts import Fact  # noqa: E402
-from policykeeper.draft.japanese import clauses, is_negative, token_bounds  # noqa: E402
-from policykeeper.draft.sources import read_source  # noqa: E402
-from policykeeper.draft.text import normalise  # noqa: E402
+from policykeeper.draft import draft_policy
+from policykeeper.draft.extract import _RIGHTS, term_matches, vendors
+from policykeeper.draft.facts import Fact
+from policykeeper.draft.japanese import clauses, is_negative, token_bounds
+from policykeeper.draft.sources import read_source
+from policykeeper.draft.text import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "draft" / "data"

@@ -23,6 +23,9 @@ WORDED = {
     "retention",
     "note",
     "operator",
+    "representative",
+    "department",
+    "withheld",
     "address",
     "service",
     "complaints",
@@ -68,10 +71,15 @@ def combine(extractions: list[tuple[str, Extraction]]) -> list[Fact]:
     for by_lang in groups.values():
         versions = list(by_lang.values())
         if len(versions) == 2 and len(versions[0]) == len(versions[1]):
+            languages = list(by_lang)
             for first, second in zip(*versions, strict=True):
                 first.evidence += second.evidence
                 if isinstance(first.value, dict) and isinstance(second.value, dict):
                     first.value["texts"] = {**second.value["texts"], **first.value["texts"]}
+                    first.value["by_lang"] = {
+                        languages[0]: dict(first.value),
+                        languages[1]: second.value,
+                    }
                 out.append(first)
         else:
             for facts in versions:

@@ -69,7 +69,7 @@ _EN_DATE_DMY = re.compile(
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
-    r"(?:¥|￥)?\s*(\d{1,3}(?:,\d{3})+|\d+)\s*(円|yen|jpy)\b|(?:¥|￥)\s*(\d{1,3}(?:,\d{3})+|\d+)",
+    r"(?:¥|￥)?\s*(\d{1,3}(?:,\d{3})+|\d+)\s*(円|yen|jpy)(?![a-z])|(?:¥|￥)\s*(\d{1,3}(?:,\d{3})+|\d+)",
     re.IGNORECASE,
 )
 

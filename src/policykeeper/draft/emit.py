@@ -102,6 +102,15 @@ class _Emitter:
         shaped = transform or (lambda text: text)
         return {lang: shaped(texts.get(lang, base)) for lang in self.languages}
 
+    def localized(self, fact: Fact, name: str) -> dict[str, str] | str:
+        """A value each aligned version states in its own words ('株式会社サンプル' / 'Sample Inc.'),
+        or the one value when only one version states it."""
+        by_lang = fact.value.get("by_lang") if isinstance(fact.value, dict) else None
+        if not by_lang:
+            return fact.value[name]
+        base = fact.value[name]
+        return {lang: (by_lang.get(lang) or {}).get(name) or base for lang in self.languages}
+
     def same(self, value: str) -> dict[str, str]:
         """A name or other value that is written the same in every language."""
         return {lang: value for lang in self.languages}
@@ -293,7 +302,7 @@ class _Emitter:
         ]
         operator: dict[str, Any] = {"id": "operator"}
         if names:
-            operator["name"] = names[0].value["name"]
+            operator["name"] = self.localized(names[0], "name")
             self.trace(("operators", 0, "name"), names[0], operator["name"])
         else:
             operator["name"] = self.name
@@ -317,10 +326,10 @@ class _Emitter:
             )
         departments = self.of("department")
         if departments:
-            operator["department"] = self.same(departments[0].value["name"])
+            operator["department"] = self.localized(departments[0], "name")
             self.trace(("operators", 0, "department"), departments[0], departments[0].value["name"])
         if representatives:
-            operator["representative"] = representatives[0].value["name"]
+            operator["representative"] = self.localized(representatives[0], "name")
             self.trace(
                 ("operators", 0, "representative"), representatives[0], operator["representative"]
             )
@@ -404,10 +413,15 @@ class _Emitter:
             )
             stated = [s for s in sources if s != "unstated"] or ["unstated"]
             labels = fact.value.get("labels") or {}
-            label = labels.get(self.languages[0]) or fact.value["label"]
+            builtin_label = taxonomy.categories[taxonomy.builtin_ancestor(fact.key) or "user"]
             entry: dict[str, Any] = {
                 "key": fact.key,
-                "label": {lang: labels.get(lang, label) for lang in self.languages},
+                "label": {
+                    lang: labels.get(lang)
+                    or (fact.value["label"] if len(self.languages) == 1 else None)
+                    or builtin_label.get(lang)
+                    for lang in self.languages
+                },
                 "sources": stated,
             }
             if fact.key in negated:
@@ -733,7 +747,7 @@ class _Emitter:
                     )
                 )
                 continue
-            label = value["label"] or fact.first.text
+            value["label"] or fact.first.text
             entry: dict[str, Any] = {
                 "id": f"rule_{len(out) + 1}",
                 "label": self.text(fact, _label_part) if value["label"] else self.text(fact),
@@ -872,9 +886,12 @@ class _Emitter:
                 self.trace(("minors", "on_discovery"), fact, "delete")
         note = self.note("minors_note", ("minors", "note"))
         evidence = [s for f in found for s in f.evidence]
-        out["note"] = note or {
-            lang: " ".join(dict.fromkeys(s.text for s in evidence)) for lang in self.languages
+        by_lang = {
+            lang: " ".join(dict.fromkeys(s.text for s in evidence if s.lang == lang))
+            for lang in self.languages
         }
+        fallback = " ".join(dict.fromkeys(s.text for s in evidence))
+        out["note"] = note or {lang: by_lang[lang] or fallback for lang in self.languages}
         return out
 
     def security(self) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ),
     (
         "rights",
-        r"\brights?\b|correction|deletion|suspension|disclosure of|開示|訂正|利用停止|権利|請求",
+        r"\brights?\b|requests? (?:about|regarding|for)|correction|deletion|suspension|disclosure of|開示|訂正|利用停止|権利|請求",
     ),
     (
         "security",
@@ -370,16 +370,15 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
         elif re.search(
             r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|nothing personal|個人情報|個人を(?:特定|識別)",
             clause,
-        ) and _HANDLING.search(clause + " collect"):
-            if re.search(r"collect|record|store|取得|収集|記録|nothing personal", clause):
-                fact = _facts_for(
-                    "negation",
-                    "personal information",
-                    sentence,
-                    {"what": "personal information", "clause": clause},
-                )
-                fact.qualifiers |= qualifiers(clause) & {"best_efforts"}
-                yield fact
+        ) and re.search(r"collect|record|store|取得|収集|記録|nothing personal", clause):
+            fact = _facts_for(
+                "negation",
+                "personal information",
+                sentence,
+                {"what": "personal information", "clause": clause},
+            )
+            fact.qualifiers |= qualifiers(clause) & {"best_efforts"}
+            yield fact
 
 
 # --- purposes ----------------------------------------------------------------------------
@@ -423,13 +422,12 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         not has_purpose_section
         and sentence.kind != "heading"
         and topic not in {"contact", "rights", "changes"}
+    ) and (
+        _PURPOSE_SENTENCE.search(text)
+        and _HANDLING.search(text)
+        and not is_negative(text, sentence.lang)
     ):
-        if (
-            _PURPOSE_SENTENCE.search(text)
-            and _HANDLING.search(text)
-            and not is_negative(text, sentence.lang)
-        ):
-            yield _purpose(sentence)
+        yield _purpose(sentence)
 
 
 def _purpose(sentence: Sentence) -> Fact:
@@ -787,7 +785,7 @@ _RIGHTS = (
     ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
     (
         "restriction",
-        r"restrict|suspen|cessation of use|halt to the processing|利用停止|処理の?制限|処理を停止",
+        r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止",
     ),
     ("erasure", r"erase|erasure|delet|right to be forgotten|削除|消去|忘れ"),
     ("objection", r"\bobject\b|object to|異議"),
@@ -799,7 +797,7 @@ _RIGHTS = (
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
         "access",
-        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?personal|request(?:ed)? (?:the company )?to disclose|right to know|copy of (?:your )?personal|開示|知る権利|アクセスする権利",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your )?personal|開示|知る権利|アクセスする権利",
     ),
 )
 _RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|請求|求め|できます|有し|申し出")
@@ -1220,6 +1218,6 @@ def extract(sentences: list[Sentence]) -> Extraction:
         note = NOTE_TOPICS.get(topic)
         lead_in = bool(re.search(r"[:：]$|following|as follows|以下|次の|下記", sentence.norm))
         if not sentence_facts and note and sentence.kind != "heading" and not lead_in:
-            sentence_facts.append(Fact("note", note, {"texts": [sentence.text]}, [sentence]))
+            sentence_facts.append(Fact("note", note, {}, [sentence]))
         found.extend(sentence_facts)
     return Extraction(sentences, merged(found))

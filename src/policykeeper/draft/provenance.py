@@ -16,7 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from policykeeper.draft.emit import Emitted, Trace
+from policykeeper.draft.emit import Emitted
 from policykeeper.draft.facts import Fact
 from policykeeper.draft.text import Sentence
 from policykeeper.errors import InputError, display_path

@@ -141,9 +141,9 @@ def compare_extractions(
     folded = normalise(rendered_text)
     lost: list[Fact] = []
     for fact in source.facts:
-        if fact.kind in KEYED and (fact.kind, fact.key) not in rendered_keys:
-            lost.append(fact)
-        elif fact.kind in WORDED and not _words_present(fact, folded):
+        if (fact.kind in KEYED and (fact.kind, fact.key) not in rendered_keys) or (
+            fact.kind in WORDED and not _words_present(fact, folded)
+        ):
             lost.append(fact)
         elif fact.kind in UNREPRESENTABLE:
             result.lost.append(Difference(fact.kind, fact.key, "needs model support"))

@@ -58,10 +58,7 @@ def read_source(reference: str) -> Source:
         raise InputError(f"{name}: larger than {MAX_BYTES // 1_000_000} MB; not a policy page")
     text = _decode(data, name)
     kind = _format(name, content_type, text)
-    if kind == "html":
-        blocks = blocks_of_html(text)
-    else:
-        blocks = blocks_of_text(text, markdown=kind == "md")
+    blocks = blocks_of_html(text) if kind == "html" else blocks_of_text(text, markdown=kind == "md")
     sentences = sentences_of(blocks, name)
     if not any(s.kind != "heading" for s in sentences):
         raise InputError(f"{name}: no text found")

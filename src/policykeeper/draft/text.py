@@ -8,6 +8,7 @@ category and under "Contact" as a channel.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
             and block.kind == "text"
             and previous.kind == "text"
             and previous.line == number - 1
-            and not previous.text.endswith(_TERMINAL + (":", "：", ")", "）"))
+            and not previous.text.endswith((*_TERMINAL, ":", "：", ")", "）"))
             and len(previous.text) >= 60
             and (block.text[:1].islower() or _JAPANESE.match(block.text[:1]))
         ):
@@ -159,7 +160,7 @@ def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int
 
 
 def _looks_like_heading(text: str) -> bool:
-    if text.endswith(_TERMINAL[:2] + (":", "：", ";", "；", ",", "、")) or "@" in text:
+    if text.endswith((*_TERMINAL[:2], ":", "：", ";", "；", ",", "、")) or "@" in text:
         return False
     if _DATE_OR_NUMBER.search(text):
         return False
@@ -256,9 +257,9 @@ class _HtmlBlocks(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self.links:
             target = self.links.pop()
-            if target.startswith(("http", "+", "0")) or "@" in target:
-                if target not in "".join(self.parts[-3:]):
-                    self.parts.append(f" ({target})")
+            shown = "".join(self.parts[-3:])
+            if (target.startswith(("http", "+", "0")) or "@" in target) and target not in shown:
+                self.parts.append(f" ({target})")
         if tag in self.SKIP:
             self.skip = max(0, self.skip - 1)
             return
@@ -319,7 +320,7 @@ def _plain_headings_are_parents(blocks: list[_Block]) -> bool:
     """
     headings = [b for b in blocks if b.kind == "heading" and b.level < 99]
     starts = 0
-    for current, following in zip(headings, headings[1:], strict=False):
+    for current, following in itertools.pairwise(headings):
         first = re.match(r"^(?:1[.)]|第[1１一]条|Article 1\b|Section 1\b)", following.text)
         if not (current.numbered or _NUMBERED_HEADING.match(current.text)) and first:
             starts += 1
