@@ -158,7 +158,7 @@ def ages_in(text: str) -> list[int]:
     text = fold(text)
     found = re.findall(r"(\d{1,2})\s*歳", text)
     found += re.findall(
-        r"(?:age[sd]?|under|over|older than|younger than)\s+(?:of\s+)?(\d{1,2})\b",
+        r"(?:age[sd]?|under|over|older than|younger than)\s*[:：]?\s*(?:of\s+)?(\d{1,2})\b",
         text,
         re.IGNORECASE,
     )

@@ -177,7 +177,7 @@ _HANDLING = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar|sell|sold|rent|disclos|provid|sen[dt]|transfer)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析"
 )
 _SHARING = re.compile(
-    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ"
+    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b|してはいけません|しないでください|禁止"
@@ -472,7 +472,7 @@ _GENERIC_RECIPIENT = re.compile(
     r"(?:to|with|by)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality))\b"
 )
 _GENERIC_RECIPIENT_JA = re.compile(
-    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{2,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転)"
+    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
 )
 _KIND = (
     (
@@ -566,8 +566,10 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
             text[match.end() :],
         )
         name += follow.group(0) if follow else ""
-        if re.search(r"以下|次の|上記|当社", name) or re.match(
-            r"^(?:another|any|other|an?)\s", name
+        if (
+            re.search(r"以下|次の|上記|当社", name)
+            or re.match(r"^(?:another|any|other|an?)\s", name)
+            or name in {"会社", "企業", "事業者"}
         ):
             continue
         if re.match(
@@ -809,7 +811,7 @@ _VERIFICATION = (
     ),
     (
         "id_document",
-        r"cop(?:y|ies) of (?:a |the )?(?:document|proof of identity|identification)|proof of identity|driver.s licen[cs]e, insurance card|identity document|本人確認書類|身分証明書",
+        r"cop(?:y|ies) of (?:a |the |your )?(?:document|proof of identity|identification|identity|driver.s licen[cs]e|passport|(?:health )?insurance card|residence card)|運転免許証|健康保険証|パスポート|proof of identity|driver.s licen[cs]e, insurance card|identity document|本人確認書類|身分証明書",
     ),
     (
         "postal_application",
