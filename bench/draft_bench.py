@@ -160,6 +160,8 @@ def score(name: str, facts: list[Fact], expectations: dict) -> Result:
 
 def only_negated(fact: Fact) -> bool:
     """Was a category drafted only from clauses that deny it ('we do not collect X')?"""
+    if not fact.evidence:
+        return False
     for sentence in fact.evidence:
         for start, end in clauses(sentence.norm, sentence.lang):
             clause = sentence.norm[start:end]

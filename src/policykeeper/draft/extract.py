@@ -395,8 +395,16 @@ _PURPOSE_SENTENCE = re.compile(
 )
 
 
+_NOT_A_PURPOSE = re.compile(
+    r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
+    r"by giving your|上記の目的のために|詳細については|ご確認ください"
+)
+
+
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
+    if _NOT_A_PURPOSE.search(text):
+        return
     if topic == "purpose":
         if sentence.kind == "heading":
             own = _topic(sentence.text)
