@@ -90,3 +90,12 @@ def test_roundtrip_passes_then_catches_a_changed_fact(tmp_path) -> None:
         "en: changed: retention 30 days|account_deletion (rendered as 90 days|account_deletion)"
         in failed.stdout
     )
+
+
+def test_two_versions_must_be_two_languages(tmp_path) -> None:
+    result = runner.invoke(
+        app, ["init", str(tmp_path / "p"), "--from", AINEMA, "--from", str(SEEDS[1])]
+    )
+    assert result.exit_code == 2
+    assert "one source per language" in result.stderr
+    assert not (tmp_path / "p").exists()

@@ -131,7 +131,7 @@ class _Emitter:
     def emit(self) -> dict[str, Any]:
         data: dict[str, Any] = {"policykeeper": 1}
         data["service"] = self.service()
-        data["version"] = self.version(data)
+        data["version"] = self.version()
         effective = self.effective_date()
         if effective:
             data["effective_date"] = effective
@@ -235,7 +235,7 @@ class _Emitter:
         )
         return {"name": name}
 
-    def version(self, data: dict[str, Any]) -> str:
+    def version(self) -> str:
         """The date of the latest version the text gives, or a label for the draft."""
         found = self._dates("updated", "effective", "revised", "established")
         if found:

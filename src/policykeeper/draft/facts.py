@@ -12,43 +12,6 @@ from typing import Any
 
 from policykeeper.draft.text import Sentence
 
-KINDS = (
-    "service",
-    "operator",
-    "department",
-    "address",
-    "representative",
-    "contact",
-    "hours",
-    "complaints",
-    "purpose",
-    "category",
-    "obtained",
-    "recipient",
-    "vendor",
-    "country",
-    "exception",
-    "tracker",
-    "retention",
-    "right",
-    "verification",
-    "fee",
-    "deadline",
-    "refusal",
-    "withheld",
-    "minors",
-    "changes",
-    "date",
-    "jurisdiction",
-    "language",
-    "negation",
-    "qualifier",
-    "security",
-    "definition",
-    "note",
-)
-"""Every kind of fact, in the order the review file lists them."""
-
 NEEDS_MODEL_SUPPORT = {"negation", "qualifier", "language"}
 """Kinds the current declaration models have no field for (see issue 11)."""
 

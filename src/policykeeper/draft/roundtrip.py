@@ -106,10 +106,6 @@ class Comparison:
         """No fact changed and no promise invented; lost and explained facts are listed."""
         return not (self.changed or self.invented)
 
-    @property
-    def clean(self) -> bool:
-        return not (self.lost or self.changed or self.added)
-
     def lines(self) -> list[str]:
         out = []
         for title, items in (("lost", self.lost), ("changed", self.changed), ("added", self.added)):

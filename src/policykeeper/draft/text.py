@@ -70,10 +70,6 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
-def language_of(text: str) -> str:
-    return "ja" if len(_JAPANESE.findall(text)) >= 2 else "en"
-
-
 @dataclass
 class _Block:
     text: str
