@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from policykeeper.errors import PolicyKeeperError, ProblemsFound
+from policykeeper.errors import InputError, PolicyKeeperError, ProblemsFound
 
 app = typer.Typer(
     help="PolicyKeeper: keep a privacy policy true in the service's own systems.",
@@ -66,10 +66,24 @@ class TextFormat(StrEnum):
 
 @app.command()
 @reported
-def validate(directory: ProjectDir) -> None:
+def validate(
+    directory: ProjectDir,
+    provenance: Annotated[
+        bool,
+        typer.Option(
+            "--provenance",
+            help="Also print, for each drafted value, the source sentence it came from.",
+        ),
+    ] = False,
+) -> None:
     """Check the declaration (and data map, if any) against each other and the law."""
     from policykeeper.project import validate_project
 
+    if provenance:
+        from policykeeper.draft.provenance import cited_lines
+
+        for line in cited_lines(directory):
+            print(line)
     problems = validate_project(directory)
     if problems:
         raise ProblemsFound(problems)
@@ -163,12 +177,52 @@ def init(
     identity: Annotated[
         str | None, typer.Option("--identity", help="TABLE.COLUMN holding the identity.")
     ] = None,
+    sources: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from",
+            help="An existing policy (file or URL; text, Markdown or HTML) to draft policy.yaml "
+            "from. Repeat for its Japanese and English versions.",
+        ),
+    ] = None,
 ) -> None:
-    """Scaffold a project: a starter policy.yaml and, from a live database, a drafted datamap.yaml."""
+    """Scaffold a project: a starter policy.yaml and, from a live database, a drafted datamap.yaml;
+    or, with --from, policy.yaml drafted from the policy the company already has."""
+    if sources:
+        if db or identity:
+            raise InputError("give --from, or --db with --identity, not both")
+        from policykeeper.draft import init_from
+
+        draft = init_from(directory, sources)
+        console.print(f"[green]wrote[/green] {draft.summary(directory)}")
+        return
     from policykeeper.datamap.starter import init_project
 
     written = init_project(directory, db, identity)
     console.print(f"[green]wrote[/green] {', '.join(str(p) for p in written)}")
+
+
+@app.command()
+@reported
+def roundtrip(
+    directory: ProjectDir,
+    sources: Annotated[
+        list[str], typer.Option("--from", help="The policy the draft was made from (repeatable).")
+    ],
+) -> None:
+    """Compare the rendered policy with its source: facts lost, changed or added.
+    Exit 1 when a fact changed or the rendering states a drafted value the source does not."""
+    from policykeeper.draft.roundtrip import roundtrip_report
+    from policykeeper.render import render_policy
+
+    report = roundtrip_report(
+        directory, sources, lambda policy, lang: render_policy(policy, lang, "md")
+    )
+    for line in report.lines:
+        print(line)
+    if not report.passed:
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {report.summary}")
 
 
 @app.command()
