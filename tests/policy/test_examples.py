@@ -86,6 +86,7 @@ MISSING = {
         "第三者提供記録の開示",
         "a usable channel for 'access'",
         "a usable channel for 'rectification'",
+        "warning: the Japanese text will show 'Mami Minami' in Latin letters",
     ],
     "jasminai": ["whether personal information is shared for cross-context behavioral advertising"],
 }

@@ -88,6 +88,7 @@ def check_policy(policy: Policy) -> list[Finding]:
         _dangling_references,
         _unstated_joins,
         _fee_currency,
+        _romaji_names,
     )
     return [finding for check in checks for finding in check(policy)]
 
@@ -890,6 +891,24 @@ def _translation_scripts(policy: Policy) -> Iterator[Finding]:
         if has_japanese(text.en):
             yield Finding(
                 location, f"the English text is in Japanese script: '{_short(text.en)}'", WARNING
+            )
+
+
+def _romaji_names(policy: Policy) -> Iterator[Finding]:
+    """A person's name the Japanese text would show in Latin letters only."""
+    people: list[tuple[Location, Text | str | None]] = [
+        (("operators", i, "representative"), o.representative)
+        for i, o in enumerate(policy.operators)
+    ]
+    if policy.privacy_manager is not None:
+        people.append((("privacy_manager", "name"), policy.privacy_manager.name))
+    for location, name in people:
+        if isinstance(name, Text) and name.ja and name.ja == name.en and latin_only(name.ja):
+            yield Finding(
+                location,
+                f"the Japanese text will show '{name.ja}' in Latin letters; declare "
+                "{ja: …, en: …} if the person's name has a Japanese form",
+                WARNING,
             )
 
 
