@@ -77,16 +77,18 @@ def validate(
     ] = False,
 ) -> None:
     """Check the declaration (and data map, if any) against each other and the law."""
-    from policykeeper.project import validate_project
+    from policykeeper.project import review_project
 
     if provenance:
         from policykeeper.draft.provenance import cited_lines
 
         for line in cited_lines(directory):
             print(line)
-    problems = validate_project(directory)
-    if problems:
+    problems = review_project(directory)
+    if any(p.severity != "warning" for p in problems):
         raise ProblemsFound(problems)
+    for warning in problems:
+        print(str(warning), file=sys.stderr)
     console.print(f"[green]ok[/green]: {directory} is valid")
 
 
