@@ -134,7 +134,7 @@ def test_outsider_leak_of_1200_emails_and_passwords(
     path = f"/api/staff/incidents/{incident['id']}"
     made = client.post(
         f"{path}/reports",
-        json={"stage": "preliminary", "at": "2026-05-03T10:00:00+09:00"},
+        json={"stage": "preliminary", "at": "2026-05-01T11:30:00+09:00"},
         headers=staff["handler"],
     ).json()
     assert {c["stage"]: c["level"] for c in made["clocks"]}["preliminary"] == "done"
