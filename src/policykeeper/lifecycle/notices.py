@@ -55,8 +55,9 @@ def notice_message(
     if getattr(policy.changes, "continued_use_is_acceptance", False):
         lines += [words["acceptance"].format(service=service), ""]
     lines.append(words["why"])
-    contact = policy.contact(policy.complaints.contact) or policy.contacts[0]
-    if isinstance(contact.value, str) and contact.value != "on_request":
+    declared = policy.complaints.contact if policy.complaints is not None else None
+    contact = (policy.contact(declared) if declared else None) or next(iter(policy.contacts), None)
+    if contact is not None and isinstance(contact.value, str) and contact.value != "on_request":
         lines.append(words["contact"].format(contact=contact.value))
     subject = words["subject"].format(service=service, date=when)
     return Message(subject, "\n".join(lines) + "\n")

@@ -326,12 +326,14 @@ def _check(
 
 def _notice_days(current: PolicyVersion | None, material: bool) -> int | None:
     """The notice the version in force promised for this change, if any (read defensively:
-    the changes clause of an older declaration may lack fields a newer model has)."""
+    the changes clause of an older declaration may lack fields a newer model has). A period the
+    company only endeavours to give (`qualifier: best_efforts`) is still the one it declared, so
+    it binds publishing too; only changes declared effective on posting need no notice."""
     if current is None:
         return None
     clause = current.declaration.get("changes") or {}
     days = clause.get("notice_days")
-    if clause.get("effective") != "after_notice" or not isinstance(days, int) or days <= 0:
+    if clause.get("effective") == "on_posting" or not isinstance(days, int) or days <= 0:
         return None
     if clause.get("material_changes_only") and not material:
         return None
