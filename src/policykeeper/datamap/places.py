@@ -146,7 +146,7 @@ class Condition(Strict):
     """The person has at least one row of `table` with these column values."""
 
     table: str
-    where: dict[str, Scalar | None] = Field(min_length=1)
+    where: dict[str, Scalar | None] = Field({}, description="Empty: any row of the table.")
 
 
 class Identifier_(Strict):

@@ -13,6 +13,9 @@ from policykeeper.datamap.places import ManualTask
 from policykeeper.engine.places.base import Handoff, Location, Person, PlaceResult, Status
 from policykeeper.engine.places.templates import expand, references
 
+ANY_ROW = "*"
+"""A reference to a table's rows without any column: enough to know the person has some."""
+
 
 class ManualPlace:
     kind = "manual"
@@ -27,6 +30,7 @@ class ManualPlace:
         found = {r for i in self.spec.identify for r in references(i.value, self.identities)}
         for condition in self.spec.when:
             found |= {f"{condition.table}.{column}" for column in condition.where}
+            found.add(f"{condition.table}.{ANY_ROW}")
         return found
 
     def locate(self, person: Person) -> Location:

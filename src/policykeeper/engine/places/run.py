@@ -79,7 +79,10 @@ class PlacesReport:
         if self.stored is not None:
             return {**self.stored, "repeated": True}
         out = dict(self.sql) or {"action": self.action, "identity": self.identity_kind}
-        out["places"] = [p.to_json() for p in self.places]
+        out["places"] = [
+            {k: v for k, v in p.to_json().items() if not (p.kind == "sql" and k == "detail")}
+            for p in self.places
+        ]
         out["complete"] = self.complete
         out["pending"] = [p.name for p in self.failed()]
         if self.dry_run:

@@ -16,6 +16,7 @@ from policykeeper.engine.erase import ErasureReport
 from policykeeper.engine.erase import erase as erase_tables
 from policykeeper.engine.identity import Identity
 from policykeeper.engine.places.base import Kept, Location, Person, PlaceResult, Status
+from policykeeper.engine.places.manual import ANY_ROW
 from policykeeper.engine.plan import Plan
 from policykeeper.engine.plan import plan as plan_tables
 from policykeeper.engine.planner import Collector
@@ -54,7 +55,9 @@ class SqlPlace:
         wanted: dict[str, set[str]] = {}
         for reference in references:
             table, _, column = identities.get(reference, reference).partition(".")
-            wanted.setdefault(table, set()).add(column)
+            wanted.setdefault(table, set())
+            if column != ANY_ROW:
+                wanted[table].add(column)
         rt = runtime(self.project)
         for table, columns in wanted.items():
             live = rt.tables.get(table)
