@@ -19,6 +19,7 @@ from policykeeper.store.models import Job
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.execution import execute_request
 from policykeeper.workflow.service import Workflow
+from policykeeper.workflow.tasks import RETRY_JOB, retry_places
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Workflow, Job], None]
@@ -40,11 +41,16 @@ def _retention(workflow: Workflow, job: Job) -> None:
     sweep_job(workflow, job)
 
 
+def _retry_places(workflow: Workflow, job: Job) -> None:
+    retry_places(workflow, str(job.request_id))
+
+
 HANDLERS: dict[str, Handler] = {
     "notify": _notify,
     "execute": _execute,
     "purge_uploads": _purge,
     "retention_sweep": _retention,
+    RETRY_JOB: _retry_places,
 }
 
 

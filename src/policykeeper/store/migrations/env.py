@@ -7,6 +7,7 @@ from alembic import context
 from policykeeper.store import (
     consent_models,  # noqa: F401  (registers the consent tables)
     retention_models,  # noqa: F401  (registers the retention tables)
+    task_models,  # noqa: F401  (registers the place tasks of requests)
 )
 from policykeeper.store.database import make_engine
 from policykeeper.store.models import Base
