@@ -304,6 +304,10 @@ def generate(
         str | None, typer.Option("--example", help="ainema or jasminai (default: DIR's name).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    places: Annotated[
+        bool,
+        typer.Option("--places", help="Also fill the configured stores (S3, Redis, files)."),
+    ] = False,
 ) -> None:
     """Create an example service's schema and fill it with synthetic people (ja_JP and en)."""
     from policykeeper.examples.generation import generate_for_project
@@ -313,6 +317,15 @@ def generate(
         f"[green]generated[/green] {sum(counts.values())} rows: "
         + ", ".join(f"{table} {n}" for table, n in counts.items())
     )
+    if places:
+        from policykeeper.examples.places import seed_places
+        from policykeeper.project import load_project
+
+        filled = seed_places(load_project(directory))
+        console.print(
+            "[green]filled[/green] "
+            + (", ".join(f"{store} {n}" for store, n in filled.items()) or "no configured store")
+        )
 
 
 @app.command()
