@@ -451,7 +451,7 @@ class Everywhere:
     def objects(self, prefix: str = "") -> list[tuple[str, str, str]]:
         return all_versions(self.s3, self.bucket, prefix)
 
-    def keys(self) -> list[str]:
+    def redis_keys(self) -> list[str]:
         found = self.redis.scan_iter(match=self.prefix + "*", count=1000)
         return sorted(k.decode()[len(self.prefix) :] for k in found)
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import Jurisdiction, Provision
@@ -390,8 +390,12 @@ def _settle(flow: Workflow, session: Session, row: RequestRow, now: datetime) ->
 
 def open_places(flow: Workflow, row: RequestRow) -> list[dict[str, Any]]:
     """What a partially complete request still waits for, for the person's status page."""
-    with flow.store.transaction() as session:
+    session = object_session(row)
+    if session is not None:
         tasks = [t for t in tasks_of(session, row.id) if t.state == "open"]
+    else:
+        with flow.store.transaction() as own:
+            tasks = [t for t in tasks_of(own, row.id) if t.state == "open"]
     return [
         {
             "place": _place_name(flow, row.language, t.recipient, "connector"),
@@ -419,8 +423,21 @@ def place_lines(flow: Workflow, row: RequestRow) -> list[str]:
             continue
         name = _place_name(flow, lang, place.get("recipient"), place["kind"])
         separator = "：" if lang == "ja" else ": "
-        lines.append(f"{name}{separator}{STATUS_WORDS[lang][status]}")
+        lines.append(f"{name}{separator}{STATUS_WORDS[lang][status]}{_kept(flow, lang, place)}")
     return lines
+
+
+def _kept(flow: Workflow, lang: str, place: dict[str, Any]) -> str:
+    """What a place kept on purpose, named by the declared retention rules."""
+    if place["status"] == "kept":
+        return ""
+    rules = sorted({k["rule"] for k in place.get("kept", []) if k.get("rule")})
+    labels = [r.label.get(lang) or r.id for r in flow.policy.retention if r.id in rules]
+    if not labels:
+        return ""
+    if lang == "ja":
+        return f"（ただし、{'、'.join(labels)}は法令に基づき保存しています）"
+    return f" (except {', '.join(labels)}, which the law requires us to keep)"
 
 
 def _place_name(flow: Workflow, lang: str, recipient: str | None, kind: str) -> str:
