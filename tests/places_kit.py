@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -224,6 +225,8 @@ class FakeStripe:
     fail: dict[str, int] = field(default_factory=dict)
     """Method name: how many calls to answer with 500 before working again."""
     delay: float = 0.0
+    hang: set[str] = field(default_factory=set)
+    """Methods that wait `delay` seconds and then answer 503 without acting (a stuck call)."""
     replays: dict[str, tuple[int, Any]] = field(default_factory=dict)
 
     def add(self, customer_id: str, email: str, name: str, cards: int = 1) -> None:
@@ -252,8 +255,9 @@ class FakeStripe:
         async def handle(request: Request) -> Response:
             method = request.method
             self.calls.append((method, request.url.path))
-            if self.delay:
-                time.sleep(self.delay)
+            if method in self.hang:
+                await asyncio.sleep(self.delay)
+                return _stripe_error(503, "api_error", None, "Service unavailable")
             if request.headers.get("authorization") != f"Bearer {STRIPE_KEY}":
                 return _stripe_error(401, "invalid_request_error", None, "Invalid API Key provided")
             if self.fail.get(method, 0) > 0:

@@ -26,11 +26,11 @@ def _person(email: str, customer: str | None = None) -> Person:
     )
 
 
-def _stripe(url: str, run: str = "run-1", **use: object) -> ConnectorPlace:
+def _stripe(url: str, **use: object) -> ConnectorPlace:
     spec = ConnectorUse.model_validate({"recipient": "stripe", "config": "stripe", **use})
     settings = {"api_key": STRIPE_KEY, "base_url": url}
     return ConnectorPlace(
-        "stripe", spec, load_connector("stripe", HERE), settings, _person("x").identities, run
+        "stripe", spec, load_connector("stripe", HERE), settings, _person("x").identities
     )
 
 
@@ -60,7 +60,8 @@ def test_stripe_by_kept_id_reads_deletes_and_repeats_safely(
 
     replayed = _stripe(url, id="{users.stripe_customer_id}").erase(location)
     assert replayed.counts == {"records": 1, "already_gone": 0}, "same run: Stripe replays"
-    again = _stripe(url, "run-2", id="{users.stripe_customer_id}").erase(location)
+    fresh = place.locate(_person("a@example.jp", "cus_A1"))
+    again = _stripe(url, id="{users.stripe_customer_id}").erase(fresh)
     assert again.status is Status.passed_to_recipient
     assert again.counts == {"records": 1, "already_gone": 1}, "a new run finds it already gone"
     assert len([c for c in fake.calls if c[0] == "DELETE"]) == 3

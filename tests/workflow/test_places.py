@@ -203,7 +203,9 @@ def test_one_erasure_reaches_every_place_and_waits_for_digico(
 
     body = Mailbox.body(mailbox.last(email))
     assert "対応の内容は次のとおりです。" in body
-    assert "当社のデータベース：削除しました（ただし、取引履歴は法令に基づき保存しています）" in body
+    assert (
+        "当社のデータベース：削除しました（ただし、取引履歴は法令に基づき保存しています）" in body
+    )
     assert "Amazon Web Services (AWS)：削除しました（ただし、取引履歴は" in body
     assert "Stripe, Inc.：提供先に削除を依頼し、受け付けられました" in body
     assert "株式会社デジタルフィンテック(デジコ)：提供先での対応を確認しました" in body

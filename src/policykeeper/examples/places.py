@@ -8,8 +8,8 @@ out, as the engine leaves them out.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import secrets
 
 import sqlalchemy as sa
 
@@ -86,7 +86,8 @@ def _seed_redis(project: Project, place: RedisPlace) -> int:
     written = 0
     for keys in place.spec.keys:
         for pattern in _everyone(project, keys.pattern):
-            key = place.spec.key_prefix + pattern.replace("*", secrets.token_hex(8))
+            token = hashlib.sha256(pattern.encode()).hexdigest()[:16]
+            key = place.spec.key_prefix + pattern.replace("*", token)
             if keys.export:
                 client.set(key, json.dumps({"key": pattern, "cached": True}))
             else:

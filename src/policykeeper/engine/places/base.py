@@ -8,6 +8,7 @@ led to it are gone. Then it is counted, read, erased, rectified or restricted.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
@@ -122,6 +123,9 @@ class Person:
     identities: dict[str, str]
     """Identity kind: its TABLE.COLUMN, so `{user_id}` means `{users.id}`."""
     rows: dict[str, list[dict[str, Any]]]
+    run: str = field(default_factory=lambda: secrets.token_hex(8))
+    """This run's own name: a resumed run keeps it (a processor sees its retries as the same
+    call), a new run gets another (so it is never taken for a replay of an old one)."""
 
     def column(self, reference: str) -> str:
         return self.identities.get(reference, reference)
@@ -136,6 +140,7 @@ class Person:
         return {
             "identity": [self.identity.kind, self.identity.value],
             "identities": self.identities,
+            "run": self.run,
             "rows": {
                 t: [{c: jsonable(v) for c, v in r.items()} for r in rows]
                 for t, rows in self.rows.items()
@@ -145,7 +150,9 @@ class Person:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Person:
         kind, value = data["identity"]
-        return cls(Identity(kind, value), dict(data["identities"]), dict(data["rows"]))
+        return cls(
+            Identity(kind, value), dict(data["identities"]), dict(data["rows"]), str(data["run"])
+        )
 
 
 @runtime_checkable

@@ -54,7 +54,7 @@ class ConnectorPlace:
             if found:
                 variables[name] = found[0]
         ids = expand(self.use.id, person) if self.use.id else None
-        return {"variables": variables, "ids": ids}
+        return {"variables": variables, "ids": ids, "run": person.run}
 
     def _ids(self, location: Location) -> list[str | None]:
         """The record ids: kept by the service, else searched for, else the person alone."""
@@ -63,12 +63,16 @@ class ConnectorPlace:
         find = self.config.find
         if find is None:
             return [None] if location["variables"] else []
-        _status, records = self._run(find, location["variables"], "find")
+        _status, records = self._run(find, location, location["variables"], "find")
         return [str(r[find.id]) for r in records or [] if isinstance(r, dict) and r.get(find.id)]
 
-    def _run(self, step: Step, variables: dict[str, Any], key: str) -> tuple[int, Any]:
+    def _run(
+        self, step: Step, location: Location, variables: dict[str, Any], key: str
+    ) -> tuple[int, Any]:
+        """One step; writes carry an idempotency key unique to this run, place and call."""
+        run = location.get("run", self.run_key)
         try:
-            return self.client.run(step, variables, f"{self.run_key}:{self.name}:{key}")
+            return self.client.run(step, variables, f"{run}:{self.name}:{key}")
         except ConnectorError as exc:
             raise PlaceError(str(exc)) from None
 
@@ -89,7 +93,7 @@ class ConnectorPlace:
         for record in ids:
             found = {}
             for name, step in self.config.access.items():
-                status, answer = self._run(step, self._variables(location, record), name)
+                status, answer = self._run(step, location, self._variables(location, record), name)
                 found[name] = answer if status not in step.missing else None
             data.append({"id": record, **found} if record is not None else found)
         return PlaceResult(
@@ -105,7 +109,7 @@ class ConnectorPlace:
         for record in ids:
             for index, step in enumerate(self.config.erase):
                 status, _answer = self._run(
-                    step, self._variables(location, record), f"erase:{index}:{record}"
+                    step, location, self._variables(location, record), f"erase:{index}:{record}"
                 )
                 gone += status in step.missing
                 answers.append({"id": record, "status": status})
@@ -132,7 +136,7 @@ class ConnectorPlace:
         body = {"form": fields} if spec.send_as == "form" else {"json": fields}
         step = Step(call=Call.model_validate({**spec.call.model_dump(by_alias=True), **body}))
         for record in ids:
-            self._run(step, self._variables(location, record), f"rectify:{record}")
+            self._run(step, location, self._variables(location, record), f"rectify:{record}")
         return PlaceResult(
             Status.passed_to_recipient, {"records": len(ids)}, note=", ".join(fields)
         )
@@ -143,7 +147,9 @@ class ConnectorPlace:
         ids = self._ids(location)
         for record in ids:
             for index, step in enumerate(self.config.restrict):
-                self._run(step, self._variables(location, record), f"restrict:{index}:{record}")
+                self._run(
+                    step, location, self._variables(location, record), f"restrict:{index}:{record}"
+                )
         return PlaceResult(Status.passed_to_recipient, {"records": len(ids)})
 
     def close(self) -> None:
