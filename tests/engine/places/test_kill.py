@@ -54,7 +54,7 @@ def test_kill_9_between_places_then_resume_equals_one_run(everywhere: Everywhere
     user_id, _email = everywhere.person()
     identity = Identity("user_id", str(user_id))
     before = _state(everywhere)
-    everywhere.stripe.hang, everywhere.stripe.delay = {"DELETE"}, 30.0
+    everywhere.stripe.hang, everywhere.stripe.delay = {"DELETE"}, 8.0
     process = subprocess.Popen(
         [*ERASE, str(everywhere.directory), "--identity", f"user_id={user_id}"],
         stdout=subprocess.DEVNULL,

@@ -140,7 +140,10 @@ def _store(name: str, spec: Any, identities: dict[str, str]) -> Place:
         return FilesPlace(name, filled, identities)
     assert isinstance(filled, CustomStore)
     factory = _factory(filled.factory, what)
-    place = factory(name=name, options=filled.options, identities=identities)
+    try:
+        place = factory(name=name, options=filled.options, identities=identities)
+    except TypeError as exc:
+        raise InputError(f"{what}: {filled.factory} does not make a place: {exc}") from None
     if not isinstance(place, Place):
         raise InputError(
             f"{what}: {filled.factory} does not make a place (see engine.places.Place)"
