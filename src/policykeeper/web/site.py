@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from policykeeper.errors import PolicyKeeperError
-from policykeeper.web import admin, center
+from policykeeper.web import admin, center, tasks
 from policykeeper.web.security import FormRejected, SecurityHeaders
 from policykeeper.web.views import error_page
 from policykeeper.workflow.errors import WorkflowError
@@ -32,6 +32,7 @@ def install_site(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(center.router)
     app.include_router(admin.router)
+    app.include_router(tasks.router)
     app.add_middleware(center.BrowserLinks)
     app.add_middleware(SecurityHeaders)
     _install_errors(app)
