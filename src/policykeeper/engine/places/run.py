@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,12 +45,16 @@ class PlaceEntry:
     recipient: str | None
     result: PlaceResult
     attempts: int = 0
+    seconds: float | None = None
+    """How long the action took at this place, in this run."""
 
     def to_json(self) -> dict[str, Any]:
         out = {"place": self.name, "kind": self.kind, "recipient": self.recipient}
         out |= self.result.to_json()
         if self.attempts:
             out["attempts"] = self.attempts
+        if self.seconds is not None:
+            out["seconds"] = round(self.seconds, 4)
         return out
 
 
@@ -64,6 +69,8 @@ class PlacesReport:
     dry_run: bool = False
     stored: dict[str, Any] | None = None
     """The report of a run that already finished: repeating it changed nothing."""
+    located_seconds: float | None = None
+    """How long finding the person and the values other places are found from took."""
 
     @property
     def complete(self) -> bool:
@@ -338,6 +345,7 @@ def _change(
     if earlier is not None:
         earlier.update(done)
     sql_done = Status(done.get(sql.name, {}).get("status", "failed")) in SETTLED
+    started = time.perf_counter()
     person: Person
     if run is not None and run.person is not None and sql_done:
         person = Person.from_json(run.person)
@@ -351,6 +359,7 @@ def _change(
         if run is None or not sql_done:
             book.start(key, action, person.to_json())
             done = {}
+    located = time.perf_counter() - started
     entries: list[PlaceEntry] = []
     try:
         for place in [sql, *others]:
@@ -359,6 +368,7 @@ def _change(
                 entries.append(_stored_entry(place, previous))
                 continue
             attempts = int(previous.get("attempts", 0)) if previous else 0
+            started = time.perf_counter()
             if place is sql:
                 result = act(sql, {})  # SQL errors (a legal hold, a conflict) stop the run
             else:
@@ -371,11 +381,13 @@ def _change(
             if result.status is Status.failed:
                 attempts += 1
             entry = _entry(place, result, attempts)
+            entry.seconds = time.perf_counter() - started
             book.record(key, action, place.name, {**result.to_json(), "attempts": attempts})
             entries.append(entry)
     finally:
         _close(others)
     report = PlacesReport(action, identity.kind, entries, sql=entries[0].result.detail or {})
+    report.located_seconds = located
     if report.complete:
         book.finish(key, action, _forgetful(report.to_json()))
     return report
