@@ -4,28 +4,21 @@ data map, or by installing it as an entry point of the group policykeeper.places
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+from toy_place_fixture import ainema_copy
 
 from policykeeper.engine import Identity, places
 from policykeeper.engine.runtime import release
-from policykeeper.examples.generation import generate
 from policykeeper.project import load_project
-
-AINEMA = Path(__file__).resolve().parents[3] / "examples" / "ainema"
 
 
 @pytest.fixture
 def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "ainema"
-    shutil.copytree(AINEMA, directory, ignore=shutil.ignore_patterns("*.sqlite3", ".policykeeper"))
-    url = f"sqlite:///{tmp_path / 'service.sqlite3'}"
-    generate("ainema", url, 10, progress=False)
-    monkeypatch.setenv("AINEMA_DATABASE_URL", url)
+    directory = ainema_copy(tmp_path, monkeypatch)
     notes = tmp_path / "notes.json"
     notes.write_text(json.dumps({"3": ["likes cats", "asked about refunds"], "4": ["vip"]}))
     return directory

@@ -359,7 +359,7 @@ def _change(
         if run is None or not sql_done:
             book.start(key, action, person.to_json())
             done = {}
-    located = time.perf_counter() - started
+    locating = time.perf_counter() - started
     entries: list[PlaceEntry] = []
     try:
         for place in [sql, *others]:
@@ -387,7 +387,7 @@ def _change(
     finally:
         _close(others)
     report = PlacesReport(action, identity.kind, entries, sql=entries[0].result.detail or {})
-    report.located_seconds = located
+    report.located_seconds = locating
     if report.complete:
         book.finish(key, action, _forgetful(report.to_json()))
     return report
