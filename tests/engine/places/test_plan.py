@@ -57,3 +57,16 @@ def test_a_correction_reaches_the_processor(everywhere: Everywhere) -> None:
     assert places["digico"]["status"] == "awaiting_recipient"
     assert places["paypay"]["status"] in ("not_applicable",), "PayPay is told of erasures only"
     assert places["media"]["status"] == "not_applicable"
+
+
+def test_generate_fills_the_configured_stores(everywhere: Everywhere) -> None:
+    everywhere.reset()
+    code, _report, errors = _cli("generate", str(everywhere.directory), "--users", "5", "--places")
+    assert code == 0, errors
+    assert "filled media" in errors and "sessions" in errors
+    avatars = everywhere.column("SELECT avatar_key FROM users WHERE avatar_key IS NOT NULL")
+    stored = {key for key, kind, _v in everywhere.objects("avatars/") if kind == "version"}
+    assert stored == set(avatars)
+    assert [k for k in everywhere.redis_keys() if k.startswith("cache:profile:")] == sorted(
+        f"cache:profile:{n}" for n in range(1, 6)
+    )
