@@ -3,6 +3,7 @@ it again: everything ends exactly as after one uninterrupted run."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -84,3 +85,29 @@ def test_kill_9_between_places_then_resume_equals_one_run(everywhere: Everywhere
     assert _state(everywhere) == resumed
     statuses = [(p["place"], p["status"]) for p in once["places"]]
     assert [(p["place"], p["status"]) for p in resumed_report["places"]] == statuses
+
+
+def test_the_journal_forgets_the_person_once_every_place_settled(everywhere: Everywhere) -> None:
+    from policykeeper.engine.places import SqliteJournal
+
+    user_id, email = everywhere.person()
+    identity = Identity("user_id", str(user_id))
+    everywhere.stripe.fail["DELETE"] = 3
+    first = _erase(everywhere, identity)
+    assert first["pending"] == ["stripe"]
+    journal = SqliteJournal(everywhere.directory)
+    waiting = journal.get(identity.digest(), "erase")
+    assert waiting is not None and waiting.person is not None, "kept while a place is left"
+    assert email in json.dumps(waiting.person)
+
+    second = _erase(everywhere, identity)
+    assert second["complete"] and [p["status"] for p in second["places"]][3] == (
+        "passed_to_recipient"
+    )
+    digico = next(p for p in second["places"] if p["place"] == "digico")
+    assert email in json.dumps(digico["handoff"]), "the caller still gets what to send"
+    done = journal.get(identity.digest(), "erase")
+    assert done is not None and done.person is None and done.report is not None
+    assert email not in json.dumps(done.report)
+    repeated = _erase(everywhere, identity)
+    assert repeated["repeated"] is True
