@@ -224,6 +224,9 @@ class FakeStripe:
     calls: list[tuple[str, str]] = field(default_factory=list)
     fail: dict[str, int] = field(default_factory=dict)
     """Method name: how many calls to answer with 500 before working again."""
+    retry_after: str | None = None
+    """Sent as Retry-After with those 500s, when set."""
+    raw_paths: list[str] = field(default_factory=list)
     delay: float = 0.0
     hang: set[str] = field(default_factory=set)
     """Methods that wait `delay` seconds and then answer 503 without acting (a stuck call)."""
@@ -255,6 +258,7 @@ class FakeStripe:
         async def handle(request: Request) -> Response:
             method = request.method
             self.calls.append((method, request.url.path))
+            self.raw_paths.append(request.scope.get("raw_path", b"").decode())
             if method in self.hang:
                 await asyncio.sleep(self.delay)
                 return _stripe_error(503, "api_error", None, "Service unavailable")
@@ -262,7 +266,10 @@ class FakeStripe:
                 return _stripe_error(401, "invalid_request_error", None, "Invalid API Key provided")
             if self.fail.get(method, 0) > 0:
                 self.fail[method] -= 1
-                return _stripe_error(500, "api_error", None, "An unknown error occurred")
+                failed = _stripe_error(500, "api_error", None, "An unknown error occurred")
+                if self.retry_after is not None:
+                    failed.headers["Retry-After"] = self.retry_after
+                return failed
             key = request.headers.get("idempotency-key")
             if method != "GET" and key and key in self.replays:
                 status, body = self.replays[key]

@@ -135,6 +135,12 @@ def test_retries_back_off_then_succeed_or_give_up(stripe_api: tuple[FakeStripe, 
     assert status == 200 and answer["id"] == "cus_A1"
     assert waits == [0.01, 0.02], "doubling backoff"
 
+    waits.clear()
+    fake.fail["GET"], fake.retry_after = 1, "0.04"
+    client.run(config.access["customer"], {"id": "cus_A1"})
+    assert waits == [0.04], "Retry-After asks for longer than the backoff"
+    fake.retry_after = None
+
     fake.fail["DELETE"] = 3
     with pytest.raises(ConnectorError) as caught:
         client.run(config.erase[0], {"id": "cus_A1"})
@@ -210,3 +216,14 @@ def test_a_connector_configuration_error_is_one_located_line(tmp_path: Path) -> 
     with pytest.raises(ProblemsFound) as caught:
         load_connector("acme.yaml", tmp_path)
     assert "acme.yaml:6:" in str(caught.value) and "DELET" in str(caught.value)
+
+
+def test_an_id_cannot_change_the_path(stripe_api: tuple[FakeStripe, str]) -> None:
+    fake, url = stripe_api
+    fake.add("cus_A1", "a@example.jp", "Aiko")
+    place = _stripe(url, id="{users.stripe_customer_id}")
+    location = place.locate(_person("a@example.jp", "cus_A1/../../v1/balance"))
+    result = place.erase(location)
+    assert fake.raw_paths[-1] == "/v1/customers/cus_A1%2F..%2F..%2Fv1%2Fbalance"
+    assert result.counts == {"records": 1, "already_gone": 1}
+    assert "cus_A1" in fake.customers
