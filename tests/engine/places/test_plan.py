@@ -70,3 +70,23 @@ def test_generate_fills_the_configured_stores(everywhere: Everywhere) -> None:
     assert [k for k in everywhere.redis_keys() if k.startswith("cache:profile:")] == sorted(
         f"cache:profile:{n}" for n in range(1, 6)
     )
+
+
+def test_erase_exits_1_and_says_what_is_left_when_a_processor_fails(
+    everywhere: Everywhere,
+) -> None:
+    user_id, _email = everywhere.person()
+    everywhere.stripe.fail["DELETE"] = 3
+    result = CliRunner().invoke(
+        app, ["erase", str(everywhere.directory), "--identity", f"user_id={user_id}"]
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["pending"] == ["stripe"] and report["complete"] is False
+    assert "stripe: failed" in result.stderr
+    assert "not finished: stripe; run erase again to retry" in result.stderr
+    again = CliRunner().invoke(
+        app, ["erase", str(everywhere.directory), "--identity", f"user_id={user_id}"]
+    )
+    assert again.exit_code == 0, again.stderr
+    assert "stripe: passed to recipient" in again.stderr
