@@ -4,7 +4,7 @@ PolicyKeeper's set-based executors against the naive approach (one statement per
 Fides's SQL erasure issues one UPDATE per row), on different people of the same database,
 in the same run. Prints p50 and p95 over the subjects, and the ratios.
 
-    .venv/bin/python bench/engine_bench.py [--users 1000000] [--subjects 50] [--cold]
+    .venv/bin/python bench/engine_bench.py [--users 1000000] [--subjects 50] [--cold] [--places]
 
 The database (pk_bench on the local PostgreSQL) is generated once, server-side with
 INSERT ... SELECT generate_series (about 21M activity rows), and reused by later runs;
@@ -39,12 +39,12 @@ from policykeeper.project import Project, load_project
 ADMIN_URL = os.environ.get(
     "POLICYKEEPER_BENCH_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-DATABASE = "pk_bench"
+DATABASE = os.environ.get("POLICYKEEPER_BENCH_DATABASE", "pk_bench")
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "ainema"
 
 SKEWED = "least(:n, 1 + floor(:n * power(random(), 2))::integer)"
 """Activity per person is skewed, as on real services: a few heavy viewers, many light ones."""
-META = "pk_bench_meta_v3"
+META = "pk_bench_meta_v4"
 HEAVY_POOL = 5000
 
 # (table, rows per million users, INSERT ... SELECT body over generate_series g); :n is users.
@@ -156,7 +156,7 @@ def _generate(engine: sa.Engine, users: int) -> None:
                 "g, 'user' || g || '@example.com', 'name ' || g, md5(g::text), 'ja', "
                 "CASE WHEN g > 1 AND g % 5 = 0 THEN g - 1 END, false, "
                 "timestamp '2024-01-01' + (g % 700) * interval '1 day', "
-                "timestamp '2026-02-01', NULL",
+                "timestamp '2026-02-01', NULL, 'avatars/' || g || '.png', 'cus_' || g",
                 users,
             ),
         ]
@@ -330,6 +330,11 @@ def main() -> None:
     parser.add_argument(
         "--cold", action="store_true", help="Skip pg_prewarm: measure with whatever is cached."
     )
+    parser.add_argument(
+        "--places",
+        action="store_true",
+        help="Also time each place beyond SQL (S3 on SeaweedFS, Redis, a processor, a task).",
+    )
     options = parser.parse_args()
     prepare(options.users)
     if not options.cold:
@@ -354,6 +359,10 @@ def main() -> None:
             },
         }
         release(project)
+    if options.places:
+        from places_bench import places_figures
+
+        places_figures(options.users, options.subjects, options.seed, database_url())
     goals = {"access": 50.0, "erase": 200.0}
     print(f"\n{options.users:,} users, {options.subjects} subjects per figure (ms)")
     print(f"heavy: people among the {HEAVY_POOL:,} most active (hundreds of rows each)")

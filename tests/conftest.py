@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from places_kit import everywhere, hotjar_api, redis_prefix, s3_bucket, s3_server, stripe_api
 from servers import unavailable
 from store.kit import (
     clock,
@@ -27,18 +28,24 @@ from store.kit import (
 )
 from wordpress.kit import wordpress, wordpress_template
 
-__all__ = [  # the workflow's fixtures (tests/store/kit.py), shared by every test folder
+__all__ = [  # fixtures of tests/store/kit.py and tests/places_kit.py, for every folder
     "clock",
+    "everywhere",
+    "hotjar_api",
     "mailbox",
     "mailer",
     "make_client",
     "make_workflow",
+    "redis_prefix",
+    "s3_bucket",
+    "s3_server",
     "smtp_server",
     "sqlite_state_url",
     "state_url",
     "store",
     "wordpress",  # ALLIN STUDIO's WordPress site (tests/wordpress/kit.py)
     "wordpress_template",
+    "stripe_api",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -254,10 +254,11 @@ def discover(
 @app.command()
 @reported
 def plan(directory: ProjectDir, identity: IdentityOption) -> None:
-    """Show which tables and joins a request reaches, and how many rows, reading no personal data."""
-    from policykeeper import engine
+    """Show the tables, joins and rows, the stores, processor calls and manual tasks a request
+    reaches, reading no personal data."""
+    from policykeeper.engine import places
 
-    emit(_json(engine.plan(*_engine_call(directory, identity)).to_json()), None)
+    emit(_json(places.plan(*_engine_call(directory, identity))), None)
 
 
 @app.command()
@@ -271,10 +272,10 @@ def access(
     ] = ExportFormat.json,
 ) -> None:
     """Export everything about one person, with purposes, recipients, retention and sources."""
-    from policykeeper import engine
+    from policykeeper.engine import places
     from policykeeper.errors import InputError
 
-    result = engine.access(*_engine_call(directory, identity))
+    result = places.access(*_engine_call(directory, identity))
     if format is ExportFormat.zip:
         if output is None:
             raise InputError("--format zip needs -o FILE")
@@ -294,10 +295,12 @@ def erase(
         bool, typer.Option("--dry-run", help="Report only; change nothing.")
     ] = False,
 ) -> None:
-    """Erase one person: delete, mask or keep under a legal hold, in foreign-key-safe order."""
-    from policykeeper import engine
+    """Erase one person everywhere: delete, mask or keep under a legal hold, in foreign-key-safe
+    order, then in every store, processor and manual task of the data map."""
+    from policykeeper.engine import places
 
-    report = engine.erase(*_engine_call(directory, identity), dry_run=dry_run).to_json()
+    result = places.erase(*_engine_call(directory, identity), dry_run=dry_run)
+    report = result.to_json()
     emit(_json(report), None)
     totals = report["totals"]
     verb = "would delete" if dry_run else "deleted"
@@ -305,6 +308,11 @@ def erase(
         f"{verb} {totals['deleted']}, masked {totals['masked']}, kept {totals['kept']} rows"
         + (" (already erased)" if report.get("repeated") else "")
     )
+    for place in report.get("places", [])[1:]:
+        console.print(f"{place['place']}: {place['status'].replace('_', ' ')}", soft_wrap=True)
+    if report.get("pending"):
+        console.print(f"not finished: {', '.join(report['pending'])}; run erase again to retry")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -317,7 +325,7 @@ def rectify(
     ],
 ) -> None:
     """Correct the person's data, each value checked against the column's type."""
-    from policykeeper import engine
+    from policykeeper.engine import places
     from policykeeper.errors import InputError
 
     changes: dict[str, str] = {}
@@ -327,7 +335,10 @@ def rectify(
             raise InputError(f"--set {item!r}: expected NAME=VALUE")
         changes[name.strip()] = value
     project, subject = _engine_call(directory, identity)
-    emit(_json(engine.rectify(project, subject, changes).to_json()), None)
+    report = places.rectify(project, subject, changes).to_json()
+    emit(_json(report), None)
+    if report.get("pending"):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -338,9 +349,12 @@ def restrict(
     lift: Annotated[bool, typer.Option("--lift", help="Lift the restriction.")] = False,
 ) -> None:
     """Restrict processing of one person's data (or lift it), in the app's flag and our record."""
-    from policykeeper import engine
+    from policykeeper.engine import places
 
-    emit(_json(engine.restrict(*_engine_call(directory, identity), lift=lift).to_json()), None)
+    report = places.restrict(*_engine_call(directory, identity), lift=lift).to_json()
+    emit(_json(report), None)
+    if report.get("pending"):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -358,6 +372,10 @@ def generate(
         typer.Option("--example", help="ainema, jasminai or audiostock (default: DIR's name)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    places: Annotated[
+        bool,
+        typer.Option("--places", help="Also fill the configured stores (S3, Redis, files)."),
+    ] = False,
 ) -> None:
     """Create an example service's schema and fill it with synthetic people (ja_JP and en)."""
     from policykeeper.examples.generation import generate_for_project
@@ -367,6 +385,15 @@ def generate(
         f"[green]generated[/green] {sum(counts.values())} rows: "
         + ", ".join(f"{table} {n}" for table, n in counts.items())
     )
+    if places:
+        from policykeeper.examples.places import seed_places
+        from policykeeper.project import load_project
+
+        filled = seed_places(load_project(directory))
+        console.print(
+            "[green]filled[/green] "
+            + (", ".join(f"{store} {n}" for store, n in filled.items()) or "no configured store")
+        )
 
 
 @app.command()

@@ -48,7 +48,7 @@ def test_two_connections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         "  main: ${AINEMA_DATABASE_URL:-sqlite:///ainema.sqlite3}\n",
         f"  main: ${{AINEMA_DATABASE_URL:-sqlite:///ainema.sqlite3}}\n  analytics: {analytics}\n",
     )
-    datamap.write_text(text + EVENTS, encoding="utf-8")
+    datamap.write_text(text.replace("\nstores:\n", EVENTS + "\nstores:\n", 1), encoding="utf-8")
     project = load_project(directory)
     try:
         planned = plan(project, Identity("user_id", "7")).to_json()

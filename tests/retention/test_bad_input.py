@@ -39,7 +39,7 @@ def test_a_rule_without_period_cannot_be_bound(ainema_dir: Path) -> None:
         "  favorites:\n    rows: owned\n    retention: [{rule: viewing_history, clock: created_at}]\n",
     )
     [line] = messages(ainema_dir)
-    assert ":87:18: rule 'viewing_history' has no period (clock account_active)" in line
+    assert ":89:18: rule 'viewing_history' has no period (clock account_active)" in line
 
 
 def test_an_unknown_clock_column_stops_the_run_before_anything(ainema_dir: Path) -> None:
@@ -51,7 +51,7 @@ def test_an_unknown_clock_column_stops_the_run_before_anything(ainema_dir: Path)
     result = CliRunner().invoke(app, ["retention", "run", str(ainema_dir), "--now", "2026-03-01"])
     assert result.exit_code == 1
     assert (
-        "datamap.yaml:103:29: column 'access_logs.logged_at' is not in the live database"
+        "datamap.yaml:105:29: column 'access_logs.logged_at' is not in the live database"
         in result.stderr
     )
 

@@ -123,7 +123,12 @@ def person_with_history(service_url: str, skip: int) -> tuple[int, str]:
             sa.text(
                 "SELECT u.id, u.email FROM users u WHERE "
                 "EXISTS (SELECT 1 FROM coin_ledger c WHERE c.user_id = u.id) AND "
-                "EXISTS (SELECT 1 FROM viewing_history v WHERE v.user_id = u.id) "
+                "EXISTS (SELECT 1 FROM viewing_history v WHERE v.user_id = u.id) AND "
+                # No PayPay or Digico task, so the erasure completes without waiting for them.
+                "NOT EXISTS (SELECT 1 FROM coin_ledger p WHERE p.user_id = u.id "
+                "AND p.payment_method = 'paypay') AND NOT EXISTS (SELECT 1 FROM creator_profiles "
+                "c JOIN payouts o ON o.creator_id = c.id WHERE c.user_id = u.id "
+                "AND o.method = 'digico') "
                 "ORDER BY u.id LIMIT 1 OFFSET :skip"
             ),
             {"skip": skip},

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from policykeeper.datamap.checks import check_datamap
 from policykeeper.datamap.models import DataMap
+from policykeeper.datamap.place_checks import check_places
 from policykeeper.errors import Problem, ProblemsFound
 from policykeeper.policy.loading import parse_model, project_directory
 from policykeeper.policy.models import Policy
@@ -23,7 +24,12 @@ def read_datamap(
 ) -> tuple[DataMap | None, list[Problem]]:
     """The data map and its problems; cross-checks against `policy` when it loaded."""
     document = read_yaml(datamap_path(directory))
-    return parse_model(DataMap, document, lambda datamap: check_datamap(datamap, policy))
+    base = project_directory(directory)
+    return parse_model(
+        DataMap,
+        document,
+        lambda datamap: [*check_datamap(datamap, policy), *check_places(datamap, policy, base)],
+    )
 
 
 def load_datamap(directory: Path | str, policy: Policy | None) -> DataMap:

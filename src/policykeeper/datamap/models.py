@@ -124,6 +124,13 @@ class DataMap(Strict):
     )
     identities: dict[Identifier, IdentityColumn] = Field(min_length=1)
     tables: dict[str, Table] = Field(min_length=1)
+    # Places beyond SQL (policykeeper.datamap.places): each its own top-level section.
+    stores: dict[str, StoreSpec] = Field({}, description="Object stores, caches and files.")
+    connectors: dict[str, ConnectorUse] = Field({}, description="Processors reached by API.")
+    manual_tasks: dict[str, ManualTask] = Field({}, description="Recipients without an API.")
+    recipients: dict[str, RecipientReach] = Field(
+        {}, description="Recipients reached through a hosted connection, or with nothing to erase."
+    )
 
     def connection_of(self, table: str) -> str:
         chosen = self.tables[table].connection
@@ -131,3 +138,14 @@ class DataMap(Strict):
 
     def owned(self) -> list[str]:
         return [name for name, table in self.tables.items() if table.rows == "owned"]
+
+
+# The place models build on the models above; DataMap's fields refer to them.
+from policykeeper.datamap.places import (  # noqa: E402
+    ConnectorUse,
+    ManualTask,
+    RecipientReach,
+    StoreSpec,
+)
+
+DataMap.model_rebuild()

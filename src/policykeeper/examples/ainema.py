@@ -31,6 +31,9 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("last_activity_at", sa.DateTime),
     sa.Column("deleted_at", sa.DateTime),
+    # Where the person's data lives outside this database: an object key, a processor's id.
+    sa.Column("avatar_key", sa.String(255)),
+    sa.Column("stripe_customer_id", sa.String(64)),
 )
 
 staff = sa.Table(
@@ -251,6 +254,7 @@ def _account(user_id: int, rng: random.Random, fake: Faker) -> Rows:
                 "created_at": created,
                 "last_activity_at": _moment(rng, 60),
                 "deleted_at": None,
+                **_elsewhere(user_id),
             }
         ]
     }
@@ -266,6 +270,17 @@ def _account(user_id: int, rng: random.Random, fake: Faker) -> Rows:
             }
         ]
     return rows
+
+
+def _elsewhere(user_id: int) -> dict[str, str | None]:
+    """The avatar's object key and the Stripe customer id, from their own random stream so
+    the rest of the data stays as it was."""
+    own = random.Random(f"ainema-elsewhere-{user_id}")
+    token = f"{own.getrandbits(64):016x}"
+    return {
+        "avatar_key": f"avatars/{user_id}-{token[:8]}.png" if own.random() < 0.7 else None,
+        "stripe_customer_id": f"cus_{token[8:]}{user_id}" if own.random() < 0.6 else None,
+    }
 
 
 def _catalogue(creators: list[int], rng: random.Random, fake: Faker) -> Rows:

@@ -21,6 +21,7 @@ from policykeeper.store.models import Job
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.execution import execute_request
 from policykeeper.workflow.service import Workflow
+from policykeeper.workflow.tasks import RETRY_JOB, retry_places
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Workflow, Job], None]
@@ -44,6 +45,8 @@ def _retention(workflow: Workflow, job: Job) -> None:
 
 def _mailing(workflow: Workflow, job: Job) -> None:
     mailing_job(workflow, job)
+def _retry_places(workflow: Workflow, job: Job) -> None:
+    retry_places(workflow, str(job.request_id))
 
 
 HANDLERS: dict[str, Handler] = {
@@ -53,6 +56,7 @@ HANDLERS: dict[str, Handler] = {
     "retention_sweep": _retention,
     "promise_checks": check_job,
     "mailing": _mailing,
+    RETRY_JOB: _retry_places,
 }
 
 

@@ -14,7 +14,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from policykeeper.errors import PolicyKeeperError
-from policykeeper.web import admin, center, checks_pages, incidents, provisions, published, versions
+from policykeeper.web import (
+    admin,
+    center,
+    checks_pages,
+    incidents,
+    provisions,
+    published,
+    tasks,
+    versions,
+)
 from policykeeper.web.security import FormRejected, SecurityHeaders
 from policykeeper.web.views import error_page
 from policykeeper.workflow.errors import WorkflowError
@@ -37,6 +46,7 @@ def install_site(app: FastAPI) -> None:
     app.include_router(versions.router)
     app.include_router(incidents.router)
     app.include_router(provisions.router)
+    app.include_router(tasks.router)
     app.add_middleware(center.BrowserLinks)
     app.add_middleware(SecurityHeaders)
     _install_errors(app)

@@ -30,6 +30,13 @@ def execute_request(workflow: Workflow, request_id: str) -> bool:
     row = workflow.get(request_id)
     if row.state != State.executing:
         return False
+    result, export = places_again(workflow, row)
+    # --- places: what execution could not settle waits as tasks (workflow.tasks) ---
+    return workflow.complete(request_id, result, export, places=_places_of(result))
+
+
+def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
+    """Run the request over every place; a repeat goes on where the last run stopped."""
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
     result, export = _run(workflow.project_dir, row)
@@ -39,48 +46,62 @@ def execute_request(workflow: Workflow, request_id: str) -> bool:
     # Disclosure covers the records of provision to third parties (APPI Art. 33(5)).
     if row.kind in (RightKind.access, RightKind.third_party_records):
         export = with_provision_records(workflow.store, [subject], export)
-    return workflow.complete(request_id, result, export)
+    return result, export
+
+
+def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
+    for value in result.values():
+        if isinstance(value, dict) and "places" in value:
+            return value
+    return None
 
 
 def _run(project_dir: Path, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
-    from policykeeper import engine
     from policykeeper.engine.runtime import release
     from policykeeper.project import load_project
 
     project = load_project(project_dir)
     try:
-        return _dispatch(engine, project, row)
+        return _dispatch(project, row)
     except SubjectNotFound:
         return _nobody(row)
     finally:
         release(project)
 
 
-def _dispatch(engine: Any, project: Any, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
-    identity = engine.Identity(row.identity_kind, row.identity_value)
+def _dispatch(project: Any, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
+    from policykeeper.engine import Identity, places
+
+    identity = Identity(row.identity_kind, row.identity_value)
     kind = RightKind(row.kind)
+    key = f"request:{row.id}"
     if kind in (RightKind.access, RightKind.third_party_records, RightKind.portability):
         withhold = list((row.decision or {}).get("withhold", []))
-        access = engine.access(project, identity)
+        found = places.access(project, identity)
+        access = found.sql
         _withhold(access, project, withhold)
+        _withhold_places(found, withhold)
         summary = {
             "access": "delivered",
             "tables": {table: len(rows) for table, rows in access.tables.items()},
             "withheld": withhold,
+            "places": found.report.to_json()["places"],
+            "pending": [p.name for p in found.report.failed()],
         }
         if kind is RightKind.portability:
-            content = json.dumps(access.to_json(), ensure_ascii=False, indent=2).encode()
+            content = json.dumps(found.to_json(), ensure_ascii=False, indent=2).encode()
             return summary, (f"portability-{row.id}.json", "application/json", content)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "export.zip"
-            access.write_zip(path)
+            found.write_zip(path)
             return summary, (f"access-{row.id}.zip", "application/zip", path.read_bytes())
     if kind is RightKind.erasure:
-        return {"erasure": engine.erase(project, identity).to_json()}, None
+        return {"erasure": places.erase(project, identity, run_key=key).to_json()}, None
     if kind is RightKind.rectification:
         changes = {str(k): str(v) for k, v in row.details.get("changes", {}).items()}
-        return {"rectification": engine.rectify(project, identity, changes).to_json()}, None
-    restriction = engine.restrict(project, identity).to_json()
+        report = places.rectify(project, identity, changes, run_key=key)
+        return {"rectification": report.to_json()}, None
+    restriction = places.restrict(project, identity, run_key=key).to_json()
     if kind is RightKind.objection:
         # Objection is honoured by restricting processing; the purposes objected to are recorded.
         return {
@@ -109,6 +130,27 @@ def _withhold(access: Any, project: Any, withhold: list[str]) -> None:
             for column in hidden & set(item):
                 item[column] = WITHHELD
     access.categories = {k: v for k, v in access.categories.items() if not covered(k)}
+
+
+def _withhold_places(found: Any, withhold: list[str]) -> None:
+    """Partial disclosure reaches the other places too: withheld categories' items go."""
+    if not withhold:
+        return
+    for entry in found.report.places:
+        items = entry.result.data
+        if not isinstance(items, list):
+            continue
+        hidden = [
+            i
+            for i in items
+            if isinstance(i, dict)
+            and i.get("category")
+            and any(i["category"] == k or i["category"].startswith(k + ".") for k in withhold)
+        ]
+        for item in hidden:
+            items.remove(item)
+            if item.get("file"):
+                found.files.pop(item["file"], None)
 
 
 def _nobody(row: RequestRow) -> tuple[dict[str, Any], Export | None]:

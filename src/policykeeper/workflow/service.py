@@ -35,7 +35,7 @@ from policykeeper.store.models import (
     VerificationCode,
 )
 from policykeeper.store.models import Request as RequestRow
-from policykeeper.workflow import audit
+from policykeeper.workflow import audit, tasks
 from policykeeper.workflow.deadlines import (
     add_period,
     applicable_jurisdictions,
@@ -498,8 +498,12 @@ class Workflow:
         request_id: str,
         result: dict[str, Any],
         export: tuple[str, str, bytes] | None,
+        places: dict[str, Any] | None = None,
     ) -> bool:
-        """Record a finished execution once; False if another run already completed it."""
+        """Record a finished execution once; False if another run already completed it.
+
+        With places left to settle (a recipient to tell, a processor to retry), the request
+        waits in partially_complete instead (policykeeper.workflow.tasks)."""
         now = self.clock()
         with self.store.transaction() as session:
             row = self._lock(session, request_id)
@@ -517,8 +521,11 @@ class Workflow:
                     )
                 )
             row.result = result
-            row.closed_at = now
             self._audit(session, row, "worker", "executed", {"result": result})
+            if places is not None and tasks.pending(places):
+                tasks.wait_for_places(self, session, row, places)
+                return True
+            row.closed_at = now
             self._move(session, row, State.completed, "worker")
             self._notify(session, row, "completed")
             return True
@@ -822,6 +829,8 @@ class Workflow:
             waiting_for = "email_code" if row.email_verified_at is None else "document_check"
         elif row.state == State.awaiting_fee:
             waiting_for = "fee"
+        elif row.state == State.partially_complete:
+            waiting_for = "recipients"
         view: dict[str, Any] = {
             "reference": row.id,
             "right": row.kind,
@@ -843,6 +852,8 @@ class Workflow:
         }
         if row.state == State.denied and row.decision:
             view["ground"] = ground_label(right, row.decision["ground"]).get(row.language)
+        if row.state == State.partially_complete:
+            view["left"] = tasks.open_places(self, row)
         return view
 
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
@@ -886,6 +897,7 @@ class Workflow:
             "download_url": "",
             "download_expires": "",
             "withheld": "",
+            "places": tasks.place_lines(self, row) if event == "completed" else [],
         }
         decision = row.decision or {}
         if event == "denied":

@@ -13,6 +13,8 @@ class State(StrEnum):
     awaiting_fee = "awaiting_fee"
     in_review = "in_review"
     executing = "executing"
+    partially_complete = "partially_complete"
+    """Executed where PolicyKeeper reaches; waiting for recipients or a processor being retried."""
     completed = "completed"
     denied = "denied"
     withdrawn = "withdrawn"
@@ -31,13 +33,23 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.awaiting_fee: frozenset({State.in_review, State.denied, State.withdrawn}),
     State.in_review: frozenset({State.executing, State.denied, State.withdrawn}),
     # Execution that fails for good goes back to a person for review; it is never left stuck.
-    State.executing: frozenset({State.completed, State.in_review}),
+    State.executing: frozenset({State.completed, State.in_review, State.partially_complete}),
+    # What was done is not undone: only the places left can settle it (done or waived).
+    State.partially_complete: frozenset({State.completed}),
     State.completed: frozenset(),
     State.denied: frozenset(),
     State.withdrawn: frozenset(),
 }
 
-EXTENDABLE = frozenset({State.received, State.verifying, State.awaiting_fee, State.in_review})
+EXTENDABLE = frozenset(
+    {
+        State.received,
+        State.verifying,
+        State.awaiting_fee,
+        State.in_review,
+        State.partially_complete,
+    }
+)
 """An extension moves the deadline, not the state; it is possible while the request is open."""
 
 

@@ -10,6 +10,7 @@ from policykeeper.store import (
     lifecycle_models,  # noqa: F401  (registers the policy version tables)
     records_models,  # noqa: F401  (registers the incident and provision record tables)
     retention_models,  # noqa: F401  (registers the retention tables)
+    task_models,  # noqa: F401  (registers the place tasks of requests)
 )
 from policykeeper.store.database import make_engine
 from policykeeper.store.models import Base

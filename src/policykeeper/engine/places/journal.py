@@ -1,0 +1,107 @@
+"""The journal of a run over places: the person as SQL found them, and each place's result.
+
+It is written before the first change, so a run killed at any point is finished by the next
+one, even once the SQL rows that led to the other places are gone. A place that failed is
+tried again; one that settled is not. When every place has settled the person is dropped and
+only the report stays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from policykeeper.engine.state import state_for
+
+_metadata = sa.MetaData()
+_runs = sa.Table(
+    "place_runs",
+    _metadata,
+    sa.Column("run_key", sa.String(128), primary_key=True),
+    sa.Column("action", sa.String(20), primary_key=True),
+    sa.Column("person", sa.Text),
+    sa.Column("results", sa.Text, nullable=False),
+    sa.Column("report", sa.Text),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+)
+
+
+@dataclass
+class Run:
+    person: dict[str, Any] | None
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    report: dict[str, Any] | None = None
+
+
+class RunJournal(Protocol):
+    def get(self, key: str, action: str) -> Run | None: ...
+    def start(self, key: str, action: str, person: dict[str, Any]) -> None: ...
+    def record(self, key: str, action: str, place: str, result: dict[str, Any]) -> None: ...
+    def finish(self, key: str, action: str, report: dict[str, Any]) -> None: ...
+
+
+class SqliteJournal:
+    """RunJournal beside the engine's own state, in the project's `.policykeeper/`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.engine = state_for(directory).engine
+        _metadata.create_all(self.engine)
+
+    def get(self, key: str, action: str) -> Run | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(_runs).where(_runs.c.run_key == key, _runs.c.action == action)
+            ).first()
+        if row is None:
+            return None
+        return Run(
+            json.loads(row.person) if row.person else None,
+            json.loads(row.results),
+            json.loads(row.report) if row.report else None,
+        )
+
+    def start(self, key: str, action: str, person: dict[str, Any]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                _runs.delete().where(_runs.c.run_key == key, _runs.c.action == action)
+            )
+            connection.execute(
+                _runs.insert().values(
+                    run_key=key,
+                    action=action,
+                    person=json.dumps(person, default=str),
+                    results="{}",
+                    started_at=_now(),
+                )
+            )
+
+    def record(self, key: str, action: str, place: str, result: dict[str, Any]) -> None:
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                sa.select(_runs.c.results).where(_runs.c.run_key == key, _runs.c.action == action)
+            ).first()
+            results = json.loads(row.results) if row else {}
+            results[place] = result
+            connection.execute(
+                _runs.update()
+                .where(_runs.c.run_key == key, _runs.c.action == action)
+                .values(results=json.dumps(results, default=str))
+            )
+
+    def finish(self, key: str, action: str, report: dict[str, Any]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                _runs.update()
+                .where(_runs.c.run_key == key, _runs.c.action == action)
+                .values(person=None, report=json.dumps(report, default=str), finished_at=_now())
+            )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
