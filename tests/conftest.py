@@ -43,9 +43,9 @@ __all__ = [  # fixtures of tests/store/kit.py and tests/places_kit.py, for every
     "sqlite_state_url",
     "state_url",
     "store",
+    "stripe_api",
     "wordpress",  # ALLIN STUDIO's WordPress site (tests/wordpress/kit.py)
     "wordpress_template",
-    "stripe_api",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

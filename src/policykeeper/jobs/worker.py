@@ -45,6 +45,8 @@ def _retention(workflow: Workflow, job: Job) -> None:
 
 def _mailing(workflow: Workflow, job: Job) -> None:
     mailing_job(workflow, job)
+
+
 def _retry_places(workflow: Workflow, job: Job) -> None:
     retry_places(workflow, str(job.request_id))
 
