@@ -74,6 +74,11 @@ def validate(directory: ProjectDir) -> None:
     if problems:
         raise ProblemsFound(problems)
     console.print(f"[green]ok[/green]: {directory} is valid")
+    from policykeeper.engine.hashkey import hash_key_location
+
+    where = hash_key_location(directory)
+    if where:
+        console.print(where, soft_wrap=True)
 
 
 @app.command()
@@ -226,18 +231,16 @@ def erase(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report only; change nothing.")
     ] = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the full report, row by row, as JSON.")
+    ] = False,
 ) -> None:
     """Erase one person: delete, mask or keep under a legal hold, in foreign-key-safe order."""
     from policykeeper import engine
+    from policykeeper.engine.erase import summary
 
     report = engine.erase(*_engine_call(directory, identity), dry_run=dry_run).to_json()
-    emit(_json(report), None)
-    totals = report["totals"]
-    verb = "would delete" if dry_run else "deleted"
-    console.print(
-        f"{verb} {totals['deleted']}, masked {totals['masked']}, kept {totals['kept']} rows"
-        + (" (already erased)" if report.get("repeated") else "")
-    )
+    emit(_json(report) if json_ else summary(report), None)
 
 
 @app.command()

@@ -139,9 +139,9 @@ tables:
     retention:
       - {rule: financial_records, clock: created_at}
     columns:
-      card_last4: {category: user.financial.credit_card}
-      billing_name: {category: user.name.full}
-      country: {category: user.contact.address.country}
+      card_last4: {category: user.financial.credit_card, erase: {keep: financial_records}}
+      billing_name: {category: user.name.full, erase: {keep: financial_records}}
+      country: {category: user.contact.address.country, erase: {keep: financial_records}}
 """
 
 

@@ -421,5 +421,10 @@ def is_transaction(table: str) -> bool:
     return mentions(table, TRANSACTION_WORDS)
 
 
+def is_amount(column: str) -> bool:
+    """An amount, price or quantity: what a transaction record is kept for."""
+    return category_of(column) == "user.behavior.purchase_history"
+
+
 def is_log(table: str) -> bool:
     return mentions(table, LOG_WORDS)

@@ -223,7 +223,7 @@ def anonymization(datamap: DataMap, sweep: Sweep, live: sa.Table) -> Masking:
         assert spec.restricted_flag is not None
         result.constants[spec.restricted_flag] = True
         return result
-    full = masking(spec, live, held=False, can_hash=bool(datamap.hash_key))
+    full = masking(spec, live)
     categories = sweep.rule.categories
     for name, column in spec.columns.items():
         key = column.category
