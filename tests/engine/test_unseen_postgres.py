@@ -185,7 +185,7 @@ def test_a_partition_named_in_the_map_points_at_its_parent(service: str, tmp_pat
     )
     project = load_project(directory)
     try:
-        with pytest.raises(ProblemsFound, match="is a partition of 'payments'.*map 'payments'"):
+        with pytest.raises(ProblemsFound, match=r"is a partition of 'payments'.*map 'payments'"):
             access(project, Identity("email", "c7@example.jp"))
     finally:
         release(project)

@@ -93,7 +93,7 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
             + suggestion(column_name, [c.name for c in root.c])
         )
     owned = _owned(metadata, table_name)
-    _sides(owned)
+    _sides(owned, metadata)
     order = [*owned, *sorted(n for n in tables if n not in owned)]
     drafts = {
         name: _draft_table(tables[name], name in owned, owned.get(name, []), name == table_name)
@@ -162,12 +162,15 @@ def _add(
         owned[table].append(via)
 
 
-def _sides(owned: dict[str, list[dict[str, Any]]]) -> None:
+def _sides(owned: dict[str, list[dict[str, Any]]], metadata: sa.MetaData) -> None:
     """A row reached down from two people (a tip: its viewer and its creator; a message: its
     sender and its recipient) belongs to both: each via gets a side, to be completed by hand
-    with the columns that are that person's (see Via.side)."""
+    with the columns that are that person's (see Via.side). A link table (a like) is not
+    content of its own: it goes with either end."""
     shared = {name for name, vias in owned.items() if vias and all(v.get("up") for v in vias)}
-    for vias in owned.values():
+    for name, vias in owned.items():
+        if _is_link_table(metadata.tables[name]):
+            continue
         people = [v for v in vias if not v.get("up") and v["table"] not in shared]
         if len(people) >= 2:
             for via in people:

@@ -41,8 +41,8 @@ def hash_secret(project: Project) -> str:
 def _create(path: Path) -> None:
     """Write a new key atomically: concurrent first uses all end up with the same key."""
     folder = state_directory(path.parent.parent)
-    temporary = folder / f".{KEY_FILE}.{os.getpid()}.part"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    temporary = folder / f".{KEY_FILE}.{secrets.token_hex(8)}.part"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(32) + "\n")
         handle.flush()
