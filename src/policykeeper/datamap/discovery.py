@@ -93,7 +93,7 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
             + suggestion(column_name, [c.name for c in root.c])
         )
     owned = _owned(metadata, table_name)
-    _sides(owned, metadata)
+    _sides(owned, metadata, table_name)
     order = [*owned, *sorted(n for n in tables if n not in owned)]
     drafts = {
         name: _draft_table(tables[name], name in owned, owned.get(name, []), name == table_name)
@@ -162,16 +162,24 @@ def _add(
         owned[table].append(via)
 
 
-def _sides(owned: dict[str, list[dict[str, Any]]], metadata: sa.MetaData) -> None:
+def _sides(owned: dict[str, list[dict[str, Any]]], metadata: sa.MetaData, root: str) -> None:
     """A row reached down from two people (a tip: its viewer and its creator; a message: its
     sender and its recipient) belongs to both: each via gets a side, to be completed by hand
-    with the columns that are that person's (see Via.side). A link table (a like) is not
-    content of its own: it goes with either end."""
-    shared = {name for name, vias in owned.items() if vias and all(v.get("up") for v in vias)}
+    with the columns that are that person's (see Via.side). A person is the identity's table
+    or a one-to-one extension of it (a creator profile); a link table (a like) is not content
+    of its own and goes with either end."""
+    people_tables = {root} | {
+        name
+        for name, vias in owned.items()
+        if any(
+            v["table"] == root and not v.get("up") and _unique(metadata.tables[name], v["join"])
+            for v in vias
+        )
+    }
     for name, vias in owned.items():
         if _is_link_table(metadata.tables[name]):
             continue
-        people = [v for v in vias if not v.get("up") and v["table"] not in shared]
+        people = [v for v in vias if not v.get("up") and v["table"] in people_tables]
         if len(people) >= 2:
             for via in people:
                 via["side"] = []
@@ -186,6 +194,22 @@ def _follow_child(fk: ForeignKey, root: str, metadata: sa.MetaData) -> bool:
     if guesses.is_catalogue(fk.child) and not _is_link_table(metadata.tables[fk.child]):
         return False
     return not any(guesses.is_other_person_column(c) for c in fk.columns)
+
+
+def _unique(table: sa.Table, columns: dict[str, str]) -> bool:
+    """Do these columns identify one row (a one-to-one join)?"""
+    wanted = set(columns)
+    if {c.name for c in table.primary_key.columns} == wanted:
+        return True
+    if len(wanted) == 1 and table.c[next(iter(wanted))].unique:
+        return True
+    keys = [
+        {c.name for c in constraint.columns}
+        for constraint in table.constraints
+        if isinstance(constraint, sa.UniqueConstraint)
+    ]
+    keys += [{c.name for c in index.columns} for index in table.indexes if index.unique]
+    return wanted in keys
 
 
 def _is_link_table(table: sa.Table) -> bool:

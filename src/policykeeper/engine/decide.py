@@ -130,10 +130,10 @@ def _shared(name: str, spec: Table, reached: Reached) -> dict[Key, str]:
     if reached.shared and not spec.shared:
         key, user = next(iter(sorted(reached.shared.items(), key=repr)))
         raise SchemaConflict(
-            f"erasure stopped: {len(reached.shared)} rows of {name} that this person's rows "
-            f"point at are also used by other rows of {user} (e.g. {name} {list(key)}); mark "
-            f"{name} 'rows: reference' if it is lookup data, or 'shared: true' if people may "
-            "share its rows"
+            f"erasure stopped, nothing changed: {len(reached.shared)} rows of {name} that this "
+            f"person's rows point at are also used by other rows of {user} (e.g. {name} "
+            f"{list(key)}); mark {name} 'rows: reference' if it is lookup data, or "
+            "'shared: true' if people may share its rows"
         )
     return reached.shared
 

@@ -109,7 +109,7 @@ def changes(plan: Masking, row: dict[str, Any], restricted_flag: str | None) -> 
     for name, value in plan.constants.items():
         if name != restricted_flag and row.get(name) != value:
             return True
-    return any(row.get(name) is not None and not is_hashed(row[name]) for name in plan.hashed)
+    return any(row.get(name) not in (None, "") and not is_hashed(row[name]) for name in plan.hashed)
 
 
 def apply_masking(
@@ -140,8 +140,8 @@ def apply_masking(
         row = rows[key]
         values = {
             f"h_{i}": keyed_hash(secret, str(row[name]), live.c[name].type.length)  # type: ignore[attr-defined]
-            if row.get(name) is not None
-            else None
+            if row.get(name) not in (None, "")
+            else row.get(name)
             for i, name in enumerate(plan.hashed)
         }
         params.append({**values, **{f"k_{i}": v for i, v in enumerate(key)}})

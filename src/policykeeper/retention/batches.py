@@ -249,5 +249,7 @@ def not_applied(live: sa.Table, plan: Masking) -> sa.ColumnElement[bool]:
             terms.append(sa.or_(column.is_(None), column != value))
     for name in plan.hashed:
         column = live.c[name]
-        terms.append(sa.and_(column.is_not(None), sa.not_(column.startswith(HASH_PREFIX))))
+        terms.append(
+            sa.and_(column.is_not(None), column != "", sa.not_(column.startswith(HASH_PREFIX)))
+        )
     return sa.or_(sa.false(), *terms)
