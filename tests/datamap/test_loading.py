@@ -107,3 +107,20 @@ def test_sides_name_every_party_once(tmp_path: Path) -> None:
     assert any(
         "every via of a table whose rows two people share names its side" in p for p in problems
     )
+
+
+def test_a_kept_column_must_be_one_its_rule_declares(tmp_path: Path) -> None:
+    """A column kept under a rule is kept as the published policy says, or the map is refused."""
+    project = _copy(
+        tmp_path,
+        (
+            "      message: {category: user.behavior.purchase_history}",
+            "      message: {category: user.content.private, erase: {keep: transactions}}",
+        ),
+    )
+    problems = [str(p) for p in validate_project(project)]
+    assert any(
+        "'tips.message' (user.content.private) is kept under 'transactions', whose categories "
+        "do not include it" in p
+        for p in problems
+    )

@@ -253,3 +253,12 @@ def test_verification_proves_no_one_elses_row_changed(shop: Project) -> None:
     with pytest.raises(SchemaConflict, match="addresses shared with others would change"):
         erase(shop, Identity("email", LONE))
     assert snapshot(url) == before
+
+
+def test_a_row_two_people_share_goes_when_both_sides_are_gone(shop: Project) -> None:
+    url = shop.datamap.connections["main"]
+    erase(shop, Identity("email", HANAKO))
+    assert set(snapshot(url)["messages"]) == {(1,), (2,)}, "Taro's sides are still there"
+    report = erase(shop, Identity("email", TARO)).to_json()
+    assert set(snapshot(url)["messages"]) == set()
+    assert report["tables"]["messages"]["deleted"] == 2
