@@ -115,16 +115,17 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
         }
-        report = _report(rt, identity, subject, decisions, dry_run=False)
+        plans = Plans(rt)
+        report = _report(rt, identity, subject, decisions, plans, dry_run=False)
         _refuse_held(project, subject)
-        secret = _secret(rt, decisions)
+        secret = _secret(rt, decisions, plans)
         if journal is None:
             state.start(request, ACTION, subject.roots(project.datamap))
         done = set(journal.done) if journal else set()
         pending = [name for name in _connection_order(rt) if name not in done]
         for name in pending:
             connection = connections[name]
-            _apply(rt, decisions[name], subject, connection, secret)
+            _apply(rt, decisions[name], subject, connection, secret, plans)
             _verify(rt, decisions[name], subject, connection)
             connection.commit()
             if name != pending[-1]:
@@ -146,13 +147,13 @@ def _dry_run(rt: Runtime, identity: Identity) -> ErasureReport:
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
         }
-        return _report(rt, identity, subject, decisions, dry_run=True)
+        return _report(rt, identity, subject, decisions, Plans(rt), dry_run=True)
 
 
-def _secret(rt: Runtime, decisions: dict[str, Decision]) -> str | None:
+def _secret(rt: Runtime, decisions: dict[str, Decision], plans: Plans) -> str | None:
     """The hash key, resolved only when some row that stays gets a keyed hash."""
     needed = any(
-        plan_for(rt, table, row).hashed
+        plans(table, row).hashed
         for decision in decisions.values()
         for table, kept in decision.kept.items()
         for row in kept.values()
@@ -161,12 +162,27 @@ def _secret(rt: Runtime, decisions: dict[str, Decision]) -> str | None:
     return hash_secret(rt.project) if needed else None
 
 
-def plan_for(rt: Runtime, table: str, row: KeptRow) -> Masking:
-    """What erasure writes into one kept row (see `masking`)."""
-    spec = rt.project.datamap.tables[table]
-    if row.untouched:
-        return Masking()
-    return masking(spec, rt.tables[table], sides=row.sides, held=row.rule is not None)
+class Plans:
+    """What erasure writes into each kept row (see `masking`): one plan per table and kind of
+    row, computed once per erasure."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._known: dict[tuple[str, bool, bool, frozenset[int] | None], Masking] = {}
+
+    def __call__(self, table: str, row: KeptRow) -> Masking:
+        key = (table, row.untouched, row.rule is not None, row.sides)
+        plan = self._known.get(key)
+        if plan is None:
+            spec = self.rt.project.datamap.tables[table]
+            plan = self._known[key] = (
+                Masking()
+                if row.untouched
+                else masking(
+                    spec, self.rt.tables[table], sides=row.sides, held=row.rule is not None
+                )
+            )
+        return plan
 
 
 def _refuse_held(project: Project, subject: Subject) -> None:
@@ -197,7 +213,12 @@ def _connection_order(rt: Runtime) -> list[str]:
 
 
 def _apply(
-    rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection, secret: str | None
+    rt: Runtime,
+    decision: Decision,
+    subject: Subject,
+    connection: sa.Connection,
+    secret: str | None,
+    plans: Plans,
 ) -> None:
     for detach in decision.detach:
         nulls = {c: None for c in detach.columns}
@@ -213,7 +234,7 @@ def _apply(
             if not row.untouched:
                 groups.setdefault((row.rule is not None, row.sides), set()).add(key)
         for group in groups.values():
-            plan = plan_for(rt, table, kept[next(iter(group))])
+            plan = plans(table, kept[next(iter(group))])
             if plan:
                 apply_masking(
                     connection,
@@ -401,6 +422,7 @@ def _report(
     identity: Identity,
     subject: Subject,
     decisions: dict[str, Decision],
+    plans: Plans,
     *,
     dry_run: bool,
 ) -> ErasureReport:
@@ -418,7 +440,7 @@ def _report(
         clear: set[str] = set()
         for key in sorted(kept, key=repr):
             row: KeptRow = kept[key]
-            plan = plan_for(rt, name, row)
+            plan = plans(name, row)
             report.kept.append(
                 {
                     "key": _keyed(rt, name, key),
