@@ -70,7 +70,10 @@ def test_a_map_without_hash_key_is_valid(tmp_path: Path) -> None:
 def test_identity_match_is_read_from_either_form(tmp_path: Path) -> None:
     project = _copy(
         tmp_path,
-        ("  email: users.email\n", "  email: {column: users.email, match: casefold}\n"),
+        (
+            "  email: {column: users.email, match: exact}\n",
+            "  email: {column: users.email, match: casefold}\n",
+        ),
     )
     identities = load_project(project).datamap.identities
     assert (identities["email"].table, identities["email"].column) == ("users", "email")
@@ -79,9 +82,7 @@ def test_identity_match_is_read_from_either_form(tmp_path: Path) -> None:
 
 
 def test_an_unknown_match_is_located(tmp_path: Path) -> None:
-    project = _copy(
-        tmp_path, ("  email: users.email\n", "  email: {column: users.email, match: nocase}\n")
-    )
+    project = _copy(tmp_path, ("match: exact}\n", "match: nocase}\n"))
     problems = [str(p) for p in validate_project(project)]
     assert len(problems) == 1 and "datamap.yaml:9:" in problems[0] and "exact" in problems[0]
 
