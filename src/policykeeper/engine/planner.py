@@ -288,9 +288,13 @@ class Collector:
                     .group_by(*grouped)
                 )
                 for *value, count in connection.execute(query):
-                    if count > ours.get(tuple(value), 0):
-                        for key in by_value.get(tuple(value), ()):
-                            used.setdefault(key, f"{referencing}.{', '.join(columns)}")
+                    group = tuple(value)
+                    if group in by_value and count <= ours.get(group, 0):
+                        continue
+                    # More users than ours; or a collation grouped variants under another
+                    # spelling, so which of ours it holds is unknown: all of them are shared.
+                    for key in by_value.get(group) or [k for b in batch for k in by_value[b]]:
+                        used.setdefault(key, f"{referencing}.{', '.join(columns)}")
         return used
 
     def _pointers(self, table: str) -> Iterator[tuple[str, list[str], list[str]]]:
