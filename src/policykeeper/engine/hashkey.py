@@ -14,7 +14,7 @@ import secrets
 from pathlib import Path
 
 from policykeeper.datamap.connections import expand
-from policykeeper.datamap.loading import read_datamap
+from policykeeper.datamap.loading import datamap_path, read_datamap
 from policykeeper.engine.state import STATE_DIR, state_directory
 from policykeeper.errors import display_path
 from policykeeper.policy.loading import project_directory
@@ -57,6 +57,8 @@ def _create(path: Path) -> None:
 
 def hash_key_location(directory: Path) -> str | None:
     """Where the project's hash key comes from, in one line for `validate` (None: no data map)."""
+    if not datamap_path(directory).is_file():
+        return None
     datamap, problems = read_datamap(directory, None)
     if datamap is None or problems:
         return None
