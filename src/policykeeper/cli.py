@@ -90,6 +90,11 @@ def validate(
     for warning in problems:
         print(str(warning), file=sys.stderr)
     console.print(f"[green]ok[/green]: {directory} is valid")
+    from policykeeper.engine.hashkey import hash_key_location
+
+    where = hash_key_location(directory)
+    if where:
+        console.print(where, soft_wrap=True)
 
 
 @app.command()
@@ -294,22 +299,26 @@ def erase(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report only; change nothing.")
     ] = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the full report, row by row, as JSON.")
+    ] = False,
 ) -> None:
     """Erase one person everywhere: delete, mask or keep under a legal hold, in foreign-key-safe
     order, then in every store, processor and manual task of the data map."""
     from policykeeper.engine import places
+    from policykeeper.engine.erase import summary
 
-    result = places.erase(*_engine_call(directory, identity), dry_run=dry_run)
-    report = result.to_json()
-    emit(_json(report), None)
-    totals = report["totals"]
-    verb = "would delete" if dry_run else "deleted"
-    console.print(
-        f"{verb} {totals['deleted']}, masked {totals['masked']}, kept {totals['kept']} rows"
-        + (" (already erased)" if report.get("repeated") else "")
-    )
-    for place in report.get("places", [])[1:]:
-        console.print(f"{place['place']}: {place['status'].replace('_', ' ')}", soft_wrap=True)
+    report = places.erase(*_engine_call(directory, identity), dry_run=dry_run).to_json()
+    if json_:
+        emit(_json(report), None)
+    else:
+        lines = [summary(report)]
+        lines += [
+            f"{place['place']}: {place['status'].replace('_', ' ')}"
+            for place in report.get("places", [])
+            if place.get("kind") != "sql"
+        ]
+        emit("\n".join(lines), None)
     if report.get("pending"):
         console.print(f"not finished: {', '.join(report['pending'])}; run erase again to retry")
         raise typer.Exit(1)

@@ -26,6 +26,8 @@ from policykeeper.datamap.guesses import (
         ("jusho", "user.contact.address"),
         ("住所", "user.contact.address"),
         ("zip_code", "user.contact.address.postal_code"),
+        ("line1", "user.contact.address.street"),
+        ("address_line2", "user.contact.address.street"),
         ("birthday", "user.demographic.date_of_birth"),
         ("seinengappi", "user.demographic.date_of_birth"),
         ("生年月日", "user.demographic.date_of_birth"),
@@ -49,3 +51,5 @@ def test_table_roles() -> None:
     assert is_catalogue("products") and is_catalogue("episodes") and is_catalogue("cities")
     assert not is_catalogue("order_items") and is_transaction("order_items")
     assert is_dependent("addresses") and is_dependent("user_profiles")
+    assert is_dependent("order_shippingaddress") and is_dependent("order_billingaddress")
+    assert is_catalogue("address_country") and not is_dependent("shipping_methods")

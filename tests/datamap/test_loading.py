@@ -61,7 +61,67 @@ def test_owned_table_must_be_reachable(tmp_path: Path) -> None:
     assert any("owned table 'content_reports' has no via" in p for p in problems)
 
 
-def test_hash_needs_a_key(tmp_path: Path) -> None:
+def test_a_map_without_hash_key_is_valid(tmp_path: Path) -> None:
+    """The project's own key file serves erase: hash (see tests/engine/test_hashkey.py)."""
     project = _copy(tmp_path, ("hash_key: ${AINEMA_HASH_KEY:-ainema-demo-hash-key}\n", ""))
+    assert validate_project(project) == []
+
+
+def test_identity_match_is_read_from_either_form(tmp_path: Path) -> None:
+    project = _copy(
+        tmp_path,
+        (
+            "  email: {column: users.email, match: exact}\n",
+            "  email: {column: users.email, match: casefold}\n",
+        ),
+    )
+    identities = load_project(project).datamap.identities
+    assert (identities["email"].table, identities["email"].column) == ("users", "email")
+    assert identities["email"].match == "casefold"
+    assert identities["user_id"].match == "exact"
+
+
+def test_an_unknown_match_is_located(tmp_path: Path) -> None:
+    project = _copy(tmp_path, ("match: exact}\n", "match: nocase}\n"))
     problems = [str(p) for p in validate_project(project)]
-    assert any("needs hash_key" in p for p in problems)
+    assert len(problems) == 1 and "datamap.yaml:9:" in problems[0] and "exact" in problems[0]
+
+
+def test_sides_name_every_party_once(tmp_path: Path) -> None:
+    project = _copy(
+        tmp_path,
+        (
+            "      - {table: creator_profiles, join: {to_creator_id: id}, side: []}",
+            "      - {table: creator_profiles, join: {to_creator_id: id}, side: [message]}",
+        ),
+    )
+    problems = [str(p) for p in validate_project(project)]
+    assert any("column 'message' is already on the side of via 1" in p for p in problems)
+    project = _copy(
+        tmp_path / "b",
+        (
+            "      - {table: creator_profiles, join: {to_creator_id: id}, side: []}",
+            "      - {table: creator_profiles, join: {to_creator_id: id}}",
+        ),
+    )
+    problems = [str(p) for p in validate_project(project)]
+    assert any(
+        "every via of a table whose rows two people share names its side" in p for p in problems
+    )
+
+
+def test_a_kept_column_must_be_one_its_rule_declares(tmp_path: Path) -> None:
+    """A column kept under a rule is kept as the published policy says, or the map is refused."""
+    project = _copy(
+        tmp_path,
+        (
+            "      message: {category: user.behavior.purchase_history}",
+            "      message: {category: user.content.private, erase: {keep: transactions}}",
+        ),
+    )
+    problems = [str(p) for p in validate_project(project)]
+    assert any(
+        "'tips.message' (user.content.private) is kept under 'transactions', whose categories "
+        "do not include it" in p
+        for p in problems
+    )

@@ -1,4 +1,5 @@
-"""An AInema project on a fresh database of each kind, filled with a hundred-odd people."""
+"""An AInema project on a fresh database of each kind, filled with a hundred-odd people; and
+django-oscar's schema on PostgreSQL (see oscar_kit)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from engine_kit import PEOPLE, copy_example
+from oscar_kit import oscar_template, oscar_url
 
 from policykeeper.engine.runtime import release
 from policykeeper.examples.generation import generate
 from policykeeper.project import Project, load_project
+
+__all__ = ["oscar_template", "oscar_url"]
 
 
 @pytest.fixture

@@ -29,11 +29,24 @@ def snapshot(url: str) -> dict[str, dict[tuple[object, ...], dict[str, object]]]
         for table in sorted(metadata.tables.values(), key=lambda t: t.name):
             pk = [c.name for c in table.primary_key.columns]
             rows = connection.execute(sa.select(table)).mappings()
-            out[table.name] = {
-                tuple(row[c] for c in pk): {k: _plain(v) for k, v in row.items()} for row in rows
-            }
+            out[table.name] = {}
+            for row in rows:
+                plain = {k: _plain(v) for k, v in row.items()}
+                key = tuple(row[c] for c in pk) if pk else _unkeyed(out[table.name], plain)
+                out[table.name][key] = plain
     engine.dispose()
     return out
+
+
+def _unkeyed(
+    seen: dict[tuple[object, ...], dict[str, object]], row: dict[str, object]
+) -> tuple[object, ...]:
+    """A table without a primary key (an inheriting table): its rows keyed by their values."""
+    values = tuple(repr(v) for v in row.values())
+    copy = 0
+    while (*values, copy) in seen:
+        copy += 1
+    return (*values, copy)
 
 
 def _plain(value: object) -> object:

@@ -313,3 +313,31 @@ def test_a_column_kept_under_a_rule_keeps_its_row(ainema: Project) -> None:
     kept = report["tables"]["access_logs"]["kept_rows"]
     assert len(kept) == len(mine)
     assert all("column ip_address is kept" in k["reason"] and k["delete_after"] for k in kept)
+
+
+def test_a_tip_shows_and_loses_only_each_persons_side(ainema: Project) -> None:
+    """A tip is the viewer's (who paid, their message) and the creator's (who was paid):
+    each export shows its own side, and erasing the creator leaves the viewers' messages."""
+    url = url_of(ainema)
+    before = snapshot(url)
+    creator_profile = next(
+        key[0] for key, row in before["creator_profiles"].items() if row["user_id"] == CREATOR
+    )
+    received = {
+        key: row
+        for key, row in before["tips"].items()
+        if row["to_creator_id"] == creator_profile and row["from_user_id"] != CREATOR
+    }
+    assert any(row["message"] for row in received.values()), "the data has messages to check"
+    tips = access(ainema, Identity("user_id", str(CREATOR))).to_json()["tables"]["tips"]
+    shown = {(row["id"],): row for row in tips}
+    for key in received:
+        assert set(shown[key]) == {"id", "to_creator_id", "coins", "created_at"}
+    viewer = next(iter(received.values()))["from_user_id"]
+    sent = access(ainema, Identity("user_id", str(viewer))).to_json()["tables"]["tips"]
+    assert all("to_creator_id" not in row and "from_user_id" in row for row in sent)
+
+    erase(ainema, Identity("user_id", str(CREATOR)))
+    after = snapshot(url)
+    for key, row in received.items():
+        assert after["tips"][key] == row, "the viewer's tip, message included, is untouched"

@@ -52,15 +52,17 @@ def test_every_right_from_the_shell(project: Path, tmp_path: Path) -> None:
     code, out, _ = run("restrict", str(project), "--identity", "user_id=3")
     assert code == 0 and json.loads(out)["restricted"] is True
 
-    code, out, err = run("erase", str(project), "--identity", "user_id=3", "--dry-run")
-    assert code == 0 and json.loads(out)["dry_run"] is True and "would delete" in err
+    code, out, _ = run("erase", str(project), "--identity", "user_id=3", "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["dry_run"] is True
+    code, out, _ = run("erase", str(project), "--identity", "user_id=3", "--dry-run")
+    assert code == 0 and out.startswith("Dry run, nothing changed: would delete")
     code, out, _ = run("access", str(project), "--identity", "user_id=3")
     assert json.loads(out)["tables"]["users"][0]["display_name"] == "新しい名前"
 
-    code, out, _ = run("erase", str(project), "--identity", "user_id=3")
+    code, out, _ = run("erase", str(project), "--identity", "user_id=3", "--json")
     assert code == 0 and json.loads(out)["verified"] is True
-    code, out, err = run("erase", str(project), "--identity", "user_id=3")
-    assert code == 0 and "already erased" in err
+    code, out, _ = run("erase", str(project), "--identity", "user_id=3")
+    assert code == 0 and out.startswith("Already erased: nothing changed.")
 
 
 @pytest.mark.parametrize(

@@ -139,9 +139,9 @@ tables:
     retention:
       - {rule: financial_records, clock: created_at}
     columns:
-      card_last4: {category: user.financial.credit_card}
-      billing_name: {category: user.name.full}
-      country: {category: user.contact.address.country}
+      card_last4: {category: user.financial.credit_card, erase: {keep: financial_records}}
+      billing_name: {category: user.name.full, erase: {keep: financial_records}}
+      country: {category: user.contact.address.country, erase: {keep: financial_records}}
 recipients:  # how requests reach recipients is not what the retention tests are about
   escalion: {nothing_to_erase: outside the retention tests}
   ad_networks: {nothing_to_erase: outside the retention tests}

@@ -122,7 +122,7 @@ def test_a_column_kept_under_an_unbound_rule_is_refused(ainema_dir: Path) -> Non
     edit(
         ainema_dir / "datamap.yaml",
         "      path: {category: user.behavior.browsing_history}\n",
-        "      path: {category: user.behavior.browsing_history, erase: {keep: transactions}}\n",
+        "      path: {category: user.behavior.purchase_history, erase: {keep: transactions}}\n",
     )
     [line] = messages(ainema_dir)
     assert "'access_logs.path' is kept under 'transactions', which has no binding" in line

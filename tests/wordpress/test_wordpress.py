@@ -11,7 +11,7 @@ from __future__ import annotations
 import zipfile
 from typing import Any
 
-from kit import ACCOUNTS, WordPressSite
+from wordpress.kit import ACCOUNTS, WordPressSite
 
 from policykeeper.examples.wordpress import allin
 from policykeeper.examples.wordpress.privacy import (

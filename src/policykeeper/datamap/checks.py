@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policykeeper.datamap.models import DataMap, Keep, Table
+from policykeeper.datamap.models import Column, DataMap, Keep, Table
 from policykeeper.policy.checks import Finding, suggestion
 from policykeeper.policy.models import Policy
 from policykeeper.policy.taxonomy import builtin
 
 
 def check_datamap(datamap: DataMap, policy: Policy | None) -> list[Finding]:
-    checks = (_connections, _identities, _vias, _actions, _categories, _rules)
+    checks = (_connections, _identities, _vias, _actions, _sides, _categories, _rules)
     return [finding for check in checks for finding in check(datamap, policy)]
 
 
@@ -65,19 +65,46 @@ def _vias(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
 
 
 def _actions(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
-    hashes = False
     for name, table in datamap.tables.items():
         if table.rows == "reference" and table.erase != "delete":
             yield ("tables", name, "erase"), "reference rows are never erased: remove erase"
+        if table.rows == "reference" and table.shared:
+            yield ("tables", name, "shared"), "reference rows are never erased: remove shared"
         for column_name, column in table.columns.items():
             if column.erase is not None and table.rows == "reference":
                 yield (
                     ("tables", name, "columns", column_name, "erase"),
                     "reference rows are never erased: remove erase",
                 )
-            hashes = hashes or column.erase == "hash"
-    if hashes and not datamap.hash_key:
-        yield ("hash_key",), "a column uses erase: hash, so the map needs hash_key (e.g. ${NAME})"
+
+
+def _sides(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    """A row two people share names every person's side, and a column belongs to one side."""
+    roots = {identity.table for identity in datamap.identities.values()}
+    for name, table in datamap.tables.items():
+        if not table.has_sides():
+            continue
+        if name in roots:
+            yield (
+                ("tables", name, "via"),
+                f"'{name}' holds an identity, so its rows are one person's: remove side",
+            )
+        owner: dict[str, int] = {}
+        for index, via in enumerate(table.via):
+            if via.side is None:
+                yield (
+                    ("tables", name, "via", index),
+                    "every via of a table whose rows two people share names its side "
+                    "(side: [] when only the join columns are that person's)",
+                )
+                continue
+            for column in sorted(via.side_columns()):
+                if column in owner and owner[column] != index:
+                    yield (
+                        ("tables", name, "via", index, "side"),
+                        f"column '{column}' is already on the side of via {owner[column] + 1}",
+                    )
+                owner.setdefault(column, index)
 
 
 def _categories(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
@@ -120,10 +147,29 @@ def _rules(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
                     ("tables", name, "columns", column_name, "erase", "keep"),
                     unknown(column.erase.keep),
                 )
+            elif isinstance(column.erase, Keep):
+                yield from _kept_as_declared(name, column_name, column, policy)
         for index, binding in enumerate(table.retention):
             if binding.rule not in rules:
                 yield ("tables", name, "retention", index, "rule"), unknown(binding.rule)
         yield from _held_rows_dated(name, table, policy)
+
+
+def _kept_as_declared(
+    name: str, column_name: str, column: Column, policy: Policy
+) -> Iterator[Finding]:
+    """A column kept under a rule holds what the rule's published categories say it keeps."""
+    assert isinstance(column.erase, Keep)
+    rule = policy.rule(column.erase.keep)
+    key = column.category
+    if rule is None or not rule.categories or key is None:
+        return
+    if not any(policy.covers(declared, key) for declared in rule.categories):
+        yield (
+            ("tables", name, "columns", column_name, "erase", "keep"),
+            f"'{name}.{column_name}' ({key}) is kept under '{rule.id}', whose categories do not "
+            "include it: the published policy does not say it is kept",
+        )
 
 
 def _held_rows_dated(name: str, table: Table, policy: Policy) -> Iterator[Finding]:

@@ -25,7 +25,7 @@ from policykeeper.datamap.connections import (
     safe_url,
     unreachable,
 )
-from policykeeper.datamap.schema import ForeignKey, foreign_keys
+from policykeeper.datamap.schema import ForeignKey, case_insensitive, foreign_keys, reflect
 from policykeeper.errors import InputError
 from policykeeper.policy.checks import suggestion
 
@@ -40,13 +40,14 @@ class DraftTable:
     retention: list[dict[str, Any]] = field(default_factory=list)
     restricted_flag: str | None = None
     mask: bool = False
+    shared: bool = False
     note: str = ""
 
 
 @dataclass
 class Draft:
     url: str
-    identities: dict[str, str]
+    identities: dict[str, dict[str, str]]
     tables: dict[str, DraftTable]
 
     def categories(self) -> list[str]:
@@ -73,10 +74,9 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
     resolved = resolve_url(url, base, "database URL")
     require_existing(resolved)
     engine = open_engine(resolved)
-    metadata = sa.MetaData()
     try:
         with engine.connect() as connection:
-            metadata.reflect(connection)
+            metadata = reflect(connection, {None})
     except sa.exc.SQLAlchemyError as exc:
         raise unreachable(resolved, exc) from None
     finally:
@@ -93,11 +93,16 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
             + suggestion(column_name, [c.name for c in root.c])
         )
     owned = _owned(metadata, table_name)
+    _sides(owned, metadata, table_name)
     order = [*owned, *sorted(n for n in tables if n not in owned)]
     drafts = {
         name: _draft_table(tables[name], name in owned, owned.get(name, []), name == table_name)
         for name in order
     }
+    for name, vias in owned.items():
+        drafts[name].shared = any(via.get("up") for via in vias)
+        for via in vias:
+            via.pop("up", None)
     return Draft(_portable(url, resolved), _identities(root, column_name), drafts)
 
 
@@ -110,20 +115,32 @@ def _portable(url: str, resolved: str) -> str:
 
 
 def _owned(metadata: sa.MetaData, root: str) -> dict[str, list[dict[str, Any]]]:
-    """Owned tables in the order reached, each with its via joins."""
+    """Owned tables in the order reached, each with its via joins (an upward one flagged up).
+
+    A table reached only upward (an address the person's row points at) may be shared, so no
+    new table is owned through it: it only gains joins to tables owned another way.
+    """
     keys = foreign_keys(metadata)
     owned: dict[str, list[dict[str, Any]]] = {root: []}
     queue = deque([root])
     while queue:
         source = queue.popleft()
+        upward = bool(owned[source]) and all(via.get("up") for via in owned[source])
         for fk in keys:
             if fk.parent == source and _follow_child(fk, root, metadata):
+                if upward and fk.child not in owned:
+                    continue
                 _add(
                     owned, queue, fk.child, source, dict(zip(fk.columns, fk.referred, strict=True))
                 )
-            elif fk.child == source and _follow_parent(fk, owned):
+            elif fk.child == source and _follow_parent(fk, root):
                 _add(
-                    owned, queue, fk.parent, source, dict(zip(fk.referred, fk.columns, strict=True))
+                    owned,
+                    queue,
+                    fk.parent,
+                    source,
+                    dict(zip(fk.referred, fk.columns, strict=True)),
+                    up=True,
                 )
     return owned
 
@@ -134,13 +151,38 @@ def _add(
     table: str,
     source: str,
     join: dict[str, str],
+    *,
+    up: bool = False,
 ) -> None:
-    via = {"table": source, "join": join}
+    via: dict[str, Any] = {"table": source, "join": join, **({"up": True} if up else {})}
     if table not in owned:
         owned[table] = [via]
         queue.append(table)
     elif via not in owned[table] and table != source:
         owned[table].append(via)
+
+
+def _sides(owned: dict[str, list[dict[str, Any]]], metadata: sa.MetaData, root: str) -> None:
+    """A row reached down from two people (a tip: its viewer and its creator; a message: its
+    sender and its recipient) belongs to both: each via gets a side, to be completed by hand
+    with the columns that are that person's (see Via.side). A person is the identity's table
+    or a one-to-one extension of it (a creator profile); a link table (a like) is not content
+    of its own and goes with either end."""
+    people_tables = {root} | {
+        name
+        for name, vias in owned.items()
+        if any(
+            v["table"] == root and not v.get("up") and _unique(metadata.tables[name], v["join"])
+            for v in vias
+        )
+    }
+    for name, vias in owned.items():
+        if _is_link_table(metadata.tables[name]):
+            continue
+        people = [v for v in vias if not v.get("up") and v["table"] in people_tables]
+        if len(people) >= 2:
+            for via in people:
+                via["side"] = []
 
 
 def _follow_child(fk: ForeignKey, root: str, metadata: sa.MetaData) -> bool:
@@ -154,6 +196,22 @@ def _follow_child(fk: ForeignKey, root: str, metadata: sa.MetaData) -> bool:
     return not any(guesses.is_other_person_column(c) for c in fk.columns)
 
 
+def _unique(table: sa.Table, columns: dict[str, str]) -> bool:
+    """Do these columns identify one row (a one-to-one join)?"""
+    wanted = set(columns)
+    if {c.name for c in table.primary_key.columns} == wanted:
+        return True
+    if len(wanted) == 1 and table.c[next(iter(wanted))].unique:
+        return True
+    keys = [
+        {c.name for c in constraint.columns}
+        for constraint in table.constraints
+        if isinstance(constraint, sa.UniqueConstraint)
+    ]
+    keys += [{c.name for c in index.columns} for index in table.indexes if index.unique]
+    return wanted in keys
+
+
 def _is_link_table(table: sa.Table) -> bool:
     """A many-to-many table: its primary key is made of two or more foreign keys."""
     keyed = {c.name for c in table.primary_key.columns}
@@ -161,27 +219,41 @@ def _is_link_table(table: sa.Table) -> bool:
     return len(table.foreign_key_constraints) >= 2 and bool(keyed) and keyed <= referencing
 
 
-def _follow_parent(fk: ForeignKey, owned: dict[str, list[dict[str, Any]]]) -> bool:
+def _follow_parent(fk: ForeignKey, root: str) -> bool:
     """A row an owned row points at is the person's only when it is their own detail row."""
-    if fk.parent in owned or fk.parent == fk.child:
+    if fk.parent == root or fk.parent == fk.child:
         return False
     if any(guesses.is_other_person_column(c) for c in fk.columns):
         return False
-    return guesses.is_dependent(fk.parent) and not guesses.is_other_person_table(fk.parent)
+    if guesses.is_catalogue(fk.parent) or guesses.is_other_person_table(fk.parent):
+        return False
+    return guesses.is_dependent(fk.parent)
 
 
-def _identities(root: sa.Table, column: str) -> dict[str, str]:
+def _identities(root: sa.Table, column: str) -> dict[str, dict[str, str]]:
+    """Identity kinds on the root table; text ones say how they match (see `_match`)."""
     name = root.name
-    kind = _kind(column)
-    found = {kind: f"{name}.{column}"}
+    chosen = [(_kind(column), root.c[column])]
     pk = [c.name for c in root.primary_key.columns]
     if len(pk) == 1 and pk[0] != column:
-        found.setdefault("user_id", f"{name}.{pk[0]}")
+        chosen.append(("user_id", root.c[pk[0]]))
     for other in root.c:
         other_kind = _kind(other.name)
         if other.name != column and other_kind in {"email", "phone"}:
-            found.setdefault(other_kind, f"{name}.{other.name}")
+            chosen.append((other_kind, other))
+    found: dict[str, dict[str, str]] = {}
+    for kind, live in chosen:
+        entry = {"column": f"{name}.{live.name}"}
+        if isinstance(live.type, sa.String):
+            entry["match"] = _match(live)
+        found.setdefault(kind, entry)
     return found
+
+
+def _match(column: sa.Column[Any]) -> str:
+    """casefold where the database itself treats the column as case-insensitive (citext, a
+    _ci collation), as the service then does too; exact otherwise."""
+    return "casefold" if case_insensitive(column) else "exact"
 
 
 def _kind(column: str) -> str:
@@ -223,11 +295,23 @@ def _draft_table(table: sa.Table, owned: bool, via: list[dict[str, Any]], root: 
         draft.retention.append({"rule": "transactions", "clock": clock})
     elif transaction:
         draft.mask = True
+    if transaction:
+        _keep_amounts(draft)
     elif guesses.is_log(table.name) and clock:
         draft.retention.append({"rule": "access_logs", "clock": clock})
     if root and "deleted_at" in table.c:
         draft.retention.append({"rule": "account", "clock": "deleted_at"})
     return draft
+
+
+def _keep_amounts(draft: DraftTable) -> None:
+    """A transaction record kept by law keeps its amounts (and its date, which has no
+    category); every other personal column of it, names and addresses included, is masked.
+    Where the law also requires the name, the operator marks that column kept."""
+    action: Any = {"keep": draft.keep} if draft.keep else "keep"
+    for name, column in draft.columns.items():
+        if guesses.is_amount(name):
+            column["erase"] = action
 
 
 def _clock(table: sa.Table) -> str | None:
@@ -247,9 +331,12 @@ def render(draft: Draft) -> str:
         "connections:",
         f"  main: {_scalar(url)}",
     ]
-    lines.append("hash_key: ${POLICYKEEPER_HASH_KEY}  # masks NOT NULL text in rows that stay")
-    lines += ["", "identities:"]
-    lines += [f"  {kind}: {_scalar(where)}" for kind, where in draft.identities.items()]
+    lines += [
+        "# hash_key: ${NAME}  # the keyed hash's secret; without it, .policykeeper/hash.key",
+        "",
+        "identities:  # match: exact, or casefold where the service ignores case",
+    ]
+    lines += [f"  {kind}: {_flow(where)}" for kind, where in draft.identities.items()]
     lines += ["", "tables:"]
     for table in draft.tables.values():
         lines.append(f"  {_scalar(table.name)}:")
@@ -257,8 +344,13 @@ def render(draft: Draft) -> str:
             f"    rows: {'owned' if table.owned else 'reference'}"
             + (f"  # {table.note}" if table.note else "")
         )
+        if table.shared:
+            lines.append("    shared: true  # a row others' rows point at too is left as it is")
         if table.via:
-            lines.append("    via:")
+            sides = any("side" in via for via in table.via)
+            lines.append(
+                "    via:" + ("  # two people's rows: list each side's columns" if sides else "")
+            )
             for via in table.via:
                 lines.append(f"      - {_flow(via)}")
         if table.keep:

@@ -25,7 +25,21 @@ CATEGORY_WORDS: list[tuple[tuple[Word, ...], str]] = [
     (("prefecture", "todofuken", "state", "province", "都道府県"), "user.contact.address.state"),
     (("city", "shikuchoson", "town", "市区町村"), "user.contact.address.city"),
     (("country",), "user.contact.address.country"),
-    (("street", "banchi", "building", "番地"), "user.contact.address.street"),
+    (
+        (
+            "street",
+            "banchi",
+            "building",
+            "番地",
+            "line1",
+            "line2",
+            "line3",
+            "line4",
+            "address1",
+            "address2",
+        ),
+        "user.contact.address.street",
+    ),
     (("address", "addr", "jusho", "juusho", "住所"), "user.contact.address"),
     (
         (
@@ -309,6 +323,12 @@ TRANSACTION_WORDS = (
     "refunds",
     "tip",
     "tips",
+    "booking",
+    "bookings",
+    "reservation",
+    "reservations",
+    "yoyaku",
+    "予約",
     "torihiki",
     "kessai",
     "chumon",
@@ -414,11 +434,22 @@ def is_catalogue(table: str) -> bool:
 
 
 def is_dependent(table: str) -> bool:
-    return mentions(table, DEPENDENT_WORDS)
+    """A person's own detail row: an address (also a compound: shippingaddress), a profile."""
+    if mentions(table, DEPENDENT_WORDS):
+        return True
+    parts = words(table)
+    return bool(parts) and any(
+        parts[-1].endswith(word) for word in DEPENDENT_WORDS if len(word) > 5 and word.isascii()
+    )
 
 
 def is_transaction(table: str) -> bool:
     return mentions(table, TRANSACTION_WORDS)
+
+
+def is_amount(column: str) -> bool:
+    """An amount, price or quantity: what a transaction record is kept for."""
+    return category_of(column) == "user.behavior.purchase_history"
 
 
 def is_log(table: str) -> bool:

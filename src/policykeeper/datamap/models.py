@@ -17,24 +17,45 @@ from policykeeper.policy.types import Strict
 Scalar = str | int | float | bool
 
 
+Match = Literal["exact", "casefold"]
+
+
 class IdentityColumn(Strict):
-    """Where an identity kind (email, user_id, phone) is looked up: `users.email`."""
+    """Where an identity kind (email, user_id, phone) is looked up: `users.email`, or
+    `{column: users.email, match: casefold}` where the service treats the column as
+    case-insensitive."""
 
     table: str
     column: str
+    match: Match = Field(
+        "exact",
+        description="exact: the value as given (Unicode NFC, trimmed) equals the stored value "
+        "byte for byte; casefold: both are lowercased first. Never accent- or width-folded, "
+        "whatever the column's collation.",
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _dotted(cls, value: Any) -> Any:
         if isinstance(value, str):
-            table, dot, column = value.rpartition(".")
-            if not dot or not table or not column:
-                raise ValueError(f"expected TABLE.COLUMN, got {value!r}")
-            return {"table": table, "column": column}
+            return _split(value)
+        if (
+            isinstance(value, dict)
+            and "table" not in value
+            and isinstance(value.get("column"), str)
+        ):
+            return {**value, **_split(value["column"])}
         return value
 
     def __str__(self) -> str:
         return f"{self.table}.{self.column}"
+
+
+def _split(dotted: str) -> dict[str, str]:
+    table, dot, column = dotted.rpartition(".")
+    if not dot or not table or not column:
+        raise ValueError(f"expected TABLE.COLUMN, got {dotted!r}")
+    return {"table": table, "column": column}
 
 
 class Via(Strict):
@@ -47,6 +68,16 @@ class Via(Strict):
 
     table: str
     join: dict[str, str] = Field(min_length=1, description="this column: other table's column")
+    side: list[str] | None = Field(
+        None,
+        description="For a row two people share (a tip from a viewer to a creator): the columns "
+        "that belong to the person reached through this join, besides its join columns. Each "
+        "person's export shows their own side only; erasing one person masks or detaches their "
+        "side and leaves the other side as it is.",
+    )
+
+    def side_columns(self) -> set[str]:
+        return {*self.join, *(self.side or [])}
 
 
 class Keep(Strict):
@@ -101,11 +132,21 @@ class Table(Strict):
     restricted_flag: str | None = Field(
         None, description="The app's own boolean column marking a row as restricted."
     )
+    shared: bool = Field(
+        False,
+        description="Rows several people may point at (an address two customers share): "
+        "reached upward from one person's row, such a row is theirs only when no one else's "
+        "row points at it; otherwise it is exported but left as it is by erasure.",
+    )
     retention: list[RetentionBinding] = []
     columns: dict[str, Column] = {}
 
     def held_by(self) -> str | None:
         return self.erase.keep if isinstance(self.erase, Keep) else None
+
+    def has_sides(self) -> bool:
+        """Are rows shared between two people, each owning a side (see Via.side)?"""
+        return any(via.side is not None for via in self.via)
 
 
 ConnectionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")]

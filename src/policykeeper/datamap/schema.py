@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import CITEXT
 
 from policykeeper.datamap.models import DataMap, SetValue, Table
 from policykeeper.policy.checks import Finding, suggestion
@@ -26,12 +28,87 @@ class ForeignKey:
         return all(table.c[name].nullable for name in self.columns)
 
 
+PARTITIONS = "partitions"
+"""metadata.info key: each folded partition or inheriting table -> the table it belongs to."""
+
+
 def reflect(connection: sa.Connection, schemas: set[str | None]) -> sa.MetaData:
-    """Every table of the default schema and of each schema the map names."""
+    """Every table of the default schema and of each schema the map names.
+
+    On PostgreSQL a partition (declarative partitioning) or a table that INHERITS from
+    another is not a table of its own: reads and writes through the parent reach its rows.
+    It is folded into its topmost parent, whose foreign keys gain any the child declares.
+    """
     metadata = sa.MetaData()
+    metadata.info[PARTITIONS] = {}
     for schema in sorted(schemas, key=lambda s: s or ""):
         metadata.reflect(connection, schema=schema, resolve_fks=False)
+        if connection.dialect.name == "postgresql":
+            _fold_children(connection, metadata, schema)
     return metadata
+
+
+_CHILDREN = sa.text(
+    """
+    SELECT c.relname AS child, p.relname AS parent, pn.nspname AS parent_schema
+    FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_class p ON p.oid = i.inhparent
+    JOIN pg_namespace pn ON pn.oid = p.relnamespace
+    WHERE n.nspname = coalesce(:schema, current_schema())
+    """
+)
+
+
+def _fold_children(connection: sa.Connection, metadata: sa.MetaData, schema: str | None) -> None:
+    default = connection.dialect.default_schema_name
+
+    def key(name: str, in_schema: str | None) -> str:
+        return name if in_schema in (None, default) else f"{in_schema}.{name}"
+
+    parents = {
+        key(row.child, schema): key(row.parent, row.parent_schema)
+        for row in connection.execute(_CHILDREN, {"schema": schema})
+    }
+    for child in parents:
+        root = child
+        while root in parents:
+            root = parents[root]
+        table, top = metadata.tables.get(child), metadata.tables.get(root)
+        if table is None or top is None:
+            continue
+        _lift_foreign_keys(table, top)
+        metadata.info[PARTITIONS][child] = root
+    for child in parents:
+        if child in metadata.tables:
+            metadata.remove(metadata.tables[child])
+
+
+def _lift_foreign_keys(child: sa.Table, parent: sa.Table) -> None:
+    """A key the child declares and the parent lacks (inheritance does not copy them)."""
+    present = {_signature(c) for c in parent.foreign_key_constraints}
+    for constraint in child.foreign_key_constraints:
+        columns = [c.name for c in constraint.columns]
+        if _signature(constraint) in present or not all(name in parent.c for name in columns):
+            continue
+        referred = constraint.referred_table
+        parent.append_constraint(
+            sa.ForeignKeyConstraint(
+                [parent.c[name] for name in columns],
+                [referred.c[e.column.name] for e in constraint.elements],
+                ondelete=constraint.ondelete,
+            )
+        )
+        present.add(_signature(constraint))
+
+
+def _signature(constraint: sa.ForeignKeyConstraint) -> tuple[object, ...]:
+    return (
+        tuple(c.name for c in constraint.columns),
+        constraint.referred_table.fullname,
+        tuple(e.column.name for e in constraint.elements),
+    )
 
 
 def foreign_keys(metadata: sa.MetaData) -> list[ForeignKey]:
@@ -51,16 +128,32 @@ def foreign_keys(metadata: sa.MetaData) -> list[ForeignKey]:
     return found
 
 
+def case_insensitive(column: sa.Column[Any]) -> bool:
+    """Does the database itself compare this column without regard to case (citext, a MySQL
+    or MariaDB _ci collation of the column or its table)?"""
+    if isinstance(column.type, CITEXT):
+        return True
+    collation = getattr(column.type, "collation", None)
+    if collation is None and isinstance(column.table, sa.Table):
+        options = column.table.dialect_kwargs
+        collation = options.get("mysql_collate") or options.get("mariadb_collate")
+    return isinstance(collation, str) and collation.lower().endswith("_ci")
+
+
 def full_name(name: str, table: Table) -> str:
     return f"{table.schema_name}.{name}" if table.schema_name else name
 
 
-def check_live(datamap: DataMap, tables: dict[str, sa.Table]) -> list[Finding]:
+def check_live(
+    datamap: DataMap, tables: dict[str, sa.Table], partitions: dict[str, str] | None = None
+) -> list[Finding]:
     """Every place where the map names a table or column the live database does not have."""
-    return [finding for finding in _tables(datamap, tables)]
+    return list(_tables(datamap, tables, partitions or {}))
 
 
-def _tables(datamap: DataMap, tables: dict[str, sa.Table]) -> Iterator[Finding]:
+def _tables(
+    datamap: DataMap, tables: dict[str, sa.Table], partitions: dict[str, str]
+) -> Iterator[Finding]:
     for kind, identity in datamap.identities.items():
         spec = datamap.tables.get(identity.table)
         live = tables.get(full_name(identity.table, spec)) if spec else None
@@ -68,6 +161,14 @@ def _tables(datamap: DataMap, tables: dict[str, sa.Table]) -> Iterator[Finding]:
             yield ("identities", kind), _missing_column(identity.table, identity.column, live)
     for name, spec in datamap.tables.items():
         live = tables.get(full_name(name, spec))
+        parent = partitions.get(full_name(name, spec))
+        if live is None and parent is not None:
+            yield (
+                ("tables", name),
+                f"'{full_name(name, spec)}' is a partition of '{parent}' (or inherits from it): "
+                f"map '{parent}' once, which reads and erases every partition",
+            )
+            continue
         if live is None:
             yield (
                 ("tables", name),
@@ -86,6 +187,12 @@ def _tables(datamap: DataMap, tables: dict[str, sa.Table]) -> Iterator[Finding]:
                     yield (
                         ("tables", name, "via", index, "join", mine),
                         _missing_column(via.table, theirs, other),
+                    )
+            for column in via.side or []:
+                if column not in live.c:
+                    yield (
+                        ("tables", name, "via", index, "side"),
+                        _missing_column(name, column, live),
                     )
 
 

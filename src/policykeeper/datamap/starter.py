@@ -23,10 +23,12 @@ RULES = {
         "取引記録",
         "Transaction records",
         "clock: statutory\n    period: 7 years\n"
-        "    statute: {ja: 法人税法(帳簿書類の保存), en: Corporation Tax Act (books and records)}",
+        "    statute: {ja: 法人税法（帳簿書類の保存）, en: Corporation Tax Act (books and records)}",
     ),
     "access_logs": ("アクセスログ", "Access logs", "clock: collection\n    period: 12 months"),
 }
+WHILE_ACTIVE = ("account", ("アカウント情報", "Account information", "clock: account_active"))
+"""Without a date column to run a period from: kept while the account exists, erased with it."""
 RIGHTS = (
     "notify_purposes",
     "access",
@@ -102,8 +104,11 @@ def starter_policy(name: str, categories: list[str], rules: list[str]) -> str:
         f"    categories: [{', '.join(categories)}]",
         "retention:",
     ]
-    for rule in rules:
-        ja, en, body = RULES.get(rule, (rule, rule, "clock: collection\n    period: 1 year"))
+    entries = [
+        (rule, RULES.get(rule, (rule, rule, "clock: collection\n    period: 1 year")))
+        for rule in rules
+    ]
+    for rule, (ja, en, body) in entries or [WHILE_ACTIVE]:
         lines += [
             f"  - id: {rule}",
             f"    label: {{ja: {ja}, en: {en}}}",

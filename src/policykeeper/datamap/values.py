@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import decimal
+import re
 import uuid
 from datetime import date, datetime, time
 from typing import Any
@@ -13,6 +14,9 @@ import sqlalchemy as sa
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _TRUE = {"1", "true", "yes", "on", "t", "y"}
 _FALSE = {"0", "false", "no", "off", "f", "n"}
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+"""ASCII digits only: int() also reads '٢١' or '2_1', which would match user 21."""
+_NUMBER = re.compile(r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*")
 
 
 def coerce(column: sa.Column[Any], value: Any) -> Any:
@@ -34,12 +38,16 @@ def coerce(column: sa.Column[Any], value: Any) -> Any:
                 return False
             raise ValueError
         if kind is int:
-            if isinstance(value, bool):
+            if isinstance(value, bool) or (text is not None and not _INTEGER.fullmatch(text)):
                 raise ValueError
             return int(text.strip()) if text is not None else int(value)
         if kind is float:
+            if text is not None and not _NUMBER.fullmatch(text):
+                raise ValueError
             return float(value)
         if kind is decimal.Decimal:
+            if text is not None and not _NUMBER.fullmatch(text):
+                raise ValueError
             return decimal.Decimal(str(value))
         if kind is datetime:
             return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from policykeeper.datamap.models import Table
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.identity import Identity
-from policykeeper.engine.planner import Collector, Subject
+from policykeeper.engine.keys import Key
+from policykeeper.engine.planner import Collector, Reached, Subject, side_columns
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.output import write_atomic
 from policykeeper.policy.models import Category, Policy
@@ -87,9 +89,11 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
         }
         rows = []
         for key in sorted(reached.rows, key=repr):
+            theirs = _other_side(spec, reached, key)
             row = {
                 column: WITHHELD if column in withheld and value is not None else jsonable(value)
                 for column, value in reached.rows[key].items()
+                if column not in theirs
             }
             rows.append(row)
             for column, c in spec.columns.items():
@@ -100,6 +104,14 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
         tables[name] = rows
     categories = {key: {**_about_category(policy, key), "data": data[key]} for key in sorted(data)}
     return AccessResult(identity.kind, tables, categories, _about_service(policy))
+
+
+def _other_side(spec: Table, reached: Reached, key: Key) -> set[str]:
+    """For a row two people share, the other person's side: not part of this export."""
+    sides = reached.sides.get(key)
+    if not spec.has_sides() or not sides:
+        return set()
+    return side_columns(spec, sides)[1]
 
 
 def _covers(parent: str, key: str) -> bool:

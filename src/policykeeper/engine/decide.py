@@ -4,6 +4,11 @@ Owned rows start as the data map says (delete, mask, or keep under a rule). Then
 reflected foreign key into a row to be deleted is checked: a held row pointing at it keeps it
 (masked, so the hold stays intact); someone else's row pointing at it is detached when its
 column may be null, and otherwise keeps it too. Nothing kept is ever deleted by a cascade.
+
+Rows the person reached only upward and others use too (see the planner) are never changed:
+where the data map says such rows may be shared they are left as they are, and otherwise the
+erasure stops before any change, naming the table and the column that shares them. Rows two
+people share (a via with a `side`) change only on the person's own side.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import sqlalchemy as sa
 from policykeeper.datamap.models import Keep, Table
 from policykeeper.datamap.schema import ForeignKey
 from policykeeper.engine.keys import Key, batches, matching
-from policykeeper.engine.planner import Subject
+from policykeeper.engine.planner import Reached, Subject, side_columns
 from policykeeper.engine.runtime import Runtime, Source
 from policykeeper.errors import SchemaConflict
 from policykeeper.policy.models import Policy
@@ -29,6 +34,10 @@ class KeptRow:
     reason: str
     rule: str | None = None
     delete_after: date | None = None
+    sides: frozenset[int] | None = None
+    """A row two people share: only these sides (vias) are the person's, and only they change."""
+    untouched: bool = False
+    """A row others use too (a shared address): left exactly as it is."""
 
 
 @dataclass
@@ -47,7 +56,6 @@ class Decision:
 
     source: Source
     delete: dict[str, set[Key]] = field(default_factory=dict)
-    mask: dict[str, set[Key]] = field(default_factory=dict)
     kept: dict[str, dict[Key, KeptRow]] = field(default_factory=dict)
     detach: list[Detach] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
@@ -55,6 +63,8 @@ class Decision:
     parents_by_value: dict[tuple[str, tuple[str, ...]], dict[Key, list[Key]]] = field(
         default_factory=dict
     )
+    outside: list[_Reference] = field(default_factory=list)
+    """Rows outside the person's data that point at rows erasure changes (checked after)."""
 
 
 @dataclass
@@ -74,28 +84,74 @@ def decide(rt: Runtime, source: Source, subject: Subject, connection: sa.Connect
             continue
         spec = datamap.tables[name]
         keys = set(reached.rows)
+        kept = decision.kept.setdefault(name, {})
+        for key, user in _shared(name, spec, reached).items():
+            keys.discard(key)
+            kept[key] = KeptRow(
+                key,
+                f"shared: rows of {user} outside this person's data point at it; left as it is",
+                untouched=True,
+            )
+        hold = spec.held_by() or (_column_hold(spec) or (None, None))[1]
+        for key, sides in _one_side(spec, reached).items():
+            keys.discard(key)
+            theirs = sorted(side_columns(spec, set(sides))[1])
+            held = _held(policy, spec, hold, reached.rows[key], key) if hold else None
+            kept[key] = KeptRow(
+                key,
+                f"shared with another person ({', '.join(theirs)}): only this person's side "
+                "is masked" + (f"; {held.reason}" if held else ""),
+                hold,
+                held.delete_after if held else None,
+                sides,
+            )
         column_hold = _column_hold(spec)
         if spec.erase == "delete" and column_hold is None:
             decision.delete[name] = keys
         elif column_hold is not None and not isinstance(spec.erase, Keep):
             column, rule = column_hold
-            decision.mask[name] = keys
-            decision.kept[name] = {}
             for k in keys:
                 held = _held(policy, spec, rule, reached.rows[k], k)
                 reason = f"column {column} is kept: {held.reason}"
-                decision.kept[name][k] = KeptRow(k, reason, None, held.delete_after)
+                kept[k] = KeptRow(k, reason, None, held.delete_after)
         elif spec.erase == "mask":
-            decision.mask[name] = keys
-            decision.kept[name] = {k: KeptRow(k, "the data map masks these rows") for k in keys}
+            kept.update({k: KeptRow(k, "the data map masks these rows") for k in keys})
         elif isinstance(spec.erase, Keep):
-            decision.kept[name] = {
-                k: _held(policy, spec, spec.erase.keep, reached.rows[k], k) for k in keys
-            }
+            kept.update({k: _held(policy, spec, spec.erase.keep, reached.rows[k], k) for k in keys})
     references = _references(rt, source, subject, decision, connection)
     _settle(rt, decision, subject, references)
     _order(decision, subject, references, rt)
     return decision
+
+
+def _shared(name: str, spec: Table, reached: Reached) -> dict[Key, str]:
+    """Rows the person reached only upward that others use too: left alone, or, when the map
+    does not say its rows may be shared, the erasure stops before changing anything."""
+    if reached.shared and not spec.shared:
+        key, user = next(iter(sorted(reached.shared.items(), key=repr)))
+        raise SchemaConflict(
+            f"erasure stopped, nothing changed: {len(reached.shared)} rows of {name} that this "
+            f"person's rows point at are also used by other rows of {user} (e.g. {name} "
+            f"{list(key)}); mark {name} 'rows: reference' if it is lookup data, or "
+            "'shared: true' if people may share its rows"
+        )
+    return reached.shared
+
+
+def _one_side(spec: Table, reached: Reached) -> dict[Key, frozenset[int]]:
+    """Rows two people share where the other person is still there: only our side changes."""
+    if not spec.has_sides():
+        return {}
+    every = set(range(len(spec.via)))
+    found = {}
+    for key, sides in reached.sides.items():
+        if not sides or sides == every:
+            continue
+        row = reached.rows[key]
+        others = [v for i, v in enumerate(spec.via) if i not in sides]
+        if any(all(row.get(c) is not None for c in via.join) for via in others):
+            found[key] = frozenset(sides)
+    return found
 
 
 def _column_hold(spec: Table) -> tuple[str, str] | None:
@@ -187,7 +243,6 @@ def _settle(rt: Runtime, decision: Decision, subject: Subject, refs: list[_Refer
             )
             for key in targets:
                 decision.delete[parent].discard(key)
-                decision.mask.setdefault(parent, set()).add(key)
                 existing = decision.kept.setdefault(parent, {}).get(key)
                 until = held.delete_after if held else None
                 if existing is None:
@@ -205,6 +260,12 @@ def _settle(rt: Runtime, decision: Decision, subject: Subject, refs: list[_Refer
             detach.values.add(ref.values)
             detach.rows += 1
     decision.detach = list(detaches.values())
+    decision.outside = [ref for ref in refs if not _inside(subject, ref)]
+
+
+def _inside(subject: Subject, ref: _Reference) -> bool:
+    reached = subject.tables.get(ref.child) if ref.child else None
+    return reached is not None and ref.child_key in reached.rows
 
 
 def _parents(decision: Decision, subject: Subject, parent: str, ref: _Reference) -> list[Key]:

@@ -8,6 +8,7 @@ action is idempotent, so the second run ends exactly where an uninterrupted run 
 from __future__ import annotations
 
 import os
+import re
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -16,13 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from rich.progress import Progress
 
-from policykeeper.datamap.connections import expand
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.decide import Decision, KeptRow, decide
+from policykeeper.engine.hashkey import hash_secret
 from policykeeper.engine.holds import refuse_held_erasure
-from policykeeper.engine.identity import Identity
-from policykeeper.engine.keys import BATCH, batches, matching
-from policykeeper.engine.masking import apply_masking, masking
+from policykeeper.engine.identity import Identity, canonical
+from policykeeper.engine.keys import BATCH, Key, batches, matching
+from policykeeper.engine.masking import Masking, apply_masking, changes, kept_columns, masking
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.engine.state import Hold, state_for
@@ -36,9 +37,14 @@ SLOW_ENV = "POLICYKEEPER_TEST_SLOW_ERASE"
 
 @dataclass
 class TableReport:
+    """Per table: rows deleted; rows kept, each with why; of those, the rows where a value
+    actually changed (masked); the personal columns kept rows keep in clear; rows of other
+    tables whose link to a deleted row was nulled (detached)."""
+
     deleted: list[list[Any]] = field(default_factory=list)
     masked: list[list[Any]] = field(default_factory=list)
     kept: list[dict[str, Any]] = field(default_factory=list)
+    kept_columns: list[str] = field(default_factory=list)
     detached: int = 0
 
     def to_json(self) -> dict[str, Any]:
@@ -47,6 +53,7 @@ class TableReport:
             "masked": len(self.masked),
             "kept": len(self.kept),
             "detached": self.detached,
+            "kept_columns": self.kept_columns,
             "deleted_rows": self.deleted,
             "masked_rows": self.masked,
             "kept_rows": self.kept,
@@ -82,6 +89,7 @@ class ErasureReport:
 
 
 def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> ErasureReport:
+    identity = canonical(project.datamap, identity)
     rt = runtime(project)
     if dry_run:
         return _dry_run(rt, identity)
@@ -107,16 +115,17 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
         }
-        report = _report(rt, identity, subject, decisions, dry_run=False)
+        plans = Plans(rt)
+        report = _report(rt, identity, subject, decisions, plans, dry_run=False)
         _refuse_held(project, subject)
-        secret = _secret(rt, decisions)
+        secret = _secret(rt, decisions, plans)
         if journal is None:
             state.start(request, ACTION, subject.roots(project.datamap))
         done = set(journal.done) if journal else set()
         pending = [name for name in _connection_order(rt) if name not in done]
         for name in pending:
             connection = connections[name]
-            _apply(rt, decisions[name], subject, connection, secret)
+            _apply(rt, decisions[name], subject, connection, secret, plans)
             _verify(rt, decisions[name], subject, connection)
             connection.commit()
             if name != pending[-1]:
@@ -138,25 +147,42 @@ def _dry_run(rt: Runtime, identity: Identity) -> ErasureReport:
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
         }
-        return _report(rt, identity, subject, decisions, dry_run=True)
+        return _report(rt, identity, subject, decisions, Plans(rt), dry_run=True)
 
 
-def _secret(rt: Runtime, decisions: dict[str, Decision]) -> str | None:
-    """The hash key, read from the environment only when some kept row gets a keyed hash."""
-    datamap = rt.project.datamap
-    if not datamap.hash_key:
-        return None
-    groups = {
-        (table, row.rule is not None)
+def _secret(rt: Runtime, decisions: dict[str, Decision], plans: Plans) -> str | None:
+    """The hash key, resolved only when some row that stays gets a keyed hash."""
+    needed = any(
+        plans(table, row).hashed
         for decision in decisions.values()
         for table, kept in decision.kept.items()
         for row in kept.values()
-    }
-    needed = any(
-        masking(datamap.tables[table], rt.tables[table], held=held, can_hash=True).hashed
-        for table, held in groups
+        if not row.untouched
     )
-    return expand(datamap.hash_key, "hash_key") if needed else None
+    return hash_secret(rt.project) if needed else None
+
+
+class Plans:
+    """What erasure writes into each kept row (see `masking`): one plan per table and kind of
+    row, computed once per erasure."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._known: dict[tuple[str, bool, bool, frozenset[int] | None], Masking] = {}
+
+    def __call__(self, table: str, row: KeptRow) -> Masking:
+        key = (table, row.untouched, row.rule is not None, row.sides)
+        plan = self._known.get(key)
+        if plan is None:
+            spec = self.rt.project.datamap.tables[table]
+            plan = self._known[key] = (
+                Masking()
+                if row.untouched
+                else masking(
+                    spec, self.rt.tables[table], sides=row.sides, held=row.rule is not None
+                )
+            )
+        return plan
 
 
 def _refuse_held(project: Project, subject: Subject) -> None:
@@ -187,9 +213,13 @@ def _connection_order(rt: Runtime) -> list[str]:
 
 
 def _apply(
-    rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection, secret: str | None
+    rt: Runtime,
+    decision: Decision,
+    subject: Subject,
+    connection: sa.Connection,
+    secret: str | None,
+    plans: Plans,
 ) -> None:
-    datamap = rt.project.datamap
     for detach in decision.detach:
         nulls = {c: None for c in detach.columns}
         for batch in batches(sorted(detach.values, key=repr)):
@@ -198,17 +228,17 @@ def _apply(
                 .where(matching(detach.table, detach.columns, batch))
                 .values(nulls)
             )
-    for table, keys in decision.kept.items():
-        spec = datamap.tables[table]
-        held = {k for k, kept in keys.items() if kept.rule is not None}
-        masked = set(keys) - held
-        live = rt.tables[table]
-        for group, is_held in ((held, True), (masked, False)):
-            plan = masking(spec, live, held=is_held, can_hash=bool(datamap.hash_key))
-            if group and plan:
+    for table, kept in decision.kept.items():
+        groups: dict[tuple[bool, frozenset[int] | None], set[Key]] = {}
+        for key, row in kept.items():
+            if not row.untouched:
+                groups.setdefault((row.rule is not None, row.sides), set()).add(key)
+        for group in groups.values():
+            plan = plans(table, kept[next(iter(group))])
+            if plan:
                 apply_masking(
                     connection,
-                    live,
+                    rt.tables[table],
                     rt.primary_key(table),
                     group,
                     subject.tables[table].rows,
@@ -244,11 +274,13 @@ def _apply(
 
 
 def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection) -> None:
-    """Before commit, search again: no owned row is left beyond the kept ones.
+    """Before commit, search again: no owned row is left beyond the kept ones, and every row
+    outside the person's data that pointed at a changed row is still there.
 
     Deletions and masks were already checked by their row counts; here every owned table is
-    searched again through its via joins from the rows that still exist. Small searches go
-    together in one UNION ALL of counts; a table with many kept rows is checked key by key.
+    searched again through its via joins from the rows that still exist (downward only from
+    the person's own rows, as the planner searched). Small searches go together in one UNION
+    ALL of counts; a table with many kept rows is checked key by key.
     """
     datamap = rt.project.datamap
     counts: list[tuple[int, sa.Select[Any]]] = []
@@ -258,8 +290,10 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
             continue
         live, pk = rt.tables[table], rt.primary_key(table)
         kept = decision.kept.get(table, {})
-        for via in datamap.tables[table].via:
-            for batch in _remaining_values(decision, subject, via.table, list(via.join.values())):
+        for index, via in enumerate(datamap.tables[table].via):
+            up = subject.is_up(table, index)
+            columns = list(via.join.values())
+            for batch in _remaining_values(decision, subject, via.table, columns, up):
                 condition = matching(live, list(via.join), batch)
                 if len(kept) > BATCH:
                     query = sa.select(*(live.c[c] for c in pk)).where(condition)
@@ -284,17 +318,80 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
             connection,
             "verification failed (did the person's data change meanwhile?): " + "; ".join(left[:3]),
         )
+    gone = _outside_gone(rt, decision, subject, connection)
+    if gone:
+        _fail(connection, "verification failed: " + "; ".join(gone[:3]))
+
+
+def _outside_gone(
+    rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection
+) -> list[str]:
+    """Rows outside the person's data that pointed at erased rows must still exist, and rows
+    shared with others must still hold exactly what they held: no cascade, trigger or stray
+    statement touched anyone else's data."""
+    problems = []
+    tables = decision.source.metadata.tables
+    expected: dict[str, set[Key]] = {}
+    for ref in decision.outside:
+        if ref.child_key is not None:
+            expected.setdefault(ref.fk.child, set()).add(ref.child_key)
+    for fullname, keys in expected.items():
+        live = tables[fullname]
+        pk = [c.name for c in live.primary_key.columns]
+        found = 0
+        for batch in batches(sorted(keys, key=repr)):
+            query = sa.select(sa.func.count()).select_from(live).where(matching(live, pk, batch))
+            found += int(connection.execute(query).scalar_one())
+        if found != len(keys):
+            problems.append(
+                f"{len(keys) - found} rows of {fullname} outside this person's data would be "
+                "deleted with theirs (a cascade or trigger)"
+            )
+    for table, kept in decision.kept.items():
+        untouched = sorted((key for key, row in kept.items() if row.untouched), key=repr)
+        live, pk = rt.tables[table], rt.primary_key(table)
+        before = subject.tables[table].rows
+        for batch in batches(untouched):
+            now = {
+                tuple(row[c] for c in pk): dict(row)
+                for row in connection.execute(
+                    sa.select(live).where(matching(live, pk, batch))
+                ).mappings()
+            }
+            changed = [
+                key for key in batch if now.get(key) != _detached(decision, live, before[key])
+            ]
+            if changed:
+                problems.append(
+                    f"{len(changed)} rows of {table} shared with others would change or go "
+                    "(a cascade or trigger)"
+                )
+    return problems
+
+
+def _detached(decision: Decision, live: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as it should be after the planned detaches (its links to erased rows nulled)."""
+    after = dict(row)
+    for detach in decision.detach:
+        if detach.table is live and tuple(row[c] for c in detach.columns) in detach.values:
+            after.update(dict.fromkeys(detach.columns))
+    return after
 
 
 def _remaining_values(
-    decision: Decision, subject: Subject, table: str, columns: list[str]
+    decision: Decision, subject: Subject, table: str, columns: list[str], up: bool
 ) -> list[list[tuple[Any, ...]]]:
-    """Join values of the rows of `table` that still exist, in batches."""
+    """Join values of the rows of `table` that still exist, in batches; downward joins start
+    only from the person's own rows, not from rows they share with others."""
     source = subject.tables.get(table)
     if source is None:
         return []
     gone = decision.delete.get(table, set())
-    values = {tuple(row[c] for c in columns) for key, row in source.rows.items() if key not in gone}
+    values = {
+        tuple(row[c] for c in columns)
+        for key, row in source.rows.items()
+        if key not in gone and (up or key not in source.shared)
+    }
     return list(batches(sorted((v for v in values if None not in v), key=repr)))
 
 
@@ -325,39 +422,39 @@ def _report(
     identity: Identity,
     subject: Subject,
     decisions: dict[str, Decision],
+    plans: Plans,
     *,
     dry_run: bool,
 ) -> ErasureReport:
     tables: dict[str, TableReport] = {}
     for name in subject.tables:
         decision = decisions[rt.project.datamap.connection_of(name)]
+        spec = rt.project.datamap.tables[name]
         report = tables[name] = TableReport()
         report.deleted = [
             list(_keyed(rt, name, k).values())
             for k in sorted(decision.delete.get(name, ()), key=repr)
         ]
         kept = decision.kept.get(name, {})
-        held_masking = bool(
-            masking(
-                rt.project.datamap.tables[name],
-                rt.tables[name],
-                held=True,
-                can_hash=bool(rt.project.datamap.hash_key),
-            )
-        )
+        rows = subject.tables[name].rows
+        clear: set[str] = set()
         for key in sorted(kept, key=repr):
             row: KeptRow = kept[key]
+            plan = plans(name, row)
             report.kept.append(
                 {
                     "key": _keyed(rt, name, key),
                     "reason": row.reason,
                     "rule": row.rule,
                     "delete_after": row.delete_after.isoformat() if row.delete_after else None,
-                    "restricted": True,
+                    "restricted": not row.untouched,
                 }
             )
-            if row.rule is None or held_masking:
+            if changes(plan, rows[key], spec.restricted_flag):
                 report.masked.append(list(_keyed(rt, name, key).values()))
+            if not row.untouched and row.sides is None:
+                clear.update(kept_columns(spec, plan))
+        report.kept_columns = [c for c in spec.columns if c in clear]
     for decision in decisions.values():
         for detach in decision.detach:
             name = rt.mapped_name(detach.table.fullname) or detach.table.fullname
@@ -371,4 +468,57 @@ def _holds(decisions: dict[str, Decision]) -> list[Hold]:
         for decision in decisions.values()
         for table, kept in decision.kept.items()
         for key, row in kept.items()
+        if not row.untouched
+    ]
+
+
+_UNTIL = re.compile(r", to be deleted after (\d{4}-\d{2}-\d{2})")
+
+
+def summary(report: dict[str, Any]) -> str:
+    """A short account of an erasure report for people: totals, then one line per table with
+    what happened and why rows were kept. The JSON report has every row."""
+    totals = report["totals"]
+    if report.get("repeated"):
+        head = "Already erased: nothing changed."
+    else:
+        verb = "Dry run, nothing changed: would delete" if report["dry_run"] else "Erased: deleted"
+        head = (
+            f"{verb} {totals['deleted']} rows, masked {totals['masked']}, kept {totals['kept']}"
+            + (f", detached {totals['detached']} elsewhere" if totals["detached"] else "")
+            + (" (verified)." if report.get("verified") else ".")
+        )
+    lines = [head]
+    tables = {} if report.get("repeated") else report["tables"]
+    width = max((len(name) for name in tables), default=0)
+    for name, table in tables.items():
+        parts = []
+        if table["deleted"]:
+            parts.append(f"deleted {table['deleted']}")
+        if table["kept"]:
+            parts.append(f"kept {table['kept']} (masked {table['masked']})")
+        if table["detached"]:
+            parts.append(f"detached {table['detached']}")
+        if not parts:
+            continue
+        why = _reasons(table["kept_rows"])
+        if table["kept_columns"]:
+            why.append("keeps " + ", ".join(table["kept_columns"]))
+        lines.append(
+            f"  {name:{width}}  {', '.join(parts)}" + (f": {'; '.join(why)}" if why else "")
+        )
+    lines.append("The full report, row by row: --json")
+    return "\n".join(lines)
+
+
+def _reasons(kept: list[dict[str, Any]]) -> list[str]:
+    """Distinct reasons for kept rows, each with the latest date a held row goes."""
+    latest: dict[str, str] = {}
+    for row in kept:
+        reason = _UNTIL.sub("", row["reason"])
+        until = row["delete_after"] or ""
+        latest[reason] = max(latest.get(reason, ""), until)
+    return [
+        reason + (f", held until {until} at the latest" if until else "")
+        for reason, until in latest.items()
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,16 +52,31 @@ class Masking:
         return bool(self.constants or self.hashed)
 
 
-def masking(spec: Table, live: sa.Table, *, held: bool, can_hash: bool) -> Masking:
-    """Held rows get only the column actions the map states; masked rows get the defaults too.
+def masking(
+    spec: Table, live: sa.Table, *, sides: Iterable[int] | None = None, held: bool = False
+) -> Masking:
+    """What a row that stays gets: every personal column masked, except what the map keeps.
 
-    The default for a categorised column is null; where the column is NOT NULL, a keyed hash
-    for text (when the map has a hash key) and otherwise the value stays.
+    A categorised column gets its action (default: null; where the column is NOT NULL, a keyed
+    hash for text, and otherwise the value stays); `keep` and `{keep: RULE}` columns stay, so a
+    row held under a rule keeps only what the rule needs. For a row two people share, only the
+    person's own side (`sides`) is masked, and its join columns are detached where they may be
+    null and the row is not held; the other side and the common columns stay as they are.
     """
     result = Masking()
+    own: set[str] | None = None
+    if sides is not None:
+        chosen = set(sides)
+        own = set().union(*(v.side_columns() for i, v in enumerate(spec.via) if i in chosen))
+        for index, via in enumerate(spec.via):
+            for name in via.join if index in chosen and not held else ():
+                if live.c[name].nullable and name not in spec.columns:
+                    result.constants[name] = None
     for name, column in spec.columns.items():
-        action = column.erase if held else _default(column, live.c[name], can_hash)
-        if action is None or action == "keep" or isinstance(action, Keep):
+        if own is not None and name not in own:
+            continue
+        action = _default(column, live.c[name])
+        if action == "keep" or isinstance(action, Keep):
             continue
         if action == "hash":
             result.hashed.append(name)
@@ -68,16 +84,32 @@ def masking(spec: Table, live: sa.Table, *, held: bool, can_hash: bool) -> Maski
             result.constants[name] = None
         elif isinstance(action, SetValue):
             result.constants[name] = coerce(live.c[name], action.set)
-    if spec.restricted_flag:
+    if spec.restricted_flag and sides is None:
         result.constants[spec.restricted_flag] = True
     return result
 
 
-def _default(column: Column, live: sa.Column[Any], can_hash: bool) -> Any:
+def kept_columns(spec: Table, plan: Masking) -> list[str]:
+    """The personal columns a row that stays keeps in clear."""
+    changed = {*plan.constants, *plan.hashed}
+    return [
+        name for name, column in spec.columns.items() if column.category and name not in changed
+    ]
+
+
+def _default(column: Column, live: sa.Column[Any]) -> Any:
     action = column.action()
     if column.erase is not None or action != "set_null" or live.nullable:
         return action
-    return "hash" if can_hash and isinstance(live.type, sa.String) else "keep"
+    return "hash" if isinstance(live.type, sa.String) else "keep"
+
+
+def changes(plan: Masking, row: dict[str, Any], restricted_flag: str | None) -> bool:
+    """Would the plan change a value of this row (besides the restricted flag)?"""
+    for name, value in plan.constants.items():
+        if name != restricted_flag and row.get(name) != value:
+            return True
+    return any(row.get(name) not in (None, "") and not is_hashed(row[name]) for name in plan.hashed)
 
 
 def apply_masking(
@@ -108,8 +140,8 @@ def apply_masking(
         row = rows[key]
         values = {
             f"h_{i}": keyed_hash(secret, str(row[name]), live.c[name].type.length)  # type: ignore[attr-defined]
-            if row.get(name) is not None
-            else None
+            if row.get(name) not in (None, "")
+            else row.get(name)
             for i, name in enumerate(plan.hashed)
         }
         params.append({**values, **{f"k_{i}": v for i, v in enumerate(key)}})
@@ -130,10 +162,3 @@ def apply_masking(
                 raise MaskingMissed(f"{live.name}: a row to mask was not found")
         else:
             connection.execute(statement, list(batch))
-
-
-def expected(plan: Masking, value: Any, column: str) -> bool:
-    """Does a stored value show the action was applied (for the verification pass)?"""
-    if column in plan.hashed:
-        return value is None or is_hashed(value)
-    return value == plan.constants[column]

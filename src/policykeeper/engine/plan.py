@@ -23,6 +23,8 @@ class PlannedTable:
     rows: int
     reached_by: list[str]
     erase: str
+    shared: int = 0
+    """Rows others use too (reached upward, pointed at by someone else's rows)."""
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Plan:
                     "rows": t.rows,
                     "reached_by": t.reached_by,
                     "erase": t.erase,
+                    "shared_rows": t.shared,
                 }
                 for t in self.tables
             ],
@@ -69,7 +72,12 @@ def plan(project: Project, identity: Identity) -> Plan:
         action = f"keep ({spec.erase.keep})" if isinstance(spec.erase, Keep) else str(spec.erase)
         tables.append(
             PlannedTable(
-                name, datamap.connection_of(name), len(reached.rows), reached.paths, action
+                name,
+                datamap.connection_of(name),
+                len(reached.rows),
+                reached.paths,
+                action,
+                len(reached.shared),
             )
         )
     found = {t.table for t in tables}

@@ -3,20 +3,30 @@
 Each step is one set-based query per table (batched IN lists), so the work grows with the
 person's rows, not with the database. Cycles and self-references end because a row already
 found is never queued again.
+
+A join goes down (orders.user_id = users.id: the person's orders) or up (addresses.id =
+users.address_id: a row the person's row points at). A row reached only upward may be used by
+other people too (a country, an address two customers share), so it leads nowhere further
+down until it is shown to be the person's alone: every row pointing at it through the map's
+joins is already theirs. The search therefore never goes up into a shared row and back down
+to other people's rows; rows still shared at the end are listed as such.
+
+Identity values are matched exactly (see `policykeeper.engine.identity`), and so are text
+join values: a row whose join column only equals under the database's collation is dropped.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from policykeeper.datamap.models import DataMap, Via
+from policykeeper.datamap.models import DataMap, Table, Via
 from policykeeper.datamap.values import coerce
-from policykeeper.engine.identity import Identity
+from policykeeper.engine.identity import Identity, candidates, canonical, same
 from policykeeper.engine.keys import Key, batches, matching
 from policykeeper.engine.runtime import Runtime
 from policykeeper.errors import InputError, SubjectNotFound
@@ -32,6 +42,25 @@ class Reached:
     primary_key: tuple[str, ...]
     rows: dict[Key, dict[str, Any]] = field(default_factory=dict)
     paths: list[str] = field(default_factory=list)
+    shared: dict[Key, str] = field(default_factory=dict)
+    """Rows reached only upward that someone else's rows point at too: key -> 'table.column'."""
+    sides: dict[Key, set[int]] = field(default_factory=dict)
+    """Rows two people share (the table's vias name sides): the vias this person came by."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """One via join, oriented: rows of `source` lead to rows of `target`."""
+
+    target: str
+    via: Via
+    index: int
+    up: bool
+    """Target rows are parents of source rows (addresses.id = users.address_id)."""
+
+    @property
+    def source(self) -> str:
+        return self.via.table
 
 
 @dataclass
@@ -39,6 +68,7 @@ class Subject:
     """Everything reached for one person, in the order tables were first reached."""
 
     tables: dict[str, Reached]
+    links: list[Link] = field(default_factory=list)
 
     def keys(self, table: str) -> list[Key]:
         reached = self.tables.get(table)
@@ -51,6 +81,51 @@ class Subject:
 
     def count(self) -> int:
         return sum(len(r.rows) for r in self.tables.values())
+
+    def is_up(self, table: str, index: int) -> bool:
+        return any(link.up for link in self.links if (link.target, link.index) == (table, index))
+
+
+def links(rt: Runtime) -> list[Link]:
+    """Every via join of the owned tables, oriented by the live schema's keys."""
+    datamap = rt.project.datamap
+    return [
+        Link(name, via, index, is_upward(rt, name, via))
+        for name in datamap.owned()
+        for index, via in enumerate(datamap.tables[name].via)
+        if name in rt.tables and via.table in rt.tables
+    ]
+
+
+def is_upward(rt: Runtime, table: str, via: Via) -> bool:
+    """Is `table` the parent in this join? A foreign key decides; without one, a unique key."""
+    mine, theirs = rt.tables[table], rt.tables[via.table]
+    pairs = set(via.join.items())
+    for fk in rt.source_of(table).foreign_keys:
+        joined = set(zip(fk.columns, fk.referred, strict=True))
+        if fk.child == mine.fullname and fk.parent == theirs.fullname and joined == pairs:
+            return False
+        reverse = {(b, a) for a, b in joined}
+        if fk.child == theirs.fullname and fk.parent == mine.fullname and reverse == pairs:
+            return True
+    if _unique(theirs, set(via.join.values())):
+        return False
+    return _unique(mine, set(via.join))
+
+
+def _unique(table: sa.Table, columns: set[str]) -> bool:
+    keyed = {c.name for c in table.primary_key.columns}
+    if keyed and keyed <= columns:
+        return True
+    for constraint in table.constraints:
+        if (
+            isinstance(constraint, sa.UniqueConstraint)
+            and {c.name for c in constraint.columns} <= columns
+        ):
+            return bool(constraint.columns)
+    return any(
+        index.unique and {c.name for c in index.columns} <= columns for index in table.indexes
+    )
 
 
 class Collector:
@@ -70,30 +145,36 @@ class Collector:
         self.everything = everything
         self.extra = {table: set(columns) for table, columns in (extra or {}).items()}
         self.found: dict[str, Reached] = {}
-        self.dependents: dict[str, list[tuple[str, Via]]] = {}
-        for name in self.datamap.owned():
-            for via in self.datamap.tables[name].via:
-                self.dependents.setdefault(via.table, []).append((name, via))
+        self.pending: dict[str, set[Key]] = {}
+        """Rows reached only upward, not yet shown to be the person's alone."""
+        self.links = links(rt)
+        self.dependents: dict[str, list[Link]] = {}
+        for link in self.links:
+            self.dependents.setdefault(link.source, []).append(link)
 
     def from_identity(self, identity: Identity) -> Subject:
-        column = self.datamap.identities.get(identity.kind)
-        if column is None:
-            kinds = ", ".join(sorted(self.datamap.identities))
-            raise InputError(
-                f"unknown identity kind '{identity.kind}'; the data map declares: {kinds}"
-            )
-        table = self.rt.tables[column.table]
+        identity = canonical(self.datamap, identity)
+        spec = self.datamap.identities[identity.kind]
+        table = self.rt.tables[spec.table]
+        column = table.c[spec.column]
         try:
-            value = coerce(table.c[column.column], identity.value)
+            value = coerce(column, identity.value)
         except ValueError as exc:
             raise InputError(f"identity {identity.kind}: {exc}") from None
-        path = f"{column.table}.{column.column} = :{identity.kind}"
-        new = self._fetch(column.table, [column.column], [(value,)], path)
+        path = f"{spec.table}.{spec.column} = :{identity.kind}"
+        new = self._fetch(
+            spec.table,
+            [spec.column],
+            [(value,)],
+            path,
+            where=lambda _batch: candidates(column, value, spec.match),
+            accept=lambda row: same(row[spec.column], value, spec.match),
+        )
         if not new:
-            raise SubjectNotFound(f"no one with that {identity.kind} in {column.table}")
-        start = [(column.table, new)]
-        self._ascend(column.table, new, set(), start)
-        return self._spread(start)
+            raise SubjectNotFound(f"no one with that {identity.kind} in {spec.table}")
+        start = [(spec.table, new)]
+        self._ascend(spec.table, new, set(), start)
+        return self._search(start)
 
     def from_seeds(self, seeds: Seeds) -> Subject:
         """Start from stored primary keys (a resumed erasure, whose identity may be masked)."""
@@ -103,15 +184,19 @@ class Collector:
                 table, list(self.rt.primary_key(table)), [tuple(k) for k in keys], "resumed"
             )
             start.append((table, new))
-        return self._spread(start)
+        return self._search(start)
 
     def _ascend(
         self, table: str, keys: list[Key], seen: set[str], found: list[tuple[str, list[Key]]]
     ) -> None:
-        """From an identity held in a dependent table, up its via joins to the account."""
+        """From an identity held in a dependent table, up its via joins to the account.
+
+        Only to parents: from a row that others' rows point at (an address), the rows pointing
+        at it are other people, not the owner of the identity.
+        """
         seen.add(table)
-        for via in self.datamap.tables[table].via:
-            if via.table in seen:
+        for index, via in enumerate(self.datamap.tables[table].via):
+            if via.table in seen or self._link(table, index).up:
                 continue
             mine, theirs = list(via.join), list(via.join.values())
             values = self._values(table, keys, mine)
@@ -121,36 +206,142 @@ class Collector:
                 found.append((via.table, new))
                 self._ascend(via.table, new, seen, found)
 
-    def _spread(self, start: list[tuple[str, list[Key]]]) -> Subject:
+    def _link(self, table: str, index: int) -> Link:
+        return next(link for link in self.links if (link.target, link.index) == (table, index))
+
+    def _search(self, start: list[tuple[str, list[Key]]]) -> Subject:
+        """Spread to a fixpoint; then claim upward rows no one else uses, and spread again."""
+        self._spread(start)
+        while True:
+            claimed = []
+            for table, keys in self.pending.items():
+                if not keys:
+                    continue
+                others = self._other_users(table, keys)
+                mine = [key for key in keys if key not in others]
+                if mine:
+                    claimed.append((table, mine))
+            if not claimed:
+                break
+            for table, mine in claimed:
+                self.pending[table].difference_update(mine)
+            self._spread(claimed)
+        for table, keys in self.pending.items():
+            if keys:
+                self.found[table].shared = self._other_users(table, keys)
+        return Subject(self.found, self.links)
+
+    def _spread(self, start: list[tuple[str, list[Key]]]) -> None:
         queue = deque(start)
         while queue:
             source, keys = queue.popleft()
-            for target, via in self.dependents.get(source, []):
-                mine, theirs = list(via.join), list(via.join.values())
-                values = self._values(source, keys, theirs)
-                path = " AND ".join(f"{target}.{m} = {source}.{t}" for m, t in via.join.items())
-                new = self._fetch(target, mine, values, path)
+            waiting = self.pending.get(source, set())
+            claimed = [key for key in keys if key not in waiting]
+            for link in self.dependents.get(source, []):
+                use = keys if link.up else claimed
+                mine, theirs = list(link.via.join), list(link.via.join.values())
+                values = self._values(source, use, theirs)
+                path = " AND ".join(
+                    f"{link.target}.{m} = {source}.{t}" for m, t in link.via.join.items()
+                )
+                spec = self.datamap.tables[link.target]
+                new = self._fetch(
+                    link.target,
+                    mine,
+                    values,
+                    path,
+                    upward=link.up,
+                    side=link.index if spec.has_sides() else None,
+                )
                 if new:
-                    queue.append((target, new))
-        return Subject(self.found)
+                    queue.append((link.target, new))
+
+    def _other_users(self, table: str, keys: Iterable[Key]) -> dict[Key, str]:
+        """Rows of `table` that rows outside the person's claimed rows point at, and by what.
+
+        Every join of the map along which rows point at `table` counts (the one the row was
+        reached up by, and tables reached down from it): one grouped count per batch of values,
+        compared with the person's own claimed rows holding each value.
+        """
+        rows = self.found[table].rows
+        used: dict[Key, str] = {}
+        for referencing, columns, referred in self._pointers(table):
+            by_value: dict[Key, list[Key]] = {}
+            for key in keys:
+                value = tuple(rows[key][c] for c in referred)
+                if None not in value:
+                    by_value.setdefault(value, []).append(key)
+            ours: dict[Key, int] = {}
+            source = self.found.get(referencing)
+            waiting = self.pending.get(referencing, set())
+            for key, row in source.rows.items() if source else ():
+                if key not in waiting:
+                    value = tuple(row[c] for c in columns)
+                    ours[value] = ours.get(value, 0) + 1
+            live = self.rt.tables[referencing]
+            connection = self.connections[self.datamap.connection_of(referencing)]
+            grouped = [live.c[c] for c in columns]
+            for batch in batches(sorted(by_value, key=repr)):
+                query = (
+                    sa.select(*grouped, sa.func.count())
+                    .where(matching(live, columns, batch))
+                    .group_by(*grouped)
+                )
+                for *value, count in connection.execute(query):
+                    group = tuple(value)
+                    if group in by_value and count <= ours.get(group, 0):
+                        continue
+                    # More users than ours; or a collation grouped variants under another
+                    # spelling, so which of ours it holds is unknown: all of them are shared.
+                    for key in by_value.get(group) or [k for b in batch for k in by_value[b]]:
+                        used.setdefault(key, f"{referencing}.{', '.join(columns)}")
+        return used
+
+    def _pointers(self, table: str) -> Iterator[tuple[str, list[str], list[str]]]:
+        """(table, its columns, the columns of `table` they hold) for each join along which
+        other people's rows may point at rows of `table`: the rows it is reached up from, and
+        rows below it that also belong to someone by another join (orders shipped to an
+        address). Rows whose only join is from `table` are its own details, not other users.
+        """
+        for link in self.links:
+            mine, theirs = list(link.via.join), list(link.via.join.values())
+            if link.up and link.target == table:
+                yield link.source, theirs, mine
+            elif not link.up and link.source == table and link.target != table:
+                vias = self.datamap.tables[link.target].via
+                if any(via.table != table for via in vias):
+                    yield link.target, mine, theirs
 
     def _values(self, table: str, keys: list[Key], columns: list[str]) -> list[Key]:
         rows = self.found[table].rows
         values = {tuple(rows[k][c] for c in columns) for k in keys}
         return [v for v in values if None not in v]
 
-    def _columns(self, table: str) -> list[sa.Column[Any]]:
+    def _columns(self, table: str, matched: list[str]) -> list[sa.Column[Any]]:
         live = self.rt.tables[table]
         if self.everything:
             return list(live.c)
-        wanted = set(self.rt.primary_key(table)) | self.extra.get(table, set())
+        wanted = set(self.rt.primary_key(table)) | self.extra.get(table, set()) | set(matched)
         for via in self.datamap.tables[table].via:
             wanted |= set(via.join)
-        for _target, via in self.dependents.get(table, []):
-            wanted |= set(via.join.values())
+        for link in self.dependents.get(table, []):
+            wanted |= set(link.via.join.values())
         return [c for c in live.c if c.name in wanted]
 
-    def _fetch(self, table: str, columns: list[str], values: list[Key], path: str) -> list[Key]:
+    def _fetch(
+        self,
+        table: str,
+        columns: list[str],
+        values: list[Key],
+        path: str,
+        *,
+        upward: bool = False,
+        side: int | None = None,
+        where: Callable[[list[Key]], sa.ColumnElement[bool]] | None = None,
+        accept: Callable[[Mapping[str, Any]], bool] | None = None,
+    ) -> list[Key]:
+        """Rows whose `columns` equal one of `values`: the keys new to the search, or newly
+        reached from the person's own rows (no longer only upward)."""
         if not values:
             return []
         reached = self.found.get(table)
@@ -160,13 +351,50 @@ class Collector:
             reached.paths.append(path)
         live = self.rt.tables[table]
         connection = self.connections[self.datamap.connection_of(table)]
-        selected = self._columns(table)
+        selected = self._columns(table, columns)
+        waiting = self.pending.setdefault(table, set())
         new: list[Key] = []
         for batch in batches(sorted(values, key=repr)):
-            query = sa.select(*selected).where(matching(live, columns, batch))
-            for row in connection.execute(query).mappings():
+            condition = where(batch) if where else matching(live, columns, batch)
+            exact = accept or _exact_text(live, columns, batch)
+            for row in connection.execute(sa.select(*selected).where(condition)).mappings():
+                if exact is not None and not exact(row):
+                    continue
                 key = tuple(row[c] for c in reached.primary_key)
+                if side is not None:
+                    reached.sides.setdefault(key, set()).add(side)
                 if key not in reached.rows:
                     reached.rows[key] = dict(row)
+                    if upward:
+                        waiting.add(key)
+                    new.append(key)
+                elif not upward and key in waiting:
+                    waiting.discard(key)
                     new.append(key)
         return new
+
+
+def _exact_text(
+    live: sa.Table, columns: list[str], batch: list[Key]
+) -> Callable[[Mapping[str, Any]], bool] | None:
+    """A filter keeping rows whose text join values equal a wanted value exactly: a collation
+    that ignores case, accents or trailing spaces must not join another person's rows."""
+    positions = [
+        i
+        for i, name in enumerate(columns)
+        if isinstance(live.c[name].type, sa.String) and all(isinstance(v[i], str) for v in batch)
+    ]
+    if not positions:
+        return None
+    wanted = {tuple(value[i] for i in positions) for value in batch}
+    names = [columns[i] for i in positions]
+    return lambda row: tuple(row[name] for name in names) in wanted
+
+
+def side_columns(spec: Table, sides: set[int]) -> tuple[set[str], set[str]]:
+    """For a row two people share: (this person's side columns, the other sides' columns)."""
+    own: set[str] = set()
+    other: set[str] = set()
+    for index, via in enumerate(spec.via):
+        (own if index in sides else other).update(via.side_columns())
+    return own, other - own

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from policykeeper.datamap.models import Keep
 from policykeeper.datamap.values import coerce, jsonable
 from policykeeper.engine.identity import Identity
-from policykeeper.engine.keys import batches, matching
-from policykeeper.engine.planner import Collector
+from policykeeper.engine.keys import Key, batches, matching
+from policykeeper.engine.planner import Collector, Subject, side_columns
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.errors import InputError
 from policykeeper.policy.checks import suggestion
@@ -57,7 +57,7 @@ def rectify(project: Project, identity: Identity, changes: dict[str, str]) -> Re
         subject = Collector(rt, connections).from_identity(identity)
         report = []
         for (table, column), value in values.items():
-            keys = subject.keys(table)
+            keys = _own(project, subject, table, column)
             live = rt.tables[table]
             connection = connections[project.datamap.connection_of(table)]
             for batch in batches(sorted(keys, key=repr)):
@@ -70,6 +70,23 @@ def rectify(project: Project, identity: Identity, changes: dict[str, str]) -> Re
         for connection in connections.values():
             connection.commit()
     return RectificationReport(identity.kind, report)
+
+
+def _own(project: Project, subject: Subject, table: str, column: str) -> list[Key]:
+    """The person's rows of `table`; of rows two people share, those where `column` is not
+    on the other person's side."""
+    reached = subject.tables.get(table)
+    if reached is None:
+        return []
+    spec = project.datamap.tables[table]
+    if not spec.has_sides():
+        return list(reached.rows)
+    own = []
+    for key in reached.rows:
+        sides = reached.sides.get(key)
+        if not sides or column not in side_columns(spec, sides)[1]:
+            own.append(key)
+    return own
 
 
 def _target(rt: Runtime, name: str) -> tuple[str, str]:

@@ -14,7 +14,14 @@ from policykeeper.datamap.connections import (
     unreachable,
 )
 from policykeeper.datamap.loading import datamap_path
-from policykeeper.datamap.schema import ForeignKey, check_live, foreign_keys, full_name, reflect
+from policykeeper.datamap.schema import (
+    PARTITIONS,
+    ForeignKey,
+    check_live,
+    foreign_keys,
+    full_name,
+    reflect,
+)
 from policykeeper.errors import ProblemsFound
 from policykeeper.policy.source import read_yaml
 from policykeeper.project import Project
@@ -93,7 +100,8 @@ def _open(project: Project) -> Runtime:
         if live is not None:
             tables[table_name] = live
     live = {key: t for source in sources.values() for key, t in source.metadata.tables.items()}
-    findings = check_live(datamap, live)
+    partitions = {k: v for s in sources.values() for k, v in s.metadata.info[PARTITIONS].items()}
+    findings = check_live(datamap, live, partitions)
     if findings:
         for source in sources.values():
             source.engine.dispose()

@@ -83,10 +83,7 @@ class SqliteState:
     """EngineState in a SQLite file inside the project directory."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# PolicyKeeper's engine state: never commit it.\n*\n", "utf-8")
+        state_directory(path.parent.parent)
         self.engine = open_engine(f"sqlite:///{path}")
         sa.event.listen(self.engine, "connect", _write_ahead)
         _metadata.create_all(self.engine)
@@ -184,6 +181,17 @@ class SqliteState:
                 sa.select(_restrictions.c.subject).where(_restrictions.c.subject == subject)
             ).first()
         return found is not None
+
+
+def state_directory(directory: Path) -> Path:
+    """`DIR/.policykeeper`, created owner-only and ignored by git: it holds keys and journals."""
+    folder = directory / STATE_DIR
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# PolicyKeeper's state: never commit it.\n*\n", "utf-8")
+    return folder
 
 
 def _write_ahead(dbapi_connection: Any, _record: Any) -> None:

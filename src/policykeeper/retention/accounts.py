@@ -15,7 +15,7 @@ from typing import Any
 
 from policykeeper.engine import erase
 from policykeeper.engine.holds import HeldByLaw
-from policykeeper.engine.identity import Identity
+from policykeeper.engine.identity import Identity, canonical
 from policykeeper.engine.keys import Key
 from policykeeper.engine.runtime import Runtime
 from policykeeper.engine.state import state_for
@@ -55,7 +55,11 @@ def due_accounts(
     with engine.connect() as reader:
         for page in pages(reader, live, pk, due(live, sweep, now), size, [column, *(extra or [])]):
             yield [
-                AccountRow(tuple(r[c] for c in pk), Identity(kind, str(r[column])), dict(r))
+                AccountRow(
+                    tuple(r[c] for c in pk),
+                    canonical(rt.project.datamap, Identity(kind, str(r[column]))),
+                    dict(r),
+                )
                 for r in page
             ]
 

@@ -223,7 +223,7 @@ def anonymization(datamap: DataMap, sweep: Sweep, live: sa.Table) -> Masking:
         assert spec.restricted_flag is not None
         result.constants[spec.restricted_flag] = True
         return result
-    full = masking(spec, live, held=False, can_hash=bool(datamap.hash_key))
+    full = masking(spec, live)
     categories = sweep.rule.categories
     for name, column in spec.columns.items():
         key = column.category
@@ -249,5 +249,7 @@ def not_applied(live: sa.Table, plan: Masking) -> sa.ColumnElement[bool]:
             terms.append(sa.or_(column.is_(None), column != value))
     for name in plan.hashed:
         column = live.c[name]
-        terms.append(sa.and_(column.is_not(None), sa.not_(column.startswith(HASH_PREFIX))))
+        terms.append(
+            sa.and_(column.is_not(None), column != "", sa.not_(column.startswith(HASH_PREFIX)))
+        )
     return sa.or_(sa.false(), *terms)

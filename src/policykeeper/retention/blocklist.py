@@ -2,11 +2,11 @@
 
 A blocklist is a table bound to a rule with clock 'superseded' (a username stops being
 current when it is changed or its account closed). In a reference table, which keeps no
-link to anyone, names are stored as keyed hashes (HMAC-SHA256 with the data map's hash_key,
-the engine's `pk:` form), so a registration is checked by hashing the new name the same way;
-plain only when the map has no hash_key. In an owned table linked to the account (jasminai's
-former_usernames), the current name joins the former ones in the table's own plain form,
-kept under the table's rule with the masked account. Either way the rule sweeps it later.
+link to anyone, names are stored as keyed hashes (HMAC-SHA256 with the project's hash key,
+the engine's `pk:` form), so a registration is checked by hashing the new name the same way.
+In an owned table linked to the account (jasminai's former_usernames), the current name joins
+the former ones in the table's own plain form, kept under the table's rule with the masked
+account. Either way the rule sweeps it later.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from policykeeper.datamap.connections import expand
 from policykeeper.datamap.models import Via
+from policykeeper.engine.hashkey import hash_secret
 from policykeeper.engine.identity import Identity
 from policykeeper.engine.masking import keyed_hash
 from policykeeper.engine.planner import Collector, Subject
@@ -86,9 +86,7 @@ def _insert(
     if not names:
         return 0
     live = rt.tables[bound.table]
-    secret = rt.project.datamap.hash_key
-    hashed = not owner and secret is not None
-    key = expand(secret, "hash_key") if hashed and secret else None
+    key = hash_secret(rt.project) if not owner else None
     capacity = getattr(live.c[target].type, "length", None)
     values = {keyed_hash(key, n, capacity) if key else n for n in names}
     clock = live.c[bound.binding.clock]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from policykeeper.datamap.connections import expand
+from policykeeper.engine.hashkey import hash_secret
 from policykeeper.engine.holds import HeldKeys, held_keys
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.policy.types import Duration
@@ -144,7 +144,7 @@ def _sweep_all(
     progress: bool,
 ) -> None:
     project = rt.project
-    secret = expand(project.datamap.hash_key, "hash_key") if project.datamap.hash_key else None
+    secret = hash_secret(project)
     planned = sweeps(project.policy, project.datamap)
     ordered = [s for s in planned if s.kind != "erase_account"] + [
         s for s in planned if s.kind == "erase_account"
