@@ -177,9 +177,17 @@ def code_in(mailbox: Mailbox, address: str) -> tuple[str, str]:
     """The six-digit code and the verification link token of the last email to `address`."""
     body = Mailbox.body(mailbox.last(address))
     code = re.search(r"(?:Verification code|確認コード): (\d{6})", body)
-    link = re.search(r"/api/verify/([A-Za-z0-9_\-]+)", body)
+    link = re.search(r"/verify/([A-Za-z0-9_\-]+)", body)
     assert code and link, body
     return code.group(1), link.group(1)
+
+
+def status_in(mailbox: Mailbox, address: str) -> str:
+    """The status token of the last email to `address`: the only place it is delivered."""
+    body = Mailbox.body(mailbox.last(address))
+    found = re.search(r"/status/([0-9a-f]{32}\.[0-9a-f]{64})", body)
+    assert found, body
+    return found.group(1)
 
 
 def drain(workflow: Workflow) -> int:

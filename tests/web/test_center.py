@@ -375,21 +375,23 @@ def test_documents_and_agents_where_the_declaration_asks_for_them(tmp_path: Path
     project = tmp_path / "audiostock"
     source = Path(__file__).resolve().parents[2] / "examples" / "audiostock"
     shutil.copytree(source, project, ignore=shutil.ignore_patterns(".*", "*.sqlite3"))
+    mail = Sent()
     app = create_app(
         project,
         database_url=f"sqlite:///{tmp_path / 'state.sqlite3'}",
-        mailer=Sent(),
+        mailer=mail,
         settings=WorkflowSettings(upload_max_bytes=1000),
         secret_key=b"documents-secret-key-0123456789",
         run_worker=False,
     )
     client = TestClient(app, follow_redirects=False, headers={"accept-language": "en"})
+    client.mail = mail  # type: ignore[attr-defined]
     fields = form_fields(client.get("/requests/access").text)
     nameless = client.post("/requests/access", data={**fields, "email": "a@b.jp", "agent": "1"})
     assert nameless.status_code == 422 and "agent&#39;s name" in nameless.text
     token, fields = submit(client, "access", "doc@example.jp", agent="1", agent_name="Hanako")
     row = app.state.workflow.get(token.split(".")[0])
-    assert row.agent == {"name": "Hanako", "relationship": ""} and row.needs_documents
+    assert row.agent == {"name": "Hanako"} and row.needs_documents
     assert 'id="documents-heading"' in client.get(f"/status/{token}").text
 
     def send(content: bytes, purpose: str = "id_document") -> int:

@@ -23,7 +23,7 @@ from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.accounts import accounts, change_password, update_account
 from policykeeper.web.center import project_of
-from policykeeper.web.files import attachment
+from policykeeper.web.files import document_attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import (
     LoginLimiter,
@@ -320,7 +320,7 @@ def detail(request_id: str, request: Request) -> Response:
     extendable = state in EXTENDABLE and row.due_at < row.max_due_at
     awaiting_documents = (
         state is State.verifying
-        and row.needs_documents
+        and bool(row.identity_checks)
         and row.email_verified_at is not None
         and row.documents_verified_at is None
     )
@@ -472,10 +472,7 @@ def download(request_id: str, request: Request) -> Response:
 @router.get("/requests/{request_id}/documents/{upload_id}")
 def document(request_id: str, upload_id: str, request: Request) -> Response:
     signed_in(request, Role.handler)
-    upload = workflow_of(request).document(request_id, upload_id)
-    if upload.content is None:
-        raise NotFound("this document was deleted when its retention ended")
-    return attachment(upload.content, upload.filename, "application/octet-stream")
+    return document_attachment(workflow_of(request).document(request_id, upload_id))
 
 
 # --- staff management -------------------------------------------------------------------

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from policykeeper.policy.types import Duration
 from policykeeper.store.models import Request as RequestRow
-from policykeeper.web.files import attachment
+from policykeeper.web.files import attachment, document_attachment
 from policykeeper.workflow.audit import verify_chain
-from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized
+from policykeeper.workflow.errors import Invalid, Unauthorized
 from policykeeper.workflow.service import NewRequest, Workflow
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 
@@ -68,8 +68,21 @@ class SubmitIn(Payload):
 
 
 class SubmitOut(BaseModel):
-    status_token: str
-    status_url: str
+    message: str
+    submission_token: str = Field(
+        description="Lets the submitter type the emailed code "
+        "(POST /api/submissions/{token}/verify); it shows nothing about the request."
+    )
+    status_token: str | None = Field(
+        None,
+        description="Only for rights without an email check: when identity is checked by "
+        "email, the status link is sent to that address and nowhere else.",
+    )
+    status_url: str | None = None
+
+
+class Confirmed(BaseModel):
+    state: Literal["waiting", "confirmed"]
     message: str
 
 
@@ -88,6 +101,9 @@ class Status(BaseModel):
     extended: bool
     extension_reason: str | None
     needs_documents: bool
+    identity_checks: list[str] = Field(
+        description="Identity steps still to be confirmed by staff after the code."
+    )
     fee: dict[str, Any] | None
     ground: str | None = None
 
@@ -146,6 +162,7 @@ class RequestOut(BaseModel):
     extension_reason: str | None
     email_verified_at: datetime | None
     needs_documents: bool
+    identity_checks: list[str]
     documents_verified_at: datetime | None
     fee_status: str
     fee_amount: int | None
@@ -219,7 +236,9 @@ Admin = Annotated[StaffMember, role(Role.admin)]
 
 @router.post("/requests", status_code=202, response_model=SubmitOut, tags=["person"])
 def submit(body: SubmitIn, flow: Flow, request: Request) -> SubmitOut:
-    """Make a request; a code goes to the address. The answer is the same for any address."""
+    """Make a request; a code, a confirmation link and the status link go to the address. The
+    answer is the same for any address, and never carries the status link of a request whose
+    identity is checked by email: whoever submits for someone else must not see it."""
     submitted = flow.submit(
         NewRequest(
             kind=body.kind,
@@ -231,13 +250,36 @@ def submit(body: SubmitIn, flow: Flow, request: Request) -> SubmitOut:
         ),
         client_ip(request),
     )
+    if not submitted.by_email:
+        return SubmitOut(
+            message="The request is recorded.",
+            submission_token=submitted.submission_token,
+            status_token=submitted.status_token,
+            status_url=f"{flow.settings.base_url}/api/status/{submitted.status_token}",
+        )
     return SubmitOut(
-        status_token=submitted.status_token,
-        status_url=f"{flow.settings.base_url}/api/status/{submitted.status_token}",
-        message="If the address can receive email, a verification code is on its way."
+        message="Check your email: if the address can receive email, a code, a confirmation "
+        "link and the link to follow the request are on their way."
         if submitted.code_sent
         else "The request is recorded, but the code could not be sent yet; ask for a new code.",
+        submission_token=submitted.submission_token,
     )
+
+
+@router.post("/submissions/{token}/verify", response_model=Confirmed, tags=["person"])
+def verify_submission(token: str, body: CodeIn, flow: Flow, request: Request) -> Confirmed:
+    """The emailed code, typed where the request was made. It confirms the request and tells
+    nothing else: the status link stays in the email."""
+    flow.verify_submission(token, body.code, client_ip(request))
+    return Confirmed(
+        state="confirmed", message="Confirmed. Follow the request with the link in the email."
+    )
+
+
+@router.post("/submissions/{token}/code", status_code=202, tags=["person"])
+def resend_for_submission(token: str, flow: Flow, request: Request) -> dict[str, str]:
+    flow.resend_for_submission(token, client_ip(request))
+    return {"message": "A new code is on its way."}
 
 
 @router.get("/status/{token}", response_model=Status, tags=["person"])
@@ -257,9 +299,10 @@ def resend(token: str, flow: Flow, request: Request) -> dict[str, str]:
     return {"message": "A new code is on its way."}
 
 
-@router.get("/verify/{link}", response_model=Status, tags=["person"])
+@router.post("/verify/{link}", response_model=Status, tags=["person"])
 def verify_link(link: str, flow: Flow) -> Status:
-    """The link from the verification email: single-use and expiring like the code."""
+    """Confirm with the link from the verification email: single-use and expiring like the
+    code. Only a POST confirms, so a mail scanner that opens the link changes nothing."""
     return Status(**flow.status(flow.verify_link(link)))
 
 
@@ -267,10 +310,11 @@ def verify_link(link: str, flow: Flow) -> Status:
 async def upload(
     token: str,
     flow: Flow,
-    purpose: Annotated[Literal["id_document", "authority"], Form()],
+    purpose: Annotated[Literal["id_document", "authority", "additional_information"], Form()],
     file: Annotated[UploadFile, File()],
 ) -> dict[str, str]:
-    """An identity document or an agent's proof of authority, kept only as long as declared."""
+    """An identity document, an agent's proof of authority or further information the request
+    asks for, kept only as long as declared."""
     content = await file.read(flow.settings.upload_max_bytes + 1)
     upload_id = flow.upload(
         token,
@@ -412,10 +456,7 @@ def export_link(request_id: str, flow: Flow, member: Handler) -> LinkOut:
 
 @router.get("/staff/requests/{request_id}/documents/{upload_id}", tags=["staff"])
 def document(request_id: str, upload_id: str, flow: Flow, member: Handler) -> Response:
-    upload = flow.document(request_id, upload_id)
-    if upload.content is None:
-        raise NotFound("this document was deleted when its retention ended")
-    return attachment(upload.content, upload.filename, upload.content_type)
+    return document_attachment(flow.document(request_id, upload_id))
 
 
 @router.get("/staff/audit", tags=["staff"])
