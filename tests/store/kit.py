@@ -26,6 +26,8 @@ from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.tokens import Secrets
 
+AUDIT_KEY = b"test-audit-key-0123456789abcdef"
+
 
 @pytest.fixture
 def sqlite_state_url(tmp_path: Path) -> str:
@@ -44,7 +46,7 @@ def state_url(request: pytest.FixtureRequest) -> str:
 def store(state_url: str) -> Iterator[Store]:
     """A migrated store on each database."""
     migrate(state_url)
-    opened = Store(state_url)
+    opened = Store(state_url, audit_key=AUDIT_KEY)
     yield opened
     opened.dispose()
 
@@ -211,6 +213,7 @@ def make_client(
             mailer=mailer,
             clock=clock,
             secret_key=b"test-secret-key-0123456789abcdef",
+            audit_key=AUDIT_KEY,
             run_worker=False,
         )
         if policy is not None:

@@ -16,7 +16,6 @@ from store.kit import with_right
 from web_kit import STAFF_PASSWORD, Site, form_fields, sign_in, submit
 
 from policykeeper.web import admin
-from policykeeper.web.accounts import accounts
 from policykeeper.workflow.service import NewRequest
 
 HANDLER_ONLY = ("decision", "extend", "fee", "identity", "execute", "download", "documents")
@@ -264,7 +263,7 @@ def test_staff_management_and_password_change(site: Site) -> None:
         "/admin/staff", data={"csrf": token, "username": "x", "password": "short", "role": "viewer"}
     )
     assert short.status_code == 422
-    members = {a.username: a for a in accounts(site.app.state.workflow.store)}
+    members = {a.username: a for a in site.app.state.staff.accounts()}
     own = boss.post(
         f"/admin/staff/{members['admin'].id}", data={"csrf": token, "role": "viewer", "active": "1"}
     )

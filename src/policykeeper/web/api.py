@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -208,10 +208,15 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def signed_in(request: Request) -> StaffMember:
+def credential(request: Request) -> str | None:
+    """The Bearer token, else the API session cookie."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    token = token or request.cookies.get(SESSION_COOKIE)
+    return token or request.cookies.get(SESSION_COOKIE)
+
+
+def signed_in(request: Request) -> StaffMember:
+    token = credential(request)
     if not token:
         raise Unauthorized("not signed in")
     return directory(request).authenticate(token)
@@ -343,7 +348,9 @@ def download(token: str, flow: Flow) -> Response:
 
 @router.post("/staff/login", tags=["staff"])
 def login(body: LoginIn, request: Request, response: Response) -> dict[str, str]:
-    token = directory(request).login(body.username, body.password)
+    """A session cookie; wrong passwords are limited per username and address together, as on
+    the console (both count in the same place)."""
+    token = directory(request).login(body.username, body.password, client_ip(request))
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -357,17 +364,52 @@ def login(body: LoginIn, request: Request, response: Response) -> dict[str, str]
 
 @router.post("/staff/logout", tags=["staff"])
 def logout(request: Request, response: Response, member: Viewer) -> dict[str, str]:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        directory(request).revoke(token)
+    """End the credential this call was made with (the session, or the Bearer token)."""
+    for token in {credential(request), request.cookies.get(SESSION_COOKIE)} - {None, ""}:
+        directory(request).revoke(str(token))
     response.delete_cookie(SESSION_COOKIE)
     return {"message": "signed out"}
 
 
-@router.post("/staff/tokens", status_code=201, tags=["staff"])
-def new_token(request: Request, member: Viewer) -> dict[str, str]:
-    """An API token with the caller's own role."""
-    return {"token": directory(request).api_token(member)}
+class TokenIn(Payload):
+    label: str = Field("", max_length=100)
+    days: int | None = Field(None, ge=1, le=3650, description="Lifetime (default 30 days).")
+
+
+class TokenOut(BaseModel):
+    id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(BaseModel):
+    id: int
+    token: str = Field(description="Shown once; only its hash is stored.")
+    expires_at: datetime
+
+
+@router.post("/staff/tokens", status_code=201, response_model=NewTokenOut, tags=["staff"])
+def new_token(request: Request, member: Viewer, body: TokenIn | None = None) -> NewTokenOut:
+    """An expiring API token with the caller's own role."""
+    body = body or TokenIn()
+    lifetime = timedelta(days=body.days) if body.days else None
+    issued = directory(request).issue_api_token(member, lifetime, body.label)
+    return NewTokenOut(id=issued.id, token=issued.token, expires_at=issued.expires_at)
+
+
+@router.get("/staff/tokens", response_model=list[TokenOut], tags=["staff"])
+def list_tokens(request: Request, member: Viewer) -> list[TokenOut]:
+    """The caller's API tokens (never their secrets)."""
+    return [TokenOut(**vars(info)) for info in directory(request).tokens(member)]
+
+
+@router.delete("/staff/tokens/{token_id}", status_code=204, tags=["staff"])
+def revoke_token(token_id: int, request: Request, member: Viewer) -> Response:
+    """Revoke one of the caller's tokens (an admin: anyone's); it stops working at once."""
+    directory(request).revoke_token(member, token_id)
+    return Response(status_code=204)
 
 
 @router.post("/staff/users", status_code=201, tags=["staff"])

@@ -32,6 +32,7 @@ def create_app(
     settings: WorkflowSettings | None = None,
     clock: Callable[[], datetime] = utcnow,
     secret_key: bytes | None = None,
+    audit_key: bytes | None = None,
     run_worker: bool = True,
 ) -> FastAPI:
     workflow = open_workflow(
@@ -41,9 +42,10 @@ def create_app(
         settings=settings,
         clock=clock,
         secret_key=secret_key,
+        audit_key=audit_key,
     )
     store = workflow.store
-    staff = StaffDirectory(store, clock, workflow.settings.session_ttl)
+    staff = StaffDirectory(store, clock, workflow.settings, workflow.secrets)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

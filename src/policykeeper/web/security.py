@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from policykeeper.store import Store
-from policykeeper.store.models import RateEvent
 from policykeeper.workflow.tokens import Secrets
 
 CSRF_COOKIE = "pk_csrf"
@@ -132,39 +128,6 @@ async def read_form(request: Request, keys: Secrets, max_bytes: int = FORM_MAX_B
 def text_field(form: FormData, name: str, limit: int = 2000) -> str:
     value = form.get(name)
     return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-class LoginLimiter:
-    """Failed sign-ins counted per address and per username over a window, in the store."""
-
-    def __init__(self, store: Store, keys: Secrets, *, limit: int = 10, window: timedelta) -> None:
-        self.store = store
-        self.keys = keys
-        self.limit = limit
-        self.window = window
-
-    def _buckets(self, ip: str, username: str) -> list[str]:
-        return [
-            f"login-ip:{ip}"[:128],
-            f"login-user:{self.keys.keyed_hash('login', username.lower())[:32]}",
-        ]
-
-    def blocked(self, ip: str, username: str, now: datetime) -> bool:
-        with self.store.transaction() as session:
-            for bucket in self._buckets(ip, username):
-                used = session.execute(
-                    sa.select(sa.func.count())
-                    .select_from(RateEvent)
-                    .where(RateEvent.bucket == bucket, RateEvent.at > now - self.window)
-                ).scalar_one()
-                if used >= self.limit:
-                    return True
-        return False
-
-    def failed(self, ip: str, username: str, now: datetime) -> None:
-        with self.store.transaction() as session:
-            for bucket in self._buckets(ip, username):
-                session.add(RateEvent(bucket=bucket, at=now))
 
 
 def client_ip(request: Request) -> str:

@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+from policykeeper.store.database import private_dir
 from policykeeper.workflow.errors import Expired, NotFound
 
 SECRET_KEY_ENV = "POLICYKEEPER_SECRET_KEY"
@@ -25,7 +26,7 @@ def load_secret_key(state_dir: Path) -> bytes:
         return value.encode()
     path = state_dir / "secret.key"
     if not path.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(state_dir)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
