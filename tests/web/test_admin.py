@@ -200,8 +200,11 @@ def test_approve_execute_and_download_from_the_console(site: Site) -> None:
     link = handler.get(f"/admin/requests/{request_id}/download")
     assert link.status_code == 303 and link.headers["location"].startswith("/download/")
     assert handler.get(link.headers["location"]).content[:2] == b"PK"
+    # Pressed again once done: back to the request with a notice, not an error.
     again = handler.post(f"/admin/requests/{request_id}/execute", data={"csrf": token})
-    assert again.status_code == 409 and "<h1>" in again.text
+    assert again.status_code == 303 and again.headers["location"].endswith("?taken=1")
+    notice = handler.get(again.headers["location"])
+    assert notice.status_code == 200 and 'class="alert success"' in notice.text
 
 
 def test_deny_needs_a_declared_ground(site: Site) -> None:

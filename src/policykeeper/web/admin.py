@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from policykeeper import engine
-from policykeeper.jobs.worker import run_execution_now
 from policykeeper.policy.models import Jurisdiction, RightKind
 from policykeeper.policy.types import Duration, Lang
 from policykeeper.render.build import Builder
@@ -22,6 +21,7 @@ from policykeeper.render.catalog import catalog
 from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.center import project_of
+from policykeeper.web.execution import execute_now
 from policykeeper.web.files import document_attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import (
@@ -359,7 +359,7 @@ def detail(request_id: str, request: Request) -> Response:
             "partial": right is not None
             and right.kind
             in (RightKind.access, RightKind.portability, RightKind.third_party_records),
-            "flashes": [t("admin.done")] if request.query_params.get("done") else [],
+            "flashes": [t(f"admin.{k}") for k in ("done", "taken") if request.query_params.get(k)],
         },
         lang=lang,
     )
@@ -452,7 +452,9 @@ async def identity(request_id: str, request: Request) -> Response:
 @router.post("/requests/{request_id}/execute")
 async def execute(request_id: str, request: Request) -> Response:
     flow, _form, _member = await _action(request)
-    await run_in_threadpool(run_execution_now, flow, request_id)
+    _row, ran = await run_in_threadpool(execute_now, flow, request_id)
+    if not ran:
+        return RedirectResponse(f"/admin/requests/{request_id}?taken=1", status_code=303)
     return _done(request_id)
 
 

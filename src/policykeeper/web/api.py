@@ -477,13 +477,21 @@ def extend(request_id: str, body: ExtendIn, flow: Flow, member: Handler) -> Requ
     return RequestOut.of(flow.get(request_id))
 
 
-@router.post("/staff/requests/{request_id}/execute", response_model=RequestOut, tags=["staff"])
-def execute(request_id: str, flow: Flow, member: Handler) -> RequestOut:
-    """Run an approved request's execution now instead of waiting for the worker."""
-    from policykeeper.jobs.worker import run_execution_now
+@router.post(
+    "/staff/requests/{request_id}/execute",
+    response_model=RequestOut,
+    responses={202: {"model": RequestOut, "description": "The worker is executing it"}},
+    tags=["staff"],
+)
+def execute(request_id: str, flow: Flow, member: Handler, response: Response) -> RequestOut:
+    """Run an approved request's execution now instead of waiting for the worker. Pressed
+    again, or after the worker took the job: the request's state (202 while it runs)."""
+    from policykeeper.web.execution import execute_now
 
-    run_execution_now(flow, request_id)
-    return RequestOut.of(flow.get(request_id))
+    row, _ran = execute_now(flow, request_id)
+    if row.state == "executing":
+        response.status_code = 202
+    return RequestOut.of(row)
 
 
 @router.get("/staff/requests/{request_id}/export", response_model=LinkOut, tags=["staff"])

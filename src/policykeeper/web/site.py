@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from policykeeper.errors import PolicyKeeperError
 from policykeeper.web import admin, center
-from policykeeper.web.security import FormRejected, SecurityHeaders
+from policykeeper.web.security import BodyLimit, FormRejected, SecurityHeaders
 from policykeeper.web.views import error_page
 from policykeeper.workflow.errors import WorkflowError
 from policykeeper.workflow.states import IllegalTransition
@@ -33,6 +33,12 @@ def install_site(app: FastAPI) -> None:
     app.include_router(center.router)
     app.include_router(admin.router)
     app.add_middleware(center.BrowserLinks)
+    settings = app.state.workflow.settings
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.body_max_bytes,
+        upload_limit=settings.upload_max_bytes + 64 * 1024,
+    )
     app.add_middleware(SecurityHeaders)
     _install_errors(app)
 
