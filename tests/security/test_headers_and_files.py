@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import PASSWORD, Served, form_fields, submit_form
+from conftest import PASSWORD, Served, a_person, form_fields, submit_form
 
 Serve = Callable[..., Served]
 PERSON = "hanako@example.jp"
@@ -115,13 +115,27 @@ def test_the_language_switch_never_leads_off_the_site(serve: Serve) -> None:
 
 
 def test_the_state_folder_is_readable_by_its_owner_only(serve: Serve) -> None:
+    from typer.testing import CliRunner
+
+    from policykeeper.cli import app
+    from policykeeper.workflow.tokens import load_secret_key
+
     site = serve()
     site.http().post("/api/requests", json={"kind": "access", "email": PERSON})
     state = site.project / ".policykeeper"
+    load_secret_key(state)
+    export = site.project / "export.zip"
+    _id, someone = a_person(site.service_url)
+    ran = CliRunner().invoke(
+        app,
+        ["access", str(site.project), "--identity", f"email={someone}", "-o", str(export)],
+    )
+    assert ran.exit_code == 0, ran.output
+    assert _mode(export) == 0o600
     assert _mode(state) == 0o700
     files = [p for p in state.iterdir() if p.is_file()]
     names = {p.name for p in files}
-    assert {"state.sqlite3", "audit.key"} <= names
+    assert {"state.sqlite3", "audit.key", "secret.key"} <= names
     for path in files:
         assert _mode(path) == 0o600, path
 

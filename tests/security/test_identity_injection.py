@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pytest
 import sqlalchemy as sa
 from conftest import Served, a_person
 
@@ -43,11 +42,16 @@ def run(site: Served, kind: str, email: str) -> dict:
     return executed.json()
 
 
-@pytest.mark.parametrize("email", INJECTIONS)
-def test_sql_in_an_address_matches_no_one(serve: Serve, database_url: str, email: str) -> None:
+def test_sql_in_an_address_matches_no_one(serve: Serve, database_url: str) -> None:
     site = serve(service_url=database_url, users=8)
     _id, someone = a_person(database_url)
     before = counts(database_url)
+    for email in INJECTIONS:
+        check(site, database_url, someone, email)
+    assert counts(database_url) == before
+
+
+def check(site: Served, database_url: str, someone: str, email: str) -> None:
     access = run(site, "access", email)
     assert access["result"]["found"] is False
     link = site.http().get(
@@ -58,4 +62,3 @@ def test_sql_in_an_address_matches_no_one(serve: Serve, database_url: str, email
     assert someone.encode() not in export.content
     erasure = run(site, "erasure", email)
     assert erasure["result"]["found"] is False
-    assert counts(database_url) == before
