@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-from conftest import Served
+from security_kit import Served
 
 from policykeeper.store.models import AuditEntry, AuditHead
 from policykeeper.workflow import audit

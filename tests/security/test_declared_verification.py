@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import PASSWORD, Served, form_fields
+from security_kit import PASSWORD, Served, form_fields
 
 Serve = Callable[..., Served]
 PERSON = "member@example.eu"

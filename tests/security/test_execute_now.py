@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from conftest import PASSWORD, Served, form_fields
+from security_kit import PASSWORD, Served, form_fields
 
 from policykeeper.jobs.worker import Worker
 from policykeeper.store.models import Job

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import PASSWORD, Served, a_person, form_fields, submit_form
+from security_kit import PASSWORD, Served, a_person, form_fields, submit_form
 
 Serve = Callable[..., Served]
 PERSON = "hanako@example.jp"

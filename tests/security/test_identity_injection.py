@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from conftest import Served, a_person
+from security_kit import Served, a_person
 
 Serve = Callable[..., Served]
 INJECTIONS = ["x'or'1'='1@example.jp", "a'||'b'||'@example.jp", "%'--@example.jp"]

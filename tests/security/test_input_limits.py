@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import Served, submit_form
+from security_kit import Served, submit_form
 from store.kit import with_right
 
 Serve = Callable[..., Served]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import PASSWORD, Served, form_fields
+from security_kit import PASSWORD, Served, form_fields
 
 Serve = Callable[..., Served]
 ATTACKER, OFFICE = "198.51.100.66", "203.0.113.10"

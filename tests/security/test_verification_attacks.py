@@ -7,8 +7,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-import pytest
-from conftest import STATUS, Served, form_fields, submit_form
+from security_kit import PASSWORD, STATUS, Served, form_fields, submit_form
 
 Serve = Callable[..., Served]
 VICTIM = "victim@example.jp"
@@ -148,10 +147,36 @@ def test_csrf_is_required_on_every_person_form(serve: Serve) -> None:
     assert site.workflow.status(token)["state"] == "verifying"
 
 
+def test_csrf_is_required_on_staff_actions(serve: Serve) -> None:
+    """The console checks the form's token; the API's session cookie is SameSite=Strict and
+    only JSON bodies are read, which a cross-site form cannot send."""
+    site = serve()
+    http = site.http()
+    http.post("/api/requests", json={"kind": "access", "email": VICTIM})
+    token = site.status_token(VICTIM)
+    http.post(f"/api/status/{token}/verify", json={"code": site.code(VICTIM)})
+    request_id = token.split(".")[0]
+    console = site.http()
+    fields = form_fields(console.get("/admin/login").text)
+    console.post("/admin/login", data={**fields, "username": "handler", "password": PASSWORD})
+    stolen = console.post(f"/admin/requests/{request_id}/decision", data={"outcome": "approve"})
+    assert stolen.status_code == 403
+    api = site.http()
+    signed = api.post("/api/staff/login", json={"username": "handler", "password": PASSWORD})
+    assert "samesite=strict" in signed.headers["set-cookie"].lower()
+    plain = api.post(
+        f"/api/staff/requests/{request_id}/decision",
+        content=b'{"outcome": "approve"}',
+        headers={"content-type": "text/plain"},
+    )
+    assert plain.status_code == 422
+    assert site.workflow.get(request_id).state == "in_review"
+
+
 def test_the_answer_and_its_time_do_not_depend_on_the_address(serve: Serve) -> None:
     """Enumeration: a member of the service and a stranger get the same answer in about the
     same time (nothing about the service's data is looked up before verification)."""
-    from conftest import a_person
+    from security_kit import a_person
 
     site = serve(users=30, codes_per_ip=1000, codes_per_address=1000)
     _id, member = a_person(site.service_url)
@@ -196,10 +221,3 @@ def _days(n: int):
     from datetime import timedelta
 
     return timedelta(days=n)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The suite talks to 127.0.0.1 directly, whatever proxy the machine has configured."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)

@@ -49,22 +49,23 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Agent(Payload):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(None, max_length=320)
-    relationship: str | None = Field(None, max_length=200)
-
-
 class SubmitIn(Payload):
+    """The values are checked by the workflow's one set of rules (`workflow.inputs`), the same
+    the form uses; only their JSON types are checked here."""
+
     kind: str = Field(description="A right the service declares: access, erasure, ...")
-    email: str = Field(max_length=320)
+    email: str = Field(description="Exactly one address (an RFC 5322 addr-spec).")
     language: Literal["ja", "en"] = "en"
-    jurisdictions: list[Literal["appi", "gdpr", "ccpa"]] | None = None
+    jurisdictions: list[str] | None = Field(None, description="appi, gdpr, ccpa")
     details: dict[str, Any] = Field(
         default_factory=dict,
-        description="rectification: {'changes': {field: value}}; objection: {'purposes': [...]}",
+        description="rectification: {'changes': {'table.column': value}}; objection: "
+        "{'purposes': [...]}; restriction, erasure: {'ground': ...}",
     )
-    agent: Agent | None = None
+    agent: dict[str, Any] | None = Field(
+        None,
+        description="Where the declaration allows agents: {'name', 'email', 'relationship'}.",
+    )
 
 
 class SubmitOut(BaseModel):
@@ -251,7 +252,7 @@ def submit(body: SubmitIn, flow: Flow, request: Request) -> SubmitOut:
             language=body.language,
             jurisdictions=list(body.jurisdictions) if body.jurisdictions else None,
             details=body.details,
-            agent=body.agent.model_dump() if body.agent else None,
+            agent=body.agent,
         ),
         client_ip(request),
     )
