@@ -351,9 +351,11 @@ def test_status_page_on_a_postgresql_store(postgres_url: str, tmp_path: Path) ->
         database_url=postgres_url,
         mailer=mail,
         secret_key=b"postgres-secret-key-0123456789",
+        audit_key=b"postgres-audit-key-0123456789",
         run_worker=False,
     )
     with TestClient(app, follow_redirects=False) as client:
+        client.mail = mail  # type: ignore[attr-defined]
         token, fields = submit(client, "erasure", "pg@example.jp")
         assert 'data-state="verifying"' in client.get(f"/status/{token}").text
         code = mail.code("pg@example.jp")
