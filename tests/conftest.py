@@ -25,6 +25,7 @@ from store.kit import (
     state_url,
     store,
 )
+from wordpress.kit import wordpress, wordpress_template
 
 __all__ = [  # the workflow's fixtures (tests/store/kit.py), shared by every test folder
     "clock",
@@ -36,6 +37,8 @@ __all__ = [  # the workflow's fixtures (tests/store/kit.py), shared by every tes
     "sqlite_state_url",
     "state_url",
     "store",
+    "wordpress",  # ALLIN STUDIO's WordPress site (tests/wordpress/kit.py)
+    "wordpress_template",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

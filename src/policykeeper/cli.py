@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from policykeeper.errors import PolicyKeeperError, ProblemsFound
+from policykeeper.errors import InputError, PolicyKeeperError, ProblemsFound
 
 app = typer.Typer(
     help="PolicyKeeper: keep a privacy policy true in the service's own systems.",
@@ -66,13 +66,29 @@ class TextFormat(StrEnum):
 
 @app.command()
 @reported
-def validate(directory: ProjectDir) -> None:
+def validate(
+    directory: ProjectDir,
+    provenance: Annotated[
+        bool,
+        typer.Option(
+            "--provenance",
+            help="Also print, for each drafted value, the source sentence it came from.",
+        ),
+    ] = False,
+) -> None:
     """Check the declaration (and data map, if any) against each other and the law."""
-    from policykeeper.project import validate_project
+    from policykeeper.project import review_project
 
-    problems = validate_project(directory)
-    if problems:
+    if provenance:
+        from policykeeper.draft.provenance import cited_lines
+
+        for line in cited_lines(directory):
+            print(line)
+    problems = review_project(directory)
+    if any(p.severity != "warning" for p in problems):
         raise ProblemsFound(problems)
+    for warning in problems:
+        print(str(warning), file=sys.stderr)
     console.print(f"[green]ok[/green]: {directory} is valid")
 
 
@@ -224,12 +240,52 @@ def init(
     identity: Annotated[
         str | None, typer.Option("--identity", help="TABLE.COLUMN holding the identity.")
     ] = None,
+    sources: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from",
+            help="An existing policy (file or URL; text, Markdown or HTML) to draft policy.yaml "
+            "from. Repeat for its Japanese and English versions.",
+        ),
+    ] = None,
 ) -> None:
-    """Scaffold a project: a starter policy.yaml and, from a live database, a drafted datamap.yaml."""
+    """Scaffold a project: a starter policy.yaml and, from a live database, a drafted datamap.yaml;
+    or, with --from, policy.yaml drafted from the policy the company already has."""
+    if sources:
+        if db or identity:
+            raise InputError("give --from, or --db with --identity, not both")
+        from policykeeper.draft import init_from
+
+        draft = init_from(directory, sources)
+        console.print(f"[green]wrote[/green] {draft.summary(directory)}")
+        return
     from policykeeper.datamap.starter import init_project
 
     written = init_project(directory, db, identity)
     console.print(f"[green]wrote[/green] {', '.join(str(p) for p in written)}")
+
+
+@app.command()
+@reported
+def roundtrip(
+    directory: ProjectDir,
+    sources: Annotated[
+        list[str], typer.Option("--from", help="The policy the draft was made from (repeatable).")
+    ],
+) -> None:
+    """Compare the rendered policy with its source: facts lost, changed or added.
+    Exit 1 when a fact changed or the rendering states a drafted value the source does not."""
+    from policykeeper.draft.roundtrip import roundtrip_report
+    from policykeeper.render import render_policy
+
+    report = roundtrip_report(
+        directory, sources, lambda policy, lang: render_policy(policy, lang, "md")
+    )
+    for line in report.lines:
+        print(line)
+    if not report.passed:
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {report.summary}")
 
 
 @app.command()
@@ -348,7 +404,8 @@ def generate(
         str | None, typer.Option("--db", help="Database URL (default: the data map's).")
     ] = None,
     example: Annotated[
-        str | None, typer.Option("--example", help="ainema or jasminai (default: DIR's name).")
+        str | None,
+        typer.Option("--example", help="ainema, jasminai or audiostock (default: DIR's name)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
 ) -> None:
@@ -726,6 +783,90 @@ def consent_reconsent(
     from policykeeper.policy.loading import load_policy
 
     emit(_json(reconsent_diff(load_policy(old), load_policy(new))), None)
+
+
+# --- promise checks (issue 14) ----------------------------------------------------------
+
+
+@app.command()
+@reported
+def check(
+    directory: ProjectDir,
+    site: Annotated[
+        str | None, typer.Option("--site", help="The service's site to scan in Chromium.")
+    ] = None,
+    pages: Annotated[
+        Path | None,
+        typer.Option("--pages", help="YAML: pages to scan and what the policy calls each host."),
+    ] = None,
+    json_: JsonOption = False,
+    output: OutputOption = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the standalone HTML report here.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the HTML report.")] = "ja",
+    no_data: Annotated[bool, typer.Option("--no-data", help="Skip the database scan.")] = False,
+    sample: Annotated[
+        int, typer.Option("--sample", min=1, max=10000, help="Values sampled per column.")
+    ] = 200,
+    now: NowOption = None,
+    db: DatabaseUrl = None,
+    schedule_: Annotated[
+        bool,
+        typer.Option("--schedule", help="Instead: queue the daily run for the worker (04:00 UTC)."),
+    ] = False,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option("--notify", help="With --schedule: staff email for checks turning red."),
+    ] = None,
+) -> None:
+    """Hold the published policy against the running service; exit 1 when a promise is broken."""
+    from policykeeper.checks.cli import check_command
+    from policykeeper.store import default_url
+
+    result = check_command(
+        directory,
+        site=site,
+        pages=pages,
+        data=not no_data,
+        sample=sample,
+        now=_now(now),
+        store_url=db or default_url(directory),
+        schedule=schedule_,
+        notify=notify or [],
+        output=output,
+        html=html,
+        lang=lang,
+        as_json=json_,
+    )
+    if result.text:
+        emit(result.text, None)
+    for line in result.lines:
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
+    raise typer.Exit(result.exit_code)
+
+
+cookies_app = typer.Typer(
+    help="The Open Cookie Database shipped for naming unknown cookies.", no_args_is_help=True
+)
+app.add_typer(cookies_app, name="cookie-catalogue")
+
+
+@cookies_app.command("refresh")
+@reported
+def cookie_catalogue_refresh(
+    package: Annotated[
+        str | None, typer.Option("--package", help="npm package (or folder) carrying it.")
+    ] = None,
+) -> None:
+    """Replace the shipped catalogue with the newest copy from its npm package."""
+    from policykeeper.checks.catalogue import refresh_catalogue
+
+    done = refresh_catalogue(package)
+    state = "updated" if done.changed else "unchanged"
+    console.print(
+        f"[green]{state}[/green]: {done.entries} cookies from {done.package}@{done.version}"
+    )
 
 
 def main() -> None:

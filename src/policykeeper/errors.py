@@ -14,11 +14,20 @@ class Problem:
     line: int
     column: int
     message: str
+    severity: str = "error"
+    """'error': the input cannot be used; 'law': it can, but breaks or omits what the law requires
+    (validate fails); 'warning': worth a look (validate passes)."""
 
     def __str__(self) -> str:
+        message = f"warning: {self.message}" if self.severity == "warning" else self.message
         if self.line:
-            return f"{self.file}:{self.line}:{self.column}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return f"{self.file}:{self.line}:{self.column}: {message}"
+        return f"{self.file}: {message}"
+
+    @property
+    def blocking(self) -> bool:
+        """Does it stop the input from being loaded at all?"""
+        return self.severity == "error"
 
 
 class PolicyKeeperError(Exception):

@@ -22,7 +22,13 @@ class Project:
 
 
 def validate_project(directory: Path | str) -> list[Problem]:
-    """Every problem in the project, in file order; an empty list means valid."""
+    """Every problem that stops the project from loading; an empty list means it can be used."""
+    return [p for p in review_project(directory) if p.blocking]
+
+
+def review_project(directory: Path | str) -> list[Problem]:
+    """Everything `policykeeper validate` reports: problems that stop the project, what the law
+    requires and the policy lacks or breaks, and warnings (see Problem.severity)."""
     path = project_directory(directory)
     policy, problems = read_policy(path)
     if datamap_path(path).is_file():
@@ -51,7 +57,7 @@ def load_project(directory: Path | str) -> Project:
         raise InputError(f"{display_path(datamap_path(path))}: file not found")
     policy, problems = read_policy(path)
     datamap, datamap_problems = read_datamap(path, policy)
-    problems = [*problems, *datamap_problems]
+    problems = [p for p in [*problems, *datamap_problems] if p.blocking]
     if problems or policy is None or datamap is None:
         raise ProblemsFound(problems)
     return Project(path, policy, datamap)

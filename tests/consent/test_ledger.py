@@ -37,7 +37,7 @@ def test_a_withdrawal_is_a_new_record_and_the_history_is_the_proof(make_service:
     notice = ledger.notice(history[0].notice_hash)
     assert notice is not None and notice.language == "ja"
     assert "gravity_cookie" in [t["name"] for t in notice.text["trackers"]]
-    assert notice.text["label"] == "ホームページのパーソナライズ(gravity_cookie)"
+    assert notice.text["label"] == "ホームページのパーソナライズ（gravity_cookie）"
 
 
 def test_repeating_the_current_choice_writes_nothing(make_lite: Make) -> None:

@@ -49,3 +49,20 @@ def test_bad_language_is_one_line_and_exit_2(tmp_path: Path) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "fr" in lines[0], result.stderr
     assert result.stdout == ""
+
+
+def test_an_unpublished_language_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    project = tmp_path / "ja-only"
+    project.mkdir()
+    text = (AINEMA / "policy.yaml").read_text("utf-8")
+    (project / "policy.yaml").write_text(
+        text.replace("  published: [ja, en]\n", "  published: [ja]\n"), "utf-8"
+    )
+    ok = CliRunner().invoke(app, ["render", str(project), "--lang", "ja", "--format", "md"])
+    assert ok.exit_code == 0 and "AInema運営事務局" in ok.stdout
+    refused = CliRunner().invoke(app, ["render", str(project), "--lang", "en", "--format", "md"])
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        "error: the policy is not published in 'en' (languages.published: ja)"
+    )
+    assert refused.stdout == ""

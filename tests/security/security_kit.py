@@ -15,7 +15,7 @@ from store.kit import FakeClock, Mailbox
 
 PASSWORD = "security-suite-password"
 SECRET = b"security-suite-secret-key-0123456789"
-CODE = re.compile(r"(?:Verification code|確認コード): (\d{6})")
+CODE = re.compile(r"(?:Verification code|確認コード)[:：] ?(\d{6})")
 STATUS = re.compile(r"/status/([0-9a-f]{32}\.[0-9a-f]{64})")
 LINK = re.compile(r"/verify/([A-Za-z0-9_\-]{20,})")
 

@@ -178,7 +178,7 @@ def make_workflow(store: Store, mailer: SmtpMailer, clock: FakeClock) -> Callabl
 def code_in(mailbox: Mailbox, address: str) -> tuple[str, str]:
     """The six-digit code and the verification link token of the last email to `address`."""
     body = Mailbox.body(mailbox.last(address))
-    code = re.search(r"(?:Verification code|確認コード): (\d{6})", body)
+    code = re.search(r"(?:Verification code|確認コード)[:：] ?(\d{6})", body)
     link = re.search(r"/verify/([A-Za-z0-9_\-]+)", body)
     assert code and link, body
     return code.group(1), link.group(1)

@@ -186,7 +186,7 @@ def test_deletion_in_japanese(chromium: Any, live: Live) -> None:
     # The browser that submitted is told to check its mail; the status link is only there.
     assert page.locator("h1").inner_text() == "メールをご確認ください"
     assert "/status/" not in page.content()
-    code = live.inbox.wait_for(email, r"確認コード: (\d{6})").group(1)
+    code = live.inbox.wait_for(email, r"確認コード[:：] ?(\d{6})").group(1)
     page.get_by_role("textbox", name="確認コード").fill(code)
     page.get_by_role("button", name="本人確認を完了する").click()
     assert "本人確認が完了しました" in page.locator(".alert.success").inner_text()
@@ -344,7 +344,7 @@ def test_demo_journey_through_the_outbox(
         page.goto(demo.base_url + "/requests/erasure")
         page.get_by_label("メールアドレス").fill(email)
         page.get_by_role("button", name="確認コードを送る").click()
-        page.get_by_role("link", name="送信メール(デモ)").click()
+        page.get_by_role("link", name="送信メール（デモ）").click()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "demo-outbox-ja-desktop-1280.png"))
         page.locator("a[href*='/verify/']").first.click()

@@ -53,7 +53,8 @@ def test_demo_prints_urls_and_a_working_login(tmp_path: Path) -> None:
         assert (project / "ainema.sqlite3").is_file()
         with httpx.Client(base_url=base) as client:
             assert (
-                "送信メール(デモ)" in client.get("/outbox", headers={"accept-language": "ja"}).text
+                "送信メール（デモ）"
+                in client.get("/outbox", headers={"accept-language": "ja"}).text
             )
             login = form_fields(client.get("/admin/login").text)
             password = (project / ".policykeeper" / "demo-login.json").read_text()

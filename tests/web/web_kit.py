@@ -25,7 +25,7 @@ class Sent:
 
     def code(self, to: str) -> str:
         body = next(b for t, _s, b in reversed(self.messages) if t == to)
-        found = re.search(r"(?:Verification code|確認コード): (\d{6})", body)
+        found = re.search(r"(?:Verification code|確認コード)[:：] ?(\d{6})", body)
         assert found, body
         return found.group(1)
 

@@ -23,18 +23,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "reject_all": "すべて拒否する",
         "customize": "詳細を設定する",
         "save": "選択を保存する",
-        "necessary": "必須のCookie(常に有効)",
+        "necessary": "必須のCookie（常に有効）",
         "necessary_note": "ログイン状態の維持など、サービスの提供に欠かせないため、オフにできません。",
         "opt_in": "同意した場合のみ有効",
         "opt_out": "オフにするまで有効",
         "notice": "オフにするまで有効",
         "provider": "提供元",
-        "tracker": "{name}(提供元:{provider}){description}",
+        "tracker": "{name}（提供元：{provider}）{description}",
+        "tracker_plain": "{name}：{description}",
         "on": "オン",
         "off": "オフ",
-        "gpc": "グローバル・プライバシー・コントロール(GPC)の信号を受け取りました。"
+        "gpc": "グローバル・プライバシー・コントロール（GPC）の信号を受け取りました。"
         "オプトアウトの請求に対応済みです。",
-        "dnt": "トラッキング拒否(DNT)の信号を受け取りました。オプトアウトの請求として対応済みです。",
+        "dnt": "トラッキング拒否（DNT）の信号を受け取りました。オプトアウトの請求として対応済みです。",
         "by_signal": "オプトアウトの請求により無効",
         "reconsent": "前回の同意以降、対象となる内容が変わりました。あらためてお選びください。",
         "reopen": "Cookie設定",
@@ -67,6 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "notice": "On unless you turn it off",
         "provider": "Provider",
         "tracker": "{name} (provider: {provider}). {description}",
+        "tracker_plain": "{name}. {description}",
         "on": "On",
         "off": "Off",
         "gpc": "Global Privacy Control signal detected: opt-out request honoured.",
@@ -98,8 +100,9 @@ def messages(catalog: Catalog, lang: str) -> dict[str, str]:
 
 
 def tracker_line(lang: str, tracker: dict[str, str]) -> str:
-    """One tracker as a sentence in the reader's language, as the banner script writes it."""
-    line = MESSAGES[lang]["tracker"]
+    """One tracker as a sentence in the reader's language, as the banner script writes it; the
+    provider only where the policy names one."""
+    line = MESSAGES[lang]["tracker" if tracker.get("provider") else "tracker_plain"]
     for key in ("name", "provider", "description"):
         line = line.replace("{" + key + "}", tracker.get(key, ""))
     return line.strip()
@@ -139,7 +142,7 @@ def banner_config(
                 "name": tracker.name,
                 "text": {
                     lang: {
-                        "provider": tracker.provider.get(lang),
+                        "provider": tracker.provider.get(lang) if tracker.provider else "",
                         "description": tracker.description.get(lang) if tracker.description else "",
                     }
                     for lang in langs

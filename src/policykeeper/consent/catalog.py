@@ -56,7 +56,7 @@ class Item:
             "trackers": [
                 {
                     "name": t.name,
-                    "provider": t.provider.get(lang),
+                    "provider": t.provider.get(lang) if t.provider else "",
                     "description": t.description.get(lang) if t.description else "",
                 }
                 for t in self.trackers
@@ -139,6 +139,7 @@ def _scope(
         "categories": sorted(purpose.categories),
         "recipients": recipients,
         "trackers": sorted(
-            f"{t.name}:{t.provider.get(Lang.en)}:{','.join(sorted(t.sends))}" for t in trackers
+            f"{t.name}:{t.provider.get(Lang.en) if t.provider else ''}:{','.join(sorted(t.sends))}"
+            for t in trackers
         ),
     }

@@ -1,7 +1,8 @@
 """Browser privacy signals as the declaration says to treat them.
 
 Global Privacy Control is a valid opt-out of sale and sharing (CCPA regulations §7025) unless the
-declaration says otherwise; Do Not Track counts only where the declaration promises it (jasminai).
+declaration says it is not honoured; saying nothing publishes nothing but still honours it. Do
+Not Track counts only where the declaration promises it (jasminai).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class SignalRules:
     def from_catalog(cls, catalog: Catalog) -> SignalRules:
         signals = catalog.policy.signals
         return cls(
-            gpc=signals.gpc,
+            gpc=signals.gpc is not False,
             dnt=signals.dnt == "opt_out_sale_sharing",
             purposes=tuple(key for key, item in catalog.items.items() if item.opt_out_use),
             last_update=catalog.policy.effective_date,

@@ -27,7 +27,16 @@ RULES = {
     ),
     "access_logs": ("アクセスログ", "Access logs", "clock: collection\n    period: 12 months"),
 }
-RIGHTS = ("access", "portability", "rectification", "erasure", "restriction")
+RIGHTS = (
+    "notify_purposes",
+    "access",
+    "third_party_records",
+    "portability",
+    "rectification",
+    "erasure",
+    "restriction",
+)
+"""Every request APPI Art. 32(1)(iii) asks the procedure of, so the starter validates."""
 
 
 def init_project(directory: Path, db: str | None, identity: str | None) -> list[Path]:
@@ -70,6 +79,9 @@ def starter_policy(name: str, categories: list[str], rules: list[str]) -> str:
         "    kind: email",
         "    value: privacy@example.com",
         "complaints: {contact: privacy}",
+        "security:",
+        "  - kind: organizational",
+        "    text: {ja: 個人データの取扱いの責任者を定めています。, en: We have a person responsible for personal data.}",
         "categories:",
     ]
     for key in categories:

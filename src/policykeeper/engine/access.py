@@ -119,11 +119,15 @@ def _about_category(policy: Policy, key: str) -> dict[str, Any]:
     def mentions(keys: list[str]) -> bool:
         return any(_covers(k, declared) or _covers(declared, k) for k in keys)
 
-    purposes = [p for p in policy.purposes if mentions(p.categories)]
+    def may_concern(keys: list[str]) -> bool:
+        """A purpose or recipient whose data the policy does not name may concern any of it."""
+        return not keys or mentions(keys)
+
+    purposes = [p for p in policy.purposes if may_concern(p.categories)]
     recipients = [
         r
         for r in policy.recipients
-        if mentions(r.categories) or (category is not None and r.id in category.handled_by)
+        if may_concern(r.categories) or (category is not None and r.id in category.handled_by)
     ]
     rules = [r for r in policy.retention if mentions(r.categories)]
     return {

@@ -29,7 +29,7 @@ class Example:
     units: Callable[[int], int]
 
 
-EXAMPLES = ("ainema", "jasminai")
+EXAMPLES = ("ainema", "jasminai", "audiostock")
 
 
 def example(name: str) -> Example:

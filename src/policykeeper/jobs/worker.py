@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from policykeeper.checks.schedule import check_job
 from policykeeper.errors import PolicyKeeperError
 from policykeeper.jobs.queue import defer
 from policykeeper.retention.schedule import sweep_job
@@ -45,6 +46,7 @@ HANDLERS: dict[str, Handler] = {
     "execute": _execute,
     "purge_uploads": _purge,
     "retention_sweep": _retention,
+    "promise_checks": check_job,
 }
 
 

@@ -1,39 +1,57 @@
 """Cross-checks of a declaration: references between sections, translations, and the law.
 
-Each check yields (location, message); the loader turns locations into file:line:column.
+Each check yields Findings (location, message, severity); the loader turns locations into
+file:line:column. Three severities:
+
+- **error**: the declaration cannot be used as written (a broken reference, a contradiction
+  between two of its own statements). Loading refuses it.
+- **law**: it can be used, and is rendered as written, but it breaks a rule of a law it declares
+  or leaves out something that law requires to be published. `validate` fails on it.
+- **warning**: worth a look (a field in the wrong script, a list that does not say whether its
+  items are alternatives); `validate` still passes.
+
+Law-specific checks are separate functions per law (`_appi_*`, `_gdpr_*`, `_ccpa_*`).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
+from policykeeper.policy.countries import is_country
 from policykeeper.policy.models import (
-    FEE_ALLOWED_UNDER_APPI,
+    ContactChannel,
     Fee,
     Jurisdiction,
     LegalBasis,
     Policy,
     Provision,
+    Recipient,
     RecipientType,
     RequestGround,
     Right,
     RightKind,
+    Safeguard,
+    StatementKind,
 )
+from policykeeper.policy.script import has_japanese, latin_only
 from policykeeper.policy.source import Location
+from policykeeper.policy.statutory import statutory_deadline, statutory_fee
 from policykeeper.policy.taxonomy import builtin
-from policykeeper.policy.types import Duration, Text
+from policykeeper.policy.types import Text
 
-Finding = tuple[Location, str]
+ERROR, LAW, WARNING = "error", "law", "warning"
 
-LEGAL_MAXIMUM = {
-    Jurisdiction.gdpr: (Duration(1, "month"), Duration(2, "month")),
-    Jurisdiction.ccpa: (Duration(45, "day"), Duration(45, "day")),
-}
+
+class Finding(NamedTuple):
+    location: Location
+    message: str
+    severity: str = ERROR
 
 
 def suggestion(value: str, candidates: Iterable[str]) -> str:
@@ -46,20 +64,36 @@ def check_policy(policy: Policy) -> list[Finding]:
         _unique_ids,
         _category_keys,
         _references,
+        _countries,
         _translations,
+        _request_grounds,
+        _exception_notes,
+        _languages,
+        _statements,
         _cross_border,
         _sensitive_data,
         _rights,
-        _request_grounds,
-        _exception_notes,
+        _usable_channels,
+        _anonymized_uses,
+        _appi_public_items,
+        _appi_vocabulary,
         _gdpr_bases,
+        _gdpr_items,
         _joint_controllers,
         _gdpr_only_provisions,
+        _ccpa_items,
         _signals,
         _tracker_consent,
-        _languages,
+        _translation_scripts,
+        _dangling_references,
+        _unstated_joins,
+        _fee_currency,
+        _romaji_names,
     )
     return [finding for check in checks for finding in check(policy)]
+
+
+# --- the declaration itself (errors) --------------------------------------------------------
 
 
 def _unique_ids(policy: Policy) -> Iterator[Finding]:
@@ -79,25 +113,44 @@ def _unique_ids(policy: Policy) -> Iterator[Finding]:
         repeated = {v for v, n in Counter(values).items() if n > 1}
         for index, value in enumerate(values):
             if value in repeated:
-                yield (section, index, field.get(section, "id")), f"'{value}' is declared twice"
+                yield Finding(
+                    (section, index, field.get(section, "id")), f"'{value}' is declared twice"
+                )
                 repeated.discard(value)
 
 
 def _category_keys(policy: Policy) -> Iterator[Finding]:
     taxonomy = builtin()
+    keys = [(("categories", i, "key"), c.key) for i, c in enumerate(policy.categories)]
+    for i, statement in enumerate(policy.statements):
+        keys += [
+            (("statements", i, "categories", j), k) for j, k in enumerate(statement.categories)
+        ]
+    for location, key in keys:
+        if taxonomy.builtin_ancestor(key) is None:
+            yield Finding(
+                location,
+                f"'{key}' is not under any built-in category"
+                + suggestion(key, taxonomy.categories),
+            )
     for index, category in enumerate(policy.categories):
-        if taxonomy.builtin_ancestor(category.key) is None:
-            yield (
-                ("categories", index, "key"),
-                f"'{category.key}' is not under any built-in category"
-                + suggestion(category.key, taxonomy.categories),
-            )
         if taxonomy.is_sensitive(category.key) and not category.sensitive:
-            yield (
+            yield Finding(
                 ("categories", index, "sensitive"),
-                f"'{category.key}' is sensitive personal information (要配慮個人情報); "
+                f"'{category.key}' is special-care data under {_laws_for(policy, category.key)}; "
                 "declare sensitive: true",
+                LAW,
             )
+
+
+def _laws_for(policy: Policy, key: str) -> str:
+    taxonomy = builtin()
+    laws = []
+    if taxonomy.is_appi_sensitive(key):
+        laws.append("APPI Art. 2(3) (要配慮個人情報)")
+    if taxonomy.is_gdpr_special(key):
+        laws.append("GDPR Art. 9")
+    return " and ".join(laws)
 
 
 def _references(policy: Policy) -> Iterator[Finding]:
@@ -111,18 +164,27 @@ def _references(policy: Policy) -> Iterator[Finding]:
     def category_refs(location: Location, keys: list[str]) -> Iterator[Finding]:
         for i, key in enumerate(keys):
             if not policy.categories_under(key):
-                yield (*location, i), f"undeclared category '{key}'" + suggestion(key, declared)
+                yield Finding(
+                    (*location, i), f"undeclared category '{key}'" + suggestion(key, declared)
+                )
 
     def id_refs(
         location: Location, ids: list[str], known: list[str], what: str
     ) -> Iterator[Finding]:
         for i, value in enumerate(ids):
             if value not in known:
-                yield (*location, i), f"undeclared {what} '{value}'" + suggestion(value, known)
+                yield Finding(
+                    (*location, i), f"undeclared {what} '{value}'" + suggestion(value, known)
+                )
 
     def contact_ref(location: Location, value: str | None) -> Iterator[Finding]:
         if value is not None and value not in contacts:
-            yield location, f"undeclared contact '{value}'" + suggestion(value, contacts)
+            yield Finding(location, f"undeclared contact '{value}'" + suggestion(value, contacts))
+
+    def use_refs(location: Location, keys: list[str]) -> Iterator[Finding]:
+        for j, use in enumerate(keys):
+            if not builtin().is_use(use):
+                yield Finding((*location, j), f"unknown data use '{use}'" + suggestion(use, uses))
 
     for i, c in enumerate(policy.categories):
         yield from id_refs(("categories", i, "handled_by"), c.handled_by, recipients, "recipient")
@@ -130,12 +192,7 @@ def _references(policy: Policy) -> Iterator[Finding]:
     for i, p in enumerate(policy.purposes):
         yield from category_refs(("purposes", i, "categories"), p.categories)
         yield from id_refs(("purposes", i, "subjects"), p.subjects, subjects, "subject type")
-        for j, use in enumerate(p.uses):
-            if not builtin().is_use(use):
-                yield (
-                    ("purposes", i, "uses", j),
-                    f"unknown data use '{use}'" + suggestion(use, uses),
-                )
+        yield from use_refs(("purposes", i, "uses"), p.uses)
     for i, r in enumerate(policy.recipients):
         yield from category_refs(("recipients", i, "categories"), r.categories)
         yield from id_refs(("recipients", i, "purposes"), r.purposes, purposes, "purpose")
@@ -143,12 +200,12 @@ def _references(policy: Policy) -> Iterator[Finding]:
             yield from category_refs(("recipients", i, "joint_use", "items"), r.joint_use.items)
     for i, t in enumerate(policy.trackers):
         if t.purpose not in purposes:
-            yield (
+            yield Finding(
                 ("trackers", i, "purpose"),
                 f"undeclared purpose '{t.purpose}'" + suggestion(t.purpose, purposes),
             )
         if t.recipient is not None and t.recipient not in recipients:
-            yield (
+            yield Finding(
                 ("trackers", i, "recipient"),
                 f"undeclared recipient '{t.recipient}'" + suggestion(t.recipient, recipients),
             )
@@ -158,18 +215,16 @@ def _references(policy: Policy) -> Iterator[Finding]:
         yield from id_refs(("retention", i, "subjects"), rule.subjects, subjects, "subject type")
     for i, right in enumerate(policy.rights):
         for j, channel in enumerate(right.channels):
-            if channel.contact not in contacts:
-                yield (
-                    ("rights", i, "channels", j, "contact"),
-                    f"undeclared contact '{channel.contact}'"
-                    + suggestion(channel.contact, contacts),
-                )
+            yield from contact_ref(("rights", i, "channels", j, "contact"), channel.contact)
     for i, use in enumerate(policy.anonymized_uses):
         yield from category_refs(("anonymized_uses", i, "categories"), use.categories)
         yield from id_refs(
             ("anonymized_uses", i, "recipients"), use.recipients, recipients, "recipient"
         )
         yield from contact_ref(("anonymized_uses", i, "opt_out_contact"), use.opt_out_contact)
+    for i, statement in enumerate(policy.statements):
+        yield from id_refs(("statements", i, "purposes"), statement.purposes, purposes, "purpose")
+        yield from use_refs(("statements", i, "uses"), statement.uses)
     if policy.privacy_manager is not None:
         yield from id_refs(
             ("privacy_manager", "contacts"), policy.privacy_manager.contacts, contacts, "contact"
@@ -182,170 +237,49 @@ def _references(policy: Policy) -> Iterator[Finding]:
         yield from id_refs(
             (*location, "recipients"), disclosure.recipients, recipients, "recipient"
         )
-    if policy.complaints.contact not in contacts:
-        yield (
-            ("complaints", "contact"),
-            f"undeclared contact '{policy.complaints.contact}'"
-            + suggestion(policy.complaints.contact, contacts),
-        )
+    if policy.complaints is not None:
+        yield from contact_ref(("complaints", "contact"), policy.complaints.contact)
+
+
+def _countries(policy: Policy) -> Iterator[Finding]:
+    """Every country code is a real one, so the policy always names a country, never a code."""
+    codes: list[tuple[Location, str]] = []
+    for i, o in enumerate(policy.operators):
+        if o.country is not None:
+            codes.append((("operators", i, "country"), o.country))
+    for i, r in enumerate(policy.recipients):
+        codes += [(("recipients", i, "countries", j), c) for j, c in enumerate(r.countries)]
+        codes += [
+            (("recipients", i, "entities", j, "country"), e.country)
+            for j, e in enumerate(r.entities)
+            if e.country is not None
+        ]
+    for location, code in codes:
+        if not is_country(code):
+            yield Finding(location, f"'{code}' is not an ISO 3166 country code")
 
 
 def _translations(policy: Policy) -> Iterator[Finding]:
     published = policy.languages.published
-
-    def walk(value: Any, location: Location) -> Iterator[Finding]:
-        if isinstance(value, Text):
-            for lang in value.missing(published):
-                yield location, f"no {lang.value} text, but {lang.value} is a published language"
-        elif isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                yield from walk(getattr(value, name), (*location, name))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                yield from walk(item, (*location, index))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, (*location, str(key)))
-
-    yield from walk(policy, ())
-
-
-def _cross_border(policy: Policy) -> Iterator[Finding]:
-    home = policy.operators[0].country
-    for i, r in enumerate(policy.recipients):
-        if r.type is RecipientType.authority:
-            continue
-        if r.countries_unknown:
-            if r.countries:
-                yield (
-                    ("recipients", i, "countries_unknown"),
-                    f"recipient '{r.id}' names countries, so countries_unknown must be false",
-                )
-            continue
-        if not r.countries:
-            yield (
-                ("recipients", i, "name"),
-                f"recipient '{r.id}' has no country (countries: [..], or countries_unknown: true "
-                "when the policy does not say)",
-            )
-            continue
-        abroad = [c for c in r.countries if c != home]
-        if abroad and r.identifiable and not r.safeguards:
-            yield (
-                ("recipients", i, "countries"),
-                f"recipient '{r.id}' receives data in {', '.join(abroad)} but declares no safeguards "
-                "for the cross-border transfer",
+    for location, text in _all_texts(policy):
+        for lang in text.missing(published):
+            yield Finding(
+                location, f"no {lang.value} text, but {lang.value} is a published language"
             )
 
 
-def _sensitive_data(policy: Policy) -> Iterator[Finding]:
-    sensitive = [c.key for c in policy.categories if c.sensitive]
-
-    def touches_sensitive(keys: list[str]) -> list[str]:
-        return [s for s in sensitive if any(policy.covers(k, s) for k in keys)]
-
-    for i, p in enumerate(policy.purposes):
-        used = touches_sensitive(p.categories)
-        if not used:
-            continue
-        if any(u.startswith("marketing") or builtin().is_opt_out_use(u) for u in p.uses):
-            yield (
-                ("purposes", i, "categories"),
-                f"purpose '{p.id}' is marketing but uses sensitive data ({', '.join(used)})",
-            )
-        if p.legal_basis not in {
-            None,
-            LegalBasis.explicit_consent,
-            LegalBasis.legal_obligation,
-            LegalBasis.vital_interests,
-        }:
-            yield (
-                ("purposes", i, "legal_basis"),
-                f"purpose '{p.id}' uses sensitive data ({', '.join(used)}); its legal basis must be explicit_consent",
-            )
-    for i, c in enumerate(policy.categories):
-        if c.sensitive and c.sensitive_consent is None:
-            yield (
-                ("categories", i, "sensitive"),
-                f"sensitive category '{c.key}' needs sensitive_consent: how prior consent is obtained (APPI Art. 20(2))",
-            )
-    for i, r in enumerate(policy.recipients):
-        used = touches_sensitive(r.categories)
-        if used and r.provision is Provision.opt_out:
-            yield (
-                ("recipients", i, "provision"),
-                f"opt-out provision of sensitive data ({', '.join(used)}) to '{r.id}' is forbidden (APPI Art. 27(2))",
-            )
-
-
-def _applies(policy: Policy, right: Right) -> list[Jurisdiction]:
-    return right.jurisdictions or policy.jurisdictions
-
-
-def _rights(policy: Policy) -> Iterator[Finding]:
-    for i, right in enumerate(policy.rights):
-        jurisdictions = _applies(policy, right)
-        for j in right.by_jurisdiction:
-            if j not in jurisdictions:
-                yield (
-                    ("rights", i, "by_jurisdiction", j.value),
-                    f"'{j.value}' does not apply to this right",
-                )
-        for jurisdiction in jurisdictions:
-            terms = right.by_jurisdiction.get(jurisdiction)
-            fee = terms.fee if terms and terms.fee else right.fee
-            fee_location = (
-                ("rights", i, "by_jurisdiction", jurisdiction.value, "fee")
-                if terms and terms.fee
-                else ("rights", i, "fee")
-            )
-            yield from _fee_rule(right.kind, jurisdiction, fee, fee_location)
-            deadline = terms.deadline if terms and terms.deadline else right.deadline
-            if deadline is None:
-                yield (
-                    ("rights", i, "kind"),
-                    f"right '{right.kind.value}' has no deadline for {jurisdiction.value}",
-                )
-                continue
-            if jurisdiction in LEGAL_MAXIMUM:
-                answer, extension = LEGAL_MAXIMUM[jurisdiction]
-                location = (
-                    ("rights", i, "by_jurisdiction", jurisdiction.value, "deadline")
-                    if terms and terms.deadline
-                    else ("rights", i, "deadline")
-                )
-                if deadline.period and deadline.period.approx_days() > answer.approx_days():
-                    yield (
-                        location,
-                        f"{jurisdiction.value.upper()} requires an answer within {answer}, not {deadline.period}",
-                    )
-                if (
-                    deadline.extension
-                    and deadline.extension.approx_days() > extension.approx_days()
-                ):
-                    yield (
-                        location,
-                        f"{jurisdiction.value.upper()} allows an extension of at most {extension}, not {deadline.extension}",
-                    )
-
-
-def _fee_rule(
-    kind: RightKind, jurisdiction: Jurisdiction, fee: Fee, location: Location
-) -> Iterator[Finding]:
-    if fee.kind == "free":
-        return
-    if jurisdiction is Jurisdiction.appi and kind not in FEE_ALLOWED_UNDER_APPI:
-        yield (
-            location,
-            f"APPI allows no fee for '{kind.value}' (Art. 38: only disclosure and notice of purposes)",
-        )
-    if jurisdiction is Jurisdiction.gdpr:
-        yield (
-            location,
-            "GDPR requests are free (Art. 12(5)); declare excessive_requests: true instead of a fee",
-        )
-    if jurisdiction is Jurisdiction.ccpa:
-        yield location, "CCPA requests are free; no fee may be charged"
+def _all_texts(value: Any, location: Location = ()) -> Iterator[tuple[Location, Text]]:
+    if isinstance(value, Text):
+        yield location, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _all_texts(getattr(value, name), (*location, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _all_texts(item, (*location, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _all_texts(item, (*location, str(key)))
 
 
 _SUSPENSION_GROUNDS = frozenset(RequestGround) - {RequestGround.inaccurate}
@@ -362,7 +296,7 @@ def _request_grounds(policy: Policy) -> Iterator[Finding]:
         allowed = GROUNDS_FOR.get(right.kind, frozenset())
         for j, ground in enumerate(right.grounds):
             if ground not in allowed:
-                yield (
+                yield Finding(
                     ("rights", i, "grounds", j),
                     f"'{ground.value}' is not a ground for '{right.kind.value}'"
                     + suggestion(ground.value, sorted(g.value for g in allowed)),
@@ -372,25 +306,489 @@ def _request_grounds(policy: Policy) -> Iterator[Finding]:
 def _exception_notes(policy: Policy) -> Iterator[Finding]:
     for exception in policy.provision_exception_notes:
         if exception not in policy.provision_exceptions:
-            yield (
+            yield Finding(
                 ("provision_exception_notes", exception.value),
                 f"a note on '{exception.value}', which provision_exceptions does not list",
             )
 
 
+def _languages(policy: Policy) -> Iterator[Finding]:
+    if policy.languages.authoritative not in policy.languages.published:
+        yield Finding(
+            ("languages", "authoritative"),
+            "the authoritative language must be one of the published ones",
+        )
+
+
+def _statements(policy: Policy) -> Iterator[Finding]:
+    """A negative promise must not contradict what the rest of the declaration says."""
+    for i, statement in enumerate(policy.statements):
+        where = ("statements", i, "kind")
+        keys = statement.categories
+
+        def covered(candidates: list[str], keys: list[str] = keys) -> list[str]:
+            return [
+                k
+                for k in keys
+                if any(policy.covers(c, k) or policy.covers(k, c) for c in candidates)
+            ]
+
+        kind = statement.kind
+        if kind is StatementKind.not_collected:
+            clash = covered([c.key for c in policy.categories])
+            if clash:
+                yield Finding(
+                    where, f"says {', '.join(clash)} is not collected, but categories declare it"
+                )
+        elif kind is StatementKind.not_stored:
+            clash = covered([c.key for c in policy.categories if c.stored])
+            if clash:
+                yield Finding(
+                    where,
+                    f"says {', '.join(clash)} is not stored, but its category is not 'stored: false'",
+                )
+        elif kind is StatementKind.on_device:
+            sent = [k for r in policy.recipients for k in r.categories]
+            sent += [k for t in policy.trackers for k in t.sends]
+            clash = covered(sent)
+            if clash:
+                yield Finding(
+                    where,
+                    f"says {', '.join(clash)} stays on the device, but a recipient or tracker receives it",
+                )
+        elif kind is StatementKind.not_provided:
+            third = [
+                k
+                for r in policy.recipients
+                if r.provision not in _NOT_THIRD_PARTY
+                for k in r.categories
+            ]
+            clash = covered(third)
+            if clash:
+                yield Finding(
+                    where,
+                    f"says {', '.join(clash)} is not provided to third parties, but a recipient receives it",
+                )
+        elif kind is StatementKind.only_for_purposes:
+            others = [
+                p.id
+                for p in policy.purposes
+                if p.id not in statement.purposes and covered(p.categories)
+            ]
+            if others:
+                yield Finding(
+                    where,
+                    f"says {', '.join(keys)} serves only {', '.join(statement.purposes)}, but {', '.join(others)} also uses it",
+                )
+        elif kind is StatementKind.not_used_for:
+            others = [
+                p.id
+                for p in policy.purposes
+                if covered(p.categories)
+                and any(policy.covers(u, use) for u in statement.uses for use in p.uses)
+            ]
+            if others:
+                yield Finding(
+                    where,
+                    f"says {', '.join(keys)} is never used for {', '.join(statement.uses)}, but {', '.join(others)} does",
+                )
+
+
+_NOT_THIRD_PARTY = {Provision.entrustment, Provision.joint_use, Provision.business_succession}
+"""APPI Art. 27(5): entrustment, business succession and joint use are not provision to a third
+party."""
+
+
+# --- the law (law) --------------------------------------------------------------------------
+
+
+def _abroad(policy: Policy, recipient: Recipient) -> list[str]:
+    home = policy.home_country()
+    return [c for c in recipient.countries if c != home]
+
+
+def _cross_border(policy: Policy) -> Iterator[Finding]:
+    for i, r in enumerate(policy.recipients):
+        if r.type is RecipientType.authority:
+            continue
+        if r.countries and r.countries_unknown:
+            yield Finding(
+                ("recipients", i, "countries_unknown"),
+                f"recipient '{r.id}' names countries, so countries_unknown must be false",
+            )
+            continue
+        if not r.countries and not r.countries_unknown:
+            yield Finding(
+                ("recipients", i, "name"),
+                f"recipient '{r.id}' has no country (countries: [..], or countries_unknown: true "
+                "when the policy does not say)",
+                WARNING,
+            )
+        abroad = _abroad(policy, r)
+        if abroad and r.identifiable and not r.safeguards:
+            yield Finding(
+                ("recipients", i, "countries"),
+                f"missing: on what basis '{r.id}' in {', '.join(abroad)} receives personal data "
+                "from abroad (APPI Art. 28: consent with the country's regime and the recipient's "
+                "measures, or an equivalent system; GDPR Art. 46: safeguards)",
+                LAW,
+            )
+        if r.safeguards and not abroad:
+            yield Finding(
+                ("recipients", i, "safeguards"),
+                f"recipient '{r.id}' declares transfer safeguards but no country abroad",
+                WARNING,
+            )
+
+
+def _sensitive_data(policy: Policy) -> Iterator[Finding]:
+    sensitive = [c.key for c in policy.categories if c.sensitive]
+
+    def touches_sensitive(keys: list[str]) -> list[str]:
+        return [s for s in sensitive if any(policy.covers(k, s) for k in keys)]
+
+    for i, p in enumerate(policy.purposes):
+        used = touches_sensitive(p.categories)
+        if not used:
+            continue
+        if any(u.startswith("marketing") or builtin().is_opt_out_use(u) for u in p.uses):
+            yield Finding(
+                ("purposes", i, "categories"),
+                f"purpose '{p.id}' is marketing but uses sensitive data ({', '.join(used)})",
+                LAW,
+            )
+        if p.legal_basis not in {
+            None,
+            LegalBasis.explicit_consent,
+            LegalBasis.legal_obligation,
+            LegalBasis.vital_interests,
+        }:
+            yield Finding(
+                ("purposes", i, "legal_basis"),
+                f"purpose '{p.id}' uses sensitive data ({', '.join(used)}); its legal basis must be explicit_consent",
+                LAW,
+            )
+    for i, c in enumerate(policy.categories):
+        if c.sensitive and c.sensitive_consent is None:
+            yield Finding(
+                ("categories", i, "sensitive"),
+                f"sensitive category '{c.key}' needs sensitive_consent: how prior consent is obtained (APPI Art. 20(2))",
+                LAW,
+            )
+    for i, r in enumerate(policy.recipients):
+        used = touches_sensitive(r.categories)
+        if used and r.provision is Provision.opt_out:
+            yield Finding(
+                ("recipients", i, "provision"),
+                f"opt-out provision of sensitive data ({', '.join(used)}) to '{r.id}' is forbidden (APPI Art. 27(2))",
+                LAW,
+            )
+
+
+def _applies(policy: Policy, right: Right) -> list[Jurisdiction]:
+    return right.jurisdictions or policy.jurisdictions
+
+
+def _rights(policy: Policy) -> Iterator[Finding]:
+    for i, right in enumerate(policy.rights):
+        jurisdictions = _applies(policy, right)
+        for j in right.by_jurisdiction:
+            if j not in jurisdictions:
+                yield Finding(
+                    ("rights", i, "by_jurisdiction", j.value),
+                    f"'{j.value}' does not apply to this right",
+                )
+        for jurisdiction in jurisdictions:
+            terms = right.by_jurisdiction.get(jurisdiction)
+            own = terms is not None and terms.fee is not None
+            fee = terms.fee if terms is not None and terms.fee is not None else right.fee
+            place = ("rights", i, "by_jurisdiction", jurisdiction.value) if own else ("rights", i)
+            if fee is not None:
+                yield from _fee_rule(right.kind, jurisdiction, fee, (*place, "fee"))
+            deadline = terms.deadline if terms and terms.deadline else right.deadline
+            law = statutory_deadline(jurisdiction, right.kind)
+            if deadline is None or law is None or law.period is None:
+                continue
+            location = (
+                ("rights", i, "by_jurisdiction", jurisdiction.value, "deadline")
+                if terms and terms.deadline
+                else ("rights", i, "deadline")
+            )
+            name = jurisdiction.value.upper()
+            if deadline.period and deadline.period.approx_days() > law.period.approx_days():
+                yield Finding(
+                    location,
+                    f"{name} requires an answer within {law.period}, not {deadline.period}",
+                    LAW,
+                )
+            longest = law.period.approx_days() + (
+                law.extension.approx_days() if law.extension else 0
+            )
+            if (
+                deadline.extension
+                and law.extension
+                and deadline.extension.approx_days() > law.extension.approx_days()
+            ):
+                yield Finding(
+                    location,
+                    f"{name} allows an extension of at most {law.extension}, not {deadline.extension}",
+                    LAW,
+                )
+            if deadline.extended_to and deadline.extended_to.approx_days() > longest:
+                yield Finding(
+                    location,
+                    f"{name} allows at most {law.period} plus {law.extension}, not {deadline.extended_to}",
+                    LAW,
+                )
+
+
+def _fee_rule(
+    kind: RightKind, jurisdiction: Jurisdiction, fee: Fee, location: Location
+) -> Iterator[Finding]:
+    if fee.kind == "free":
+        return
+    if statutory_fee(jurisdiction, kind).allowed:
+        if jurisdiction is Jurisdiction.appi:
+            yield from _appi_fee_items(fee, location)
+        return
+    if jurisdiction is Jurisdiction.appi:
+        yield Finding(
+            location,
+            f"APPI allows no fee for '{kind.value}' (Art. 38: only disclosure and notice of purposes)",
+            LAW,
+        )
+    if jurisdiction is Jurisdiction.gdpr:
+        yield Finding(
+            location,
+            "GDPR requests are free (Art. 12(5)); declare excessive_requests: true instead of a fee",
+            LAW,
+        )
+    if jurisdiction is Jurisdiction.ccpa:
+        yield Finding(location, "CCPA requests are free; no fee may be charged", LAW)
+
+
+def _fee_currency(policy: Policy) -> Iterator[Finding]:
+    for i, right in enumerate(policy.rights):
+        fees = [((), right.fee)] + [((j.value,), t.fee) for j, t in right.by_jurisdiction.items()]
+        for place, fee in fees:
+            if fee is not None and fee.amount is not None and fee.currency is None:
+                where = (
+                    ("rights", i, "by_jurisdiction", *place, "fee")
+                    if place
+                    else ("rights", i, "fee")
+                )
+                yield Finding(
+                    where, "the fee's currency is not stated (currency: JPY, EUR …)", WARNING
+                )
+
+
+def _appi_fee_items(fee: Fee, location: Location) -> Iterator[Finding]:
+    """APPI Art. 32(1)(iii): the fee's amount is a public item, and a person must know how to pay."""
+    if fee.amount is None:
+        yield Finding(location, "missing: the amount of the fee (APPI Art. 32(1)(iii))", LAW)
+    if not fee.payment_methods:
+        yield Finding(location, "missing: how to pay the fee (payment_methods)", LAW)
+
+
+def usable(contact: ContactChannel | None) -> bool:
+    """Can a person reach this channel from the policy alone, without asking first?"""
+    return contact is not None and contact.kind != "unspecified" and bool(contact.value)
+
+
+def _usable_channels(policy: Policy) -> Iterator[Finding]:
+    for i, right in enumerate(policy.rights):
+        if not any(usable(policy.contact(c.contact)) for c in right.channels):
+            yield Finding(
+                ("rights", i, "channels"),
+                f"missing: a usable channel for '{right.kind.value}': the policy gives no "
+                "address, email, form or phone to send the request to",
+                LAW,
+            )
+    complaints = policy.complaints
+    if (
+        complaints is not None
+        and Jurisdiction.appi in policy.jurisdictions
+        and not usable(policy.contact(complaints.contact or ""))
+    ):
+        yield Finding(
+            ("complaints",),
+            "missing: a usable complaints channel (an address, email, form or phone; "
+            "Cabinet Order Art. 10(ii))",
+            LAW,
+        )
+
+
+def _anonymized_uses(policy: Policy) -> Iterator[Finding]:
+    appi = Jurisdiction.appi in policy.jurisdictions
+    for i, use in enumerate(policy.anonymized_uses):
+        where = ("anonymized_uses", i, "kind")
+        if use.kind in {"anonymously_processed", "pseudonymously_processed"} and not appi:
+            yield Finding(
+                where, f"'{use.kind}' is an APPI term, but the policy does not declare appi"
+            )
+        if use.kind == "anonymously_processed" and use.items_published is None:
+            yield Finding(
+                where,
+                "missing: the items of personal information in the 匿名加工情報 (APPI Art. 43(3)); "
+                "declare items_published",
+                LAW,
+            )
+        if use.kind == "pseudonymously_processed" and use.recipients:
+            yield Finding(
+                ("anonymized_uses", i, "recipients"),
+                "仮名加工情報 may not be provided to third parties (APPI Art. 41(6))",
+                LAW,
+            )
+
+
+_APPI_REQUESTS = (
+    (RightKind.notify_purposes, "利用目的の通知 (Art. 32(2))"),
+    (RightKind.access, "開示 (Art. 33(1))"),
+    (RightKind.third_party_records, "第三者提供記録の開示 (Art. 33(5))"),
+    (RightKind.rectification, "訂正等 (Art. 34(1))"),
+)
+
+
+def _appi_public_items(policy: Policy) -> Iterator[Finding]:
+    """APPI Art. 32(1) and Cabinet Order Art. 10: what must be public (or answered on request)."""
+    if Jurisdiction.appi not in policy.jurisdictions:
+        return
+    for i, operator in enumerate(policy.operators):
+        if operator.address is None:
+            yield Finding(
+                ("operators", i, "name"),
+                f"missing: the address of '{operator.id}' (APPI Art. 32(1)(i))",
+                LAW,
+            )
+        if operator.representative is None:
+            yield Finding(
+                ("operators", i, "name"),
+                f"missing: the representative of '{operator.id}' (APPI Art. 32(1)(i))",
+                LAW,
+            )
+    kinds = {r.kind for r in policy.rights if Jurisdiction.appi in _applies(policy, r)}
+    for kind, what in _APPI_REQUESTS:
+        if kind not in kinds:
+            yield Finding(
+                ("rights",),
+                f"missing: the procedure for requests for {what} (APPI Art. 32(1)(iii))",
+                LAW,
+            )
+    if not kinds & {RightKind.restriction, RightKind.erasure}:
+        yield Finding(
+            ("rights",),
+            "missing: the procedure for requests for 利用停止等 (Art. 35) (APPI Art. 32(1)(iii))",
+            LAW,
+        )
+    if not policy.security and not policy.security_on_request:
+        yield Finding(
+            ("security",),
+            "missing: the security measures taken (APPI Art. 32(1)(iv), Cabinet Order Art. 10(i))",
+            LAW,
+        )
+    if policy.complaints is None:
+        yield Finding(
+            ("contacts",),
+            "missing: where to complain about the handling of personal data (complaints; Cabinet Order Art. 10(ii))",
+            LAW,
+        )
+    abroad = [r for r in policy.recipients if r.identifiable and _abroad(policy, r)]
+    measures = {m.kind for m in policy.security}
+    if abroad and "external_environment" not in measures and not policy.security_on_request:
+        yield Finding(
+            ("security",),
+            f"missing: 外的環境の把握, the measures taken knowing the systems of the countries where "
+            f"data is held ({', '.join(sorted({c for r in abroad for c in _abroad(policy, r)}))}; "
+            "security kind external_environment)",
+            LAW,
+        )
+    equivalent = [
+        i
+        for i, r in enumerate(policy.recipients)
+        if r in abroad and Safeguard.equivalent_system in r.safeguards
+    ]
+    if equivalent and not policy.cross_border_info_on_request:
+        yield Finding(
+            ("recipients", equivalent[0], "safeguards"),
+            "missing: the offer to explain on request the measures of recipients abroad with an "
+            "equivalent system (APPI Art. 28(3)); declare cross_border_info_on_request: true",
+            LAW,
+        )
+    for i, r in enumerate(policy.recipients):
+        if r.provision is None and r.type is not RecipientType.authority:
+            yield Finding(
+                ("recipients", i, "name"),
+                f"missing: on what basis '{r.id}' receives personal data (entrustment, joint use, "
+                "consent …; APPI Art. 27)",
+                LAW,
+            )
+        joint = r.joint_use
+        if joint is not None and (
+            joint.responsible.address is None or joint.responsible_representative is None
+        ):
+            yield Finding(
+                ("recipients", i, "joint_use", "responsible"),
+                "missing: the address and representative of the party responsible for the joint "
+                "use (APPI Art. 27(5)(iii))",
+                LAW,
+            )
+
+
+def _appi_vocabulary(policy: Policy) -> Iterator[Finding]:
+    """要配慮個人情報 is a closed list: other sensitive data is not called that."""
+    if Jurisdiction.appi not in policy.jurisdictions:
+        return
+    taxonomy = builtin()
+    for i, c in enumerate(policy.categories):
+        if c.sensitive and not taxonomy.is_appi_sensitive(c.key):
+            other = (
+                " (it is a GDPR Art. 9 special category)" if taxonomy.is_gdpr_special(c.key) else ""
+            )
+            yield Finding(
+                ("categories", i, "sensitive"),
+                f"'{c.key}' is not 要配慮個人情報 under APPI Art. 2(3) and Cabinet Order Art. 2"
+                f"{other}; it will not be called that",
+                WARNING,
+            )
+
+
 def _gdpr_bases(policy: Policy) -> Iterator[Finding]:
+    gdpr = Jurisdiction.gdpr in policy.jurisdictions
+    for i, p in enumerate(policy.purposes):
+        if gdpr and p.legal_basis is None:
+            yield Finding(
+                ("purposes", i, "id"), f"purpose '{p.id}' needs a legal_basis under the GDPR", LAW
+            )
+        if not gdpr and p.legal_basis is not None:
+            yield Finding(
+                ("purposes", i, "legal_basis"),
+                "legal_basis is a GDPR term and the policy does not declare gdpr; it is not published",
+                WARNING,
+            )
+
+
+def _gdpr_items(policy: Policy) -> Iterator[Finding]:
     if Jurisdiction.gdpr not in policy.jurisdictions:
         return
-    for i, p in enumerate(policy.purposes):
-        if p.legal_basis is None:
-            yield ("purposes", i, "id"), f"purpose '{p.id}' needs a legal_basis under the GDPR"
+    authorities = (policy.complaints.authorities if policy.complaints else []) or (
+        [policy.gdpr.supervisory_authority]
+        if policy.gdpr and policy.gdpr.supervisory_authority
+        else []
+    )
+    if not authorities:
+        yield Finding(
+            ("jurisdictions",),
+            "missing: the right to complain to a supervisory authority (GDPR Art. 13(2)(d)); "
+            "declare gdpr.supervisory_authority or complaints.authorities",
+            LAW,
+        )
 
 
 def _joint_controllers(policy: Policy) -> Iterator[Finding]:
     """GDPR Art. 26: joint controllers come in twos or more and publish their arrangement."""
     joint = [i for i, o in enumerate(policy.operators) if o.role == "joint_controller"]
     if len(joint) == 1:
-        yield (
+        yield Finding(
             ("operators", joint[0], "role"),
             "a joint controller needs at least one other joint controller among the operators",
         )
@@ -399,10 +797,11 @@ def _joint_controllers(policy: Policy) -> Iterator[Finding]:
         and Jurisdiction.gdpr in policy.jurisdictions
         and (policy.gdpr is None or policy.gdpr.joint_arrangement is None)
     ):
-        yield (
+        yield Finding(
             ("operators", joint[0], "role"),
             "joint controllers must make the essence of their arrangement available "
             "(GDPR Art. 26(2)); declare gdpr.joint_arrangement",
+            LAW,
         )
 
 
@@ -411,21 +810,52 @@ def _gdpr_only_provisions(policy: Policy) -> Iterator[Finding]:
         return
     for i, r in enumerate(policy.recipients):
         if r.provision in {Provision.contract, Provision.legitimate_interests}:
-            yield (
+            yield Finding(
                 ("recipients", i, "provision"),
                 f"'{r.provision.value}' is not a basis for provision under APPI (Art. 27); "
                 "declare consent, entrustment or another APPI basis",
+                LAW,
             )
 
 
+def _ccpa_items(policy: Policy) -> Iterator[Finding]:
+    if Jurisdiction.ccpa not in policy.jurisdictions:
+        return
+    terms = policy.ccpa
+    if terms is None or terms.sells is None:
+        yield Finding(
+            ("jurisdictions",),
+            "missing: whether personal information is sold (CCPA §1798.130(a)(5)(C)); declare ccpa.sells",
+            LAW,
+        )
+    if terms is None or terms.shares is None:
+        yield Finding(
+            ("ccpa",) if terms else ("jurisdictions",),
+            "missing: whether personal information is shared for cross-context behavioral "
+            "advertising (CCPA §1798.130(a)(5)(C)); declare ccpa.shares",
+            LAW,
+        )
+    if terms is None or terms.non_discrimination is None:
+        yield Finding(
+            ("ccpa",) if terms else ("jurisdictions",),
+            "missing: the right to non-discrimination (CCPA §1798.125, Regs §7011); declare ccpa.non_discrimination",
+            LAW,
+        )
+
+
 def _signals(policy: Policy) -> Iterator[Finding]:
-    if (
-        policy.signals.dnt == "opt_out_sale_sharing"
-        and Jurisdiction.ccpa not in policy.jurisdictions
-    ):
-        yield (
+    ccpa = Jurisdiction.ccpa in policy.jurisdictions
+    if policy.signals.dnt == "opt_out_sale_sharing" and not ccpa:
+        yield Finding(
             ("signals", "dnt"),
             "DNT as an opt-out of sale or sharing is a CCPA promise; declare ccpa in jurisdictions",
+            LAW,
+        )
+    if policy.signals.gpc is False and ccpa:
+        yield Finding(
+            ("signals", "gpc"),
+            "CCPA regulations §7025 require honouring Global Privacy Control as an opt-out",
+            LAW,
         )
 
 
@@ -435,16 +865,95 @@ def _tracker_consent(policy: Policy) -> Iterator[Finding]:
         return
     for i, t in enumerate(policy.trackers):
         if t.kind != "necessary" and not t.consent_required:
-            yield (
+            yield Finding(
                 ("trackers", i, "consent"),
                 f"tracker '{t.name}' is {t.kind}, so the EU requires opt-in consent "
                 "(ePrivacy Directive Art. 5(3))",
+                LAW,
             )
 
 
-def _languages(policy: Policy) -> Iterator[Finding]:
-    if policy.languages.authoritative not in policy.languages.published:
-        yield (
-            ("languages", "authoritative"),
-            "the authoritative language must be one of the published ones",
+# --- worth a look (warning) -----------------------------------------------------------------
+
+
+def _translation_scripts(policy: Policy) -> Iterator[Finding]:
+    """A Japanese field in Latin letters only, or an English field in Japanese script, is
+    probably an untranslated copy. A plain string (the same in both) is the only form: allowed."""
+    for location, text in _all_texts(policy):
+        if text.ja is None or text.en is None or text.ja == text.en:
+            continue
+        if latin_only(text.ja):
+            yield Finding(
+                location,
+                f"the Japanese text is in Latin letters only: '{_short(text.ja)}'",
+                WARNING,
+            )
+        if has_japanese(text.en):
+            yield Finding(
+                location, f"the English text is in Japanese script: '{_short(text.en)}'", WARNING
+            )
+
+
+def _romaji_names(policy: Policy) -> Iterator[Finding]:
+    """A person's name the Japanese text would show in Latin letters only."""
+    people: list[tuple[Location, Text | str | None]] = [
+        (("operators", i, "representative"), o.representative)
+        for i, o in enumerate(policy.operators)
+    ]
+    if policy.privacy_manager is not None:
+        people.append((("privacy_manager", "name"), policy.privacy_manager.name))
+    for location, name in people:
+        if isinstance(name, Text) and name.ja and name.ja == name.en and latin_only(name.ja):
+            yield Finding(
+                location,
+                f"the Japanese text will show '{name.ja}' in Latin letters; declare "
+                "{ja: …, en: …} if the person's name has a Japanese form",
+                WARNING,
+            )
+
+
+DANGLING = {
+    "ja": re.compile(r"前条|次条|前項|次項|前各号|右欄|左欄|下表|上表|本条"),
+    "en": re.compile(
+        r"\b(preceding|following|foregoing) (article|paragraph|clause)\b|\b(right|left)(-hand)? column\b",
+        re.IGNORECASE,
+    ),
+}
+"""References to the original document's layout, which the published policy does not keep."""
+
+
+def _dangling_references(policy: Policy) -> Iterator[Finding]:
+    for location, text in _all_texts(policy):
+        for lang, pattern in DANGLING.items():
+            value = getattr(text, lang)
+            match = pattern.search(value) if value else None
+            if match:
+                yield Finding(
+                    location,
+                    f"'{match.group(0)}' points at the layout of another document; name what it "
+                    "refers to instead",
+                    WARNING,
+                )
+
+
+def _unstated_joins(policy: Policy) -> Iterator[Finding]:
+    for i, right in enumerate(policy.rights):
+        if len(right.verification) > 1 and right.verification_join is None:
+            yield Finding(
+                ("rights", i, "verification"),
+                "several verification methods: say whether any one will do (verification_join: "
+                "or) or all together (and)",
+                WARNING,
+            )
+    changes = policy.changes
+    if changes is not None and len(changes.channels) > 1 and changes.channels_join is None:
+        yield Finding(
+            ("changes", "channels"),
+            "several notice channels: say whether they are alternatives (channels_join: or) or "
+            "combined (and)",
+            WARNING,
         )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -25,14 +25,20 @@ def project_directory(directory: Path | str) -> Path:
 
 
 def load_policy(directory: Path | str) -> Policy:
-    """The project's declaration, or ProblemsFound listing every problem in it."""
+    """The project's declaration, or ProblemsFound listing every problem that stops its use.
+
+    What the law requires and the declaration lacks or breaks does not stop it: the policy is
+    used (and published) as written, and `policykeeper validate` reports those findings.
+    """
     policy, problems = read_policy(directory)
-    if problems or policy is None:
-        raise ProblemsFound(problems)
+    blocking = [p for p in problems if p.blocking]
+    if blocking or policy is None:
+        raise ProblemsFound(blocking)
     return policy
 
 
 def read_policy(directory: Path | str) -> tuple[Policy | None, list[Problem]]:
+    """The declaration and every finding about it, of every severity."""
     document = read_yaml(project_directory(directory) / POLICY_FILE)
     return parse_model(Policy, document, check_policy)
 
@@ -46,7 +52,7 @@ def parse_model(
     except ValidationError as exc:
         return None, validation_problems(exc, document, model)
     findings = check(parsed) if check else []
-    return parsed, [document.problem(location, message) for location, message in findings]
+    return parsed, [document.problem(*finding) for finding in findings]
 
 
 def validation_problems(

@@ -3,6 +3,17 @@
 The models are the documentation: `policykeeper schema` prints them as JSON Schema. Every
 reference between sections (a purpose naming categories, a cookie naming a purpose) is by
 key or id, and `policykeeper.policy.checks` verifies those references and the law's rules.
+
+**Not stated is a value.** Every optional field is empty (None, or an empty list) until the
+policy says something about it, and an empty field is rendered as nothing: no fee line, no
+deadline, no consent mode, no change clause. Where the law requires an item the policy does not
+give, `policykeeper validate` reports it as missing; nothing fills it in. Defaults that remain
+are the author's house style (`style`, `self_reference`), never a promise.
+
+**The company's wording is kept.** `qualifier` records "as a rule" (原則として) and "we endeavour
+to" (努めます); `*_join` records whether a list is alternatives ("or", 又は) or a combination
+("and", 及び); periods keep the unit they were written in ("60 days" stays 60日); `statements`
+hold negative and on-device promises ("we do not store card numbers").
 """
 
 from __future__ import annotations
@@ -19,7 +30,20 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_\-]*$")]
 CategoryKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 OnRequest = Literal["on_request"]
-"""APPI Art. 32 allows some public items to be answered 'without delay on request' instead."""
+"""APPI Art. 32 allows some public items to be answered 'without delay on request' instead.
+Declare it only where the policy says so: otherwise leave the field empty (not stated)."""
+Join = Literal["or", "and"]
+"""How a list reads: 'or', alternatives (A又はB); 'and', all of them together (A及びB). Empty:
+the policy does not say, so the items are listed one per line with no conjunction."""
+
+
+class Qualifier(StrEnum):
+    """How firmly the policy words a promise."""
+
+    as_a_rule = "as_a_rule"
+    """'As a general rule' / 原則として: exceptions are possible."""
+    best_efforts = "best_efforts"
+    """'We endeavour to' / 努めます: an effort, not a guarantee."""
 
 
 class Jurisdiction(StrEnum):
@@ -32,8 +56,10 @@ class Jurisdiction(StrEnum):
 
 
 class Person(Strict):
-    name: Text | OnRequest = Field(
-        description="'on_request' when the policy names only the role, e.g. the representative director."
+    name: Text | OnRequest | None = Field(
+        None,
+        description="Empty when the policy names only the role; 'on_request' only when it says "
+        "the name is given on request.",
     )
     title: Text | None = None
     email: str | None = None
@@ -49,9 +75,15 @@ class Operator(Strict):
     id: Identifier
     name: Text
     role: Literal["controller", "joint_controller"] = "controller"
-    address: Text | OnRequest
-    representative: Text | OnRequest
-    country: CountryCode = "JP"
+    address: Text | OnRequest | None = Field(
+        None, description="Empty when the policy gives none (APPI Art. 32(1)(i) requires it)."
+    )
+    representative: Text | OnRequest | None = Field(
+        None, description="Empty when the policy names none (APPI Art. 32(1)(i) requires it)."
+    )
+    country: CountryCode | None = Field(
+        None, description="Where the operator is established, if the policy says."
+    )
     registration: Text | None = Field(None, description="Company registration number, if stated.")
     department: Text | None = None
 
@@ -63,7 +95,11 @@ class ContactChannel(Strict):
     kind: Literal["email", "web_form", "postal", "phone", "in_app", "unspecified"] = Field(
         description="'unspecified': the policy names the window but not how to reach it."
     )
-    value: str | OnRequest = Field(description="Address, URL, postal address or number.")
+    value: str | None = Field(
+        None,
+        description="Address, URL, postal address or number; empty when the policy gives none, "
+        "and then the channel is not usable (validate says so).",
+    )
     name: Text | None = Field(None, description="e.g. 'Inquiry Center', 'Film Production Group'.")
     hours: Text | None = None
     note: Text | None = None
@@ -77,7 +113,10 @@ class Authority(Strict):
 class Complaints(Strict):
     """Where a person can complain (APPI Art. 32 public item; GDPR Art. 77)."""
 
-    contact: Identifier = Field(description="Id of the contact channel that takes complaints.")
+    contact: Identifier | None = Field(
+        None,
+        description="Id of the contact channel that takes complaints, if the policy names one.",
+    )
     authorities: list[Authority] = []
     note: Text | None = None
 
@@ -99,8 +138,6 @@ class Source(StrEnum):
     third_party_login = "third_party_login"
     age_verification = "age_verification"
     inferred = "inferred"
-    unstated = "unstated"
-    """The policy uses the data but does not say how it is obtained."""
 
 
 class Category(Strict):
@@ -110,12 +147,18 @@ class Category(Strict):
     label: Text
     description: Text | None = None
     examples: list[Text] = []
-    sources: list[Source] = Field(min_length=1)
+    sources: list[Source] = Field(
+        [], description="How it is obtained; empty when the policy does not say."
+    )
     source_note: Text | None = None
     required: bool | None = Field(
         None, description="Must the person provide it to use the service?"
     )
-    sensitive: bool = Field(False, description="要配慮個人情報 / GDPR special category.")
+    sensitive: bool = Field(
+        False,
+        description="Special-care data. Rendered as 要配慮個人情報 only for the APPI's closed list "
+        "(Art. 2(3), Cabinet Order Art. 2), as a GDPR special category (Art. 9) under the GDPR.",
+    )
     sensitive_consent: Text | None = Field(
         None, description="How prior explicit consent is obtained."
     )
@@ -162,7 +205,11 @@ class Purpose(Strict):
     description: Text | None = None
     details: list[Text] = []
     uses: list[CategoryKey] = Field(min_length=1, description="Data-use keys from the taxonomy.")
-    categories: list[CategoryKey] = Field(min_length=1)
+    categories: list[CategoryKey] = Field(
+        [],
+        description="The data it uses, where the policy says; empty: the policy does not tie "
+        "this purpose to particular data.",
+    )
     legal_basis: LegalBasis | None = None
     legitimate_interest: Text | None = None
     consent: ConsentMode = ConsentMode.none
@@ -195,12 +242,15 @@ class Provision(StrEnum):
     """The APPI basis on which data goes to the recipient."""
 
     entrustment = "entrustment"
+    """委託: handling entrusted to the recipient (APPI Art. 27(5)(i)); not third-party provision."""
     consent = "consent"
     opt_out = "opt_out"
     joint_use = "joint_use"
+    """共同利用 (APPI Art. 27(5)(iii)); not third-party provision."""
     law = "law"
     not_identifiable = "not_identifiable"
     business_succession = "business_succession"
+    """事業承継 (APPI Art. 27(5)(ii)); not third-party provision."""
     contract = "contract"
     """GDPR-only basis: needed for the person's contract (e.g. their payment). Not valid under APPI."""
     legitimate_interests = "legitimate_interests"
@@ -229,7 +279,9 @@ class JointUse(Strict):
     users: Text = Field(description="The scope of joint users.")
     purposes: Text
     responsible: Entity
-    responsible_representative: Text | OnRequest
+    responsible_representative: Text | OnRequest | None = Field(
+        None, description="Empty when the policy names none (required since 2022)."
+    )
     method: Text | None = None
 
 
@@ -237,14 +289,18 @@ class Recipient(Strict):
     id: Identifier
     name: Text
     type: RecipientType
-    provision: Provision
+    provision: Provision | None = Field(
+        None, description="The APPI basis for the provision; empty when the policy does not say."
+    )
     description: Text | None = None
     purpose: Text | None = None
     purposes: list[Identifier] = []
     categories: list[CategoryKey] = []
     countries: list[CountryCode] = []
     countries_unknown: bool = Field(
-        False, description="The policy does not say where the recipient is; rendered as such."
+        False,
+        description="The policy does not say where the recipient is: validate stops asking, and "
+        "the country cell stays empty.",
     )
     safeguards: list[Safeguard] = []
     safeguard_note: Text | None = None
@@ -286,12 +342,17 @@ class ProvisionException(StrEnum):
 class Tracker(Strict):
     """A cookie, SDK, pixel or information-gathering module (TBA Art. 27-12)."""
 
-    name: str
-    type: Literal["cookie", "local_storage", "sdk", "pixel", "module"] = "cookie"
+    name: str = Field(description="Its technical name (e.g. the cookie's name); unique.")
+    label: Text | None = Field(
+        None,
+        description="What the policy calls it, shown instead of `name` when the name is not "
+        "something a reader would see (e.g. 'information-gathering modules').",
+    )
+    type: Literal["cookie", "local_storage", "sdk", "pixel", "module"] | None = None
     kind: Literal["necessary", "functional", "analytics", "personalization", "advertising"]
     purpose: Identifier = Field(description="Id of the purpose it serves.")
-    provider: Text
-    first_party: bool = True
+    provider: Text | None = None
+    first_party: bool | None = Field(None, description="Ours (true) or a third party's (false).")
     recipient: Identifier | None = None
     sends: list[CategoryKey] = Field(
         [], description="What is sent out, and (via recipient) to whom."
@@ -300,22 +361,29 @@ class Tracker(Strict):
     description: Text | None = None
     consent: ConsentMode | None = Field(
         None,
-        description="Empty: opt-in unless necessary. 'notice' for a tracker the policy only "
-        "announces (TBA Art. 27-12 asks for publication, not consent).",
+        description="What the policy says about consent. Empty: nothing is published about it "
+        "(the banner still asks before a tracker that is not necessary runs). 'notice' for a "
+        "tracker the policy only announces (TBA Art. 27-12 asks for publication, not consent).",
     )
 
     @property
     def consent_required(self) -> bool:
+        """Runtime behaviour: the banner holds back a tracker that is not strictly necessary."""
         if self.consent is not None:
             return self.consent is ConsentMode.opt_in
         return self.kind != "necessary"
 
 
 class Signals(Strict):
-    gpc: bool = Field(
-        True, description="Honour Global Privacy Control as an opt-out of sale/sharing."
+    gpc: bool | None = Field(
+        None,
+        description="What the policy says about Global Privacy Control: true, honoured as an "
+        "opt-out of sale and sharing; false, not honoured. Empty: nothing is published (the "
+        "runtime still honours it, as CCPA regulations §7025 require of a business they cover).",
     )
-    dnt: Literal["ignore", "opt_out_sale_sharing"] = "ignore"
+    dnt: Literal["ignore", "opt_out_sale_sharing"] | None = Field(
+        None, description="What the policy says about Do Not Track; empty: nothing."
+    )
     note: Text | None = Field(None, description="What the policy says about browser signals.")
 
 
@@ -349,7 +417,13 @@ class RetentionRule(Strict):
         None, description="Empty with clock 'account_active' or 'while_needed'."
     )
     clock: Clock
-    end_action: Literal["delete", "anonymize", "block"] = "delete"
+    qualifier: Qualifier | None = Field(
+        None, description="'as_a_rule' for 'we do not normally keep ... for more than N days'."
+    )
+    end_action: Literal["delete", "anonymize", "block"] | None = Field(
+        None,
+        description="What happens at the end, if the policy says; the sweep deletes when empty.",
+    )
     legal_basis: Text | None = None
     statute: Text | None = Field(None, description="The statute fixing a statutory period.")
     enforced: bool = Field(
@@ -392,6 +466,8 @@ FEE_ALLOWED_UNDER_APPI = {
 
 class Verification(StrEnum):
     account_login = "account_login"
+    account_details = "account_details"
+    """Checking the account information the person gives against the account."""
     registered_email = "registered_email"
     email_code = "email_code"
     id_document = "id_document"
@@ -425,33 +501,45 @@ class RightChannel(Strict):
 
 
 class Deadline(Strict):
-    """How fast a request is answered. 'without_delay' keeps a working target for the clock."""
+    """How fast a request is answered, as the policy states it. Leave `deadline` out when the
+    policy states none: the workflow then runs the law's clock, and nothing is published."""
 
-    period: Duration | None = None
+    period: Duration | None = Field(None, description="'within N', in the unit written.")
     without_delay: bool = False
     business_days: bool = False
-    extension: Duration | None = None
-    extension_note: Text | None = None
+    qualifier: Qualifier | None = Field(
+        None, description="'as_a_rule' for 原則として2週間以内; 'best_efforts' for 努めます."
+    )
+    extension: Duration | None = Field(None, description="Further time on top of `period`.")
+    extended_to: Duration | None = Field(
+        None,
+        description="The whole time allowed when extended, counted from receipt, as written "
+        "(jasminai: 'within 60 days' for complex requests).",
+    )
+    extension_when: Text | None = Field(
+        None, description="When the deadline is extended, in the policy's words."
+    )
     acknowledgment: Duration | None = None
     acknowledgment_business_days: bool = False
-    statutory: bool = Field(
-        False,
-        description="The policy states no deadline: these are the law's, so the workflow still "
-        "has a clock, and the renderer presents them as the legal limits, not extra promises.",
+    note: Text | None = Field(
+        None, description="The policy's own words, e.g. 'within a reasonable period'."
     )
-    note: Text | None = None
 
     @model_validator(mode="after")
     def _some_deadline(self) -> Deadline:
-        if self.period is None and not self.without_delay:
-            raise ValueError("a deadline needs a period or without_delay: true")
+        if self.period is None and not self.without_delay and self.note is None:
+            raise ValueError("a deadline needs a period, without_delay: true, or a note")
         return self
 
 
 class Fee(Strict):
-    kind: Literal["free", "fixed", "actual_cost"] = "free"
+    """A fee the policy states. Leave `fee` out when it says nothing: nothing is published."""
+
+    kind: Literal["free", "fixed", "actual_cost"]
     amount: int | None = None
-    currency: str = "JPY"
+    currency: str | None = Field(
+        None, description="ISO 4217 code; without it an amount is printed as a bare number."
+    )
     unit: Text | None = Field(None, description="e.g. 'per request'.")
     excessive_requests: bool = Field(
         False, description="A fee may be charged for excessive requests."
@@ -502,11 +590,22 @@ class Right(Strict):
     label: Text | None = None
     description: Text | None = None
     jurisdictions: list[Jurisdiction] = Field([], description="Empty means every declared one.")
-    channels: list[RightChannel] = Field(min_length=1)
-    verification: list[Verification] = Field(min_length=1)
+    channels: list[RightChannel] = Field(
+        [], description="Where to send the request; validate requires a usable one."
+    )
+    channels_join: Join | None = Field(
+        None, description="'or': any one channel will do; 'and': all are needed."
+    )
+    verification: list[Verification] = Field(
+        [], description="How identity is checked; empty when the policy does not say."
+    )
+    verification_join: Join | None = Field(
+        None,
+        description="'or': any one method; 'and': together (a postal application with an ID copy).",
+    )
     verification_note: Text | None = None
     deadline: Deadline | None = None
-    fee: Fee = Fee()
+    fee: Fee | None = None
     refusal_grounds: list[RefusalGround] = []
     conditions: list[Text] = Field(
         [], description="When the right applies, e.g. 'if the data is wrong'."
@@ -519,6 +618,7 @@ class Right(Strict):
     withheld: Text | None = Field(None, description="What is not disclosed in principle.")
     substitute_measures: Text | None = None
     methods: list[Literal["electronic", "paper", "other"]] = []
+    methods_join: Join | None = None
     outcome_notice: Text | None = None
     by_jurisdiction: dict[Jurisdiction, RightTerms] = {}
 
@@ -550,8 +650,22 @@ class SecurityMeasure(Strict):
 
 
 class AnonymizedUse(Strict):
+    """Use of data processed so that it no longer identifies the person.
+
+    'anonymized', 'pseudonymized' and 'statistical' are ordinary processing. The APPI's own
+    regimes, with their duties, are 'anonymously_processed' (匿名加工情報, Arts. 43-46: publish the
+    items included) and 'pseudonymously_processed' (仮名加工情報, Arts. 41-42: no provision to
+    third parties); declare them only when the policy uses those terms.
+    """
+
     id: Identifier
-    kind: Literal["anonymized", "pseudonymized", "statistical"]
+    kind: Literal[
+        "anonymized",
+        "pseudonymized",
+        "statistical",
+        "anonymously_processed",
+        "pseudonymously_processed",
+    ]
     label: Text
     description: Text | None = None
     categories: list[CategoryKey] = []
@@ -564,14 +678,72 @@ class AnonymizedUse(Strict):
 
 
 class Changes(Strict):
-    effective: Literal["on_posting", "after_notice"] = "on_posting"
+    """The change clause, as the policy writes it; each field says one thing it promises."""
+
+    effective: Literal["on_posting", "after_notice"] | None = Field(
+        None, description="When a revision takes effect, if the policy says."
+    )
     notice_days: int | None = None
+    qualifier: Qualifier | None = Field(
+        None, description="'best_efforts' for 'we will endeavour to notify 14 days before'."
+    )
     channels: list[Text] = []
+    channels_join: Join | None = Field(
+        None, description="'or': on the site or by email; 'and': on the site and by email."
+    )
     material_changes_only: bool = False
     consent_when_required: bool = False
     without_notice: bool = False
     continued_use_is_acceptance: bool = False
     note: Text | None = None
+
+
+class StatementKind(StrEnum):
+    not_collected = "not_collected"
+    """We do not collect it."""
+    not_stored = "not_stored"
+    """We do not keep it (a processor may handle it)."""
+    on_device = "on_device"
+    """It stays on the person's device and is not sent to us."""
+    not_provided = "not_provided"
+    """We do not provide it to third parties."""
+    only_for_purposes = "only_for_purposes"
+    """It is used for the listed purposes and for no other."""
+    not_used_for = "not_used_for"
+    """It is never used for the listed data uses (e.g. marketing)."""
+
+
+class Statement(Strict):
+    """A negative or on-device promise, checked against the rest of the declaration."""
+
+    kind: StatementKind
+    categories: list[CategoryKey] = Field(
+        min_length=1, description="What it is about: taxonomy keys, declared or not."
+    )
+    purposes: list[Identifier] = Field([], description="For only_for_purposes: the purposes.")
+    uses: list[CategoryKey] = Field([], description="For not_used_for: data-use keys.")
+    text: Text | None = Field(
+        None, description="The policy's own words; rendered instead of the built sentence."
+    )
+
+    @model_validator(mode="after")
+    def _what_for(self) -> Statement:
+        if self.kind is StatementKind.only_for_purposes and not self.purposes:
+            raise ValueError("only_for_purposes needs purposes")
+        if self.kind is StatementKind.not_used_for and not self.uses:
+            raise ValueError("not_used_for needs uses")
+        return self
+
+
+class Style(Strict):
+    """The house style of the Japanese text; every page of the policy follows it."""
+
+    conjunctions: Literal["kanji", "kana"] = Field(
+        "kanji", description="'kanji': 又は・及び・並びに・若しくは; 'kana': または・および・…"
+    )
+    time_ranges: Literal["colon", "ji"] = Field(
+        "colon", description="'colon': 10:00〜18:00; 'ji': 10時〜18時."
+    )
 
 
 class Definition(Strict):
@@ -614,11 +786,12 @@ class CcpaDisclosure(Strict):
 
 
 class CcpaTerms(Strict):
-    sells: bool = False
+    sells: bool | None = Field(
+        None, description="Whether the policy says it sells personal information; empty: silent."
+    )
     shares: bool | None = Field(
-        False,
-        description="null: the policy says nothing about sharing for cross-context behavioral "
-        "advertising, so nothing is promised either way.",
+        None,
+        description="Whether it shares for cross-context behavioral advertising; empty: silent.",
     )
     notice: Text | None = None
     disclosures: list[CcpaDisclosure] = []
@@ -640,9 +813,16 @@ class Policy(Strict):
     languages: Languages
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
     operators: list[Operator] = Field(min_length=1)
+    self_reference: str = Field(
+        "当社",
+        description="How the Japanese text names the operator: 当社, 当法人, 当省, 弊社 … "
+        "(English always says 'we').",
+    )
     privacy_manager: Person | None = Field(None, description="個人情報保護管理者 or the DPO.")
-    contacts: list[ContactChannel] = Field(min_length=1)
-    complaints: Complaints
+    contacts: list[ContactChannel] = []
+    complaints: Complaints | None = Field(
+        None, description="Where complaints go, if the policy says (an APPI public item)."
+    )
     definitions: list[Definition] = []
     subjects: list[SubjectType] = []
     categories: list[Category] = Field(min_length=1)
@@ -656,12 +836,22 @@ class Policy(Strict):
     provision_exceptions: list[ProvisionException] = []
     provision_exception_notes: dict[ProvisionException, Text] = Field(
         {},
-        description="The policy's own wording of a listed exception where it says more than the "
-        "standard case, e.g. the items announced before opt-out provision.",
+        description="The policy's own wording of a listed exception, printed instead of the "
+        "law's standard wording (e.g. 'when required by law or by court order').",
     )
     cross_border_note: Text | None = None
+    cross_border_info_on_request: bool = Field(
+        False,
+        description="The policy offers, on request, information on the measures a foreign "
+        "recipient with an equivalent system takes (APPI Art. 28(3)).",
+    )
     trackers: list[Tracker] = []
     tracker_note: Text | None = None
+    external_transmission_notice: bool = Field(
+        False,
+        description="The policy presents its tracker list as the publication the "
+        "Telecommunications Business Act Art. 27-12 requires; only then is the Act cited.",
+    )
     signals: Signals = Signals()
     retention: list[RetentionRule] = []
     retention_note: Text | None = None
@@ -675,7 +865,16 @@ class Policy(Strict):
         "(APPI Art. 32 allows it).",
     )
     anonymized_uses: list[AnonymizedUse] = []
-    changes: Changes = Changes()
+    statements: list[Statement] = Field(
+        [], description="Negative and on-device promises: what the service does not do."
+    )
+    changes: Changes | None = Field(None, description="The change clause, if the policy has one.")
+    show_statutory: bool = Field(
+        False,
+        description="Also print the law's own deadlines and fee rules where the policy states "
+        "none, labelled as the law's. Off: nothing the policy did not say is printed.",
+    )
+    style: Style = Style()
     gdpr: GdprTerms | None = None
     ccpa: CcpaTerms | None = None
     sections: list[Section] = []
@@ -704,3 +903,10 @@ class Policy(Strict):
 
     def categories_under(self, key: str) -> list[Category]:
         return [c for c in self.categories if self.covers(key, c.key)]
+
+    def home_country(self) -> str | None:
+        """Where the first operator is, or Japan for an APPI declaration that does not say."""
+        country = self.operators[0].country
+        if country is None and Jurisdiction.appi in self.jurisdictions:
+            return "JP"
+        return country

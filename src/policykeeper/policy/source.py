@@ -43,9 +43,9 @@ class YamlDocument:
                 break
         return line, column
 
-    def problem(self, location: Location, message: str) -> Problem:
+    def problem(self, location: Location, message: str, severity: str = "error") -> Problem:
         line, column = self.position(location)
-        return Problem(self.name, line, column, message)
+        return Problem(self.name, line, column, message, severity)
 
 
 def read_yaml(path: Path) -> YamlDocument:

@@ -15,7 +15,10 @@ from policykeeper.policy.types import Text
 class Taxonomy:
     categories: dict[str, Text]
     uses: dict[str, Text]
-    sensitive: frozenset[str]
+    appi_sensitive: frozenset[str]
+    """要配慮個人情報: APPI Art. 2(3) and Cabinet Order Art. 2, a closed list."""
+    gdpr_special: frozenset[str]
+    """GDPR Art. 9 special categories."""
     opt_out_uses: frozenset[str]
 
     def is_category(self, key: str) -> bool:
@@ -31,14 +34,25 @@ class Taxonomy:
         return None
 
     def is_sensitive(self, key: str) -> bool:
-        return any(key == s or key.startswith(s + ".") for s in self.sensitive)
+        """Special-care data under either law."""
+        return self.is_appi_sensitive(key) or self.is_gdpr_special(key)
+
+    def is_appi_sensitive(self, key: str) -> bool:
+        return _under(key, self.appi_sensitive)
+
+    def is_gdpr_special(self, key: str) -> bool:
+        return _under(key, self.gdpr_special)
 
     def is_use(self, key: str) -> bool:
         return key in self.uses
 
     def is_opt_out_use(self, key: str) -> bool:
         """Does GPC (and a CCPA opt-out) cover this data use?"""
-        return any(key == u or key.startswith(u + ".") for u in self.opt_out_uses)
+        return _under(key, self.opt_out_uses)
+
+
+def _under(key: str, roots: frozenset[str]) -> bool:
+    return any(key == root or key.startswith(root + ".") for root in roots)
 
 
 @cache
@@ -53,6 +67,7 @@ def builtin() -> Taxonomy:
     return Taxonomy(
         categories=labelled(raw["categories"]),
         uses=labelled(raw["uses"]),
-        sensitive=frozenset(raw["sensitive"]),
+        appi_sensitive=frozenset(raw["appi_sensitive"]),
+        gdpr_special=frozenset(raw["gdpr_special"]),
         opt_out_uses=frozenset(raw["opt_out_uses"]),
     )

@@ -10,13 +10,15 @@ import re
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from policykeeper.errors import InputError
 from policykeeper.policy.models import Policy
 from policykeeper.policy.types import Lang
 from policykeeper.render.build import build_document
+from policykeeper.render.style import japanese_runs
 
-__all__ = ["FORMATS", "LANGUAGES", "render_policy"]
+__all__ = ["FORMATS", "LANGUAGES", "mark_languages", "render_policy"]
 
 LANGUAGES = ("ja", "en")
 FORMATS = ("html", "md")
@@ -31,6 +33,11 @@ def render_policy(policy: Policy, lang: str, fmt: str) -> str:
         raise InputError(f"unknown language '{lang}': use one of {', '.join(LANGUAGES)}")
     if fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
+    published = [language.value for language in policy.languages.published]
+    if lang not in published:
+        raise InputError(
+            f"the policy is not published in '{lang}' (languages.published: {', '.join(published)})"
+        )
     document = build_document(policy, Lang(lang))
     return _environment(fmt).get_template(f"policy.{fmt}.j2").render(doc=document)
 
@@ -50,7 +57,19 @@ def _environment(fmt: str) -> Environment:
     environment.filters["md_cell"] = markdown_cell
     environment.filters["md_start"] = markdown_line_start
     environment.filters["md_href"] = markdown_href
+    environment.filters["langs"] = mark_languages
     return environment
+
+
+def mark_languages(text: str, page_lang: str) -> Markup:
+    """Escaped HTML of `text`; on an English page, its Japanese runs are marked lang="ja" (a
+    postal address or a name declared only in Japanese), so readers and screen readers know."""
+    if page_lang != "en":
+        return escape(text)
+    return Markup("").join(
+        Markup('<span lang="ja">{}</span>').format(part) if is_ja else escape(part)
+        for part, is_ja in japanese_runs(text)
+    )
 
 
 def markdown_text(text: str) -> str:

@@ -3,11 +3,18 @@
 The order follows a Japanese privacy policy: who we are, what we collect and why, who receives it,
 cookies, retention, security, requests, then the GDPR and CCPA supplements, minors, changes and the
 inquiry window. Every field of the declaration is shown somewhere; `tests/render` checks that.
+
+Nothing is said that the declaration does not say: an empty field prints nothing, and every fixed
+phrase in the catalogues only frames what was declared. The law's own figures appear only with
+`show_statutory: true`, labelled as the law's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+from pydantic import BaseModel
 
 from policykeeper.policy.models import (
     Agents,
@@ -17,16 +24,23 @@ from policykeeper.policy.models import (
     Deadline,
     Entity,
     Fee,
+    Join,
     Jurisdiction,
     Operator,
     Policy,
+    Provision,
+    ProvisionException,
+    Qualifier,
     Recipient,
-    RecipientType,
     RetentionRule,
     Right,
+    RightChannel,
     RightTerms,
+    Statement,
+    StatementKind,
     Tracker,
 )
+from policykeeper.policy.statutory import StatutoryDeadline, statutory_deadline, statutory_fee
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Lang, Text
 from policykeeper.render.catalog import Catalog, catalog
@@ -44,6 +58,7 @@ from policykeeper.render.document import (
     Table,
     line,
 )
+from policykeeper.render.style import japanese
 
 EEA = frozenset(
     [
@@ -80,6 +95,26 @@ EEA = frozenset(
     ]
 )
 SECURITY_ORDER = ("organizational", "human", "physical", "technical", "external_environment")
+PROVISION_ORDER = (
+    Provision.entrustment,
+    Provision.joint_use,
+    Provision.business_succession,
+    Provision.consent,
+    Provision.opt_out,
+    Provision.law,
+    Provision.not_identifiable,
+    Provision.contract,
+    Provision.legitimate_interests,
+)
+"""Recipients as the APPI structures them: entrustment, joint use and business succession are not
+provision to a third party (Art. 27(5)); third-party provision follows (Art. 27(1)-(2))."""
+NOT_THIRD_PARTY_CASES = (
+    ProvisionException.entrustment,
+    ProvisionException.business_succession,
+    ProvisionException.joint_use,
+)
+PROCEDURE = ("channels", "verification", "agents", "deadline", "methods", "fee")
+"""The fields of a right that describe how to ask; shared ones are printed once."""
 
 
 def build_document(policy: Policy, lang: Lang) -> Document:
@@ -92,14 +127,22 @@ class Builder:
     def __init__(self, policy: Policy, cat: Catalog) -> None:
         self.policy = policy
         self.cat = cat
+        self.proper = _proper_words(policy) if cat.lang is Lang.en else frozenset()
 
     # --- small helpers -------------------------------------------------------------------
+
+    def say(self, key: str, **values: object) -> str:
+        """A catalogue phrase, with the operator's own self-reference in Japanese."""
+        text = self.cat(key, **values)
+        if self.cat.lang is Lang.ja and self.policy.self_reference != "当社":
+            text = text.replace("当社", self.policy.self_reference)
+        return text
 
     def t(self, value: Text | str | None) -> str:
         if value is None:
             return ""
         if isinstance(value, str):
-            return self.cat("on_request") if value == "on_request" else value
+            return self.say("on_request") if value == "on_request" else value
         return self.cat.text(value)
 
     def lines(self, value: Text | str | None) -> list[Line]:
@@ -118,18 +161,53 @@ class Builder:
     def labelled(self, label: str, text: str) -> Line:
         return [Span(label, strong=True), Span(self.cat("label_sep") + text)] if text else []
 
+    def phrase(self, text: str) -> str:
+        """A label used inside an English sentence: 'Announcement on the Service' becomes
+        'announcement on the Service'; names and acronyms keep their capitals."""
+        if self.cat.lang is not Lang.en or not text:
+            return text
+        first = re.split(r"[\s,(]", text, maxsplit=1)[0]
+        acronym = len(first) > 1 and first.isupper()
+        if first in self.proper or acronym or not first[:1].isupper():
+            return text
+        return text[:1].lower() + text[1:]
+
+    def listing(self, items: list[str]) -> str:
+        """Labels listed in one line: 'Name, address, email address' (English lowercases the
+        labels after the first, names excepted)."""
+        return self.cat.join([items[0], *(self.phrase(i) for i in items[1:])] if items else [])
+
+    def join(self, items: list[str], how: Join | None, sentence: bool = False) -> str:
+        """Items as the policy joins them: 'or', 'and', or (not stated) a plain list."""
+        if sentence:
+            items = [self.phrase(i) for i in items]
+        else:
+            items = [items[0], *(self.phrase(i) for i in items[1:])] if items else items
+        if how == "or":
+            return self.cat.join_or(items)
+        if how == "and":
+            return self.cat.join_and(items)
+        return self.cat.join(items)
+
+    def joined_lines(self, items: list[str], how: Join | None) -> list[Line]:
+        """A list as one line when the policy says how its items go together, else one a line."""
+        if how is None or len(items) < 2:
+            return [line(i) for i in items]
+        return [line(self.join(items, how))]
+
     def category_label(self, key: str) -> str:
         category = self.policy.category(key)
         if category is not None:
             return self.t(category.label)
         taxonomy = builtin()
-        if key in taxonomy.categories:
-            return self.t(taxonomy.categories[key])
         under = self.policy.categories_under(key)
-        return self.cat.join([self.t(c.label) for c in under]) if under else key
+        if under:
+            return self.listing([self.t(c.label) for c in under])
+        ancestor = taxonomy.builtin_ancestor(key)
+        return self.t(taxonomy.categories[ancestor]) if ancestor else key
 
     def category_labels(self, keys: Iterable[str]) -> str:
-        return self.cat.join([self.category_label(key) for key in keys])
+        return self.listing([self.category_label(key) for key in keys])
 
     def purpose_label(self, purpose_id: str) -> str:
         purpose = self.policy.purpose(purpose_id)
@@ -147,16 +225,28 @@ class Builder:
             return line(contact_id)
         kind = self.cat.label("contact_kind", contact.kind)
         name = self.t(contact.name) or kind
-        value = self.t(contact.value)
+        if not contact.value:
+            return [Span(name, strong=True)]
         return [
             Span(name, strong=True),
             Span(self.cat("label_sep") + (f"{kind} " if kind and kind != name else "")),
-            Span(value, href=_href(contact.kind, contact.value)),
+            Span(contact.value, href=_href(contact.kind, contact.value)),
         ]
 
     def entity_lines(self, entity: Entity) -> list[Line]:
-        country = f" ({self.cat.country(entity.country)})" if entity.country else ""
+        country = (
+            self.say("text.in_country", country=self.cat.country(entity.country))
+            if entity.country
+            else ""
+        )
         return [line(self.t(entity.name) + country), *self.lines(entity.address)]
+
+    def qualified(self, text: str, qualifier: Qualifier | None, context: str) -> str:
+        """`text` with the policy's own qualifier ('as a rule', 'we endeavour to')."""
+        if qualifier is None:
+            return text
+        lower = text[:1].lower() + text[1:] if self.cat.lang is Lang.en else text
+        return self.say(f"qualifier.{context}.{qualifier.value}", text=text, lower=lower)
 
     # --- the document --------------------------------------------------------------------
 
@@ -190,15 +280,16 @@ class Builder:
         intro = Paragraph(
             [
                 line(
-                    cat(
+                    self.say(
                         "intro",
                         operators=cat.join_and([self.t(o.name) for o in policy.operators]),
                         service=service,
+                        we=policy.self_reference,
                     )
                 )
             ]
         )
-        return Document(
+        document = Document(
             lang=cat.lang.value,
             title=cat("title", service=service),
             meta=meta,
@@ -210,6 +301,10 @@ class Builder:
             scroll_label=cat("table_scroll"),
             label_sep=cat("label_sep"),
         ).number()
+        if cat.lang is Lang.ja:
+            style = policy.style
+            document.restyle(lambda text: japanese(text, style.conjunctions, style.time_ranges))
+        return document
 
     def language_notice(self) -> Paragraph | None:
         languages, cat = self.policy.languages, self.cat
@@ -237,18 +332,20 @@ class Builder:
         if manager is not None:
             name, title = self.t(manager.name), self.t(manager.title)
             if manager.name == "on_request" and title:
-                value: Line = line(cat("text.person_on_request", title=title))
+                value: Line = line(self.say("text.person_on_request", title=title))
+            elif name and title:
+                value = line(self.say("text.person", name=name, title=title))
             else:
-                value = line(cat("text.person", name=name, title=title) if title else name)
+                value = line(name or title)
             if manager.email:
                 value += [Span(" "), Span(manager.email, href=f"mailto:{manager.email}")]
             reach = [self.contact_line(policy.contact(c), c) for c in manager.contacts]
             fields.append(Field(cat("heading.privacy_manager"), [value, *reach]))
         service = policy.service
-        name: Line = line(self.t(service.name))
+        name_line: Line = line(self.t(service.name))
         if service.url:
-            name += [Span(" "), Span(service.url, href=service.url)]
-        fields.append(Field(cat("heading.service"), [name, *self.lines(service.description)]))
+            name_line += [Span(" "), Span(service.url, href=service.url)]
+        fields.append(Field(cat("heading.service"), [name_line, *self.lines(service.description)]))
         section.add(Fields(fields))
         return section
 
@@ -261,7 +358,9 @@ class Builder:
             else None,
             Field(cat("field.address"), self.lines(operator.address)),
             Field(cat("field.representative"), self.lines(operator.representative)),
-            Field(cat("field.country"), [line(cat.country(operator.country))]),
+            Field(cat("field.country"), [line(cat.country(operator.country))])
+            if operator.country
+            else None,
             Field(cat("field.registration"), self.lines(operator.registration)),
             Field(cat("field.department"), self.lines(operator.department)),
         ]
@@ -280,7 +379,7 @@ class Builder:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.categories"), "categories")
         if policy.subjects:
-            section.add(Paragraph([line(cat("text.subjects_intro"))]))
+            section.add(Paragraph([line(self.say("text.subjects_intro"))]))
             section.add(
                 ItemList(
                     [
@@ -292,52 +391,86 @@ class Builder:
                     ]
                 )
             )
-        section.add(Paragraph([line(cat("text.categories_intro"))]))
+        section.add(Paragraph([line(self.say("text.categories_intro"))]))
         columns = cat.columns("categories")
         rows = [self.category_row(c) for c in policy.categories]
-        if all(c.required is None for c in policy.categories):
-            columns, rows = columns[:2] + columns[3:], [row[:2] + row[3:] for row in rows]
         section.add(Table(cat("heading.categories"), columns, rows))
+        self.add_statements(
+            section,
+            (StatementKind.not_collected, StatementKind.not_stored, StatementKind.on_device),
+        )
         return section
 
     def category_row(self, category: Category) -> list[Cell]:
         cat = self.cat
         what = [[Span(self.t(category.label), strong=True)], *self.lines(category.description)]
         if category.examples:
-            examples = cat.join([self.t(e) for e in category.examples])
+            examples = self.listing([self.t(e) for e in category.examples])
             what.append(line(cat("text.examples", items=examples)))
         sources = [line(cat.label("source", s)) for s in category.sources]
         sources += self.lines(category.source_note)
         required = cat.label("required", category.required) if category.required is not None else ""
         notes: list[Line] = []
         if category.subjects:
-            names = cat.join([self.subject_label(s) for s in category.subjects])
+            names = self.listing([self.subject_label(s) for s in category.subjects])
             notes.append(line(cat("text.subjects_only", subjects=names)))
         if category.sensitive:
-            notes.append([Span(cat("text.sensitive"), strong=True)])
+            notes.append([Span(self.special_term(category.key), strong=True)])
         if category.sensitive_consent is not None:
             consent = self.t(category.sensitive_consent)
             notes.append(line(cat("text.sensitive_consent", text=consent)))
         if not category.stored and category.kept_instead is None:
-            notes.append(line(cat("text.not_stored")))
+            notes.append(line(self.say("text.not_stored")))
         notes += self.lines(category.kept_instead)
         if category.handled_by:
             names = cat.join([self.recipient_name(r) for r in category.handled_by])
             notes.append(line(cat("text.handled_by", names=names)))
         if category.history_information:
             notes.append(line(cat("text.history_information")))
-        return [what, sources, [line(required or cat("none"))], notes or [line(cat("none"))]]
+        return [what, sources, [line(required)] if required else [], notes]
+
+    def special_term(self, key: str) -> str:
+        """要配慮個人情報 only for the APPI's list; a GDPR special category under the GDPR."""
+        taxonomy, jurisdictions = builtin(), self.policy.jurisdictions
+        terms = []
+        if Jurisdiction.appi in jurisdictions and taxonomy.is_appi_sensitive(key):
+            terms.append(self.cat("text.sensitive_appi"))
+        if Jurisdiction.gdpr in jurisdictions and taxonomy.is_gdpr_special(key):
+            terms.append(self.cat("text.sensitive_gdpr"))
+        return self.cat.join(terms) if terms else self.cat("text.sensitive_other")
 
     def subject_label(self, subject_id: str) -> str:
         subject = next((s for s in self.policy.subjects if s.id == subject_id), None)
         return self.t(subject.label) if subject else subject_id
+
+    def add_statements(self, section: Section, kinds: tuple[StatementKind, ...]) -> None:
+        for statement in self.policy.statements:
+            if statement.kind in kinds:
+                section.add(Paragraph([line(self.statement_text(statement))]))
+
+    def statement_text(self, statement: Statement) -> str:
+        if statement.text is not None:
+            return self.t(statement.text)
+        items = self.cat.join_and([self.category_label(k) for k in statement.categories])
+        purposes = self.cat.join_and([self.purpose_label(p) for p in statement.purposes])
+        uses = self.cat.join_or(
+            [self.t(builtin().uses.get(u, Text(ja=u, en=u))) for u in statement.uses]
+        )
+        return self.say(
+            f"statement.{statement.kind.value}",
+            items=self.phrase(items),
+            Items=items,
+            purposes=self.phrase(purposes),
+            uses=self.phrase(uses),
+        )
 
     # --- 3. why --------------------------------------------------------------------------
 
     def purposes_section(self) -> Section:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.purposes"), "purposes")
-        section.add(Paragraph([line(cat("text.purposes_intro"))]))
+        section.add(Paragraph([line(self.say("text.purposes_intro"))]))
+        gdpr = Jurisdiction.gdpr in policy.jurisdictions
         items = []
         for purpose in policy.purposes:
             head = self.labelled(self.t(purpose.label), self.t(purpose.description))
@@ -348,9 +481,9 @@ class Builder:
                 )
             )
             if purpose.subjects:
-                names = cat.join([self.subject_label(s) for s in purpose.subjects])
+                names = self.listing([self.subject_label(s) for s in purpose.subjects])
                 children.append(self.labelled(cat("field.subjects"), names))
-            if purpose.legal_basis is not None:
+            if purpose.legal_basis is not None and gdpr:
                 basis = cat.label("legal_basis", purpose.legal_basis)
                 children.append(self.labelled(cat("field.legal_basis"), basis))
             interest = self.t(purpose.legitimate_interest)
@@ -364,14 +497,15 @@ class Builder:
                 self.t(purpose.withdrawal_note),
             ]
             children.append(
-                self.labelled(cat("field.withdrawal"), " ".join(filter(None, withdrawal)))
+                self.labelled(cat("field.withdrawal"), cat("space").join(filter(None, withdrawal)))
             )
             items.append(Item(head or line(self.t(purpose.label)), [c for c in children if c]))
         section.add(ItemList(items))
         if policy.incidental_purposes:
-            section.add(Paragraph([line(cat("text.incidental_purposes"))]))
+            section.add(Paragraph([line(self.say("text.incidental_purposes"))]))
         for paragraph in self.paragraphs(policy.purpose_change):
             section.add(paragraph)
+        self.add_statements(section, (StatementKind.only_for_purposes, StatementKind.not_used_for))
         return section
 
     # --- 4. who receives -----------------------------------------------------------------
@@ -379,45 +513,49 @@ class Builder:
     def recipients_section(self) -> Section:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.recipients"), "recipients")
-        if policy.provision_exceptions:
-            section.add(Paragraph([line(cat("text.recipients_intro"))]))
-            section.add(
-                ItemList(
-                    [
-                        Item(
-                            line(cat.label("provision_exception", e)),
-                            self.lines(policy.provision_exception_notes.get(e)),
-                        )
-                        for e in policy.provision_exceptions
-                    ]
-                )
-            )
-        elif policy.recipients:
-            section.add(Paragraph([line(cat("text.recipients_listed"))]))
-        for kind in RecipientType:
-            members = [r for r in policy.recipients if r.type is kind]
+        exceptions = [e for e in policy.provision_exceptions if e not in NOT_THIRD_PARTY_CASES]
+        outside = [e for e in policy.provision_exceptions if e in NOT_THIRD_PARTY_CASES]
+        for intro, cases in (("recipients_intro", exceptions), ("not_third_party", outside)):
+            if not cases:
+                continue
+            section.add(Paragraph([line(self.say(f"text.{intro}"))]))
+            section.add(ItemList([Item(self.exception_line(e)) for e in cases]))
+        for provision in (*PROVISION_ORDER, None):
+            members = [r for r in policy.recipients if r.provision is provision]
             if not members:
                 continue
-            part = section.subsection(
-                cat.label("recipient_type", kind), kind.value.replace("_", "-")
+            group = provision.value if provision is not None else "unstated"
+            title = self.say(f"label.provision_group.{group}")
+            part = section.subsection(title, group.replace("_", "-"))
+            part.add(
+                Table(
+                    title,
+                    cat.columns("recipients"),
+                    [self.recipient_row(r) for r in members],
+                )
             )
-            if kind is RecipientType.joint_use:
-                part.add(Paragraph([line(cat("text.joint_use_intro"))]))
-            columns, rows = cat.columns("recipients"), [self.recipient_row(r) for r in members]
-            if len({r.provision for r in members}) == 1:
-                basis = cat.label("provision", members[0].provision)
-                part.add(Paragraph([self.labelled(columns[-1], basis)]))
-                columns, rows = columns[:-1], [row[:-1] for row in rows]
-            part.add(Table(cat.label("recipient_type", kind), columns, rows))
             for recipient in members:
                 if recipient.joint_use is not None:
                     part.add(Fields(self.joint_use_fields(recipient)))
+        self.add_statements(section, (StatementKind.not_provided,))
         self.cross_border(section)
         return section
 
+    def exception_line(self, exception: ProvisionException) -> Line:
+        """The policy's own wording of the case where it gives one, else the law's."""
+        own = self.policy.provision_exception_notes.get(exception)
+        return line(
+            self.t(own) if own else self.say(f"label.provision_exception.{exception.value}")
+        )
+
     def recipient_row(self, recipient: Recipient) -> list[Cell]:
         cat = self.cat
-        name = [[Span(self.t(recipient.name), strong=True)], *self.lines(recipient.description)]
+        title, kind = self.t(recipient.name), cat.label("recipient_type", recipient.type)
+        name = [
+            [Span(title, strong=True)],
+            line(kind) if kind != title else [],
+            *self.lines(recipient.description),
+        ]
         for entity in recipient.entities:
             name += self.entity_lines(entity)
         if recipient.privacy_policy_url:
@@ -429,16 +567,13 @@ class Builder:
         if not recipient.identifiable:
             data.append(line(cat("text.not_identifiable")))
         country = [line(self.countries(recipient.countries))] if recipient.countries else []
-        if recipient.countries_unknown:
-            country.append(line(cat("text.countries_unknown")))
         country += self.lines(recipient.country_regime)
         safeguards = [line(cat.label("safeguard", s)) for s in recipient.safeguards]
         safeguards += self.lines(recipient.safeguard_note)
         if recipient.conditions:
             safeguards.append([Span(cat("field.conditions_imposed"), strong=True)])
             safeguards += [line(self.t(c)) for c in recipient.conditions]
-        basis = [line(cat.label("provision", recipient.provision))]
-        return [name, purpose, data, country, safeguards, basis]
+        return [name, purpose, data, country, safeguards]
 
     def joint_use_fields(self, recipient: Recipient) -> list[Field]:
         cat, joint = self.cat, recipient.joint_use
@@ -446,7 +581,7 @@ class Builder:
         fields = [
             Field(
                 cat("field.joint_use_fact"),
-                [line(cat("text.joint_use_fact")), line(self.t(recipient.name))],
+                [line(self.say("text.joint_use_fact")), line(self.t(recipient.name))],
             ),
             Field(cat("field.items"), [line(self.category_labels(joint.items))]),
             Field(cat("field.users"), self.lines(joint.users)),
@@ -462,17 +597,18 @@ class Builder:
 
     def cross_border(self, section: Section) -> None:
         cat, policy = self.cat, self.policy
-        home = policy.operators[0].country
+        home = policy.home_country()
         by_country: dict[str, list[str]] = {}
         for recipient in policy.recipients:
             for code in recipient.countries:
                 if code != home:
                     by_country.setdefault(code, []).append(self.t(recipient.name))
-        if not by_country and policy.cross_border_note is None:
+        note = policy.cross_border_note
+        if not by_country and note is None and not policy.cross_border_info_on_request:
             return
         part = section.subsection(cat("heading.cross_border"), "cross-border")
         if by_country:
-            part.add(Paragraph([line(cat("text.cross_border_intro"))]))
+            part.add(Paragraph([line(self.say("text.cross_border_intro"))]))
             part.add(
                 ItemList(
                     [
@@ -489,19 +625,21 @@ class Builder:
                     ]
                 )
             )
-        for paragraph in self.paragraphs(policy.cross_border_note):
+        for paragraph in self.paragraphs(note):
             part.add(paragraph)
+        if policy.cross_border_info_on_request:
+            part.add(Paragraph([line(self.say("text.cross_border_info_on_request"))]))
 
     def anonymized_section(self) -> Section:
         cat = self.cat
         section = Section(cat("heading.anonymized"), "anonymized")
         if self.policy.anonymized_uses:
-            section.add(Paragraph([line(cat("text.anonymized_intro"))]))
+            section.add(Paragraph([line(self.say("text.anonymized_intro"))]))
         items = []
         for use in self.policy.anonymized_uses:
             head = [
                 Span(self.t(use.label), strong=True),
-                Span(f" ({cat.label('anonymized_kind', use.kind)})"),
+                Span(cat("text.bracketed", text=cat.label("anonymized_kind", use.kind))),
             ]
             children = [
                 *self.lines(use.description),
@@ -531,7 +669,10 @@ class Builder:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.trackers"), "trackers")
         if policy.trackers:
-            section.add(Paragraph([line(cat("text.trackers_intro"))]))
+            intro = (
+                "trackers_intro_tba" if policy.external_transmission_notice else "trackers_intro"
+            )
+            section.add(Paragraph([line(self.say(f"text.{intro}"))]))
             section.add(
                 Table(
                     cat("heading.trackers"),
@@ -539,56 +680,61 @@ class Builder:
                     [self.tracker_row(t) for t in policy.trackers],
                 )
             )
-            if any(t.consent_required for t in policy.trackers):
-                section.add(Paragraph([line(cat("text.trackers_consent"))]))
+            if any(t.consent is not None and t.consent.value == "opt_in" for t in policy.trackers):
+                section.add(Paragraph([line(self.say("text.trackers_consent"))]))
         for paragraph in self.paragraphs(policy.tracker_note):
             section.add(paragraph)
-        if Jurisdiction.ccpa not in policy.jurisdictions and (
-            policy.signals.dnt != "ignore" or policy.signals.note is not None
-        ):
+        if Jurisdiction.ccpa not in policy.jurisdictions:
             signals = section.subsection(cat("heading.signals"), "signals")
             signals.add(self.signals_paragraph())
         return section
 
     def tracker_row(self, tracker: Tracker) -> list[Cell]:
         cat = self.cat
-        party = cat("text.first_party") if tracker.first_party else cat("text.third_party")
-        kind = [
-            line(cat.label("tracker_type", tracker.type)),
-            line(cat("text.provider_party", provider=self.t(tracker.provider), party=party)),
+        kind: list[Line] = []
+        if tracker.type is not None:
+            kind.append(line(cat.label("tracker_type", tracker.type)))
+        party = {True: cat("text.first_party"), False: cat("text.third_party"), None: ""}[
+            tracker.first_party
         ]
+        provider = self.t(tracker.provider)
+        if provider and party:
+            kind.append(line(cat("text.provider_party", provider=provider, party=party)))
+        elif provider or party:
+            kind.append(line(provider or party))
         purpose = [*self.lines(tracker.description), line(self.purpose_label(tracker.purpose))]
-        sends: list[Line] = []
-        if tracker.sends:
-            sends += [line(self.category_label(key)) for key in tracker.sends]
+        sends: list[Line] = [line(self.category_label(key)) for key in tracker.sends]
         if tracker.recipient:
             sends.append(line(cat("text.sent_to", name=self.recipient_name(tracker.recipient))))
-        if not sends:
-            sends.append(line(cat("text.not_sent") if tracker.first_party else cat("none")))
-        duration = self.lines(tracker.duration) or [line(cat("none"))]
+        category = [line(cat.label("tracker_kind", tracker.kind))]
+        if tracker.consent is not None:
+            category.append(line(cat.label("tracker_consent", tracker.consent)))
+        name = self.t(tracker.label) or tracker.name
         return [
-            [[Span(tracker.name, strong=True)]],
+            [[Span(name, strong=True)]],
             kind,
             purpose,
-            [line(cat.label("tracker_kind", tracker.kind)), line(self.tracker_consent(tracker))],
+            category,
             sends,
-            duration,
+            self.lines(tracker.duration),
         ]
 
-    def tracker_consent(self, tracker: Tracker) -> str:
-        if tracker.consent is not None:
-            return self.cat.label("tracker_consent", tracker.consent)
-        return self.cat.label("tracker_consent", "opt_in" if tracker.consent_required else "none")
-
     def signals_paragraph(self) -> Paragraph:
-        cat, signals = self.cat, self.policy.signals
-        gpc = cat("text.gpc") if signals.gpc else cat("text.gpc_ignored")
-        dnt = (
-            cat("text.dnt_opt_out")
-            if signals.dnt == "opt_out_sale_sharing"
-            else cat("text.dnt_ignore")
-        )
-        return Paragraph([line(gpc), line(dnt), *self.lines(signals.note)])
+        signals = self.policy.signals
+        lines: list[Line] = []
+        if signals.gpc is not None:
+            lines.append(line(self.say("text.gpc" if signals.gpc else "text.gpc_ignored")))
+        if signals.dnt is not None:
+            lines.append(
+                line(
+                    self.say(
+                        "text.dnt_opt_out"
+                        if signals.dnt == "opt_out_sale_sharing"
+                        else "text.dnt_ignore"
+                    )
+                )
+            )
+        return Paragraph([*lines, *self.lines(signals.note)])
 
     # --- 6. retention --------------------------------------------------------------------
 
@@ -596,7 +742,7 @@ class Builder:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.retention"), "retention")
         if policy.retention:
-            section.add(Paragraph([line(cat("text.retention_intro"))]))
+            section.add(Paragraph([line(self.say("text.retention_intro"))]))
             section.add(
                 Table(
                     cat("heading.retention"),
@@ -604,59 +750,54 @@ class Builder:
                     [self.retention_row(rule) for rule in policy.retention],
                 )
             )
-            if not all(rule.enforced for rule in policy.retention):
-                section.add(Paragraph([line(cat("text.not_enforced"))], note=True))
         for paragraph in self.paragraphs(policy.retention_note):
             section.add(paragraph)
         return section
 
     def retention_row(self, rule: RetentionRule) -> list[Cell]:
         cat = self.cat
-        mark = "" if rule.enforced else cat("text.not_enforced_mark")
-        what = [[Span(self.t(rule.label) + mark, strong=True)]]
-        if rule.categories:
-            what += [line(self.category_label(key)) for key in rule.categories]
+        title = self.t(rule.label)
+        what = [[Span(title, strong=True)]]
+        what += [
+            line(label)
+            for label in (self.category_label(key) for key in rule.categories)
+            if label != title
+        ]
         if rule.period is None:
             endless = "text.while_needed" if rule.clock == "while_needed" else "text.while_active"
-            period, clock = cat(endless), cat("none")
+            period, clock = self.say(endless), ""
         else:
             period, clock = cat.duration(rule.period), cat.label("clock", rule.clock)
+        period = self.qualified(period, rule.qualifier, "retention")
         notes = [*self.lines(rule.legal_basis)]
         if rule.subjects:
-            names = cat.join([self.subject_label(s) for s in rule.subjects])
+            names = self.listing([self.subject_label(s) for s in rule.subjects])
             notes.append(line(cat("text.retention_subjects", subjects=names)))
         if rule.statute is not None:
             notes.append(line(cat("text.statute", text=self.t(rule.statute))))
         notes += self.lines(rule.description)
         if rule.notice_before is not None:
-            notes.append(line(cat("text.notice_before", period=cat.duration(rule.notice_before))))
-        return [
-            what,
-            [line(period)],
-            [line(clock)],
-            [line(cat.label("end_action", rule.end_action))],
-            notes or [line(cat("none"))],
-        ]
+            notes.append(
+                line(self.say("text.notice_before", period=cat.duration(rule.notice_before)))
+            )
+        end = cat.label("end_action", rule.end_action) if rule.end_action else ""
+        return [what, [line(period)], [line(clock)], [line(end)], notes]
 
     # --- 7. security ---------------------------------------------------------------------
 
     def security_section(self) -> Section:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.security"), "security")
-        if not policy.security:
-            section.add(Paragraph([line(cat("text.security_default"))]))
-            if policy.security_on_request:
-                section.add(Paragraph([line(cat("text.security_on_request"))]))
-        else:
-            section.add(Paragraph([line(cat("text.security_intro"))]))
+        if policy.security:
+            section.add(Paragraph([line(self.say("text.security_intro"))]))
             fields = []
             for kind in SECURITY_ORDER:
                 measures = [line(self.t(m.text)) for m in policy.security if m.kind == kind]
                 if measures:
                     fields.append(Field(cat.label("security", kind), measures, bullets=True))
             section.add(Fields(fields))
-            if policy.security_on_request:
-                section.add(Paragraph([line(cat("text.security_on_request"))]))
+        if policy.security_on_request:
+            section.add(Paragraph([line(self.say("text.security_on_request"))]))
         for paragraph in self.paragraphs(policy.security_note):
             section.add(paragraph)
         return section
@@ -664,34 +805,156 @@ class Builder:
     # --- 8. requests ---------------------------------------------------------------------
 
     def rights_section(self) -> Section:
+        """Each right once; how to ask (channel, verification, deadline, fee …) once for all the
+        rights that share it, naming them where it is not all of them."""
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.rights"), "rights")
-        section.add(Paragraph([line(cat("text.rights_intro"))]))
-        section.add(ItemList([Item(line(self.right_title(r))) for r in policy.rights]))
-        for index, right in enumerate(policy.rights, start=1):
+        appi = Jurisdiction.appi in policy.jurisdictions
+        section.add(
+            Paragraph([line(self.say("text.rights_intro_appi" if appi else "text.rights_intro"))])
+        )
+        rights = policy.rights
+        section.add(ItemList([Item(line(self.right_title(r))) for r in rights]))
+        procedures = [self.procedure_fields(r) for r in rights]
+        shared: list[Field] = []
+        taken: set[tuple[int, str]] = set()
+        channels = self.shared_channels(rights)
+        if channels is not None:
+            shared.append(channels)
+            taken |= {(i, "channels") for i in range(len(rights))}
+        for name in PROCEDURE:
+            if channels is not None and name == "channels":
+                continue
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for index, fields in enumerate(procedures):
+                if name in fields:
+                    groups.setdefault(_key(fields[name]), []).append(index)
+            for members in groups.values():
+                if len(members) < 2:
+                    continue
+                field = procedures[members[0]][name]
+                label = field.label
+                if len(members) < len(rights):
+                    titles = cat.join([self.phrase(self.right_title(rights[i])) for i in members])
+                    label = cat("text.for_rights", label=label, rights=titles)
+                shared.append(Field(label, field.lines, field.bullets))
+                taken |= {(i, name) for i in members}
+        if shared:
+            common = section.subsection(cat("heading.procedure"), "procedure")
+            common.add(Fields(shared))
+        for index, right in enumerate(rights, start=1):
             part = section.subsection(self.right_title(right), f"{right.kind.value}-{index}")
-            part.add(Fields(self.right_fields(right)))
+            skip = frozenset(name for i, name in taken if i == index - 1)
+            part.add(Fields(self.right_fields(right, skip)))
         return section
+
+    def shared_channels(self, rights: list[Right]) -> Field | None:
+        """Every channel once, naming the requests it takes where that is not all of them.
+
+        Only when several rights list channels and none says 'any of'/'all of' them (that is a
+        statement about the right's own list, so those keep their list)."""
+        if len(rights) < 2 or any(r.channels_join for r in rights):
+            return None
+        entries: dict[tuple[str, ...], tuple[list[Line], list[int]]] = {}
+        for index, right in enumerate(rights):
+            for channel in right.channels:
+                lines = self.channel_lines(channel)
+                entries.setdefault(_key(Field("", lines)), (lines, []))[1].append(index)
+        if not any(len(members) > 1 for _, members in entries.values()):
+            return None
+        result: list[Line] = []
+        for lines, members in entries.values():
+            result += lines
+            if len(members) < len(rights):
+                titles = self.cat.join([self.phrase(self.right_title(rights[i])) for i in members])
+                result.append(line(self.cat("text.for_rights_line", rights=titles)))
+        return Field(self.cat("field.channels"), result)
+
+    def channel_lines(self, channel: RightChannel) -> list[Line]:
+        cat = self.cat
+        entry = self.contact_line(self.policy.contact(channel.contact), channel.contact)
+        if channel.subject_line is not None:
+            subject = cat("text.channel_subject", text=self.t(channel.subject_line))
+            entry = [*entry, Span(subject)]
+        lines = [entry]
+        if channel.documents:
+            documents = cat.join_and([self.t(d) for d in channel.documents])
+            lines.append(self.labelled(cat("field.documents"), documents))
+        return lines
 
     def right_title(self, right: Right) -> str:
         return self.t(right.label) or self.cat.label("right", right.kind)
 
-    def right_fields(self, right: Right) -> list[Field]:
+    def procedure_fields(self, right: Right) -> dict[str, Field]:
+        """How to ask for `right`, field by field, only what the policy states (or, opted in,
+        what the law states)."""
         cat = self.cat
         channels: list[Line] = []
+        if len(right.channels) > 1 and right.channels_join is not None:
+            channels.append(line(cat(f"text.channels_{right.channels_join}")))
         for channel in right.channels:
-            entry = self.contact_line(self.policy.contact(channel.contact), channel.contact)
-            if channel.subject_line is not None:
-                subject = cat("text.channel_subject", text=self.t(channel.subject_line))
-                entry = [*entry, Span(subject)]
-            channels.append(entry)
-            if channel.documents:
-                documents = cat.join([self.t(d) for d in channel.documents])
-                channels.append(self.labelled(cat("field.documents"), documents))
-        verification = [
-            line(cat.join_or([cat.label("verification", v) for v in right.verification]))
-        ]
+            channels += self.channel_lines(channel)
+        verification = self.joined_lines(
+            [cat.label("verification", v) for v in right.verification], right.verification_join
+        )
         verification += self.lines(right.verification_note)
+        methods = self.joined_lines(
+            [cat.label("method", m) for m in right.methods], right.methods_join
+        )
+        fields = {
+            "channels": Field(cat("field.channels"), channels),
+            "verification": Field(cat("field.verification"), verification),
+            "agents": Field(cat("field.agents"), self.agent_lines(right.agents)),
+            "deadline": Field(cat("field.deadline"), self.deadline_lines(right.deadline)),
+            "methods": Field(cat("field.methods"), methods),
+            "fee": Field(cat("field.fee"), self.fee_lines(right.fee)),
+        }
+        if self.policy.show_statutory:
+            fields |= self.statutory_fields(right)
+        return {name: field for name, field in fields.items() if field.lines}
+
+    def statutory_fields(self, right: Right) -> dict[str, Field]:
+        """The law's own time limit and fee rule where the policy states none, marked as such."""
+        cat, fields = self.cat, {}
+        applicable = right.jurisdictions or self.policy.jurisdictions
+        deadlines: list[Line] = []
+        fees: list[Line] = []
+        for jurisdiction in applicable:
+            terms = right.by_jurisdiction.get(jurisdiction, RightTerms())
+            law = statutory_deadline(jurisdiction, right.kind)
+            if law is not None and right.deadline is None and terms.deadline is None:
+                text = cat.join(self.statutory_deadline_text(law))
+                deadlines.append(line(cat("text.by_law", text=text, law=self.t(law.citation))))
+            fee = statutory_fee(jurisdiction, right.kind)
+            if not fee.allowed and right.fee is None and terms.fee is None:
+                fees.append(
+                    line(cat("text.by_law", text=cat("text.fee_free"), law=self.t(fee.citation)))
+                )
+        if deadlines:
+            fields["deadline"] = Field(cat("field.deadline_by_law"), deadlines)
+        if fees:
+            fields["fee"] = Field(cat("field.fee_by_law"), fees)
+        return fields
+
+    def statutory_deadline_text(self, law: StatutoryDeadline) -> list[str]:
+        cat = self.cat
+        parts = [
+            cat("text.deadline_period", period=cat.duration(law.period))
+            if law.period
+            else cat("text.without_delay")
+        ]
+        if law.extension:
+            parts.append(cat("text.extension_by_law", period=cat.duration(law.extension)))
+        if law.acknowledgment:
+            ack = cat.duration(law.acknowledgment, law.acknowledgment_business_days)
+            parts.append(cat("text.acknowledgment_by_law", period=ack))
+        return parts
+
+    def right_fields(self, right: Right, skip: frozenset[str] = frozenset()) -> list[Field]:
+        """Everything the policy says about `right`, in order; `skip` names procedure fields
+        already printed for several rights at once."""
+        cat = self.cat
+        procedure = self.procedure_fields(right)
         fields = [
             Field(cat("field.right_description"), self.lines(right.description)),
             Field(
@@ -708,17 +971,7 @@ class Builder:
                 if right.jurisdictions
                 else [],
             ),
-            Field(cat("field.channels"), channels),
-            Field(cat("field.verification"), verification),
-            Field(cat("field.agents"), self.agent_lines(right.agents)),
-            Field(cat("field.deadline"), self.deadline_lines(right.deadline)),
-            Field(
-                cat("field.methods"),
-                [line(cat.join_or([cat.label("method", m) for m in right.methods]))]
-                if right.methods
-                else [],
-            ),
-            Field(cat("field.fee"), self.fee_lines(right.fee)),
+            *(procedure[name] for name in PROCEDURE if name in procedure and name not in skip),
             Field(cat("field.limit"), [line(self.limit_text(right))] if right.limit else []),
             Field(cat("field.withheld"), self.lines(right.withheld)),
             Field(cat("field.substitute"), self.lines(right.substitute_measures)),
@@ -743,7 +996,7 @@ class Builder:
         if agents is None:
             return []
         allowed = "text.agents_allowed" if agents.allowed else "text.agents_refused"
-        return [line(self.cat(allowed)), *self.lines(agents.proof)]
+        return [line(self.say(allowed)), *self.lines(agents.proof)]
 
     def limit_text(self, holder: Right | RightTerms) -> str:
         limit = holder.limit
@@ -759,17 +1012,25 @@ class Builder:
             main = cat("text.deadline_both", period=period)
         elif deadline.without_delay:
             main = cat("text.without_delay")
-        else:
+        elif period:
             main = cat("text.deadline_period", period=period)
-        if deadline.statutory:
-            main = cat("text.deadline_statutory", deadline=main)
-        result = [line(main)]
+        else:
+            main = ""
+        context = "deadline_adverb" if main and not period else "deadline"
+        result = [line(self.qualified(main, deadline.qualifier, context))] if main else []
         if deadline.extension is not None:
-            result.append(line(cat("text.extension", period=cat.duration(deadline.extension))))
-        result += self.lines(deadline.extension_note)
+            result.append(line(self.say("text.extension", period=cat.duration(deadline.extension))))
+        if deadline.extended_to is not None:
+            when = self.t(deadline.extension_when)
+            text = cat("text.extended_to", period=cat.duration(deadline.extended_to))
+            result.append(
+                line(cat("text.when", text=text, when=when) if when else _sentence_case(text))
+            )
+        elif deadline.extension_when is not None:
+            result += self.lines(deadline.extension_when)
         if deadline.acknowledgment is not None:
             ack = cat.duration(deadline.acknowledgment, deadline.acknowledgment_business_days)
-            result.append(line(cat("text.acknowledgment", period=ack)))
+            result.append(line(self.say("text.acknowledgment", period=ack)))
         result += self.lines(deadline.note)
         return result
 
@@ -777,11 +1038,15 @@ class Builder:
         if fee is None:
             return []
         cat = self.cat
-        amount = cat.money(fee.amount, fee.currency) if fee.amount is not None else ""
+        amount = ""
+        if fee.amount is not None:
+            amount = cat.money(fee.amount, fee.currency) if fee.currency else f"{fee.amount:,}"
         if fee.kind == "free":
             main = cat("text.fee_free")
         elif fee.kind == "actual_cost":
-            main = cat("text.fee_actual_cost") + (f" ({amount})" if amount else "")
+            main = cat("text.fee_actual_cost") + (
+                cat("text.bracketed", text=amount) if amount else ""
+            )
         else:
             main = amount
         if fee.unit is not None and fee.kind != "free":
@@ -792,10 +1057,10 @@ class Builder:
         if fee.kind == "free" and amount:
             result.append(line(amount))
         if fee.payment_methods:
-            methods = cat.join([self.t(m) for m in fee.payment_methods])
+            methods = self.listing([self.t(m) for m in fee.payment_methods])
             result.append(self.labelled(cat("field.payment_methods"), methods))
         if fee.excessive_requests:
-            result.append(line(cat("text.fee_excessive")))
+            result.append(line(self.say("text.fee_excessive")))
         result += self.lines(fee.note)
         return result
 
@@ -808,7 +1073,7 @@ class Builder:
         if terms.limit is not None:
             result.append(self.labelled(cat("field.limit"), self.limit_text(terms)))
         if terms.verification is not None:
-            methods = cat.join_or([cat.label("verification", v) for v in terms.verification])
+            methods = self.listing([cat.label("verification", v) for v in terms.verification])
             result.append(self.labelled(cat("field.verification"), methods))
         if terms.lookback is not None:
             result.append(line(cat("text.lookback", period=cat.duration(terms.lookback))))
@@ -830,7 +1095,7 @@ class Builder:
             return None
         terms = policy.gdpr
         section = Section(cat("heading.gdpr"), "gdpr")
-        section.add(Paragraph([line(cat("text.gdpr_intro"))]))
+        section.add(Paragraph([line(self.say("text.gdpr_intro"))]))
         bases = section.subsection(cat("heading.gdpr_bases"), "bases")
         bases.add(
             Table(
@@ -840,7 +1105,7 @@ class Builder:
                     [
                         [line(self.t(p.label))],
                         [line(cat.label("legal_basis", p.legal_basis))],
-                        self.lines(p.legitimate_interest) or [line(cat("none"))],
+                        self.lines(p.legitimate_interest),
                     ]
                     for p in policy.purposes
                     if p.legal_basis is not None
@@ -856,7 +1121,7 @@ class Builder:
                             cat(
                                 "text.gdpr_controller",
                                 name=self.t(o.name),
-                                role=cat.label("role", o.role),
+                                role=self.phrase(cat.label("role", o.role)),
                             )
                         )
                     )
@@ -864,7 +1129,6 @@ class Builder:
                 ]
             )
         )
-        joint = any(o.role == "joint_controller" for o in policy.operators)
         fields = []
         if terms is not None and terms.joint_arrangement is not None:
             fields.append(
@@ -880,12 +1144,10 @@ class Builder:
                 Field(cat("field.eu_representative"), self.entity_lines(terms.eu_representative))
             )
         controllers.add(Fields(fields))
-        if joint:
-            controllers.add(Paragraph([line(cat("text.gdpr_joint_rights"))]))
-        transfers = section.subsection(cat("heading.gdpr_transfers"), "transfers")
         outside = [r for r in policy.recipients if any(c not in EEA for c in r.countries)]
         if outside:
-            transfers.add(Paragraph([line(cat("text.gdpr_transfers_intro"))]))
+            transfers = section.subsection(cat("heading.gdpr_transfers"), "transfers")
+            transfers.add(Paragraph([line(self.say("text.gdpr_transfers_intro"))]))
             transfers.add(
                 Table(
                     cat("heading.gdpr_transfers"),
@@ -895,18 +1157,14 @@ class Builder:
                             [line(self.t(r.name))],
                             [line(self.countries(c for c in r.countries if c not in EEA))],
                             [line(cat.label("safeguard", s)) for s in r.safeguards]
-                            + self.lines(r.safeguard_note)
-                            or [line(cat("none"))],
+                            + self.lines(r.safeguard_note),
                         ]
                         for r in outside
                     ],
                 )
             )
-        else:
-            transfers.add(Paragraph([line(cat("text.gdpr_transfers_none"))]))
-        authority = section.subsection(cat("heading.gdpr_authority"), "authority")
-        authority.add(Paragraph([line(cat("text.gdpr_authority"))]))
         if terms is not None and terms.supervisory_authority is not None:
+            authority = section.subsection(cat("heading.gdpr_authority"), "authority")
             authority.add(
                 Fields(
                     [
@@ -931,22 +1189,13 @@ class Builder:
             return None
         terms = policy.ccpa
         section = Section(cat("heading.ccpa"), "ccpa")
-        section.add(Paragraph([line(cat("text.ccpa_intro"))]))
+        section.add(Paragraph([line(self.say("text.ccpa_intro"))]))
         if terms is not None:
             for paragraph in self.paragraphs(terms.notice):
                 section.add(paragraph)
-        categories = section.subsection(cat("heading.ccpa_categories"), "categories")
-        categories.add(Paragraph([line(cat("text.ccpa_categories_intro"))]))
-        categories.add(
-            Table(
-                cat("heading.ccpa_categories"),
-                cat.columns("ccpa_categories"),
-                [self.ccpa_row(c) for c in policy.categories],
-            )
-        )
         if terms is not None and terms.disclosures:
             disclosures = section.subsection(cat("heading.ccpa_disclosures"), "disclosures")
-            disclosures.add(Paragraph([line(cat("text.ccpa_disclosures_intro"))]))
+            disclosures.add(Paragraph([line(self.say("text.ccpa_disclosures_intro"))]))
             disclosures.add(
                 Table(
                     cat("heading.ccpa_disclosures"),
@@ -955,57 +1204,34 @@ class Builder:
                         [
                             [line(self.category_label(key)) for key in d.categories],
                             [line(self.recipient_name(r)) for r in d.recipients],
-                            self.lines(d.note) or [line(cat("none"))],
+                            self.lines(d.note),
                         ]
                         for d in terms.disclosures
                     ],
                 )
             )
         sale = section.subsection(cat("heading.ccpa_sale"), "sale")
-        sells = terms is not None and terms.sells
-        shares = terms.shares if terms is not None else False
-        statements = [line(cat("text.ccpa_sells" if sells else "text.ccpa_no_sale"))]
-        if shares is not None:
-            statements.append(line(cat("text.ccpa_shares" if shares else "text.ccpa_no_sharing")))
+        statements = []
+        if terms is not None and terms.sells is not None:
+            statements.append(
+                line(self.say("text.ccpa_sells" if terms.sells else "text.ccpa_no_sale"))
+            )
+        if terms is not None and terms.shares is not None:
+            statements.append(
+                line(self.say("text.ccpa_shares" if terms.shares else "text.ccpa_no_sharing"))
+            )
         sale.add(Paragraph(statements))
         sale.add(self.signals_paragraph())
         rights = section.subsection(cat("heading.ccpa_rights"), "rights")
-        own_words = terms.non_discrimination if terms is not None else None
-        if own_words is None:
-            rights.add(Paragraph([line(cat("text.ccpa_non_discrimination"))]))
-        for paragraph in self.paragraphs(own_words):
+        for paragraph in self.paragraphs(terms.non_discrimination if terms else None):
             rights.add(paragraph)
         if any(
             agents is not None and agents.allowed
             for r in policy.rights
             for agents in (r.agents, r.by_jurisdiction.get(Jurisdiction.ccpa, RightTerms()).agents)
         ):
-            rights.add(Paragraph([line(cat("text.ccpa_agents"))]))
+            rights.add(Paragraph([line(self.say("text.ccpa_agents"))]))
         return section
-
-    def ccpa_row(self, category: Category) -> list[Cell]:
-        cat, policy, taxonomy = self.cat, self.policy, builtin()
-        purposes = []
-        for purpose in policy.purposes:
-            if any(policy.covers(key, category.key) for key in purpose.categories):
-                uses = cat.join(
-                    [self.t(taxonomy.uses[u]) for u in purpose.uses if u in taxonomy.uses]
-                )
-                label = self.t(purpose.label)
-                purposes.append(
-                    line(cat("text.purpose_uses", purpose=label, uses=uses) if uses else label)
-                )
-        recipients = [
-            line(self.t(r.name))
-            for r in policy.recipients
-            if any(policy.covers(key, category.key) for key in r.categories)
-        ]
-        return [
-            [line(self.t(category.label))],
-            [line(cat.join([cat.label("source", s) for s in category.sources]))],
-            purposes or [line(cat("none"))],
-            recipients or [line(cat("none"))],
-        ]
 
     # --- 10. everything else -------------------------------------------------------------
 
@@ -1041,30 +1267,39 @@ class Builder:
     def changes_section(self) -> Section:
         cat, changes = self.cat, self.policy.changes
         section = Section(cat("heading.changes"), "changes")
-        sentences = [cat("text.changes_intro")]
-        if changes.without_notice:
-            sentences.append(cat("text.changes_without_notice"))
-        if changes.effective == "after_notice":
-            channels = cat.join_and([self.t(c) for c in changes.channels]) or cat(
-                "text.changes_default_channel"
+        if changes is None:
+            return section
+        sentences = [
+            self.say(
+                "text.changes_without_notice" if changes.without_notice else "text.changes_intro"
             )
-            scope = cat("text.changes_material") if changes.material_changes_only else ""
-            key = "changes_after_notice" if changes.notice_days else "changes_after_notice_no_days"
+        ]
+        if changes.effective == "on_posting":
+            sentences.append(self.say("text.changes_on_posting"))
+        notice = changes.effective == "after_notice" or changes.channels or changes.notice_days
+        if notice:
+            scope = self.say("text.changes_material") if changes.material_changes_only else ""
+            channels = [self.t(c) for c in changes.channels]
+            means = (
+                cat("text.changes_by", channels=self.join(channels, changes.channels_join, True))
+                if channels
+                else ""
+            )
+            key = (
+                "changes_notice_days"
+                if changes.notice_days
+                else "changes_notice_before"
+                if changes.effective == "after_notice"
+                else "changes_notice"
+            )
+            form = changes.qualifier.value if changes.qualifier else "plain"
             sentences.append(
-                cat(f"text.{key}", scope=scope, days=changes.notice_days, channels=channels)
+                self.say(f"text.{key}.{form}", scope=scope, days=changes.notice_days, by=means)
             )
-        else:
-            sentences.append(cat("text.changes_on_posting"))
-            if changes.channels:
-                channels = cat.join_and([self.t(c) for c in changes.channels])
-                scope = cat("text.changes_material") if changes.material_changes_only else ""
-                sentences.append(
-                    cat("text.changes_after_notice_no_days", scope=scope, channels=channels)
-                )
         if changes.consent_when_required:
-            sentences.append(cat("text.changes_consent"))
+            sentences.append(self.say("text.changes_consent"))
         if changes.continued_use_is_acceptance:
-            sentences.append(cat("text.changes_continued_use"))
+            sentences.append(self.say("text.changes_continued_use"))
         section.add(Paragraph([line(_sentence_case(s)) for s in sentences]))
         for paragraph in self.paragraphs(changes.note):
             section.add(paragraph)
@@ -1073,7 +1308,6 @@ class Builder:
     def contact_section(self) -> Section:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.contact"), "contact")
-        section.add(Paragraph([line(cat("text.contact_intro"))]))
         items = []
         for contact in policy.contacts:
             children = [
@@ -1083,20 +1317,15 @@ class Builder:
             items.append(Item(self.contact_line(contact), [c for c in children if c]))
         section.add(ItemList(items))
         complaints = policy.complaints
+        if complaints is None:
+            return section
         part = section.subsection(cat("heading.complaints"), "complaints")
-        window = policy.contact(complaints.contact)
-        where = (
-            cat(
-                "text.contact_ref",
-                name=self.t(window.name) or cat.label("contact_kind", window.kind),
-                value=self.t(window.value),
-            )
-            if window
-            else complaints.contact
-        )
-        part.add(Paragraph([line(cat("text.complaints_intro", contact=where))]))
+        if complaints.contact is not None:
+            part.add(Paragraph([line(self.say("text.complaints_intro"))]))
+            window = self.contact_line(policy.contact(complaints.contact), complaints.contact)
+            part.add(ItemList([Item(window)]))
         if complaints.authorities:
-            part.add(Paragraph([line(cat("text.complaints_authorities"))]))
+            part.add(Paragraph([line(self.say("text.complaints_authorities"))]))
             part.add(ItemList([Item(self.authority_lines(a)[0]) for a in complaints.authorities]))
         for paragraph in self.paragraphs(complaints.note):
             part.add(paragraph)
@@ -1126,10 +1355,56 @@ class Builder:
         return section
 
 
+def _key(field: Field) -> tuple[str, ...]:
+    return tuple("".join(f"{s.text}|{s.href}|{s.strong}" for s in ln) for ln in field.lines)
+
+
+def _proper_words(policy: Policy) -> frozenset[str]:
+    """English words that are names: capitalised inside a declared text (not at its start), or
+    the first word of the service's, an operator's or a company's name. Labels' first words are
+    not (nor recipients' descriptive names, 'A new owner …'), so they lose the capital inside a
+    sentence."""
+    words: set[str] = set()
+
+    def mid_text(text: str | None) -> None:
+        for sentence in re.split(r"(?<=[.!?:;])\s+|\n", text or ""):
+            for word in re.findall(r"[A-Za-z][\w'-]*", sentence)[1:]:
+                if word[:1].isupper() and len(word) > 1:
+                    words.add(word)
+
+    def first(text: Text | str | None) -> None:
+        value = text.en if isinstance(text, Text) else text
+        if value:
+            words.update(re.findall(r"[A-Za-z][\w'-]*", value)[:1])
+
+    for value in _english_texts(policy):
+        mid_text(value)
+    names: list[Text | str | None] = [policy.service.name]
+    names += [o.name for o in policy.operators]
+    names += [e.name for r in policy.recipients for e in r.entities]
+    names += [t.provider for t in policy.trackers]
+    for name in names:
+        first(name)
+    return frozenset(words)
+
+
+def _english_texts(value: object) -> Iterable[str]:
+    if isinstance(value, Text):
+        if value.en:
+            yield value.en
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _english_texts(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _english_texts(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _english_texts(item)
+
+
 def _href(kind: str, value: str) -> str | None:
     """A link a reader can follow, for channels that have one."""
-    if value == "on_request":
-        return None
     if kind == "email":
         return f"mailto:{value}"
     if kind == "phone":

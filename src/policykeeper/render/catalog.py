@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from policykeeper.policy.countries import country_name
 from policykeeper.policy.types import Duration, Lang, Text
 
 
@@ -93,7 +94,8 @@ class Catalog:
         return form.format(amount=f"{amount:,}", currency=currency.upper())
 
     def country(self, code: str) -> str:
-        return self.label("country", code)
+        """The country's name: the catalogue's preferred form, else CLDR's; never the code."""
+        return self.messages["label"]["country"].get(code) or country_name(code, self.lang.value)
 
     def language(self, lang: Lang) -> str:
         return self.messages["lang_name"][lang.value]

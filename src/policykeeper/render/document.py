@@ -6,7 +6,8 @@ each kind of block looks, so the two formats can never disagree about content.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ EMPTY_CELL = "—"
 class Table:
     """A table whose first column names the row (rendered as a row header).
 
-    An empty cell shows a dash, so a reader can tell "nothing" from a rendering gap.
+    Every row has one cell per column, or the table refuses to exist. A column with nothing in
+    any row is dropped (the policy said nothing there); an empty cell in a kept column shows a
+    dash, so a reader can tell "nothing" from a rendering gap.
     """
 
     caption: str
@@ -79,7 +82,22 @@ class Table:
     kind: str = "table"
 
     def __post_init__(self) -> None:
-        self.rows = [[cell or [[Span(EMPTY_CELL)]] for cell in row] for row in self.rows]
+        for row in self.rows:
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"table '{self.caption}': {len(self.columns)} columns but a row of {len(row)}"
+                )
+        kept = [0] + [
+            i for i in range(1, len(self.columns)) if any(_filled(row[i]) for row in self.rows)
+        ]
+        self.columns = [self.columns[i] for i in kept]
+        self.rows = [
+            [row[i] if _filled(row[i]) else [[Span(EMPTY_CELL)]] for i in kept] for row in self.rows
+        ]
+
+
+def _filled(cell: Cell) -> bool:
+    return any(span.text.strip() for line in cell for span in line)
 
 
 Block = Paragraph | ItemList | Fields | Table
@@ -135,6 +153,49 @@ class Document:
         """Number the non-empty sections 1., 2., 2.1 … in order, dropping empty ones."""
         self.sections = _numbered(self.sections, "")
         return self
+
+    def restyle(self, style: Callable[[str], str]) -> None:
+        """Pass every text of the document (not links' targets) through `style`."""
+        self.title = style(self.title)
+        self.meta = [_field(f, style) for f in self.meta]
+        if self.notice is not None:
+            self.notice = _block(self.notice, style)  # type: ignore[assignment]
+        self.intro = _block(self.intro, style)  # type: ignore[assignment]
+        for section in self.sections:
+            _section(section, style)
+
+
+def _line(value: Line, style: Callable[[str], str]) -> Line:
+    return [replace(span, text=style(span.text)) for span in value]
+
+
+def _field(value: Field, style: Callable[[str], str]) -> Field:
+    return replace(value, label=style(value.label), lines=[_line(x, style) for x in value.lines])
+
+
+def _block(block: Block, style: Callable[[str], str]) -> Block:
+    if isinstance(block, Paragraph):
+        return replace(block, lines=[_line(x, style) for x in block.lines])
+    if isinstance(block, ItemList):
+        items = [
+            Item(_line(i.line, style), [_line(c, style) for c in i.children]) for i in block.items
+        ]
+        return replace(block, items=items)
+    if isinstance(block, Fields):
+        return replace(block, fields=[_field(f, style) for f in block.fields])
+    return replace(
+        block,
+        caption=style(block.caption),
+        columns=[style(c) for c in block.columns],
+        rows=[[[_line(x, style) for x in cell] for cell in row] for row in block.rows],
+    )
+
+
+def _section(section: Section, style: Callable[[str], str]) -> None:
+    section.title = style(section.title)
+    section.blocks = [_block(b, style) for b in section.blocks]
+    for child in section.children:
+        _section(child, style)
 
 
 def _numbered(sections: list[Section], prefix: str) -> list[Section]:

@@ -31,7 +31,7 @@ DEFAULT_NOTICE = Duration(30, "day")
 
 SUBJECT = {
     "en": "{service}: your account will be deleted on {date}",
-    "ja": "{service}: アカウントは{date}に削除されます",
+    "ja": "{service}：アカウントは{date}に削除されます",
 }
 BODY = {
     "en": (

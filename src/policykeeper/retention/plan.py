@@ -108,12 +108,16 @@ def check_bindings(project: Project) -> None:
 
 
 def retention_plan(
-    project: Project, now: datetime | None = None, *, notice: Duration | None = None
+    project: Project,
+    now: datetime | None = None,
+    *,
+    notice: Duration | None = None,
+    store_url: str | None = None,
 ) -> RetentionPlan:
     check_bindings(project)
     at = aware(now)
     rt = runtime(project)
-    store = open_store(project)
+    store = open_store(project, store_url)
     with ExitStack() as stack:
         stack.callback(store.dispose)
         connections = {

@@ -90,6 +90,7 @@ class Store:
 
     def __init__(self, url: str, *, audit_key: bytes | None = None) -> None:
         self.url = url
+        self.audit_key = audit_key
         self.engine = make_engine(url)
         info = {AUDIT_KEY: audit_key} if audit_key else {}
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)

@@ -225,7 +225,8 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
 
 
 def _fees(right: Right) -> list[Any]:
-    return [right.fee, *(t.fee for t in right.by_jurisdiction.values() if t.fee is not None)]
+    declared = [right.fee, *(t.fee for t in right.by_jurisdiction.values())]
+    return [fee for fee in declared if fee is not None]
 
 
 def _new_form_id() -> str:

@@ -312,7 +312,7 @@ def _preferences_page(
     necessary = [
         {
             "name": t.name,
-            "provider": t.provider.get(lang),
+            "provider": t.provider.get(lang) if t.provider else "",
             "description": t.description.get(lang) if t.description else "",
         }
         for t in service.catalog.necessary

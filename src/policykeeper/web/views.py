@@ -61,8 +61,11 @@ def page_cache(request: Request) -> PageCache:
 
 @cache
 def environment() -> Environment:
-    """Our templates first; the policy renderer's templates provide the policy's macros."""
-    return Environment(
+    """Our templates first; the policy renderer's templates provide the policy's macros (and
+    their `langs` filter, which marks Japanese inside an English page)."""
+    from policykeeper.render import mark_languages
+
+    environment = Environment(
         loader=ChoiceLoader(
             [FileSystemLoader(TEMPLATES), PackageLoader("policykeeper.render", "templates")]
         ),
@@ -71,6 +74,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["langs"] = mark_languages
+    return environment
 
 
 def workflow_of(request: Request) -> Workflow:
@@ -96,8 +101,10 @@ def switch_url(request: Request, lang: str) -> str:
 
 
 def contact_text(policy: Policy, lang: str) -> str:
-    contact = policy.contact(policy.complaints.contact) or policy.contacts[0]
-    return contact.value if isinstance(contact.value, str) and contact.value != "on_request" else ""
+    """The complaints window's address, else the first contact's; empty when none is given."""
+    named = policy.contact(policy.complaints.contact or "") if policy.complaints else None
+    contact = named or next(iter(policy.contacts), None)
+    return contact.value or "" if contact is not None else ""
 
 
 def is_cached(request: Request, template: str, lang: str, cache_key: Hashable) -> bool:

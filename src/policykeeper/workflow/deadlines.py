@@ -91,15 +91,22 @@ def _clock(
         due = min(due, add_period(received_at, legal.period, False, calendar))
 
     max_due = due
-    if declared is not None and declared.extension is not None:
-        max_due = add_period(due, declared.extension, False, calendar)
-        if legal.period is not None and legal.extension is not None:
-            legal_end = add_period(
-                add_period(received_at, legal.period, False, calendar),
-                legal.extension,
-                False,
-                calendar,
-            )
+    legal_end = (
+        add_period(
+            add_period(received_at, legal.period, False, calendar), legal.extension, False, calendar
+        )
+        if legal.period is not None and legal.extension is not None
+        else None
+    )
+    if declared is None and legal_end is not None:
+        max_due = legal_end  # nothing stated: the law's own extension
+    elif declared is not None and (declared.extension or declared.extended_to):
+        if declared.extended_to is not None:
+            max_due = add_period(received_at, declared.extended_to, False, calendar)
+        else:
+            assert declared.extension is not None
+            max_due = add_period(due, declared.extension, False, calendar)
+        if legal_end is not None:
             max_due = min(max_due, legal_end)
 
     acks: list[datetime] = []

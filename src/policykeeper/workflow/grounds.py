@@ -7,7 +7,7 @@ from policykeeper.policy.types import Text
 
 SYSTEM_GROUNDS: dict[str, Text] = {
     "identity_not_verified": Text(
-        ja="ご本人(または正当な代理人)であることを確認できなかったため",
+        ja="ご本人（または正当な代理人）であることを確認できなかったため",
         en="We could not verify that the request came from you or your authorised agent",
     ),
     "request_limit": Text(

@@ -933,12 +933,14 @@ class Workflow:
     def _context(self, row: RequestRow, event: str) -> dict[str, Any]:
         lang = row.language
         right = self._right(row.kind)
-        complaints = self.policy.contact(self.policy.complaints.contact)
+        declared = self.policy.complaints
+        complaints = self.policy.contact(declared.contact or "") if declared else None
+        if complaints is None:  # no complaints window declared: the first reachable contact
+            complaints = next((c for c in self.policy.contacts if c.value), None)
         complaint_text = ""
         if complaints is not None:
             name = complaints.name.get(lang) if complaints.name else ""
-            value = complaints.value if isinstance(complaints.value, str) else ""
-            complaint_text = f"{name} {value}".strip()
+            complaint_text = f"{name} {complaints.value or ''}".strip()
         context: dict[str, Any] = {
             "service": self.policy.service.name.get(lang),
             "right": right.label.get(lang) if right.label else row.kind,
@@ -951,11 +953,13 @@ class Workflow:
             "complaints": complaint_text,
             "authorities": [
                 f"{a.name.get(lang)} {a.url or ''}".strip()
-                for a in self.policy.complaints.authorities
+                for a in (declared.authorities if declared else [])
             ],
             "amount": row.fee_amount,
             "currency": row.fee_currency or "",
-            "payment_methods": ", ".join(m.get(lang) for m in right.fee.payment_methods),
+            "payment_methods": ", ".join(
+                m.get(lang) for m in (right.fee.payment_methods if right.fee else [])
+            ),
             "ground": "",
             "note": "",
             "download_url": "",

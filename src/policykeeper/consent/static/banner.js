@@ -152,7 +152,8 @@
   function trackerList(trackers, m) {
     if (!trackers.length) return null;
     return el("ul", { "class": "pk-trackers" }, trackers.map(function (t) {
-      var line = m.tracker.replace("{name}", t.name).replace("{provider}", t.provider)
+      var line = (t.provider ? m.tracker : m.tracker_plain).replace("{name}", t.name)
+        .replace("{provider}", t.provider)
         .replace("{description}", t.description || "");
       return el("li", { text: line.trim() });
     }));

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from policykeeper.store import (
+    check_models,  # noqa: F401  (registers the promise-check reports)
     consent_models,  # noqa: F401  (registers the consent tables)
     retention_models,  # noqa: F401  (registers the retention tables)
 )

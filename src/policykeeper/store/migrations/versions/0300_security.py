@@ -1,7 +1,7 @@
 """Security: the identity checks a request waits for, labelled staff tokens, the audit key's id.
 
 Revision ID: 0300
-Revises: 0200
+Revises: 0600_checks
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0300"
-down_revision = "0200"
+down_revision = "0600_checks"
 branch_labels = None
 depends_on = None
 

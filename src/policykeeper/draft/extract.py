@@ -1,0 +1,1233 @@
+"""Rule-based extraction: sentences in, facts out, each fact citing its sentences.
+
+Each extractor reads one sentence with its section (the headings above it) and says what it
+states. Negation is checked per clause before anything is counted as collected: "the Company
+does not store card numbers" is a negative promise, never a category. Nothing is inferred
+beyond the words: a value the text does not state is simply not found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+from ruamel.yaml import YAML
+
+from policykeeper.draft import dates
+from policykeeper.draft.facts import Extraction, Fact, merged
+from policykeeper.draft.japanese import (
+    clauses,
+    is_exception_frame,
+    is_negative,
+    qualifiers,
+    token_bounds,
+)
+from policykeeper.draft.text import Sentence, normalise
+
+# --- what a section is about -------------------------------------------------------------
+
+TOPICS: tuple[tuple[str, str], ...] = (
+    ("purpose_change", r"change of (?:the )?purpose|利用目的の変更"),
+    ("definitions", r"definition|定義"),
+    ("minors", r"child|minor|未成年|児童|子ども|子供"),
+    (
+        "cookies",
+        r"cookie|クッキー|tracking|information gathering module|情報収集モジュール|similar technolog",
+    ),
+    ("retention", r"retention|retain|how long|保存期間|保管期間|保持|保管"),
+    (
+        "transfer",
+        r"international|transfers?\b|outside (?:the|japan)|abroad|外国|国外|越境|移転|欧州経済領域",
+    ),
+    (
+        "share",
+        r"third part|sharing|\bshar|provision of|disclosure to|service providers?|recipients?|where your data is sent|第三者|共同利用|委託|共有|advertis|広告",
+    ),
+    (
+        "rights",
+        r"\brights?\b|requests? (?:about|regarding|for)|correction|deletion|suspension|disclosure of|開示|訂正|利用停止|権利|請求",
+    ),
+    (
+        "security",
+        r"security|safeguard|protect your|安全管理|セキュリティ|management of personal|保護方法|organi[sz]ation\b",
+    ),
+    ("changes", r"change|revision|amend|変更|改定|改訂"),
+    ("contact", r"contact|inquir|窓口|お問い合わせ|問い合わせ|問合せ|連絡"),
+    ("operator", r"who we are|about us|who (?:decides|is responsible)|事業者|運営者|誰が"),
+    ("purpose", r"purpose|how we use|\bwhy\b|\buse of\b|利用目的|なぜ|使用方法|利用方法"),
+    (
+        "collect",
+        r"collect|acquisition|acquir|obtain|information (?:we|provided|collected)|personal information|privacy information|user information|取得|収集|対象",
+    ),
+)
+
+
+def topic_of(sentence: Sentence) -> str:
+    """The topic of the nearest heading that has one ('' when none does)."""
+    for heading in reversed(sentence.section):
+        if re.match(r"(?i)^to [a-z]", heading) or heading.endswith(("のため", "ため")):
+            return "purpose"
+        topic = _topic(heading)
+        if topic:
+            return topic
+    return ""
+
+
+@cache
+def _topic(heading: str) -> str:
+    text = normalise(heading)
+    for topic, pattern in TOPICS:
+        if re.search(pattern, text):
+            return topic
+    return ""
+
+
+# --- lexicon -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    pattern: re.Pattern[str]
+    lang: str
+
+
+@cache
+def _resource(name: str) -> dict:
+    return YAML(typ="safe").load(files("policykeeper.draft").joinpath(name).read_text("utf-8"))
+
+
+@cache
+def category_terms() -> tuple[Term, ...]:
+    terms = []
+    for key, by_lang in _resource("lexicon.yaml")["categories"].items():
+        for lang, patterns in by_lang.items():
+            for pattern in patterns:
+                wrapped = rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])" if lang == "en" else pattern
+                terms.append(Term(key, re.compile(wrapped), lang))
+    return tuple(terms)
+
+
+@cache
+def use_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (key, re.compile("|".join(patterns)))
+        for key, patterns in _resource("lexicon.yaml")["uses"].items()
+    )
+
+
+@cache
+def country_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (code, re.compile("|".join(patterns)))
+        for code, patterns in _resource("lexicon.yaml")["countries"].items()
+    )
+
+
+@dataclass(frozen=True)
+class Vendor:
+    id: str
+    name: str
+    kind: str
+    tracker: bool
+    pattern: re.Pattern[str]
+
+
+@cache
+def vendors() -> tuple[Vendor, ...]:
+    return tuple(
+        Vendor(
+            vendor_id,
+            entry["name"],
+            entry["kind"],
+            bool(entry.get("tracker")),
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(entry["patterns"]) + r")(?![a-z0-9])"),
+        )
+        for vendor_id, entry in _resource("vendors.yaml").items()
+    )
+
+
+def term_matches(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of category terms in normalised text; the longest match wins."""
+    found = []
+    bounds: frozenset[int] | None = None
+    for term in category_terms():
+        for match in term.pattern.finditer(text):
+            if match.end() == match.start():
+                continue
+            if term.lang == "ja" and match.end() - match.start() <= 2:
+                bounds = bounds if bounds is not None else token_bounds(text)
+                if match.start() not in bounds or match.end() not in bounds:
+                    continue
+            found.append((match.start(), match.end(), term.key))
+    found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+    kept: list[tuple[int, int, str]] = []
+    for start, end, key in sorted(found, key=lambda m: -(m[1] - m[0])):
+        if all(end <= s or start >= e for s, e, _ in kept):
+            kept.append((start, end, key))
+    return sorted(kept)
+
+
+# --- sentence patterns -------------------------------------------------------------------
+
+_HANDLING = re.compile(
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar|sell|sold|rent|disclos|provid|sen[dt]|transfer)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析"
+)
+_SHARING = re.compile(
+    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
+)
+_INSTRUCTION = re.compile(
+    r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b|してはいけません|しないでください|禁止"
+)
+_CONTACT_LINE = re.compile(
+    r"^(?:address|e-?mail(?: address)?|phone(?: number)?|tel|fax|company name|department|operator|representative|name|country|the service|住所|所在地|メール|電話|担当|代表者|会社名|事業者名|名称|国)\s*[:：]",
+)
+_ASK_US = re.compile(
+    r"contact us|please contact|contact the|send (?:us )?an? e-?mail|send us|email us|write to us|お問い合わせください|ご連絡ください|までご連絡|までお問い合わせ|メールを送信"
+)
+_LEAD_IN = re.compile(r"[:：]$|following|as follows|below|以下|次の|下記")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+_URL = re.compile(r"https?://[^\s)）」>,]+[^\s)）」>,.]")
+_PHONE = re.compile(
+    r"(?:tel|phone|telephone|電話|ＴＥＬ)\s*(?:number)?\s*[:：.]?\s*(\+?\d[\d()\s-]{7,}\d)|(\+81[\d()\s-]{8,}\d)|(?<!\d)(0\d{1,4}-\d{1,4}-\d{3,4})(?!\d)",
+    re.IGNORECASE,
+)
+_POSTAL = re.compile(r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|L-\d{4}\b|\b[A-Z]-\d{4}\b")
+_HOURS = re.compile(
+    r"(\d{1,2}[:：]\d{2})\s*(?:a\.?m\.?|p\.?m\.?)?\s*(?:to|-|~|〜|～|から)\s*(\d{1,2}[:：]\d{2})",
+    re.IGNORECASE,
+)
+_ORG = re.compile(
+    r"(?:\b(?:inc|corp|corporation|co\.,? ?ltd|ltd|llc|gmbh|s\.a|s\.à r\.l|sarl|kft|plc|limited|company|k\.k)\b\.?|株式会社|合同会社|有限会社|一般社団法人|公益財団法人)",
+    re.IGNORECASE,
+)
+_SELF = re.compile(
+    r"\(?(?:hereinafter(?: referred to as)?|the)?\s*[\"“](?:the )?(?:company|we|us|operator)[\"”]|[（(]以下「(?:当社|弊社|当法人|運営者)」",
+    re.IGNORECASE,
+)
+_SERVICE = re.compile(
+    r"[\"“「]([^\"”」]{2,40})[\"”」]\s*(?:\(|（)\s*(?:the |以下)?\s*[\"“「]?(?:the )?(?:service|本サービス)",
+    re.IGNORECASE,
+)
+
+
+def _facts_for(kind: str, key: str, sentence: Sentence, value: object = None) -> Fact:
+    return Fact(
+        kind, key, value, [sentence], qualifiers(sentence.text) & _QUALIFIED.get(kind, set())
+    )
+
+
+_QUALIFIED = {
+    "deadline": {"as_a_rule"},
+    "changes": {"best_efforts"},
+    "retention": {"as_a_rule"},
+    "negation": {"best_efforts"},
+    "fee": {"as_a_rule"},
+}
+
+
+# --- categories and negative promises ---------------------------------------------------
+
+
+_SOURCES = (
+    (
+        "third_party_login",
+        r"third.party account|sign up or log in|google or paypal|外部サービス.*連携",
+    ),
+    ("age_verification", r"age verification"),
+    (
+        "partners",
+        r"from (?:the company.s |our )?partners|through (?:our )?(?:alliance )?partners|提携先(?:など)?から|third part(?:y|ies) (?:sources|advertising)|affiliated partners may contact",
+    ),
+    ("public", r"publicly available|social media|公開可能|公に入手"),
+    (
+        "provided",
+        r"provided (?:directly )?by (?:the )?users?|you provide|provided by you|when (?:a user|you) registers?|register on|ask (?:you )?for|choose to provide|提供いただ|ご登録|登録の際|入力|you give us|share with",
+    ),
+    (
+        "automatic",
+        r"automatic|collected by us|when (?:the user|you) uses?|log data|(?:through|by|using) cookies|cookies and (?:similar|other)|自動|ログ|when you (?:use|browse|visit)",
+    ),
+)
+
+
+def _source_of(sentence: Sentence) -> str:
+    """How the data is obtained, from the sentence itself, else its lead-in, else its headings."""
+    for context in (sentence.text, sentence.lead, " ".join(reversed(sentence.section))):
+        folded = normalise(context)
+        found = [name for name, pattern in _SOURCES if re.search(pattern, folded)]
+        if found:
+            return found[0]
+    return "unstated"
+
+
+def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    if sentence.kind == "heading" or topic in {
+        "contact",
+        "changes",
+        "minors",
+        "security",
+        "operator",
+    }:
+        return
+    text = sentence.norm
+    if _CONTACT_LINE.match(text) or _ASK_US.search(text) or _EMAIL.search(text):
+        return
+    if _INSTRUCTION.search(text) or _INSTRUCTION.search(normalise(sentence.lead)):
+        return
+    if topic == "rights" and not re.search(r"collect|取得", text):
+        return
+    for start, end in clauses(text, sentence.lang):
+        clause = text[start:end]
+        matches = term_matches(clause)
+        if not matches:
+            continue
+        negative = is_negative(clause, sentence.lang) and not is_exception_frame(
+            clause, sentence.lang
+        )
+        if negative and _HANDLING.search(clause) and _negates_data(clause, matches, sentence.lang):
+            for _, _, key in matches:
+                fact = _facts_for("negation", key, sentence, {"what": key, "clause": clause})
+                fact.qualifiers |= qualifiers(clause) & {"best_efforts"}
+                yield fact
+            continue
+        if negative:
+            continue
+        source = _source_of(sentence)
+        for match_start, match_end, key in matches:
+            surface = sentence.text if sentence.kind == "item" and len(matches) == 1 else None
+            label = surface or _surface(sentence.text, clause, match_start, match_end)
+            yield Fact(
+                "category",
+                key,
+                {"label": label, "labels": {sentence.lang: label}, "source": source},
+                [sentence],
+            )
+            if topic in {"collect", "cookies", "definitions", ""}:
+                yield Fact("obtained", f"{key}={source}", None, [sentence])
+
+
+_EN_NEGATED_VERB = re.compile(
+    r"(?:\bnot\b|\bnever\b|n't\b|\bno\b|\bavoid\w*)\s+(?:\w+\s+){0,3}?(?:collect|stor|record|keep|retain|obtain|acquir|receiv|process|use|track|profil|shar|sell|rent|disclos|provid|sen[dt]|transfer)\w*"
+)
+
+
+def _negates_data(clause: str, matches: list[tuple[int, int, str]], lang: str) -> bool:
+    """Is it the data that is denied ('does not store card numbers'), not something else
+    ('never to publish the algorithms used to encrypt activity history')?"""
+    if lang == "ja":
+        return True
+    verb = _EN_NEGATED_VERB.search(clause)
+    if verb is None:
+        return bool(re.search(r"\bno\b", clause)) and all(start < 40 for start, _, _ in matches)
+    after = clause[verb.end() :]
+    return (
+        any(
+            verb.end() <= start and len(clause[verb.end() : start].split()) <= 6
+            for start, _, _ in matches
+        )
+        or not after.strip()
+    )
+
+
+def _surface(original: str, clause: str, start: int, end: int) -> str:
+    """The matched words as the source spells them (the match was on normalised text)."""
+    folded = normalise(original)
+    where = folded.find(clause)
+    if where >= 0 and len(folded) == len(original):
+        return original[where + start : where + end].strip()
+    return clause[start:end].strip()
+
+
+_NO_SHARING = re.compile(
+    r"(?:share|sell|rent|disclos|provid|第三者|共有|販売|sale|third part)", re.IGNORECASE
+)
+
+
+def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    """'We do not sell personal information', 'No third parties', '第三者と共有することはありません'."""
+    text = sentence.norm
+    for start, end in clauses(text, sentence.lang):
+        clause = text[start:end]
+        if not is_negative(clause, sentence.lang) or is_exception_frame(clause, sentence.lang):
+            continue
+        if re.search(r"\bsell\b|\bsale\b|\brent\b|販売|売却", clause):
+            yield _facts_for("negation", "sale", sentence, {"what": "sale", "clause": clause})
+        elif re.search(r"third part|第三者", clause) and _NO_SHARING.search(clause):
+            yield _facts_for(
+                "negation",
+                "third_party_sharing",
+                sentence,
+                {"what": "third_party_sharing", "clause": clause},
+            )
+        elif re.search(r"\baccount (?:data|information)\b|アカウントの(?:いかなる)?データ", clause):
+            yield _facts_for(
+                "negation", "user.account", sentence, {"what": "user.account", "clause": clause}
+            )
+        elif re.search(
+            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|nothing personal|個人情報|個人を(?:特定|識別)",
+            clause,
+        ) and re.search(r"collect|record|store|取得|収集|記録|nothing personal", clause):
+            fact = _facts_for(
+                "negation",
+                "personal information",
+                sentence,
+                {"what": "personal information", "clause": clause},
+            )
+            fact.qualifiers |= qualifiers(clause) & {"best_efforts"}
+            yield fact
+
+
+# --- purposes ----------------------------------------------------------------------------
+
+
+def uses_of(text: str) -> list[str]:
+    folded = normalise(text)
+    found = [key for key, pattern in use_patterns() if pattern.search(folded)]
+    return found or ["essential.service"]
+
+
+_PURPOSE_SENTENCE = re.compile(
+    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used to|we use .{3,80}? to|in order for|to (?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)"
+)
+
+
+_NOT_A_PURPOSE = re.compile(
+    r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
+    r"by giving your|上記の目的のために|詳細については|ご確認ください"
+)
+
+
+def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
+    text = sentence.norm
+    if _NOT_A_PURPOSE.search(text):
+        return
+    if topic == "purpose":
+        if sentence.kind == "heading":
+            own = _topic(sentence.text)
+            if (own in {"", "purpose"} or text.endswith("ため")) and not _LEAD_IN.search(text):
+                yield _purpose(sentence)
+            return
+        if sentence.kind == "item" and not sentence.first:
+            return
+        if _LEAD_IN.search(text) or len(text) < 4:
+            return
+        if is_negative(text, sentence.lang) and not re.search(r"ため|\bto\b", text[:12]):
+            return
+        if _only_data_items(sentence):
+            return
+        if (
+            sentence.kind == "text"
+            and not _PURPOSE_SENTENCE.search(text)
+            and not re.search(r"^to |ため", text)
+        ):
+            return
+        yield _purpose(sentence)
+    elif (
+        not has_purpose_section
+        and sentence.kind != "heading"
+        and topic not in {"contact", "rights", "changes"}
+    ) and (
+        _PURPOSE_SENTENCE.search(text)
+        and _HANDLING.search(text)
+        and not is_negative(text, sentence.lang)
+    ):
+        yield _purpose(sentence)
+
+
+def _purpose(sentence: Sentence) -> Fact:
+    text = (
+        re.sub(r"^(?:\d+[.)]|第\d+条)\s*", "", sentence.text)
+        if sentence.kind == "heading"
+        else sentence.text
+    )
+    label, _, description = text.partition(":")
+    if not description.strip() or len(label) > 60:
+        label, description = text, ""
+    return Fact(
+        "purpose",
+        normalise(sentence.text),
+        {
+            "label": label.strip(),
+            "description": description.strip(),
+            "uses": uses_of(sentence.text),
+        },
+        [sentence],
+    )
+
+
+def _only_data_items(sentence: Sentence) -> bool:
+    """An item that lists data ('Name, date of birth, address'), not a purpose."""
+    if sentence.kind != "item":
+        return False
+    text = sentence.norm
+    if re.match(r"^(?:to |for |in order|we (?:may )?use|upon |when )", text) or re.search(
+        r"ため[にの]?", text
+    ):
+        return False
+    covered = sum(end - start for start, end, _ in term_matches(text))
+    return covered >= 0.45 * len(re.sub(r"[\s,、・/()（）]", "", text)) or bool(
+        re.match(r"^(?:information to use|data used|利用する情報)", text)
+    )
+
+
+# --- recipients, vendors, exceptions ----------------------------------------------------
+
+_GENERIC_RECIPIENT = re.compile(
+    r"(?:to|with|by)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality))\b"
+)
+_GENERIC_RECIPIENT_JA = re.compile(
+    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
+)
+_KIND = (
+    (
+        "joint_use",
+        r"jointly (?:use|utili[sz])|共同(?:で)?利用|share (?:personal|user) information (?:of user )?with (?:the following )?affiliate partner|共同管理者",
+    ),
+    (
+        "business_succession",
+        r"merger|business succession|transfer(?:ring)? (?:of )?(?:our |the )?business|事業(?:の)?(?:承継|譲渡)|合併|業務移管",
+    ),
+    (
+        "entrustment",
+        r"outsourc|entrust|on (?:our|its) behalf|service providers?|processors?|hosting|委託|プロバイダー|処理業者",
+    ),
+)
+_EXCEPTIONS = (
+    ("state_cooperation", r"state organ|local government|国の機関|地方公共団体"),
+    (
+        "opt_out",
+        r"notified or announced in advance|opt-out procedure|stopping the provision|オプトアウト|本人の求めに応じて.*停止",
+    ),
+    ("entrustment", r"\bentrusts? (?:all|the)|outsourc|委託"),
+    (
+        "business_succession",
+        r"merger|business succession|transferring our business|事業の承継|合併",
+    ),
+    ("joint_use", r"jointly utili[sz]ed|jointly used|used jointly|共同して利用|共同利用"),
+    ("public_health_children", r"public health|sound nurturing of children|公衆衛生|児童の健全"),
+    (
+        "life_body_property",
+        r"life, body,? or property|life or property|life, body|生命、身体|生命又は財産|生命または財産",
+    ),
+    (
+        "protect_rights",
+        r"protect (?:the company's|our|its)|protect or defend|legal actions? against|rights, property|権利.{0,10}保護",
+    ),
+    (
+        "law",
+        r"based on (?:relevant )?laws|required by law|laws and regulations|court|police|法令に基づ|法令に特別|裁判所|警察",
+    ),
+)
+
+
+def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.norm
+    negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
+    spans = clauses(text, sentence.lang)
+    for vendor in vendors():
+        match = vendor.pattern.search(text)
+        if match is None:
+            continue
+        clause = next((text[a:b] for a, b in spans if a <= match.start() < b), text)
+        if not (is_negative(clause, sentence.lang) and _HANDLING.search(clause)):
+            yield Fact(
+                "vendor",
+                vendor.id,
+                {"name": vendor.name, "kind": vendor.kind, "tracker": vendor.tracker},
+                [sentence],
+            )
+    if sentence.kind == "heading" or topic in {"contact", "definitions"}:
+        return
+    found_exceptions = _exceptions(sentence, topic)
+    for exception in found_exceptions:
+        yield _facts_for("exception", exception, sentence, {"text": sentence.text})
+    if found_exceptions or topic in {"rights", "security", "changes", "minors"}:
+        return
+    kind = _recipient_kind(sentence, topic)
+    named = _named_item(sentence) if topic in {"share", "transfer", "cookies"} else None
+    if named:
+        name, purpose = named
+        yield Fact(
+            "recipient",
+            f"{kind}:{normalise(name)}",
+            {
+                "name": name,
+                "kind": kind,
+                "purpose": purpose,
+                "countries": countries_in(sentence.text),
+            },
+            [sentence],
+        )
+        return
+    if negative or not _SHARING.search(text):
+        return
+    pattern = _GENERIC_RECIPIENT_JA if sentence.lang == "ja" else _GENERIC_RECIPIENT
+    verb = _SHARING.search(text)
+    for match in pattern.finditer(text, verb.start() if verb and sentence.lang != "ja" else 0):
+        name = re.sub(r"^(?:following|above|below|such|these|those)\s+", "", match.group(1).strip())
+        follow = re.match(
+            r"(?:\s+(?:partners?|providers?|compan(?:y|ies)|developers?|services?))+",
+            text[match.end() :],
+        )
+        name += follow.group(0) if follow else ""
+        if (
+            re.search(r"以下|次の|上記|当社", name)
+            or re.match(r"^(?:another|any|other|an?)\s", name)
+            or name in {"会社", "企業", "事業者"}
+        ):
+            continue
+        if re.match(
+            r"^(?:third part|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
+            name,
+        ) or name in {"service", "services"}:
+            continue
+        yield Fact(
+            "recipient",
+            f"{kind}:{name}",
+            {
+                "name": _original(sentence.text, name),
+                "kind": kind,
+                "purpose": None,
+                "countries": countries_in(sentence.text),
+            },
+            [sentence],
+        )
+
+
+def _original(original: str, folded_part: str) -> str:
+    index = normalise(original).find(folded_part)
+    return (
+        original[index : index + len(folded_part)]
+        if index >= 0 and len(normalise(original)) == len(original)
+        else folded_part
+    )
+
+
+def _exceptions(sentence: Sentence, topic: str) -> list[str]:
+    """APPI Art. 27(1)-style cases where data is provided without consent."""
+    context = normalise(sentence.lead + " " + " ".join(sentence.section))
+    frame = sentence.kind == "item" and re.search(
+        r"except|following cases|exceptions?|除き|場合|not fall under|次の", context
+    )
+    third_party_lead = re.search(r"third part|第三者", normalise(sentence.lead)) and re.search(
+        r"except|unless|除き|場合", normalise(sentence.lead)
+    )
+    if topic not in {"share", "transfer", ""} and not third_party_lead:
+        return []
+    if not frame and not re.search(
+        r"^(?:cases? where|where|whenever|場合)|may (?:disclose|provide|share)[^.]{0,40}(?:when|where|if)",
+        sentence.norm,
+    ):
+        return []
+    found = [name for name, pattern in _EXCEPTIONS if re.search(pattern, sentence.norm)]
+    return (
+        found[:1]
+        if found and found[0] in {"opt_out", "entrustment", "business_succession", "joint_use"}
+        else found
+    )
+
+
+def _recipient_kind(sentence: Sentence, topic: str) -> str:
+    context = normalise(" ".join((*sentence.section[-1:], sentence.lead, sentence.text)))
+    for kind, pattern in _KIND:
+        if re.search(pattern, context):
+            return kind
+    return "third_party"
+
+
+def _named_item(sentence: Sentence) -> tuple[str, str | None] | None:
+    """'Stripe, Inc.: Payment processing' or 'Byborg IP S.à r.l., 44, Avenue ...' in a list."""
+    if sentence.kind != "item":
+        return None
+    text = sentence.text.lstrip("·• ").strip()
+    head, separator, tail = text.partition(":")
+    if not separator:
+        head, separator, tail = text.partition("：")
+    candidate = head if separator and len(head) <= 80 else text.split(",  ")[0]
+    organisation = _ORG.search(candidate)
+    vendor = any(v.pattern.search(normalise(candidate)) for v in vendors())
+    if not (organisation or vendor):
+        return None
+    if not separator:
+        cut = organisation.end() if organisation else len(candidate)
+        return candidate[:cut].strip(" ,;"), None
+    return candidate.strip(), tail.strip() or None
+
+
+def countries_in(text: str) -> list[str]:
+    folded = normalise(text)
+    return [code for code, pattern in country_patterns() if pattern.search(folded)]
+
+
+def transfers(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    """Countries data is sent to, from a transfer section or a sentence about transfers."""
+    text = sentence.norm
+    if sentence.kind == "heading":
+        return
+    if topic == "transfer" or re.search(
+        r"transferred to|transfer(?:s)? (?:to|outside)|移転|転送される", text
+    ):
+        for code in countries_in(sentence.text):
+            if code != "JP" or re.search(r"transferred to japan|日本に移転", text):
+                yield Fact("country", code, None, [sentence])
+
+
+# --- cookies and trackers ---------------------------------------------------------------
+
+_COOKIE_NAME = re.compile(
+    r"\b([a-z][a-z0-9]*_[a-z0-9_]+)\b(?=[^.]{0,20}cookie)|cookie\s*[(（]([a-z][a-z0-9_]+)[)）]",
+    re.IGNORECASE,
+)
+
+
+def trackers(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.norm
+    if "cookie" not in text and "クッキー" not in text:
+        return
+    for match in _COOKIE_NAME.finditer(sentence.text):
+        name = (match.group(1) or match.group(2)).strip()
+        yield Fact("tracker", name, {"name": name, "text": sentence.text}, [sentence])
+    if is_negative(text, sentence.lang) and not re.search(r"no personal data|personal data$", text):
+        return
+    periods = dates.periods_in(sentence.text)
+    if re.search(
+        r"cookies? (?:will )?(?:last|expire|persist)|cookies? (?:is|are) (?:kept|stored)|expires? after|will persist for|有効期限|保存期間",
+        text,
+    ):
+        for _, period in periods:
+            yield Fact(
+                "tracker",
+                f"cookie:{period}",
+                {"duration": str(period), "text": sentence.text},
+                [sentence],
+            )
+    if re.search(
+        r"discarded when you close|(?<![_\w])session cookies?|deleted when you close|ブラウザを閉じ",
+        text,
+    ):
+        yield Fact(
+            "tracker", "cookie:session", {"duration": "session", "text": sentence.text}, [sentence]
+        )
+
+
+# --- retention ---------------------------------------------------------------------------
+
+_CLOCKS = (
+    ("superseded", r"former usernames|blacklist|旧ユーザー名|以前のユーザー名"),
+    (
+        "account_deletion",
+        r"after (?:account )?deletion|after (?:the )?(?:account is )?(?:deleted|closed)|退会後|削除後",
+    ),
+    (
+        "last_activity",
+        r"last activity|last (?:use|login)|not been used|since (?:the )?last|最終(?:利用|ログイン)|使用されていない",
+    ),
+    ("resolution", r"resolution|resolved|解決"),
+    ("contract_end", r"end of (?:the )?contract|契約終了"),
+    (
+        "statutory",
+        r"statutory|required by law|legal(?:ly)? (?:required|obligation)|tax|accounting|法定|法律|法令|税",
+    ),
+    (
+        "account_active",
+        r"while (?:the |your )?account (?:is|remains) active|as long as (?:the |your )?account|アカウントが有効な間|在籍中",
+    ),
+    (
+        "while_needed",
+        r"as long as (?:we consider it )?necessary|only during the term|necessary for our business|必要な期間",
+    ),
+)
+
+
+def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.norm
+    if sentence.kind == "heading":
+        return
+    keeps = re.search(
+        r"retain|retention|kept|keep|stored?|blacklist|available for new|保存|保管|保持|削除され|消去",
+        text,
+    )
+    if topic != "retention" and not keeps:
+        return
+    if "cookie" in text:
+        return
+    clock = next((name for name, pattern in _CLOCKS if re.search(pattern, text)), "collection")
+    label = sentence.text.split(":")[0].strip() if ":" in sentence.text[:60] else ""
+    periods = [p for _, p in dates.periods_in(sentence.text)]
+    if re.search(r"indefinitely|無期限", text):
+        yield _facts_for(
+            "retention",
+            "indefinite|",
+            sentence,
+            {"period": None, "clock": "indefinite", "label": label},
+        )
+        return
+    if not periods:
+        if clock in {"account_active", "while_needed"} and (topic == "retention" or keeps):
+            yield _facts_for(
+                "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
+            )
+        return
+    if re.search(r"within|以内に(?:回答|対応)|respond", text) and topic != "retention":
+        return
+    if clock == "account_active" and len(periods) == 1 and re.search(r"plus|after|後", text):
+        clock = "account_deletion"
+    longest = max(periods, key=lambda p: p.approx_days())
+    yield _facts_for(
+        "retention",
+        f"{longest}|{clock}",
+        sentence,
+        {"period": str(longest), "clock": clock, "label": label},
+    )
+
+
+# --- rights ------------------------------------------------------------------------------
+
+_RIGHTS = (
+    (
+        "portability",
+        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ",
+    ),
+    ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
+    (
+        "restriction",
+        r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止",
+    ),
+    ("erasure", r"erase|erasure|delet|right to be forgotten|削除|消去|忘れ"),
+    ("objection", r"\bobject\b|object to|異議"),
+    ("automated_decision", r"automated (?:decision|processing)|自動化された"),
+    (
+        "withdraw_consent",
+        r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out",
+    ),
+    ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
+    (
+        "access",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your )?personal|開示|知る権利|アクセスする権利",
+    ),
+)
+_RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|請求|求め|できます|有し|申し出")
+_VERIFICATION = (
+    ("registered_email", r"registered e-?mail|登録(?:された|の)?メールアドレス"),
+    (
+        "account_login",
+        r"account information|log(?:ging)? in|sign(?:ing)? in|re-?authenticat|アカウント情報|ログイン",
+    ),
+    (
+        "id_document",
+        r"cop(?:y|ies) of (?:a |the |your )?(?:document|proof of identity|identification|identity|driver.s licen[cs]e|passport|(?:health )?insurance card|residence card)|運転免許証|健康保険証|パスポート|proof of identity|driver.s licen[cs]e, insurance card|identity document|本人確認書類|身分証明書",
+    ),
+    (
+        "postal_application",
+        r"by postal|by post\b|postal service|application form by|郵送(?:で|により)?(?:の)?申請",
+    ),
+    (
+        "company_procedure",
+        r"procedures? (?:established|specified|set) by|当社(?:所定|が定める)の(?:手続|方法)",
+    ),
+    (
+        "additional_information",
+        r"proof of (?:your )?identity may be requested|additional information|追加情報",
+    ),
+)
+
+
+def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.norm
+    if sentence.kind == "heading":
+        return
+    in_rights = topic == "rights"
+    if not in_rights and not re.search(
+        r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right",
+        text,
+    ):
+        return
+    if in_rights or _RIGHT_CONTEXT.search(text):
+        head = text.split(":")[0] if ":" in text[:60] else text
+        kinds = [name for name, pattern in _RIGHTS if re.search(pattern, head)]
+        if (
+            "rectification" in kinds
+            and "erasure" in kinds
+            and re.search(
+                r"correct(?:ion)?,? (?:add|addition|or delet)|訂正(?:、|又は|または|・)?(?:追加|削除)",
+                head,
+            )
+        ):
+            kinds.remove("erasure")
+        if "restriction" in kinds and "erasure" in kinds:
+            kinds.remove("erasure")
+        if (
+            not re.search(r"\bright|request|ask|請求|求め|権利|can|may|できます", text)
+            and sentence.kind != "item"
+        ):
+            kinds = []
+        for kind in kinds:
+            yield Fact("right", kind, None, [sentence])
+    if re.search(r"identity|identif|本人確認|本人であること|verify|verif", text) or in_rights:
+        for name, pattern in _VERIFICATION:
+            if re.search(pattern, text) and (in_rights or name != "account_login"):
+                yield Fact("verification", name, None, [sentence])
+    fee = _fee(sentence)
+    if fee:
+        yield _facts_for("fee", fee[0], sentence, fee[1])
+    if in_rights or re.search(r"respond|answer|回答|対応|開示", text):
+        yield from _deadlines(sentence)
+    third_party_lead = re.search(r"third part|第三者", normalise(sentence.lead))
+    if (
+        in_rights
+        and sentence.kind == "item"
+        and not third_party_lead
+        and re.search(
+            r"not (?:be )?disclos|may not|refus|開示しない|応じられない|お断り|not be able to accommodate",
+            normalise(sentence.lead),
+        )
+    ):
+        yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
+    elif in_rights and re.search(
+        r"(?:will not|shall not) be disclosed in principle|in principle,? (?:not|never) disclos|原則として(?:、)?開示(?:いた)?しません",
+        text,
+    ):
+        yield Fact("withheld", normalise(sentence.text), {"text": sentence.text}, [sentence])
+    elif in_rights and re.search(
+        r"not be able to accommodate|may not be able to|we are not required|応じる義務を負わない",
+        text,
+    ):
+        yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
+
+
+def _fee(sentence: Sentence) -> tuple[str, dict] | None:
+    text = sentence.norm
+    if not re.search(r"fee|charge|cost|手数料|費用|料金|無料|free", text):
+        return None
+    amounts = dates.amounts_in(sentence.text)
+    if amounts and re.search(r"fee|charge|手数料", text):
+        unit = "per case" if re.search(r"per case|1件", text) else None
+        return f"{amounts[0][1]} JPY", {"kind": "fixed", "amount": amounts[0][1], "unit": unit}
+    if re.search(
+        r"no fee|free of charge|\bfree\b|無料|手数料はかかりません|used free", text
+    ) and not re.search(r"feel free", text):
+        return "free", {"kind": "free"}
+    if re.search(r"cost of|実費|charged for the cost|送料", text):
+        return "actual_cost", {"kind": "actual_cost"}
+    return None
+
+
+def _deadlines(sentence: Sentence) -> Iterator[Fact]:
+    text = sentence.norm
+    if re.search(r"without delay|遅滞なく|as soon as|速やかに|promptly", text):
+        yield _facts_for("deadline", "without_delay", sentence, {"without_delay": True})
+    if re.search(r"within|以内", text):
+        for _, period in dates.periods_in(sentence.text):
+            yield _facts_for("deadline", str(period), sentence, {"period": str(period)})
+
+
+# --- contacts, operator, service --------------------------------------------------------
+
+
+def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.text
+    for email in _EMAIL.findall(text):
+        yield Fact(
+            "contact", f"email:{email.lower()}", {"kind": "email", "value": email}, [sentence]
+        )
+    for match in _PHONE.finditer(text):
+        number = next(g for g in match.groups() if g)
+        digits = re.sub(r"[^\d+]", "", re.sub(r"\(0\)", "", number))
+        digits = re.sub(r"^\+(\d{1,3})0", r"+\1", digits)
+        if len(digits) >= 9:
+            yield Fact(
+                "contact", f"phone:{digits}", {"kind": "phone", "value": number.strip()}, [sentence]
+            )
+    if topic in {"contact", "rights", ""} or re.search(r"form|フォーム", sentence.norm):
+        for url in _URL.findall(text):
+            if re.search(r"form|contact|inquir|フォーム|お問い合わせ", sentence.norm):
+                yield Fact("contact", f"url:{url}", {"kind": "web_form", "value": url}, [sentence])
+    hours = _HOURS.search(dates.fold(text))
+    if hours:
+        yield Fact(
+            "hours",
+            f"{hours.group(1)}-{hours.group(2)}".replace("：", ":"),
+            {"text": text},
+            [sentence],
+        )
+    if re.search(r"complain|苦情", sentence.norm) and (
+        topic == "contact" or re.search(r"contact|お問い合わせ|窓口", sentence.norm)
+    ):
+        yield Fact("complaints", "complaints", {"text": text}, [sentence])
+
+
+def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.text
+    self_reference = _SELF.search(text)
+    if self_reference:
+        before = text[: self_reference.start()]
+        before = re.sub(
+            r"[(（]\s*(?:hereinafter(?: referred to as)?|the|以下)?\s*$", "", before
+        ).strip()
+        tail = re.search(r"((?:[A-Z0-9][\w&.,'’-]*\s*){1,6})$|([^\s、。「」]{2,30})$", before)
+        name = (tail.group(1) or tail.group(2)).strip(" ,、") if tail else ""
+        if 1 < len(name) <= 60 and not re.match(r"(?i)^(?:this|the|privacy|policy)\b", name):
+            yield Fact("operator", normalise(name), {"name": name}, [sentence])
+    label = re.match(
+        r"^(?:company name|operator name|事業者名|会社名|運営者|運営会社|商号)\s*[:：]\s*(.+)$",
+        text,
+        re.IGNORECASE,
+    )
+    if label:
+        yield Fact(
+            "operator", normalise(label.group(1)), {"name": label.group(1).strip()}, [sentence]
+        )
+    representative = re.match(
+        r"^(?:representative(?: director)?|operator|代表者|代表取締役|manager-in-charge of [\w ]+?)\s*[:：]\s*(.+)$",
+        text,
+        re.IGNORECASE,
+    )
+    if representative and not _ORG.search(representative.group(1)):
+        person = representative.group(1).strip()
+        role = "privacy_manager" if re.match(r"manager", text, re.IGNORECASE) else "representative"
+        if role == "privacy_manager":
+            words = person.split()
+            person = " ".join(words[:2]) if len(words) > 2 else person
+        yield Fact("representative", normalise(person), {"name": person, "role": role}, [sentence])
+    department = re.match(
+        r"^(?:department|部署|担当部署|担当)\s*[:：]\s*(.+)$", text, re.IGNORECASE
+    )
+    if department:
+        yield Fact(
+            "department",
+            normalise(department.group(1)),
+            {"name": department.group(1).strip()},
+            [sentence],
+        )
+    if topic == "operator" and _ORG.search(text) and len(text) <= 60 and sentence.kind != "item":
+        yield Fact("operator", normalise(text), {"name": text.strip()}, [sentence])
+    address = re.match(r"^(?:address|所在地|住所)\s*[:：]\s*(.+)$", text, re.IGNORECASE)
+    if (
+        address
+        or (topic == "operator" and _POSTAL.search(text) and sentence.kind != "heading")
+        or (
+            topic == "contact"
+            and _POSTAL.search(text)
+            and not _EMAIL.search(text)
+            and not _PHONE.search(text)
+        )
+    ):
+        value = address.group(1).strip() if address else text.strip()
+        postal = _POSTAL.search(value)
+        key = re.sub(r"[〒\s]", "", postal.group(0)) if postal else normalise(value)
+        if len(value) > 8:
+            yield Fact(
+                "address", key, {"text": value, "countries": countries_in(value)}, [sentence]
+            )
+    service = _SERVICE.search(text)
+    if service:
+        yield Fact(
+            "service", normalise(service.group(1)), {"name": service.group(1).strip()}, [sentence]
+        )
+
+
+# --- minors, changes, dates, jurisdictions, security --------------------------------------
+
+
+def minors(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.norm
+    if topic != "minors" and not re.search(
+        r"under (?:the age of )?\d+|aged \d+|\d+歳|未成年|children", text
+    ):
+        return
+    for age in dates.ages_in(sentence.text):
+        yield Fact("minors", f"minimum_age={age}", {"minimum_age": age}, [sentence])
+    if re.search(r"delete|削除", text) and re.search(r"aware|判明|collected", text):
+        yield Fact("minors", "on_discovery=delete", {"on_discovery": "delete"}, [sentence])
+    if re.search(r"parent|guardian|保護者|親権者|法定代理人", text):
+        yield Fact("minors", "guardian", {"guardian": True}, [sentence])
+
+
+def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.norm
+    if topic not in {"changes", "purpose_change"} and not re.search(
+        r"(?:this|the) (?:privacy )?policy (?:may|will) be (?:changed|revised|updated)|本ポリシー.*変更",
+        text,
+    ):
+        return
+    if topic == "purpose_change":
+        yield Fact("changes", "purpose_change", {"text": sentence.text}, [sentence])
+        return
+    found = []
+    if re.search(r"without (?:prior )?(?:notif\w*|notice)|予告なく|通知することなく", text):
+        found.append("without_notice")
+    if re.search(
+        r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時",
+        text,
+    ):
+        found.append("on_posting")
+    days = re.search(r"(\d+) days (?:in advance|before)|(\d+)日前", text)
+    if days:
+        found.append(f"notice_days={days.group(1) or days.group(2)}")
+    if re.search(r"material changes?|significant changes?|重要な変更|重大な変更", text):
+        found.append("material_changes_only")
+    if re.search(
+        r"continued use.{0,60}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
+        text,
+    ):
+        found.append("continued_use_is_acceptance")
+    if re.search(r"obtain (?:the )?user.?s? consent|同意を得", text):
+        found.append("consent_when_required")
+    for key in found:
+        yield _facts_for("changes", key, sentence, {"text": sentence.text})
+
+
+_DATE_KIND = (
+    ("established", r"establish|制定|施行"),
+    ("revised", r"revis|改定|改訂|更新"),
+    ("updated", r"last updated|最終更新"),
+    ("effective", r"effective|効力"),
+)
+
+
+def dated(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    found = dates.dates_in(sentence.text)
+    if not found:
+        return
+    text = sentence.norm
+    kind = next((name for name, pattern in _DATE_KIND if re.search(pattern, text)), None)
+    if kind is None:
+        return
+    if kind == "revised" and re.search(r"last updated|最終更新", text):
+        kind = "updated"
+    for _, day in found:
+        yield Fact("date", f"{kind}={day.isoformat()}", {"kind": kind, "date": day}, [sentence])
+
+
+def jurisdictions(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    text = sentence.norm
+    if re.search(
+        r"\bgdpr\b|general data protection regulation|一般データ保護規則", text
+    ) and not re.search(r"such as (?:the )?gdpr|gdpr等", text):
+        yield Fact("jurisdiction", "gdpr", None, [sentence])
+    if re.search(r"\bccpa\b|\bcpra\b|california consumer privacy", text):
+        yield Fact("jurisdiction", "ccpa", None, [sentence])
+    if re.search(
+        r"personal information protection (?:act|law)|protection of personal information act|act on the protection of personal information|個人情報(?:の)?保護(?:に関する)?法",
+        text,
+    ):
+        yield Fact("jurisdiction", "appi", None, [sentence])
+    authoritative = re.search(
+        r"(japanese|english|日本語|英語)(?: version)?(?: of this privacy policy)?(?: is the| shall|版を|版が)[^.。]{0,20}(?:authoritative|prevail|優先|正本)",
+        text,
+    )
+    if authoritative:
+        lang = "ja" if authoritative.group(1) in {"japanese", "日本語"} else "en"
+        yield Fact("language", f"authoritative={lang}", {"authoritative": lang}, [sentence])
+
+
+_SECURITY_KIND = (
+    (
+        "technical",
+        r"encrypt|hash|tls|ssl|password|firewall|monitor|penetration|access (?:control|rights)|暗号|アクセス制御|不正アクセス",
+    ),
+    ("human", r"employee|staff|training|pledge|従業者|従業員|教育"),
+    ("physical", r"physical|storage and management of (?:the )?medi|媒体|入退室"),
+    (
+        "organizational",
+        r"internal system|rules|review|person in charge|responsible|organi[sz]ation|規程|体制|責任者",
+    ),
+)
+
+
+def security(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    if topic != "security" or sentence.kind == "heading" or _LEAD_IN.search(sentence.norm):
+        return
+    kind = next(
+        (name for name, pattern in _SECURITY_KIND if re.search(pattern, sentence.norm)), None
+    )
+    if kind and (
+        sentence.kind == "item" or not re.search(r"cannot be guaranteed|保証", sentence.norm)
+    ):
+        yield Fact(
+            "security", normalise(sentence.text), {"kind": kind, "text": sentence.text}, [sentence]
+        )
+
+
+def definitions(sentence: Sentence, topic: str) -> Iterator[Fact]:
+    if sentence.kind == "heading":
+        return
+    match = re.search(
+        r"[\"“「]([^\"”」]{2,60})[\"”」](?:\s*\([^)]*\))?\s*(?:means|shall (?:refer to|mean)|refers to|とは)",
+        sentence.text,
+    )
+    if match:
+        yield Fact(
+            "definition",
+            normalise(match.group(1)),
+            {"term": match.group(1), "meaning": sentence.text},
+            [sentence],
+        )
+
+
+# --- the whole document -------------------------------------------------------------------
+
+NOTE_TOPICS = {
+    "cookies": "tracker_note",
+    "security": "security_note",
+    "retention": "retention_note",
+    "transfer": "cross_border_note",
+    "changes": "changes_note",
+    "purpose_change": "purpose_change",
+    "minors": "minors_note",
+    "contact": "complaints_note",
+    "rights": "rights_note",
+    "share": "recipients_note",
+    "collect": "categories_note",
+    "purpose": "purposes_note",
+    "operator": "operator_note",
+    "definitions": "definitions_note",
+    "": "other_note",
+}
+
+
+def extract(sentences: list[Sentence]) -> Extraction:
+    """Every fact the sentences state, one per (kind, key), each with its evidence."""
+    has_purpose_section = any(topic_of(s) == "purpose" for s in sentences)
+    found: list[Fact] = []
+    for sentence in sentences:
+        topic = topic_of(sentence)
+        sentence_facts = [
+            *categories(sentence, topic),
+            *negations(sentence, topic),
+            *purposes(sentence, topic, has_purpose_section),
+            *recipients(sentence, topic),
+            *transfers(sentence, topic),
+            *trackers(sentence, topic),
+            *retention(sentence, topic),
+            *rights(sentence, topic),
+            *contacts(sentence, topic),
+            *operator(sentence, topic),
+            *minors(sentence, topic),
+            *changes(sentence, topic),
+            *dated(sentence, topic),
+            *jurisdictions(sentence, topic),
+            *security(sentence, topic),
+            *definitions(sentence, topic),
+        ]
+        if sentence.kind != "heading":
+            for fact in sentence_facts:
+                for qualifier in sorted(fact.qualifiers):
+                    sentence_facts.append(
+                        Fact(
+                            "qualifier",
+                            f"{qualifier}:{fact.kind}",
+                            {"text": sentence.text},
+                            [sentence],
+                        )
+                    )
+        note = NOTE_TOPICS.get(topic)
+        lead_in = bool(re.search(r"[:：]$|following|as follows|以下|次の|下記", sentence.norm))
+        if not sentence_facts and note and sentence.kind != "heading" and not lead_in:
+            sentence_facts.append(Fact("note", note, {}, [sentence]))
+        found.extend(sentence_facts)
+    return Extraction(sentences, merged(found))

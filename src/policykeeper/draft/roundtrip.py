@@ -1,0 +1,268 @@
+"""Round trip: does the rendered draft say what the source says, no less and no more?
+
+The source and the rendering are read by the same extractor. Facts with a language-neutral
+key (a category, a right, a period, a fee, a date, an address) are compared by key, and by
+slot for "changed" (the source's fee is 1,000 yen, the rendering's is free). Facts keyed by
+their wording (a purpose, a recipient, a refusal ground) are compared by whether their words
+appear in the rendering. A fact only the rendering states is classified: a placeholder the
+draft had to write, or a default of today's models that the draft did not set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policykeeper.draft.extract import extract
+from policykeeper.draft.facts import Extraction, Fact
+from policykeeper.draft.provenance import PROVENANCE_FILE
+from policykeeper.draft.sources import read_source
+from policykeeper.draft.text import blocks_of_text, normalise, sentences_of
+from policykeeper.policy.loading import load_policy
+from policykeeper.policy.models import Policy
+from policykeeper.policy.source import read_yaml
+
+KEYED = (
+    "category",
+    "right",
+    "retention",
+    "fee",
+    "deadline",
+    "minors",
+    "changes",
+    "date",
+    "contact",
+    "vendor",
+    "verification",
+    "exception",
+)
+"""Kinds compared by key: both sides must produce the same key for the same fact."""
+
+WORDED = (
+    "operator",
+    "representative",
+    "address",
+    "purpose",
+    "recipient",
+    "refusal",
+    "security",
+    "tracker",
+)
+"""Kinds compared by their words appearing in the rendering."""
+
+UNREPRESENTABLE = ("negation", "qualifier", "language")
+"""Kinds today's models cannot hold: reported as lost, marked 'needs model support'."""
+
+_FIELD_OF = {
+    "fee": ("rights", "fee"),
+    "deadline": ("rights", "deadline"),
+    "verification": ("rights", "verification"),
+    "right": ("rights", "kind"),
+    "changes": ("changes", ""),
+    "minors": ("minors", ""),
+    "category": ("categories", ""),
+    "retention": ("retention", ""),
+    "date": ("effective_date", ""),
+    "contact": ("contacts", ""),
+    "vendor": ("recipients", ""),
+    "exception": ("provision_exceptions", ""),
+}
+"""Which field of policy.yaml states a fact of each kind: (section, last part of the path)."""
+
+_DEFAULTS = {
+    ("fee", "free"): ("rights", "fee"),
+    ("changes", "on_posting"): ("changes", "effective"),
+}
+"""Facts today's models state when a field is left out (a right's fee, the change clause)."""
+
+
+@dataclass
+class Difference:
+    kind: str
+    key: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}" + (f" ({self.detail})" if self.detail else "")
+
+
+@dataclass
+class Comparison:
+    lang: str
+    lost: list[Difference] = field(default_factory=list)
+    changed: list[Difference] = field(default_factory=list)
+    added: list[Difference] = field(default_factory=list)
+
+    @property
+    def invented(self) -> list[Difference]:
+        """Facts the rendering states that the source does not, from a value the draft wrote
+        as drafted (not a listed placeholder, not a model default): an invented promise."""
+        return [a for a in self.added if a.detail == "drafted"]
+
+    @property
+    def passed(self) -> bool:
+        """No fact changed and no promise invented; lost and explained facts are listed."""
+        return not (self.changed or self.invented)
+
+    def lines(self) -> list[str]:
+        out = []
+        for title, items in (("lost", self.lost), ("changed", self.changed), ("added", self.added)):
+            out += [f"{self.lang}: {title}: {item}" for item in items]
+        return out
+
+
+def _slot(fact: Fact) -> str:
+    if fact.kind in {"fee", "deadline"}:
+        return fact.kind
+    if fact.kind == "retention":
+        return "retention|" + fact.key.split("|")[1]
+    if fact.kind in {"minors", "changes", "date"}:
+        return fact.kind + "|" + fact.key.split("=")[0]
+    return f"{fact.kind}|{fact.key}"
+
+
+def compare_extractions(
+    source: Extraction,
+    rendered: Extraction,
+    rendered_text: str,
+    fields: dict[tuple[str, str], set[str]],
+    lang: str,
+) -> Comparison:
+    """What the rendering lost, changed or added relative to the source."""
+    result = Comparison(lang)
+    rendered_keys = {(f.kind, f.key) for f in rendered.facts}
+    source_keys = {(f.kind, f.key) for f in source.facts}
+    folded = normalise(rendered_text)
+    lost: list[Fact] = []
+    for fact in source.facts:
+        if (fact.kind in KEYED and (fact.kind, fact.key) not in rendered_keys) or (
+            fact.kind in WORDED and not _words_present(fact, folded)
+        ):
+            lost.append(fact)
+        elif fact.kind in UNREPRESENTABLE:
+            result.lost.append(Difference(fact.kind, fact.key, "needs model support"))
+    added = [f for f in rendered.facts if f.kind in KEYED and (f.kind, f.key) not in source_keys]
+    lost_by_slot = {_slot(f): f for f in lost if f.kind in KEYED}
+    for fact in list(added):
+        previous = lost_by_slot.get(_slot(fact))
+        if previous is not None and _slot(fact) not in {f"{fact.kind}|{fact.key}"}:
+            result.changed.append(Difference(fact.kind, previous.key, f"rendered as {fact.key}"))
+            lost.remove(previous)
+            added.remove(fact)
+            lost_by_slot.pop(_slot(fact))
+    result.lost += [Difference(f.kind, f.key) for f in lost]
+    for fact in added:
+        result.added.append(Difference(fact.kind, fact.key, _cause(fact.kind, fact.key, fields)))
+    return result
+
+
+def _cause(kind: str, key: str, fields: dict[tuple[str, str], set[str]]) -> str:
+    """Why the rendering says something the source does not."""
+    if (kind, key) in _DEFAULTS and "default" in fields.get(_DEFAULTS[(kind, key)], set()):
+        return "model default"
+    section, leaf = _FIELD_OF.get(kind, (kind, ""))
+    statuses: set[str] = set()
+    for (top, last), found in fields.items():
+        if top == section and (not leaf or last == leaf):
+            statuses |= found
+    if "placeholder" in statuses:
+        return "placeholder"
+    if "drafted" in statuses:
+        return "drafted"
+    return "model default"
+
+
+def _words_present(fact: Fact, folded: str) -> bool:
+    """Do the fact's own words (its value, or its sentence) appear in the rendering?"""
+    value = fact.value if isinstance(fact.value, dict) else {}
+    candidates = [value.get("name"), value.get("label"), value.get("text"), fact.first.text]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        words = normalise(str(candidate))
+        words = re.sub(r"^(?:address|email|e-mail|operator|company name)\s*:\s*", "", words)
+        if words and words in folded:
+            return True
+    return False
+
+
+def rendered_extraction(text: str) -> Extraction:
+    return extract(sentences_of(blocks_of_text(text, markdown=True), "rendered"))
+
+
+def roundtrip(
+    directory: Path | str,
+    references: list[str],
+    render: Callable[[Policy, str], str],
+) -> list[Comparison]:
+    """Compare each source with the project's policy rendered (as Markdown) in its language."""
+    directory = Path(directory)
+    policy = load_policy(directory)
+    fields = _traced_fields(directory)
+    comparisons = []
+    for reference in references:
+        source = read_source(reference)
+        lang = (
+            source.lang
+            if source.lang in {p.value for p in policy.languages.published}
+            else policy.languages.published[0].value
+        )
+        text = render(policy, lang)
+        comparisons.append(
+            compare_extractions(
+                extract(source.sentences), rendered_extraction(text), text, fields, lang
+            )
+        )
+    return comparisons
+
+
+def _traced_fields(directory: Path) -> dict[tuple[str, str], set[str]]:
+    """(section, last path part) of each value the sidecar traces: 'drafted' or 'placeholder'."""
+    path = directory / PROVENANCE_FILE
+    if not path.is_file():
+        return {}
+    fields: dict[tuple[str, str], set[str]] = {}
+    declared = read_yaml(directory / "policy.yaml").data
+    if any("fee" not in right for right in declared.get("rights") or []):
+        fields.setdefault(("rights", "fee"), set()).add("default")
+    if "effective" not in (declared.get("changes") or {}):
+        fields.setdefault(("changes", "effective"), set()).add("default")
+    for value in read_yaml(path).data.get("values") or []:
+        parts = re.findall(r"[a-z_]+", str(value["field"]))
+        key = (parts[0], parts[-1]) if parts else ("", "")
+        fields.setdefault(key, set()).add("placeholder" if value.get("placeholder") else "drafted")
+    return fields
+
+
+@dataclass
+class RoundtripReport:
+    comparisons: list[Comparison]
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.comparisons)
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for c in self.comparisons for line in c.lines()]
+
+    @property
+    def summary(self) -> str:
+        lost = sum(len(c.lost) for c in self.comparisons)
+        unrepresentable = sum(
+            1 for c in self.comparisons for d in c.lost if d.detail == "needs model support"
+        )
+        added = sum(len(c.added) for c in self.comparisons)
+        return (
+            f"no fact changed and no promise invented; {lost} lost ({unrepresentable} need model "
+            f"support), {added} added by model defaults or placeholders"
+        )
+
+
+def roundtrip_report(
+    directory: Path | str, references: list[str], render: Callable[[Policy, str], str]
+) -> RoundtripReport:
+    """`policykeeper roundtrip DIR --from ...`: the comparison for every source."""
+    return RoundtripReport(roundtrip(directory, references, render))

@@ -1,0 +1,373 @@
+"""A policy's text as located sentences: every value the drafter finds points back to one.
+
+Plain text, Markdown and HTML are all reduced to blocks (headings, list items, paragraphs)
+with their position in the source, and blocks to sentences. A sentence knows the headings
+above it, so an extractor can read "Email address" under "Information we collect" as a
+category and under "Contact" as a channel.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+_ITEM = re.compile(
+    r"^(?P<marker>[-*•・●◦▪■□◆◇※]\s*|\(?\d{1,2}\)\s*|\d{1,2}[.)](?!\d)\s*|[a-z][.)]\s+|"
+    r"[①-⑳]\s*|（\d{1,2}）\s*|\([a-z]{1,4}\)\s*)(?=\S)"
+)
+_NUMBERED_HEADING = re.compile(
+    r"^(?:第[0-9０-９一二三四五六七八九十百]+条|Article\s+\d+|Section\s+\d+|\d+(?:\.\d+)+\.?|\d+\.)\s*\S"
+)
+_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])[\"”’)]?(?=\s+[\"“(A-Z0-9])")
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|inc|co|ltd|corp|no|mr|ms|mrs|dr|st|vs|approx|a\.m|p\.m|u\.s|s\.a|bldg|jr|art|cf)\.|\b[A-Z]\.)$",
+    re.IGNORECASE,
+)
+_TERMINAL = tuple(".。!?！？")
+_DATE_OR_NUMBER = re.compile(
+    r"\d{4}[年/.-]|\b\d{1,2},? \d{4}\b|\d+[-(]\d+[-)]\d+|\+\d{2}|\d{2}:\d{2}|〒|(?:TEL|FAX)\b"
+)
+
+
+@dataclass
+class Sentence:
+    """One sentence (or heading, or list item) of a source, where it is, and what is above it."""
+
+    text: str
+    file: str
+    paragraph: int
+    offset: int
+    line: int
+    kind: str = "text"
+    """'heading', 'item' or 'text'."""
+    section: tuple[str, ...] = ()
+    lead: str = ""
+    """For a list item: the sentence that introduces its list ("... the following:")."""
+    index: int = 0
+    first: bool = True
+    """The first sentence of its paragraph or list item."""
+    lang: str = "en"
+    norm: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        self.lang = "ja" if len(_JAPANESE.findall(self.text)) >= 2 else "en"
+        self.norm = normalise(self.text)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def normalise(text: str) -> str:
+    """Width-folded, lower-cased text with one kind of quote and dash, for matching only."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    for characters, plain in (("“”„«»", '"'), ("‘’‚`´", "'"), ("‐‑‒–—―", "-")):
+        folded = re.sub(f"[{characters}]", plain, folded)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+@dataclass
+class _Block:
+    text: str
+    kind: str
+    level: int
+    offset: int
+    line: int
+    numbered: bool = False
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
+    """Lines of plain text or Markdown as blocks; wrapped lines of one paragraph are joined."""
+    blocks: list[_Block] = []
+    offset = 0
+    in_fence = False
+    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
+        start = offset
+        offset += len(raw)
+        line = raw.rstrip("\r\n")
+        if markdown and line.lstrip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        stripped = line.strip()
+        if markdown and stripped.startswith("|") and re.fullmatch(r"[-|: ]{3,}", stripped):
+            if blocks and blocks[-1].line == number - 1:
+                blocks[-1].kind, blocks[-1].level = "heading", 99
+            continue
+        if in_fence or not stripped or (markdown and re.fullmatch(r"[-=*_|: ]{3,}", stripped)):
+            continue
+        indent = len(line) - len(line.lstrip())
+        content_at = start + indent
+        block = _classify(stripped, indent, markdown, content_at, number)
+        previous = blocks[-1] if blocks else None
+        if (
+            previous is not None
+            and block.kind == "text"
+            and previous.kind == "text"
+            and previous.line == number - 1
+            and not previous.text.endswith((*_TERMINAL, ":", "：", ")", "）"))
+            and len(previous.text) >= 60
+            and (block.text[:1].islower() or _JAPANESE.match(block.text[:1]))
+        ):
+            previous.text += ("" if _JAPANESE.match(block.text[:1]) else " ") + block.text
+            continue
+        blocks.append(block)
+    return blocks
+
+
+def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int) -> _Block:
+    if markdown:
+        heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", stripped)
+        if heading:
+            return _Block(
+                _inline_markdown(heading.group(2)), "heading", len(heading.group(1)), offset, line
+            )
+        if stripped.startswith(">"):
+            stripped = stripped.lstrip("> ").strip()
+        if stripped.startswith("|"):
+            cells = [
+                _inline_markdown(c.strip()) for c in re.split(r"(?<!\\)\|", stripped.strip("|"))
+            ]
+            return _Block(" ｜ ".join(c for c in cells if c), "item", 9, offset, line)
+    text = _inline_markdown(stripped) if markdown else stripped
+    numbered = _NUMBERED_HEADING.match(text)
+    if numbered and _looks_like_heading(text):
+        dots = re.match(r"^(\d+(?:\.\d+)*)", text)
+        level = (
+            dots.group(1).count(".") + 1 if dots and not text.startswith(("第", "Article")) else 1
+        )
+        return _Block(text, "heading", level + indent // 2, offset, line)
+    item = _ITEM.match(text)
+    if item and len(text) > len(item.group(0)):
+        content = text[len(item.group(0)) :].strip()
+        shift = text.index(content)
+        if _looks_like_heading(content) and re.match(r"^\(?\d", item.group("marker")):
+            return _Block(content, "heading", 2 + indent // 2, offset + shift, line, True)
+        return _Block(content, "item", 9 + indent // 2, offset + shift, line)
+    if _looks_like_heading(text) and not re.search(r"[:：]\s*\S", text):
+        return _Block(text, "heading", 1 + indent // 2, offset, line)
+    return _Block(text, "text", 9, offset, line)
+
+
+def _looks_like_heading(text: str) -> bool:
+    if text.endswith((*_TERMINAL[:2], ":", "：", ";", "；", ",", "、")) or "@" in text:
+        return False
+    if _DATE_OR_NUMBER.search(text):
+        return False
+    if _JAPANESE.search(text):
+        return len(text) <= 32 and "。" not in text
+    if re.match(r"(?i)(?:we|you|our|the company|this|if|when|please|users?)\b", text):
+        return False
+    words = text.split()
+    return 0 < len(words) <= 12 and len(text) <= 80 and not text[:1].islower()
+
+
+def _inline_markdown(text: str) -> str:
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]+)\]\(([^)\s]+)[^)]*\)", lambda m: _link(m.group(1), m.group(2)), text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
+    text = re.sub(r"`([^`]*)`", r"\1", text)
+    text = re.sub(r"<(https?://[^>]+|[^@\s>]+@[^>\s]+)>", r"\1", text)
+    text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", text).strip()
+
+
+def _link(label: str, target: str) -> str:
+    target = target.removeprefix("mailto:").removeprefix("tel:")
+    return label if label.strip() == target.strip() else f"{label} ({target})"
+
+
+class _HtmlBlocks(HTMLParser):
+    """Block-level text of an HTML page: headings, list items and paragraphs, in order."""
+
+    BLOCK = {
+        "p",
+        "div",
+        "li",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "tr",
+        "section",
+        "article",
+        "blockquote",
+        "address",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "br",
+        "table",
+        "ul",
+        "ol",
+        "dl",
+        "pre",
+        "header",
+        "footer",
+        "main",
+        "caption",
+        "figcaption",
+    }
+    SKIP = {"script", "style", "noscript", "template", "svg", "head", "title", "nav", "button"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[_Block] = []
+        self.parts: list[str] = []
+        self.kind = "text"
+        self.level = 9
+        self.skip = 0
+        self.start = 0
+        self.lang = ""
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html":
+            self.lang = dict(attrs).get("lang") or ""
+        if tag in self.SKIP:
+            self.skip += 1
+            return
+        if tag in self.BLOCK:
+            self._flush()
+            if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                self.kind, self.level = "heading", int(tag[1])
+            elif tag in {"li", "dd"}:
+                self.kind, self.level = "item", 9
+            self.start = self.getpos()[0]
+        if tag == "a":
+            href = dict(attrs).get("href") or ""
+            self.links.append(href.removeprefix("mailto:").removeprefix("tel:"))
+        if tag in {"td", "th"}:
+            self.parts.append(" ｜ ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.links:
+            target = self.links.pop()
+            shown = "".join(self.parts[-3:])
+            if (target.startswith(("http", "+", "0")) or "@" in target) and target not in shown:
+                self.parts.append(f" ({target})")
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+            return
+        if tag in self.BLOCK:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+    def _flush(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self.parts)).strip(" ｜")
+        if text:
+            self.blocks.append(_Block(text, self.kind, self.level, 0, self.start or 1))
+        self.parts, self.kind, self.level = [], "text", 9
+
+
+def blocks_of_html(html: str) -> list[_Block]:
+    parser = _HtmlBlocks()
+    parser.feed(html)
+    parser.close()
+    parser._flush()
+    text_offset = 0
+    for block in parser.blocks:
+        block.offset = text_offset
+        text_offset += len(block.text) + 1
+    return parser.blocks
+
+
+# --- sentences ---------------------------------------------------------------------------
+
+
+def split_sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; abbreviations such as 'Inc.' and 'e.g.' do not end one."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if end <= start or end >= len(text):
+            continue
+        candidate = text[start:end]
+        if _ABBREVIATIONS.search(candidate.rstrip('"”’)')):
+            continue
+        if candidate.strip():
+            pieces.append((start + len(candidate) - len(candidate.lstrip()), candidate.strip()))
+        start = end
+    rest = text[start:]
+    if rest.strip():
+        pieces.append((start + len(rest) - len(rest.lstrip()), rest.strip()))
+    return pieces
+
+
+def _plain_headings_are_parents(blocks: list[_Block]) -> bool:
+    """Do unnumbered headings head sections whose subsections are numbered 1, 2, ...?
+
+    Policies written as questions ("What do we collect?", then "1. ...", "2. ...") use
+    unnumbered headings as parents; article-style policies number the parents instead.
+    """
+    headings = [b for b in blocks if b.kind == "heading" and b.level < 99]
+    starts = 0
+    for current, following in itertools.pairwise(headings):
+        first = re.match(r"^(?:1[.)]|第[1１一]条|Article 1\b|Section 1\b)", following.text)
+        if not (current.numbered or _NUMBERED_HEADING.match(current.text)) and first:
+            starts += 1
+    return starts >= 2
+
+
+def sentences_of(blocks: list[_Block], file: str) -> list[Sentence]:
+    """Every sentence with its heading path; list items remember the sentence before them."""
+    sentences: list[Sentence] = []
+    headings: list[tuple[int, str]] = []
+    numbered: dict[str, bool] = {}
+    plain_parents = _plain_headings_are_parents(blocks)
+    lead = ""
+    for paragraph, block in enumerate(blocks, start=1):
+        if block.kind == "heading":
+            level = block.level
+            is_numbered = block.numbered or bool(_NUMBERED_HEADING.match(block.text))
+            open_numbered = [lvl for lvl, text in headings if numbered.get(text)]
+            if plain_parents and block.level < 99:
+                level = level + 1 if is_numbered else 1
+            elif not is_numbered and open_numbered and open_numbered[-1] >= level:
+                level = open_numbered[-1] + 1
+            numbered[block.text] = is_numbered
+            block.level = level
+            while headings and headings[-1][0] >= block.level:
+                headings.pop()
+            section = tuple(h for _, h in headings)
+            headings.append((block.level, block.text))
+            sentences.append(
+                Sentence(block.text, file, paragraph, block.offset, block.line, "heading", section)
+            )
+            lead = ""
+            continue
+        section = tuple(h for _, h in headings)
+        parts = split_sentences(block.text)
+        for relative, text in parts:
+            sentences.append(
+                Sentence(
+                    text,
+                    file,
+                    paragraph,
+                    block.offset + relative,
+                    block.line,
+                    block.kind,
+                    section,
+                    lead if block.kind == "item" or lead.endswith((":", "：")) else "",
+                )
+            )
+        if block.kind == "text" or re.search(r"[:：;；]$|following|以下|次の", block.text):
+            lead = block.text
+    for index, sentence in enumerate(sentences):
+        sentence.index = index
+        sentence.first = index == 0 or sentences[index - 1].paragraph != sentence.paragraph
+    return sentences

@@ -1,0 +1,87 @@
+"""The worker runs the checks on schedule and emails the designated staff, over real SMTP, only
+when a check turns red; each run queues the next day's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from checks_kit import NOW, SECRET, add_phone_column, ainema_project, database_url, state_url
+from store.kit import FakeClock, Mailbox
+
+from policykeeper.checks.schedule import JOB_KIND, queue_checks
+from policykeeper.jobs.worker import Worker
+from policykeeper.store.models import Job
+from policykeeper.workflow.mail import SmtpMailer
+from policykeeper.workflow.settings import WorkflowSettings
+from policykeeper.workflow.setup import open_workflow
+
+STAFF = "dpo@ainema.example"
+
+
+def test_staff_are_told_once_when_a_check_turns_red(
+    tmp_path: Path, mailer: SmtpMailer, mailbox: Mailbox
+) -> None:
+    folder = tmp_path / "ainema"
+    project = ainema_project(folder, users=15)
+    store = state_url(folder)
+    clock = FakeClock(NOW)
+    flow = open_workflow(
+        folder,
+        database_url=store,
+        mailer=mailer,
+        settings=WorkflowSettings(base_url="https://privacy.ainema.example"),
+        clock=clock,
+        secret_key=SECRET,
+    )
+    queue_checks(store, NOW, site=None, pages=None, data=True, notify=[STAFF])
+    worker = Worker(flow)
+
+    clock.advance(days=1)
+    assert worker.run_until_idle() == 1  # all kept: no email
+    assert mailbox.to(STAFF) == []
+
+    add_phone_column(database_url(project))
+    clock.advance(days=1)
+    assert worker.run_until_idle() == 1
+    message = mailbox.last(STAFF)
+    assert message["Subject"] == "【AInema】約束の点検：新たな相違 1 件"
+    body = Mailbox.body(message)
+    assert "✗ 2. 取得する情報：users.tel2：データマップに記載のない個人情報を保存しています" in body
+    assert "https://privacy.ainema.example/admin/checks/" in body
+
+    clock.advance(days=1)
+    assert worker.run_until_idle() == 1  # still red, not newly: no second email
+    assert len(mailbox.to(STAFF)) == 1
+
+    with flow.store.transaction() as session:
+        jobs = session.execute(sa.select(Job).where(Job.kind == JOB_KIND)).scalars().all()
+        states = sorted(j.state for j in jobs)
+        waiting = next(j for j in jobs if j.state == "queued")
+    assert states == ["done", "done", "done", "queued"]
+    assert waiting.run_after == (clock.now + timedelta(days=1)).replace(hour=4, minute=0)
+    flow.store.dispose()
+
+
+def test_without_notify_the_workflows_staff_address_is_told(
+    tmp_path: Path, mailer: SmtpMailer, mailbox: Mailbox
+) -> None:
+    folder = tmp_path / "ainema"
+    project = ainema_project(folder, users=10)
+    add_phone_column(database_url(project))
+    store = state_url(folder)
+    clock = FakeClock(NOW)
+    flow = open_workflow(
+        folder,
+        database_url=store,
+        mailer=mailer,
+        settings=WorkflowSettings(staff_email="privacy-team@ainema.example"),
+        clock=clock,
+        secret_key=SECRET,
+    )
+    queue_checks(store, NOW, site=None, pages=None, data=True, notify=[])
+    clock.advance(days=1)
+    assert Worker(flow).run_until_idle() == 1
+    assert "users.tel2" in Mailbox.body(mailbox.last("privacy-team@ainema.example"))
+    flow.store.dispose()

@@ -1,0 +1,93 @@
+"""The site scan's rules on recorded observations (the browser part is proven by
+test_promise_checks): GPC not honoured, gpc.json missing, a declared tracker never seen, hosts
+tied in the pages file, and trackers declared with a wildcard."""
+
+from __future__ import annotations
+
+from checks_kit import EXAMPLE
+
+from policykeeper.checks.pages import HostTie, SitePlan
+from policykeeper.checks.site_checks import declared_tracker, site_checks
+from policykeeper.checks.sitescan import Run, SeenCookie, SeenRequest, SiteScan
+from policykeeper.policy import load_policy
+
+AUDIOSTOCK = EXAMPLE.parent / "audiostock"
+ADS = "targeted-advertising-modules"
+
+
+def scan(runs: dict[str, Run], gpc_json: dict | None = None) -> SiteScan:  # type: ignore[type-arg]
+    for name in ("no_choice", "rejected", "gpc", "accepted"):
+        runs.setdefault(name, Run(name))
+    return SiteScan("http://127.0.0.1:8000/", ["/"], runs, gpc_json)
+
+
+def cookie(name: str) -> SeenCookie:
+    return SeenCookie(name, "127.0.0.1", True, 30.0)
+
+
+def test_a_targeted_ads_tracker_active_under_gpc_breaks_the_promise() -> None:
+    policy = load_policy(AUDIOSTOCK)
+    accepted = Run("accepted", cookies={ADS: cookie(ADS)})
+    with_gpc = Run("gpc", cookies={ADS: cookie(ADS)})
+    checks = {
+        c.id: c
+        for c in site_checks(policy, scan({"accepted": accepted, "gpc": with_gpc}), SitePlan())
+    }
+    assert checks[f"site.gpc_ignored:{ADS}"].status == "fail"
+    assert checks[f"site.gpc_ignored:{ADS}"].tie.row == f"tracker:{ADS}"
+    assert checks["site.gpc_json"].status == "fail"  # the policy honours GPC; nothing served
+    assert not any(c.startswith("site.tracker_not_seen") for c in checks)  # modules: not cookies
+
+
+def test_a_declared_cookie_never_seen_is_a_warning() -> None:
+    policy = load_policy(EXAMPLE)
+    session = Run("accepted", cookies={"ainema_session": cookie("ainema_session")})
+    checks = {c.id: c for c in site_checks(policy, scan({"accepted": session}), SitePlan())}
+    assert checks["site.tracker_not_seen:analytics"].status == "warn"
+    assert "site.tracker_not_seen:ainema_session" not in checks
+
+
+def test_honoured_gpc_passes() -> None:
+    policy = load_policy(AUDIOSTOCK)
+    accepted = Run("accepted", cookies={ADS: cookie(ADS)})
+    served = {"gpc": True, "lastUpdate": "2026-01-01"}
+    checks = {
+        c.id: c for c in site_checks(policy, scan({"accepted": accepted}, served), SitePlan())
+    }
+    assert checks["site.gpc_json"].status == "pass"
+    assert checks[f"site.tracker_seen:{ADS}"].status == "pass"
+    assert checks["site.gpc_run"].facts["purposes"] == ["statistics", "targeted_advertising"]
+
+
+def test_hosts_tied_in_the_pages_file() -> None:
+    policy = load_policy(EXAMPLE)
+    request = SeenRequest("js.stripe.com", "/v3", ["key"], [], [])
+    tracked = SeenRequest("collect.example.net", "/p", ["id"], [], [])
+    runs = {
+        "no_choice": Run("no_choice", requests=[request, tracked]),
+        "accepted": Run("accepted", requests=[tracked]),
+    }
+    plan = SitePlan(
+        ["/"],
+        {
+            "js.stripe.com": HostTie("recipient", "stripe"),
+            "collect.example.net": HostTie("tracker", "analytics"),
+        },
+    )
+    checks = {c.id: c for c in site_checks(policy, scan(runs), plan)}
+    stripe = checks["site.host_declared:js.stripe.com"]
+    assert (stripe.status, stripe.tie.section, stripe.tie.row) == (
+        "pass",
+        "recipients",
+        "recipient:stripe",
+    )
+    early = checks["site.before_consent:collect.example.net"]
+    assert early.status == "fail" and early.tie.row == "tracker:analytics"
+
+
+def test_a_wildcard_tracker_name_covers_its_family() -> None:
+    policy = load_policy(EXAMPLE)
+    extra = policy.trackers[1].model_copy(update={"name": "_ga_*"})
+    policy = policy.model_copy(update={"trackers": [*policy.trackers, extra]})
+    assert declared_tracker(policy, "_ga_ABC123") is extra
+    assert declared_tracker(policy, "_gid") is None

@@ -1,0 +1,101 @@
+"""`policykeeper init DIR --from` on the five seed policies: valid, covered, traced, faithful."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from draft_kit import SEEDS, write
+from ruamel.yaml import YAML
+
+from policykeeper.draft import draft_policy, init_from
+from policykeeper.draft.provenance import PROVENANCE_FILE, REVIEW_FILE
+from policykeeper.draft.roundtrip import roundtrip
+from policykeeper.policy.loading import load_policy
+from policykeeper.project import validate_project
+from policykeeper.render import render_policy
+
+
+def markdown(policy, lang: str) -> str:
+    return render_policy(policy, lang, "md")
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=[p.name[:3] for p in SEEDS])
+def seed_project(request, tmp_path_factory) -> tuple[Path, Path]:
+    directory = tmp_path_factory.mktemp(request.param.name[:3]) / "project"
+    init_from(directory, [str(request.param)])
+    return request.param, directory
+
+
+def test_the_draft_validates(seed_project) -> None:
+    _, directory = seed_project
+    assert validate_project(directory) == []
+
+
+def test_the_review_file_shows_most_sentences_mapped(seed_project) -> None:
+    source, _ = seed_project
+    draft = draft_policy([str(source)])
+    assert draft.coverage.share >= 0.8
+    review = (seed_project[1] / REVIEW_FILE).read_text("utf-8")
+    assert f"**{draft.coverage.mapped} of {draft.coverage.sentences} sentences mapped" in review
+    rows = [line for line in review.splitlines() if line.startswith(("| ✓", "| ≈", "| ✗", "| §"))]
+    assert len(rows) == len(draft.sentences)
+
+
+def test_the_rendering_invents_no_promise_and_changes_no_fact(seed_project) -> None:
+    source, directory = seed_project
+    for comparison in roundtrip(directory, [str(source)], markdown):
+        assert comparison.changed == []
+        assert comparison.invented == []
+        assert {d.detail for d in comparison.added} <= {"model default", "placeholder"}
+        lost = [d for d in comparison.lost if d.detail != "needs model support"]
+        assert len(lost) <= 3, lost
+
+
+def test_every_drafted_value_cites_its_sentence_where_it_is(seed_project) -> None:
+    source, directory = seed_project
+    text = source.read_text("utf-8")
+    sidecar = YAML(typ="safe").load((directory / PROVENANCE_FILE).read_text("utf-8"))
+    cited = [origin for value in sidecar["values"] for origin in value["from"]]
+    assert cited
+    lines = text.splitlines()
+    for origin in cited:
+        start = origin["offset"]
+        assert text[start : start + len(origin["sentence"])] == origin["sentence"]
+        assert origin["sentence"][:20] in lines[origin["line"] - 1]
+
+
+def test_placeholders_are_listed_and_never_pass_as_the_text(tmp_path) -> None:
+    source = write(tmp_path, "p.md", "# Information we collect\n\nWe collect your email address.\n")
+    directory = tmp_path / "project"
+    draft = init_from(directory, [source])
+    data = YAML(typ="safe").load((directory / "policy.yaml").read_text("utf-8"))
+    assert data["operators"][0]["representative"] == "on_request"
+    assert "fee" not in data["rights"][0]
+    placeholders = {
+        v["field"]
+        for v in YAML(typ="safe").load((directory / PROVENANCE_FILE).read_text("utf-8"))["values"]
+        if v.get("placeholder")
+    }
+    assert {
+        "operators[0].representative",
+        "operators[0].address",
+        "rights[0].verification",
+    } <= placeholders
+    review = (directory / REVIEW_FILE).read_text("utf-8")
+    assert "`operators[0].representative` = on_request: the text names no representative" in review
+    assert draft.placeholders == len(placeholders)
+
+
+def test_a_negation_reaches_the_review_not_the_categories(tmp_path) -> None:
+    source = write(
+        tmp_path,
+        "p.md",
+        "# 取得する情報\n\n当社は、メールアドレスを取得します。当社は、マイナンバーを取得しません。\n",
+    )
+    directory = tmp_path / "project"
+    init_from(directory, [source])
+    policy = load_policy(directory)
+    assert [c.key for c in policy.categories] == ["user.contact.email"]
+    review = (directory / REVIEW_FILE).read_text("utf-8")
+    assert "negation `user.government_id.my_number`" in review
