@@ -110,8 +110,19 @@ def render(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write here, atomically.")
     ] = None,
+    published: Annotated[
+        bool,
+        typer.Option("--published", help="The version in force, as `publish` froze it."),
+    ] = False,
+    db: DatabaseUrl = None,
 ) -> None:
     """Render the privacy policy as a Japanese or English document."""
+    if published:
+        from policykeeper.lifecycle import published_text
+        from policykeeper.workflow.service import utcnow
+
+        emit(published_text(_store(directory, db), utcnow(), lang, format.value), output)
+        return
     from policykeeper.policy.loading import load_policy
     from policykeeper.render import render_policy
 
@@ -867,6 +878,318 @@ def cookie_catalogue_refresh(
     console.print(
         f"[green]{state}[/green]: {done.entries} cookies from {done.package}@{done.version}"
     )
+
+
+# --- the duties around the policy: versions and notices, incidents, provision records, ROPA ---
+
+versions_app = typer.Typer(
+    help="Published policy versions and their differences.", no_args_is_help=True
+)
+app.add_typer(versions_app, name="versions")
+incident_app = typer.Typer(help="The leak register (漏えい等).", no_args_is_help=True)
+app.add_typer(incident_app, name="incident")
+provision_app = typer.Typer(
+    help="Third-party provision records (APPI Arts. 29 and 30).", no_args_is_help=True
+)
+app.add_typer(provision_app, name="provision")
+FileOption = Annotated[Path, typer.Option("--file", help="A YAML or JSON file describing it.")]
+
+
+def _store(directory: Path, db: str | None) -> Any:
+    from policykeeper.policy.loading import project_directory
+    from policykeeper.store import default_url, migrated_store
+    from policykeeper.store.database import STATE_DIR
+    from policykeeper.workflow.audit import load_audit_key
+
+    project = project_directory(directory)
+    key = load_audit_key(project / STATE_DIR)
+    return migrated_store(db or default_url(project), audit_key=key)
+
+
+def _described(model: Any, path: Path) -> Any:
+    """A model from a YAML or JSON file, or every problem in it located by line."""
+    from policykeeper.policy.loading import parse_model
+    from policykeeper.policy.source import read_yaml
+
+    parsed, problems = parse_model(model, read_yaml(path))
+    if problems:
+        raise ProblemsFound(problems)
+    return parsed
+
+
+@app.command()
+@reported
+def publish(
+    directory: ProjectDir,
+    effective: Annotated[str, typer.Option("--effective", help="Effective date, YYYY-MM-DD.")],
+    db: DatabaseUrl = None,
+    pace: Annotated[
+        float, typer.Option("--pace", min=0.01, help="Notice emails per second.")
+    ] = 10.0,
+) -> None:
+    """Freeze policy.yaml as the next version; a change needing notice queues the emails."""
+    from datetime import date
+
+    from policykeeper.errors import InputError
+    from policykeeper.lifecycle import publish_project
+    from policykeeper.workflow.service import utcnow
+    from policykeeper.workflow.settings import WorkflowSettings
+
+    try:
+        day = date.fromisoformat(effective)
+    except ValueError:
+        raise InputError(f"--effective {effective!r}: expected a date, e.g. 2026-06-01") from None
+    done = publish_project(
+        directory,
+        _store(directory, db),
+        day,
+        now=utcnow(),
+        actor="cli",
+        base_url=WorkflowSettings.from_environment().base_url,
+        pace=pace,
+    )
+    console.print(
+        f"[green]published[/green] version {done.number} ({done.label}), in force from "
+        f"{done.effective_date.isoformat()}; {len(done.changes)} changes"
+        + (", material" if done.material else ""),
+        soft_wrap=True,
+    )
+    if done.mailing_id:
+        console.print(
+            f"notice to account holders queued ({done.notice_days} days' notice); "
+            "the worker sends it (policykeeper worker DIR, or serve)",
+            soft_wrap=True,
+        )
+
+
+@versions_app.command("list")
+@reported
+def versions_list(directory: ProjectDir, db: DatabaseUrl = None, json_: JsonOption = False) -> None:
+    """Every published version: number, label, effective date, material, notice progress."""
+    from policykeeper.lifecycle import list_versions
+    from policykeeper.records.mailings import get_mailing
+
+    store = _store(directory, db)
+    rows = []
+    for version in list_versions(store):
+        mailing = get_mailing(store, version.mailing_id) if version.mailing_id else None
+        rows.append(
+            {
+                "version": version.number,
+                "label": version.label,
+                "effective_date": version.effective_date.isoformat(),
+                "material": version.material,
+                "changes": len(version.changes),
+                "notice": {
+                    "state": mailing.state,
+                    "sent": mailing.sent,
+                    "failed": mailing.failed,
+                    "total": mailing.total,
+                }
+                if mailing
+                else None,
+            }
+        )
+    if json_:
+        emit(_json({"versions": rows}), None)
+        return
+    for row in rows:
+        material = "material" if row["material"] else ""
+        notice = row["notice"]
+        progress = f"notice {notice['state']} {notice['sent']}/{notice['total']}" if notice else ""
+        print(f"{row['version']}\t{row['label']}\t{row['effective_date']}\t{material}\t{progress}")
+
+
+@versions_app.command("diff")
+@reported
+def versions_diff(
+    directory: ProjectDir,
+    older: Annotated[int, typer.Argument(help="One version number.")],
+    newer: Annotated[int, typer.Argument(help="Another version number.")],
+    lang: Annotated[str, typer.Option("--lang", help="ja or en.")] = "en",
+    db: DatabaseUrl = None,
+) -> None:
+    """What changed between two versions, in the declaration's terms; material ones first."""
+    from policykeeper.errors import InputError
+    from policykeeper.lifecycle import changes_between, describe
+
+    if lang not in ("ja", "en"):
+        raise InputError(f"--lang {lang!r}: use ja or en")
+    for change in changes_between(_store(directory, db), older, newer):
+        print(("* " if change.material else "  ") + describe(change, lang))
+
+
+@versions_app.command("show")
+@reported
+def versions_show(
+    directory: ProjectDir,
+    lang: Annotated[str, typer.Option("--lang", help="ja or en.")],
+    number: Annotated[
+        int | None, typer.Argument(help="A version number (default: the one in force).")
+    ] = None,
+    format: Annotated[TextFormat, typer.Option("--format", help="html or md.")] = TextFormat.html,
+    output: OutputOption = None,
+    db: DatabaseUrl = None,
+) -> None:
+    """The text of a version exactly as published: by default the one in force today."""
+    from policykeeper.lifecycle import published_text
+    from policykeeper.workflow.service import utcnow
+
+    emit(published_text(_store(directory, db), utcnow(), lang, format.value, number), output)
+
+
+@incident_app.command("record")
+@reported
+def incident_record(directory: ProjectDir, file: FileOption, db: DatabaseUrl = None) -> None:
+    """Record an incident: count the people and data through the data map, start the clocks."""
+    from policykeeper.project import load_project
+    from policykeeper.records.incidents import NewIncident, record_incident
+    from policykeeper.workflow.service import utcnow
+
+    incident = record_incident(
+        load_project(directory),
+        _store(directory, db),
+        _described(NewIncident, file),
+        now=utcnow(),
+        actor="cli",
+    )
+    reasons = ", ".join(incident.assessment["appi"]["reasons"]) or "none"
+    console.print(
+        f"[green]incident {incident.id}[/green]: {incident.persons} people"
+        + (f" (+{incident.persons_elsewhere} elsewhere)" if incident.persons_elsewhere else "")
+        + f"; APPI reportable: {'yes' if incident.appi_reportable else 'no'} ({reasons})",
+        soft_wrap=True,
+    )
+    for stage, due in (
+        ("preliminary", incident.preliminary_due),
+        ("final", incident.final_due),
+        ("gdpr", incident.gdpr_due),
+    ):
+        if due is not None:
+            console.print(f"  {stage} report due {due.isoformat()}")
+
+
+@incident_app.command("list")
+@reported
+def incident_list(directory: ProjectDir, db: DatabaseUrl = None) -> None:
+    """Incidents, newest first: id, state, people, reportable, next deadline."""
+    from policykeeper.records.incidents import list_incidents
+
+    for incident in list_incidents(_store(directory, db)):
+        dues = [
+            d
+            for d, done in (
+                (incident.preliminary_due, incident.preliminary_reported_at),
+                (incident.final_due, incident.final_reported_at),
+                (incident.gdpr_due, incident.gdpr_notified_at),
+            )
+            if d is not None and done is None
+        ]
+        next_due = min(dues).isoformat() if dues else "-"
+        reportable = "reportable" if incident.appi_reportable else "-"
+        print(f"{incident.id}\t{incident.state}\t{incident.persons}\t{reportable}\t{next_due}")
+
+
+@incident_app.command("report")
+@reported
+def incident_report(
+    directory: ProjectDir,
+    incident_id: Annotated[str, typer.Argument(help="The incident's id.")],
+    stage: Annotated[str, typer.Option("--stage", help="preliminary or final.")] = "preliminary",
+    db: DatabaseUrl = None,
+) -> None:
+    """The report to the Commission, field by field in Japanese, ready to copy into its form."""
+    from policykeeper.errors import InputError
+    from policykeeper.policy.loading import load_policy
+    from policykeeper.records.incidents import get_incident
+    from policykeeper.records.mailings import get_mailing
+    from policykeeper.records.ppc import STAGES, as_text, ppc_report
+
+    if stage not in STAGES:
+        raise InputError(f"--stage {stage!r}: use preliminary or final")
+    store = _store(directory, db)
+    incident = get_incident(store, incident_id)
+    mailing = get_mailing(store, incident.mailing_id) if incident.mailing_id else None
+    emit(as_text(ppc_report(load_policy(directory), incident, mailing, stage)), None)
+
+
+@provision_app.command("record")
+@reported
+def provision_record(directory: ProjectDir, file: FileOption, db: DatabaseUrl = None) -> None:
+    """Record a provision to a declared third-party recipient (one, or a recurring one)."""
+    from policykeeper.project import load_project
+    from policykeeper.records.provisions import NewProvision, record_provision
+    from policykeeper.workflow.service import utcnow
+
+    record = record_provision(
+        load_project(directory),
+        _store(directory, db),
+        _described(NewProvision, file),
+        now=utcnow(),
+        actor="cli",
+    )
+    console.print(
+        f"[green]recorded[/green] {record.id}: {record.counterparty_name}, kept until "
+        f"{record.purge_after.date().isoformat()}",
+        soft_wrap=True,
+    )
+
+
+@provision_app.command("list")
+@reported
+def provision_list(
+    directory: ProjectDir,
+    identity: Annotated[
+        str | None, typer.Option("--identity", help="Only this person: KIND=VALUE.")
+    ] = None,
+    db: DatabaseUrl = None,
+) -> None:
+    """Provision records, newest first, as JSON."""
+    from policykeeper.records.provisions import list_provisions
+    from policykeeper.store.provision_export import provision_export
+
+    store = _store(directory, db)
+    if identity is not None:
+        emit(_json({"records": provision_export(store, [identity])}), None)
+        return
+    records = [
+        {
+            "id": r.id,
+            "direction": r.direction,
+            "date": r.first_at.isoformat(),
+            "counterparty": r.counterparty_name,
+            "items": [item["key"] for item in r.items],
+            "basis": r.basis,
+            "kept_until": r.purge_after.isoformat(),
+        }
+        for r in list_provisions(store)
+    ]
+    emit(_json({"records": records}), None)
+
+
+class RopaFormat(StrEnum):
+    html = "html"
+    csv = "csv"
+
+
+@app.command()
+@reported
+def ropa(
+    directory: ProjectDir,
+    lang: Annotated[str, typer.Option("--lang", help="ja or en.")],
+    format: Annotated[RopaFormat, typer.Option("--format", help="html or csv.")] = RopaFormat.html,
+    output: OutputOption = None,
+) -> None:
+    """The record of processing activities (GDPR Art. 30) from the declaration and data map."""
+    from datetime import date
+
+    from policykeeper.datamap.loading import datamap_path, load_datamap
+    from policykeeper.policy.loading import load_policy
+    from policykeeper.records.ropa import render_ropa
+
+    policy = load_policy(directory)
+    datamap = load_datamap(directory, policy) if datamap_path(Path(directory)).is_file() else None
+    emit(render_ropa(policy, datamap, lang, format.value, date.today()), output)
 
 
 def main() -> None:

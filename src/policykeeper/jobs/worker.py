@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from policykeeper.checks.schedule import check_job
 from policykeeper.errors import PolicyKeeperError
 from policykeeper.jobs.queue import defer
+from policykeeper.records.jobs import mailing_job
 from policykeeper.retention.schedule import sweep_job
 from policykeeper.store.models import Job
 from policykeeper.workflow.errors import Conflict
@@ -41,12 +42,17 @@ def _retention(workflow: Workflow, job: Job) -> None:
     sweep_job(workflow, job)
 
 
+def _mailing(workflow: Workflow, job: Job) -> None:
+    mailing_job(workflow, job)
+
+
 HANDLERS: dict[str, Handler] = {
     "notify": _notify,
     "execute": _execute,
     "purge_uploads": _purge,
     "retention_sweep": _retention,
     "promise_checks": check_job,
+    "mailing": _mailing,
 }
 
 

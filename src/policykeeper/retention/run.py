@@ -21,6 +21,7 @@ from policykeeper.engine.holds import HeldKeys, held_keys
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.policy.types import Duration
 from policykeeper.project import Project
+from policykeeper.records.provisions import purge_provisions
 from policykeeper.retention import conditions as c
 from policykeeper.retention.accounts import sweep_accounts
 from policykeeper.retention.batches import (
@@ -121,6 +122,7 @@ def retention_run(
             _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
             for rule in proof_rules(project.policy):
                 report.sweeps.append(purge_proofs(store, rule, at, actor))
+            report.sweeps.append(_provision_records(store, at, actor))
         except Exception as exc:
             _finish(store, report, actor, error=exc)
             raise
@@ -196,6 +198,13 @@ def _one(
         stats = sweep_accounts(rt, sweep, at, held, size=size, advance=advance)
     report.problems.extend(stats.problems)
     report.problems.extend(clock_report(rt, sweep, at))
+    return stats
+
+
+def _provision_records(store: Store, at: datetime, actor: str) -> SweepStats:
+    """Third-party provision records end three years (one) after their last provision."""
+    stats = SweepStats("provision_records", "provision_records (PolicyKeeper store)", "delete")
+    stats.done = purge_provisions(store, at, actor)
     return stats
 
 

@@ -32,6 +32,7 @@ from policykeeper.render.catalog import catalog
 from policykeeper.render.document import Document, Line
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.web import published as versions
 from policykeeper.web.files import attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import client_ip, read_form, secure_cookies, text_field
@@ -240,30 +241,40 @@ def _new_form_id() -> str:
 async def home(request: Request) -> Response:
     flow = workflow_of(request)
     lang = language(request)
+    view = await run_in_threadpool(versions.shown, flow)
     policy = flow.policy
 
     def context() -> dict[str, Any]:
         cat = catalog(Lang(lang))
-        dated = policy.effective_date and policy.version == policy.effective_date.isoformat()
+        dated = view.effective and view.label == view.effective.isoformat()
         return {
             "rights": [right_summary(policy, r, lang) for r in form_rights(policy)],
-            "version": "" if dated else policy.version,
-            "effective": cat.date(policy.effective_date) if policy.effective_date else "",
+            "version": "" if dated else view.label,
+            "effective": cat.date(view.effective) if view.effective else "",
+            **versions.center_context(view, lang),
         }
 
-    return page(request, "center/home.html", context, lang=lang, cache_key=_where(request))
+    key = (*_where(request), view.key)
+    return page(request, "center/home.html", context, lang=lang, cache_key=key)
 
 
 @router.get("/policy")
 async def policy_page(request: Request) -> Response:
-    flow = workflow_of(request)
     lang = language(request)
+    flow = workflow_of(request)
+    view = await run_in_threadpool(versions.shown, flow)
+    if view.policy is None:
+        return await run_in_threadpool(versions.frozen_page, flow, view, lang)
+    published = view.policy
     return page(
         request,
         "center/policy.html",
-        lambda: {"doc": policy_document(flow.policy, lang)},
+        lambda: {
+            "doc": policy_document(published, lang),
+            **versions.center_context(view, lang),
+        },
         lang=lang,
-        cache_key=_where(request),
+        cache_key=(*_where(request), view.key),
     )
 
 

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from policykeeper.errors import PolicyKeeperError
-from policykeeper.web import admin, center, checks_pages
+from policykeeper.web import admin, center, checks_pages, incidents, provisions, published, versions
 from policykeeper.web.security import BodyLimit, FormRejected, SecurityHeaders
 from policykeeper.web.views import error_page
 from policykeeper.workflow.errors import WorkflowError
@@ -33,6 +33,10 @@ def install_site(app: FastAPI) -> None:
     app.include_router(center.router)
     app.include_router(admin.router)
     app.include_router(checks_pages.router)
+    app.include_router(published.router)
+    app.include_router(versions.router)
+    app.include_router(incidents.router)
+    app.include_router(provisions.router)
     app.add_middleware(center.BrowserLinks)
     settings = app.state.workflow.settings
     app.add_middleware(

@@ -16,6 +16,7 @@ from policykeeper.errors import SubjectNotFound
 from policykeeper.policy.models import RightKind
 from policykeeper.store.consent_export import with_consent_records
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.store.provision_export import with_provision_records
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.states import State
@@ -35,6 +36,9 @@ def execute_request(workflow: Workflow, request_id: str) -> bool:
     # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15).
     subject = f"{row.identity_kind}={row.identity_value}"
     export = with_consent_records(workflow.store, subject, export)
+    # Disclosure covers the records of provision to third parties (APPI Art. 33(5)).
+    if row.kind in (RightKind.access, RightKind.third_party_records):
+        export = with_provision_records(workflow.store, [subject], export)
     return workflow.complete(request_id, result, export)
 
 

@@ -7,6 +7,8 @@ from alembic import context
 from policykeeper.store import (
     check_models,  # noqa: F401  (registers the promise-check reports)
     consent_models,  # noqa: F401  (registers the consent tables)
+    lifecycle_models,  # noqa: F401  (registers the policy version tables)
+    records_models,  # noqa: F401  (registers the incident and provision record tables)
     retention_models,  # noqa: F401  (registers the retention tables)
 )
 from policykeeper.store.database import make_engine

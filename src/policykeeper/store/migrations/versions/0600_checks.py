@@ -1,7 +1,7 @@
 """Promise checks: every report `policykeeper check` and the worker produce.
 
 Revision ID: 0600_checks
-Revises: 0200
+Revises: 0500_duties
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from policykeeper.store.types import UtcDateTime
 
 revision = "0600_checks"
-down_revision = "0200"
+down_revision = "0500_duties"
 branch_labels = None
 depends_on = None
 
