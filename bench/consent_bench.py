@@ -187,11 +187,11 @@ def main() -> None:
         )
         print(f"  first load of a subject from the ledger: {cold:,.0f}/s ({len(names)} subjects)")
 
-        from policykeeper.workflow.service import utcnow
-        from policykeeper.workflow.staff import StaffDirectory
+        from policykeeper.workflow.setup import open_staff
 
-        staff = StaffDirectory(store, utcnow, __import__("datetime").timedelta(hours=1))
+        staff = open_staff(EXAMPLE, database_url=url, secret_key=SECRET)
         token = staff.api_token(staff.create("bench", "bench-password-long", "viewer"))
+        staff.store.dispose()
         store.dispose()
 
         port = free_port()

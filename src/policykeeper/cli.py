@@ -146,18 +146,79 @@ DatabaseUrl = Annotated[
 ]
 
 
+AuditKeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key", help="The audit key file (default: DIR/.policykeeper/audit.key).", dir_okay=False
+    ),
+]
+
+
+def _audit_key(directory: Path, key: Path | None) -> bytes:
+    """The key that chains the audit log: the file given, else the project's own."""
+    from policykeeper.errors import InputError
+    from policykeeper.store.database import STATE_DIR
+    from policykeeper.workflow.audit import KEY_FILE, read_audit_key
+
+    path = key or directory / STATE_DIR / KEY_FILE
+    if not path.is_file():
+        raise InputError(f"{path}: no audit key here (give --key FILE)")
+    return read_audit_key(path)
+
+
 @audit_app.command("verify")
 @reported
-def audit_verify(directory: StateDir = Path("."), db: DatabaseUrl = None) -> None:
-    """Check every link of the audit chain; name the first edited, inserted or deleted entry."""
+def audit_verify(
+    directory: StateDir = Path("."),
+    db: DatabaseUrl = None,
+    key: AuditKeyOption = None,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option("--anchor", help="A head saved by `audit head`; repeat for several."),
+    ] = None,
+) -> None:
+    """Check every link of the keyed audit chain (and saved heads); name the first edited,
+    inserted, deleted or re-chained entry."""
     from policykeeper.store import default_url
     from policykeeper.workflow.audit import verify_store
 
-    report = verify_store(db or default_url(directory))
+    kept = [_read_anchor(path) for path in anchor or []]
+    report = verify_store(db or default_url(directory), _audit_key(directory, key), kept)
     if not report.ok:
         print(f"audit log broken at entry {report.broken_at}: {report.reason}", file=sys.stderr)
         raise typer.Exit(1)
     console.print(f"[green]ok[/green]: {report.entries} audit entries, chain intact")
+
+
+@audit_app.command("head")
+@reported
+def audit_head(
+    directory: StateDir = Path("."),
+    db: DatabaseUrl = None,
+    key: AuditKeyOption = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here, atomically.")
+    ] = None,
+) -> None:
+    """Print the chain's head (entry number and hash) as JSON, to keep outside the database;
+    `audit verify --anchor FILE` later proves nothing up to it was rewritten."""
+    from policykeeper.store import default_url
+    from policykeeper.workflow.audit import store_anchor
+    from policykeeper.workflow.service import utcnow
+
+    head = store_anchor(db or default_url(directory), _audit_key(directory, key), utcnow())
+    emit(_json(head.to_json()), output)
+
+
+def _read_anchor(path: Path) -> Any:
+    from policykeeper.errors import InputError
+    from policykeeper.workflow.audit import Anchor
+
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a saved audit head ({exc})") from None
+    return Anchor.from_json(data, str(path))
 
 
 IdentityOption = Annotated[
@@ -499,25 +560,21 @@ def staff_add(
 ) -> None:
     """Create a staff account; the password is read from the prompt (or POLICYKEEPER_PASSWORD)."""
     import os
-    from datetime import timedelta
 
     from policykeeper.errors import InputError
-    from policykeeper.store import Store, default_url, migrate
-    from policykeeper.workflow.service import utcnow
-    from policykeeper.workflow.staff import Role, StaffDirectory
+    from policykeeper.workflow.setup import open_staff
+    from policykeeper.workflow.staff import Role
 
     if role not in Role.__members__:
         raise InputError(f"role must be viewer, handler or admin, not {role!r}")
     password = os.environ.get("POLICYKEEPER_PASSWORD") or typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    url = db or default_url(directory)
-    migrate(url)
-    store = Store(url)
+    staff = open_staff(directory, database_url=db)
     try:
-        StaffDirectory(store, utcnow, timedelta(hours=8)).create(username, password, role)
+        staff.create(username, password, role, actor="cli")
     finally:
-        store.dispose()
+        staff.store.dispose()
     console.print(f"[green]added[/green] {username} ({role})")
 
 
@@ -877,8 +934,12 @@ FileOption = Annotated[Path, typer.Option("--file", help="A YAML or JSON file de
 def _store(directory: Path, db: str | None) -> Any:
     from policykeeper.policy.loading import project_directory
     from policykeeper.store import default_url, migrated_store
+    from policykeeper.store.database import STATE_DIR
+    from policykeeper.workflow.audit import load_audit_key
 
-    return migrated_store(db or default_url(project_directory(directory)))
+    project = project_directory(directory)
+    key = load_audit_key(project / STATE_DIR)
+    return migrated_store(db or default_url(project), audit_key=key)
 
 
 def _described(model: Any, path: Path) -> Any:

@@ -99,7 +99,7 @@ def test_requests_are_measured_against_both_deadlines(tmp_path: Path) -> None:
 def test_an_edited_audit_entry_breaks_the_chain(tmp_path: Path) -> None:
     url = state_url(tmp_path)
     migrate(url)
-    store = Store(url)
+    store = Store(url, audit_key=b"evidence-audit-key-0123456789")
     with store.transaction() as session:
         for index in range(3):
             audit.append(session, at=NOW, actor="test", action=f"step{index}")

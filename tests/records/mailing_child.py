@@ -19,11 +19,14 @@ from policykeeper.records.mailings import send_slice
 from policykeeper.store import Store
 from policykeeper.workflow.mail import SmtpMailer
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from store.kit import AUDIT_KEY
+
 
 def main() -> None:
     state_url, project, mailing_id, host, port, when, count = sys.argv[1:]
     limit = int(count)
-    store = Store(state_url)
+    store = Store(state_url, audit_key=AUDIT_KEY)
     smtp = SmtpMailer(host, int(port), "privacy@example.test")
     calls = 0
 

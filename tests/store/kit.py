@@ -26,6 +26,8 @@ from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.tokens import Secrets
 
+AUDIT_KEY = b"test-audit-key-0123456789abcdef"
+
 
 @pytest.fixture
 def sqlite_state_url(tmp_path: Path) -> str:
@@ -44,7 +46,7 @@ def state_url(request: pytest.FixtureRequest) -> str:
 def store(state_url: str) -> Iterator[Store]:
     """A migrated store on each database."""
     migrate(state_url)
-    opened = Store(state_url)
+    opened = Store(state_url, audit_key=AUDIT_KEY)
     yield opened
     opened.dispose()
 
@@ -177,9 +179,17 @@ def code_in(mailbox: Mailbox, address: str) -> tuple[str, str]:
     """The six-digit code and the verification link token of the last email to `address`."""
     body = Mailbox.body(mailbox.last(address))
     code = re.search(r"(?:Verification code|確認コード)[:：] ?(\d{6})", body)
-    link = re.search(r"/api/verify/([A-Za-z0-9_\-]+)", body)
+    link = re.search(r"/verify/([A-Za-z0-9_\-]+)", body)
     assert code and link, body
     return code.group(1), link.group(1)
+
+
+def status_in(mailbox: Mailbox, address: str) -> str:
+    """The status token of the last email to `address`: the only place it is delivered."""
+    body = Mailbox.body(mailbox.last(address))
+    found = re.search(r"/status/([0-9a-f]{32}\.[0-9a-f]{64})", body)
+    assert found, body
+    return found.group(1)
 
 
 def drain(workflow: Workflow) -> int:
@@ -203,6 +213,7 @@ def make_client(
             mailer=mailer,
             clock=clock,
             secret_key=b"test-secret-key-0123456789abcdef",
+            audit_key=AUDIT_KEY,
             run_worker=False,
         )
         if policy is not None:

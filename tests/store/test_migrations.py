@@ -56,3 +56,55 @@ def test_default_url_is_the_embedded_file(tmp_path, monkeypatch) -> None:
     assert default_url(tmp_path) == f"sqlite:///{tmp_path / '.policykeeper' / 'state.sqlite3'}"
     monkeypatch.setenv("POLICYKEEPER_DATABASE_URL", "postgresql+psycopg://x@h/db")
     assert default_url(tmp_path) == "postgresql+psycopg://x@h/db"
+
+
+def test_0300_carries_document_checks_over(state_url: str) -> None:
+    """Requests waiting for a document check before 0300 still wait for it after."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+
+    from policykeeper.store.models import Request
+
+    command.upgrade(alembic_config(state_url), "0200")
+    now = datetime(2026, 5, 1, tzinfo=UTC).replace(tzinfo=None)
+    requests = sa.table(
+        "requests",
+        *(sa.column(c) for c in ("id", "kind", "state", "email", "identity_kind")),
+        *(sa.column(c) for c in ("identity_value", "language", "needs_documents")),
+        *(sa.column(c) for c in ("received_at", "due_at", "max_due_at", "fee_status", "version")),
+        sa.column("jurisdictions", sa.JSON),
+        sa.column("details", sa.JSON),
+    )
+    engine = sa.create_engine(state_url)
+    with engine.begin() as connection:
+        for request_id, documents in (("a" * 32, True), ("b" * 32, False)):
+            connection.execute(
+                requests.insert().values(
+                    id=request_id,
+                    kind="access",
+                    state="verifying",
+                    email="a@example.jp",
+                    identity_kind="email",
+                    identity_value="a@example.jp",
+                    language="ja",
+                    needs_documents=documents,
+                    received_at=now,
+                    due_at=now,
+                    max_due_at=now,
+                    fee_status="none",
+                    version=1,
+                    jurisdictions=["appi"],
+                    details={},
+                )
+            )
+    engine.dispose()
+    migrate(state_url)
+    store = Store(state_url)
+    try:
+        with store.transaction() as session:
+            rows = session.execute(sa.select(Request)).scalars()
+            checks = {r.id[0]: r.identity_checks for r in rows}
+    finally:
+        store.dispose()
+    assert checks == {"a": ["documents"], "b": []}

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from store.kit import FakeClock, Mailbox, ainema_policy, code_in, drain, with_right
+from store.kit import FakeClock, Mailbox, ainema_policy, code_in, drain, status_in, with_right
 
 PERSON = "hanako@example.jp"
 Make = Callable[..., TestClient]
 
 
 def submit(client: TestClient, mailbox: Mailbox, **body) -> str:
+    """Submit; the status token arrives only in the email to the address."""
     response = client.post("/api/requests", json={"kind": "access", "email": PERSON} | body)
     assert response.status_code == 202, response.text
-    return str(response.json()["status_token"])
+    assert response.json()["status_token"] is None
+    return status_in(mailbox, body.get("email", PERSON))
 
 
 def verified(client: TestClient, mailbox: Mailbox, **body) -> str:
@@ -149,7 +151,7 @@ def test_bad_input_gets_json_errors(make_client: Make, mailbox: Mailbox, clock: 
         (client.post("/api/requests", json={"kind": "telepathy", "email": PERSON}), 422),
         (client.post("/api/requests", json={"kind": "access", "email": "nope"}), 422),
         (client.get("/api/status/abc.def"), 404),
-        (client.get("/api/verify/guessed"), 404),
+        (client.post("/api/verify/guessed"), 404),
         (client.get("/api/download/abc.123.def"), 404),
     ]
     for response, status in cases:
@@ -161,8 +163,10 @@ def test_bad_input_gets_json_errors(make_client: Make, mailbox: Mailbox, clock: 
     tampered = token[:-1] + ("0" if token[-1] != "0" else "1")
     assert client.get(f"/api/status/{tampered}").status_code == 404
     code, link = code_in(mailbox, PERSON)
-    assert client.get(f"/api/verify/{link}").status_code == 200
-    reused = client.get(f"/api/verify/{link}")
+    assert client.get(f"/api/verify/{link}").status_code == 405
+    assert client.get(f"/api/status/{token}").json()["state"] == "verifying"
+    assert client.post(f"/api/verify/{link}").status_code == 200
+    reused = client.post(f"/api/verify/{link}")
     assert reused.status_code == 410 and reused.json()["error"] == "expired"
     again = client.post(f"/api/status/{token}/verify", json={"code": code})
     assert again.status_code == 409
@@ -222,12 +226,11 @@ def test_a_mail_outage_keeps_the_request_and_allows_a_new_code(
     workflow.mailer = SmtpMailer("127.0.0.1", free_port(), "privacy@example.test")
     response = client.post("/api/requests", json={"kind": "access", "email": PERSON})
     assert response.status_code == 202 and "could not be sent" in response.json()["message"]
-    token = response.json()["status_token"]
-    assert client.post(f"/api/status/{token}/code").status_code == 503
+    token = response.json()["submission_token"]
+    assert client.post(f"/api/submissions/{token}/code").status_code == 503
     workflow.mailer = working
-    assert client.post(f"/api/status/{token}/code").status_code == 202
+    assert client.post(f"/api/submissions/{token}/code").status_code == 202
     code, _ = code_in(mailbox, PERSON)
-    assert (
-        client.post(f"/api/status/{token}/verify", json={"code": code}).json()["state"]
-        == "in_review"
-    )
+    confirmed = client.post(f"/api/submissions/{token}/verify", json={"code": code})
+    assert confirmed.json()["state"] == "confirmed"
+    assert client.get(f"/api/status/{status_in(mailbox, PERSON)}").json()["state"] == "in_review"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from store.kit import AINEMA, FakeClock, Mailbox, code_in, drain, with_right
+from store.kit import AINEMA, FakeClock, Mailbox, code_in, drain, status_in, with_right
 
 from policykeeper.examples.generation import generate
 
@@ -45,7 +45,7 @@ def person(url: str, user_id: int = 2) -> dict[str, object]:
 def run_to_completion(client: TestClient, mailbox: Mailbox, email: str, **body: object) -> dict:
     submitted = client.post("/api/requests", json={"email": email} | body)
     assert submitted.status_code == 202, submitted.text
-    token = submitted.json()["status_token"]
+    token = status_in(mailbox, email)
     code, _ = code_in(mailbox, email)
     assert client.post(f"/api/status/{token}/verify", json={"code": code}).status_code == 200
     request_id = client.get(f"/api/status/{token}").json()["reference"]
@@ -96,8 +96,8 @@ def test_partial_disclosure_withholds_history(
     me = person(url)
     client = make_client(project=project)
     email = str(me["email"])
-    submitted = client.post("/api/requests", json={"email": email, "kind": "portability"})
-    token = submitted.json()["status_token"]
+    client.post("/api/requests", json={"email": email, "kind": "portability"})
+    token = status_in(mailbox, email)
     client.post(f"/api/status/{token}/verify", json={"code": code_in(mailbox, email)[0]})
     request_id = client.get(f"/api/status/{token}").json()["reference"]
     handler = client.staff["handler"]
@@ -159,12 +159,18 @@ def test_a_failed_execution_returns_to_review(
     project, url = ainema_copy
     email = str(person(url)["email"])
     client = make_client(project=project)
-    details = {"changes": {"users.no_such_column": "x"}}
+    details = {"changes": {"users.display_name": "x"}}
     submitted = client.post(
         "/api/requests", json={"email": email, "kind": "rectification", "details": details}
     )
-    token = submitted.json()["status_token"]
+    assert submitted.status_code == 202, submitted.text
+    token = status_in(mailbox, email)
     client.post(f"/api/status/{token}/verify", json={"code": code_in(mailbox, email)[0]})
+    # The service's schema changes under the data map: the engine refuses to run.
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE users RENAME COLUMN display_name TO screen_name")
+    engine.dispose()
     request_id = client.get(f"/api/status/{token}").json()["reference"]
     handler = client.staff["handler"]
     client.post(
@@ -174,6 +180,6 @@ def test_a_failed_execution_returns_to_review(
     assert after["state"] == "in_review"
     detail = client.get(f"/api/staff/requests/{request_id}", headers=handler).json()
     failure = [e for e in detail["history"] if e["action"] == "execution_failed"]
-    assert failure and "no_such_column" in failure[0]["data"]
+    assert failure and "display_name" in failure[0]["data"]
     again = client.post(f"/api/staff/requests/{request_id}/execute", headers=handler)
     assert again.status_code == 409

@@ -29,9 +29,15 @@ class Sent:
         assert found, body
         return found.group(1)
 
+    def status(self, to: str) -> str:
+        body = next(b for t, _s, b in reversed(self.messages) if t == to)
+        found = re.search(r"/status/([0-9a-f]{32}\.[0-9a-f]{64})", body)
+        assert found, body
+        return found.group(1)
+
     def link(self, to: str) -> str:
         body = next(b for t, _s, b in reversed(self.messages) if t == to)
-        found = re.search(r"/api/verify/([A-Za-z0-9_\-]+)", body)
+        found = re.search(r"/verify/([A-Za-z0-9_\-]+)", body)
         assert found, body
         return found.group(1)
 
@@ -44,7 +50,9 @@ class Site:
     service_url: str
 
     def client(self, **headers: str) -> TestClient:
-        return TestClient(self.app, headers=headers, follow_redirects=False)
+        client = TestClient(self.app, headers=headers, follow_redirects=False)
+        client.mail = self.mail  # type: ignore[attr-defined]
+        return client
 
 
 def form_fields(html: str) -> dict[str, str]:
@@ -72,9 +80,10 @@ def csrf(client: TestClient, path: str = "/") -> str:
 
 
 def submit(client: TestClient, kind: str, email: str, **extra: Any) -> tuple[str, dict[str, str]]:
-    """Send a request form; the status token and the form fields used."""
+    """Send a request form; the status token (from the email: the browser is only told to
+    check its mail) and the form fields used."""
     fields = form_fields(client.get(f"/requests/{kind}").text)
     response = client.post(f"/requests/{kind}", data={**fields, "email": email, **extra})
     assert response.status_code == 303, response.text
-    location = response.headers["location"]
-    return location.split("/status/")[1].split("?")[0], fields
+    assert response.headers["location"].startswith("/confirm"), response.headers["location"]
+    return client.mail.status(email), fields  # type: ignore[attr-defined]

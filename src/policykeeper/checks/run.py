@@ -28,6 +28,8 @@ from policykeeper.checks.site_checks import site_checks
 from policykeeper.checks.sitescan import scan_site
 from policykeeper.project import Project
 from policykeeper.store import migrated_store
+from policykeeper.store.database import STATE_DIR
+from policykeeper.workflow.audit import load_audit_key
 from policykeeper.workflow.settings import WorkflowSettings
 
 
@@ -49,11 +51,14 @@ def run_checks(
     settings: WorkflowSettings | None = None,
     coverage: Coverage | None = None,
     progress: Callable[[str], None] | None = None,
+    audit_key: bytes | None = None,
 ) -> Outcome:
-    """Run the checks, store the report, return it with its id. Changes nothing else."""
+    """Run the checks, store the report, return it with its id. Changes nothing else.
+    `audit_key` checks the audit chain (default: the project's key file)."""
     at = (now or datetime.now(UTC)).astimezone(UTC)
     policy = project.policy
-    store = migrated_store(store_url)
+    key = audit_key or load_audit_key(project.directory / STATE_DIR)
+    store = migrated_store(store_url, audit_key=key)
     try:
         checks: list[Check] = []
         scans: dict[str, object] = {}

@@ -102,6 +102,7 @@ def check_job(workflow: Any, job: Job) -> None:
         plan=plan,
         data=bool(payload.get("data", True)),
         settings=workflow.settings,
+        audit_key=workflow.store.audit_key,
     )
     recipients = list(payload.get("notify") or []) or (
         [workflow.settings.staff_email] if workflow.settings.staff_email else []

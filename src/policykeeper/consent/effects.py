@@ -82,7 +82,7 @@ def carry_out(
             kind=request_kind(catalog, effect),
             email=email,
             language=language,
-            details={
+            recorded={
                 "consent_withdrawn": entry.purpose,
                 "effect": effect,
                 "consent_record": entry.id,

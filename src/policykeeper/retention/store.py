@@ -6,11 +6,16 @@ from datetime import UTC, datetime
 
 from policykeeper.project import Project
 from policykeeper.store import Store, default_url, migrated_store
+from policykeeper.store.database import STATE_DIR
 
 
 def open_store(project: Project, url: str | None = None) -> Store:
-    """The project's store (POLICYKEEPER_DATABASE_URL, else the embedded file), at head."""
-    return migrated_store(url or default_url(project.directory))
+    """The project's store (POLICYKEEPER_DATABASE_URL, else the embedded file), at head, with
+    the project's audit key (its runs and holds go to the audit log)."""
+    from policykeeper.workflow.audit import load_audit_key
+
+    key = load_audit_key(project.directory / STATE_DIR)
+    return migrated_store(url or default_url(project.directory), audit_key=key)
 
 
 def utcnow() -> datetime:

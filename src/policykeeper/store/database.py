@@ -14,6 +14,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_URL_ENV = "POLICYKEEPER_DATABASE_URL"
 STATE_DIR = ".policykeeper"
+AUDIT_KEY = "policykeeper.audit_key"
+"""Where a store's sessions carry the audit key (Session.info), for the audit log's appends."""
+
+
+def private_dir(path: Path) -> Path:
+    """A folder only its owner can enter (0700), created if missing: the state folder holds
+    the database, its keys and the engine's journals."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
 
 
 def default_url(project_dir: Path | str) -> str:
@@ -22,8 +33,24 @@ def default_url(project_dir: Path | str) -> str:
     if url:
         return url
     path = Path(project_dir) / STATE_DIR / "state.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     return f"sqlite:///{path}"
+
+
+def _private_file(url: str) -> None:
+    """Create an SQLite database file readable by its owner only (SQLite gives its journal
+    and WAL files the same mode), and tighten one created earlier."""
+    database = sa.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists():
+        if not path.parent.exists():
+            private_dir(path.parent)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for item in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if item.exists() and item.stat().st_mode & 0o077:
+            item.chmod(0o600)
 
 
 def is_postgres(url: str | sa.URL) -> bool:
@@ -38,6 +65,7 @@ def make_engine(url: str) -> sa.Engine:
     """
     if sa.make_url(url).get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
+    _private_file(url)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -57,12 +85,15 @@ def make_engine(url: str) -> sa.Engine:
 
 
 class Store:
-    """The state database: an engine and a session factory."""
+    """The state database: an engine and a session factory. `audit_key` (kept outside the
+    database) keys the audit log's hash chain; a store opened without it cannot append."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, audit_key: bytes | None = None) -> None:
         self.url = url
+        self.audit_key = audit_key
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        info = {AUDIT_KEY: audit_key} if audit_key else {}
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
 
     @property
     def postgres(self) -> bool:

@@ -38,10 +38,10 @@ _migrated: set[str] = set()
 _migrating = threading.Lock()
 
 
-def migrated_store(url: str) -> Store:
+def migrated_store(url: str, *, audit_key: bytes | None = None) -> Store:
     """The store at `url`, migrated to head once per process before first use."""
     with _migrating:
         if url not in _migrated:
             migrate(url)
             _migrated.add(url)
-    return Store(url)
+    return Store(url, audit_key=audit_key)

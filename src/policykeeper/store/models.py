@@ -31,6 +31,10 @@ class Request(Base):
     details: Mapped[dict[str, Any]]
     agent: Mapped[dict[str, Any] | None]
     needs_documents: Mapped[bool] = mapped_column(default=False)
+    """The person is asked to send files (documents, an agent's proof, further information)."""
+    identity_checks: Mapped[list[Any]] = mapped_column(default=lambda: [])
+    """Identity steps staff confirm after the code: documents, account_login,
+    additional_information; `documents_verified_at` records that they did."""
     received_at: Mapped[datetime]
     acknowledge_by: Mapped[datetime | None]
     acknowledged_at: Mapped[datetime | None]
@@ -124,6 +128,7 @@ class StaffToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(10))
+    label: Mapped[str | None] = mapped_column(sa.String(100))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
@@ -153,6 +158,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(sa.String(64))
+    key_id: Mapped[str | None] = mapped_column(sa.String(16))
+    """Which audit key the chain is keyed with (a keyed hash of a constant, not the key);
+    empty for a log written before the key, until it is re-keyed."""
 
 
 class Job(Base):

@@ -14,19 +14,17 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from policykeeper import engine
-from policykeeper.jobs.worker import run_execution_now
 from policykeeper.policy.models import Jurisdiction, RightKind
 from policykeeper.policy.types import Duration, Lang
 from policykeeper.render.build import Builder
 from policykeeper.render.catalog import catalog
 from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
-from policykeeper.web.accounts import accounts, change_password, update_account
 from policykeeper.web.center import project_of
-from policykeeper.web.files import attachment
+from policykeeper.web.execution import execute_now
+from policykeeper.web.files import document_attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import (
-    LoginLimiter,
     client_ip,
     read_form,
     safe_next,
@@ -34,7 +32,13 @@ from policykeeper.web.security import (
     text_field,
 )
 from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
-from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized, WorkflowError
+from policykeeper.workflow.errors import (
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    WorkflowError,
+)
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 from policykeeper.workflow.states import EXTENDABLE, OPEN, State
@@ -53,16 +57,6 @@ class NotSignedIn(Exception):
 
 def directory(request: Request) -> StaffDirectory:
     return request.app.state.staff  # type: ignore[no-any-return]
-
-
-def limiter(request: Request) -> LoginLimiter:
-    state = request.app.state
-    if not hasattr(state, "login_limiter"):
-        flow = workflow_of(request)
-        state.login_limiter = LoginLimiter(
-            flow.store, flow.secrets, window=flow.settings.rate_window
-        )
-    return state.login_limiter  # type: ignore[no-any-return]
 
 
 def signed_in(request: Request, needed: Role = Role.viewer) -> StaffMember:
@@ -122,13 +116,13 @@ async def login(request: Request) -> Response:
     form = await read_form(request, flow.secrets)
     t = messages(language(request))
     username, password = text_field(form, "username", 100), str(form.get("password") or "")[:1000]
-    ip, now = client_ip(request), flow.clock()
-    if limiter(request).blocked(ip, username, now):
-        return login_page(request, error=t("admin.login_limited"), status=429)
     try:
-        token = await run_in_threadpool(directory(request).login, username, password)
+        token = await run_in_threadpool(
+            directory(request).login, username, password, client_ip(request)
+        )
+    except RateLimited:
+        return login_page(request, error=t("admin.login_limited"), status=429)
     except Unauthorized:
-        limiter(request).failed(ip, username, now)
         return login_page(request, error=t("admin.login_failed"), status=401)
     target = safe_next(form.get("next"), "/admin/requests")
     if not target.startswith("/admin"):
@@ -169,26 +163,27 @@ async def password(request: Request) -> Response:
     form = await read_form(request, flow.secrets)
     t = messages(language(request))
     current, new = str(form.get("current") or ""), str(form.get("new") or "")
-    error = None
+    error, status = None, 422
     if new != str(form.get("confirm") or ""):
         error = t("admin.password_mismatch")
     else:
         try:
             await run_in_threadpool(
-                change_password,
-                flow.store,
-                member.id,
+                directory(request).change_password,
+                member,
                 current,
                 new,
                 request.cookies.get(CONSOLE_COOKIE, ""),
-                flow.clock(),
+                client_ip(request),
             )
         except Invalid:
             error = t("admin.password_short")
         except Unauthorized:
             error = t("admin.password_wrong")
+        except RateLimited:
+            error, status = t("admin.login_limited"), 429
     if error:
-        return page(request, "admin/password.html", {"error": error, "flashes": []}, status=422)
+        return page(request, "admin/password.html", {"error": error, "flashes": []}, status=status)
     return page(
         request, "admin/password.html", {"error": None, "flashes": [t("admin.password_changed")]}
     )
@@ -320,7 +315,7 @@ def detail(request_id: str, request: Request) -> Response:
     extendable = state in EXTENDABLE and row.due_at < row.max_due_at
     awaiting_documents = (
         state is State.verifying
-        and row.needs_documents
+        and bool(row.identity_checks)
         and row.email_verified_at is not None
         and row.documents_verified_at is None
     )
@@ -364,7 +359,7 @@ def detail(request_id: str, request: Request) -> Response:
             "partial": right is not None
             and right.kind
             in (RightKind.access, RightKind.portability, RightKind.third_party_records),
-            "flashes": [t("admin.done")] if request.query_params.get("done") else [],
+            "flashes": [t(f"admin.{k}") for k in ("done", "taken") if request.query_params.get(k)],
         },
         lang=lang,
     )
@@ -457,7 +452,9 @@ async def identity(request_id: str, request: Request) -> Response:
 @router.post("/requests/{request_id}/execute")
 async def execute(request_id: str, request: Request) -> Response:
     flow, _form, _member = await _action(request)
-    await run_in_threadpool(run_execution_now, flow, request_id)
+    _row, ran = await run_in_threadpool(execute_now, flow, request_id)
+    if not ran:
+        return RedirectResponse(f"/admin/requests/{request_id}?taken=1", status_code=303)
     return _done(request_id)
 
 
@@ -472,10 +469,7 @@ def download(request_id: str, request: Request) -> Response:
 @router.get("/requests/{request_id}/documents/{upload_id}")
 def document(request_id: str, upload_id: str, request: Request) -> Response:
     signed_in(request, Role.handler)
-    upload = workflow_of(request).document(request_id, upload_id)
-    if upload.content is None:
-        raise NotFound("this document was deleted when its retention ended")
-    return attachment(upload.content, upload.filename, "application/octet-stream")
+    return document_attachment(workflow_of(request).document(request_id, upload_id))
 
 
 # --- staff management -------------------------------------------------------------------
@@ -515,7 +509,7 @@ def staff_page(
                     "active": a.active,
                     "created": t.when(a.created_at, zone_of(flow)),
                 }
-                for a in accounts(flow.store)
+                for a in directory(request).accounts()
             ],
             "roles": [(r.value, t(f"role.{r.value}")) for r in Role],
             "flashes": flashes or [],
@@ -538,6 +532,7 @@ async def add_staff(request: Request) -> Response:
             text_field(form, "username", 100),
             str(form.get("password") or ""),
             Role(role),
+            member.actor,
         )
     except WorkflowError as exc:
         lang = language(request)
@@ -557,11 +552,10 @@ async def edit_staff(staff_id: int, request: Request) -> Response:
         error = messages(lang)("admin.staff_self")
         return staff_page(request, member, flow=flow, lang=lang, error=error, status=409)
     await run_in_threadpool(
-        update_account,
-        flow.store,
+        directory(request).update,
         staff_id,
         Role(role),
         text_field(form, "active", 5) == "1",
-        flow.clock(),
+        member.actor,
     )
     return RedirectResponse("/admin/staff?updated=1", status_code=303)

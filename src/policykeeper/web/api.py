@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from policykeeper.policy.types import Duration
 from policykeeper.store.models import Request as RequestRow
-from policykeeper.web.files import attachment
+from policykeeper.web.files import attachment, document_attachment
 from policykeeper.workflow.audit import verify_chain
-from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized
+from policykeeper.workflow.errors import Invalid, Unauthorized
 from policykeeper.workflow.service import NewRequest, Workflow
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 
@@ -49,27 +49,41 @@ class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Agent(Payload):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(None, max_length=320)
-    relationship: str | None = Field(None, max_length=200)
-
-
 class SubmitIn(Payload):
+    """The values are checked by the workflow's one set of rules (`workflow.inputs`), the same
+    the form uses; only their JSON types are checked here."""
+
     kind: str = Field(description="A right the service declares: access, erasure, ...")
-    email: str = Field(max_length=320)
+    email: str = Field(description="Exactly one address (an RFC 5322 addr-spec).")
     language: Literal["ja", "en"] = "en"
-    jurisdictions: list[Literal["appi", "gdpr", "ccpa"]] | None = None
+    jurisdictions: list[str] | None = Field(None, description="appi, gdpr, ccpa")
     details: dict[str, Any] = Field(
         default_factory=dict,
-        description="rectification: {'changes': {field: value}}; objection: {'purposes': [...]}",
+        description="rectification: {'changes': {'table.column': value}}; objection: "
+        "{'purposes': [...]}; restriction, erasure: {'ground': ...}",
     )
-    agent: Agent | None = None
+    agent: dict[str, Any] | None = Field(
+        None,
+        description="Where the declaration allows agents: {'name', 'email', 'relationship'}.",
+    )
 
 
 class SubmitOut(BaseModel):
-    status_token: str
-    status_url: str
+    message: str
+    submission_token: str = Field(
+        description="Lets the submitter type the emailed code "
+        "(POST /api/submissions/{token}/verify); it shows nothing about the request."
+    )
+    status_token: str | None = Field(
+        None,
+        description="Only for rights without an email check: when identity is checked by "
+        "email, the status link is sent to that address and nowhere else.",
+    )
+    status_url: str | None = None
+
+
+class Confirmed(BaseModel):
+    state: Literal["waiting", "confirmed"]
     message: str
 
 
@@ -88,6 +102,9 @@ class Status(BaseModel):
     extended: bool
     extension_reason: str | None
     needs_documents: bool
+    identity_checks: list[str] = Field(
+        description="Identity steps still to be confirmed by staff after the code."
+    )
     fee: dict[str, Any] | None
     ground: str | None = None
 
@@ -146,6 +163,7 @@ class RequestOut(BaseModel):
     extension_reason: str | None
     email_verified_at: datetime | None
     needs_documents: bool
+    identity_checks: list[str]
     documents_verified_at: datetime | None
     fee_status: str
     fee_amount: int | None
@@ -191,10 +209,15 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def signed_in(request: Request) -> StaffMember:
+def credential(request: Request) -> str | None:
+    """The Bearer token, else the API session cookie."""
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
-    token = token or request.cookies.get(SESSION_COOKIE)
+    return token or request.cookies.get(SESSION_COOKIE)
+
+
+def signed_in(request: Request) -> StaffMember:
+    token = credential(request)
     if not token:
         raise Unauthorized("not signed in")
     return directory(request).authenticate(token)
@@ -219,7 +242,9 @@ Admin = Annotated[StaffMember, role(Role.admin)]
 
 @router.post("/requests", status_code=202, response_model=SubmitOut, tags=["person"])
 def submit(body: SubmitIn, flow: Flow, request: Request) -> SubmitOut:
-    """Make a request; a code goes to the address. The answer is the same for any address."""
+    """Make a request; a code, a confirmation link and the status link go to the address. The
+    answer is the same for any address, and never carries the status link of a request whose
+    identity is checked by email: whoever submits for someone else must not see it."""
     submitted = flow.submit(
         NewRequest(
             kind=body.kind,
@@ -227,17 +252,40 @@ def submit(body: SubmitIn, flow: Flow, request: Request) -> SubmitOut:
             language=body.language,
             jurisdictions=list(body.jurisdictions) if body.jurisdictions else None,
             details=body.details,
-            agent=body.agent.model_dump() if body.agent else None,
+            agent=body.agent,
         ),
         client_ip(request),
     )
+    if not submitted.by_email:
+        return SubmitOut(
+            message="The request is recorded.",
+            submission_token=submitted.submission_token,
+            status_token=submitted.status_token,
+            status_url=f"{flow.settings.base_url}/api/status/{submitted.status_token}",
+        )
     return SubmitOut(
-        status_token=submitted.status_token,
-        status_url=f"{flow.settings.base_url}/api/status/{submitted.status_token}",
-        message="If the address can receive email, a verification code is on its way."
+        message="Check your email: if the address can receive email, a code, a confirmation "
+        "link and the link to follow the request are on their way."
         if submitted.code_sent
         else "The request is recorded, but the code could not be sent yet; ask for a new code.",
+        submission_token=submitted.submission_token,
     )
+
+
+@router.post("/submissions/{token}/verify", response_model=Confirmed, tags=["person"])
+def verify_submission(token: str, body: CodeIn, flow: Flow, request: Request) -> Confirmed:
+    """The emailed code, typed where the request was made. It confirms the request and tells
+    nothing else: the status link stays in the email."""
+    flow.verify_submission(token, body.code, client_ip(request))
+    return Confirmed(
+        state="confirmed", message="Confirmed. Follow the request with the link in the email."
+    )
+
+
+@router.post("/submissions/{token}/code", status_code=202, tags=["person"])
+def resend_for_submission(token: str, flow: Flow, request: Request) -> dict[str, str]:
+    flow.resend_for_submission(token, client_ip(request))
+    return {"message": "A new code is on its way."}
 
 
 @router.get("/status/{token}", response_model=Status, tags=["person"])
@@ -257,9 +305,10 @@ def resend(token: str, flow: Flow, request: Request) -> dict[str, str]:
     return {"message": "A new code is on its way."}
 
 
-@router.get("/verify/{link}", response_model=Status, tags=["person"])
+@router.post("/verify/{link}", response_model=Status, tags=["person"])
 def verify_link(link: str, flow: Flow) -> Status:
-    """The link from the verification email: single-use and expiring like the code."""
+    """Confirm with the link from the verification email: single-use and expiring like the
+    code. Only a POST confirms, so a mail scanner that opens the link changes nothing."""
     return Status(**flow.status(flow.verify_link(link)))
 
 
@@ -267,10 +316,11 @@ def verify_link(link: str, flow: Flow) -> Status:
 async def upload(
     token: str,
     flow: Flow,
-    purpose: Annotated[Literal["id_document", "authority"], Form()],
+    purpose: Annotated[Literal["id_document", "authority", "additional_information"], Form()],
     file: Annotated[UploadFile, File()],
 ) -> dict[str, str]:
-    """An identity document or an agent's proof of authority, kept only as long as declared."""
+    """An identity document, an agent's proof of authority or further information the request
+    asks for, kept only as long as declared."""
     content = await file.read(flow.settings.upload_max_bytes + 1)
     upload_id = flow.upload(
         token,
@@ -299,7 +349,9 @@ def download(token: str, flow: Flow) -> Response:
 
 @router.post("/staff/login", tags=["staff"])
 def login(body: LoginIn, request: Request, response: Response) -> dict[str, str]:
-    token = directory(request).login(body.username, body.password)
+    """A session cookie; wrong passwords are limited per username and address together, as on
+    the console (both count in the same place)."""
+    token = directory(request).login(body.username, body.password, client_ip(request))
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -313,17 +365,52 @@ def login(body: LoginIn, request: Request, response: Response) -> dict[str, str]
 
 @router.post("/staff/logout", tags=["staff"])
 def logout(request: Request, response: Response, member: Viewer) -> dict[str, str]:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        directory(request).revoke(token)
+    """End the credential this call was made with (the session, or the Bearer token)."""
+    for token in {credential(request), request.cookies.get(SESSION_COOKIE)} - {None, ""}:
+        directory(request).revoke(str(token))
     response.delete_cookie(SESSION_COOKIE)
     return {"message": "signed out"}
 
 
-@router.post("/staff/tokens", status_code=201, tags=["staff"])
-def new_token(request: Request, member: Viewer) -> dict[str, str]:
-    """An API token with the caller's own role."""
-    return {"token": directory(request).api_token(member)}
+class TokenIn(Payload):
+    label: str = Field("", max_length=100)
+    days: int | None = Field(None, ge=1, le=3650, description="Lifetime (default 30 days).")
+
+
+class TokenOut(BaseModel):
+    id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(BaseModel):
+    id: int
+    token: str = Field(description="Shown once; only its hash is stored.")
+    expires_at: datetime
+
+
+@router.post("/staff/tokens", status_code=201, response_model=NewTokenOut, tags=["staff"])
+def new_token(request: Request, member: Viewer, body: TokenIn | None = None) -> NewTokenOut:
+    """An expiring API token with the caller's own role."""
+    body = body or TokenIn()
+    lifetime = timedelta(days=body.days) if body.days else None
+    issued = directory(request).issue_api_token(member, lifetime, body.label)
+    return NewTokenOut(id=issued.id, token=issued.token, expires_at=issued.expires_at)
+
+
+@router.get("/staff/tokens", response_model=list[TokenOut], tags=["staff"])
+def list_tokens(request: Request, member: Viewer) -> list[TokenOut]:
+    """The caller's API tokens (never their secrets)."""
+    return [TokenOut(**vars(info)) for info in directory(request).tokens(member)]
+
+
+@router.delete("/staff/tokens/{token_id}", status_code=204, tags=["staff"])
+def revoke_token(token_id: int, request: Request, member: Viewer) -> Response:
+    """Revoke one of the caller's tokens (an admin: anyone's); it stops working at once."""
+    directory(request).revoke_token(member, token_id)
+    return Response(status_code=204)
 
 
 @router.post("/staff/users", status_code=201, tags=["staff"])
@@ -391,13 +478,21 @@ def extend(request_id: str, body: ExtendIn, flow: Flow, member: Handler) -> Requ
     return RequestOut.of(flow.get(request_id))
 
 
-@router.post("/staff/requests/{request_id}/execute", response_model=RequestOut, tags=["staff"])
-def execute(request_id: str, flow: Flow, member: Handler) -> RequestOut:
-    """Run an approved request's execution now instead of waiting for the worker."""
-    from policykeeper.jobs.worker import run_execution_now
+@router.post(
+    "/staff/requests/{request_id}/execute",
+    response_model=RequestOut,
+    responses={202: {"model": RequestOut, "description": "The worker is executing it"}},
+    tags=["staff"],
+)
+def execute(request_id: str, flow: Flow, member: Handler, response: Response) -> RequestOut:
+    """Run an approved request's execution now instead of waiting for the worker. Pressed
+    again, or after the worker took the job: the request's state (202 while it runs)."""
+    from policykeeper.web.execution import execute_now
 
-    run_execution_now(flow, request_id)
-    return RequestOut.of(flow.get(request_id))
+    row, _ran = execute_now(flow, request_id)
+    if row.state == "executing":
+        response.status_code = 202
+    return RequestOut.of(row)
 
 
 @router.get("/staff/requests/{request_id}/export", response_model=LinkOut, tags=["staff"])
@@ -412,10 +507,7 @@ def export_link(request_id: str, flow: Flow, member: Handler) -> LinkOut:
 
 @router.get("/staff/requests/{request_id}/documents/{upload_id}", tags=["staff"])
 def document(request_id: str, upload_id: str, flow: Flow, member: Handler) -> Response:
-    upload = flow.document(request_id, upload_id)
-    if upload.content is None:
-        raise NotFound("this document was deleted when its retention ended")
-    return attachment(upload.content, upload.filename, upload.content_type)
+    return document_attachment(flow.document(request_id, upload_id))
 
 
 @router.get("/staff/audit", tags=["staff"])

@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from policykeeper.web import api, consent
+from policykeeper.web.docs import install_docs
 from policykeeper.web.errors import install_error_handlers
 from policykeeper.web.site import install_site
 from policykeeper.workflow.mail import Mailer
@@ -32,6 +33,7 @@ def create_app(
     settings: WorkflowSettings | None = None,
     clock: Callable[[], datetime] = utcnow,
     secret_key: bytes | None = None,
+    audit_key: bytes | None = None,
     run_worker: bool = True,
 ) -> FastAPI:
     workflow = open_workflow(
@@ -41,9 +43,10 @@ def create_app(
         settings=settings,
         clock=clock,
         secret_key=secret_key,
+        audit_key=audit_key,
     )
     store = workflow.store
-    staff = StaffDirectory(store, clock, workflow.settings.session_ttl)
+    staff = StaffDirectory(store, clock, workflow.settings, workflow.secrets)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +69,8 @@ def create_app(
         summary="Privacy requests: submit, verify, follow; staff review, decide and execute.",
         version="1",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.workflow = workflow
     app.state.staff = staff
@@ -73,4 +78,5 @@ def create_app(
     app.include_router(consent.router)
     app.include_router(api.router)
     install_site(app)
+    install_docs(app)
     return app

@@ -10,6 +10,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,10 +21,7 @@ from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from policykeeper.policy.models import (
-    LegalBasis,
     Policy,
-    Purpose,
-    RequestGround,
     Right,
     RightKind,
 )
@@ -37,7 +35,7 @@ from policykeeper.store.models import Request as RequestRow
 from policykeeper.web import published as versions
 from policykeeper.web.files import attachment
 from policykeeper.web.i18n import messages
-from policykeeper.web.security import client_ip, read_form, text_field
+from policykeeper.web.security import client_ip, read_form, secure_cookies, text_field
 from policykeeper.web.views import (
     error_page,
     is_cached,
@@ -56,7 +54,13 @@ from policykeeper.workflow.errors import (
     WorkflowError,
 )
 from policykeeper.workflow.grounds import ground_label
-from policykeeper.workflow.service import MailUnavailable, NewRequest, Workflow
+from policykeeper.workflow.inputs import (
+    accepted_grounds,
+    agents_allowed,
+    objectable,
+    parse_email,
+)
+from policykeeper.workflow.service import MailUnavailable, NewRequest, Submitted, Workflow
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,7 +94,10 @@ PUBLIC_EVENTS = {
 }
 PUBLIC_TRANSITIONS = {"in_review", "awaiting_fee", "withdrawn"}
 STATUS_TEMPLATE = "center/status.html"
-FLASHES = ("sent", "resent", "verified", "uploaded", "withdrawn", "duplicate")
+FLASHES = ("resent", "verified", "uploaded", "withdrawn", "duplicate")
+CONFIRM_FLASHES = ("sent", "duplicate", "resent", "verified")
+SUBMISSION_COOKIE = "pk_submission"
+SUBMISSION_TTL = timedelta(days=1)
 _documents: dict[tuple[int, str], Document] = {}
 
 
@@ -139,22 +146,12 @@ class Choice:
 
 
 def correctable(request: Request, lang: str) -> list[Choice]:
-    """Columns holding data the person gave us, named by the category's label."""
-    project = project_of(request)
-    if project is None:
-        return []
-    policy = project.policy
+    """The fields the workflow accepts in a correction, named by their category's label."""
+    flow = workflow_of(request)
     choices = []
-    for table_name, table in project.datamap.tables.items():
-        if table.rows != "owned":
-            continue
-        for column_name, column in table.columns.items():
-            category = policy.category(column.category) if column.category else None
-            if category is None or [s.value for s in category.sources] != ["provided"]:
-                continue
-            if category.key.startswith("user.authorization"):
-                continue
-            choices.append(Choice(f"{table_name}.{column_name}", category.label.get(lang)))
+    for field in flow.correctable():
+        category = flow.policy.category(field.category)
+        choices.append(Choice(field.name, category.label.get(lang) if category else field.name))
     return choices
 
 
@@ -202,7 +199,9 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
     due = compute_deadlines(policy, right, applicable, flow.clock(), flow.settings).due_at
     t = messages(lang)
     cat = catalog(Lang(lang))
-    grounds = right.grounds or (list(RequestGround) if right.kind is RightKind.restriction else [])
+    grounds = (
+        accepted_grounds(right) if right.grounds or right.kind is RightKind.restriction else []
+    )
     return {
         "right": right,
         "summary": summary,
@@ -218,24 +217,12 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         if right.kind is RightKind.objection
         else [],
         "grounds": [Choice(g.value, cat.label("ground", g)) for g in grounds],
-        "agents": agents_allowed(right),
+        "agents": agents_allowed(right, applicable),
         "agent_proof": builder.t(right.agents.proof) if right.agents else "",
         "form_id": _new_form_id(),
         "values": {},
         "error": None,
     }
-
-
-def objectable(policy: Policy) -> list[Purpose]:
-    """Purposes a person can object to (GDPR Art. 21): those resting on legitimate interests or
-    a public task, and direct marketing; every purpose when the declaration names no basis."""
-    chosen = [
-        p
-        for p in policy.purposes
-        if p.legal_basis in (LegalBasis.legitimate_interests, LegalBasis.public_task)
-        or any(use.startswith("marketing") for use in p.uses)
-    ]
-    return chosen or list(policy.purposes)
 
 
 def _fees(right: Right) -> list[Any]:
@@ -319,11 +306,12 @@ async def submit(kind: str, request: Request) -> Response:
 
 
 def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang: str) -> Response:
-    """Record the request once per form: the id comes from the form's one-time token."""
+    """Record the request once per form: the id comes from the form's one-time token. The
+    workflow checks every value; the page only says which one to fix."""
     form_id = text_field(form, "form_id", 64)
     if not FORM_ID.match(form_id):
         return error_page(request, 400, "csrf")
-    email = text_field(form, "email", 320)
+    email = form_value(form, "email", 400)
     request_id = flow.secrets.keyed_hash("form", form_id)[:32]
 
     def again(problem: str) -> Response:
@@ -332,15 +320,6 @@ def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang
         context["error"] = messages(lang)(f"error.{problem}")
         return page(request, "center/request.html", context, status=422, lang=lang)
 
-    fields = {c.value for c in correctable(request, lang)}
-    details, problem = _details(right, form, fields)
-    agent = _agent(right, form)
-    if problem is None and agent == {}:
-        problem = "invalid_agent"
-    if problem is None and not _plausible_email(email):
-        problem = "invalid_email"
-    if problem is not None:
-        return again(problem)
     chosen = [v for v in form.getlist("jurisdiction") if isinstance(v, str)]
     try:
         submitted = flow.submit(
@@ -349,32 +328,83 @@ def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang
                 email=email,
                 language=lang,
                 jurisdictions=chosen or None,
-                details=details,
-                agent=agent or None,
+                details=_details(right, form),
+                agent=_agent(form),
                 request_id=request_id,
             ),
             client_ip(request),
         )
     except sa.exc.IntegrityError:
-        return _repeated(flow, request_id, email) or error_page(request, 409, "conflict")
-    except Invalid:
-        return again("invalid")
+        return _repeated(request, flow, request_id, email) or error_page(request, 409, "conflict")
+    except Invalid as exc:
+        return again(field_error(exc.field))
     except RateLimited:
         return error_page(request, 429, "rate_limited")
     except MailUnavailable:
         return error_page(request, 503, "mail")
-    return _to_status(submitted.status_token, "sent")
+    return _after_submit(request, flow, submitted, "sent")
 
 
-def _repeated(flow: Workflow, request_id: str, email: str) -> Response | None:
-    """The page of the request this same form already created, if it did."""
+_FIELD_ERRORS = {
+    "email": "invalid_email",
+    "details.changes": "invalid_changes",
+    "details.purposes": "invalid_purposes",
+    "agent": "invalid_agent",
+}
+
+
+def field_error(field: str | None) -> str:
+    """The form's message for a field the workflow refused (`details.changes.x` -> changes)."""
+    for prefix, key in _FIELD_ERRORS.items():
+        if field is not None and (field == prefix or field.startswith(prefix + ".")):
+            return key
+    return "invalid"
+
+
+def form_value(form: FormData, name: str, limit: int) -> str:
+    """A field as sent (line breaks included), cut only far beyond any valid value, so the
+    workflow sees and refuses what is wrong instead of the page quietly repairing it."""
+    value = form.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _after_submit(
+    request: Request, flow: Workflow, submitted: Submitted, flash: str
+) -> RedirectResponse:
+    """Where the submitter goes next. When identity is checked by email, the status link is
+    only in that email: the submitter gets a page to type the code, bound to this browser by
+    a cookie that confirms the request and shows nothing else."""
+    if not submitted.by_email:
+        return _to_status(submitted.status_token, flash)
+    response = RedirectResponse(f"/confirm?{flash}=1", status_code=303)
+    response.set_cookie(
+        SUBMISSION_COOKIE,
+        submitted.submission_token,
+        max_age=int(SUBMISSION_TTL.total_seconds()),
+        path="/confirm",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+    )
+    return response
+
+
+def _repeated(request: Request, flow: Workflow, request_id: str, email: str) -> Response | None:
+    """The request this same form already created, if it did: the same answer as the first."""
     try:
         row = flow.get(request_id)
-    except NotFound:
+        same = row.email == parse_email(email)
+    except (NotFound, Invalid):
         return None
-    if row.email.lower() != email.strip().lower():
+    if not same:
         return None
-    return _to_status(flow.secrets.status_token(row.id), "duplicate")
+    submitted = Submitted(
+        row.id,
+        flow.secrets.status_token(row.id),
+        flow.secrets.submission_token(row.id),
+        by_email=flow.checked_by_email(row),
+    )
+    return _after_submit(request, flow, submitted, "duplicate")
 
 
 def _kept_values(form: FormData) -> dict[str, Any]:
@@ -391,45 +421,105 @@ def _kept_values(form: FormData) -> dict[str, Any]:
     }
 
 
-def _details(right: Right, form: FormData, fields: set[str]) -> tuple[dict[str, Any], str | None]:
-    """The request's details from the form, or the catalogue key of what is missing."""
+def _details(right: Right, form: FormData) -> dict[str, Any]:
+    """The request's details as the form sent them; the workflow decides what is acceptable."""
+    details: dict[str, Any] = {}
     if right.kind is RightKind.rectification:
-        field, value = text_field(form, "field", 200), text_field(form, "value", 2000)
-        if not field or not value or (fields and field not in fields):
-            return {}, "invalid_changes"
-        return {"changes": {field: value}}, None
+        field, value = form_value(form, "field", 400), form_value(form, "value", 4000)
+        details["changes"] = {field: value} if field or value else {}
     if right.kind is RightKind.objection:
-        purposes = [v for v in form.getlist("purpose") if isinstance(v, str)]
-        return ({"purposes": purposes}, None) if purposes else ({}, "invalid_purposes")
+        details["purposes"] = [v for v in form.getlist("purpose") if isinstance(v, str)]
     ground = text_field(form, "ground", 60)
-    if ground and ground in RequestGround.__members__:
-        return {"ground": ground}, None
-    return {}, None
+    if ground and right.kind is not RightKind.objection:
+        details["ground"] = ground
+    return details
 
 
-def agents_allowed(right: Right) -> bool:
-    """Whether the declaration lets an agent ask, in general or under one of its laws."""
-    terms = [right.agents, *(t.agents for t in right.by_jurisdiction.values())]
-    return any(agents is not None and agents.allowed for agents in terms)
-
-
-def _agent(right: Right, form: FormData) -> dict[str, str] | None:
-    """The agent acting for the person: None if not an agent, {} if the name is missing."""
-    if not agents_allowed(right) or text_field(form, "agent", 5) != "1":
+def _agent(form: FormData) -> dict[str, str] | None:
+    """The agent acting for the person, when the box is ticked (None otherwise)."""
+    if text_field(form, "agent", 5) != "1":
         return None
-    name = text_field(form, "agent_name", 200)
-    if not name:
-        return {}
-    return {"name": name, "relationship": text_field(form, "agent_relationship", 200)}
-
-
-def _plausible_email(value: str) -> bool:
-    local, at, domain = value.rpartition("@")
-    return bool(at and local and "." in domain and " " not in value and len(value) <= 320)
+    agent = {"name": form_value(form, "agent_name", 400)}
+    relationship = form_value(form, "agent_relationship", 400)
+    if relationship:
+        agent["relationship"] = relationship
+    return agent
 
 
 def _to_status(token: str, flash: str) -> RedirectResponse:
     return RedirectResponse(f"/status/{token}?{flash}=1", status_code=303)
+
+
+# --- confirming where the request was made ----------------------------------------------------
+
+
+@router.get("/confirm")
+def confirm_page(request: Request) -> Response:
+    """'Check your email': the same page for any address. With this browser's submission cookie
+    it also takes the code; it never shows the request or links to its status."""
+    return _confirm_page(request)
+
+
+def _confirm_page(request: Request, *, status: int = 200, error: str | None = None) -> Response:
+    flow = workflow_of(request)
+    t = messages(language(request))
+    state = None
+    token = request.cookies.get(SUBMISSION_COOKIE, "")
+    if token:
+        try:
+            state = flow.submission_state(token)
+        except NotFound:
+            state = None
+    flashes = [t(f"confirm.{name}") for name in CONFIRM_FLASHES if request.query_params.get(name)]
+    return page(
+        request,
+        "center/confirm.html",
+        {
+            "state": state,
+            "flashes": flashes,
+            "error": error,
+            "code_minutes": int(flow.settings.code_ttl.total_seconds() // 60),
+        },
+        status=status,
+    )
+
+
+@router.post("/confirm")
+async def confirm_code(request: Request) -> Response:
+    flow = workflow_of(request)
+    form = await read_form(request, flow.secrets)
+    return await run_in_threadpool(_confirm_code, request, flow, form)
+
+
+def _confirm_code(request: Request, flow: Workflow, form: FormData) -> Response:
+    token = request.cookies.get(SUBMISSION_COOKIE, "")
+    code = text_field(form, "code", 20).replace(" ", "")
+    t = messages(language(request))
+    try:
+        flow.verify_submission(token, code, client_ip(request))
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    except Invalid:
+        return _confirm_page(request, status=422, error=t("error.invalid_code"))
+    except Expired:
+        return _confirm_page(request, status=410, error=t("error.expired_code"))
+    except Conflict:
+        return error_page(request, 409, "conflict", home="/confirm")
+    except RateLimited:
+        return error_page(request, 429, "rate_limited", home="/confirm")
+    return RedirectResponse("/confirm?verified=1", status_code=303)
+
+
+@router.post("/confirm/code")
+async def confirm_resend(request: Request) -> Response:
+    flow = workflow_of(request)
+    await read_form(request, flow.secrets)
+    token = request.cookies.get(SUBMISSION_COOKIE, "")
+    try:
+        await run_in_threadpool(flow.resend_for_submission, token, client_ip(request))
+    except WorkflowError as exc:
+        return _workflow_error(request, exc, "/confirm")
+    return RedirectResponse("/confirm?resent=1", status_code=303)
 
 
 # --- following a request --------------------------------------------------------------------
@@ -711,11 +801,11 @@ def _attempt(
     try:
         action(*args)
     except WorkflowError as exc:
-        return _workflow_error(request, exc, token)
+        return _workflow_error(request, exc, f"/status/{token}")
     return _to_status(token, flash)
 
 
-def _workflow_error(request: Request, exc: WorkflowError, token: str) -> Response:
+def _workflow_error(request: Request, exc: WorkflowError, home: str) -> Response:
     kinds = {
         NotFound: "not_found",
         Expired: "expired",
@@ -724,7 +814,7 @@ def _workflow_error(request: Request, exc: WorkflowError, token: str) -> Respons
         MailUnavailable: "mail",
     }
     kind = next((v for k, v in kinds.items() if isinstance(exc, k)), "invalid")
-    return error_page(request, exc.status, kind, home=f"/status/{token}")
+    return error_page(request, exc.status, kind, home=home)
 
 
 class BrowserLinks:

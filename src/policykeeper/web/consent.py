@@ -7,9 +7,7 @@ service's users and the runtime checks need a staff API token (Bearer).
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import time
 from importlib.resources import files
 from typing import Any, Literal
 
@@ -30,7 +28,6 @@ from policykeeper.workflow.staff import Role, StaffMember
 router = APIRouter()
 ENDPOINT = "/api/consent/device"
 PREFERENCES = "/consent/preferences"
-TOKEN_TTL = 30.0
 _lock = threading.Lock()
 
 
@@ -73,40 +70,25 @@ def consent_service(request: Request) -> ConsentService:
 
 
 def staff_member(request: Request, needed: Role) -> StaffMember:
-    """The Bearer token's staff member; verified tokens are remembered briefly, since the
-    runtime check is called for every request the service handles."""
-    member = cached_member(request)
-    if member is None:
-        token = _bearer(request)
-        if not token:
-            raise Unauthorized("a staff API token is required (Authorization: Bearer …)")
-        member = request.app.state.staff.authenticate(token)
-        _tokens(request)[_digest(token)] = (time.monotonic() + TOKEN_TTL, member)
+    """The Bearer token's staff member. The directory remembers verified tokens briefly, since
+    the runtime check is called for every request the service handles, and forgets them the
+    moment it revokes anything (a sign-out, a deactivation, a password change)."""
+    token = _bearer(request)
+    if not token:
+        raise Unauthorized("a staff API token is required (Authorization: Bearer …)")
+    member: StaffMember = request.app.state.staff.authenticate(token, cached=True)
     member.require(needed)
     return member
 
 
-def cached_member(request: Request) -> StaffMember | None:
-    found = _tokens(request).get(_digest(_bearer(request)))
-    return found[1] if found is not None and found[0] >= time.monotonic() else None
+def cached_member(request: Request) -> bool:
+    token = _bearer(request)
+    return bool(token) and bool(request.app.state.staff.is_cached(token))
 
 
 def _bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     return header[7:].strip() if header.lower().startswith("bearer ") else ""
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _tokens(request: Request) -> dict[str, tuple[float, StaffMember]]:
-    state = request.app.state
-    tokens: dict[str, tuple[float, StaffMember]] | None = getattr(state, "consent_tokens", None)
-    if tokens is None:
-        tokens = {}
-        state.consent_tokens = tokens
-    return tokens
 
 
 async def allowed(request: Request) -> JSONResponse:
@@ -125,7 +107,7 @@ async def allowed(request: Request) -> JSONResponse:
     if service is None:
         service = await run_in_threadpool(consent_service, request)
     honoured = service.rules.source(gpc=signal == "gpc", dnt=signal == "dnt") is not None
-    if cached_member(request) is None or not service.checker.is_cached(subject):
+    if not cached_member(request) or not service.checker.is_cached(subject):
         await run_in_threadpool(staff_member, request, Role.viewer)
         await run_in_threadpool(service.allowed, subject, purpose, signal=honoured)
     staff_member(request, Role.viewer)

@@ -8,7 +8,6 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,14 +17,12 @@ from policykeeper.datamap.connections import resolve_url
 from policykeeper.datamap.loading import load_datamap
 from policykeeper.examples.generation import EXAMPLES, generate
 from policykeeper.policy.loading import project_directory
-from policykeeper.store import Store, default_url, migrate
 from policykeeper.store.database import STATE_DIR
 from policykeeper.web import outbox
 from policykeeper.web.app import create_app
 from policykeeper.workflow.errors import Conflict
-from policykeeper.workflow.service import utcnow
 from policykeeper.workflow.settings import WorkflowSettings
-from policykeeper.workflow.staff import StaffDirectory
+from policykeeper.workflow.setup import open_staff
 
 DEMO_USERS = 200
 DEMO_ADMIN = "admin"
@@ -63,16 +60,14 @@ def ensure_admin(directory: Path, database_url: str | None = None) -> tuple[str,
     if saved.is_file():
         login = json.loads(saved.read_text())
         return str(login["username"]), str(login["password"])
-    url = database_url or default_url(directory)
-    migrate(url)
-    store = Store(url)
+    staff = open_staff(directory, database_url=database_url)
     password = secrets.token_urlsafe(12)
     try:
-        StaffDirectory(store, utcnow, timedelta(hours=8)).create(DEMO_ADMIN, password, "admin")
+        staff.create(DEMO_ADMIN, password, "admin", actor="demo")
     except Conflict:
         password = ""
     finally:
-        store.dispose()
+        staff.store.dispose()
     descriptor = os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         json.dump({"username": DEMO_ADMIN, "password": password}, handle)

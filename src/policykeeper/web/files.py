@@ -6,6 +6,9 @@ from urllib.parse import quote
 
 from fastapi import Response
 
+from policykeeper.store.models import Upload
+from policykeeper.workflow.errors import NotFound
+
 
 def attachment(content: bytes, filename: str, media_type: str) -> Response:
     """A download that is never cached; the name is quoted so a person's filename cannot break
@@ -23,3 +26,11 @@ def attachment(content: bytes, filename: str, media_type: str) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+def document_attachment(upload: Upload) -> Response:
+    """An uploaded document, whatever type its sender claimed: an attachment of
+    application/octet-stream, so a browser never renders a person's file inside our site."""
+    if upload.content is None:
+        raise NotFound("this document was deleted when its retention ended")
+    return attachment(upload.content, upload.filename, "application/octet-stream")

@@ -5,6 +5,7 @@ so a newcomer can follow a request end to end without an SMTP server.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from policykeeper.store.database import private_dir
 from policykeeper.web.i18n import messages
 from policykeeper.web.views import language, page, workflow_of, zone_of
 
@@ -22,18 +24,20 @@ _URL = re.compile(r"https?://[^\s<>\"]+")
 
 
 class OutboxMailer:
-    """A Mailer that keeps each message as a JSON file in `directory`."""
+    """A Mailer that keeps each message as a JSON file in `directory`, readable by its owner
+    only: the messages hold codes and private links."""
 
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = private_dir(directory)
 
     def send(self, to: str, subject: str, body: str) -> None:
         now = datetime.now(UTC)
         name = f"{now.strftime('%Y%m%d%H%M%S%f')}-{secrets.token_hex(4)}"
         message = {"to": to, "subject": subject, "body": body, "at": now.isoformat()}
         temporary = self.directory / f".{name}.tmp"
-        temporary.write_text(json.dumps(message, ensure_ascii=False), encoding="utf-8")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(message, ensure_ascii=False))
         temporary.replace(self.directory / f"{name}.json")
 
 

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from policykeeper.store import Store
-from policykeeper.store.models import RateEvent
 from policykeeper.workflow.tokens import Secrets
 
 CSRF_COOKIE = "pk_csrf"
@@ -36,12 +32,21 @@ _HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-_PRIVATE_PREFIXES = ("/status", "/verify", "/download", "/admin", "/outbox")
-_DOCS_PREFIXES = ("/docs", "/redoc")
+PUBLIC_PATHS = frozenset({"/", "/policy", "/openapi.json", "/docs", "/.well-known/gpc.json"})
+PUBLIC_PREFIXES = ("/static/", "/docs/assets/", "/consent/banner.")
+"""What may be cached: the published policy and static assets. Every other
+response (the API, status and confirmation pages, downloads, the console, consent answers
+and preferences) may carry personal data, so it is marked no-store, whatever it set."""
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def cacheable(method: str, path: str) -> bool:
+    return method in ("GET", "HEAD") and (path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES))
 
 
 class SecurityHeaders:
-    """Headers on every response; private pages are also kept out of caches."""
+    """Headers on every response (the CSP included, also on the API docs page); anything
+    that is not public is kept out of caches."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -51,18 +56,19 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        extra = list(_HEADERS)
-        if not path.startswith(_DOCS_PREFIXES):
-            extra.append((b"content-security-policy", _CSP.encode()))
-        if path.startswith(_PRIVATE_PREFIXES):
-            extra.append((b"cache-control", b"no-store"))
+        extra = [*_HEADERS, (b"content-security-policy", _CSP.encode())]
+        private = not cacheable(scope["method"], path)
         if scope.get("scheme") == "https":
             extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
+                headers = list(message.get("headers", []))
+                if private:
+                    headers = [(n, v) for n, v in headers if n.lower() != b"cache-control"]
+                    headers.append(_NO_STORE)
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [
                     (name, value) for name, value in extra if name not in present
                 ]
             await send(message)
@@ -134,45 +140,68 @@ def text_field(form: FormData, name: str, limit: int = 2000) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-class LoginLimiter:
-    """Failed sign-ins counted per address and per username over a window, in the store."""
-
-    def __init__(self, store: Store, keys: Secrets, *, limit: int = 10, window: timedelta) -> None:
-        self.store = store
-        self.keys = keys
-        self.limit = limit
-        self.window = window
-
-    def _buckets(self, ip: str, username: str) -> list[str]:
-        return [
-            f"login-ip:{ip}"[:128],
-            f"login-user:{self.keys.keyed_hash('login', username.lower())[:32]}",
-        ]
-
-    def blocked(self, ip: str, username: str, now: datetime) -> bool:
-        with self.store.transaction() as session:
-            for bucket in self._buckets(ip, username):
-                used = session.execute(
-                    sa.select(sa.func.count())
-                    .select_from(RateEvent)
-                    .where(RateEvent.bucket == bucket, RateEvent.at > now - self.window)
-                ).scalar_one()
-                if used >= self.limit:
-                    return True
-        return False
-
-    def failed(self, ip: str, username: str, now: datetime) -> None:
-        with self.store.transaction() as session:
-            for bucket in self._buckets(ip, username):
-                session.add(RateEvent(bucket=bucket, at=now))
-
-
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 def safe_next(value: Any, default: str) -> str:
-    """A redirect target on this site only: a path, never '//host' or a full URL."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return default
+    """A redirect target on this site only: a path, never '//host', a full URL, or a path
+    that a browser would turn into one (backslashes, tabs and line breaks it drops)."""
+    if not isinstance(value, str) or not value.startswith("/") or value.startswith("//"):
+        return default
+    if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return default
+    return value
+
+
+class BodyLimit:
+    """Bounds what the JSON API reads: a declared length over the limit is refused before the
+    body is read, and a body sent without one is read only up to the limit. Uploads get the
+    upload limit; the pages bound their forms themselves (`read_form`)."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_limit if path.endswith("/documents") else self.limit
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit() or int(declared) > limit:
+                await _too_large(limit, scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > limit:
+                await _too_large(limit, scope, receive, send)
+                return
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    message = f"the request body is over the limit of {limit // 1024} KiB"
+    response = JSONResponse({"error": "too_large", "message": message}, status_code=413)
+    await response(scope, receive, send)

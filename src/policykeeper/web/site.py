@@ -24,7 +24,7 @@ from policykeeper.web import (
     tasks,
     versions,
 )
-from policykeeper.web.security import FormRejected, SecurityHeaders
+from policykeeper.web.security import BodyLimit, FormRejected, SecurityHeaders
 from policykeeper.web.views import error_page
 from policykeeper.workflow.errors import WorkflowError
 from policykeeper.workflow.states import IllegalTransition
@@ -48,6 +48,12 @@ def install_site(app: FastAPI) -> None:
     app.include_router(provisions.router)
     app.include_router(tasks.router)
     app.add_middleware(center.BrowserLinks)
+    settings = app.state.workflow.settings
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.body_max_bytes,
+        upload_limit=settings.upload_max_bytes + 64 * 1024,
+    )
     app.add_middleware(SecurityHeaders)
     _install_errors(app)
 

@@ -94,8 +94,10 @@ def zone_of(workflow: Workflow, jurisdiction: str | None = None) -> str:
 
 
 def switch_url(request: Request, lang: str) -> str:
+    """The same page in another language, as a query-only link: it cannot lead off the site
+    whatever path the page was reached by (a path such as '//elsewhere.example/')."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return f"{request.url.path}?{urlencode([*query, ('lang', lang)])}"
+    return f"?{urlencode([*query, ('lang', lang)])}"
 
 
 def contact_text(policy: Policy, lang: str) -> str:

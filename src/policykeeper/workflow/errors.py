@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from policykeeper.errors import PolicyKeeperError
 
 
@@ -21,6 +23,12 @@ class NotFound(WorkflowError):
 class Invalid(WorkflowError):
     status = 422
     code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        named = re.match(r"([a-z_]+(?:\.[\w.]+)?): ", message)
+        self.field = field or (named.group(1) if named else None)
+        """The input the message is about (`email`, `details.changes`, ...), for the forms."""
 
 
 class Conflict(WorkflowError):

@@ -20,7 +20,6 @@ from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import (
     Jurisdiction,
     Policy,
-    RequestGround,
     Right,
     RightKind,
     Verification,
@@ -51,6 +50,14 @@ from policykeeper.workflow.errors import (
 )
 from policykeeper.workflow.fees import fee_due
 from policykeeper.workflow.grounds import declared_ground, ground_label
+from policykeeper.workflow.inputs import (
+    CorrectableField,
+    agents_allowed,
+    check_agent,
+    check_details,
+    correctable_fields,
+    parse_email,
+)
 from policykeeper.workflow.limits import request_limit
 from policykeeper.workflow.mail import Mailer
 from policykeeper.workflow.notifications import render_email
@@ -69,7 +76,13 @@ DOCUMENT_METHODS = frozenset(
     }
 )
 """Methods a person at the service checks by hand, on an upload, after the emailed code."""
-UPLOAD_PURPOSES = ("id_document", "authority")
+EMAIL_METHODS = frozenset({Verification.email_code, Verification.registered_email})
+"""Methods the emailed code satisfies; any other declared method is then an alternative."""
+STAFF_CHECKS = ("documents", "account_login", "additional_information")
+"""Identity steps staff confirm after the emailed code, in the order they are listed."""
+UPLOADS_FOR = frozenset({"documents", "additional_information"})
+"""Checks for which the person sends a file: a document, a proof of authority, an answer."""
+UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
@@ -94,12 +107,22 @@ class NewRequest:
     agent: dict[str, Any] | None = None
     request_id: str | None = None
     """Chosen by the caller to make a submission idempotent: a repeat fails on the primary key."""
+    recorded: dict[str, Any] = field(default_factory=dict)
+    """Facts the calling code (never the person) records with the request, e.g. the consent
+    record a withdrawal came from; kept beside the checked details."""
 
 
 @dataclass(frozen=True)
 class Submitted:
     request_id: str
     status_token: str
+    """The request's status link. When `by_email` is true it is sent to the address being
+    verified, and a page or API answering the submitter must not show it: whoever submits for
+    someone else must never see the request's status or its download."""
+    submission_token: str
+    """What the submitter may keep: it lets them type the emailed code, and shows nothing."""
+    by_email: bool = True
+    """Identity is checked by an emailed code and link."""
     code_sent: bool = True
     """False when the mail server refused the code: the request stands; ask for a new code."""
 
@@ -125,6 +148,7 @@ class Workflow:
         self.settings = settings or WorkflowSettings()
         self.clock = clock
         self.project_dir = project_dir
+        self._correctable: list[CorrectableField] | None = None
 
     # --- the person ----------------------------------------------------------------------
 
@@ -132,15 +156,20 @@ class Workflow:
         """Record a request and send its verification code; the answer never depends on
         whether the address is known to the service."""
         right = self._right(new.kind)
-        email = _normal_email(new.email)
+        email = parse_email(new.email)
         jurisdictions = self._jurisdictions(right, new.jurisdictions)
-        details = self._details(right, new.details)
-        if new.agent is not None and not _agents_allowed(right, jurisdictions):
-            raise Invalid("this right cannot be exercised through an agent")
+        details = check_details(self.policy, right, new.details, self.correctable)
+        details.update((key, value) for key, value in new.recorded.items() if key not in details)
+        agent = None
+        if new.agent is not None:
+            if not agents_allowed(right, jurisdictions):
+                raise Invalid("agent: this right cannot be exercised through an agent")
+            agent = check_agent(new.agent)
         now = self.clock()
         deadlines = compute_deadlines(self.policy, right, jurisdictions, now, self.settings)
         methods = _verification(right, jurisdictions)
         needs_email = Verification.none not in methods
+        checks = staff_checks(methods, agent is not None)
         code: tuple[str, str] | None = None
         with self.store.transaction() as session:
             if needs_email:
@@ -155,8 +184,9 @@ class Workflow:
                 language=new.language if new.language in ("ja", "en") else "en",
                 jurisdictions=[j.value for j in jurisdictions],
                 details=details,
-                agent=new.agent,
-                needs_documents=bool(DOCUMENT_METHODS & methods) or new.agent is not None,
+                agent=agent,
+                needs_documents=bool(UPLOADS_FOR.intersection(checks)),
+                identity_checks=checks,
                 received_at=now,
                 acknowledge_by=deadlines.acknowledge_by,
                 due_at=deadlines.due_at,
@@ -178,7 +208,8 @@ class Workflow:
                     "acknowledge_by": row.acknowledge_by.isoformat()
                     if row.acknowledge_by
                     else None,
-                    "agent": new.agent is not None,
+                    "agent": agent is not None,
+                    "identity_checks": checks,
                 },
             )
             self._notify(session, row, "received")
@@ -193,23 +224,54 @@ class Workflow:
                 self._send_code(row, *code)
             except MailUnavailable:
                 sent = False
-        return Submitted(row.id, self.secrets.status_token(row.id), sent)
+        return Submitted(
+            row.id,
+            self.secrets.status_token(row.id),
+            self.secrets.submission_token(row.id),
+            by_email=needs_email,
+            code_sent=sent,
+        )
 
     def resend_code(self, status_token: str, ip: str) -> None:
+        self._resend(self.secrets.request_for_status(status_token), ip)
+
+    def resend_for_submission(self, submission_token: str, ip: str) -> None:
+        """A new code for the submitter, who never sees the status link."""
+        self._resend(self.secrets.request_for_submission(submission_token), ip)
+
+    def verify_code(self, status_token: str, code: str, ip: str) -> None:
+        """The code typed on the status page (reached from the email)."""
+        self._verify_code(self.secrets.request_for_status(status_token), code, ip)
+
+    def verify_submission(self, submission_token: str, code: str, ip: str) -> None:
+        """The code typed where the request was made: confirms it and shows nothing more; the
+        status link stays in the email."""
+        self._verify_code(self.secrets.request_for_submission(submission_token), code, ip)
+
+    def submission_state(self, submission_token: str) -> str:
+        """What the submitter may learn: 'waiting' for the code, or 'confirmed'. Nothing else."""
+        request_id = self.secrets.request_for_submission(submission_token)
+        with self.store.transaction() as session:
+            row = session.get(RequestRow, request_id)
+            if row is None:
+                raise NotFound("no such request")
+            return "waiting" if row.email_verified_at is None else "confirmed"
+
+    def _resend(self, request_id: str, ip: str) -> None:
         now = self.clock()
         with self.store.transaction() as session:
-            row = self._by_status(session, status_token)
+            row = self._lock(session, request_id)
             if row.state != State.verifying or row.email_verified_at is not None:
                 raise Conflict("this request does not wait for a code")
             self._rate(session, now, row.email, ip)
             code = self._new_code(session, row, now)
         self._send_code(row, *code)
 
-    def verify_code(self, status_token: str, code: str, ip: str) -> None:
+    def _verify_code(self, request_id: str, code: str, ip: str) -> None:
         now = self.clock()
         failure: WorkflowError | None = None
         with self.store.transaction() as session:
-            row = self._by_status(session, status_token)
+            row = self._lock(session, request_id)
             if row.state != State.verifying or row.email_verified_at is not None:
                 raise Conflict("this request does not wait for a code")
             self._rate_bucket(session, now, f"try-ip:{ip}", self.settings.codes_per_ip * 5)
@@ -263,24 +325,35 @@ class Workflow:
     def upload(
         self, status_token: str, purpose: str, filename: str, content_type: str, content: bytes
     ) -> str:
-        """Store an identity document or proof of authority until its declared retention ends."""
+        """Store an identity document, proof of authority or further information the request
+        asks for, until its declared retention ends; at most `uploads_per_request` files."""
         if purpose not in UPLOAD_PURPOSES:
             raise Invalid(f"purpose must be one of: {', '.join(UPLOAD_PURPOSES)}")
         if not content:
             raise Invalid("the file is empty")
         if len(content) > self.settings.upload_max_bytes:
-            raise Invalid("the file is too large")
+            raise Invalid(
+                f"the file is too large (at most {self.settings.upload_max_bytes // 2**20} MiB)"
+            )
         now = self.clock()
         with self.store.transaction() as session:
             row = self._by_status(session, status_token)
-            if row.state not in (State.received, State.verifying) or not row.needs_documents:
+            waiting = row.state in (State.received, State.verifying)
+            if not waiting or not row.needs_documents or row.documents_verified_at is not None:
                 raise Conflict("this request does not wait for documents")
+            count = session.execute(
+                sa.select(sa.func.count()).select_from(Upload).where(Upload.request_id == row.id)
+            ).scalar_one()
+            if count >= self.settings.uploads_per_request:
+                raise Invalid(
+                    f"at most {self.settings.uploads_per_request} files can be sent per request"
+                )
             upload = Upload(
                 id=new_id(),
                 request_id=row.id,
                 purpose=purpose,
-                filename=Path(filename).name[:255] or "upload",
-                content_type=content_type[:100],
+                filename=_file_name(filename),
+                content_type=_media_type(content_type),
                 size=len(content),
                 content=content,
                 uploaded_at=now,
@@ -359,24 +432,32 @@ class Workflow:
             )
 
     def verify_identity(self, request_id: str, actor: str, approved: bool, note: str) -> None:
-        """Staff's check of uploaded documents (an ID copy, a postal application, an agent's proof)."""
+        """Staff's confirmation of the identity steps the declaration asks for beyond the code:
+        uploaded documents (an ID copy, a postal application, an agent's proof), a confirmation
+        through the person's account, further information. One decision covers them all."""
         now = self.clock()
         with self.store.transaction() as session:
             row = self._lock(session, request_id)
-            if row.state != State.verifying or not row.needs_documents:
-                raise Conflict("this request does not wait for a document check")
+            if row.state != State.verifying or not row.identity_checks:
+                raise Conflict("this request does not wait for an identity check")
             if row.documents_verified_at is not None:
-                raise Conflict("the documents were already checked")
+                raise Conflict("the identity was already checked")
             if approved:
                 has_upload = session.execute(
                     sa.select(sa.func.count())
                     .select_from(Upload)
                     .where(Upload.request_id == row.id)
                 ).scalar_one()
-                if not has_upload:
+                if "documents" in row.identity_checks and not has_upload:
                     raise Conflict("no document has been uploaded")
                 row.documents_verified_at = now
-                self._audit(session, row, actor, "documents_verified", {"note": note})
+                self._audit(
+                    session,
+                    row,
+                    actor,
+                    "documents_verified",
+                    {"note": note, "checks": list(row.identity_checks)},
+                )
                 if row.email_verified_at is not None:
                     self._after_identity(session, row, now)
             else:
@@ -596,6 +677,9 @@ class Workflow:
         }
         if not (context["overdue"] or context["due_soon"] or context["unacknowledged"]):
             return False
+        with self.store.transaction() as session:
+            # The chain's head, printed where the database cannot rewrite it: the staff's mail.
+            context["audit_head"] = audit.anchor(session, now).to_json()
         subject, body = render_email("reminder", self.policy.languages.authoritative.value, context)
         self.mailer.send(self.settings.staff_email, subject, body)
         with self.store.transaction() as session:
@@ -638,6 +722,18 @@ class Workflow:
         periods = [rule.period for rule in proof_rules(self.policy) if rule.period is not None]
         return min(periods, key=Duration.approx_days, default=self.settings.upload_retention)
 
+    def checked_by_email(self, row: RequestRow) -> bool:
+        """Whether this request's identity is checked by an emailed code and link (then its
+        status link goes to that address only)."""
+        jurisdictions = [Jurisdiction(j) for j in row.jurisdictions]
+        return Verification.none not in _verification(self._right(row.kind), jurisdictions)
+
+    def correctable(self) -> list[CorrectableField]:
+        """The fields a correction may name, from the data map (read once)."""
+        if self._correctable is None:
+            self._correctable = correctable_fields(self.project_dir, self.policy)
+        return self._correctable
+
     # --- internals -----------------------------------------------------------------------
 
     def _right(self, kind: str) -> Right:
@@ -654,27 +750,6 @@ class Workflow:
                 raise Invalid(f"unknown jurisdiction {value!r}")
             chosen.append(Jurisdiction(value))
         return applicable_jurisdictions(self.policy, right, chosen)
-
-    def _details(self, right: Right, details: dict[str, Any]) -> dict[str, Any]:
-        ground = details.get("ground")
-        if ground is not None:
-            accepted = [g.value for g in right.grounds] or [g.value for g in RequestGround]
-            if ground not in accepted:
-                raise Invalid(f"ground must be one of: {', '.join(accepted)}")
-        if right.kind is RightKind.rectification:
-            changes = details.get("changes")
-            if not isinstance(changes, dict) or not changes:
-                raise Invalid("a correction needs 'changes': the fields and their right values")
-            if not all(isinstance(k, str) and isinstance(v, str) for k, v in changes.items()):
-                raise Invalid("'changes' maps field names to text")
-        if right.kind is RightKind.objection:
-            purposes = details.get("purposes")
-            if not isinstance(purposes, list) or not purposes:
-                raise Invalid("an objection names the 'purposes' objected to")
-            unknown = [p for p in purposes if self.policy.purpose(str(p)) is None]
-            if unknown:
-                raise Invalid(f"unknown purposes: {', '.join(map(str, unknown))}")
-        return details
 
     def _by_status(self, session: Session, token: str) -> RequestRow:
         return self._lock(session, self.secrets.request_for_status(token))
@@ -752,7 +827,7 @@ class Workflow:
         context = self._context(row, "code")
         context.update(
             code=code,
-            verify_url=f"{self.settings.base_url}/api/verify/{link}",
+            verify_url=f"{self.settings.base_url}/verify/{link}",
             expires_at=self._when(row, self.clock() + self.settings.code_ttl),
         )
         subject, body = render_email("code", row.language, context)
@@ -769,7 +844,7 @@ class Workflow:
         code.used_at = now
         row.email_verified_at = now
         self._audit(session, row, "person", "email_verified", {})
-        if not row.needs_documents or row.documents_verified_at is not None:
+        if not row.identity_checks or row.documents_verified_at is not None:
             self._after_identity(session, row, now)
 
     def _after_identity(self, session: Session, row: RequestRow, now: datetime) -> None:
@@ -825,8 +900,11 @@ class Workflow:
     def _public_view(self, row: RequestRow) -> dict[str, Any]:
         right = self._right(row.kind)
         waiting_for = None
+        pending = [] if row.documents_verified_at is not None else list(row.identity_checks)
         if row.state == State.verifying:
-            waiting_for = "email_code" if row.email_verified_at is None else "document_check"
+            waiting_for = "email_code"
+            if row.email_verified_at is not None:
+                waiting_for = "document_check" if row.needs_documents else "identity_check"
         elif row.state == State.awaiting_fee:
             waiting_for = "fee"
         elif row.state == State.partially_complete:
@@ -842,6 +920,7 @@ class Workflow:
             "extended": row.extended_at is not None,
             "extension_reason": row.extension_reason,
             "needs_documents": row.needs_documents and row.documents_verified_at is None,
+            "identity_checks": pending if row.state == State.verifying else [],
             "fee": {
                 "status": row.fee_status,
                 "amount": row.fee_amount,
@@ -880,7 +959,7 @@ class Workflow:
             "received_at": self._when(row, row.received_at),
             "due_at": self._when(row, row.due_at),
             "acknowledge_by": self._when(row, row.acknowledge_by),
-            "status_url": f"{self.settings.base_url}/api/status/{self.secrets.status_token(row.id)}",
+            "status_url": f"{self.settings.base_url}/status/{self.secrets.status_token(row.id)}",
             "reason": row.extension_reason or "",
             "complaints": complaint_text,
             "authorities": [
@@ -932,19 +1011,30 @@ def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verifi
     return methods
 
 
-def _agents_allowed(right: Right, jurisdictions: list[Jurisdiction]) -> bool:
-    """Agents are allowed unless every applicable declaration (general or per law) refuses them."""
-    for jurisdiction in jurisdictions:
-        terms = right.by_jurisdiction.get(jurisdiction)
-        agents = terms.agents if terms and terms.agents else right.agents
-        if agents is None or agents.allowed:
-            return True
-    return False
+def staff_checks(methods: set[Verification], agent: bool) -> list[str]:
+    """The identity steps staff confirm after the emailed code: a document check (or an
+    agent's proof) where the declaration asks for one, and, where it accepts no emailed check
+    at all (jasminai: account login and further information), its own methods: the code
+    alone then proves only the address, not the person."""
+    by_email = bool(EMAIL_METHODS & methods)
+    wanted = {
+        "documents": bool(DOCUMENT_METHODS & methods) or agent,
+        "account_login": Verification.account_login in methods and not by_email,
+        "additional_information": Verification.additional_information in methods and not by_email,
+    }
+    return [check for check in STAFF_CHECKS if wanted[check]]
 
 
-def _normal_email(value: str) -> str:
-    email = value.strip()
-    local, at, domain = email.rpartition("@")
-    if not at or not local or "." not in domain or len(email) > 320 or " " in email:
-        raise Invalid("a valid email address is required")
-    return f"{local}@{domain.lower()}"
+def _file_name(name: str) -> str:
+    """The last part of a sent file's name, without control characters, for staff to read."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in base if c.isprintable()).strip()
+    return cleaned[:255] or "upload"
+
+
+def _media_type(value: str) -> str:
+    """The type the browser claimed, kept for information only (files are served as
+    application/octet-stream attachments whatever it says)."""
+    kind = value.split(";")[0].strip().lower()
+    valid = kind.count("/") == 1 and all(c.isalnum() or c in "/.+-_" for c in kind)
+    return kind[:100] if valid else "application/octet-stream"

@@ -44,8 +44,19 @@ class WorkflowSettings:
     upload_retention: Duration = field(default_factory=lambda: Duration(30, "day"))
     """Used when the declaration has no retention rule for identity documents."""
     upload_max_bytes: int = 10 * 1024 * 1024
+    uploads_per_request: int = 5
+    body_max_bytes: int = 64 * 1024
+    """The largest JSON body or form the API and the pages read (uploads aside)."""
     download_ttl: timedelta = timedelta(days=7)
     session_ttl: timedelta = timedelta(hours=8)
+    api_token_ttl: timedelta = timedelta(days=30)
+    """How long a staff API token lives unless asked for less (at most `api_token_max_ttl`)."""
+    api_token_max_ttl: timedelta = timedelta(days=365)
+    login_failures: int = 10
+    """Wrong passwords for one username from one address within `rate_window` before that
+    pair is refused; other addresses (and the right password from them) are unaffected."""
+    login_failures_per_address: int = 50
+    """Wrong passwords from one address for any usernames within `rate_window`."""
     job_lease: timedelta = timedelta(minutes=5)
     job_max_attempts: int = 5
     base_url: str = "http://localhost:8000"

@@ -9,9 +9,11 @@ from pathlib import Path
 from policykeeper.policy.loading import load_policy
 from policykeeper.store import Store, default_url, migrate
 from policykeeper.store.database import STATE_DIR
+from policykeeper.workflow.audit import ensure_keyed, load_audit_key
 from policykeeper.workflow.mail import Mailer, SmtpMailer
 from policykeeper.workflow.service import Workflow, utcnow
 from policykeeper.workflow.settings import WorkflowSettings
+from policykeeper.workflow.staff import StaffDirectory
 from policykeeper.workflow.tokens import Secrets, load_secret_key
 
 
@@ -23,13 +25,18 @@ def open_workflow(
     settings: WorkflowSettings | None = None,
     clock: Callable[[], datetime] = utcnow,
     secret_key: bytes | None = None,
+    audit_key: bytes | None = None,
 ) -> Workflow:
+    """`audit_key` keys the audit log (default: the key file in the project's state folder,
+    created on first use); an old log is re-keyed here, before anything else is written."""
     project = Path(project_dir)
     policy = load_policy(project)
     url = database_url or default_url(project)
     migrate(url)
+    store = Store(url, audit_key=audit_key or load_audit_key(project / STATE_DIR))
+    ensure_keyed(store)
     return Workflow(
-        Store(url),
+        store,
         policy,
         secrets=Secrets(secret_key or load_secret_key(project / STATE_DIR)),
         mailer=mailer or SmtpMailer.from_environment(),
@@ -37,3 +44,20 @@ def open_workflow(
         clock=clock,
         project_dir=project,
     )
+
+
+def open_staff(
+    project_dir: Path | str,
+    *,
+    database_url: str | None = None,
+    secret_key: bytes | None = None,
+    audit_key: bytes | None = None,
+) -> StaffDirectory:
+    """The project's staff accounts, for the command line (the app makes its own)."""
+    project = Path(project_dir)
+    url = database_url or default_url(project)
+    migrate(url)
+    store = Store(url, audit_key=audit_key or load_audit_key(project / STATE_DIR))
+    ensure_keyed(store)
+    keys = Secrets(secret_key or load_secret_key(project / STATE_DIR))
+    return StaffDirectory(store, utcnow, WorkflowSettings.from_environment(), keys)

@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+from policykeeper.store.database import private_dir
 from policykeeper.workflow.errors import Expired, NotFound
 
 SECRET_KEY_ENV = "POLICYKEEPER_SECRET_KEY"
@@ -25,7 +26,7 @@ def load_secret_key(state_dir: Path) -> bytes:
         return value.encode()
     path = state_dir / "secret.key"
     if not path.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(state_dir)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32))
@@ -40,12 +41,25 @@ class Secrets:
         return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
     def status_token(self, request_id: str) -> str:
-        return f"{request_id}.{self.keyed_hash('status', request_id)}"
+        return self._signed("status", request_id)
 
     def request_for_status(self, token: str) -> str:
         """The request id a status token names, or NotFound for any token we did not issue."""
+        return self._named("status", token)
+
+    def submission_token(self, request_id: str) -> str:
+        """What the submitter keeps to type the emailed code: it confirms, never shows status."""
+        return self._signed("submission", request_id)
+
+    def request_for_submission(self, token: str) -> str:
+        return self._named("submission", token)
+
+    def _signed(self, purpose: str, request_id: str) -> str:
+        return f"{request_id}.{self.keyed_hash(purpose, request_id)}"
+
+    def _named(self, purpose: str, token: str) -> str:
         request_id, _, mac = token.partition(".")
-        if not request_id or not hmac.compare_digest(mac, self.keyed_hash("status", request_id)):
+        if not request_id or not _same(mac, self.keyed_hash(purpose, request_id)):
             raise NotFound("no such request")
         return request_id
 
@@ -58,11 +72,16 @@ class Secrets:
         request_id, _, rest = token.partition(".")
         stamp, _, mac = rest.partition(".")
         expected = self.keyed_hash("download", request_id + "." + stamp)
-        if not stamp.isdigit() or not hmac.compare_digest(mac, expected):
+        if not (stamp.isascii() and stamp.isdigit()) or not _same(mac, expected):
             raise NotFound("no such download")
         if now.timestamp() > int(stamp):
             raise Expired("this download link has expired")
         return request_id
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also accepts non-ASCII input (it just does not match)."""
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def new_code() -> str:

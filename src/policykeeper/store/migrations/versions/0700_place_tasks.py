@@ -2,7 +2,7 @@
 and the evidence staff attach.
 
 Revision ID: 0700
-Revises: 0600_checks
+Revises: 0300
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from policykeeper.store.types import UtcDateTime
 
 revision = "0700"
-down_revision = "0600_checks"
+down_revision = "0300"
 branch_labels = None
 depends_on = None
 
