@@ -8,7 +8,8 @@ from checks_kit import EXAMPLE
 
 from policykeeper.checks.pages import HostTie, SitePlan
 from policykeeper.checks.site_checks import declared_tracker, site_checks
-from policykeeper.checks.sitescan import Run, SeenCookie, SeenRequest, SiteScan
+from policykeeper.checks.sitescan import PageProblem, Run, SeenCookie, SeenRequest, SiteScan
+from policykeeper.checks.text import phrases
 from policykeeper.policy import load_policy
 
 AUDIOSTOCK = EXAMPLE.parent / "audiostock"
@@ -36,6 +37,8 @@ def test_a_targeted_ads_tracker_active_under_gpc_breaks_the_promise() -> None:
     assert checks[f"site.gpc_ignored:{ADS}"].status == "fail"
     assert checks[f"site.gpc_ignored:{ADS}"].tie.row == f"tracker:{ADS}"
     assert checks["site.gpc_json"].status == "fail"  # the policy honours GPC; nothing served
+    summary = checks["site.gpc_run"]  # the GPC run's own line agrees with the finding
+    assert (summary.status, summary.facts["active"]) == ("fail", [ADS])
     assert not any(c.startswith("site.tracker_not_seen") for c in checks)  # modules: not cookies
 
 
@@ -91,3 +94,39 @@ def test_a_wildcard_tracker_name_covers_its_family() -> None:
     policy = policy.model_copy(update={"trackers": [*policy.trackers, extra]})
     assert declared_tracker(policy, "_ga_ABC123") is extra
     assert declared_tracker(policy, "_gid") is None
+
+
+def test_without_a_banner_to_click_nothing_is_reported_as_after_rejection() -> None:
+    policy = load_policy(EXAMPLE)
+    early = {"analytics": cookie("analytics")}
+    runs = {
+        "no_choice": Run("no_choice", cookies=dict(early)),
+        "rejected": Run("rejected", cookies=dict(early), choice_made=False),
+        "accepted": Run("accepted", cookies=dict(early), choice_made=False),
+    }
+    checks = {c.id: c for c in site_checks(policy, scan(runs), SitePlan())}
+    assert checks["site.before_consent:analytics"].status == "fail"
+    assert "site.after_rejection:analytics" not in checks  # "Reject all" was never clicked
+    banner = checks["site.banner_missing"]
+    assert (banner.status, banner.facts["runs"]) == ("warn", ["rejected", "accepted"])
+
+    runs["rejected"].choice_made = True
+    clicked = {c.id: c for c in site_checks(policy, scan(runs), SitePlan())}
+    assert clicked["site.after_rejection:analytics"].status == "fail"
+
+
+def test_each_page_problem_is_a_warning_worded_in_both_languages() -> None:
+    policy = load_policy(EXAMPLE)
+    kinds = ["failed", "slow", "unresponsive", "left_site", "truncated"]
+    runs = {
+        "no_choice": Run("no_choice", problems=[PageProblem("/p", kind, "why") for kind in kinds]),
+        "accepted": Run("accepted", problems=[PageProblem("/p", "slow", "15 s")]),
+    }
+    checks = {c.id: c for c in site_checks(policy, scan(runs), SitePlan())}
+    slow = checks["site.page_slow:/p"]
+    assert (slow.status, slow.facts["runs"]) == ("warn", ["no_choice", "accepted"])
+    for kind in kinds:
+        check = checks[f"site.page_{kind}:/p"]
+        assert check.status == "warn"
+        assert phrases("ja").title(check).startswith("/p：")
+        assert phrases("en").title(check).startswith("/p: ")
