@@ -59,7 +59,7 @@ def run_checks(
         scans: dict[str, object] = {}
         if data:
             _say(progress, "database scan")
-            columns = scan_databases(project, sample=sample, today=at.date())
+            columns = scan_databases(project, sample=sample, today=at.date(), progress=progress)
             checks += data_checks(policy, project.datamap, columns)
             scans["data"] = {"sample": sample, "columns": [c.to_json() for c in columns]}
         if site is not None:
