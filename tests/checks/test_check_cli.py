@@ -66,8 +66,14 @@ def test_exit_codes_reports_and_bad_input(tmp_path: Path) -> None:
     )
     assert check(folder, "--pages", str(pages)).returncode == 2  # --pages needs --site
     assert "error:" in check(folder, "--lang", "fr").stderr
+    alone = check(folder, "--notify", "privacy@example.test")  # whom would a one-off run tell?
+    assert alone.returncode == 2
+    assert (
+        alone.stderr.strip()
+        == "error: --notify needs --schedule: it says whom the daily run emails"
+    )
 
-    queued = check(folder, "--schedule", "--notify", "privacy@example.test")
+    queued = check(folder, "--schedule", "--notify", "privacy@example.test", "--sample", "50")
     assert (
         queued.returncode == 0 and "daily promise checks for 2026-03-03 04:00 UTC" in queued.stderr
     )
@@ -78,3 +84,4 @@ def test_exit_codes_reports_and_bad_input(tmp_path: Path) -> None:
         ).scalar_one()
     engine.dispose()
     assert json.loads(payload)["notify"] == ["privacy@example.test"]
+    assert json.loads(payload)["sample"] == 50

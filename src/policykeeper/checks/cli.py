@@ -48,9 +48,13 @@ def check_command(
         raise InputError(f"--lang {lang!r}: use ja or en")
     if pages is not None and site is None:
         raise InputError("--pages needs --site URL: the pages are scanned on that site")
+    if notify and not schedule:
+        raise InputError("--notify needs --schedule: it says whom the daily run emails")
     plan = load_pages(pages, project.policy) if pages is not None else None
     if schedule:
-        job = queue_checks(store_url, now, site=site, pages=plan, data=data, notify=notify)
+        job = queue_checks(
+            store_url, now, site=site, pages=plan, data=data, notify=notify, sample=sample
+        )
         when = f"for {job.run_after:%Y-%m-%d %H:%M} UTC" if job else "already queued"
         return CommandResult(0, lines=[f"daily promise checks {when}"])
     outcome = run_checks(
