@@ -46,7 +46,7 @@ def test_staff_are_told_once_when_a_check_turns_red(
     clock.advance(days=1)
     assert worker.run_until_idle() == 1
     message = mailbox.last(STAFF)
-    assert message["Subject"] == "【AInema】約束の点検：新たな相違 1 件"
+    assert message["Subject"] == "【AInema】プライバシーポリシーの点検：新たな相違1件"
     body = Mailbox.body(message)
     assert "✗ 2. 取得する情報：users.tel2：データマップに記載のない個人情報を保存しています" in body
     assert "https://privacy.ainema.example/admin/checks/" in body

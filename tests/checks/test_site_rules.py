@@ -130,3 +130,14 @@ def test_each_page_problem_is_a_warning_worded_in_both_languages() -> None:
         assert check.status == "warn"
         assert phrases("ja").title(check).startswith("/p：")
         assert phrases("en").title(check).startswith("/p: ")
+
+
+def test_a_cookie_draft_states_its_duration_in_japanese_too() -> None:
+    from policykeeper.checks.catalogue import cookie_catalogue
+    from policykeeper.checks.site_checks import tracker_draft
+
+    policy = load_policy(EXAMPLE)
+    known = cookie_catalogue().lookup("_ga")
+    assert known is not None and known.retention == "2 years"
+    draft = tracker_draft(policy, "_ga", {"storage": "cookie", "first_party": True}, known)
+    assert "duration: {ja: 2年, en: 2 years}" in draft

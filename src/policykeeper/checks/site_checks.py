@@ -7,11 +7,14 @@ undeclared host gets a draft entry and the line that ties it in the pages file.
 
 from __future__ import annotations
 
+import re
+
 from policykeeper.checks.catalogue import KnownCookie, cookie_catalogue
 from policykeeper.checks.pages import SitePlan
 from policykeeper.checks.report import Check, Proposal, Tie
 from policykeeper.checks.sections import Labels
 from policykeeper.checks.sitescan import CONSENT_COOKIE, SiteScan
+from policykeeper.checks.text import phrases
 from policykeeper.consent.catalog import Catalog
 from policykeeper.policy.models import Policy, Tracker
 
@@ -213,8 +216,10 @@ def tracker_draft(
         f"    first_party: {'true' if cookie.get('first_party', True) else 'false'}",
     ]
     if known is not None and known.retention:
+        ja = _japanese_duration(known.retention)
         lines.append(
-            f"    duration: {{ja: {_yaml(known.retention)}, en: {_yaml(known.retention)}}}"
+            f"    duration: {{ja: {_yaml(ja or known.retention)}, en: {_yaml(known.retention)}}}"
+            + ("" if ja else "  # add the ja text")
         )
     elif cookie.get("lifetime_days") is not None:
         days = round(float(str(cookie["lifetime_days"])))
@@ -222,6 +227,18 @@ def tracker_draft(
     if known is not None and known.description:
         lines.append(f"    description: {{en: {_yaml(known.description)}}}  # add the ja text")
     return "\n".join(lines)
+
+
+def _japanese_duration(text: str) -> str | None:
+    """The catalogue's English retention ('2 years', 'Session') as a Japanese policy says it."""
+    lower = text.strip().lower()
+    if lower in ("session", "end of session (browser)"):
+        return "セッション終了まで"
+    short = re.fullmatch(r"(\d+)\s*(minute|hour)s?", lower)
+    if short:
+        return short[1] + ("分" if short[2] == "minute" else "時間")
+    worded = phrases("ja").period(lower)
+    return worded if worded != lower else None
 
 
 def _purpose_for(policy: Policy, kind: str) -> str:
