@@ -66,6 +66,11 @@ def test_exit_codes_reports_and_bad_input(tmp_path: Path) -> None:
     )
     assert check(folder, "--pages", str(pages)).returncode == 2  # --pages needs --site
     assert "error:" in check(folder, "--lang", "fr").stderr
+    nowhere = "postgresql+psycopg://postgres@127.0.0.1:1/none"
+    unreachable = check(folder, "--no-data", "--db", nowhere)  # the state store is down
+    assert unreachable.returncode == 2 and "Traceback" not in unreachable.stderr
+    assert unreachable.stderr.startswith("error: cannot reach the database postgresql+psycopg://")
+    assert len(unreachable.stderr.strip().splitlines()) == 1
     alone = check(folder, "--notify", "privacy@example.test")  # whom would a one-off run tell?
     assert alone.returncode == 2
     assert (

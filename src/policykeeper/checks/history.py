@@ -7,8 +7,17 @@ import uuid
 import sqlalchemy as sa
 
 from policykeeper.checks.report import Check, CheckReport
-from policykeeper.store import Store
+from policykeeper.datamap.connections import unreachable
+from policykeeper.store import Store, migrated_store
 from policykeeper.store.check_models import CheckRun
+
+
+def open_store(url: str) -> Store:
+    """The state store the reports go to, at head; unreachable is unusable input, one line."""
+    try:
+        return migrated_store(url)
+    except sa.exc.OperationalError as exc:
+        raise unreachable(url, exc) from None
 
 
 def save_report(store: Store, report: CheckReport) -> str:

@@ -20,14 +20,13 @@ from policykeeper.checks.evidence import (
     request_checks,
     retention_checks,
 )
-from policykeeper.checks.history import save_report
+from policykeeper.checks.history import open_store, save_report
 from policykeeper.checks.pages import SitePlan
 from policykeeper.checks.report import Check, CheckReport
 from policykeeper.checks.sections import headings
 from policykeeper.checks.site_checks import site_checks
 from policykeeper.checks.sitescan import scan_site
 from policykeeper.project import Project
-from policykeeper.store import migrated_store
 from policykeeper.workflow.settings import WorkflowSettings
 
 
@@ -53,7 +52,7 @@ def run_checks(
     """Run the checks, store the report, return it with its id. Changes nothing else."""
     at = (now or datetime.now(UTC)).astimezone(UTC)
     policy = project.policy
-    store = migrated_store(store_url)
+    store = open_store(store_url)
     try:
         checks: list[Check] = []
         scans: dict[str, object] = {}

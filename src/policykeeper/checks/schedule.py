@@ -13,14 +13,14 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from policykeeper.checks.datascan import SAMPLE
-from policykeeper.checks.history import previous_report, turned_red
+from policykeeper.checks.history import open_store, previous_report, turned_red
 from policykeeper.checks.pages import HostTie, SitePlan
 from policykeeper.checks.run import Outcome, run_checks
 from policykeeper.checks.text import phrases
 from policykeeper.errors import PolicyKeeperError
 from policykeeper.jobs.queue import queue_daily
 from policykeeper.project import load_project
-from policykeeper.store import Store, migrated_store
+from policykeeper.store import Store
 from policykeeper.store.models import Job
 from policykeeper.workflow.mail import Mailer
 
@@ -47,7 +47,7 @@ def queue_checks(
         "sample": sample,
         "notify": notify,
     }
-    store = migrated_store(store_url)
+    store = open_store(store_url)
     try:
         with store.transaction() as session:
             at = (now or datetime.now(UTC)).astimezone(UTC)
