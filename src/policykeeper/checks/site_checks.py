@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from policykeeper.checks.catalogue import KnownCookie, cookie_catalogue
+from policykeeper.checks.catalogue import CookieCatalogue, KnownCookie, cookie_catalogue
 from policykeeper.checks.pages import SitePlan
 from policykeeper.checks.report import Check, Proposal, Tie
 from policykeeper.checks.sections import Labels
@@ -52,9 +52,12 @@ def _before(scan: SiteScan) -> dict[str, str]:
     }
 
 
-def site_checks(policy: Policy, scan: SiteScan, plan: SitePlan) -> list[Check]:
+def site_checks(
+    policy: Policy, scan: SiteScan, plan: SitePlan, catalogue: CookieCatalogue | None = None
+) -> list[Check]:
     labels = Labels(policy)
     before = _before(scan)
+    catalogue = catalogue or cookie_catalogue()
     gpc_purposes = {
         key for key, item in Catalog.from_policy(policy).items.items() if item.opt_out_use
     }
@@ -70,7 +73,7 @@ def site_checks(policy: Policy, scan: SiteScan, plan: SitePlan) -> list[Check]:
         tracker = declared_tracker(policy, name)
         cookie = _cookie_facts(scan, name)
         if tracker is None:
-            known = cookie_catalogue().lookup(name)
+            known = catalogue.lookup(name)
             checks += _undeclared(policy, name, runs, cookie, known, before)
             continue
         row = Tie(SECTION, f"tracker:{tracker.name}", Labels.plain(tracker.name))
@@ -121,7 +124,7 @@ def site_checks(policy: Policy, scan: SiteScan, plan: SitePlan) -> list[Check]:
                     ),
                 )
             )
-    checks += _hosts(policy, scan, plan, labels, before)
+    checks += _hosts(policy, scan, plan, labels, before, catalogue)
     checks += _gpc(policy, scan, gpc_purposes, checks)
     checks += _banner(scan)
     checks += _page_problems(scan)
@@ -255,7 +258,12 @@ def _yaml(text: str) -> str:
 
 
 def _hosts(
-    policy: Policy, scan: SiteScan, plan: SitePlan, labels: Labels, before: dict[str, str]
+    policy: Policy,
+    scan: SiteScan,
+    plan: SitePlan,
+    labels: Labels,
+    before: dict[str, str],
+    catalogue: CookieCatalogue,
 ) -> list[Check]:
     checks: list[Check] = []
     contacts: dict[str, dict[str, set[str]]] = {}
@@ -280,7 +288,8 @@ def _hosts(
         facts: dict[str, object] = {key: sorted(values) for key, values in seen.items()}
         tie = plan.hosts.get(host)
         if tie is None:
-            platform = _platform_of(host, set(seen["cookie_names"]) | _first_party_cookies(scan))
+            names = set(seen["cookie_names"]) | _first_party_cookies(scan)
+            platform = _platform_of(host, names, catalogue)
             if platform:
                 facts["catalogue_platform"] = platform
             draft = _host_draft(policy, host, platform, seen)
@@ -340,10 +349,9 @@ def _first_party_cookies(scan: SiteScan) -> set[str]:
     return {c.name for run in scan.runs.values() for c in run.cookies.values()}
 
 
-def _platform_of(host: str, cookie_names: set[str]) -> str | None:
+def _platform_of(host: str, cookie_names: set[str], catalogue: CookieCatalogue) -> str | None:
     """The platform the catalogue ties to the host's domain; else the one platform whose
     consent-requiring cookies appear on the site (none when several could have sent it)."""
-    catalogue = cookie_catalogue()
     for entry in [*catalogue.exact.values(), *catalogue.prefixes]:
         domain = entry.domain.replace("(3rd party)", "").strip().lstrip(".")
         if domain and (host == domain or host.endswith("." + domain)):
