@@ -26,6 +26,8 @@ from store.kit import (
     store,
 )
 
+from policykeeper.checks.sitescan import CHROMIUM, CHROMIUM_ARGS  # Debian's; never downloaded
+
 __all__ = [  # the workflow's fixtures (tests/store/kit.py), shared by every test folder
     "clock",
     "mailbox",
@@ -53,18 +55,6 @@ def _server_url(admin_url: str, database: str) -> str:
     return sa.make_url(admin_url).set(database=database).render_as_string(hide_password=False)
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's Chromium; the tests never download a browser."""
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """A headless Chromium driven by Playwright, shared by a module's browser tests."""
@@ -73,7 +63,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
+        )
         yield browser
         browser.close()
 
