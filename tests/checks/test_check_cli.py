@@ -90,3 +90,31 @@ def test_exit_codes_reports_and_bad_input(tmp_path: Path) -> None:
     engine.dispose()
     assert json.loads(payload)["notify"] == ["privacy@example.test"]
     assert json.loads(payload)["sample"] == 50
+
+
+def test_the_command_reports_its_progress(tmp_path: Path) -> None:
+    from policykeeper.checks.cli import check_command
+
+    folder = tmp_path / "ainema"
+    ainema_project(folder, users=5)
+    seen: list[str] = []
+    result = check_command(
+        folder,
+        site=None,
+        pages=None,
+        data=True,
+        sample=10,
+        now=None,
+        store_url=state_url(folder),
+        schedule=False,
+        notify=[],
+        output=None,
+        html=None,
+        lang="en",
+        as_json=False,
+        progress=seen.append,
+    )
+    assert result.exit_code in (0, 1)
+    assert (
+        seen[0] == "database scan" and "users" in seen and seen[-1] == "retention, requests, audit"
+    )

@@ -4,6 +4,7 @@ files it writes, the lines it prints and its exit code (1 when any promise is br
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ def check_command(
     html: Path | None,
     lang: str,
     as_json: bool,
+    progress: Callable[[str], None] | None = None,
 ) -> CommandResult:
     project = load_project(directory)
     if lang not in ("ja", "en"):
@@ -58,7 +60,14 @@ def check_command(
         when = f"for {job.run_after:%Y-%m-%d %H:%M} UTC" if job else "already queued"
         return CommandResult(0, lines=[f"daily promise checks {when}"])
     outcome = run_checks(
-        project, store_url=store_url, now=now, site=site, plan=plan, data=data, sample=sample
+        project,
+        store_url=store_url,
+        now=now,
+        site=site,
+        plan=plan,
+        data=data,
+        sample=sample,
+        progress=progress,
     )
     report = outcome.report
     body = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
