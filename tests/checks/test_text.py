@@ -43,3 +43,21 @@ def test_both_languages_have_every_phrase() -> None:
         return {k for key, sub in tree.items() for k in keys(sub, f"{prefix}.{key}")}
 
     assert keys(phrases("ja").tree) == keys(phrases("en").tree)
+
+
+def test_a_per_run_finding_names_its_run_on_its_line() -> None:
+    from datetime import UTC, datetime
+
+    from policykeeper.checks.report import Check, CheckReport, Tie
+
+    def consent(run: str) -> Check:
+        facts = {"run": run}
+        return Check(f"consent:{run}:a", "consent.record", "fail", Tie("trackers"), "a", facts)
+
+    headings = {"trackers": {"ja": "5. Cookie等", "en": "5. Cookies"}}
+    report = CheckReport(datetime(2026, 3, 2, tzinfo=UTC), "1", {}, headings, [])
+    ja = phrases("ja")
+    assert ja.line(report, consent("gpc")) != ja.line(report, consent("accepted"))
+    assert phrases("en").line(report, consent("gpc")) == (
+        "✗ 5. Cookies: a: no consent record for the browser that received it (with GPC on)"
+    )

@@ -79,8 +79,7 @@ def check_command(
     lines = []
     for check in report.checks:
         if check.status in ("fail", "warn"):
-            section = report.headings.get(check.tie.section, {}).get("en", check.tie.section)
-            lines.append(f"{check.mark} {section}: {english.title(check)}")
+            lines.append(english.line(report, check))
     lines.append(
         f"{english('status.' + report.status)}: {english.counts(report)} (report {outcome.run_id})"
     )

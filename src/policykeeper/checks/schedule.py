@@ -127,11 +127,7 @@ def notify_red(
         return 0
     p = phrases(lang)
     service = report.service.get(lang, "")
-    lines = [
-        f"{check.mark} {report.headings.get(check.tie.section, {}).get(lang, check.tie.section)}"
-        f"{'：' if lang == 'ja' else ': '}{p.title(check)}"
-        for check in red
-    ]
+    lines = [p.line(report, check) for check in red]
     body = "\n\n".join(
         [
             p(

@@ -38,6 +38,15 @@ class Phrases:
         phrase = kind.get(check.status) or kind.get("title") or kind.get("fail")
         return str(phrase).format(subject=check.subject)
 
+    def line(self, report: CheckReport, check: Check) -> str:
+        """One finding on one line, for the terminal and emails: mark, section, title, and the
+        run it was seen in when a check is per run."""
+        section = report.headings.get(check.tie.section, {}).get(self.lang, check.tie.section)
+        title = self.title(check)
+        if check.facts.get("run"):
+            title += self("run_note", run=self.value("run", check.facts["run"]))
+        return f"{check.mark} {section}{self('colon')}{title}"
+
     def evidence(self, check: Check) -> list[tuple[str, str]]:
         labels = self.tree["evidence_labels"]
         return [
