@@ -141,3 +141,21 @@ def test_a_cookie_draft_states_its_duration_in_japanese_too() -> None:
     assert known is not None and known.retention == "2 years"
     draft = tracker_draft(policy, "_ga", {"storage": "cookie", "first_party": True}, known)
     assert "duration: {ja: 2年, en: 2 years}" in draft
+
+
+def test_an_undeclared_host_is_not_named_after_a_declared_trackers_platform() -> None:
+    policy = load_policy(EXAMPLE)
+    ga = policy.trackers[1].model_copy(update={"name": "_ga"})
+    policy = policy.model_copy(update={"trackers": [*policy.trackers, ga]})
+    widget = SeenRequest("widget.example.net", "/w.js", [], [], [])
+    runs = {"accepted": Run("accepted", cookies={"_ga": cookie("_ga")}, requests=[widget])}
+    checks = {c.id: c for c in site_checks(policy, scan(runs), SitePlan())}
+    host = checks["site.undeclared_host:widget.example.net"]
+    assert "catalogue_platform" not in host.facts  # _ga is declared: Google did not send it
+    assert "provider: widget.example.net" in (host.proposals[0].draft or "")
+
+    runs["accepted"].cookies["_gid"] = cookie("_gid")  # an undeclared Google cookie appears
+    named = {c.id: c for c in site_checks(policy, scan(runs), SitePlan())}
+    assert named["site.undeclared_host:widget.example.net"].facts["catalogue_platform"] == (
+        "Google Analytics"
+    )

@@ -288,7 +288,7 @@ def _hosts(
         facts: dict[str, object] = {key: sorted(values) for key, values in seen.items()}
         tie = plan.hosts.get(host)
         if tie is None:
-            names = set(seen["cookie_names"]) | _first_party_cookies(scan)
+            names = set(seen["cookie_names"]) | _undeclared_cookies(policy, scan)
             platform = _platform_of(host, names, catalogue)
             if platform:
                 facts["catalogue_platform"] = platform
@@ -345,8 +345,15 @@ def _hosts(
     return checks
 
 
-def _first_party_cookies(scan: SiteScan) -> set[str]:
-    return {c.name for run in scan.runs.values() for c in run.cookies.values()}
+def _undeclared_cookies(policy: Policy, scan: SiteScan) -> set[str]:
+    """Cookies the policy does not declare: only these can have come from an undeclared host
+    (a declared tracker's cookie says nothing about who else the page talks to)."""
+    return {
+        c.name
+        for run in scan.runs.values()
+        for c in run.cookies.values()
+        if declared_tracker(policy, c.name) is None
+    }
 
 
 def _platform_of(host: str, cookie_names: set[str], catalogue: CookieCatalogue) -> str | None:
