@@ -236,3 +236,25 @@ def test_a_query_past_its_deadline_leaves_its_column_unsampled(
     engine.dispose()
     scans = {s.where: s for s in scan_databases(project, sample=25, query_seconds=0.02)}
     assert "statement timeout" in (scans["events.note"].problem or "")
+
+
+def test_number_columns_named_for_cards_or_my_numbers_are_sampled(
+    tmp_path: Path, database_url: str
+) -> None:
+    """`card_no BIGINT`: the digits are a card number all the same. Other number columns (ids,
+    amounts) are not read."""
+    project = ainema_project(tmp_path / "ainema", users=10, url=database_url)
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TABLE old_payments (id INTEGER PRIMARY KEY, card_no BIGINT, amount INTEGER)"
+        )
+        connection.execute(
+            sa.text("INSERT INTO old_payments (id, card_no, amount) VALUES (:id, :card, 500)"),
+            [{"id": n, "card": int(CARDS[n % len(CARDS)])} for n in range(1, 21)],
+        )
+    engine.dispose()
+    scans = {s.where: s for s in scan_databases(project, sample=25)}
+    assert scans["old_payments.card_no"].profile.kind == "card"
+    assert "old_payments.amount" not in scans and "old_payments.id" not in scans
+    assert not any(card in str(s.to_json()) for s in scans.values() for card in CARDS)

@@ -1,4 +1,5 @@
-"""The database scan: a bounded, read-only sample of every text column of every connection.
+"""The database scan: a bounded, read-only sample of every text column of every connection
+(and of number columns named for card numbers, My Numbers or phone numbers).
 
 Only counts, the kind found and one masked example per column leave this module; the sampled
 values are classified in memory and dropped. Each column is one `SELECT column ... LIMIT n` in a
@@ -19,7 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from policykeeper.checks.classify import ColumnProfile, profile
+from policykeeper.checks.classify import ColumnProfile, hint, profile
 from policykeeper.engine.runtime import runtime
 from policykeeper.project import Project
 
@@ -126,7 +127,7 @@ def _scan_table(
         connection.rollback()
     found = []
     for column in live.columns:
-        if not _is_text(column):
+        if not _sampled(column):
             continue
         try:
             values = _sample(connection, column, sample)
@@ -149,21 +150,31 @@ def _scan_table(
 
 def _sample(connection: sa.Connection, column: sa.Column[Any], sample: int) -> list[object]:
     """Up to `sample` values that say something (not NULL, not empty), in a transaction that
-    ends, and so releases the table, as soon as they are read."""
+    ends, and so releases the table, as soon as they are read; numbers as their digits."""
     query = sa.select(column).where(column.is_not(None)).limit(sample)
     if isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum):
         query = query.where(column != "")  # a NOT NULL DEFAULT '' column's old rows
     try:
-        return list(connection.execute(query).scalars().all())
+        values = connection.execute(query).scalars().all()
     finally:
         connection.rollback()
+    return [v if isinstance(v, str) else str(v) for v in values]
 
 
-def _is_text(column: sa.Column[Any]) -> bool:
+def _sampled(column: sa.Column[Any]) -> bool:
+    """Text columns, and number columns whose name says they hold a card number, a My Number or
+    a phone number (a `card_no BIGINT` holds the digits all the same)."""
     try:
-        return column.type.python_type is str
+        python_type = column.type.python_type
     except NotImplementedError:
         return False
+    if python_type is str:
+        return True
+    return isinstance(column.type, sa.Integer | sa.Numeric) and hint(column.name) in NUMBERS
+
+
+NUMBERS = frozenset({"card", "my_number", "phone"})
+"""Kinds that number columns hold too; other number columns (ids, amounts) are not sampled."""
 
 
 def _read_only_session(connection: sa.Connection, seconds: float) -> None:
