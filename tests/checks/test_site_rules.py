@@ -117,7 +117,7 @@ def test_without_a_banner_to_click_nothing_is_reported_as_after_rejection() -> N
 
 def test_each_page_problem_is_a_warning_worded_in_both_languages() -> None:
     policy = load_policy(EXAMPLE)
-    kinds = ["failed", "slow", "unresponsive", "left_site", "truncated"]
+    kinds = ["failed", "http_error", "slow", "unresponsive", "left_site", "truncated"]
     runs = {
         "no_choice": Run("no_choice", problems=[PageProblem("/p", kind, "why") for kind in kinds]),
         "accepted": Run("accepted", problems=[PageProblem("/p", "slow", "15 s")]),

@@ -20,7 +20,7 @@ from policykeeper.policy import load_policy
 
 pytestmark = pytest.mark.browser
 ELSEWHERE = "127.0.0.3"
-PAGES = ["/busy", "/", "/never-loads", "/download", "/away", "/flood"]
+PAGES = ["/busy", "/", "/never-loads", "/download", "/away", "/missing", "/flood"]
 
 
 def problems(scan: object, run: str) -> set[tuple[str, str]]:
@@ -38,13 +38,14 @@ def test_misbehaving_pages_are_recorded_and_the_scan_goes_on(tmp_path: Path) -> 
         scan = scan_site(site, PAGES, settle_ms=100, timeout_ms=3000)
         elapsed = time.monotonic() - started
 
-    assert elapsed < 240  # every wait has a deadline: 6 pages x 4 runs
+    assert elapsed < 240  # every wait has a deadline: 7 pages x 4 runs
     for name, run in scan.runs.items():
         assert {
             ("/busy", "unresponsive"),
             ("/never-loads", "slow"),
             ("/download", "failed"),
             ("/away", "left_site"),
+            ("/missing", "http_error"),
             ("/flood", "truncated"),
             ("*", "truncated"),
         } <= problems(scan, name), name
@@ -58,6 +59,7 @@ def test_misbehaving_pages_are_recorded_and_the_scan_goes_on(tmp_path: Path) -> 
     assert checks["site.page_unresponsive:/busy"].status == "warn"
     assert checks["site.page_left_site:/away"].facts["detail"] == f"{elsewhere}/"
     assert checks["site.page_failed:/download"].facts["runs"] == list(scan.runs)
+    assert checks["site.page_http_error:/missing"].facts["detail"] == "HTTP 404"
     banner = checks["site.banner_missing"]
     assert banner.status == "warn" and banner.facts["runs"] == ["rejected", "gpc", "accepted"]
     assert not any(c.kind == "site.after_rejection" for c in checks.values())  # none happened

@@ -86,7 +86,8 @@ class SeenRequest:
 
 @dataclass(frozen=True)
 class PageProblem:
-    """Why one page was not scanned whole: `failed` (it did not open), `slow` (it did not finish
+    """Why one page was not scanned whole: `failed` (it did not open), `http_error` (it answered
+    with an error status, so its error page was scanned), `slow` (it did not finish
     loading in time; what had loaded was scanned), `unresponsive` (its scripts did not answer,
     so its storage keys are unknown), `left_site` (it went to another host), `truncated` (more
     requests or storage keys than are recorded)."""
@@ -247,10 +248,12 @@ def _visit(page: Any, run: Run, target: str, host: str, settle_ms: int, timeout_
 
     path = _path(target)
     try:
-        page.goto(target, wait_until="commit")
+        response = page.goto(target, wait_until="commit")
     except PlaywrightError as exc:
         run.problems.append(PageProblem(path, "failed", _reason(exc)))
         return False
+    if response is not None and response.status >= 400:
+        run.problems.append(PageProblem(path, "http_error", f"HTTP {response.status}"))
     try:
         page.wait_for_load_state("load", timeout=timeout_ms)
     except _timeout():
