@@ -159,3 +159,9 @@ def test_an_undeclared_host_is_not_named_after_a_declared_trackers_platform() ->
     assert named["site.undeclared_host:widget.example.net"].facts["catalogue_platform"] == (
         "Google Analytics"
     )
+
+    other = SeenRequest("chat.example.org", "/c.js", [], [], [])
+    runs["accepted"].requests.append(other)  # two untied hosts: which one set _gid is unknown
+    two = {c.id: c for c in site_checks(policy, scan(runs), SitePlan())}
+    assert "catalogue_platform" not in two["site.undeclared_host:widget.example.net"].facts
+    assert "catalogue_platform" not in two["site.undeclared_host:chat.example.org"].facts

@@ -288,7 +288,11 @@ def _hosts(
         facts: dict[str, object] = {key: sorted(values) for key, values in seen.items()}
         tie = plan.hosts.get(host)
         if tie is None:
-            names = set(seen["cookie_names"]) | _undeclared_cookies(policy, scan)
+            # Naming from the site's cookies is a guess that holds for one untied host only.
+            alone = sum(1 for other in contacts if other not in plan.hosts) == 1
+            names = set(seen["cookie_names"]) | (
+                _undeclared_cookies(policy, scan) if alone else set()
+            )
             platform = _platform_of(host, names, catalogue)
             if platform:
                 facts["catalogue_platform"] = platform
