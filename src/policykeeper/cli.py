@@ -871,21 +871,23 @@ def check(
     from policykeeper.checks.cli import check_command
     from policykeeper.store import default_url
 
-    result = check_command(
-        directory,
-        site=site,
-        pages=pages,
-        data=not no_data,
-        sample=sample,
-        now=_now(now),
-        store_url=db or default_url(directory),
-        schedule=schedule_,
-        notify=notify or [],
-        output=output,
-        html=html,
-        lang=lang,
-        as_json=json_,
-    )
+    with console.status("promise checks") as status:
+        result = check_command(
+            directory,
+            site=site,
+            pages=pages,
+            data=not no_data,
+            sample=sample,
+            now=_now(now),
+            store_url=db or default_url(directory),
+            schedule=schedule_,
+            notify=notify or [],
+            output=output,
+            html=html,
+            lang=lang,
+            as_json=json_,
+            progress=lambda what: status.update(f"promise checks: {what}"),
+        )
     if result.text:
         emit(result.text, None)
     for line in result.lines:

@@ -6,6 +6,7 @@ analytics script, and optionally an undeclared analytics tag served from "anothe
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import threading
@@ -14,11 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from policykeeper.examples.generation import generate
 from policykeeper.project import Project, load_project
@@ -172,3 +174,62 @@ def running_site(project: Project, store: str, *, with_tag: bool) -> Iterator[st
         vendor.state.holder["origin"] = origin
         with serve(service_site(project, store, origin), "127.0.0.1") as url:
             yield url
+
+
+HOSTILE_BANNER = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{path}</title></head>
+<body><h1>{path}</h1>{body}</body></html>"""
+
+
+def hostile_site(elsewhere: str) -> FastAPI:
+    """Pages that misbehave the ways real pages do: one whose script never yields, one that
+    never finishes loading, a download, one that redirects to `elsewhere`, one that sets far
+    more storage keys and sends far more requests than a report should hold; and a plain page."""
+    site = FastAPI()
+
+    def page(path: str, body: str = "") -> HTMLResponse:
+        return HTMLResponse(HOSTILE_BANNER.format(path=path, body=body))
+
+    async def trickle() -> Any:
+        for _ in range(60):  # bounded, so the test server can stop
+            await asyncio.sleep(1)
+            yield b" "
+
+    site.add_api_route("/", lambda: page("/"))
+    site.add_api_route(
+        "/busy", lambda: page("/busy", "<script>setTimeout(() => { for (;;) {} }, 50)</script>")
+    )
+    site.add_api_route(
+        "/never-loads", lambda: page("/never-loads", '<img src="/trickle.png" alt="">')
+    )
+    site.add_api_route("/trickle.png", lambda: StreamingResponse(trickle(), media_type="image/png"))
+    site.add_api_route(
+        "/download",
+        lambda: Response(b"x", headers={"content-disposition": "attachment; filename=x.bin"}),
+    )
+    site.add_api_route("/away", lambda: RedirectResponse(f"{elsewhere}/", status_code=302))
+    site.add_api_route(
+        "/flood",
+        lambda: page(
+            "/flood",
+            "<script>for (let i = 0; i < 2000; i++) { localStorage.setItem('k' + i, '1');"
+            f" new Image().src = '{elsewhere}/p/' + i + '?id=' + i; }}</script>",
+        ),
+    )
+    return site
+
+
+def elsewhere_site() -> FastAPI:
+    """Another company's host: a page that sets its own cookie, and a pixel."""
+    other = FastAPI()
+
+    @other.get("/")
+    def home() -> HTMLResponse:
+        response = HTMLResponse("<!DOCTYPE html><html><body>elsewhere</body></html>")
+        response.set_cookie("elsewhere_id", "1", max_age=3600)
+        return response
+
+    @other.get("/p/{number}")
+    def pixel(number: int) -> Response:
+        return Response(status_code=204)
+
+    return other

@@ -31,7 +31,8 @@ def fake_package(folder: Path, database: object) -> Path:
     (package / "package.json").write_text(
         json.dumps({"name": "@slashgear/gdpr-cookie-scanner", "version": "9.9.9"})
     )
-    (package / "src" / "data" / "open-cookie-database.json").write_text(json.dumps(database))
+    if database is not None:
+        (package / "src" / "data" / "open-cookie-database.json").write_text(json.dumps(database))
     return package
 
 
@@ -60,4 +61,6 @@ def test_refresh_replaces_the_file_only_with_a_database_that_parses(tmp_path: Pa
     with pytest.raises(InputError, match="does not parse"):
         refresh_catalogue(str(fake_package(tmp_path / "bad", ["not", "a", "map"])), target=target)
     assert (target / "open-cookie-database.json").read_text() == before
-    cookie_catalogue.cache_clear()
+    assert cookie_catalogue(target / "open-cookie-database.json").lookup("_new") is not None
+    with pytest.raises(InputError, match=r"has no package/src/data/open-cookie-database\.json"):
+        refresh_catalogue(str(fake_package(tmp_path / "empty", None)), target=target)

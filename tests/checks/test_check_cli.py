@@ -66,8 +66,19 @@ def test_exit_codes_reports_and_bad_input(tmp_path: Path) -> None:
     )
     assert check(folder, "--pages", str(pages)).returncode == 2  # --pages needs --site
     assert "error:" in check(folder, "--lang", "fr").stderr
+    nowhere = "postgresql+psycopg://postgres@127.0.0.1:1/none"
+    unreachable = check(folder, "--no-data", "--db", nowhere)  # the state store is down
+    assert unreachable.returncode == 2 and "Traceback" not in unreachable.stderr
+    assert unreachable.stderr.startswith("error: cannot reach the database postgresql+psycopg://")
+    assert len(unreachable.stderr.strip().splitlines()) == 1
+    alone = check(folder, "--notify", "privacy@example.test")  # whom would a one-off run tell?
+    assert alone.returncode == 2
+    assert (
+        alone.stderr.strip()
+        == "error: --notify needs --schedule: it says whom the daily run emails"
+    )
 
-    queued = check(folder, "--schedule", "--notify", "privacy@example.test")
+    queued = check(folder, "--schedule", "--notify", "privacy@example.test", "--sample", "50")
     assert (
         queued.returncode == 0 and "daily promise checks for 2026-03-03 04:00 UTC" in queued.stderr
     )
@@ -78,3 +89,32 @@ def test_exit_codes_reports_and_bad_input(tmp_path: Path) -> None:
         ).scalar_one()
     engine.dispose()
     assert json.loads(payload)["notify"] == ["privacy@example.test"]
+    assert json.loads(payload)["sample"] == 50
+
+
+def test_the_command_reports_its_progress(tmp_path: Path) -> None:
+    from policykeeper.checks.cli import check_command
+
+    folder = tmp_path / "ainema"
+    ainema_project(folder, users=5)
+    seen: list[str] = []
+    result = check_command(
+        folder,
+        site=None,
+        pages=None,
+        data=True,
+        sample=10,
+        now=None,
+        store_url=state_url(folder),
+        schedule=False,
+        notify=[],
+        output=None,
+        html=None,
+        lang="en",
+        as_json=False,
+        progress=seen.append,
+    )
+    assert result.exit_code in (0, 1)
+    assert (
+        seen[0] == "database scan" and "users" in seen and seen[-1] == "retention, requests, audit"
+    )

@@ -46,7 +46,7 @@ def test_staff_are_told_once_when_a_check_turns_red(
     clock.advance(days=1)
     assert worker.run_until_idle() == 1
     message = mailbox.last(STAFF)
-    assert message["Subject"] == "【AInema】約束の点検：新たな相違 1 件"
+    assert message["Subject"] == "【AInema】プライバシーポリシーの点検：新たな相違1件"
     body = Mailbox.body(message)
     assert "✗ 2. 取得する情報：users.tel2：データマップに記載のない個人情報を保存しています" in body
     assert "https://privacy.ainema.example/admin/checks/" in body
@@ -84,4 +84,42 @@ def test_without_notify_the_workflows_staff_address_is_told(
     clock.advance(days=1)
     assert Worker(flow).run_until_idle() == 1
     assert "users.tel2" in Mailbox.body(mailbox.last("privacy-team@ainema.example"))
+    flow.store.dispose()
+
+
+def test_a_run_that_cannot_check_tells_staff_why_and_the_schedule_goes_on(
+    tmp_path: Path, mailer: SmtpMailer, mailbox: Mailbox
+) -> None:
+    folder = tmp_path / "ainema"
+    ainema_project(folder, users=10)
+    store = state_url(folder)
+    clock = FakeClock(NOW)
+    flow = open_workflow(folder, database_url=store, mailer=mailer, clock=clock, secret_key=SECRET)
+    queue_checks(store, NOW, site=None, pages=None, data=True, notify=[STAFF], sample=30)
+    worker = Worker(flow)
+    service_db = folder / "ainema.sqlite3"
+    service_db.rename(folder / "moved-away.sqlite3")  # the service's database is gone
+
+    clock.advance(days=1)
+    assert worker.run_until_idle() == 1
+    message = mailbox.last(STAFF)
+    assert message["Subject"] == "【AInema】プライバシーポリシーの点検を実行できませんでした"
+    assert "cannot reach the database" in Mailbox.body(message)
+
+    with flow.store.transaction() as session:
+        jobs = session.execute(sa.select(Job).where(Job.kind == JOB_KIND)).scalars().all()
+        failed = next(j for j in jobs if j.state == "failed")
+        waiting = next(j for j in jobs if j.state == "queued")
+    assert "cannot reach the database" in (failed.last_error or "")
+    assert waiting.run_after == (clock.now + timedelta(days=1)).replace(hour=4, minute=0)
+    assert waiting.payload["sample"] == 30  # what to scan goes on to the next day too
+
+    (folder / "moved-away.sqlite3").rename(service_db)
+    clock.advance(days=1)
+    assert worker.run_until_idle() == 1  # back: the next day's run checks again
+    with flow.store.transaction() as session:
+        states = sorted(
+            j.state for j in session.execute(sa.select(Job).where(Job.kind == JOB_KIND)).scalars()
+        )
+    assert states == ["done", "failed", "queued"]
     flow.store.dispose()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from stdnum import luhn
+from stdnum.jp import in_ as my_number
 
-from policykeeper.checks.classify import classify, mask, profile
+from policykeeper.checks.classify import classify, hint, mask, profile
 
 TODAY = date(2026, 3, 2)
 
@@ -89,3 +91,49 @@ def test_masked_examples_keep_no_more_than_the_kind() -> None:
     assert mask("4111111111111111", "card") == "************1111"
     assert mask("192.168.10.20", "ip") == "192.***.**.**"
     assert mask("佐藤花子", "name") == "佐***"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "林檎",
+        "森林",
+        "原因",
+        "東京",
+        "関西",
+        "中野区",
+        "石川県",
+        "田中製作所",
+        "鈴木商店",
+        "中村屋",
+        "小林製薬",
+        "森の音",
+        "アイス クリーム",
+        "ゲーム センター",
+        "Victoria Station",
+        "Grace Period",
+    ],
+)
+def test_words_shaped_like_names_are_not_names(value: str) -> None:
+    assert classify(value, today=TODAY) is None
+
+
+@pytest.mark.parametrize("value", ["山田太郎", "林太郎", "長谷川京子", "ヤマダ タロウ", "佐々木希"])
+def test_names_are_still_names(value: str) -> None:
+    assert classify(value, today=TODAY) == "name"
+
+
+def test_a_postal_code_marked_with_its_sign_needs_no_hyphen() -> None:
+    assert classify("〒1000001", today=TODAY) == "postal_code"
+    assert classify("1000001", today=TODAY) is None  # seven bare digits say nothing
+
+
+def test_a_numbered_column_name_hints_like_its_stem() -> None:
+    assert (hint("tel2"), hint("phone_2"), hint("email2")) == ("phone", "phone", "email")
+
+
+def test_a_twelve_digit_my_number_is_not_taken_for_a_card() -> None:
+    body = "50430652984"  # a Maestro prefix, and a valid My Number once its check digit is added
+    number = body + my_number.calc_check_digit(body)
+    assert luhn.is_valid(number)
+    assert classify(number, today=TODAY) == "my_number"

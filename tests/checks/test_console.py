@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-from checks_kit import NOW, SECRET, add_phone_column, ainema_project, database_url, state_url
+import pytest
+from checks_kit import (
+    NOW,
+    SECRET,
+    add_phone_column,
+    ainema_project,
+    database_url,
+    serve,
+    state_url,
+)
 from fastapi.testclient import TestClient
 
 from policykeeper.checks import run_checks
@@ -50,3 +60,28 @@ def test_staff_read_the_latest_report_and_its_history(tmp_path: Path) -> None:
         assert "<style>" in standalone.text and "promise check report" in standalone.text
         assert client.get("/admin/checks/" + "0" * 32).status_code == 404
         assert client.get("/admin/checks/report.css").headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.browser
+def test_the_history_reads_on_a_phone(tmp_path: Path, chromium: Any) -> None:
+    """At phone width each history row is a card; its result (mark and words) stays one line."""
+    folder = tmp_path / "ainema"
+    project = ainema_project(folder, users=10)
+    store = state_url(folder)
+    run_checks(project, store_url=store, now=NOW)
+    app = create_app(folder, database_url=store, secret_key=SECRET, run_worker=False)
+    app.state.staff.create("viewer", PASSWORD, "viewer")
+    with serve(app, "127.0.0.1") as url:
+        page = chromium.new_page(viewport={"width": 390, "height": 900})
+        page.goto(f"{url}/admin/login")
+        page.fill("input[name=username]", "viewer")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        response = page.goto(f"{url}/admin/checks?lang=en")
+        assert response is not None and response.headers["cache-control"] == "no-store"
+        cells = page.locator("table.queue tbody tr").first.locator("td")
+        checked, result = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+        assert checked is not None and result is not None
+        assert result["height"] <= checked["height"] + 2  # not the mark on one line, words below
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.close()

@@ -18,6 +18,7 @@ from policykeeper.checks.evidence import (
     request_checks,
     retention_checks,
 )
+from policykeeper.checks.text import phrases
 from policykeeper.examples.generation import generate
 from policykeeper.policy import load_policy
 from policykeeper.project import load_project
@@ -92,6 +93,8 @@ def test_requests_are_measured_against_both_deadlines(tmp_path: Path) -> None:
     assert checks["rectification"].status == "pass" and checks["rectification"].facts["open"] == 1
     assert checks["restriction"].status == "warn" and checks["restriction"].facts["at_risk"] == 1
     assert checks["portability"].facts["received"] == 0
+    evidence = dict(phrases("ja").evidence(checks["access"]))  # the deadline, worded as a deadline
+    assert evidence["記載の期限"] == "2週間" and "記載のカテゴリ" not in evidence
     assert checks["access"].tie.label["ja"] == "開示"
     store.dispose()
 

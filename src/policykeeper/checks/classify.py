@@ -103,9 +103,10 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*
 _NUMBERISH = re.compile(r"^[+(]?[\d][\d\s\-().]{5,24}(\s?(x|ext\.?)\s?\d{1,5})?$")
 _MY_NUMBER = re.compile(r"^\d{4}[ -]?\d{4}[ -]?\d{4}$")
 MAESTRO_12 = frozenset({"50", "56", "57", "58", "67"})
-"""Twelve-digit card numbers (Maestro) start with these; other twelve digits may be a My Number."""
+"""Twelve-digit card numbers (Maestro) start with these; a twelve-digit value whose My Number
+check digit holds is taken as a My Number first."""
 _IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9 ]{11,40}$")
-_POSTAL_JP = re.compile(r"^〒?\s?\d{3}-\d{4}$")
+_POSTAL_JP = re.compile(r"^〒?\s?\d{3}-\d{4}$|^〒\s?\d{7}$")
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _IPV6 = re.compile(r"^[0-9A-Fa-f:]{2,39}$")
 _JP_ADDRESS = re.compile(
@@ -130,6 +131,53 @@ _KANJI_NAME = re.compile(
 _KANA_NAME = re.compile(r"^[\u30a1-\u30f6ー]{2,8}[ \u3000][\u30a1-\u30f6ー]{2,8}$")
 _HIRAGANA_NAME = re.compile(r"^[\u3041-\u3096ー]{2,8}[ \u3000][\u3041-\u3096ー]{2,8}$")
 _LATIN_WORD = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?$|^[A-Z]\.$")
+_NOT_NAME_ENDINGS = (
+    *"都道府県市区町村郡駅店屋社所館堂院局署園場者業品料",
+    "製薬",
+    "商店",
+    "工業",
+    "産業",
+    "銀行",
+    "病院",
+    "学校",
+    "大学",
+    "会社",
+)
+"""Endings of places, shops and firms named after a family (鈴木商店, 中野区), not people."""
+_LOANWORD_KANA = frozenset("ーァィゥェォヴ")
+"""Long vowels and small vowels mark loanwords (アイス クリーム); name readings rarely use them."""
+_NOT_NAME_WORDS = frozenset(
+    {
+        "street",
+        "station",
+        "road",
+        "avenue",
+        "college",
+        "university",
+        "school",
+        "hospital",
+        "bank",
+        "hotel",
+        "airport",
+        "bridge",
+        "river",
+        "lake",
+        "period",
+        "sale",
+        "center",
+        "centre",
+        "city",
+        "county",
+        "square",
+        "tower",
+        "club",
+        "market",
+        "company",
+        "group",
+    }
+)
+"""Last words of places and things that start with a given name (Victoria Station); words
+that are also common surnames (Hall, Park, House) are left out."""
 _TITLES = frozenset({"mr.", "mrs.", "ms.", "miss", "dr.", "mr", "mrs", "ms", "dr", "prof."})
 _SUFFIXES = frozenset({"jr.", "sr.", "ii", "iii", "iv", "md", "dds", "phd", "dvm", "jr", "sr"})
 _HINTS = {
@@ -145,7 +193,7 @@ _HINTS = {
 
 def hint(column: str) -> str | None:
     """The kind of value a column's name suggests (`tel2` → phone, `shimei` → name)."""
-    category = category_of(column)
+    category = category_of(column) or category_of(re.sub(r"[_\d]+$", "", column))
     if category is None:
         return None
     if category.startswith("user.name"):
@@ -199,11 +247,11 @@ def _numeric(text: str, expected: str | None, today: date | None) -> str | None:
         return None
     digits = re.sub(r"\D", "", text.split("x")[0].split("ext")[0])
     formatted = digits != text
+    if len(digits) == 12 and _MY_NUMBER.match(text) and my_number.is_valid(digits):
+        return "my_number"  # before twelve-digit Maestro: in Japan, the likelier of the two
     card = 12 <= len(digits) <= 19 and digits[0] in "123456" and luhn.is_valid(digits)
     if card and (len(digits) > 12 or digits[:2] in MAESTRO_12):
         return "card"
-    if len(digits) == 12 and _MY_NUMBER.match(text) and my_number.is_valid(digits):
-        return "my_number"
     if 7 <= len(digits) <= 15 and (formatted or expected == "phone" or text[0] == "0"):
         return "phone" if _is_phone(text) else None
     if expected == "postal_code" and len(digits) == 7:
@@ -261,20 +309,33 @@ def _latin_name(text: str, expected: bool) -> bool:
         return False
     if expected:
         return True
+    if tokens[-1].lower() in _NOT_NAME_WORDS:
+        return False
     return tokens[0].lower() in ENGLISH_GIVEN_NAMES or tokens[-1].lower() in ENGLISH_SURNAMES
 
 
 def _japanese_name(text: str, expected: bool) -> bool:
-    if _KANA_NAME.match(text) or (expected and _HIRAGANA_NAME.match(text)):
+    """Katakana or kanji names. Without a column name that says so, a kana name must not look
+    like a loanword, and a kanji one must start with a common surname followed by a given name
+    (two characters at least after a one-character surname, so 林檎 and 東京 are not people) and
+    not end like a place or a firm."""
+    if _KANA_NAME.match(text):
+        return expected or not (_LOANWORD_KANA & set(text))
+    if expected and _HIRAGANA_NAME.match(text):
         return True
-    match = _KANJI_NAME.match(text)
-    if match is None:
+    if _KANJI_NAME.match(text) is None:
         return False
     if expected and (" " in text or "\u3000" in text):
         return True
-    family = match.group(1)
-    return any(family.startswith(s) and len(s) >= len(family) - 2 for s in JAPANESE_SURNAMES) and (
-        len(text.replace(" ", "").replace("\u3000", "")) <= 6
+    compact = text.replace(" ", "").replace("\u3000", "")
+    if len(compact) > 6 or compact.endswith(_NOT_NAME_ENDINGS):
+        return False
+    return any(
+        compact.startswith(surname)
+        and 1 <= len(compact) - len(surname) <= 3
+        and (len(surname) > 1 or len(compact) >= 3)
+        and compact[len(surname)] != "の"
+        for surname in JAPANESE_SURNAMES
     )
 
 

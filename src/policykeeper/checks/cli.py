@@ -4,6 +4,7 @@ files it writes, the lines it prints and its exit code (1 when any promise is br
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,19 +43,31 @@ def check_command(
     html: Path | None,
     lang: str,
     as_json: bool,
+    progress: Callable[[str], None] | None = None,
 ) -> CommandResult:
     project = load_project(directory)
     if lang not in ("ja", "en"):
         raise InputError(f"--lang {lang!r}: use ja or en")
     if pages is not None and site is None:
         raise InputError("--pages needs --site URL: the pages are scanned on that site")
+    if notify and not schedule:
+        raise InputError("--notify needs --schedule: it says whom the daily run emails")
     plan = load_pages(pages, project.policy) if pages is not None else None
     if schedule:
-        job = queue_checks(store_url, now, site=site, pages=plan, data=data, notify=notify)
+        job = queue_checks(
+            store_url, now, site=site, pages=plan, data=data, notify=notify, sample=sample
+        )
         when = f"for {job.run_after:%Y-%m-%d %H:%M} UTC" if job else "already queued"
         return CommandResult(0, lines=[f"daily promise checks {when}"])
     outcome = run_checks(
-        project, store_url=store_url, now=now, site=site, plan=plan, data=data, sample=sample
+        project,
+        store_url=store_url,
+        now=now,
+        site=site,
+        plan=plan,
+        data=data,
+        sample=sample,
+        progress=progress,
     )
     report = outcome.report
     body = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
@@ -66,8 +79,7 @@ def check_command(
     lines = []
     for check in report.checks:
         if check.status in ("fail", "warn"):
-            section = report.headings.get(check.tie.section, {}).get("en", check.tie.section)
-            lines.append(f"{check.mark} {section}: {english.title(check)}")
+            lines.append(english.line(report, check))
     lines.append(
         f"{english('status.' + report.status)}: {english.counts(report)} (report {outcome.run_id})"
     )

@@ -1,6 +1,6 @@
 """Database findings: what the sampled values are, held against the data map and the policy.
 
-Four broken promises: a column holding personal data the data map does not declare (a new
+A column the scan could not read is a warning: it was not checked. Four broken promises: a column holding personal data the data map does not declare (a new
 `tel2`), a declared category the values contradict, personal data in a table marked reference,
 and values a policy statement rules out (card numbers stored while the policy says only the
 processor holds them). Each finding drafts the data-map or declaration entry that would make the
@@ -38,7 +38,10 @@ def data_checks(policy: Policy, datamap: DataMap, scans: list[ColumnScan]) -> li
     checks: list[Check] = []
     located: dict[str, list[ColumnScan]] = {}
     other_people: dict[str, list[str]] = {}
+    unread: dict[str, list[ColumnScan]] = {}
     for scan in scans:
+        if scan.problem is not None:
+            unread.setdefault(scan.table, []).append(scan)
         kind = scan.profile.kind
         if kind is None:
             continue
@@ -102,6 +105,22 @@ def data_checks(policy: Policy, datamap: DataMap, scans: list[ColumnScan]) -> li
                     "columns": [c.where for c in columns],
                     "sampled": sum(c.profile.sampled for c in columns),
                 },
+            )
+        )
+    for table, missed in sorted(unread.items()):
+        checks.append(
+            Check(
+                f"data.not_sampled:{table}",
+                "data.not_sampled",
+                "warn",
+                Tie(SECTION, None),
+                table,
+                {
+                    "columns": [c.where for c in missed],
+                    "detail": missed[0].problem,
+                    "connection": missed[0].connection,
+                },
+                (Proposal("system", None, "data_unread"),),
             )
         )
     for table, columns in sorted(other_people.items()):

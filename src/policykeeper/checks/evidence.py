@@ -85,7 +85,7 @@ def retention_checks(project: Project, now: datetime, store_url: str | None = No
                 "pass",
                 Tie("retention", f"rule:{unswept.rule.id}", labels.rule(unswept.rule.id)),
                 unswept.rule.id,
-                {"how": unswept.how},
+                {"how": unswept.reason},
             )
         )
     return checks
@@ -135,7 +135,7 @@ def request_checks(
                 Tie("rights", f"right:{right.kind.value}", labels.right(right.kind.value)),
                 right.kind.value,
                 {
-                    "declared": str(right.deadline.period)
+                    "deadline": str(right.deadline.period)
                     if right.deadline and right.deadline.period
                     else None,
                     "received": len(mine),

@@ -7,8 +7,17 @@ import uuid
 import sqlalchemy as sa
 
 from policykeeper.checks.report import Check, CheckReport
-from policykeeper.store import Store
+from policykeeper.datamap.connections import unreachable
+from policykeeper.store import Store, migrated_store
 from policykeeper.store.check_models import CheckRun
+
+
+def open_store(url: str, audit_key: bytes | None = None) -> Store:
+    """The state store the reports go to, at head; unreachable is unusable input, one line."""
+    try:
+        return migrated_store(url, audit_key=audit_key)
+    except sa.exc.OperationalError as exc:
+        raise unreachable(url, exc) from None
 
 
 def save_report(store: Store, report: CheckReport) -> str:
@@ -44,14 +53,19 @@ def load_run(store: Store, run_id: str) -> CheckReport | None:
 
 
 def previous_report(store: Store, before: str) -> CheckReport | None:
-    """The report stored just before run `before`, if any."""
+    """The report stored just before run `before` on the same site (or, for a run without a
+    site scan, the previous one without), if any: a one-off run without --site between two
+    scheduled ones must not make every site finding look new."""
     with store.transaction() as session:
         current = session.get(CheckRun, before)
         if current is None:
             return None
+        same_site = (
+            CheckRun.site.is_(None) if current.site is None else CheckRun.site == current.site
+        )
         row = session.execute(
             sa.select(CheckRun)
-            .where(CheckRun.checked_at < current.checked_at)
+            .where(CheckRun.checked_at < current.checked_at, same_site)
             .order_by(CheckRun.checked_at.desc())
             .limit(1)
         ).scalar_one_or_none()

@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from policykeeper.checks.report import CheckReport
+from policykeeper.checks.report import Check, CheckReport
 from policykeeper.checks.text import LANGS, phrases
 from policykeeper.errors import InputError
 
@@ -44,7 +44,7 @@ def _context(report: CheckReport, lang: str) -> dict[str, Any]:
                     "status": check.status,
                     "mark": check.mark,
                     "mark_label": p(f"mark_label.{check.status}"),
-                    "row": check.tie.label.get(lang) if check.tie.label else None,
+                    "row": _row(check, lang),
                     "title": p.title(check),
                     "evidence": p.evidence(check),
                     "proposals": [
@@ -74,6 +74,12 @@ def _context(report: CheckReport, lang: str) -> dict[str, Any]:
         "site": site,
         "data": data,
     }
+
+
+def _row(check: Check, lang: str) -> str | None:
+    """The policy's name for the row, unless the title already starts with it."""
+    row = check.tie.label.get(lang) if check.tie.label else None
+    return None if row == check.subject else row
 
 
 def report_fragment(report: CheckReport, lang: str) -> Markup:

@@ -20,14 +20,13 @@ from policykeeper.checks.evidence import (
     request_checks,
     retention_checks,
 )
-from policykeeper.checks.history import save_report
+from policykeeper.checks.history import open_store, save_report
 from policykeeper.checks.pages import SitePlan
 from policykeeper.checks.report import Check, CheckReport
 from policykeeper.checks.sections import headings
 from policykeeper.checks.site_checks import site_checks
 from policykeeper.checks.sitescan import scan_site
 from policykeeper.project import Project
-from policykeeper.store import migrated_store
 from policykeeper.store.database import STATE_DIR
 from policykeeper.workflow.audit import load_audit_key
 from policykeeper.workflow.settings import WorkflowSettings
@@ -58,13 +57,13 @@ def run_checks(
     at = (now or datetime.now(UTC)).astimezone(UTC)
     policy = project.policy
     key = audit_key or load_audit_key(project.directory / STATE_DIR)
-    store = migrated_store(store_url, audit_key=key)
+    store = open_store(store_url, key)
     try:
         checks: list[Check] = []
         scans: dict[str, object] = {}
         if data:
             _say(progress, "database scan")
-            columns = scan_databases(project, sample=sample, today=at.date())
+            columns = scan_databases(project, sample=sample, today=at.date(), progress=progress)
             checks += data_checks(policy, project.datamap, columns)
             scans["data"] = {"sample": sample, "columns": [c.to_json() for c in columns]}
         if site is not None:

@@ -7,11 +7,14 @@ undeclared host gets a draft entry and the line that ties it in the pages file.
 
 from __future__ import annotations
 
-from policykeeper.checks.catalogue import KnownCookie, cookie_catalogue
+import re
+
+from policykeeper.checks.catalogue import CookieCatalogue, KnownCookie, cookie_catalogue
 from policykeeper.checks.pages import SitePlan
 from policykeeper.checks.report import Check, Proposal, Tie
 from policykeeper.checks.sections import Labels
 from policykeeper.checks.sitescan import CONSENT_COOKIE, SiteScan
+from policykeeper.checks.text import phrases
 from policykeeper.consent.catalog import Catalog
 from policykeeper.policy.models import Policy, Tracker
 
@@ -39,8 +42,22 @@ def declared_tracker(policy: Policy, name: str) -> Tracker | None:
     return None
 
 
-def site_checks(policy: Policy, scan: SiteScan, plan: SitePlan) -> list[Check]:
+def _before(scan: SiteScan) -> dict[str, str]:
+    """The runs whose sightings break a consent promise: before any choice, and after "Reject
+    all" only when the banner's button was really clicked (else no rejection happened)."""
+    return {
+        name: kind
+        for name, kind in BEFORE.items()
+        if name not in scan.runs or scan.runs[name].choice_made is not False
+    }
+
+
+def site_checks(
+    policy: Policy, scan: SiteScan, plan: SitePlan, catalogue: CookieCatalogue | None = None
+) -> list[Check]:
     labels = Labels(policy)
+    before = _before(scan)
+    catalogue = catalogue or cookie_catalogue()
     gpc_purposes = {
         key for key, item in Catalog.from_policy(policy).items.items() if item.opt_out_use
     }
@@ -56,13 +73,14 @@ def site_checks(policy: Policy, scan: SiteScan, plan: SitePlan) -> list[Check]:
         tracker = declared_tracker(policy, name)
         cookie = _cookie_facts(scan, name)
         if tracker is None:
-            checks += _undeclared(policy, name, runs, cookie, cookie_catalogue().lookup(name))
+            known = catalogue.lookup(name)
+            checks += _undeclared(policy, name, runs, cookie, known, before)
             continue
         row = Tie(SECTION, f"tracker:{tracker.name}", Labels.plain(tracker.name))
         facts = {"runs": runs, **cookie}
         broken = False
         if tracker.consent_required:
-            for run_name, kind in BEFORE.items():
+            for run_name, kind in before.items():
                 if run_name in runs:
                     broken = True
                     checks.append(
@@ -106,8 +124,10 @@ def site_checks(policy: Policy, scan: SiteScan, plan: SitePlan) -> list[Check]:
                     ),
                 )
             )
-    checks += _hosts(policy, scan, plan, labels)
-    checks += _gpc(policy, scan, gpc_purposes)
+    checks += _hosts(policy, scan, plan, labels, before, catalogue)
+    checks += _gpc(policy, scan, gpc_purposes, checks)
+    checks += _banner(scan)
+    checks += _page_problems(scan)
     return checks
 
 
@@ -142,7 +162,12 @@ def _gate(tracker: Tracker) -> tuple[Proposal, ...]:
 
 
 def _undeclared(
-    policy: Policy, name: str, runs: list[str], cookie: dict[str, object], known: KnownCookie | None
+    policy: Policy,
+    name: str,
+    runs: list[str],
+    cookie: dict[str, object],
+    known: KnownCookie | None,
+    before: dict[str, str],
 ) -> list[Check]:
     row = Tie(SECTION, f"cookie:{name}", Labels.plain(name))
     facts: dict[str, object] = {"runs": runs, **cookie}
@@ -161,7 +186,7 @@ def _undeclared(
         )
     ]
     if known is not None and known.needs_consent:
-        for run_name, kind in BEFORE.items():
+        for run_name, kind in before.items():
             if run_name in runs:
                 checks.append(
                     Check(
@@ -194,8 +219,10 @@ def tracker_draft(
         f"    first_party: {'true' if cookie.get('first_party', True) else 'false'}",
     ]
     if known is not None and known.retention:
+        ja = _japanese_duration(known.retention)
         lines.append(
-            f"    duration: {{ja: {_yaml(known.retention)}, en: {_yaml(known.retention)}}}"
+            f"    duration: {{ja: {_yaml(ja or known.retention)}, en: {_yaml(known.retention)}}}"
+            + ("" if ja else "  # add the ja text")
         )
     elif cookie.get("lifetime_days") is not None:
         days = round(float(str(cookie["lifetime_days"])))
@@ -203,6 +230,18 @@ def tracker_draft(
     if known is not None and known.description:
         lines.append(f"    description: {{en: {_yaml(known.description)}}}  # add the ja text")
     return "\n".join(lines)
+
+
+def _japanese_duration(text: str) -> str | None:
+    """The catalogue's English retention ('2 years', 'Session') as a Japanese policy says it."""
+    lower = text.strip().lower()
+    if lower in ("session", "end of session (browser)"):
+        return "セッション終了まで"
+    short = re.fullmatch(r"(\d+)\s*(minute|hour)s?", lower)
+    if short:
+        return short[1] + ("分" if short[2] == "minute" else "時間")
+    worded = phrases("ja").period(lower)
+    return worded if worded != lower else None
 
 
 def _purpose_for(policy: Policy, kind: str) -> str:
@@ -218,7 +257,14 @@ def _yaml(text: str) -> str:
     return f'"{plain}"' if needs_quotes or not plain else plain
 
 
-def _hosts(policy: Policy, scan: SiteScan, plan: SitePlan, labels: Labels) -> list[Check]:
+def _hosts(
+    policy: Policy,
+    scan: SiteScan,
+    plan: SitePlan,
+    labels: Labels,
+    before: dict[str, str],
+    catalogue: CookieCatalogue,
+) -> list[Check]:
     checks: list[Check] = []
     contacts: dict[str, dict[str, set[str]]] = {}
     for run in scan.runs.values():
@@ -242,7 +288,12 @@ def _hosts(policy: Policy, scan: SiteScan, plan: SitePlan, labels: Labels) -> li
         facts: dict[str, object] = {key: sorted(values) for key, values in seen.items()}
         tie = plan.hosts.get(host)
         if tie is None:
-            platform = _platform_of(host, set(seen["cookie_names"]) | _first_party_cookies(scan))
+            # Naming from the site's cookies is a guess that holds for one untied host only.
+            alone = sum(1 for other in contacts if other not in plan.hosts) == 1
+            names = set(seen["cookie_names"]) | (
+                _undeclared_cookies(policy, scan) if alone else set()
+            )
+            platform = _platform_of(host, names, catalogue)
             if platform:
                 facts["catalogue_platform"] = platform
             draft = _host_draft(policy, host, platform, seen)
@@ -284,10 +335,10 @@ def _hosts(policy: Policy, scan: SiteScan, plan: SitePlan, labels: Labels) -> li
             continue
         tracker = declared_tracker(policy, str(tie.ref))
         row = Tie(SECTION, f"tracker:{tie.ref}", Labels.plain(str(tie.ref)))
-        early = [r for r in BEFORE if r in seen["runs"]]
+        early = [r for r in before if r in seen["runs"]]
         if tracker is not None and tracker.consent_required and early:
             for run_name in early:
-                kind = BEFORE[run_name]
+                kind = before[run_name]
                 checks.append(
                     Check(f"{kind}:{host}", kind, "fail", row, host, facts, _gate(tracker))
                 )
@@ -298,14 +349,20 @@ def _hosts(policy: Policy, scan: SiteScan, plan: SitePlan, labels: Labels) -> li
     return checks
 
 
-def _first_party_cookies(scan: SiteScan) -> set[str]:
-    return {c.name for run in scan.runs.values() for c in run.cookies.values()}
+def _undeclared_cookies(policy: Policy, scan: SiteScan) -> set[str]:
+    """Cookies the policy does not declare: only these can have come from an undeclared host
+    (a declared tracker's cookie says nothing about who else the page talks to)."""
+    return {
+        c.name
+        for run in scan.runs.values()
+        for c in run.cookies.values()
+        if declared_tracker(policy, c.name) is None
+    }
 
 
-def _platform_of(host: str, cookie_names: set[str]) -> str | None:
+def _platform_of(host: str, cookie_names: set[str], catalogue: CookieCatalogue) -> str | None:
     """The platform the catalogue ties to the host's domain; else the one platform whose
     consent-requiring cookies appear on the site (none when several could have sent it)."""
-    catalogue = cookie_catalogue()
     for entry in [*catalogue.exact.values(), *catalogue.prefixes]:
         domain = entry.domain.replace("(3rd party)", "").strip().lstrip(".")
         if domain and (host == domain or host.endswith("." + domain)):
@@ -344,7 +401,7 @@ def _host_draft(policy: Policy, host: str, platform: str | None, seen: dict[str,
     return "\n".join(lines)
 
 
-def _gpc(policy: Policy, scan: SiteScan, gpc_purposes: set[str]) -> list[Check]:
+def _gpc(policy: Policy, scan: SiteScan, gpc_purposes: set[str], found: list[Check]) -> list[Check]:
     if not policy.signals.gpc:
         return []
     tie = Tie(SECTION, "signals:gpc", Labels.plain("Global Privacy Control"))
@@ -364,14 +421,62 @@ def _gpc(policy: Policy, scan: SiteScan, gpc_purposes: set[str]) -> list[Check]:
     ]
     gpc_run = scan.runs.get("gpc")
     if gpc_run is not None:
+        ignored = sorted(c.subject for c in found if c.kind == "site.gpc_ignored")
         checks.append(
             Check(
                 "site.gpc_run",
                 "site.gpc_run",
-                "pass",
+                "fail" if ignored else "pass",
                 tie,
                 "GPC",
-                {"purposes": sorted(gpc_purposes), "choice_made": gpc_run.choice_made},
+                {
+                    "purposes": sorted(gpc_purposes),
+                    "choice_made": gpc_run.choice_made,
+                    "active": ignored,
+                },
             )
         )
     return checks
+
+
+def _banner(scan: SiteScan) -> list[Check]:
+    """Runs that were to click the banner but found no button: they made no choice, so what
+    they saw says nothing about rejection or consent."""
+    missed = [name for name, run in scan.runs.items() if run.choice_made is False]
+    if not missed:
+        return []
+    return [
+        Check(
+            "site.banner_missing",
+            "site.banner_missing",
+            "warn",
+            Tie(SECTION, None),
+            scan.pages[0] if scan.pages else "/",
+            {"runs": missed},
+            (Proposal("system", None, "site_banner"),),
+        )
+    ]
+
+
+def _page_problems(scan: SiteScan) -> list[Check]:
+    """A warning per page and problem (did not open, still loading, hung, left the site, too
+    much to record), with the runs it happened in: that page's evidence is incomplete."""
+    runs: dict[tuple[str, str], list[str]] = {}
+    details: dict[tuple[str, str], str] = {}
+    for run in scan.runs.values():
+        for problem in run.problems:
+            key = (problem.problem, problem.page)
+            details.setdefault(key, problem.detail)
+            if run.name not in runs.setdefault(key, []):
+                runs[key].append(run.name)
+    return [
+        Check(
+            f"site.page_{problem}:{page}",
+            f"site.page_{problem}",
+            "warn",
+            Tie(SECTION, None),
+            page,
+            {"runs": runs[(problem, page)], "detail": details[(problem, page)]},
+        )
+        for problem, page in sorted(runs)
+    ]

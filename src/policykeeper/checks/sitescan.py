@@ -6,6 +6,11 @@ it covers), and everything accepted (so a declared tracker that only runs with c
 seen). Each run records the cookies (name, domain, lifetime, first or third party), the keys in
 localStorage and sessionStorage, and every request to another host with what it carries: query
 keys, cookie names and body keys, never their values.
+
+A hostile or broken page cannot stop the scan: every browser call has a deadline, a page that
+never finishes loading is scanned as far as it got, and a page that fails, hangs or leaves the
+site is recorded as a problem of that page while the other pages are still scanned. What is
+recorded per run is bounded (distinct requests, storage keys), however much a page produces.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ GPC_ON = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {ge
 CONSENT_COOKIE = "pk_consent"
 BANNER_BUTTONS = {"rejected": ".pk-banner .pk-reject", "accepted": ".pk-banner .pk-accept"}
 BANNER_BUTTONS["gpc"] = BANNER_BUTTONS["accepted"]
+MAX_RECORDED = 500
+"""Per run: distinct requests to other hosts, and keys of each storage, kept in the report."""
+STORAGE_KEYS = f"""() => {{
+  const keys = (store) => {{ const all = Object.keys(store); return [all.slice(0, {MAX_RECORDED}), all.length]; }};
+  return [keys(localStorage), keys(sessionStorage)];
+}}"""
 
 
 @dataclass
@@ -73,6 +84,22 @@ class SeenRequest:
         }
 
 
+@dataclass(frozen=True)
+class PageProblem:
+    """Why one page was not scanned whole: `failed` (it did not open), `http_error` (it answered
+    with an error status, so its error page was scanned), `slow` (it did not finish
+    loading in time; what had loaded was scanned), `unresponsive` (its scripts did not answer,
+    so its storage keys are unknown), `left_site` (it went to another host), `truncated` (more
+    requests or storage keys than are recorded)."""
+
+    page: str
+    problem: str
+    detail: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"page": self.page, "problem": self.problem, "detail": self.detail}
+
+
 @dataclass
 class Run:
     name: str
@@ -84,9 +111,8 @@ class Run:
     """For runs that click the banner: whether its button was found and clicked."""
     device: str | None = None
     """The consent ledger's subject for this browser (from the consent cookie), if any."""
-
-    def hosts(self) -> set[str]:
-        return {r.host for r in self.requests}
+    problems: list[PageProblem] = field(default_factory=list)
+    """Pages that could not be scanned whole in this run, and why."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +121,7 @@ class Run:
             "session_storage": sorted(self.session_storage),
             "requests": [r.to_json() for r in self.requests],
             "choice_made": self.choice_made,
+            "problems": [p.to_json() for p in self.problems],
         }
 
 
@@ -129,7 +156,8 @@ def scan_site(
     timeout_ms: int = 15000,
     progress: Callable[[str], None] | None = None,
 ) -> SiteScan:
-    """Visit every page in each run, in a fresh browser context per run."""
+    """Visit every page in each run, in a fresh browser context per run. Unusable input (no
+    page of the site could be opened in any run) is an InputError."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"--site {url!r}: expected an http(s) URL")
@@ -152,9 +180,20 @@ def scan_site(
             finally:
                 browser.close()
     except PlaywrightError as exc:
-        reason = str(exc).strip().splitlines()[0]
-        raise InputError(f"site scan of {url}: {reason}") from None
-    return SiteScan(url, [urlsplit(t).path or "/" for t in targets], runs, gpc)
+        raise InputError(f"site scan of {url}: {_reason(exc)}") from None
+    failed = [p for run in runs.values() for p in run.problems if p.problem == "failed"]
+    if len(failed) == len(targets) * len(runs):
+        raise InputError(f"site scan of {url}: {failed[0].detail}")
+    return SiteScan(url, [_path(t) for t in targets], runs, gpc)
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
+def _reason(exc: Exception) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _run(
@@ -165,30 +204,27 @@ def _run(
         extra_http_headers={"Sec-GPC": "1"} if gpc else {}, locale="en-US", bypass_csp=True
     )
     context.set_default_timeout(timeout_ms)
+    context.set_default_navigation_timeout(timeout_ms)
     if gpc:
         context.add_init_script(GPC_ON)
     run = Run(name)
     pending: list[Any] = []
     context.on("request", lambda request: pending.append(request))
     try:
-        page = context.new_page()
-        for index, target in enumerate(targets):
-            page.goto(target, wait_until="load")
-            _settle(page, settle_ms)
-            if index == 0 and name in BANNER_BUTTONS:
-                run.choice_made = _choose(page, BANNER_BUTTONS[name], settle_ms)
-                if run.choice_made:
-                    page.reload(wait_until="load")
-                    _settle(page, settle_ms)
-            local, session = page.evaluate(
-                "() => [Object.keys(localStorage), Object.keys(sessionStorage)]"
-            )
-            run.local_storage.update(local)
-            run.session_storage.update(session)
-        for request in pending:
-            seen = _request(request, host)
-            if seen is not None:
-                run.requests.append(seen)
+        for target in targets:
+            # A tab per page: a page that hangs its tab cannot take the next pages with it.
+            page = context.new_page()
+            try:
+                if not _visit(page, run, target, host, settle_ms, timeout_ms):
+                    continue
+                if run.choice_made is None and name in BANNER_BUTTONS:
+                    run.choice_made = _choose(page, BANNER_BUTTONS[name], settle_ms, timeout_ms)
+                    if run.choice_made:
+                        _visit(page, run, target, host, settle_ms, timeout_ms)
+                _read_storage(page, run, target, timeout_ms)
+            finally:
+                _close(page)
+        _record_requests(run, pending, host)
         for cookie in context.cookies():
             run.cookies[cookie["name"]] = _cookie(cookie, host)
             if cookie["name"] == CONSENT_COOKIE:
@@ -196,6 +232,71 @@ def _run(
     finally:
         context.close()
     return run
+
+
+def _close(page: Any) -> None:
+    from playwright.sync_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):
+        page.close(run_before_unload=False)
+
+
+def _visit(page: Any, run: Run, target: str, host: str, settle_ms: int, timeout_ms: int) -> bool:
+    """Open the page and let it load; False when it did not open at all. A page still loading
+    at the deadline is scanned as far as it got."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    path = _path(target)
+    try:
+        response = page.goto(target, wait_until="commit")
+    except PlaywrightError as exc:
+        run.problems.append(PageProblem(path, "failed", _reason(exc)))
+        return False
+    if response is not None and response.status >= 400:
+        run.problems.append(PageProblem(path, "http_error", f"HTTP {response.status}"))
+    try:
+        page.wait_for_load_state("load", timeout=timeout_ms)
+    except _timeout():
+        run.problems.append(PageProblem(path, "slow", f"{timeout_ms / 1000:g} s"))
+    _settle(page, settle_ms)
+    landed = urlsplit(page.url)
+    if landed.scheme in ("http", "https") and landed.hostname != host:
+        run.problems.append(PageProblem(path, "left_site", page.url))
+    return True
+
+
+def _read_storage(page: Any, run: Run, target: str, timeout_ms: int) -> None:
+    """The page's storage keys, with a deadline: a page whose scripts never yield (an endless
+    loop) cannot hold the scan, as a plain evaluate would."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        handle = page.wait_for_function(STORAGE_KEYS, timeout=timeout_ms)
+        (local, local_count), (session, session_count) = handle.json_value()
+    except PlaywrightError as exc:
+        run.problems.append(PageProblem(_path(target), "unresponsive", _reason(exc)))
+        return
+    for kept, keys in ((run.local_storage, local), (run.session_storage, session)):
+        kept.update(keys[: max(MAX_RECORDED - len(kept), 0)])
+    if max(local_count, session_count) > MAX_RECORDED:
+        detail = f"localStorage {local_count}, sessionStorage {session_count}"
+        run.problems.append(PageProblem(_path(target), "truncated", detail))
+
+
+def _record_requests(run: Run, pending: list[Any], host: str) -> None:
+    """Requests to other hosts, once per distinct (host, path, keys), at most MAX_RECORDED."""
+    seen: set[tuple[str, ...]] = set()
+    dropped = 0
+    for request in pending:
+        recorded = _request(request, host, seen)
+        if recorded is None:
+            continue
+        if len(run.requests) >= MAX_RECORDED:
+            dropped += 1
+            continue
+        run.requests.append(recorded)
+    if dropped:
+        run.problems.append(PageProblem("*", "truncated", f"{dropped} more requests"))
 
 
 def _timeout() -> type[Exception]:
@@ -211,42 +312,63 @@ def _settle(page: Any, settle_ms: int) -> None:
     page.wait_for_timeout(settle_ms)
 
 
-def _choose(page: Any, selector: str, settle_ms: int) -> bool:
+def _choose(page: Any, selector: str, settle_ms: int, timeout_ms: int) -> bool:
+    """Click the banner's button; False when there is no banner to click or it does not go."""
+    from playwright.sync_api import Error as PlaywrightError
+
     button = page.locator(selector)
     try:
         button.first.wait_for(state="visible", timeout=max(settle_ms * 10, 3000))
-    except _timeout():
+        button.first.click(timeout=timeout_ms)
+        page.locator(".pk-banner").wait_for(state="detached", timeout=timeout_ms)
+    except PlaywrightError:
         return False
-    button.first.click()
-    page.locator(".pk-banner").wait_for(state="detached")
     _settle(page, settle_ms)
     return True
 
 
-def _request(request: Any, host: str) -> SeenRequest | None:
+def _request(request: Any, host: str, seen: set[tuple[str, ...]]) -> SeenRequest | None:
+    """What a request to another host carries; None for the site's own requests and for one
+    already recorded in `seen` (same host, path, query keys and body keys)."""
+    from playwright.sync_api import Error as PlaywrightError
+
     parts = urlsplit(request.url)
     if parts.scheme not in ("http", "https") or parts.hostname in (None, host):
         return None
-    headers = request.all_headers()
+    query_keys = sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    body_keys = _body_keys(request.post_data_buffer)
+    key = (str(parts.hostname), parts.path or "/", *query_keys, "", *body_keys)
+    if key in seen:
+        return None
+    seen.add(key)
+    try:
+        headers = request.all_headers()
+    except PlaywrightError:  # the page was gone before its headers were read
+        headers = {}
     cookies = [
         item.split("=", 1)[0].strip() for item in headers.get("cookie", "").split(";") if item
     ]
     return SeenRequest(
         host=str(parts.hostname),
         path=parts.path or "/",
-        query_keys=sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)}),
+        query_keys=query_keys,
         cookie_names=sorted(set(cookies)),
-        body_keys=_body_keys(request.post_data),
+        body_keys=body_keys,
     )
 
 
-def _body_keys(body: str | None) -> list[str]:
-    if not body:
+def _body_keys(body: bytes | None) -> list[str]:
+    """Keys of a JSON object or form body; none for anything else (binary, text, too large)."""
+    if not body or len(body) > 1_000_000:
         return []
     try:
-        data = json.loads(body)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return []
+    try:
+        data = json.loads(text)
     except ValueError:
-        return sorted({key for key, _ in parse_qsl(body, keep_blank_values=True)})
+        return sorted({key for key, _ in parse_qsl(text, keep_blank_values=True)})
     return sorted(data) if isinstance(data, dict) else []
 
 

@@ -8,7 +8,8 @@ processes on several hosts share the queue.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import uuid
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ def enqueue(
     request_id: str | None = None,
     payload: dict[str, Any] | None = None,
     job_id: str,
+    run_after: datetime | None = None,
 ) -> Job:
     job = Job(
         id=job_id,
@@ -36,13 +38,47 @@ def enqueue(
         payload=payload or {},
         state="queued",
         attempts=0,
-        run_after=now,
+        run_after=run_after or now,
         created_at=now,
     )
     session.add(job)
     session.flush()
-    defer(session, job.id, None)
+    defer(session, job.id, run_after)
     return job
+
+
+def next_daily(now: datetime, at: time) -> datetime:
+    """The next time of day `at` strictly after `now`, in `now`'s zone."""
+    today = datetime.combine(now.date(), at, tzinfo=now.tzinfo)
+    return today if today > now else today + timedelta(days=1)
+
+
+def queue_daily(
+    session: Session,
+    kind: str,
+    now: datetime,
+    at: time,
+    payload: dict[str, Any] | None = None,
+    *,
+    besides: str | None = None,
+) -> Job | None:
+    """Queue the next daily run of `kind` unless one is already waiting (other than `besides`,
+    the job that is queueing its successor); None when one is."""
+    waiting = session.execute(
+        sa.select(Job.id).where(
+            Job.kind == kind, Job.state.in_(("queued", "running")), Job.id != (besides or "")
+        )
+    ).first()
+    if waiting is not None:
+        return None
+    return enqueue(
+        session,
+        kind,
+        now=now,
+        payload=payload,
+        job_id=uuid.uuid4().hex,
+        run_after=next_daily(now, at),
+    )
 
 
 def defer(session: Session, job_id: str, scheduled_at: datetime | None) -> None:

@@ -56,7 +56,21 @@ class Unswept:
     """A declared rule that no sweep here executes, and why that is correct."""
 
     rule: RetentionRule
-    how: str
+    reason: str
+    """elsewhere, with_account, reviewed, proofs or unbound: a key of HOW."""
+
+    @property
+    def how(self) -> str:
+        return HOW[self.reason]
+
+
+HOW = {
+    "elsewhere": "declared, not executed here (outside the databases PolicyKeeper reaches)",
+    "with_account": "enforced by account erasure: deleted with the account",
+    "reviewed": "no period: reviewed by staff, not swept",
+    "proofs": "enforced on PolicyKeeper's own store: identity proofs sent with requests are purged",
+    "unbound": "not bound to any table of the data map",
+}
 
 
 def bindings(policy: Policy, datamap: DataMap) -> list[Bound]:
@@ -104,7 +118,7 @@ def unswept(policy: Policy, datamap: DataMap) -> list[Unswept]:
     for rule in policy.retention:
         if rule.id in bound and _executable(rule):
             continue
-        result.append(Unswept(rule, _how(rule)))
+        result.append(Unswept(rule, _reason(rule)))
     return result
 
 
@@ -132,16 +146,16 @@ def is_account_table(datamap: DataMap, table: str) -> bool:
     return any(identity.table == table for identity in datamap.identities.values())
 
 
-def _how(rule: RetentionRule) -> str:
+def _reason(rule: RetentionRule) -> str:
     if not rule.enforced:
-        return "declared, not executed here (outside the databases PolicyKeeper reaches)"
+        return "elsewhere"
     if rule.clock is Clock.account_active:
-        return "enforced by account erasure: deleted with the account"
+        return "with_account"
     if rule.clock is Clock.while_needed:
-        return "no period: reviewed by staff, not swept"
+        return "reviewed"
     if about_proofs_only(rule):
-        return "enforced on PolicyKeeper's own store: identity proofs sent with requests are purged"
-    return "not bound to any table of the data map"
+        return "proofs"
+    return "unbound"
 
 
 def binding_findings(policy: Policy, datamap: DataMap) -> list[Finding]:

@@ -6,14 +6,12 @@ catches them all up, and its report counts the days missed since the last finish
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, time, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from policykeeper.jobs.queue import defer
+from policykeeper.jobs.queue import queue_daily
 from policykeeper.project import Project, load_project
 from policykeeper.retention.run import RunReport, last_run, retention_run
 from policykeeper.retention.store import aware, open_store
@@ -27,34 +25,9 @@ SAME_DAY = timedelta(hours=20)
 """A finished run this recent means today's sweep is done."""
 
 
-def next_slot(now: datetime) -> datetime:
-    today = datetime.combine(now.date(), RUN_AT, tzinfo=now.tzinfo)
-    return today if today > now else today + timedelta(days=1)
-
-
 def schedule(session: Session, now: datetime, *, besides: str | None = None) -> Job | None:
     """Queue the next daily sweep unless one is already waiting; None when it is."""
-    waiting = session.execute(
-        sa.select(Job.id).where(
-            Job.kind == JOB_KIND, Job.state.in_(("queued", "running")), Job.id != (besides or "")
-        )
-    ).first()
-    if waiting is not None:
-        return None
-    at = next_slot(now)
-    job = Job(
-        id=uuid.uuid4().hex,
-        kind=JOB_KIND,
-        payload={},
-        state="queued",
-        attempts=0,
-        run_after=at,
-        created_at=now,
-    )
-    session.add(job)
-    session.flush()
-    defer(session, job.id, at)
-    return job
+    return queue_daily(session, JOB_KIND, now, RUN_AT, besides=besides)
 
 
 def catch_up(
