@@ -56,7 +56,11 @@ def test_the_rendering_invents_no_promise_and_changes_no_fact(seed_project) -> N
     for comparison in roundtrip(directory, [str(source)], markdown):
         assert comparison.changed == []
         assert comparison.invented == []
-        assert {d.detail for d in comparison.added} <= {"model default", "placeholder"}
+        assert {d.detail for d in comparison.added} <= {
+            "model default",
+            "placeholder",
+            "source words",
+        }
         defaults = [d for d in comparison.added if d.detail == "model default"]
         assert [
             d for d in defaults if d.kind in {"fee", "deadline", "changes", "verification"}

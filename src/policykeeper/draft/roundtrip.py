@@ -5,10 +5,11 @@ key (a category, a right, a period, a fee, a date, an address) are compared by k
 slot for "changed" (the source's fee is 1,000 yen, the rendering's is free). Facts keyed by
 their wording (a purpose, a recipient, a refusal ground) are compared by whether their words
 appear in the rendering. A fact the rendering lost is "needs model support" when the sidecar
-lists it so. A fact only the rendering states is classified: a placeholder the draft had to
-write, a value the draft wrote (an invented promise), or wording that comes from the models and
-templates rather than from any value of the draft ("model default"; the models now print
-nothing that was not declared, so this should stay empty).
+lists it so. A fact only the rendering states is classified: read from the source's own words
+moved to another section ("source words"), a placeholder the draft had to write, a value the
+draft wrote (an invented promise), or wording that comes from the renderer rather than from any
+value of the draft ("model default"; the models print nothing that was not declared, so this
+holds no default promise).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykeeper.draft.extract import extract
+from policykeeper.draft.extract import extract, term_matches
 from policykeeper.draft.facts import Extraction, Fact
 from policykeeper.draft.provenance import PROVENANCE_FILE
 from policykeeper.draft.sources import read_source
@@ -157,9 +158,24 @@ def compare_extractions(
             added.remove(fact)
             lost_by_slot.pop(_slot(fact))
     result.lost += [Difference(f.kind, f.key) for f in lost]
+    said = _fold(" ".join(s.text for s in source.sentences))
     for fact in added:
-        result.added.append(Difference(fact.kind, fact.key, _cause(fact.kind, fact.key, fields)))
+        cause = "source words" if _in_source(fact, said) else _cause(fact.kind, fact.key, fields)
+        result.added.append(Difference(fact.kind, fact.key, cause))
     return result
+
+
+def _in_source(fact: Fact, said: str) -> bool:
+    """Is the rendered fact read from a passage the source itself says word for word (its own
+    sentence, moved to another section, where the rules read it differently)?"""
+    for sentence in fact.evidence:
+        for cell in re.split(r"\s*｜\s*", sentence.text):
+            words = _fold(cell)
+            if len(words) < 20 or words not in said:
+                continue
+            if fact.kind != "category" or fact.key in {k for _, _, k in term_matches(words)}:
+                return True
+    return False
 
 
 def _cause(kind: str, key: str, fields: dict[tuple[str, str], set[str]]) -> str:

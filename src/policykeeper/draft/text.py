@@ -181,6 +181,7 @@ def _inline_markdown(text: str) -> str:
     text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
     text = re.sub(r"<(https?://[^>]+|[^@\s>]+@[^>\s]+)>", r"\1", text)
+    text = re.sub(r"\s*<br\s*/?>\s*", " ｜ ", text, flags=re.IGNORECASE)
     text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", text).strip()
 
