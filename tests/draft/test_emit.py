@@ -190,3 +190,12 @@ def test_nicori_without_a_request_channel_is_told_so(tmp_path) -> None:
     assert all("channels" not in right for right in draft.emitted.data["rights"])
     missing = [f.message for f in draft.emitted.findings if f.severity == "law"]
     assert any("missing: a usable channel for 'access'" in m for m in missing)
+
+
+def test_hours_written_with_ji_keep_that_style(tmp_path) -> None:
+    _, policy = drafted(
+        tmp_path,
+        "# お問い合わせ窓口\n\nメール：privacy@example.jp\n\n電話：03-1234-5678（受付時間 平日10時〜18時）\n",
+    )
+    assert policy.style.time_ranges == "ji"
+    assert "10時〜18時" in render_policy(policy, "ja", "md")

@@ -496,7 +496,7 @@ class _Emitter:
         if len(kana) >= 2 and len(kana) > len(kanji):
             out["conjunctions"] = "kana"
             self.traces.append(Trace(("style", "conjunctions"), "style", "kana", kana[:3]))
-        hours = [h for h in self.of("hours") if re.search(r"\d\s*時", h.first.text)]
+        hours = [h for h in self.of("hours") if h.value.get("ji")]
         if hours and "ja" in self.languages:
             out["time_ranges"] = "ji"
             self.trace(("style", "time_ranges"), hours[0], "ji")

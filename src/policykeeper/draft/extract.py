@@ -197,6 +197,10 @@ _PHONE = re.compile(
     re.IGNORECASE,
 )
 _POSTAL = re.compile(r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|L-\d{4}\b|\b[A-Z]-\d{4}\b")
+_HOURS_JI = re.compile(
+    r"(\d{1,2})\s*時\s*(?:(\d{2})\s*分)?\s*(?:〜|～|~|-|から)\s*(\d{1,2})\s*時\s*(?:(\d{2})\s*分)?"
+)
+"""Hours written 10時〜18時 (the house style 'ji'), read as 10:00-18:00."""
 _HOURS = re.compile(
     r"(\d{1,2}[:：]\d{2})\s*(?:a\.?m\.?|p\.?m\.?)?\s*(?:to|-|~|〜|～|から)\s*(\d{1,2}[:：]\d{2})",
     re.IGNORECASE,
@@ -1019,6 +1023,9 @@ def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
             {"text": text},
             [sentence],
         )
+    elif ji := _HOURS_JI.search(dates.fold(text)):
+        opens, closes = (f"{ji.group(n)}:{ji.group(n + 1) or '00'}" for n in (1, 3))
+        yield Fact("hours", f"{opens}-{closes}", {"text": text, "ji": True}, [sentence])
     if re.search(r"complain|苦情", sentence.norm) and (
         topic == "contact" or re.search(r"contact|お問い合わせ|窓口", sentence.norm)
     ):
