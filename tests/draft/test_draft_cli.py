@@ -7,6 +7,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from policykeeper.cli import app
+from policykeeper.project import validate_project
 
 runner = CliRunner()
 AINEMA = str(SEEDS[0])
@@ -53,7 +54,13 @@ def test_bad_sources_are_one_line_and_exit_2(tmp_path) -> None:
 def test_validate_shows_where_each_value_came_from(tmp_path) -> None:
     runner.invoke(app, ["init", str(tmp_path / "p"), "--from", AINEMA])
     result = runner.invoke(app, ["validate", str(tmp_path / "p"), "--provenance"])
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1
+    assert validate_project(tmp_path / "p") == []
+    review = (tmp_path / "p" / "policy.review.md").read_text("utf-8")
+    missing = [line for line in result.stderr.splitlines() if ": missing: " in line]
+    assert missing
+    for line in missing:
+        assert line.split(": missing: ", 1)[1] in review
     lines = result.stdout.splitlines()
     representative = next(line for line in lines if ": operators[0].representative = " in line)
     assert representative.startswith(f"{tmp_path / 'p' / 'policy.yaml'}:")
@@ -74,7 +81,8 @@ def test_roundtrip_passes_then_catches_a_changed_fact(tmp_path) -> None:
     runner.invoke(app, ["init", str(directory), "--from", AINEMA])
     passed = runner.invoke(app, ["roundtrip", str(directory), "--from", AINEMA])
     assert passed.exit_code == 0, passed.stdout
-    assert "en: lost: negation user.financial.credit_card (needs model support)" in passed.stdout
+    assert "en: lost: language authoritative=ja (needs model support)" in passed.stdout
+    assert "negation user.financial.credit_card" not in passed.stdout
     assert "no fact changed and no promise invented" in passed.stderr
 
     yaml = YAML()

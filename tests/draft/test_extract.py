@@ -23,8 +23,8 @@ def test_a_japanese_negation_is_a_promise_not_a_category(tmp_path) -> None:
     )
     assert "user.name" in keys(found, "category")
     assert "user.government_id.my_number" not in keys(found, "category")
-    assert "user.government_id.my_number" in keys(found, "negation")
-    assert all(f.needs_model_support for f in found.of("negation"))
+    negation = next(f for f in found.of("negation") if f.key == "user.government_id.my_number")
+    assert "取得しません" in negation.value["clause"]
 
 
 def test_an_english_negation_in_a_clause_keeps_the_rest_collected(tmp_path) -> None:
@@ -145,3 +145,51 @@ def test_minors_changes_dates(tmp_path) -> None:
 def test_nothing_is_found_where_nothing_is_said(tmp_path) -> None:
     found = facts(tmp_path, "# About\n\nWe make software for schools.\n")
     assert not [f for f in found.facts if f.kind not in {"note"}]
+
+
+def test_or_and_and_as_the_text_joins_the_items(tmp_path) -> None:
+    text = (
+        "# Your rights\n\nFor identity verification, we will confirm your registered email address "
+        "or verify your account information.\n\n"
+        "You may send an application form by postal service together with a copy of your passport.\n\n"
+        "# Changes\n\nWe will endeavor to notify you via announcement on the Service and "
+        "notification to registered email addresses.\n"
+    )
+    found = facts(tmp_path, text)
+    assert {"verification=or", "verification=and", "changes_channels=and"} <= keys(found, "join")
+    assert {"announcement on the service", "notification to registered email addresses"} <= keys(
+        found, "notice_channel"
+    )
+
+
+def test_a_list_that_says_neither_or_nor_and_has_no_join(tmp_path) -> None:
+    text = "# Your rights\n\nWe check your registered email address. We may ask for a passport.\n"
+    assert keys(facts(tmp_path, text), "join") == set()
+
+
+def test_japanese_alternatives_for_change_notices(tmp_path) -> None:
+    text = (
+        "# プライバシーポリシーへの変更\n\n重要な変更を行う場合は、関連するサイトに通知を掲載するか、"
+        "メールなどの他の方法を使用して直接連絡することでお知らせします。\n"
+    )
+    found = facts(tmp_path, text)
+    assert keys(found, "notice_channel") == {"関連するサイト", "メール"}
+    assert "changes_channels=or" in keys(found, "join")
+
+
+def test_a_longer_time_for_some_requests_keeps_its_unit_and_condition(tmp_path) -> None:
+    text = (
+        "# 開示等の請求\n\n当社は、請求を受けた日から1ヶ月以内に回答します。"
+        "複雑なリクエストや多数のリクエストが寄せられた場合、60日以内の回答とさせていただくこともあります。\n"
+    )
+    found = {f.key: f for f in facts(tmp_path, text).of("deadline")}
+    assert "extension" not in found["1 month"].value
+    assert found["60 days"].value["extension"] == "extended_to"
+    assert found["60 days"].value["when"] == "複雑なリクエストや多数のリクエストが寄せられた場合"
+
+
+def test_the_operator_names_itself_as_the_text_defines(tmp_path) -> None:
+    text = (
+        "一般社団法人サンプル協会（以下「当法人」といいます。）は、個人情報を適切に取り扱います。\n"
+    )
+    assert keys(facts(tmp_path, text), "self_reference") == {"当法人"}

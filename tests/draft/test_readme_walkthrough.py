@@ -10,6 +10,7 @@ from draft_kit import SEEDS
 from typer.testing import CliRunner
 
 from policykeeper.cli import app
+from policykeeper.project import validate_project
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -27,12 +28,22 @@ def test_the_walkthrough_prints_what_the_readme_shows(tmp_path, monkeypatch) -> 
     runner = CliRunner()
     drafted = runner.invoke(app, ["init", "ainema", "--from", "privacy.txt"])
     checked = runner.invoke(app, ["validate", "ainema", "--provenance"])
-    assert drafted.exit_code == 0 and checked.exit_code == 0
+    assert drafted.exit_code == 0 and checked.exit_code == 1
+    assert validate_project(tmp_path / "ainema") == []
     said = " ".join((drafted.stderr + checked.stdout + checked.stderr).split())
     expected = [line for line in example.splitlines() if line and not line.startswith(("$", "…"))]
     assert len(expected) == 4
     for line in expected:
         assert " ".join(line.split()) in said, line
-    assert re.search(
-        r"77 of 80 sentences mapped", (tmp_path / "ainema" / "policy.review.md").read_text("utf-8")
-    )
+    review = (tmp_path / "ainema" / "policy.review.md").read_text("utf-8")
+    assert re.search(r"77 of 80 sentences mapped", review)
+    missing = [
+        line.split(": missing: ", 1)[1] for line in said_lines(checked) if ": missing: " in line
+    ]
+    assert len(missing) == 5
+    for item in missing:
+        assert item in review
+
+
+def said_lines(result) -> list[str]:
+    return (result.stdout + result.stderr).splitlines()

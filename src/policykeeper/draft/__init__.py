@@ -25,6 +25,7 @@ from policykeeper.draft.sources import Source, read_source
 from policykeeper.draft.text import Sentence
 from policykeeper.errors import InputError, display_path
 from policykeeper.output import write_atomic
+from policykeeper.policy.checks import LAW
 
 __all__ = ["Draft", "draft_policy", "init_from", "read_source", "write_draft"]
 
@@ -52,8 +53,9 @@ class Draft:
         stream.write(
             "# Drafted by `policykeeper init --from` from "
             + ", ".join(s.name for s in self.sources)
-            + ".\n# Check every value against policy.review.md before publishing: placeholders are\n"
-            "# listed there, and policy.provenance.yaml cites the sentence behind each value.\n"
+            + ".\n# Check every value against policy.review.md before publishing: placeholders and\n"
+            "# what the law requires that the text does not state are listed there, and\n"
+            "# policy.provenance.yaml cites the sentence behind each value.\n"
         )
         yaml.dump(self.emitted.data, stream)
         return stream.getvalue()
@@ -62,6 +64,11 @@ class Draft:
     def placeholders(self) -> int:
         return sum(1 for trace in self.emitted.traces if trace.placeholder)
 
+    @property
+    def missing(self) -> int:
+        """What the law requires and the text does not state: validate's 'law' findings."""
+        return sum(1 for finding in self.emitted.findings if finding.severity == LAW)
+
     def summary(self, directory: Path | str) -> str:
         measured = self.coverage
         return (
@@ -69,8 +76,10 @@ class Draft:
             f"{measured.mapped} of {measured.sentences} sentences mapped "
             f"({measured.structured_share:.0%} to fields, "
             f"{measured.noted / measured.sentences if measured.sentences else 0:.0%} kept as text); "
-            f"{self.placeholders} placeholders and {len(self.emitted.unsupported)} facts needing "
-            f"model support are listed in {REVIEW_FILE}"
+            f"{_count(self.placeholders, 'placeholder')}, "
+            f"{_count(self.missing, 'item')} the law requires that the text does not state, and "
+            f"{_count(len(self.emitted.unsupported), 'fact')} needing model support are listed "
+            f"in {REVIEW_FILE}"
         )
 
     def sidecar(self) -> str:
@@ -79,6 +88,10 @@ class Draft:
             for s in self.sources
         ]
         return sidecar(self.emitted, described)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def draft_policy(references: list[str]) -> Draft:

@@ -30,6 +30,7 @@ WORDED = {
     "service",
     "complaints",
     "hours",
+    "notice_channel",
 }
 
 

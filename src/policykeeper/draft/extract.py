@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from itertools import pairwise
 
 from ruamel.yaml import YAML
 
@@ -37,7 +38,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
         "cookies",
         r"cookie|クッキー|tracking|information gathering module|情報収集モジュール|similar technolog",
     ),
-    ("retention", r"retention|retain|how long|保存期間|保管期間|保持|保管"),
+    ("retention", r"retention|retain(?!ed personal)|how long|保存期間|保管期間|保持|保管"),
     (
         "transfer",
         r"international|transfers?\b|outside (?:the|japan)|abroad|外国|国外|越境|移転|欧州経済領域",
@@ -48,7 +49,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ),
     (
         "rights",
-        r"\brights?\b|requests? (?:about|regarding|for)|correction|deletion|suspension|disclosure of|開示|訂正|利用停止|権利|請求",
+        r"\brights?\b|requests? (?:about|regarding|for)|your requests|make a request|correction|deletion|suspension|disclosure of|開示|訂正|利用停止|権利|請求",
     ),
     (
         "security",
@@ -196,6 +197,10 @@ _PHONE = re.compile(
     re.IGNORECASE,
 )
 _POSTAL = re.compile(r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|L-\d{4}\b|\b[A-Z]-\d{4}\b")
+_HOURS_JI = re.compile(
+    r"(\d{1,2})\s*時\s*(?:(\d{2})\s*分)?\s*(?:〜|～|~|-|から)\s*(\d{1,2})\s*時\s*(?:(\d{2})\s*分)?"
+)
+"""Hours written 10時〜18時 (the house style 'ji'), read as 10:00-18:00."""
 _HOURS = re.compile(
     r"(\d{1,2}[:：]\d{2})\s*(?:a\.?m\.?|p\.?m\.?)?\s*(?:to|-|~|〜|～|から)\s*(\d{1,2}[:：]\d{2})",
     re.IGNORECASE,
@@ -807,7 +812,7 @@ _RIGHTS = (
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
         "access",
-        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your )?personal|開示|知る権利|アクセスする権利",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your )?personal|開示|知る権利|アクセスする権利",
     ),
 )
 _RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|請求|求め|できます|有し|申し出")
@@ -868,9 +873,19 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         for kind in kinds:
             yield Fact("right", kind, None, [sentence])
     if re.search(r"identity|identif|本人確認|本人であること|verify|verif", text) or in_rights:
+        spans = []
         for name, pattern in _VERIFICATION:
-            if re.search(pattern, text) and (in_rights or name != "account_login"):
+            match = re.search(pattern, text)
+            if match and (in_rights or name != "account_login"):
+                spans.append((match.start(), match.end()))
                 yield Fact("verification", name, None, [sentence])
+        joined = join_of(text, spans)
+        if joined:
+            yield Fact("join", f"verification={joined}", {"join": joined}, [sentence])
+    if in_rights:
+        joined = join_of(text, _channel_spans(text))
+        if joined:
+            yield Fact("join", f"channels={joined}", {"join": joined}, [sentence])
     fee = _fee(sentence)
     if fee:
         yield _facts_for("fee", fee[0], sentence, fee[1])
@@ -916,13 +931,67 @@ def _fee(sentence: Sentence) -> tuple[str, dict] | None:
     return None
 
 
+_EXTENDED = re.compile(
+    r"complex|number of requests|numerous|extend|if necessary|where necessary|延長|複雑|多数|必要に応じ"
+)
+_FURTHER = re.compile(r"(?:further|additional|another|さらに|更に|追加で?)\s*$")
+_CONDITION_JA = re.compile(r"([^。、]{2,60}場合)(?:は|には|、)")
+_CONDITION_EN = re.compile(
+    r"(?:^|[,;]\s*)((?:if|where|when|in case(?: of)?|for)\b[^,;]{3,120}?)(?=,|;| we\b)",
+    re.IGNORECASE,
+)
+
+
 def _deadlines(sentence: Sentence) -> Iterator[Fact]:
+    """How fast requests are answered; a longer time for some requests ('複雑なリクエスト…の場合、
+    60日以内') is kept as an extension with its condition, in the sentence's own words."""
     text = sentence.norm
     if re.search(r"without delay|遅滞なく|as soon as|速やかに|promptly", text):
         yield _facts_for("deadline", "without_delay", sentence, {"without_delay": True})
-    if re.search(r"within|以内", text):
-        for _, period in dates.periods_in(sentence.text):
-            yield _facts_for("deadline", str(period), sentence, {"period": str(period)})
+    if re.search(r"within|以内|further|additional|延長", text):
+        extended = bool(_EXTENDED.search(text))
+        folded = dates.fold(sentence.text)
+        for position, period in dates.periods_in(sentence.text):
+            value: dict[str, object] = {"period": str(period)}
+            if extended:
+                further = _FURTHER.search(folded[max(0, position - 20) : position])
+                value["extension"] = "extension" if further else "extended_to"
+                condition = (_CONDITION_JA if sentence.lang == "ja" else _CONDITION_EN).search(
+                    sentence.text
+                )
+                if condition:
+                    value["when"] = condition.group(1).strip()
+            elif not re.search(r"within|以内", text):
+                continue
+            yield _facts_for("deadline", str(period), sentence, value)
+
+
+_OR_BETWEEN = re.compile(r"\bor\b|\beither\b|又は|または|もしくは|若しくは|あるいは|か、|いずれか")
+_AND_BETWEEN = re.compile(
+    r"\band\b|\btogether with\b|\balong with\b|\bas well as\b|及び|および|並びに|ならびに|とともに|と共に|添えて|同封|併せて"
+)
+_CHANNEL_WORDS = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|https?://\S+|\be-?mail\b|(?:電子)?メール|\bpost(?:al)?\b|\bmail(?:ing)?\b|郵送|郵便"
+    r"|\b(?:inquiry |contact |web )?forms?\b|フォーム|\b(?:tele)?phone\b|電話|privacy settings|アカウント設定"
+)
+
+
+def join_of(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """'or' or 'and', when the words between listed items say which (and only one of them)."""
+    ordered = sorted(spans)
+    gaps = [text[a[1] : b[0]] for a, b in pairwise(ordered) if b[0] >= a[1]]
+    said = {
+        word
+        for gap in gaps
+        for word, pattern in (("or", _OR_BETWEEN), ("and", _AND_BETWEEN))
+        if len(gap) <= 60 and pattern.search(gap)
+    }
+    return said.pop() if len(said) == 1 else None
+
+
+def _channel_spans(text: str) -> list[tuple[int, int]]:
+    """Where a sentence names ways to send a request (an address, email, post, a form, a phone)."""
+    return [match.span() for match in _CHANNEL_WORDS.finditer(text)]
 
 
 # --- contacts, operator, service --------------------------------------------------------
@@ -954,14 +1023,45 @@ def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
             {"text": text},
             [sentence],
         )
+    elif ji := _HOURS_JI.search(dates.fold(text)):
+        opens, closes = (f"{ji.group(n)}:{ji.group(n + 1) or '00'}" for n in (1, 3))
+        yield Fact("hours", f"{opens}-{closes}", {"text": text, "ji": True}, [sentence])
     if re.search(r"complain|苦情", sentence.norm) and (
         topic == "contact" or re.search(r"contact|お問い合わせ|窓口", sentence.norm)
     ):
         yield Fact("complaints", "complaints", {"text": text}, [sentence])
 
 
+SELF_REFERENCES = (
+    "当社",
+    "弊社",
+    "当法人",
+    "当省",
+    "当庁",
+    "当協会",
+    "当財団",
+    "当組合",
+    "当機構",
+    "当会",
+    "本会",
+    "当行",
+    "当院",
+    "本学",
+    "当店",
+)
+"""How a Japanese policy names its operator; 当サイト only when the policy defines it so."""
+_SELF_DEFINED = re.compile(
+    r"以下[、,]?\s*「("
+    + "|".join(SELF_REFERENCES)
+    + r"|当サイト|本サイト)」(?:と(?:いい|いう|総称))?"
+)
+
+
 def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.text
+    defined = _SELF_DEFINED.search(text) if sentence.lang == "ja" else None
+    if defined:
+        yield Fact("self_reference", defined.group(1), {"name": defined.group(1)}, [sentence])
     self_reference = _SELF.search(text)
     if self_reference:
         before = text[: self_reference.start()]
@@ -1075,10 +1175,43 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
         text,
     ):
         found.append("continued_use_is_acceptance")
-    if re.search(r"obtain (?:the )?user.?s? consent|同意を得", text):
+    if re.search(r"obtain (?:the )?user.?s? consent|ask for your consent|同意を得", text):
         found.append("consent_when_required")
     for key in found:
         yield _facts_for("changes", key, sentence, {"text": sentence.text})
+    if re.search(r"notif|notice|announce|inform|tell|通知|お知らせ|連絡|周知|公表", text):
+        yield from _notice_channels(sentence)
+
+
+_NOTICE_CHANNELS = (
+    re.compile(
+        r"\b(?:an? )?(?:announcements?|notices?|notifications?|posting) (?:on|at|in) (?:the |our |this )?(?:service|website|site|app)s?\b"
+        r"|(?:関連する|当社の?|本)?(?:ウェブ)?サイト|本サービス|ホームページ|アプリ",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\b(?:an? )?(?:notifications? (?:to|sent to) |notice (?:to|sent to) )?(?:your |the )?(?:registered )?e-?mail(?: address(?:es)?)?\b|(?:電子)?メール",
+        re.IGNORECASE,
+    ),
+)
+"""Where a change is announced: on the site or service, by email; as the policy names them."""
+
+
+def _notice_channels(sentence: Sentence) -> Iterator[Fact]:
+    """'via announcement on the Service and notification to registered email addresses':
+    each channel in the policy's words, and whether they are alternatives or combined."""
+    spans = []
+    for pattern in _NOTICE_CHANNELS:
+        match = pattern.search(sentence.text)
+        if match and match.group(0).strip():
+            spans.append((match.start(), match.end()))
+            words = match.group(0).strip()
+            yield Fact(
+                "notice_channel", normalise(words), {"text": words, "at": match.start()}, [sentence]
+            )
+    joined = join_of(sentence.text, spans)
+    if joined:
+        yield Fact("join", f"changes_channels={joined}", {"join": joined}, [sentence])
 
 
 _DATE_KIND = (

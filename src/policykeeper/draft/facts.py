@@ -1,8 +1,8 @@
 """What the drafter found: facts with the sentences they came from, before any YAML exists.
 
-The extractors produce facts; the emitter (`emit.py`) turns them into `policy.yaml` for the
-current models. A fact the models cannot hold yet (a qualifier, a negative promise) stays a
-fact, marked `needs_model_support`, and reaches the sidecar and the review file instead.
+The extractors produce facts; the emitter (`emit.py`) turns them into `policy.yaml`. A fact
+no field holds (a qualifier on a fee, a negative promise the text contradicts) stays a fact and
+reaches the sidecar and the review file as "needs model support", with the emitter's reason.
 """
 
 from __future__ import annotations
@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policykeeper.draft.text import Sentence
-
-NEEDS_MODEL_SUPPORT = {"negation", "qualifier", "language"}
-"""Kinds the current declaration models have no field for (see issue 11)."""
 
 
 @dataclass
@@ -25,10 +22,6 @@ class Fact:
     value: Any = None
     evidence: list[Sentence] = field(default_factory=list)
     qualifiers: set[str] = field(default_factory=set)
-
-    @property
-    def needs_model_support(self) -> bool:
-        return self.kind in NEEDS_MODEL_SUPPORT
 
     @property
     def first(self) -> Sentence:

@@ -2,8 +2,9 @@
 
 `policy.provenance.yaml` lists each drafted value of `policy.yaml` with the sentence that
 states it (file, paragraph, offset, line), each placeholder with why it is one, and each fact
-today's models cannot hold. `policy.review.md` lists every sentence of the sources as mapped
-(to which fields) or unmapped, so a reviewer sees at a glance what the draft does not cover.
+no field of the declaration holds. `policy.review.md` starts with the reviewer's to-do list
+(placeholders, and what the law requires that the text does not state, as `validate` reports
+it), then lists every sentence of the sources as mapped (to which fields) or unmapped.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from policykeeper.draft.emit import Emitted
+from policykeeper.draft.emit import Emitted, Unsupported
 from policykeeper.draft.facts import Fact
 from policykeeper.draft.text import Sentence
 from policykeeper.errors import InputError, display_path
+from policykeeper.policy.checks import ERROR, LAW, WARNING
 from policykeeper.policy.source import YamlDocument, read_yaml
 
 PROVENANCE_FILE = "policy.provenance.yaml"
@@ -65,12 +67,12 @@ def sidecar(emitted: Emitted, sources: list[dict[str, Any]]) -> str:
         values.append(entry)
     unsupported = [
         {
-            "kind": fact.kind,
-            "key": fact.key,
-            "needs_model_support": _why(fact),
-            "from": [_where(s) for s in fact.evidence],
+            "kind": item.fact.kind,
+            "key": item.fact.key,
+            "needs_model_support": item.reason,
+            "from": [_where(s) for s in item.fact.evidence],
         }
-        for fact in emitted.unsupported
+        for item in emitted.unsupported
     ]
     document = {"sources": sources, "values": values, "needs_model_support": unsupported}
     yaml = YAML()
@@ -82,14 +84,6 @@ def sidecar(emitted: Emitted, sources: list[dict[str, Any]]) -> str:
     )
     yaml.dump(document, stream)
     return stream.getvalue()
-
-
-def _why(fact: Fact) -> str:
-    return {
-        "negation": "a negative promise ('we do not ...'); the current model cannot declare it",
-        "qualifier": "a qualifier (原則として / 努めます) on a drafted value; the current model drops it",
-        "language": "which language version prevails; the model needs that language's text",
-    }.get(fact.kind, "no field in the current model")
 
 
 @dataclass
@@ -113,12 +107,14 @@ def sentence_fields(emitted: Emitted, facts: list[Fact]) -> dict[int, list[str]]
     for trace in emitted.traces:
         for sentence in trace.evidence:
             mapped.setdefault(id(sentence), []).append(dotted(trace.path))
+    unsupported = {id(item.fact) for item in emitted.unsupported}
     for fact in facts:
         for sentence in fact.evidence:
             label = (
                 f"{fact.kind}: {fact.key}"[:60]
-                if fact.needs_model_support
-                or fact.kind in {"vendor", "obtained", "qualifier", "country", "jurisdiction"}
+                if id(fact) in unsupported
+                or fact.kind
+                in {"vendor", "obtained", "qualifier", "country", "jurisdiction", "join"}
                 else None
             )
             if label and label not in mapped.get(id(sentence), []):
@@ -172,18 +168,27 @@ def review(
         "Every value of policy.yaml cites its sentence in `policy.provenance.yaml`; "
         "`policykeeper validate DIR --provenance` prints them beside their lines.",
         "",
-        "## Placeholders: the text does not say, the model requires a value",
+        "## Placeholders: the model requires a value the text does not give",
         "",
     ]
     placeholders = [t for t in emitted.traces if t.placeholder]
     lines += [
         f"- `{dotted(t.path)}` = {_short(t.value)}: {t.placeholder}" for t in placeholders
     ] or ["- none"]
-    lines += ["", "## Facts today's model cannot hold (needs model support)", ""]
-    lines += [
-        f"- {fact.kind} `{fact.key}`: {_why(fact)}. From {fact.first.where}: “{_short(fact.first.text, 120)}”"
-        for fact in emitted.unsupported
-    ] or ["- none"]
+    for severity, title in (
+        (ERROR, "Errors: the draft cannot be used until these are fixed"),
+        (LAW, "What the law requires and the text does not state (validate reports these)"),
+        (WARNING, "Worth a look (validate warnings)"),
+    ):
+        found = [f for f in emitted.findings if f.severity == severity]
+        if severity == ERROR and not found:
+            continue
+        lines += ["", f"## {title}", ""]
+        lines += [
+            f"- `{dotted(tuple(f.location)) or 'policy.yaml'}`: {f.message}" for f in found
+        ] or ["- none"]
+    lines += ["", "## Facts no field holds (needs model support)", ""]
+    lines += [_unsupported_line(item) for item in emitted.unsupported] or ["- none"]
     lines += [
         "",
         "## Every sentence",
@@ -208,6 +213,14 @@ def review(
             f"| {mark} | {sentence.where} ¶{sentence.paragraph} | {_cell(sentence.text)} | {_cell(shown)} |"
         )
     return "\n".join(lines) + "\n", measured
+
+
+def _unsupported_line(item: Unsupported) -> str:
+    fact = item.fact
+    return (
+        f"- {fact.kind} `{fact.key}`: {item.reason}. "
+        f"From {fact.first.where}: “{_short(fact.first.text, 120)}”"
+    )
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -4,8 +4,12 @@ The source and the rendering are read by the same extractor. Facts with a langua
 key (a category, a right, a period, a fee, a date, an address) are compared by key, and by
 slot for "changed" (the source's fee is 1,000 yen, the rendering's is free). Facts keyed by
 their wording (a purpose, a recipient, a refusal ground) are compared by whether their words
-appear in the rendering. A fact only the rendering states is classified: a placeholder the
-draft had to write, or a default of today's models that the draft did not set.
+appear in the rendering. A fact the rendering lost is "needs model support" when the sidecar
+lists it so. A fact only the rendering states is classified: read from the source's own words
+moved to another section ("source words"), a placeholder the draft had to write, a value the
+draft wrote (an invented promise), or wording that comes from the renderer rather than from any
+value of the draft ("model default"; the models print nothing that was not declared, so this
+holds no default promise).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykeeper.draft.extract import extract
+from policykeeper.draft.extract import extract, term_matches
 from policykeeper.draft.facts import Extraction, Fact
 from policykeeper.draft.provenance import PROVENANCE_FILE
 from policykeeper.draft.sources import read_source
@@ -37,6 +41,9 @@ KEYED = (
     "vendor",
     "verification",
     "exception",
+    "negation",
+    "qualifier",
+    "language",
 )
 """Kinds compared by key: both sides must produce the same key for the same fact."""
 
@@ -52,12 +59,9 @@ WORDED = (
 )
 """Kinds compared by their words appearing in the rendering."""
 
-UNREPRESENTABLE = ("negation", "qualifier", "language")
-"""Kinds today's models cannot hold: reported as lost, marked 'needs model support'."""
-
 _FIELD_OF = {
     "fee": ("rights", "fee"),
-    "deadline": ("rights", "deadline"),
+    "deadline": ("rights", ""),
     "verification": ("rights", "verification"),
     "right": ("rights", "kind"),
     "changes": ("changes", ""),
@@ -68,14 +72,12 @@ _FIELD_OF = {
     "contact": ("contacts", ""),
     "vendor": ("recipients", ""),
     "exception": ("provision_exceptions", ""),
+    "negation": ("statements", ""),
+    "qualifier": ("", "qualifier"),
+    "language": ("languages", "authoritative"),
 }
-"""Which field of policy.yaml states a fact of each kind: (section, last part of the path)."""
-
-_DEFAULTS = {
-    ("fee", "free"): ("rights", "fee"),
-    ("changes", "on_posting"): ("changes", "effective"),
-}
-"""Facts today's models state when a field is left out (a right's fee, the change clause)."""
+"""Which field of policy.yaml states a fact of each kind: (section, last part of the path);
+an empty part matches any."""
 
 
 @dataclass
@@ -129,20 +131,23 @@ def compare_extractions(
     rendered_text: str,
     fields: dict[tuple[str, str], set[str]],
     lang: str,
+    unsupported: frozenset[tuple[str, str]] = frozenset(),
 ) -> Comparison:
-    """What the rendering lost, changed or added relative to the source."""
+    """What the rendering lost, changed or added relative to the source; `unsupported` are the
+    (kind, key) facts the sidecar lists as held by no field."""
     result = Comparison(lang)
     rendered_keys = {(f.kind, f.key) for f in rendered.facts}
     source_keys = {(f.kind, f.key) for f in source.facts}
-    folded = normalise(rendered_text)
+    folded = _fold(rendered_text)
     lost: list[Fact] = []
     for fact in source.facts:
         if (fact.kind in KEYED and (fact.kind, fact.key) not in rendered_keys) or (
             fact.kind in WORDED and not _words_present(fact, folded)
         ):
-            lost.append(fact)
-        elif fact.kind in UNREPRESENTABLE:
-            result.lost.append(Difference(fact.kind, fact.key, "needs model support"))
+            if (fact.kind, fact.key) in unsupported:
+                result.lost.append(Difference(fact.kind, fact.key, "needs model support"))
+            else:
+                lost.append(fact)
     added = [f for f in rendered.facts if f.kind in KEYED and (f.kind, f.key) not in source_keys]
     lost_by_slot = {_slot(f): f for f in lost if f.kind in KEYED}
     for fact in list(added):
@@ -153,25 +158,54 @@ def compare_extractions(
             added.remove(fact)
             lost_by_slot.pop(_slot(fact))
     result.lost += [Difference(f.kind, f.key) for f in lost]
+    said = _fold(" ".join(s.text for s in source.sentences))
     for fact in added:
-        result.added.append(Difference(fact.kind, fact.key, _cause(fact.kind, fact.key, fields)))
+        cause = "source words" if _in_source(fact, said) else _cause(fact.kind, fact.key, fields)
+        result.added.append(Difference(fact.kind, fact.key, cause))
     return result
+
+
+def _in_source(fact: Fact, said: str) -> bool:
+    """Is the rendered fact read from a passage the source itself says word for word (its own
+    sentence, moved to another section, where the rules read it differently)?"""
+    for sentence in fact.evidence:
+        for cell in re.split(r"\s*｜\s*", sentence.text):
+            words = _fold(cell)
+            if len(words) < 20 or words not in said:
+                continue
+            if fact.kind != "category" or fact.key in {k for _, _, k in term_matches(words)}:
+                return True
+    return False
 
 
 def _cause(kind: str, key: str, fields: dict[tuple[str, str], set[str]]) -> str:
     """Why the rendering says something the source does not."""
-    if (kind, key) in _DEFAULTS and "default" in fields.get(_DEFAULTS[(kind, key)], set()):
-        return "model default"
     section, leaf = _FIELD_OF.get(kind, (kind, ""))
     statuses: set[str] = set()
     for (top, last), found in fields.items():
-        if top == section and (not leaf or last == leaf):
+        if (not section or top == section) and (not leaf or last == leaf):
             statuses |= found
     if "placeholder" in statuses:
         return "placeholder"
     if "drafted" in statuses:
         return "drafted"
     return "model default"
+
+
+_CONJUNCTIONS = (
+    ("または", "又は"),
+    ("および", "及び"),
+    ("ならびに", "並びに"),
+    ("もしくは", "若しくは"),
+)
+"""One spelling of each Japanese conjunction: the rendering writes the house style's."""
+
+
+def _fold(text: str) -> str:
+    folded = normalise(text)
+    for kana, kanji in _CONJUNCTIONS:
+        folded = folded.replace(kana, kanji)
+    return folded
 
 
 def _words_present(fact: Fact, folded: str) -> bool:
@@ -181,7 +215,7 @@ def _words_present(fact: Fact, folded: str) -> bool:
     for candidate in candidates:
         if not candidate:
             continue
-        words = normalise(str(candidate))
+        words = _fold(str(candidate))
         words = re.sub(r"^(?:address|email|e-mail|operator|company name)\s*:\s*", "", words)
         if words and words in folded:
             return True
@@ -201,6 +235,7 @@ def roundtrip(
     directory = Path(directory)
     policy = load_policy(directory)
     fields = _traced_fields(directory)
+    unsupported = _unsupported(directory)
     comparisons = []
     for reference in references:
         source = read_source(reference)
@@ -212,7 +247,12 @@ def roundtrip(
         text = render(policy, lang)
         comparisons.append(
             compare_extractions(
-                extract(source.sentences), rendered_extraction(text), text, fields, lang
+                extract(source.sentences),
+                rendered_extraction(text),
+                text,
+                fields,
+                lang,
+                unsupported,
             )
         )
     return comparisons
@@ -224,16 +264,20 @@ def _traced_fields(directory: Path) -> dict[tuple[str, str], set[str]]:
     if not path.is_file():
         return {}
     fields: dict[tuple[str, str], set[str]] = {}
-    declared = read_yaml(directory / "policy.yaml").data
-    if any("fee" not in right for right in declared.get("rights") or []):
-        fields.setdefault(("rights", "fee"), set()).add("default")
-    if "effective" not in (declared.get("changes") or {}):
-        fields.setdefault(("changes", "effective"), set()).add("default")
     for value in read_yaml(path).data.get("values") or []:
         parts = re.findall(r"[a-z_]+", str(value["field"]))
         key = (parts[0], parts[-1]) if parts else ("", "")
         fields.setdefault(key, set()).add("placeholder" if value.get("placeholder") else "drafted")
     return fields
+
+
+def _unsupported(directory: Path) -> frozenset[tuple[str, str]]:
+    """(kind, key) of each fact the sidecar lists as held by no field."""
+    path = directory / PROVENANCE_FILE
+    if not path.is_file():
+        return frozenset()
+    listed = read_yaml(path).data.get("needs_model_support") or []
+    return frozenset((str(item["kind"]), str(item["key"])) for item in listed)
 
 
 @dataclass
@@ -257,7 +301,7 @@ class RoundtripReport:
         added = sum(len(c.added) for c in self.comparisons)
         return (
             f"no fact changed and no promise invented; {lost} lost ({unrepresentable} need model "
-            f"support), {added} added by model defaults or placeholders"
+            f"support), {added} added by placeholders or the models' wording"
         )
 
 

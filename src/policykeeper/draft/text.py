@@ -22,7 +22,7 @@ _ITEM = re.compile(
 _NUMBERED_HEADING = re.compile(
     r"^(?:第[0-9０-９一二三四五六七八九十百]+条|Article\s+\d+|Section\s+\d+|\d+(?:\.\d+)+\.?|\d+\.)\s*\S"
 )
-_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])[\"”’)]?(?=\s+[\"“(A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[。！？])(?![）)」』])|(?<=[.!?])[\"”’)]?(?=\s+[\"“(A-Z0-9])")
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|inc|co|ltd|corp|no|mr|ms|mrs|dr|st|vs|approx|a\.m|p\.m|u\.s|s\.a|bldg|jr|art|cf)\.|\b[A-Z]\.)$",
     re.IGNORECASE,
@@ -88,10 +88,14 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
     blocks: list[_Block] = []
     offset = 0
     in_fence = False
+    hard_break = False
     for number, raw in enumerate(text.splitlines(keepends=True), start=1):
         start = offset
         offset += len(raw)
         line = raw.rstrip("\r\n")
+        continued, hard_break = hard_break, markdown and line.endswith("\\")
+        if hard_break:
+            line = line[:-1].rstrip()
         if markdown and line.lstrip().startswith("```"):
             in_fence = not in_fence
             continue
@@ -106,6 +110,8 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
         content_at = start + indent
         block = _classify(stripped, indent, markdown, content_at, number)
         previous = blocks[-1] if blocks else None
+        if continued and previous is not None and previous.kind != "heading":
+            block = _Block(block.text, previous.kind, previous.level, block.offset, number)
         if (
             previous is not None
             and block.kind == "text"
@@ -175,6 +181,7 @@ def _inline_markdown(text: str) -> str:
     text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
     text = re.sub(r"`([^`]*)`", r"\1", text)
     text = re.sub(r"<(https?://[^>]+|[^@\s>]+@[^>\s]+)>", r"\1", text)
+    text = re.sub(r"\s*<br\s*/?>\s*", " ｜ ", text, flags=re.IGNORECASE)
     text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", text).strip()
 
