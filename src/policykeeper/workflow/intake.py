@@ -64,6 +64,7 @@ FILE_TYPES = {
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
 """Scans are accepted by their content, not by the type claimed: PDF, JPEG or PNG only."""
+JST = ZoneInfo("Asia/Tokyo")
 POSTAL_CODE = re.compile(r"^\d{3}-?\d{4}$")
 REGISTERED_MAIL = re.compile(r"^[0-9]{4}-?[0-9]{4}-?[0-9]{4}$")
 """A registered-mail number (書留番号) as Japan Post prints it: 12 digits, 4-4-4."""
@@ -178,6 +179,11 @@ def record(flow: Workflow, new: PaperRequest, actor: str) -> str:
         )
         flow._move(session, row, State.verifying, actor)
         return row.id
+
+
+def today(flow: Workflow) -> date:
+    """Today in Japan, where these requests arrive: the day letters are dated and sent."""
+    return flow.clock().astimezone(JST).date()
 
 
 def intake_of(flow: Workflow, request_id: str) -> Intake | None:
@@ -404,7 +410,7 @@ def record_dispatch(
     number = plain_text(number, "number", 20)
     if not REGISTERED_MAIL.match(number):
         raise Invalid("number: a registered-mail number has 12 digits, e.g. 1234-5678-9012")
-    if sent_on > flow.clock().astimezone(ZoneInfo("Asia/Tokyo")).date():
+    if sent_on > today(flow):
         raise Invalid("sent_on: the day sent cannot be in the future")
     composed, pdf = letter(flow, request_id, sent_on)
     with flow.store.transaction() as session:
