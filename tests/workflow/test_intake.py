@@ -370,3 +370,30 @@ def test_allin_refusal_letter_cites_the_declared_ground(flows: dict[str, Workflo
     assert "当社の業務の適正な実施に著しい支障を及ぼすおそれがある場合" in text
     assert "第33条第3項" in text
     assert sum(image.histogram()[:128]) > 5000
+
+
+def test_allin_partial_disclosure_letter_gives_the_declared_reason(
+    flows: dict[str, Workflow],
+) -> None:
+    flow = flows["allin"]
+    request_id = intake.record(flow, postal("partial@example.jp"), "staff:alice")
+    checked(flow, request_id)
+    intake.record_payment(
+        flow, request_id, "staff:a", amount=1000, method="stamps", paid_on=date(2026, 4, 28)
+    )
+    flow.decide(request_id, "staff:alice", approve=True)
+    # What the worker delivers for ALLIN's WordPress site, history already left out.
+    found = {
+        "categories": {
+            "user.name": {"data": {"wp_usermeta": [{"umeta_id": 7, "meta_value": "山田 花子"}]}}
+        }
+    }
+    export = ("access.json", "application/json", json.dumps(found).encode())
+    assert flow.complete(request_id, {"access": "delivered"}, export)
+    composed, pdf = intake.letter(flow, request_id, date(2026, 5, 1))
+    assert composed.kind.value == "partial_disclosure"
+    text, _image = read_back(pdf, "allin-partial-disclosure")
+    assert "保有個人データの一部開示について（通知）" in text
+    assert "開示しない理由" in text
+    assert "履歴情報及び特性情報などの個人情報以外の情報については" in text
+    assert "山田花子" in text
