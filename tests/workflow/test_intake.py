@@ -397,3 +397,36 @@ def test_allin_partial_disclosure_letter_gives_the_declared_reason(
     assert "開示しない理由" in text
     assert "履歴情報及び特性情報などの個人情報以外の情報については" in text
     assert "山田花子" in text
+
+
+def test_scans_are_purged_when_their_declared_retention_ends(
+    flows: dict[str, Workflow], clock: FakeClock
+) -> None:
+    flow = flows["audiostock"]
+    request_id = intake.record(flow, postal("purge@example.jp"), "staff:alice")
+    upload_id = intake.attach(flow, request_id, "staff:alice", "id_document", "l.pdf", SCAN)
+    kept_until = flow.document(request_id, upload_id).delete_after
+    assert kept_until == flow.upload_retention().after(clock())
+    clock.advance(seconds=(kept_until - clock()).total_seconds() + 1)
+    assert flow.purge_uploads() >= 1
+    assert flow.document(request_id, upload_id).content is None
+    assert "document_purged" in actions(flow, request_id)
+
+
+def test_the_completion_email_gives_the_reason_for_what_is_withheld(
+    flows: dict[str, Workflow], mailbox: Mailbox
+) -> None:
+    flow = flows["allin"]
+    request = postal("reason@example.jp", channel="phone", reply_by="export", **{"address": ""})
+    request_id = intake.record(flow, request, "staff:alice")
+    checked(flow, request_id)
+    intake.record_payment(
+        flow, request_id, "staff:a", amount=1000, method="bank_transfer", paid_on=date(2026, 5, 1)
+    )
+    flow.decide(request_id, "staff:alice", approve=True)
+    export = ("access.json", "application/json", b'{"categories": {}}')
+    assert flow.complete(request_id, {"access": "delivered"}, export)
+    drain(flow)
+    body = Mailbox.body(mailbox.last("reason@example.jp"))
+    assert "なお、次の情報は開示の対象外としました" in body
+    assert "開示しない理由：上記にかかわらず、履歴情報及び特性情報" in body
