@@ -131,9 +131,9 @@ def test_staff_file_a_postal_request_and_print_the_letter(
     assert "本人確認書類の写し：保険証.png" in page.locator("#documents-heading + ul").inner_text()
     page.get_by_label("確認した書類").select_option("health_insurance_card")
     page.get_by_role("button", name="確認結果を記録する").click()
-    assert "422" in page.content()  # not masked: refused, nothing recorded
-    page.go_back()
-    page.reload()
+    # Not confirmed masked: refused on the same page, saying what to do, nothing recorded.
+    assert "マスキングされていることを確認してください" in page.locator("#problem").inner_text()
+    assert not page.locator("[data-check]").count()
     page.get_by_label("確認した書類").select_option("health_insurance_card")
     page.get_by_label("保険者番号及び被保険者等記号・番号がマスキングされている").check()
     page.get_by_label("備考").fill("保険者番号等の黒塗りを確認")

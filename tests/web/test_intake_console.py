@@ -34,5 +34,17 @@ def test_viewers_read_handlers_record_and_forms_need_the_token(site: Site) -> No
     assert "電話 太郎" in listing
     missing = handler.get("/admin/intake/" + "0" * 32)
     assert missing.status_code == 404 and "Traceback" not in missing.text
-    bad = handler.post("/admin/intake", data={**fields, "csrf": token, "received_on": "x"})
+    bad = handler.post(
+        "/admin/intake",
+        data={**fields, "csrf": token, "received_on": "2999-01-01", "name": "未来 花子"},
+        headers={"accept-language": "ja"},
+    )
     assert bad.status_code == 422
+    assert "未来の日付は入力できません" in bad.text
+    assert 'value="未来 花子"' in bad.text  # what was typed is kept
+    letter = handler.post(
+        "/admin/intake",
+        data={**fields, "csrf": token, "reply_by": "letter"},
+        headers={"accept-language": "ja"},
+    )
+    assert letter.status_code == 422 and "郵便番号及び住所を入力してください" in letter.text

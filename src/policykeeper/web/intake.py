@@ -6,6 +6,7 @@ and record its dispatch (policykeeper.workflow.intake). Their wording lives apar
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from importlib.resources import files
@@ -31,7 +32,7 @@ from policykeeper.web.i18n import Messages, messages
 from policykeeper.web.security import read_form, text_field
 from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
 from policykeeper.workflow import intake
-from policykeeper.workflow.errors import Invalid, NotFound
+from policykeeper.workflow.errors import Conflict, Invalid, NotFound, WorkflowError
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.staff import Role
 from policykeeper.workflow.states import State
@@ -46,9 +47,11 @@ def intake_messages(lang: str) -> Messages:
     return Messages(chosen, YAML(typ="safe").load(source.read_text("utf-8")))
 
 
-def _page(request: Request, template: str, context: dict[str, Any]) -> Response:
+def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     lang = language(request)
-    return page(request, template, {"i": intake_messages(lang), **context}, lang=lang)
+    return page(
+        request, template, {"i": intake_messages(lang), **context}, status=status, lang=lang
+    )
 
 
 def _day(form: FormData, name: str) -> date:
@@ -56,6 +59,17 @@ def _day(form: FormData, name: str) -> date:
         return date.fromisoformat(text_field(form, name, 10))
     except ValueError:
         raise Invalid(f"{name}: a date is required") from None
+
+
+def _problem(request: Request, exc: WorkflowError) -> tuple[str, str]:
+    """What staff are told on the page, in their language, and the workflow's own words."""
+    i = intake_messages(language(request))
+    field = (getattr(exc, "field", None) or "").split(".")[0]
+    key = (
+        "conflict" if isinstance(exc, Conflict) else field if i.has(f"errors.{field}") else "other"
+    )
+    limit = workflow_of(request).settings.upload_max_bytes // 2**20
+    return i(f"errors.{key}", limit=limit), str(exc)
 
 
 def _back(request_id: str) -> RedirectResponse:
@@ -89,19 +103,40 @@ def listing(request: Request) -> Response:
     return _page(request, "intake/list.html", {"member": member, "items": items})
 
 
+FIELDS = ("kind", "channel", "received_on", "name", "email", "postal_code", "address", "phone")
+FIELDS += ("reply_by", "language", "agent_name", "agent_relationship")
+
+
 @router.get("/new")
 def new_form(request: Request) -> Response:
+    return _new_page(request, {})
+
+
+def _new_page(
+    request: Request,
+    values: dict[str, str],
+    error: tuple[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     member = signed_in(request, Role.handler)
     flow = workflow_of(request)
     builder = Builder(flow.policy, catalog(Lang(language(request))))
-    return _page(
+    today = intake.today(flow).isoformat()
+    lang = language(request)
+    return page(
         request,
         "intake/new.html",
         {
+            "i": intake_messages(lang),
             "member": member,
             "rights": [(r.kind.value, builder.right_title(r)) for r in flow.policy.rights],
-            "today": intake.today(flow).isoformat(),
+            "today": today,
+            "values": {name: values.get(name, "") for name in FIELDS}
+            | {"received_on": values.get("received_on") or today},
+            "error": error,
         },
+        status=status,
+        lang=lang,
     )
 
 
@@ -111,10 +146,15 @@ async def record(request: Request) -> Response:
     flow = workflow_of(request)
     form = await read_form(request, flow.secrets)
     agent_name = text_field(form, "agent_name", 200)
+    try:
+        received_on = _day(form, "received_on")
+    except Invalid as exc:
+        values = {name: text_field(form, name, 500) for name in FIELDS}
+        return _new_page(request, values, _problem(request, exc), exc.status)
     new = intake.PaperRequest(
         kind=text_field(form, "kind", 40),
         channel=text_field(form, "channel", 10),
-        received_on=_day(form, "received_on"),
+        received_on=received_on,
         name=text_field(form, "name", 200),
         email=text_field(form, "email", 320),
         postal_code=text_field(form, "postal_code", 10),
@@ -126,12 +166,22 @@ async def record(request: Request) -> Response:
         if agent_name
         else None,
     )
-    request_id = await run_in_threadpool(intake.record, flow, new, member.actor)
+    try:
+        request_id = await run_in_threadpool(intake.record, flow, new, member.actor)
+    except WorkflowError as exc:
+        values = {name: text_field(form, name, 500) for name in FIELDS}
+        return _new_page(request, values, _problem(request, exc), exc.status)
     return RedirectResponse(f"/admin/intake/{request_id}", status_code=303)
 
 
 @router.get("/{request_id}")
 def detail(request_id: str, request: Request) -> Response:
+    return _detail_page(request, request_id)
+
+
+def _detail_page(
+    request: Request, request_id: str, error: tuple[str, str] | None = None, status: int = 200
+) -> Response:
     member = signed_in(request)
     flow = workflow_of(request)
     lang = language(request)
@@ -187,8 +237,12 @@ def detail(request_id: str, request: Request) -> Response:
             "upload_limit": flow.settings.upload_max_bytes // 2**20,
             "documents": intake.DOCUMENTS,
             "methods": intake.PAYMENT_METHODS,
-            "flashes": [intake_messages(lang)("done")] if request.query_params.get("done") else [],
+            "flashes": [intake_messages(lang)("done")]
+            if request.query_params.get("done") and error is None
+            else [],
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -200,17 +254,36 @@ async def _action(request: Request, max_bytes: int | None = None) -> tuple[Workf
     return flow, await read_form(request, flow.secrets, max_bytes), member.actor
 
 
+async def _run(request: Request, request_id: str, work: Callable[[], object]) -> Response:
+    """Do one step; a refused step shows the page again with what to correct."""
+    try:
+        await run_in_threadpool(work)
+    except (Invalid, Conflict) as exc:
+        return _detail_page(request, request_id, _problem(request, exc), exc.status)
+    return _back(request_id)
+
+
+def _amount(form: FormData) -> int:
+    amount = text_field(form, "amount", 7)
+    if not amount.isdigit():
+        raise Invalid("amount: a whole number of yen")
+    return int(amount)
+
+
 @router.post("/{request_id}/documents")
 async def attach(request_id: str, request: Request) -> Response:
     limit = workflow_of(request).settings.upload_max_bytes
     flow, form, actor = await _action(request, limit + 64 * 1024)
     file = form.get("file")
-    if file is None or isinstance(file, str) or not file.filename:
-        raise Invalid("file: choose a scanned document")
-    content = await file.read(limit + 1)
+    name, content = "", b""
+    if file is not None and not isinstance(file, str) and file.filename:
+        name, content = file.filename, await file.read(limit + 1)
     purpose = text_field(form, "purpose", 20)
-    await run_in_threadpool(intake.attach, flow, request_id, actor, purpose, file.filename, content)
-    return _back(request_id)
+    return await _run(
+        request,
+        request_id,
+        lambda: intake.attach(flow, request_id, actor, purpose, name, content),
+    )
 
 
 @router.get("/{request_id}/documents/{upload_id}")
@@ -225,7 +298,9 @@ def document(request_id: str, upload_id: str, request: Request) -> Response:
 @router.post("/{request_id}/check")
 async def check(request_id: str, request: Request) -> Response:
     flow, form, actor = await _action(request)
-    await run_in_threadpool(
+    return await _run(
+        request,
+        request_id,
         lambda: intake.check_documents(
             flow,
             request_id,
@@ -235,39 +310,34 @@ async def check(request_id: str, request: Request) -> Response:
             numbers_masked=text_field(form, "numbers_masked", 5) == "1",
             authority_checked=text_field(form, "authority_checked", 5) == "1",
             note=text_field(form, "note", 2000),
-        )
+        ),
     )
-    return _back(request_id)
 
 
 @router.post("/{request_id}/fee")
 async def fee(request_id: str, request: Request) -> Response:
     flow, form, actor = await _action(request)
-    amount = text_field(form, "amount", 7)
-    if not amount.isdigit():
-        raise Invalid("amount: a whole number of yen")
-    await run_in_threadpool(intake.set_fee, flow, request_id, actor, int(amount))
-    return _back(request_id)
+    return await _run(
+        request, request_id, lambda: intake.set_fee(flow, request_id, actor, _amount(form))
+    )
 
 
 @router.post("/{request_id}/payment")
 async def payment(request_id: str, request: Request) -> Response:
     flow, form, actor = await _action(request)
-    amount = text_field(form, "amount", 7)
-    if not amount.isdigit():
-        raise Invalid("amount: a whole number of yen")
-    await run_in_threadpool(
+    return await _run(
+        request,
+        request_id,
         lambda: intake.record_payment(
             flow,
             request_id,
             actor,
-            amount=int(amount),
+            amount=_amount(form),
             method=text_field(form, "method", 30),
             paid_on=_day(form, "paid_on"),
             reference=text_field(form, "reference", 100),
-        )
+        ),
     )
-    return _back(request_id)
 
 
 @router.post("/{request_id}/decision")
@@ -275,23 +345,22 @@ async def decide(request_id: str, request: Request) -> Response:
     """Approve (then execute at once, so the letter can follow) or refuse on a declared ground."""
     flow, form, actor = await _action(request)
     approve = text_field(form, "outcome", 10) == "approve"
-    ground = text_field(form, "ground", 60) or None
     # Checked, or not offered: what the declaration withholds in principle (with its reason).
     unchecked = text_field(form, "history_offered", 5) == "1" and not form.get("withhold_history")
-    withhold = [] if unchecked else None
-    await run_in_threadpool(
-        lambda: flow.decide(
+
+    def work() -> None:
+        flow.decide(
             request_id,
             actor,
             approve=approve,
-            ground=ground,
+            ground=text_field(form, "ground", 60) or None,
             note=text_field(form, "note", 2000),
-            withhold=withhold,
+            withhold=[] if unchecked else None,
         )
-    )
-    if approve:
-        await run_in_threadpool(execute_now, flow, request_id)
-    return _back(request_id)
+        if approve:
+            execute_now(flow, request_id)
+
+    return await _run(request, request_id, work)
 
 
 @router.get("/{request_id}/letter.pdf")
@@ -305,13 +374,14 @@ def letter(request_id: str, request: Request) -> Response:
 @router.post("/{request_id}/dispatch")
 async def dispatch(request_id: str, request: Request) -> Response:
     flow, form, actor = await _action(request)
-    await run_in_threadpool(
+    return await _run(
+        request,
+        request_id,
         lambda: intake.record_dispatch(
             flow,
             request_id,
             actor,
             number=text_field(form, "number", 20),
             sent_on=_day(form, "sent_on"),
-        )
+        ),
     )
-    return _back(request_id)
