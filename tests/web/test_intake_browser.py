@@ -125,6 +125,7 @@ def test_staff_file_a_postal_request_and_print_the_letter(
     row = flow.get(request_id)
     assert row.received_at.date() <= received  # 00:00 JST of the day received
     assert page.locator("[data-channel]").inner_text() == "郵送"
+    assert f"{received.year}年{received.month}月{received.day}日" in page.content()
 
     page.get_by_label("ファイル").set_input_files(scan())
     page.get_by_role("button", name="書類を添付する").click()
@@ -178,7 +179,9 @@ def test_staff_file_a_postal_request_and_print_the_letter(
 
     page.get_by_label("書留番号").fill("1234-5678-9012")
     page.get_by_role("button", name="発送を記録する").click()
-    assert page.locator("[data-dispatched]").get_attribute("data-dispatched") == "123456789012"
+    dispatched = page.locator("[data-dispatched]")
+    assert dispatched.get_attribute("data-dispatched") == "123456789012"
+    assert "書留番号 1234-5678-9012" in dispatched.inner_text()
     actions = [e.action for e in flow.history(request_id)]
     for action in ("document_checked", "fee_set", "fee_paid", "approved", "letter_sent"):
         assert action in actions

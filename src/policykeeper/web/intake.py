@@ -72,6 +72,18 @@ def _problem(request: Request, exc: WorkflowError) -> tuple[str, str]:
     return i(f"errors.{key}", limit=limit), str(exc)
 
 
+def _day_text(t: Messages, value: date | str) -> str:
+    """A day in the reader's form: 「2026年11月28日」 / "28 November 2026"."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    month = t.tree["format"]["months"][day.month - 1]
+    return t("format.date", year=day.year, month=day.month, day=day.day, month_name=month)
+
+
+def _mail_number(number: str) -> str:
+    """A registered-mail number as Japan Post prints it: 1234-5678-9012."""
+    return "-".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
 def _back(request_id: str) -> RedirectResponse:
     return RedirectResponse(f"/admin/intake/{request_id}?done=1", status_code=303)
 
@@ -94,7 +106,7 @@ def listing(request: Request) -> Response:
             "id": row.id,
             "name": record.name,
             "channel": record.channel,
-            "received_on": record.received_on,
+            "received_on": _day_text(t, record.received_on),
             "due": t.when(row.due_at, zone),
             "state": t(f"staff_state.{row.state}"),
         }
@@ -233,6 +245,8 @@ def _detail_page(
             "withheld": right.withheld.get(lang) if right.withheld else None,
             "grounds": grounds,
             "history": history,
+            "day": lambda value: _day_text(t, value),
+            "mail_number": _mail_number,
             "today": intake.today(flow).isoformat(),
             "upload_limit": flow.settings.upload_max_bytes // 2**20,
             "documents": intake.DOCUMENTS,
