@@ -229,6 +229,8 @@ def test_the_request_cannot_proceed_unpaid(flows: dict[str, Workflow]) -> None:
             flow, request_id, "staff:a", amount=590, method="stamps", paid_on=date(2026, 4, 30)
         )
     intake.set_fee(flow, request_id, "staff:alice", 590)  # 定形 110円 + 一般書留 480円
+    with pytest.raises(Conflict, match="how the fee was paid"):
+        flow.record_fee(request_id, "staff:alice", amount=590, waived=False)
     with pytest.raises(Invalid, match="amount: the fee is 590 JPY, not 500"):
         intake.record_payment(
             flow, request_id, "staff:a", amount=500, method="stamps", paid_on=date(2026, 4, 30)

@@ -473,6 +473,11 @@ class Workflow:
             row = self._lock(session, request_id)
             if row.state != State.awaiting_fee:
                 raise Conflict(f"the request is {row.state}, not awaiting a fee")
+            if not waived and row.details.get("channel"):
+                raise Conflict(
+                    "a request recorded by staff needs how the fee was paid: record the "
+                    "payment on its intake (workflow.intake.record_payment)"
+                )
             if waived:
                 row.fee_status = "waived"
                 self._audit(session, row, actor, "fee_waived", {})
