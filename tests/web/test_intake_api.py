@@ -115,3 +115,6 @@ def test_a_postal_request_through_the_api(make_client: Make, audiostock: tuple[P
     assert posted.json()["intake"]["dispatch"]["registered_mail_number"] == "123456789012"
     missing = client.get("/api/staff/requests/nope/intake", headers=handler)
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    spec = client.get("/openapi.json").json()
+    documented = spec["paths"]["/api/staff/requests/{request_id}/intake/payment"]["post"]
+    assert {"403", "409", "422"} <= set(documented["responses"])

@@ -9,12 +9,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from policykeeper.web import api
 from policykeeper.web.api import Flow, Handler, Payload, RequestOut
 from policykeeper.web.files import attachment
 from policykeeper.workflow import intake
 from policykeeper.workflow.errors import NotFound
 
-router = APIRouter(prefix="/api/staff", tags=["staff intake"])
+router = APIRouter(prefix="/api/staff", tags=["staff intake"], responses=api.router.responses)
 
 
 class IntakeIn(Payload):
