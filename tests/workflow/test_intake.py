@@ -432,3 +432,20 @@ def test_the_completion_email_gives_the_reason_for_what_is_withheld(
     body = Mailbox.body(mailbox.last("reason@example.jp"))
     assert "なお、次の情報は開示の対象外としました" in body
     assert "開示しない理由：上記にかかわらず、履歴情報及び特性情報" in body
+
+
+def test_a_letter_in_english_for_a_person_who_wrote_in_english(
+    flows: dict[str, Workflow],
+) -> None:
+    flow = flows["allin"]
+    request_id = intake.record(flow, postal("english@example.jp", language="en"), "staff:alice")
+    checked(flow, request_id)
+    intake.record_payment(
+        flow, request_id, "staff:a", amount=1000, method="bank_transfer", paid_on=date(2026, 4, 28)
+    )
+    flow.decide(request_id, "staff:alice", approve=False, ground="harm_to_rights")
+    _composed, pdf = intake.letter(flow, request_id, date(2026, 5, 1))
+    text, _image = read_back(pdf, "allin-non-disclosure-en")
+    assert "Decisionnottodiscloseyourretainedpersonaldata" in text
+    assert "Dear山田花子," in text
+    assert "harmthelife,body,propertyorotherrightsandinterests" in text
