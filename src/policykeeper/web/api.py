@@ -115,8 +115,11 @@ class LoginIn(Payload):
 
 
 class StaffIn(Payload):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=12)
+    """Checked by the staff directory's one rule (`StaffDirectory.create`), as the console
+    form is."""
+
+    username: str
+    password: str
     role: Role
 
 
