@@ -75,7 +75,6 @@ def check_policy(policy: Policy) -> list[Finding]:
         _sensitive_data,
         _rights,
         _usable_channels,
-        _anonymized_uses,
         _laws,
         _joint_controllers,
         _translation_scripts,
@@ -579,61 +578,15 @@ def _usable_channels(policy: Policy) -> Iterator[Finding]:
                 "address, email, form or phone to send the request to",
                 LAW,
             )
-    complaints = policy.complaints
-    if (
-        complaints is not None
-        and Jurisdiction.appi in policy.jurisdictions
-        and not usable(policy.contact(complaints.contact or ""))
-    ):
-        yield Finding(
-            ("complaints",),
-            "missing: a usable complaints channel (an address, email, form or phone; "
-            "Cabinet Order Art. 10(ii))",
-            LAW,
-        )
-
-
-def _anonymized_uses(policy: Policy) -> Iterator[Finding]:
-    appi = Jurisdiction.appi in policy.jurisdictions
-    for i, use in enumerate(policy.anonymized_uses):
-        where = ("anonymized_uses", i, "kind")
-        if use.kind in {"anonymously_processed", "pseudonymously_processed"} and not appi:
-            yield Finding(
-                where, f"'{use.kind}' is an APPI term, but the policy does not declare appi"
-            )
-        if use.kind == "anonymously_processed" and use.items_published is None:
-            yield Finding(
-                where,
-                "missing: the items of personal information in the 匿名加工情報 (APPI Art. 43(3)); "
-                "declare items_published",
-                LAW,
-            )
-        if use.kind == "pseudonymously_processed" and use.recipients:
-            yield Finding(
-                ("anonymized_uses", i, "recipients"),
-                "仮名加工情報 may not be provided to third parties (APPI Art. 41(6))",
-                LAW,
-            )
 
 
 def _joint_controllers(policy: Policy) -> Iterator[Finding]:
-    """GDPR Art. 26: joint controllers come in twos or more and publish their arrangement."""
+    """Joint controllers come in twos or more (what they publish is the GDPR's check)."""
     joint = [i for i, o in enumerate(policy.operators) if o.role == "joint_controller"]
     if len(joint) == 1:
         yield Finding(
             ("operators", joint[0], "role"),
             "a joint controller needs at least one other joint controller among the operators",
-        )
-    if (
-        len(joint) > 1
-        and Jurisdiction.gdpr in policy.jurisdictions
-        and (policy.gdpr is None or policy.gdpr.joint_arrangement is None)
-    ):
-        yield Finding(
-            ("operators", joint[0], "role"),
-            "joint controllers must make the essence of their arrangement available "
-            "(GDPR Art. 26(2)); declare gdpr.joint_arrangement",
-            LAW,
         )
 
 

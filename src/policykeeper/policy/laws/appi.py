@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from policykeeper.policy.checks import LAW, WARNING, Finding, _abroad, _applies
+from policykeeper.policy.checks import LAW, WARNING, Finding, _abroad, _applies, usable
 from policykeeper.policy.laws.base import (
     Calendar,
     Law,
@@ -83,6 +83,8 @@ class Appi(Law):
         yield from _appi_public_items(policy)
         yield from _appi_vocabulary(policy)
         yield from _gdpr_only_provisions(policy)
+        yield from _complaints_channel(policy)
+        yield from _anonymized_uses(policy)
 
 
 APPI = Appi()
@@ -220,3 +222,42 @@ def _appi_fee_items(fee: Fee, location: Location) -> Iterator[Finding]:
         yield Finding(location, "missing: the amount of the fee (APPI Art. 32(1)(iii))", LAW)
     if not fee.payment_methods:
         yield Finding(location, "missing: how to pay the fee (payment_methods)", LAW)
+
+
+def _complaints_channel(policy: Policy) -> Iterator[Finding]:
+    """Cabinet Order Art. 10(ii): where to complain is a public item a person can use."""
+    complaints = policy.complaints
+    if (
+        complaints is not None
+        and Jurisdiction.appi in policy.jurisdictions
+        and not usable(policy.contact(complaints.contact or ""))
+    ):
+        yield Finding(
+            ("complaints",),
+            "missing: a usable complaints channel (an address, email, form or phone; "
+            "Cabinet Order Art. 10(ii))",
+            LAW,
+        )
+
+
+def _anonymized_uses(policy: Policy) -> Iterator[Finding]:
+    appi = Jurisdiction.appi in policy.jurisdictions
+    for i, use in enumerate(policy.anonymized_uses):
+        where = ("anonymized_uses", i, "kind")
+        if use.kind in {"anonymously_processed", "pseudonymously_processed"} and not appi:
+            yield Finding(
+                where, f"'{use.kind}' is an APPI term, but the policy does not declare appi"
+            )
+        if use.kind == "anonymously_processed" and use.items_published is None:
+            yield Finding(
+                where,
+                "missing: the items of personal information in the 匿名加工情報 (APPI Art. 43(3)); "
+                "declare items_published",
+                LAW,
+            )
+        if use.kind == "pseudonymously_processed" and use.recipients:
+            yield Finding(
+                ("anonymized_uses", i, "recipients"),
+                "仮名加工情報 may not be provided to third parties (APPI Art. 41(6))",
+                LAW,
+            )

@@ -57,6 +57,7 @@ class Gdpr(Law):
         yield from _gdpr_bases(policy)
         yield from _gdpr_items(policy)
         yield from _tracker_consent(policy)
+        yield from _joint_arrangement(policy)
 
     def section(self, builder: Builder) -> Section | None:
         from policykeeper.render.build import EEA
@@ -206,3 +207,19 @@ def _tracker_consent(policy: Policy) -> Iterator[Finding]:
                 "(ePrivacy Directive Art. 5(3))",
                 LAW,
             )
+
+
+def _joint_arrangement(policy: Policy) -> Iterator[Finding]:
+    """Art. 26(2): joint controllers make the essence of their arrangement available."""
+    joint = [i for i, o in enumerate(policy.operators) if o.role == "joint_controller"]
+    if (
+        len(joint) > 1
+        and Jurisdiction.gdpr in policy.jurisdictions
+        and (policy.gdpr is None or policy.gdpr.joint_arrangement is None)
+    ):
+        yield Finding(
+            ("operators", joint[0], "role"),
+            "joint controllers must make the essence of their arrangement available "
+            "(GDPR Art. 26(2)); declare gdpr.joint_arrangement",
+            LAW,
+        )
