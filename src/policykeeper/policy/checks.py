@@ -137,13 +137,8 @@ def _category_keys(policy: Policy) -> Iterator[Finding]:
 
 
 def _laws_for(policy: Policy, key: str) -> str:
-    taxonomy = builtin()
-    laws = []
-    if taxonomy.is_appi_sensitive(key):
-        laws.append("APPI Art. 2(3) (要配慮個人情報)")
-    if taxonomy.is_gdpr_special(key):
-        laws.append("GDPR Art. 9")
-    return " and ".join(laws)
+    """The laws (every known one) that make the category special-care data."""
+    return " and ".join(care.citation for each in laws() if (care := each.special_care(key)))
 
 
 def _references(policy: Policy) -> Iterator[Finding]:

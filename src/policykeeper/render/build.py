@@ -430,13 +430,14 @@ class Builder:
         return [what, sources, [line(required)] if required else [], notes]
 
     def special_term(self, key: str) -> str:
-        """要配慮個人情報 only for the APPI's list; a GDPR special category under the GDPR."""
-        taxonomy, jurisdictions = builtin(), self.policy.jurisdictions
-        terms = []
-        if Jurisdiction.appi in jurisdictions and taxonomy.is_appi_sensitive(key):
-            terms.append(self.cat("text.sensitive_appi"))
-        if Jurisdiction.gdpr in jurisdictions and taxonomy.is_gdpr_special(key):
-            terms.append(self.cat("text.sensitive_gdpr"))
+        """Each declared law's own term (`Law.special_care`): 要配慮個人情報 only for the APPI's
+        list, a special category under the GDPR."""
+        jurisdictions = self.policy.jurisdictions
+        terms = [
+            self.cat(care.term)
+            for each in laws()
+            if each.key in jurisdictions and (care := each.special_care(key))
+        ]
         return self.cat.join(terms) if terms else self.cat("text.sensitive_other")
 
     def subject_label(self, subject_id: str) -> str:

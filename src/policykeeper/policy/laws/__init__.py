@@ -15,6 +15,7 @@ from policykeeper.policy.laws.base import (
     Law,
     LegalClock,
     LimitFloor,
+    SpecialCare,
     StatutoryDeadline,
     StatutoryFee,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Law",
     "LegalClock",
     "LimitFloor",
+    "SpecialCare",
     "StatutoryDeadline",
     "StatutoryFee",
     "law",

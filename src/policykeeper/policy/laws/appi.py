@@ -13,6 +13,7 @@ from policykeeper.policy.laws.base import (
     Calendar,
     Law,
     LegalClock,
+    SpecialCare,
     StatutoryDeadline,
     StatutoryFee,
 )
@@ -33,6 +34,9 @@ FEE_ALLOWED = frozenset(
     {RightKind.access, RightKind.third_party_records, RightKind.notify_purposes}
 )
 """Art. 38: a reasonable fee only for notice of purposes and disclosure."""
+
+SENSITIVE = "要配慮個人情報"
+"""The APPI's term for special-care data, quoted by validate's English messages."""
 
 _ARTICLES = {
     RightKind.notify_purposes: ("第32条第2項", "Art. 32(2)"),
@@ -68,6 +72,12 @@ class Appi(Law):
 
     def fee(self, kind: RightKind) -> StatutoryFee:
         return StatutoryFee(kind in FEE_ALLOWED, Text(ja="個人情報保護法第38条", en="APPI Art. 38"))
+
+    def special_care(self, key: str) -> SpecialCare | None:
+        """要配慮個人情報 is a closed list (Art. 2(3), Cabinet Order Art. 2)."""
+        if not builtin().is_appi_sensitive(key):
+            return None
+        return SpecialCare(f"APPI Art. 2(3) ({SENSITIVE})", "text.sensitive_appi")
 
     def fee_findings(self, kind: RightKind, fee: Fee, location: Location) -> Iterator[Finding]:
         if self.fee(kind).allowed:

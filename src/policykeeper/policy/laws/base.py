@@ -76,6 +76,15 @@ class LimitFloor:
         )
 
 
+@dataclass(frozen=True)
+class SpecialCare:
+    """How a law names a category of data it protects more: the citation validate quotes and
+    the render catalogue's key for the term the policy uses."""
+
+    citation: str
+    term: str
+
+
 class Law(ABC):
     """One law a declaration can name in `jurisdictions`. Subclass it, set the class
     attributes, override what the law adds, and `register` an instance."""
@@ -96,6 +105,10 @@ class Law(ABC):
     @abstractmethod
     def fee(self, kind: RightKind) -> StatutoryFee:
         """Whether the law lets a business charge for `kind`."""
+
+    def special_care(self, key: str) -> SpecialCare | None:
+        """Whether the law treats the taxonomy category `key` as special-care data."""
+        return None
 
     def fee_findings(self, kind: RightKind, fee: Fee, location: Location) -> Iterator[Finding]:
         """What validate says of a declared fee (not 'free') for `kind` under this law."""

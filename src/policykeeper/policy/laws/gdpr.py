@@ -13,11 +13,13 @@ from policykeeper.policy.laws.base import (
     Calendar,
     Law,
     LegalClock,
+    SpecialCare,
     StatutoryDeadline,
     StatutoryFee,
 )
 from policykeeper.policy.models import Fee, Jurisdiction, Policy, RightKind
 from policykeeper.policy.source import Location
+from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Duration, Text
 
 if TYPE_CHECKING:
@@ -45,6 +47,12 @@ class Gdpr(Law):
     def fee(self, kind: RightKind) -> StatutoryFee:
         """Art. 12(5): free, unless manifestly unfounded or excessive."""
         return StatutoryFee(False, Text(ja="GDPR第12条第5項", en="GDPR Art. 12(5)"))
+
+    def special_care(self, key: str) -> SpecialCare | None:
+        """The special categories of Art. 9."""
+        if not builtin().is_gdpr_special(key):
+            return None
+        return SpecialCare("GDPR Art. 9", "text.sensitive_gdpr")
 
     def fee_findings(self, kind: RightKind, fee: Fee, location: Location) -> Iterator[Finding]:
         yield Finding(
