@@ -61,40 +61,6 @@ from policykeeper.render.document import (
 )
 from policykeeper.render.style import japanese
 
-EEA = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IS",
-        "IE",
-        "IT",
-        "LV",
-        "LI",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "NO",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-    ]
-)
 SECURITY_ORDER = ("organizational", "human", "physical", "technical", "external_environment")
 PROVISION_ORDER = (
     Provision.entrustment,

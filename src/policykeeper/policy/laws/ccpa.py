@@ -28,10 +28,15 @@ from policykeeper.policy.models import (
 )
 from policykeeper.policy.source import Location
 from policykeeper.policy.types import Duration, Text
+from policykeeper.render.document import (
+    Paragraph,
+    Section,
+    Table,
+    line,
+)
 
 if TYPE_CHECKING:
     from policykeeper.render.build import Builder
-    from policykeeper.render.document import Section
 
 
 class Ccpa(Law):
@@ -77,13 +82,6 @@ class Ccpa(Law):
         yield from _limits(policy)
 
     def section(self, builder: Builder) -> Section | None:
-        from policykeeper.render.document import (
-            Paragraph,
-            Section,
-            Table,
-            line,
-        )
-
         cat, policy = builder.cat, builder.policy
         if Jurisdiction.ccpa not in policy.jurisdictions and policy.ccpa is None:
             return None

@@ -21,10 +21,55 @@ from policykeeper.policy.models import Fee, Jurisdiction, Policy, RightKind
 from policykeeper.policy.source import Location
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Duration, Text
+from policykeeper.render.document import (
+    Field,
+    Fields,
+    Item,
+    ItemList,
+    Paragraph,
+    Section,
+    Table,
+    line,
+)
 
 if TYPE_CHECKING:
     from policykeeper.render.build import Builder
-    from policykeeper.render.document import Section
+
+EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IS",
+        "IE",
+        "IT",
+        "LV",
+        "LI",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+"""The European Economic Area: transfers outside it need a safeguard (Arts. 44-46)."""
 
 
 class Gdpr(Law):
@@ -68,18 +113,6 @@ class Gdpr(Law):
         yield from _joint_arrangement(policy)
 
     def section(self, builder: Builder) -> Section | None:
-        from policykeeper.render.build import EEA
-        from policykeeper.render.document import (
-            Field,
-            Fields,
-            Item,
-            ItemList,
-            Paragraph,
-            Section,
-            Table,
-            line,
-        )
-
         cat, policy = builder.cat, builder.policy
         if Jurisdiction.gdpr not in policy.jurisdictions and policy.gdpr is None:
             return None
