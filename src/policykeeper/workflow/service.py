@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from policykeeper.errors import MailUnavailable
 from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import (
     Jurisdiction,
@@ -91,11 +92,6 @@ UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
-
-
-class MailUnavailable(WorkflowError):
-    status = 503
-    code = "mail_unavailable"
 
 
 def utcnow() -> datetime:
