@@ -66,9 +66,22 @@ TOPICS: tuple[tuple[str, str], ...] = (
 )
 
 
+_POLICY_TITLE = re.compile(
+    r"privacy (?:policy|notice|statement)|プライバシー(?:ポリシー|に関する通知|ステートメント|通知)"
+)
+"""The document's own title ("Websites, Communications & Cookies Privacy Notice") names the
+whole policy, not the topic of each of its sentences."""
+
+
 def topic_of(sentence: Sentence) -> str:
     """The topic of the nearest heading that has one ('' when none does)."""
-    for heading in reversed(sentence.section):
+    for index, heading in reversed(list(enumerate(sentence.section))):
+        if (
+            index == 0
+            and _POLICY_TITLE.search(normalise(heading))
+            and not re.search(r"chang|updat|revis|amend|変更|改定|改訂", normalise(heading))
+        ):
+            continue
         if re.match(r"(?i)^to [a-z]", heading) or heading.endswith(("のため", "ため")):
             return "purpose"
         topic = _topic(heading)
@@ -175,14 +188,26 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar|sell|sold|rent|disclos|provid|sen[dt]|transfer)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析"
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
     r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
-    r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b|してはいけません|しないでください|禁止"
+    r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
+    r"|^[-*•・\s]*(?:please )?(?:use|choose|create|pick|set|make sure|ensure|remember|keep|never share|do not share|don.t share)\b(?! of\b)"
+    r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|\bmake sure\b"
+    r"|してはいけません|しないでください|禁止|(?<!注意)(?<!確認)(?<!了承)してください|しましょう|お勧めします|推奨します|推奨されます"
 )
+"""Advice and instructions to the reader ("Use strong passwords", 「パスワードは推測されにくいものを
+設定してください」): the data they name is the reader's business, not collected."""
+_CREDENTIALS = frozenset({"user.authorization.password"})
+_KEPT_BY_US = re.compile(
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
+    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理"
+)
+"""Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
+without the operator keeping them, so a credential is drafted only with one of these."""
 _CONTACT_LINE = re.compile(
     r"^(?:address|e-?mail(?: address)?|phone(?: number)?|tel|fax|company name|department|operator|representative|name|country|the service|住所|所在地|メール|電話|担当|代表者|会社名|事業者名|名称|国)\s*[:：]",
 )
@@ -285,8 +310,11 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if topic == "rights" and not re.search(r"collect|取得", text):
         return
+    outer = ""
     for start, end in clauses(text, sentence.lang):
         clause = text[start:end]
+        inner = start > 0 and text[start - 1] in "(（"
+        context, outer = (outer + " " + clause if inner else clause), (outer if inner else clause)
         matches = term_matches(clause)
         if not matches:
             continue
@@ -301,8 +329,16 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             continue
         if negative:
             continue
+        if (
+            not _listed_data(sentence)
+            and topic not in {"collect", "definitions"}
+            and not _HANDLING.search(_NAMED_SETTING.sub(" ", context))
+        ):
+            continue
         source = _source_of(sentence)
         for match_start, match_end, key in matches:
+            if key in _CREDENTIALS and sentence.kind != "item" and not _KEPT_BY_US.search(text):
+                continue
             surface = sentence.text if sentence.kind == "item" and len(matches) == 1 else None
             label = surface or _surface(sentence.text, clause, match_start, match_end)
             yield Fact(
@@ -313,6 +349,24 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             )
             if topic in {"collect", "cookies", "definitions", ""}:
                 yield Fact("obtained", f"{key}={source}", None, [sentence])
+
+
+_NAMED_SETTING = re.compile(r"do[- ]not[- ]track|トラッキング拒否")
+"""A setting's name, not a statement that anything is tracked."""
+_JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|ください|する|される)[。.]?$")
+
+
+def _listed_data(sentence: Sentence) -> bool:
+    """A list item that names data ('Name, email address'), not a sentence in a bullet that
+    merely mentions it ('Install the … Opt-out Browser Add-on')."""
+    if sentence.kind != "item":
+        return False
+    text = _URL.sub("", sentence.norm).strip()
+    if sentence.lang == "ja":
+        short = len(text) <= 40 and not _JA_PREDICATE_END.search(text)
+    else:
+        short = len(text.split()) <= 8
+    return short or _only_data_items(sentence)
 
 
 _EN_NEGATED_VERB = re.compile(
@@ -615,8 +669,10 @@ def _original(original: str, folded_part: str) -> str:
 def _exceptions(sentence: Sentence, topic: str) -> list[str]:
     """APPI Art. 27(1)-style cases where data is provided without consent."""
     context = normalise(sentence.lead + " " + " ".join(sentence.section))
-    frame = sentence.kind == "item" and re.search(
-        r"except|following cases|exceptions?|除き|場合|not fall under|次の", context
+    frame = (
+        sentence.kind == "item"
+        and re.search(r"except|following cases|exceptions?|除き|場合|not fall under|次の", context)
+        and re.search(r"第三者|third part|" + _SHARING.pattern, context)
     )
     third_party_lead = re.search(r"third part|第三者", normalise(sentence.lead)) and re.search(
         r"except|unless|除き|場合", normalise(sentence.lead)
