@@ -450,25 +450,42 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used to|we use .{3,80}? to|in order for|to (?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)"
+    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得)(?:し|する|いた|され)"
 )
 
 
 _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
-    r"by giving your|上記の目的のために|詳細については|ご確認ください"
+    r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って"
 )
 
 
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
-    if _NOT_A_PURPOSE.search(text):
+    if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text):
+        return
+    if (
+        sentence.kind == "heading"
+        and _PURPOSE_HEADING.search(text)
+        and topic not in {"contact", "rights", "changes"}
+    ):
+        yield _purpose(sentence)
         return
     if topic == "purpose":
         if sentence.kind == "heading":
             own = _topic(sentence.text)
-            if (own in {"", "purpose"} or text.endswith("ため")) and not _LEAD_IN.search(text):
+            if (
+                (own in {"", "purpose"} or text.endswith("ため"))
+                and not _LEAD_IN.search(text)
+                and not _names_data(text)
+            ):
                 yield _purpose(sentence)
+            return
+        if (
+            sentence.kind == "text"
+            and sentence.section
+            and _PURPOSE_HEADING.search(normalise(sentence.section[-1]))
+        ):
             return
         if sentence.kind == "item" and not sentence.first:
             return
@@ -495,6 +512,20 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         and not is_negative(text, sentence.lang)
     ):
         yield _purpose(sentence)
+
+
+_PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$")
+"""A heading that is itself a purpose ("To improve security", 「セキュリティを改善するため」); the
+paragraphs under it describe that purpose (its list items may still be purposes of their own)."""
+_EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|例えば|たとえば)")
+
+
+def _names_data(text: str) -> bool:
+    """A heading that names data ('技術データ', 'Location information'), not a purpose."""
+    covered = sum(end - start for start, end, _ in term_matches(text))
+    return covered >= 0.45 * len(text) or bool(
+        re.search(r"(?:データ|情報|\bdata|\binformation)$", text)
+    )
 
 
 def _purpose(sentence: Sentence) -> Fact:
@@ -785,7 +816,7 @@ _CLOCKS = (
     ),
     (
         "last_activity",
-        r"last activity|last (?:use|login)|not been used|since (?:the )?last|最終(?:利用|ログイン)|使用されていない",
+        r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない",
     ),
     ("resolution", r"resolution|resolved|解決"),
     ("contract_end", r"end of (?:the )?contract|契約終了"),
@@ -851,12 +882,12 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 _RIGHTS = (
     (
         "portability",
-        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ",
+        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
     ),
     ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
     (
         "restriction",
-        r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止",
+        r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止|(?:使用|利用)を制限",
     ),
     ("erasure", r"erase|erasure|delet|right to be forgotten|削除|消去|忘れ"),
     ("objection", r"\bobject\b|object to|異議"),
@@ -892,7 +923,7 @@ _VERIFICATION = (
     ),
     (
         "additional_information",
-        r"proof of (?:your )?identity may be requested|additional information|追加情報",
+        r"proof of (?:your )?identity may be requested|additional information|追加情報|(?:身元|本人)を確認するために(?:さらなる|追加の)情報",
     ),
 )
 
@@ -1053,6 +1084,14 @@ def _channel_spans(text: str) -> list[tuple[int, int]]:
 # --- contacts, operator, service --------------------------------------------------------
 
 
+_POLICY_LINK = re.compile(
+    r"/(?:[\w-]*privacy(?:[-_]?(?:policy|notice|statement|notices))?|legal|terms|policies|tos)(?:/[\w-]*)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+"""A link to a policy page (a vendor's privacy policy, "our Mozilla Privacy Policy"): where to
+read, not a channel to write to."""
+
+
 def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.text
     for email in _EMAIL.findall(text):
@@ -1067,9 +1106,11 @@ def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
             yield Fact(
                 "contact", f"phone:{digits}", {"kind": "phone", "value": number.strip()}, [sentence]
             )
-    if topic in {"contact", "rights", ""} or re.search(r"form|フォーム", sentence.norm):
+    if topic in {"contact", "rights", ""} or re.search(r"\bforms?\b|フォーム", sentence.norm):
         for url in _URL.findall(text):
-            if re.search(r"form|contact|inquir|フォーム|お問い合わせ", sentence.norm):
+            if _POLICY_LINK.search(url):
+                continue
+            if re.search(r"\bforms?\b|\bcontact|inquir|フォーム|お問い合わせ", sentence.norm):
                 yield Fact("contact", f"url:{url}", {"kind": "web_form", "value": url}, [sentence])
     hours = _HOURS.search(dates.fold(text))
     if hours:
@@ -1274,8 +1315,15 @@ _DATE_KIND = (
     ("established", r"establish|制定|施行"),
     ("revised", r"revis|改定|改訂|更新"),
     ("updated", r"last updated|最終更新"),
-    ("effective", r"effective|効力"),
+    ("effective", r"effective|効力|発効"),
 )
+
+
+_ONLY_A_DATE = re.compile(
+    r"^\W*(?:(?:令和|平成)?\s*\d+\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[a-z]+\s+\d{4}|\d{4}-\d{2}-\d{2})\W*$",
+    re.IGNORECASE,
+)
+"""A line that is only a date, at the head of the policy: the date of the version published."""
 
 
 def dated(sentence: Sentence, topic: str) -> Iterator[Fact]:
@@ -1284,6 +1332,8 @@ def dated(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     text = sentence.norm
     kind = next((name for name, pattern in _DATE_KIND if re.search(pattern, text)), None)
+    if kind is None and sentence.index <= 5 and _ONLY_A_DATE.match(dates.fold(sentence.text)):
+        kind = "updated"
     if kind is None:
         return
     if kind == "revised" and re.search(r"last updated|最終更新", text):
