@@ -614,6 +614,34 @@ _EXCEPTIONS = (
 )
 
 
+_NO_RECIPIENT_TOPICS = {"contact", "definitions", "rights", "changes", "minors"}
+_USES_TO_HANDLE = re.compile(
+    r"(?i)\bwe (?:also )?use\b.{0,400}?\bto (?:handle|manage|process|host|store|send|e-?mail|administer|deliver)"
+    r"|を利用し.{0,80}?(?:処理|管理|取り扱|扱|受付|保管|送信)|(?:処理|管理|取り扱|扱|受付|保管|送信).{0,300}?を利用"
+)
+_LINKED_NAME = re.compile(r"([A-Z][\w.]*(?: [A-Z][\w.]*){0,3}) \(https?://[^)\s]+\)")
+"""Services the operator says it uses to handle data, each named with its link: "We use
+Greenhouse (…) to handle employment applications", 「…の処理にあたって、Greenhouse (…) を利用し」."""
+
+
+def _named_processors(sentence: Sentence) -> list[str]:
+    if not _USES_TO_HANDLE.search(sentence.text):
+        return []
+    known = [v for v in vendors()]
+    names = []
+    for match in _LINKED_NAME.finditer(sentence.text):
+        name = match.group(1).strip()
+        if any(v.pattern.search(normalise(name)) for v in known):
+            continue  # a catalogued vendor is named by the catalogue
+        names.append(name)
+    return names
+
+
+def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
+    value = {"name": name, "kind": kind, "purpose": None, "countries": countries_in(sentence.text)}
+    return Fact("recipient", f"{kind}:{normalise(name)}", value, [sentence])
+
+
 def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
@@ -630,6 +658,9 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 {"name": vendor.name, "kind": vendor.kind, "tracker": vendor.tracker},
                 [sentence],
             )
+    if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
+        for name in _named_processors(sentence):
+            yield _recipient_fact(sentence, "entrustment", name)
     if sentence.kind == "heading" or topic in {"contact", "definitions"}:
         return
     found_exceptions = _exceptions(sentence, topic)
