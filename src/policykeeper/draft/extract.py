@@ -1343,10 +1343,10 @@ def _notice_channels(sentence: Sentence) -> Iterator[Fact]:
 
 
 _DATE_KIND = (
-    ("established", r"establish|制定|施行"),
+    ("established", r"establish|制定"),
     ("revised", r"revis|改定|改訂|更新"),
     ("updated", r"last updated|最終更新"),
-    ("effective", r"effective|効力|発効"),
+    ("effective", r"effective|効力|発効|施行"),
 )
 
 
