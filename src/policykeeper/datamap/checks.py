@@ -113,14 +113,14 @@ def _categories(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
     taxonomy = builtin()
     declared = [c.key for c in policy.categories] if policy else []
     for name, table in datamap.tables.items():
-        for column_name, column in table.columns.items():
-            key = column.category
-            if key is None or taxonomy.is_category(key):
+        for column_name, key, meta_key in table.categorised():
+            if taxonomy.is_category(key):
                 continue
             if policy.category(key) or _under_declared(policy, key):
                 continue
+            where = ("meta", "keys", meta_key) if meta_key else ("columns", column_name)
             yield (
-                ("tables", name, "columns", column_name, "category"),
+                ("tables", name, *where, "category"),
                 f"category '{key}' is neither declared in policy.yaml nor in the taxonomy"
                 + suggestion(key, [*declared, *taxonomy.categories]),
             )
@@ -149,6 +149,12 @@ def _rules(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
                 )
             elif isinstance(column.erase, Keep):
                 yield from _kept_as_declared(name, column_name, column, policy)
+        for meta_key, spec in (table.meta.keys if table.meta else {}).items():
+            if isinstance(spec.erase, Keep) and spec.erase.keep not in rules:
+                yield (
+                    ("tables", name, "meta", "keys", meta_key, "erase", "keep"),
+                    unknown(spec.erase.keep),
+                )
         for index, binding in enumerate(table.retention):
             if binding.rule not in rules:
                 yield ("tables", name, "retention", index, "rule"), unknown(binding.rule)
