@@ -38,7 +38,7 @@ PERSON_SQL = {
     "WHERE user_id = :u OR BINARY comment_author_email = BINARY :e",
     "wp_posts": f"SELECT ID FROM wp_posts WHERE post_author = :u OR ID IN ({ENTRY_POSTS})",
     "wp_postmeta": "SELECT meta_id FROM wp_postmeta WHERE meta_key IN ('_wp_attached_file', "
-    "'_wp_attachment_metadata') AND post_id IN (SELECT ID FROM wp_posts WHERE post_author = :u)"
+    "'_wp_attachment_metadata', '_encloseme') AND post_id IN (SELECT ID FROM wp_posts WHERE post_author = :u)"
     f" OR meta_key LIKE '\\_f%' AND post_id IN ({ENTRY_POSTS})"
     f" OR meta_key IN ('_entry_kind', '_remote_ip') AND post_id IN ({ENTRY_POSTS})",
 }

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policykeeper.datamap.models import Column, DataMap, Keep, Table
-from policykeeper.policy.checks import Finding, suggestion
+from policykeeper.policy.checks import WARNING, Finding, suggestion
 from policykeeper.policy.models import Policy
 from policykeeper.policy.taxonomy import builtin
 
 
 def check_datamap(datamap: DataMap, policy: Policy | None) -> list[Finding]:
-    checks = (_connections, _identities, _vias, _actions, _sides, _categories, _rules)
+    checks = (
+        _connections,
+        _identities,
+        _vias,
+        _actions,
+        _sides,
+        _categories,
+        _rules,
+        _unreached,
+    )
     return [finding for check in checks for finding in check(datamap, policy)]
 
 
@@ -195,3 +204,18 @@ def _held_rows_dated(name: str, table: Table, policy: Policy) -> Iterator[Findin
             f"held under '{held}' but no retention binding names its clock column; "
             f"add retention: [{{rule: {held}, clock: COLUMN}}]",
         )
+
+
+def _unreached(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    """A reference table with personal columns: no join from a person reaches its rows, so
+    access never shows them and erasure never touches them (a join nobody declared?)."""
+    for name, table in datamap.tables.items():
+        personal = [column for column, _, _ in table.categorised()]
+        if table.rows == "reference" and personal:
+            yield Finding(
+                ("tables", name),
+                f"'{name}' holds personal-looking columns ({', '.join(personal[:4])}) but no "
+                "join from a person reaches it: access and erasure never see its rows; add a "
+                "via (rows: owned) if they are about a person",
+                WARNING,
+            )

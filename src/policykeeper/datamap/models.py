@@ -73,6 +73,12 @@ class Via(Strict):
         description="Only this table's rows with these column values are reached by this join "
         "(a meta table's row whose meta_key is _from_email). A list means any of its values.",
     )
+    inferred: bool = Field(
+        False,
+        description="Drafted from names and sampled values, not a declared foreign key: "
+        "confirm it (see evidence), then remove the mark.",
+    )
+    evidence: str | None = Field(None, description="What the draft checked for an inferred join.")
     side: list[str] | None = Field(
         None,
         description="For a row two people share (a tip from a viewer to a creator): the columns "
