@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from wordpress.kit import WordPressSite
 
+from policykeeper.datamap.discovery import discover
 from policykeeper.engine import Identity, access, erase, rectify, restrict
 from policykeeper.engine.restrict import is_restricted
 from policykeeper.engine.runtime import release
@@ -195,3 +196,37 @@ def test_restriction_is_recorded_and_changes_no_row(
     assert not is_restricted(allin, Identity("email", wordpress.user(MEMBER)["email"]))
     restrict(allin, identity, lift=True)
     assert not is_restricted(allin, identity)
+
+
+def test_discovery_infers_wordpress_joins_it_does_not_declare(
+    wordpress_template: WordPressSite,
+) -> None:
+    """WordPress declares no foreign key; the draft finds its joins by name and by value."""
+    draft = discover(wordpress_template.site.database_url, "wp_users.user_email")
+    vias = {
+        name: {(via["table"], tuple(via["join"].items())) for via in table.via}
+        for name, table in draft.tables.items()
+        if table.owned
+    }
+    assert vias == {
+        "wp_users": set(),
+        "wp_usermeta": {("wp_users", (("user_id", "ID"),))},
+        "wp_comments": {
+            ("wp_users", (("user_id", "ID"),)),
+            ("wp_users", (("comment_author_email", "user_email"),)),
+        },
+        "wp_posts": {("wp_users", (("post_author", "ID"),))},
+        "wp_postmeta": {("wp_posts", (("post_id", "ID"),))},
+        "wp_commentmeta": {("wp_comments", (("comment_id", "comment_ID"),))},
+        "wp_links": {("wp_users", (("link_owner", "ID"),))},
+    }
+    every = [via for table in draft.tables.values() for via in table.via]
+    assert all(via["inferred"] is True and via["evidence"] for via in every)
+    (by_id,) = [v for v in draft.tables["wp_usermeta"].via]
+    users = wordpress_template.query("SELECT count(DISTINCT user_id) FROM wp_usermeta")[0][0]
+    assert by_id["evidence"] == (
+        f"named user_id -> wp_users; {min(users, 200)} of {min(users, 200)} sampled values "
+        "exist in wp_users.ID"
+    )
+    # Comments on a creator's post are their authors', not the creator's: no join from wp_posts.
+    assert ("wp_posts", (("comment_post_ID", "ID"),)) not in vias["wp_comments"]

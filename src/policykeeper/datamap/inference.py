@@ -67,7 +67,6 @@ def _candidates(
     person = metadata.tables[root]
     if (
         table.fullname != root
-        and identity != column.name
         and guesses.category_of(column.name) == "user.contact.email"
         and guesses.category_of(identity) == "user.contact.email"
     ):
