@@ -65,9 +65,10 @@ def _candidates(
     """(parent table, its column, why) for each table the column's name or kind points at."""
     parts = guesses.words(column.name)
     person = metadata.tables[root]
+    named_email = parts[-1:] in (["email"], ["mail"]) or parts[-2:] == ["email", "address"]
     if (
         table.fullname != root
-        and guesses.category_of(column.name) == "user.contact.email"
+        and named_email
         and guesses.category_of(identity) == "user.contact.email"
     ):
         yield person, identity, f"holds email addresses, as {root}.{identity} does"
@@ -75,8 +76,12 @@ def _candidates(
     if not parts:
         return
     if parts[-1] == "id" and len(parts) > 1:
+        # The shortest name first: voucher_id means voucher_voucher, not basket_basket_vouchers.
+        tables = sorted(
+            metadata.tables.values(), key=lambda t: (len(guesses.words(t.name)), t.name)
+        )
         for stem in dict.fromkeys(["_".join(parts[:-1]), parts[-2]]):
-            for candidate in metadata.tables.values():
+            for candidate in tables:
                 if candidate is not table and _names(candidate.name, stem):
                     primary = _single_key(candidate)
                     if primary is not None:
