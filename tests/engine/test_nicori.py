@@ -26,7 +26,7 @@ from policykeeper.render import render_policy
 from policykeeper.retention import retention_plan
 
 CUSTOMERS = 40
-CUSTOMER = 10
+CUSTOMER = 17
 """Ordered signed in and once as a guest, asked for a stock alert as a guest, has a wish list,
 votes on others' reviews."""
 REVIEWER = 1
