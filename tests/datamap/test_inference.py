@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from policykeeper.cli import app
+from policykeeper.datamap.fides import import_fides
 
 runner = CliRunner()
 
@@ -178,3 +179,35 @@ def test_a_bad_fides_file_is_one_line(shop: str, tmp_path: Path, text: str, mess
     code, _, err = run("init", str(tmp_path / "p"), "--db", shop, "--from-fides", str(dataset))
     assert code == 2
     assert message in err and err.strip().count("\n") == 0
+
+
+def test_fides_references_go_the_way_their_direction_says(tmp_path: Path) -> None:
+    dataset = tmp_path / "dataset.yml"
+    dataset.write_text(
+        """
+dataset:
+  - fides_key: app
+    collections:
+      - name: users
+        fields:
+          - name: email
+            data_categories: [user.contact.email]
+            fides_meta: {identity: email}
+          - name: address_id
+            fides_meta:
+              references: [{dataset: app, field: address.id, direction: to}]
+          - name: profile
+            fields: [{name: bio, data_categories: [user.content]}]
+      - name: address
+        fields:
+          - name: id
+          - name: street
+            data_categories: [user.contact.address]
+""",
+        encoding="utf-8",
+    )
+    draft = import_fides(dataset, "sqlite:///app.sqlite3")
+    address = draft.tables["address"]
+    assert address.owned and address.via == [{"table": "users", "join": {"id": "address_id"}}]
+    assert address.columns == {"street": {"category": "user.contact.address"}}
+    assert draft.tables["users"].note == "nested fields under profile are not mapped"
