@@ -210,3 +210,36 @@ def test_orders_are_bound_to_the_statutory_rule_the_policy_does_not_publish(
     for lang in ("ja", "en"):
         text = render_policy(nicori.policy, lang, "md")
         assert "法人税法" not in text and "Corporation Tax Act" not in text
+
+
+def test_the_demo_fills_a_migrated_shop_once_and_serves_it(
+    oscar_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from policykeeper.web.demo import demo_app
+
+    monkeypatch.setenv("NICORI_DATABASE_URL", oscar_url)
+    project = copy_example("nicori", tmp_path)
+    demo = demo_app(project, users=12)
+    assert demo.generated is not None and demo.generated["auth_user"] == 12
+    assert demo_app(project).generated is None  # the second run keeps the shop as it is
+    with TestClient(demo.app) as client:
+        page = client.get("/", headers={"Accept-Language": "ja"})
+    assert page.status_code == 200 and "Nicori" in page.text
+
+
+def test_the_demo_on_an_unmigrated_database_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from policykeeper.cli import app
+
+    monkeypatch.setenv("NICORI_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    (tmp_path / "empty.sqlite3").touch()
+    project = copy_example("nicori", tmp_path)
+    result = CliRunner().invoke(app, ["demo", str(project)])
+    assert result.exit_code == 2
+    assert "run django-oscar's migrations" in result.stderr
+    assert result.stderr.strip().count("\n") == 0

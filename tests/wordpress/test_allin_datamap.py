@@ -9,18 +9,20 @@ no other person's row changes.
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from wordpress.kit import WordPressSite
+from wordpress.kit import MARIADB_ADMIN_URL, WordPressSite
 
 from policykeeper.datamap.discovery import discover
 from policykeeper.engine import Identity, access, erase, rectify, restrict
 from policykeeper.engine.restrict import is_restricted
 from policykeeper.engine.runtime import release
 from policykeeper.examples.wordpress.privacy import Row, rows_changed, snapshot
+from policykeeper.examples.wordpress.site import missing as wordpress_missing
 from policykeeper.project import Project, load_project
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "allin-studio"
@@ -230,3 +232,29 @@ def test_discovery_infers_wordpress_joins_it_does_not_declare(
     )
     # Comments on a creator's post are their authors', not the creator's: no join from wp_posts.
     assert ("wp_posts", (("comment_post_ID", "ID"),)) not in vias["wp_comments"]
+
+
+def test_the_demo_installs_wordpress_into_an_empty_database_and_serves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from policykeeper.examples.wordpress.site import create_database, drop_database
+    from policykeeper.web.demo import demo_app
+
+    if wordpress_missing() is not None:
+        pytest.skip(str(wordpress_missing()))
+    name = f"pk_wp_demo_{uuid.uuid4().hex[:8]}"
+    url = create_database(MARIADB_ADMIN_URL, name) + "?charset=utf8mb4"
+    monkeypatch.setenv("ALLIN_DATABASE_URL", url)
+    project = tmp_path / "allin-studio"
+    shutil.copytree(EXAMPLE, project)
+    try:
+        demo = demo_app(project, users=12)
+        assert demo.generated is not None and demo.generated["wp_users"] == 12
+        assert demo_app(project).generated is None
+        with TestClient(demo.app) as client:
+            page = client.get("/", headers={"Accept-Language": "ja"})
+        assert page.status_code == 200 and "ALLIN STUDIO" in page.text
+    finally:
+        drop_database(MARIADB_ADMIN_URL, name)
