@@ -275,14 +275,20 @@ class Collector:
             ours: dict[Key, int] = {}
             source = self.found.get(referencing)
             waiting = self.pending.get(referencing, set())
+            others = self._others(referencing, table)
             for key, row in source.rows.items() if source else ():
-                if key not in waiting and self._claims(referencing, table, row):
-                    value = tuple(row[c] for c in columns)
-                    ours[value] = ours.get(value, 0) + 1
+                if key in waiting or not (
+                    others is None or any(_meets(row, v.where) for v in others)
+                ):
+                    continue
+                value = tuple(row[c] for c in columns)
+                ours[value] = ours.get(value, 0) + 1
             live = self.rt.tables[referencing]
             connection = self.connections[self.datamap.connection_of(referencing)]
             grouped = [live.c[c] for c in columns]
-            claimable = self._claimable(referencing, table)
+            claimable = list(rows_of(self.datamap.tables[referencing], live))
+            if others is not None:
+                claimable.append(sa.or_(*(sa.and_(*satisfying(live, v.where)) for v in others)))
             for batch in batches(sorted(by_value, key=repr)):
                 query = (
                     sa.select(*grouped, sa.func.count())
@@ -311,18 +317,6 @@ class Collector:
         if referencing in roots or not others or any(not v.where for v in others):
             return None
         return others
-
-    def _claimable(self, referencing: str, table: str) -> list[sa.ColumnElement[bool]]:
-        live = self.rt.tables[referencing]
-        conditions = list(rows_of(self.datamap.tables[referencing], live))
-        others = self._others(referencing, table)
-        if others is not None:
-            conditions.append(sa.or_(*(sa.and_(*satisfying(live, v.where)) for v in others)))
-        return conditions
-
-    def _claims(self, referencing: str, table: str, row: Mapping[str, Any]) -> bool:
-        others = self._others(referencing, table)
-        return others is None or any(_meets(row, v.where) for v in others)
 
     def _meeting(self, table: str, keys: list[Key], via: Via) -> list[Key]:
         """The keys of rows that meet the join's `where`."""
