@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 from wordpress.kit import MARIADB_ADMIN_URL, WordPressSite
 
-from policykeeper.datamap.discovery import discover
+from policykeeper.datamap.discovery import discover, render
+from policykeeper.datamap.models import DataMap
 from policykeeper.engine import Identity, access, erase, rectify, restrict
 from policykeeper.engine.restrict import is_restricted
 from policykeeper.engine.runtime import release
@@ -230,6 +232,14 @@ def test_discovery_infers_wordpress_joins_it_does_not_declare(
         f"named user_id -> wp_users; {min(users, 200)} of {min(users, 200)} sampled values "
         "exist in wp_users.ID"
     )
+    # wp_usermeta is drafted as a key-value table: a category per key, from the key's name.
+    meta = draft.tables["wp_usermeta"].meta
+    assert meta is not None and (meta["key"], meta["value"]) == ("meta_key", "meta_value")
+    assert meta["keys"]["billing_phone"] == {"category": "user.contact.phone_number"}
+    assert meta["keys"]["birth_date"] == {"category": "user.demographic.date_of_birth"}
+    assert meta["keys"]["wp_capabilities"] == {}
+    drafted = DataMap.model_validate(YAML(typ="safe").load(render(draft)))
+    assert drafted.tables["wp_usermeta"].meta is not None
     # Comments on a creator's post are their authors', not the creator's: no join from wp_posts.
     assert ("wp_posts", (("comment_post_ID", "ID"),)) not in vias["wp_comments"]
 

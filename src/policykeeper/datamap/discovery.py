@@ -25,7 +25,7 @@ from policykeeper.datamap.connections import (
     safe_url,
     unreachable,
 )
-from policykeeper.datamap.inference import infer_joins
+from policykeeper.datamap.inference import infer_joins, meta_keys
 from policykeeper.datamap.schema import ForeignKey, case_insensitive, foreign_keys, reflect
 from policykeeper.errors import InputError
 from policykeeper.policy.checks import suggestion
@@ -43,6 +43,7 @@ class DraftTable:
     mask: bool = False
     shared: bool = False
     note: str = ""
+    meta: dict[str, Any] | None = None
 
 
 @dataclass
@@ -52,14 +53,9 @@ class Draft:
     tables: dict[str, DraftTable]
 
     def categories(self) -> list[str]:
-        return sorted(
-            {
-                c["category"]
-                for t in self.tables.values()
-                for c in t.columns.values()
-                if "category" in c
-            }
-        )
+        columns = [c for t in self.tables.values() for c in t.columns.values()]
+        columns += [c for t in self.tables.values() if t.meta for c in t.meta["keys"].values()]
+        return sorted({c["category"] for c in columns if "category" in c})
 
     def rules(self) -> list[str]:
         found = {t.keep for t in self.tables.values() if t.keep}
@@ -92,6 +88,7 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
                 )
             declared = foreign_keys(metadata)
             inferred = infer_joins(connection, metadata, table_name, column_name, declared)
+            metas = {name: meta_keys(connection, table) for name, table in tables.items()}
     except sa.exc.SQLAlchemyError as exc:
         raise unreachable(resolved, exc) from None
     finally:
@@ -104,11 +101,28 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
         name: _draft_table(tables[name], name in owned, owned.get(name, []), name == table_name)
         for name in order
     }
+    for name in owned:
+        found = metas.get(name)
+        if found is not None and name != table_name:
+            key, value, keys = found
+            drafts[name].columns.pop(value, None)
+            drafts[name].columns.pop(key, None)
+            drafts[name].meta = {
+                "key": key,
+                "value": value,
+                "keys": {k: _meta_key(k) for k in keys},
+            }
     for name, vias in owned.items():
         drafts[name].shared = any(via.get("up") for via in vias)
         for via in vias:
             via.pop("up", None)
     return Draft(_portable(url, resolved), _identities(root, column_name), drafts)
+
+
+def _meta_key(key: str) -> dict[str, str]:
+    """A key of a key-value table, drafted like a column of that name."""
+    category = guesses.category_of(key.strip("_"))
+    return {"category": category} if category else {}
 
 
 def _portable(url: str, resolved: str) -> str:
@@ -395,6 +409,12 @@ def render(draft: Draft) -> str:
         if table.columns:
             lines.append("    columns:")
             lines += [f"      {_scalar(n)}: {_flow(c)}" for n, c in table.columns.items()]
+        if table.meta:
+            lines.append("    meta:  # a key-value table: a category and an erasure per key")
+            lines.append(f"      key: {_scalar(table.meta['key'])}")
+            lines.append(f"      value: {_scalar(table.meta['value'])}")
+            lines.append("      keys:")
+            lines += [f"        {_scalar(k)}: {_flow(c)}" for k, c in table.meta["keys"].items()]
     return "\n".join(lines) + "\n"
 
 

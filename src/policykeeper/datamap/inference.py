@@ -159,3 +159,33 @@ def _check(
     if present == 0 or (present < len(values) and not email):
         return None
     return f"{reason}; {present} of {len(values)} sampled values exist in {where}"
+
+
+META_COLUMNS = (("meta_key", "meta_value"), ("key", "value"), ("name", "value"))
+"""Column pairs of a key-value table (WordPress's wp_usermeta, a Rails settings table)."""
+META_KEYS = 100
+
+
+def meta_keys(connection: sa.Connection, table: sa.Table) -> tuple[str, str, list[str]] | None:
+    """For a key-value table: its key and value columns and the keys it holds (the first
+    hundred, sorted), to draft a category per key; None for any other table."""
+    for key, value in META_COLUMNS:
+        if key in table.c and value in table.c and isinstance(table.c[key].type, sa.String):
+            column = table.c[key]
+            try:
+                with connection.begin_nested():
+                    keys = (
+                        connection.execute(
+                            sa.select(column)
+                            .where(column.is_not(None))
+                            .distinct()
+                            .order_by(column)
+                            .limit(META_KEYS)
+                        )
+                        .scalars()
+                        .all()
+                    )
+            except sa.exc.SQLAlchemyError:
+                return None
+            return key, value, [str(k) for k in keys]
+    return None
