@@ -103,7 +103,7 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
     }
     for name in owned:
         found = metas.get(name)
-        if found is not None and name != table_name:
+        if found is not None and found[2] and name != table_name:  # keys to list
             key, value, keys = found
             drafts[name].columns.pop(value, None)
             drafts[name].columns.pop(key, None)
