@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -30,6 +31,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from policykeeper.engine import Identity, access, erase
+from policykeeper.engine.runtime import release
 from policykeeper.examples.wordpress import allin
 from policykeeper.examples.wordpress.privacy import (
     Row,
@@ -47,7 +50,16 @@ from policykeeper.examples.wordpress.site import (
     missing,
     populate,
 )
+from policykeeper.project import load_project
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "allin-studio"
+KEYS = {
+    "wp_users": "ID",
+    "wp_usermeta": "umeta_id",
+    "wp_comments": "comment_ID",
+    "wp_posts": "ID",
+    "wp_postmeta": "meta_id",
+}
 ADMIN_URL = os.environ.get("POLICYKEEPER_BENCH_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/")
 PEOPLE = {"member who changed their email": 2, "creator": 1}
 
@@ -81,6 +93,33 @@ def person_rows(site: Site, user: int, email: str) -> dict[Row, str]:
     finally:
         engine.dispose()
     return found
+
+
+def keeper(
+    site: Site, work: Path, email: str
+) -> tuple[set[Row], dict[Row, set[str]], float, float]:
+    """PolicyKeeper's access and erasure on the site: rows found, rows changed, seconds each."""
+    directory = work / f"allin-{uuid.uuid4().hex[:8]}"
+    shutil.copytree(EXAMPLE, directory)
+    os.environ["ALLIN_DATABASE_URL"] = site.database_url
+    project = load_project(directory)
+    try:
+        started = time.perf_counter()
+        result = access(project, Identity("email", email)).to_json()
+        accessed = time.perf_counter() - started
+        found = {
+            (table, (int(row[KEYS[table]]),))
+            for table, rows in result["tables"].items()
+            for row in rows
+        }
+        before = snapshot(site)
+        started = time.perf_counter()
+        erase(project, Identity("email", email))
+        erased = time.perf_counter() - started
+        changed = rows_changed(before, snapshot(site), request_id=-1)
+    finally:
+        release(project)
+    return found, changed, accessed, erased
 
 
 def by_table(rows: Any) -> str:
@@ -138,6 +177,8 @@ def main() -> int:
             export, exports, walls = None, [], []
             erasure, erasures, erase_walls = None, [], []
             changed: dict[Row, set[str]] = {}
+            pk_access: list[float] = []
+            pk_erase: list[float] = []
             for run in range(args.repeat):  # each run on a fresh copy: WordPress keeps one
                 name = f"pk_wpbench_{uuid.uuid4().hex[:10]}"  # open request per address
                 databases.append(name)
@@ -154,6 +195,14 @@ def main() -> int:
                 if run == 0:
                     found = rows_found(copy, export)
                     changed = rows_changed(before, snapshot(copy), erasure.request_id)
+                drop_database(ADMIN_URL, name)
+                databases.remove(name)
+                name = f"pk_wpbench_{uuid.uuid4().hex[:10]}"
+                databases.append(name)
+                copy = copy_site(site, ADMIN_URL, name, work / name)
+                pk_found, pk_changed, accessed, erased = keeper(copy, work, email)
+                pk_access.append(accessed)
+                pk_erase.append(erased)
                 drop_database(ADMIN_URL, name)
                 databases.remove(name)
             assert export is not None
@@ -174,6 +223,21 @@ def main() -> int:
             print("\n".join(describe(missed)))
             print(f"  left as they were by the eraser: {len(left)} of {len(mine)} rows")
             print("\n".join(describe(left)))
+            print(
+                f"  PolicyKeeper access finds {len(pk_found):>3} rows  ({by_table(pk_found)})  "
+                f"in {statistics.median(pk_access) * 1000:.0f} ms"
+            )
+            print(
+                f"  PolicyKeeper erase changes {len(pk_changed):>3} rows  "
+                f"({by_table(pk_changed)})  in {statistics.median(pk_erase) * 1000:.0f} ms"
+            )
+            pk_missed = {row: what for row, what in mine.items() if row not in pk_found}
+            print(f"  not found by PolicyKeeper: {len(pk_missed)} of {len(mine)} rows")
+            print("\n".join(describe(pk_missed)))
+            print(
+                f"  found by WordPress, not by PolicyKeeper: {len(set(found) - pk_found)}; "
+                f"changed by WordPress, not by PolicyKeeper: {len(set(changed) - set(pk_changed))}"
+            )
     finally:
         for name in databases:
             drop_database(ADMIN_URL, name)

@@ -264,11 +264,19 @@ def init(
             "from. Repeat for its Japanese and English versions.",
         ),
     ] = None,
+    fides: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-fides",
+            help="A Fides dataset YAML (references, identities) to draft datamap.yaml from, "
+            "with --db.",
+        ),
+    ] = None,
 ) -> None:
     """Scaffold a project: a starter policy.yaml and, from a live database, a drafted datamap.yaml;
     or, with --from, policy.yaml drafted from the policy the company already has."""
     if sources:
-        if db or identity:
+        if db or identity or fides:
             raise InputError("give --from, or --db with --identity, not both")
         from policykeeper.draft import init_from
 
@@ -277,7 +285,7 @@ def init(
         return
     from policykeeper.datamap.starter import init_project
 
-    written = init_project(directory, db, identity)
+    written = init_project(directory, db, identity, fides)
     console.print(f"[green]wrote[/green] {', '.join(str(p) for p in written)}")
 
 

@@ -473,3 +473,23 @@ def test_rights_that_share_a_procedure_print_it_once() -> None:
     assert ja.count("privacy@example.com") == 1 + 1, "once for the requests, once in the contacts"
     assert "回答の期限（保有個人データの開示、訂正・追加・削除、利用停止・消去）：2週間以内" in ja
     assert "本人確認の方法（保有個人データの開示、訂正・追加・削除、利用停止・消去）" in ja
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_rule_the_policy_does_not_state_is_never_rendered(lang: str) -> None:
+    """Audiostock keeps sales records for the Corporation Tax Act's seven years, which its
+    policy does not say: the rule is bound and swept, and marked published: false."""
+    rule = {
+        "id": "transactions",
+        "label": {"ja": "取引記録", "en": "Transaction records"},
+        "categories": ["user.contact.email"],
+        "clock": "statutory",
+        "period": "7 years",
+        "statute": {"ja": "法人税法", "en": "Corporation Tax Act"},
+    }
+    shown = policy(retention=[rule])
+    hidden = policy(retention=[{**rule, "published": False}])
+    words = {"ja": ("取引記録", "法人税法"), "en": ("Transaction records", "Corporation Tax Act")}
+    assert all(word in text(shown, lang) for word in words[lang])
+    assert not any(word in text(hidden, lang) for word in words[lang])
+    assert hidden.retention[0].id == "transactions"  # still declared, for binding and sweeps

@@ -31,7 +31,9 @@ def _fees(policy: Policy) -> list[Fee]:
 @pytest.mark.parametrize(("name", "lang", "fmt"), EVERY)
 def test_example_keeps_its_promises(name: str, lang: str, fmt: str) -> None:
     policy, cat, text = example(name), catalog(Lang(lang)), visible(name, lang, fmt).casefold()
-    expected = [cat.duration(rule.period) for rule in policy.retention if rule.period]
+    expected = [
+        cat.duration(rule.period) for rule in policy.retention if rule.period and rule.published
+    ]
     for deadline in _deadlines(policy):
         for period in (deadline.period, deadline.extension, deadline.extended_to):
             if period:

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policykeeper.datamap.models import Column, DataMap, Keep, Table
-from policykeeper.policy.checks import Finding, suggestion
+from policykeeper.policy.checks import WARNING, Finding, suggestion
 from policykeeper.policy.models import Policy
 from policykeeper.policy.taxonomy import builtin
 
 
 def check_datamap(datamap: DataMap, policy: Policy | None) -> list[Finding]:
-    checks = (_connections, _identities, _vias, _actions, _sides, _categories, _rules)
+    checks = (
+        _connections,
+        _identities,
+        _vias,
+        _actions,
+        _sides,
+        _categories,
+        _rules,
+        _unreached,
+    )
     return [finding for check in checks for finding in check(datamap, policy)]
 
 
@@ -113,14 +122,14 @@ def _categories(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
     taxonomy = builtin()
     declared = [c.key for c in policy.categories] if policy else []
     for name, table in datamap.tables.items():
-        for column_name, column in table.columns.items():
-            key = column.category
-            if key is None or taxonomy.is_category(key):
+        for column_name, key, meta_key in table.categorised():
+            if taxonomy.is_category(key):
                 continue
             if policy.category(key) or _under_declared(policy, key):
                 continue
+            where = ("meta", "keys", meta_key) if meta_key else ("columns", column_name)
             yield (
-                ("tables", name, "columns", column_name, "category"),
+                ("tables", name, *where, "category"),
                 f"category '{key}' is neither declared in policy.yaml nor in the taxonomy"
                 + suggestion(key, [*declared, *taxonomy.categories]),
             )
@@ -149,6 +158,12 @@ def _rules(datamap: DataMap, policy: Policy | None) -> Iterator[Finding]:
                 )
             elif isinstance(column.erase, Keep):
                 yield from _kept_as_declared(name, column_name, column, policy)
+        for meta_key, spec in (table.meta.keys if table.meta else {}).items():
+            if isinstance(spec.erase, Keep) and spec.erase.keep not in rules:
+                yield (
+                    ("tables", name, "meta", "keys", meta_key, "erase", "keep"),
+                    unknown(spec.erase.keep),
+                )
         for index, binding in enumerate(table.retention):
             if binding.rule not in rules:
                 yield ("tables", name, "retention", index, "rule"), unknown(binding.rule)
@@ -189,3 +204,18 @@ def _held_rows_dated(name: str, table: Table, policy: Policy) -> Iterator[Findin
             f"held under '{held}' but no retention binding names its clock column; "
             f"add retention: [{{rule: {held}, clock: COLUMN}}]",
         )
+
+
+def _unreached(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    """A reference table with personal columns: no join from a person reaches its rows, so
+    access never shows them and erasure never touches them (a join nobody declared?)."""
+    for name, table in datamap.tables.items():
+        personal = [column for column, _, _ in table.categorised()]
+        if table.rows == "reference" and personal:
+            yield Finding(
+                ("tables", name),
+                f"'{name}' holds personal-looking columns ({', '.join(personal[:4])}) but no "
+                "join from a person reaches it: access and erasure never see its rows; add a "
+                "via (rows: owned) if they are about a person",
+                WARNING,
+            )

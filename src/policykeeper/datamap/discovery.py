@@ -25,6 +25,7 @@ from policykeeper.datamap.connections import (
     safe_url,
     unreachable,
 )
+from policykeeper.datamap.inference import infer_joins, meta_keys
 from policykeeper.datamap.schema import ForeignKey, case_insensitive, foreign_keys, reflect
 from policykeeper.errors import InputError
 from policykeeper.policy.checks import suggestion
@@ -42,6 +43,7 @@ class DraftTable:
     mask: bool = False
     shared: bool = False
     note: str = ""
+    meta: dict[str, Any] | None = None
 
 
 @dataclass
@@ -51,14 +53,9 @@ class Draft:
     tables: dict[str, DraftTable]
 
     def categories(self) -> list[str]:
-        return sorted(
-            {
-                c["category"]
-                for t in self.tables.values()
-                for c in t.columns.values()
-                if "category" in c
-            }
-        )
+        columns = [c for t in self.tables.values() for c in t.columns.values()]
+        columns += [c for t in self.tables.values() if t.meta for c in t.meta["keys"].values()]
+        return sorted({c["category"] for c in columns if "category" in c})
 
     def rules(self) -> list[str]:
         found = {t.keep for t in self.tables.values() if t.keep}
@@ -77,33 +74,55 @@ def discover(url: str, identity: str, base: Path | None = None) -> Draft:
     try:
         with engine.connect() as connection:
             metadata = reflect(connection, {None})
+            tables = metadata.tables
+            if table_name not in tables:
+                raise InputError(
+                    f"table '{table_name}' is not in {safe_url(resolved)}"
+                    + suggestion(table_name, tables)
+                )
+            root = tables[table_name]
+            if column_name not in root.c:
+                raise InputError(
+                    f"column '{table_name}.{column_name}' does not exist"
+                    + suggestion(column_name, [c.name for c in root.c])
+                )
+            declared = foreign_keys(metadata)
+            inferred = infer_joins(connection, metadata, table_name, column_name, declared)
+            metas = {name: meta_keys(connection, table) for name, table in tables.items()}
     except sa.exc.SQLAlchemyError as exc:
         raise unreachable(resolved, exc) from None
     finally:
         engine.dispose()
-    tables = metadata.tables
-    if table_name not in tables:
-        raise InputError(
-            f"table '{table_name}' is not in {safe_url(resolved)}" + suggestion(table_name, tables)
-        )
-    root = tables[table_name]
-    if column_name not in root.c:
-        raise InputError(
-            f"column '{table_name}.{column_name}' does not exist"
-            + suggestion(column_name, [c.name for c in root.c])
-        )
-    owned = _owned(metadata, table_name)
-    _sides(owned, metadata, table_name)
+    evidence = {item.key: item.evidence for item in inferred}
+    owned = _owned(metadata, table_name, [*declared, *evidence], evidence)
+    _sides(owned, metadata, table_name, column_name)
     order = [*owned, *sorted(n for n in tables if n not in owned)]
     drafts = {
         name: _draft_table(tables[name], name in owned, owned.get(name, []), name == table_name)
         for name in order
     }
+    for name in owned:
+        found = metas.get(name)
+        if found is not None and found[2] and name != table_name:  # keys to list
+            key, value, keys = found
+            drafts[name].columns.pop(value, None)
+            drafts[name].columns.pop(key, None)
+            drafts[name].meta = {
+                "key": key,
+                "value": value,
+                "keys": {k: _meta_key(k) for k in keys},
+            }
     for name, vias in owned.items():
         drafts[name].shared = any(via.get("up") for via in vias)
         for via in vias:
             via.pop("up", None)
     return Draft(_portable(url, resolved), _identities(root, column_name), drafts)
+
+
+def _meta_key(key: str) -> dict[str, str]:
+    """A key of a key-value table, drafted like a column of that name."""
+    category = guesses.category_of(key.strip("_"))
+    return {"category": category} if category else {}
 
 
 def _portable(url: str, resolved: str) -> str:
@@ -114,34 +133,34 @@ def _portable(url: str, resolved: str) -> str:
     return resolved if parsed.get_backend_name() == "sqlite" else url
 
 
-def _owned(metadata: sa.MetaData, root: str) -> dict[str, list[dict[str, Any]]]:
+def _owned(
+    metadata: sa.MetaData, root: str, keys: list[ForeignKey], evidence: dict[ForeignKey, str]
+) -> dict[str, list[dict[str, Any]]]:
     """Owned tables in the order reached, each with its via joins (an upward one flagged up).
 
     A table reached only upward (an address the person's row points at) may be shared, so no
-    new table is owned through it: it only gains joins to tables owned another way.
+    new table is owned through it: it only gains joins to tables owned another way. Rows of a
+    table with its own join to the person (a comment's user_id) are not also owned through an
+    inferred join from another owned table (the post commented on): they are their author's.
     """
-    keys = foreign_keys(metadata)
+    own_join = {fk.child for fk in keys if fk.parent == root}
     owned: dict[str, list[dict[str, Any]]] = {root: []}
     queue = deque([root])
     while queue:
         source = queue.popleft()
         upward = bool(owned[source]) and all(via.get("up") for via in owned[source])
         for fk in keys:
+            mark = {"inferred": True, "evidence": evidence[fk]} if fk in evidence else {}
             if fk.parent == source and _follow_child(fk, root, metadata):
                 if upward and fk.child not in owned:
                     continue
-                _add(
-                    owned, queue, fk.child, source, dict(zip(fk.columns, fk.referred, strict=True))
-                )
+                if mark and source != root and fk.child in own_join:
+                    continue
+                join = dict(zip(fk.columns, fk.referred, strict=True))
+                _add(owned, queue, fk.child, source, join, **mark)
             elif fk.child == source and _follow_parent(fk, root):
-                _add(
-                    owned,
-                    queue,
-                    fk.parent,
-                    source,
-                    dict(zip(fk.referred, fk.columns, strict=True)),
-                    up=True,
-                )
+                join = dict(zip(fk.referred, fk.columns, strict=True))
+                _add(owned, queue, fk.parent, source, join, up=True, **mark)
     return owned
 
 
@@ -153,8 +172,9 @@ def _add(
     join: dict[str, str],
     *,
     up: bool = False,
+    **mark: Any,
 ) -> None:
-    via: dict[str, Any] = {"table": source, "join": join, **({"up": True} if up else {})}
+    via: dict[str, Any] = {"table": source, "join": join, **({"up": True} if up else {}), **mark}
     if table not in owned:
         owned[table] = [via]
         queue.append(table)
@@ -162,12 +182,15 @@ def _add(
         owned[table].append(via)
 
 
-def _sides(owned: dict[str, list[dict[str, Any]]], metadata: sa.MetaData, root: str) -> None:
+def _sides(
+    owned: dict[str, list[dict[str, Any]]], metadata: sa.MetaData, root: str, identity: str
+) -> None:
     """A row reached down from two people (a tip: its viewer and its creator; a message: its
     sender and its recipient) belongs to both: each via gets a side, to be completed by hand
     with the columns that are that person's (see Via.side). A person is the identity's table
     or a one-to-one extension of it (a creator profile); a link table (a like) is not content
-    of its own and goes with either end."""
+    of its own and goes with either end. A join on the identity's own value (a comment's
+    address) is another way to the same person, not a second person."""
     people_tables = {root} | {
         name
         for name, vias in owned.items()
@@ -179,7 +202,13 @@ def _sides(owned: dict[str, list[dict[str, Any]]], metadata: sa.MetaData, root: 
     for name, vias in owned.items():
         if _is_link_table(metadata.tables[name]):
             continue
-        people = [v for v in vias if not v.get("up") and v["table"] in people_tables]
+        people = [
+            v
+            for v in vias
+            if not v.get("up")
+            and v["table"] in people_tables
+            and not (v["table"] == root and identity in v["join"].values())
+        ]
         if len(people) >= 2:
             for via in people:
                 via["side"] = []
@@ -270,6 +299,10 @@ def _draft_table(table: sa.Table, owned: bool, via: list[dict[str, Any]], root: 
     if not owned:
         if guesses.is_other_person_table(table.name):
             draft.note = "another person (staff)"
+        elif not guesses.is_catalogue(table.name):
+            draft.columns = _personal_looking(table)
+            if draft.columns:
+                draft.note = "personal-looking columns, but no join from the person reaches it"
         return draft
     skip = (
         {c.name for c in table.primary_key.columns}
@@ -302,6 +335,17 @@ def _draft_table(table: sa.Table, owned: bool, via: list[dict[str, Any]], root: 
     if root and "deleted_at" in table.c:
         draft.retention.append({"rule": "account", "clock": "deleted_at"})
     return draft
+
+
+def _personal_looking(table: sa.Table) -> dict[str, dict[str, Any]]:
+    """The columns of a table no join reaches whose names say they hold personal data."""
+    keys = {c.name for c in table.primary_key.columns}
+    found = {}
+    for column in table.c:
+        category = None if column.name in keys else guesses.category_of(column.name)
+        if category is not None:
+            found[column.name] = {"category": category}
+    return found
 
 
 def _keep_amounts(draft: DraftTable) -> None:
@@ -365,6 +409,12 @@ def render(draft: Draft) -> str:
         if table.columns:
             lines.append("    columns:")
             lines += [f"      {_scalar(n)}: {_flow(c)}" for n, c in table.columns.items()]
+        if table.meta:
+            lines.append("    meta:  # a key-value table: a category and an erasure per key")
+            lines.append(f"      key: {_scalar(table.meta['key'])}")
+            lines.append(f"      value: {_scalar(table.meta['value'])}")
+            lines.append("      keys:")
+            lines += [f"        {_scalar(k)}: {_flow(c)}" for k, c in table.meta["keys"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -380,6 +430,8 @@ def _scalar(value: Any) -> str:
 
 
 def _flow(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):

@@ -68,6 +68,17 @@ class Via(Strict):
 
     table: str
     join: dict[str, str] = Field(min_length=1, description="this column: other table's column")
+    where: dict[str, Scalar | list[Scalar]] = Field(
+        {},
+        description="Only this table's rows with these column values are reached by this join "
+        "(a meta table's row whose meta_key is _from_email). A list means any of its values.",
+    )
+    inferred: bool = Field(
+        False,
+        description="Drafted from names and sampled values, not a declared foreign key: "
+        "confirm it (see evidence), then remove the mark.",
+    )
+    evidence: str | None = Field(None, description="What the draft checked for an inferred join.")
     side: list[str] | None = Field(
         None,
         description="For a row two people share (a tip from a viewer to a creator): the columns "
@@ -111,6 +122,36 @@ class Column(Strict):
         return "set_null" if self.category else "keep"
 
 
+MetaErase = Literal["delete"] | ColumnErase
+
+
+class MetaKey(Strict):
+    """One key of a key-value table: the category its value holds, and what erasure does."""
+
+    category: CategoryKey | None = Field(None, description="A category key the value holds.")
+    erase: MetaErase = Field(
+        "delete",
+        description="delete (the row goes), or what happens to the value when the row stays: "
+        "set_null, hash, {set: value}, keep or {keep: rule}.",
+    )
+
+    def column(self) -> Column:
+        """The value column as an ordinary column with this key's category and action."""
+        return Column(category=self.category, erase=None if self.erase == "delete" else self.erase)
+
+
+class Meta(Strict):
+    """A key-value table (WordPress's wp_usermeta, a Rails settings table): one row per key.
+
+    Only rows whose key is listed here are the person's data; each key has its own category
+    and erasure, so erasing a member deletes their first_name row and can keep another key.
+    """
+
+    key: str = Field(description="The column holding the key (meta_key).")
+    value: str = Field(description="The column holding the value (meta_value).")
+    keys: dict[str, MetaKey] = Field(min_length=1, description="key: its category and erasure")
+
+
 class RetentionBinding(Strict):
     """Binds a retention rule of the declaration to this table: the rule's clock column."""
 
@@ -140,6 +181,30 @@ class Table(Strict):
     )
     retention: list[RetentionBinding] = []
     columns: dict[str, Column] = {}
+    meta: Meta | None = Field(
+        None, description="A key-value table: a category and an erasure per key (see Meta)."
+    )
+
+    def meta_key(self, row: dict[str, Any]) -> MetaKey | None:
+        """The key spec of a meta table's row (None for other tables and unlisted keys)."""
+        if self.meta is None:
+            return None
+        return self.meta.keys.get(str(row.get(self.meta.key)))
+
+    def for_key(self, key: str) -> Table:
+        """A meta table as one key sees it: its value column with that key's category and
+        action, so masking treats the row as any other table's row."""
+        assert self.meta is not None
+        column = self.meta.keys[key].column()
+        return self.model_copy(update={"columns": {**self.columns, self.meta.value: column}})
+
+    def categorised(self) -> list[tuple[str, str, str | None]]:
+        """(column, category, meta key or None) for every category the table holds."""
+        found = [(n, c.category, None) for n, c in self.columns.items() if c.category]
+        if self.meta is not None:
+            meta = self.meta
+            found += [(meta.value, k.category, key) for key, k in meta.keys.items() if k.category]
+        return found
 
     def held_by(self) -> str | None:
         return self.erase.keep if isinstance(self.erase, Keep) else None

@@ -188,12 +188,13 @@ def _tables(
                         ("tables", name, "via", index, "join", mine),
                         _missing_column(via.table, theirs, other),
                     )
-            for column in via.side or []:
-                if column not in live.c:
-                    yield (
-                        ("tables", name, "via", index, "side"),
-                        _missing_column(name, column, live),
-                    )
+            for part, columns in (("side", via.side or []), ("where", list(via.where))):
+                for column in columns:
+                    if column not in live.c:
+                        yield (
+                            ("tables", name, "via", index, part),
+                            _missing_column(name, column, live),
+                        )
 
 
 def _columns(name: str, spec: Table, live: sa.Table) -> Iterator[Finding]:
@@ -231,6 +232,10 @@ def _columns(name: str, spec: Table, live: sa.Table) -> Iterator[Finding]:
             (("tables", name, "retention", i, "where", key), key)
             for i, binding in enumerate(spec.retention)
             for key in binding.where
+        ),
+        *(
+            (("tables", name, "meta", part), getattr(spec.meta, part))
+            for part in (("key", "value") if spec.meta else ())
         ),
     ]
     for location, column_name in named:

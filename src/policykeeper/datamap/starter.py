@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from policykeeper.datamap.discovery import discover, render
+from policykeeper.datamap.fides import import_fides
 from policykeeper.errors import InputError, display_path
 from policykeeper.output import write_atomic
 from policykeeper.policy.taxonomy import builtin
@@ -41,15 +42,23 @@ RIGHTS = (
 """Every request APPI Art. 32(1)(iii) asks the procedure of, so the starter validates."""
 
 
-def init_project(directory: Path, db: str | None, identity: str | None) -> list[Path]:
-    """Write the starter files; never overwrite a file that is already there."""
-    if (db is None) != (identity is None):
+def init_project(
+    directory: Path, db: str | None, identity: str | None, fides: Path | None = None
+) -> list[Path]:
+    """Write the starter files; never overwrite a file that is already there. With a Fides
+    dataset (`fides`), the data map is drafted from it instead of from the live schema."""
+    if fides is not None and (db is None or identity is not None):
+        raise InputError("give --from-fides with --db (the dataset names the identities)")
+    if fides is None and (db is None) != (identity is None):
         raise InputError("give --db and --identity together, or neither")
     targets = [directory / "policy.yaml"] + ([directory / "datamap.yaml"] if db else [])
     for target in targets:
         if target.exists():
             raise InputError(f"{display_path(target)} already exists; not overwriting it")
-    draft = discover(db, identity, Path.cwd()) if db and identity else None
+    if fides is not None and db is not None:
+        draft = import_fides(fides, db)
+    else:
+        draft = discover(db, identity, Path.cwd()) if db and identity else None
     categories = draft.categories() if draft else ["user.contact.email"]
     rules = draft.rules() if draft else ["account"]
     directory.mkdir(parents=True, exist_ok=True)

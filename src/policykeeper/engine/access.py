@@ -101,6 +101,11 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
                     item = {k: row[k] for k in reached.primary_key}
                     item[column] = row[column]
                     data.setdefault(c.category, {}).setdefault(name, []).append(item)
+            meta, key_spec = spec.meta, spec.meta_key(reached.rows[key])
+            if meta is not None and key_spec is not None and key_spec.category:
+                item = {k: row[k] for k in reached.primary_key}
+                item.update({meta.key: row[meta.key], meta.value: row[meta.value]})
+                data.setdefault(key_spec.category, {}).setdefault(name, []).append(item)
         tables[name] = rows
     categories = {key: {**_about_category(policy, key), "data": data[key]} for key in sorted(data)}
     return AccessResult(identity.kind, tables, categories, _about_service(policy))

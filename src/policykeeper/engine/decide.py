@@ -38,6 +38,8 @@ class KeptRow:
     """A row two people share: only these sides (vias) are the person's, and only they change."""
     untouched: bool = False
     """A row others use too (a shared address): left exactly as it is."""
+    meta_key: str | None = None
+    """A meta table's row: the key whose erasure action masks its value."""
 
 
 @dataclass
@@ -105,6 +107,9 @@ def decide(rt: Runtime, source: Source, subject: Subject, connection: sa.Connect
                 held.delete_after if held else None,
                 sides,
             )
+        if spec.meta is not None:
+            _per_key(policy, spec, reached, keys, decision, name)
+            continue
         column_hold = _column_hold(spec)
         if spec.erase == "delete" and column_hold is None:
             decision.delete[name] = keys
@@ -122,6 +127,29 @@ def decide(rt: Runtime, source: Source, subject: Subject, connection: sa.Connect
     _settle(rt, decision, subject, references)
     _order(decision, subject, references, rt)
     return decision
+
+
+def _per_key(
+    policy: Policy, spec: Table, reached: Reached, keys: set[Key], decision: Decision, name: str
+) -> None:
+    """A meta table's rows, each by its key's action: deleted, held, or its value masked."""
+    assert spec.meta is not None
+    delete = decision.delete.setdefault(name, set())
+    kept = decision.kept.setdefault(name, {})
+    for key in keys:
+        row = reached.rows[key]
+        meta_key = str(row[spec.meta.key])
+        action = spec.meta.keys[meta_key].erase
+        if action == "delete":
+            delete.add(key)
+        elif isinstance(action, Keep):
+            held = _held(policy, spec, action.keep, row, key)
+            held.meta_key = meta_key
+            kept[key] = held
+        else:
+            kept[key] = KeptRow(
+                key, f"the data map masks the value of '{meta_key}'", meta_key=meta_key
+            )
 
 
 def _shared(name: str, spec: Table, reached: Reached) -> dict[Key, str]:

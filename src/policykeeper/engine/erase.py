@@ -22,7 +22,7 @@ from policykeeper.engine.decide import Decision, KeptRow, decide
 from policykeeper.engine.hashkey import hash_secret
 from policykeeper.engine.holds import refuse_held_erasure
 from policykeeper.engine.identity import Identity, canonical
-from policykeeper.engine.keys import BATCH, Key, batches, matching
+from policykeeper.engine.keys import BATCH, Key, batches, matching, rows_of, satisfying
 from policykeeper.engine.masking import Masking, apply_masking, changes, kept_columns, masking
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
@@ -168,13 +168,15 @@ class Plans:
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self._known: dict[tuple[str, bool, bool, frozenset[int] | None], Masking] = {}
+        self._known: dict[tuple[str, bool, bool, frozenset[int] | None, str | None], Masking] = {}
 
     def __call__(self, table: str, row: KeptRow) -> Masking:
-        key = (table, row.untouched, row.rule is not None, row.sides)
+        key = (table, row.untouched, row.rule is not None, row.sides, row.meta_key)
         plan = self._known.get(key)
         if plan is None:
             spec = self.rt.project.datamap.tables[table]
+            if row.meta_key is not None:
+                spec = spec.for_key(row.meta_key)
             plan = self._known[key] = (
                 Masking()
                 if row.untouched
@@ -229,10 +231,10 @@ def _apply(
                 .values(nulls)
             )
     for table, kept in decision.kept.items():
-        groups: dict[tuple[bool, frozenset[int] | None], set[Key]] = {}
+        groups: dict[tuple[bool, frozenset[int] | None, str | None], set[Key]] = {}
         for key, row in kept.items():
             if not row.untouched:
-                groups.setdefault((row.rule is not None, row.sides), set()).add(key)
+                groups.setdefault((row.rule is not None, row.sides, row.meta_key), set()).add(key)
         for group in groups.values():
             plan = plans(table, kept[next(iter(group))])
             if plan:
@@ -293,8 +295,9 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
         for index, via in enumerate(datamap.tables[table].via):
             up = subject.is_up(table, index)
             columns = list(via.join.values())
+            limits = [*rows_of(datamap.tables[table], live), *satisfying(live, via.where)]
             for batch in _remaining_values(decision, subject, via.table, columns, up):
-                condition = matching(live, list(via.join), batch)
+                condition = sa.and_(matching(live, list(via.join), batch), *limits)
                 if len(kept) > BATCH:
                     query = sa.select(*(live.c[c] for c in pk)).where(condition)
                     extra = sum(1 for row in connection.execute(query) if tuple(row) not in kept)
@@ -453,8 +456,10 @@ def _report(
             if changes(plan, rows[key], spec.restricted_flag):
                 report.masked.append(list(_keyed(rt, name, key).values()))
             if not row.untouched and row.sides is None:
-                clear.update(kept_columns(spec, plan))
-        report.kept_columns = [c for c in spec.columns if c in clear]
+                seen = spec.for_key(row.meta_key) if row.meta_key else spec
+                clear.update(kept_columns(seen, plan))
+        mapped = [*spec.columns, *([spec.meta.value] if spec.meta else [])]
+        report.kept_columns = [c for c in mapped if c in clear]
     for decision in decisions.values():
         for detach in decision.detach:
             name = rt.mapped_name(detach.table.fullname) or detach.table.fullname

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from policykeeper.datamap.models import DataMap, Table, Via
 from policykeeper.datamap.values import coerce
 from policykeeper.engine.identity import Identity, candidates, canonical, same
-from policykeeper.engine.keys import Key, batches, matching
+from policykeeper.engine.keys import Key, batches, matching, rows_of, satisfying
 from policykeeper.engine.runtime import Runtime
 from policykeeper.errors import InputError, SubjectNotFound
 
@@ -199,7 +199,7 @@ class Collector:
             if via.table in seen or self._link(table, index).up:
                 continue
             mine, theirs = list(via.join), list(via.join.values())
-            values = self._values(table, keys, mine)
+            values = self._values(table, self._meeting(table, keys, via), mine)
             path = f"{via.table}.({', '.join(theirs)}) = {table}.({', '.join(mine)})"
             new = self._fetch(via.table, theirs, values, path)
             if new:
@@ -252,6 +252,7 @@ class Collector:
                     path,
                     upward=link.up,
                     side=link.index if spec.has_sides() else None,
+                    conditions=link.via.where,
                 )
                 if new:
                     queue.append((link.target, new))
@@ -274,17 +275,24 @@ class Collector:
             ours: dict[Key, int] = {}
             source = self.found.get(referencing)
             waiting = self.pending.get(referencing, set())
+            others = self._others(referencing, table)
             for key, row in source.rows.items() if source else ():
-                if key not in waiting:
-                    value = tuple(row[c] for c in columns)
-                    ours[value] = ours.get(value, 0) + 1
+                if key in waiting or not (
+                    others is None or any(_meets(row, v.where) for v in others)
+                ):
+                    continue
+                value = tuple(row[c] for c in columns)
+                ours[value] = ours.get(value, 0) + 1
             live = self.rt.tables[referencing]
             connection = self.connections[self.datamap.connection_of(referencing)]
             grouped = [live.c[c] for c in columns]
+            claimable = list(rows_of(self.datamap.tables[referencing], live))
+            if others is not None:
+                claimable.append(sa.or_(*(sa.and_(*satisfying(live, v.where)) for v in others)))
             for batch in batches(sorted(by_value, key=repr)):
                 query = (
                     sa.select(*grouped, sa.func.count())
-                    .where(matching(live, columns, batch))
+                    .where(matching(live, columns, batch), *claimable)
                     .group_by(*grouped)
                 )
                 for *value, count in connection.execute(query):
@@ -296,6 +304,24 @@ class Collector:
                     for key in by_value.get(group) or [k for b in batch for k in by_value[b]]:
                         used.setdefault(key, f"{referencing}.{', '.join(columns)}")
         return used
+
+    def _others(self, referencing: str, table: str) -> list[Via] | None:
+        """The joins by which rows of `referencing` pointing at `table` may be someone's, when
+        each only reaches some rows (a `where`); None when any of its rows may be.
+
+        An entry's meta rows all point at the entry, but only its _from_email row belongs to a
+        person by another join: its other keys are the entry's own details, not other users.
+        """
+        roots = {identity.table for identity in self.datamap.identities.values()}
+        others = [v for v in self.datamap.tables[referencing].via if v.table != table]
+        if referencing in roots or not others or any(not v.where for v in others):
+            return None
+        return others
+
+    def _meeting(self, table: str, keys: list[Key], via: Via) -> list[Key]:
+        """The keys of rows that meet the join's `where`."""
+        rows = self.found[table].rows
+        return [k for k in keys if _meets(rows[k], via.where)]
 
     def _pointers(self, table: str) -> Iterator[tuple[str, list[str], list[str]]]:
         """(table, its columns, the columns of `table` they hold) for each join along which
@@ -322,8 +348,11 @@ class Collector:
         if self.everything:
             return list(live.c)
         wanted = set(self.rt.primary_key(table)) | self.extra.get(table, set()) | set(matched)
-        for via in self.datamap.tables[table].via:
-            wanted |= set(via.join)
+        spec = self.datamap.tables[table]
+        for via in spec.via:
+            wanted |= set(via.join) | set(via.where)
+        if spec.meta is not None:
+            wanted |= {spec.meta.key, spec.meta.value}
         for link in self.dependents.get(table, []):
             wanted |= set(link.via.join.values())
         return [c for c in live.c if c.name in wanted]
@@ -339,6 +368,7 @@ class Collector:
         side: int | None = None,
         where: Callable[[list[Key]], sa.ColumnElement[bool]] | None = None,
         accept: Callable[[Mapping[str, Any]], bool] | None = None,
+        conditions: Mapping[str, Any] | None = None,
     ) -> list[Key]:
         """Rows whose `columns` equal one of `values`: the keys new to the search, or newly
         reached from the person's own rows (no longer only upward)."""
@@ -353,11 +383,13 @@ class Collector:
         connection = self.connections[self.datamap.connection_of(table)]
         selected = self._columns(table, columns)
         waiting = self.pending.setdefault(table, set())
+        limits = [*rows_of(self.datamap.tables[table], live), *satisfying(live, conditions or {})]
         new: list[Key] = []
         for batch in batches(sorted(values, key=repr)):
             condition = where(batch) if where else matching(live, columns, batch)
             exact = accept or _exact_text(live, columns, batch)
-            for row in connection.execute(sa.select(*selected).where(condition)).mappings():
+            query = sa.select(*selected).where(condition, *limits)
+            for row in connection.execute(query).mappings():
                 if exact is not None and not exact(row):
                     continue
                 key = tuple(row[c] for c in reached.primary_key)
@@ -389,6 +421,17 @@ def _exact_text(
     wanted = {tuple(value[i] for i in positions) for value in batch}
     names = [columns[i] for i in positions]
     return lambda row: tuple(row[name] for name in names) in wanted
+
+
+def _meets(row: Mapping[str, Any], conditions: Mapping[str, Any]) -> bool:
+    """Does the row hold these values (a list: any of them; None: null)?"""
+    for name, wanted in conditions.items():
+        value = row.get(name)
+        if isinstance(wanted, list) and value not in wanted:
+            return False
+        if not isinstance(wanted, list) and value != wanted:
+            return False
+    return True
 
 
 def side_columns(spec: Table, sides: set[int]) -> tuple[set[str], set[str]]:

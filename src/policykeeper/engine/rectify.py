@@ -48,7 +48,10 @@ def rectify(project: Project, identity: Identity, changes: dict[str, str]) -> Re
         raise InputError("nothing to correct: give at least one --set NAME=VALUE")
     rt = runtime(project)
     targets = [(*_target(rt, name), text) for name, text in changes.items()]
-    values = {(table, column): _value(rt, table, column, text) for table, column, text in targets}
+    values = {
+        (table, column, key): _value(rt, table, column, text)
+        for table, column, key, text in targets
+    }
     with ExitStack() as stack:
         connections = {
             name: stack.enter_context(source.engine.connect())
@@ -56,8 +59,8 @@ def rectify(project: Project, identity: Identity, changes: dict[str, str]) -> Re
         }
         subject = Collector(rt, connections).from_identity(identity)
         report = []
-        for (table, column), value in values.items():
-            keys = _own(project, subject, table, column)
+        for (table, column, meta_key), value in values.items():
+            keys = _own(project, subject, table, column, meta_key)
             live = rt.tables[table]
             connection = connections[project.datamap.connection_of(table)]
             for batch in batches(sorted(keys, key=repr)):
@@ -66,19 +69,24 @@ def rectify(project: Project, identity: Identity, changes: dict[str, str]) -> Re
                     .where(matching(live, rt.primary_key(table), batch))
                     .values({column: value})
                 )
-            report.append(Change(table, column, value, len(keys)))
+            report.append(Change(table, meta_key or column, value, len(keys)))
         for connection in connections.values():
             connection.commit()
     return RectificationReport(identity.kind, report)
 
 
-def _own(project: Project, subject: Subject, table: str, column: str) -> list[Key]:
+def _own(
+    project: Project, subject: Subject, table: str, column: str, meta_key: str | None
+) -> list[Key]:
     """The person's rows of `table`; of rows two people share, those where `column` is not
-    on the other person's side."""
+    on the other person's side; of a meta table, the rows of that key."""
     reached = subject.tables.get(table)
     if reached is None:
         return []
     spec = project.datamap.tables[table]
+    if spec.meta is not None and meta_key is not None:
+        meta = spec.meta
+        return [k for k, row in reached.rows.items() if str(row[meta.key]) == meta_key]
     if not spec.has_sides():
         return list(reached.rows)
     own = []
@@ -89,15 +97,14 @@ def _own(project: Project, subject: Subject, table: str, column: str) -> list[Ke
     return own
 
 
-def _target(rt: Runtime, name: str) -> tuple[str, str]:
-    """`table.column`, or a bare column when exactly one owned table maps it."""
+def _target(rt: Runtime, name: str) -> tuple[str, str, str | None]:
+    """`table.column`, or a bare column when exactly one owned table maps it; a meta table's
+    key is named like a column (`wp_usermeta.first_name`, or `first_name`)."""
     datamap = rt.project.datamap
-    personal = {
-        (table, column)
-        for table in datamap.owned()
-        for column, spec in datamap.tables[table].columns.items()
-        if spec.category
-    }
+    personal: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for table in datamap.owned():
+        for column, _category, meta_key in datamap.tables[table].categorised():
+            personal[(table, meta_key or column)] = (column, meta_key)
     table, dot, column = name.rpartition(".")
     if dot:
         candidates = [(table, column)] if (table, column) in personal else []
@@ -112,13 +119,13 @@ def _target(rt: Runtime, name: str) -> tuple[str, str]:
             f"'{name}' is not personal data the data map lists for this person"
             + suggestion(name, known)
         )
-    table, column = candidates[0]
+    table, named = candidates[0]
     erase = datamap.tables[table].erase
     if isinstance(erase, Keep):
         raise InputError(
             f"'{table}' is kept under the legal hold '{erase.keep}'; its records are not corrected"
         )
-    return table, column
+    return table, *personal[(table, named)]
 
 
 def _value(rt: Runtime, table: str, column: str, text: str) -> Any:

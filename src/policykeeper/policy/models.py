@@ -437,6 +437,11 @@ class RetentionRule(Strict):
     )
     notice_before: Duration | None = Field(None, description="Warn the person this long before.")
     description: Text | None = None
+    published: bool = Field(
+        True,
+        description="False for a rule the company keeps (a statute binds it) that its "
+        "published policy does not state: bound and swept, but never rendered as a promise.",
+    )
 
     @model_validator(mode="after")
     def _period_for_clock(self) -> RetentionRule:

@@ -708,13 +708,14 @@ class Builder:
     def retention_section(self) -> Section:
         cat, policy = self.cat, self.policy
         section = Section(cat("heading.retention"), "retention")
-        if policy.retention:
+        published = [rule for rule in policy.retention if rule.published]
+        if published:
             section.add(Paragraph([line(self.say("text.retention_intro"))]))
             section.add(
                 Table(
                     cat("heading.retention"),
                     cat.columns("retention"),
-                    [self.retention_row(rule) for rule in policy.retention],
+                    [self.retention_row(rule) for rule in published],
                 )
             )
         for paragraph in self.paragraphs(policy.retention_note):

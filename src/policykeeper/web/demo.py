@@ -1,5 +1,6 @@
-"""The demo: one command from a fresh clone to a working privacy center and admin console on the
-AInema example, with synthetic data, a demo admin and an outbox page instead of SMTP.
+"""The demo: one command from a fresh clone to a working privacy center and admin console on
+any example (AInema by default), with synthetic data, a demo admin and an outbox page instead
+of SMTP.
 """
 
 from __future__ import annotations
@@ -13,9 +14,15 @@ from pathlib import Path
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from policykeeper.datamap.connections import resolve_url
+from policykeeper.datamap.connections import open_engine, resolve_url, safe_url, unreachable
 from policykeeper.datamap.loading import load_datamap
+from policykeeper.errors import InputError
 from policykeeper.examples.generation import EXAMPLES, generate
+from policykeeper.examples.nicori import populate as populate_shop
+from policykeeper.examples.wordpress import allin
+from policykeeper.examples.wordpress.site import Site, install
+from policykeeper.examples.wordpress.site import missing as wordpress_missing
+from policykeeper.examples.wordpress.site import populate as populate_site
 from policykeeper.policy.loading import project_directory
 from policykeeper.store.database import STATE_DIR
 from policykeeper.web import outbox
@@ -39,17 +46,58 @@ class Demo:
 
 
 def ensure_example_data(directory: Path, users: int = DEMO_USERS) -> dict[str, int] | None:
-    """Fill the example database the data map points at, if it is a SQLite file not yet there."""
+    """Fill the example database the data map points at, if it is a SQLite file not yet there;
+    for the examples that run on a real application's database (ALLIN STUDIO on WordPress,
+    Nicori on django-oscar), fill that database when it holds no customer yet."""
     base = project_directory(directory)
     name = base.resolve().name
     datamap = load_datamap(base, None)
     url = resolve_url(next(iter(datamap.connections.values())), base)
+    if name in APPLICATIONS:
+        return _application_data(name, url, base, users)
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite" or name not in EXAMPLES:
         return None
     if parsed.database and Path(parsed.database).is_file():
         return None
     return generate(name, url, users, progress=False)
+
+
+APPLICATIONS = {"allin-studio": "wp_users", "nicori": "auth_user"}
+"""Examples on an application's own schema, and the table that holds its people."""
+
+
+def _application_data(name: str, url: str, base: Path, users: int) -> dict[str, int] | None:
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+            table = APPLICATIONS[name]
+            if (
+                table in tables
+                and connection.execute(
+                    sa.select(sa.func.count()).select_from(sa.table(table))
+                ).scalar_one()
+            ):
+                return None
+    except sa.exc.SQLAlchemyError as exc:
+        raise unreachable(url, exc) from None
+    finally:
+        engine.dispose()
+    if name == "nicori":
+        return populate_shop(url, users)
+    if tables:
+        raise InputError(
+            f"{safe_url(url)} is not empty and holds no WordPress site: give ALLIN_DATABASE_URL "
+            "an empty MariaDB database, where the demo installs WordPress"
+        )
+    reason = wordpress_missing()
+    if reason is not None:
+        raise InputError(reason)
+    site = Site(url, base / STATE_DIR / "wp-content", secrets.token_hex(16))
+    install(site, admin_password=secrets.token_urlsafe(12))
+    ids = populate_site(site, allin.content(users))
+    return {"wp_users": len(ids["users"]), "wp_posts": len(ids["works"]) + len(ids["media"])}
 
 
 def ensure_admin(directory: Path, database_url: str | None = None) -> tuple[str, str]:
