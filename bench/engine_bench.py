@@ -288,8 +288,9 @@ EXPERT_ACCESS = {
     "creator_profiles": "SELECT * FROM creator_profiles WHERE user_id = :id",
     "coin_ledger": "SELECT * FROM coin_ledger WHERE user_id = :id",
     "purchases": "SELECT * FROM purchases WHERE user_id = :id",
-    "tips": "SELECT * FROM tips WHERE from_user_id = :id OR to_creator_id IN "
-    "(SELECT id FROM creator_profiles WHERE user_id = :id)",
+    # Both sides of a tip; UNION rather than OR, so each side uses its index.
+    "tips": "SELECT * FROM tips WHERE from_user_id = :id UNION SELECT t.* FROM tips t "
+    "JOIN creator_profiles c ON c.id = t.to_creator_id WHERE c.user_id = :id",
     "payouts": "SELECT * FROM payouts WHERE creator_id IN "
     "(SELECT id FROM creator_profiles WHERE user_id = :id)",
     "viewing_history": "SELECT * FROM viewing_history WHERE user_id = :id",
