@@ -1,14 +1,18 @@
 """Request engine benchmark: access and erasure of one person in a 1M-user AInema database.
 
-PolicyKeeper's set-based executors against the naive approach (one statement per row, as
-Fides's SQL erasure issues one UPDATE per row), on different people of the same database,
-in the same run. Prints p50 and p95 over the subjects, and the ratios.
+PolicyKeeper's set-based executors against two baselines, on different people of the same
+database, in the same run: the expert's hand-written SQL (one set-based statement per table
+for the person, committed as one transaction: the bar the engine is held to, within 3x) and
+the naive approach (one statement per row, as Fides's SQL erasure issues one UPDATE per row).
+Before timing, the expert's erasure is checked to leave exactly the rows the engine leaves.
+Prints p50 and p95 over the subjects, the engine/expert ratios and each goal's verdict.
 
-    .venv/bin/python bench/engine_bench.py [--users 1000000] [--subjects 50] [--cold] [--places]
+    .venv/bin/python bench/engine_bench.py [--users 1000000] [--subjects 50] [--cold]
+                                           [--no-naive] [--places]
 
 The database (pk_bench on the local PostgreSQL) is generated once, server-side with
 INSERT ... SELECT generate_series (about 21M activity rows), and reused by later runs;
-each run erases about 4 x --subjects people who were not erased before (half of them among
+each run erases about 6 x --subjects people who were not erased before (half of them among
 the 5,000 most active, whose hundreds of rows show how per-row statements scale).
 """
 
@@ -548,11 +552,11 @@ def report(users: int, n: int, results: dict[str, dict[str, list[float]]], costs
         )
         goal = goals[name.split()[0]]
         verdict = "met" if e95 < goal else "MISSED"
-        within = "met" if e95 <= 3 * x95 else "MISSED"
+        within = "met" if e50 <= 3 * x50 and e95 <= 3 * x95 else "MISSED"
         print(
             f"{name:15} {e50:10.1f} {e95:7.1f} {x50:10.1f} {x95:7.1f} {e50 / x50:16.1f}x "
             f"{e95 / x95:4.1f}x {naive:17}  p95 < {goal:.0f} ms: {verdict}; "
-            f"within 3x of expert p95: {within}"
+            f"within 3x of expert (p50 and p95): {within}"
         )
     print(f"\n{'engine, per person':18} {'statements':>10} {'client CPU p50 (ms)':>20}")
     for name, calls in costs.calls.items():
