@@ -58,7 +58,7 @@ def install() -> None:
     def migrate(url: str) -> None:
         target = sa.make_url(url)
         path = _sqlite_file(target)
-        if path is None or path.exists():
+        if path is None or path.exists() or not path.parent.is_dir():
             real_migrate(url)
             return
         with _lock:
