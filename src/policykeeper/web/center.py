@@ -60,6 +60,7 @@ from policykeeper.workflow.inputs import (
     objectable,
     parse_email,
 )
+from policykeeper.workflow.outcome import outcome
 from policykeeper.workflow.service import MailUnavailable, NewRequest, Submitted, Workflow
 
 router = APIRouter(include_in_schema=False)
@@ -208,6 +209,7 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         "terms": builder.right_fields(right),
         "expected": t("form.expected", date=t.day(due, zone_of(flow))),
         "holds": legal_holds(request, lang) if right.kind is RightKind.erasure else [],
+        "irreversible": irreversible(policy, lang) if right.kind is RightKind.erasure else [],
         "fee_applies": any(fee.kind != "free" for fee in _fees(right)),
         "jurisdictions": [Choice(j.value, cat.label("jurisdiction", j)) for j in applicable]
         if len(applicable) > 1
@@ -221,8 +223,37 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         "agent_proof": builder.t(right.agents.proof) if right.agents else "",
         "form_id": _new_form_id(),
         "values": {},
-        "error": None,
+        "errors": [],
     }
+
+
+def irreversible(policy: Policy, lang: str) -> list[str]:
+    """What an erasure cannot give back, said before the person submits: the data itself and
+    any unused balance the declaration marks (coins, points)."""
+    t = messages(lang)
+    lines = [t("form.irreversible_data")]
+    balances = [c.label.get(lang) for c in policy.categories if c.balance and c.stored]
+    if balances:
+        lines.append(t("form.irreversible_balance", labels=t("form.list_separator").join(balances)))
+    return lines
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem in a form: the field it is about (for the summary's link) and the text."""
+
+    field: str
+    text: str
+
+
+ERROR_FIELDS = {
+    "invalid_email": "email",
+    "invalid_changes": "value",
+    "invalid_purposes": "purposes",
+    "invalid_agent": "agent_name",
+    "confirm_irreversible": "confirm",
+    "invalid": "email",
+}
 
 
 def _fees(right: Right) -> list[Any]:
@@ -314,11 +345,20 @@ def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang
     email = form_value(form, "email", 400)
     request_id = flow.secrets.keyed_hash("form", form_id)[:32]
 
-    def again(problem: str) -> Response:
+    def again(*problems: str) -> Response:
         context = form_context(request, right, lang)
         context.update(form_id=form_id, values=_kept_values(form))
-        context["error"] = messages(lang)(f"error.{problem}")
+        t = messages(lang)
+        context["errors"] = [FieldError(ERROR_FIELDS[p], t(f"error.{p}")) for p in problems]
         return page(request, "center/request.html", context, status=422, lang=lang)
+
+    if right.kind is RightKind.erasure and text_field(form, "confirm", 5) != "1":
+        # Every problem at once, as the summary lists them: the address too, if it is wrong.
+        try:
+            parse_email(email)
+        except Invalid:
+            return again("invalid_email", "confirm_irreversible")
+        return again("confirm_irreversible")
 
     chosen = [v for v in form.getlist("jurisdiction") if isinstance(v, str)]
     try:
@@ -418,6 +458,7 @@ def _kept_values(form: FormData) -> dict[str, Any]:
         "agent": text_field(form, "agent", 5) == "1",
         "agent_name": text_field(form, "agent_name", 200),
         "agent_relationship": text_field(form, "agent_relationship", 200),
+        "confirm": text_field(form, "confirm", 5) == "1",
     }
 
 
@@ -655,15 +696,20 @@ def status_context(
         ground = ground_label(right, (row.decision or {}).get("ground", "")).get(lang)
     flashes = [t(f"status.{name}") for name in FLASHES if request.query_params.get(name)]
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
+    result = outcome(flow.policy, row.result, zone, lang) if view["state"] == "completed" else None
+    state_label = t(
+        "state.completed_no_data" if result and result.no_data else f"state.{view['state']}"
+    )
     return {
         "token": token,
         "view": view,
         "label": label,
-        "state_label": t(f"state.{view['state']}"),
+        "state_label": state_label,
         "received": t.when(row.received_at, zone),
         "due": t.when(row.due_at, zone),
         "events": timeline(flow.history(request_id), t, zone),
         "download": download,
+        "outcome": result,
         "fee_text": fee_text,
         "ground": ground,
         "flashes": flashes,

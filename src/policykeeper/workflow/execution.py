@@ -18,6 +18,7 @@ from policykeeper.store.consent_export import with_consent_records
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.store.provision_export import with_provision_records
 from policykeeper.workflow.errors import Conflict
+from policykeeper.workflow.outcome import erasure_outcome
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.states import State
 
@@ -46,7 +47,20 @@ def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], E
     # Disclosure covers the records of provision to third parties (APPI Art. 33(5)).
     if row.kind in (RightKind.access, RightKind.third_party_records):
         export = with_provision_records(workflow.store, [subject], export)
+    if result.get("found") is False:
+        export = _nothing_held(result, export)
     return result, export
+
+
+def _nothing_held(result: dict[str, Any], export: Export | None) -> Export | None:
+    """No one found and no consent or provision record either: "no retained personal data"
+    is the answer the person is owed (APPI Art. 33(3)), not an empty file to download."""
+    if export is not None:
+        body = json.loads(export[2])
+        if any(value for key, value in body.items() if key not in ("found", "tables")):
+            return export
+    result["no_retained_data"] = True
+    return None
 
 
 def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
@@ -96,7 +110,8 @@ def _dispatch(project: Any, row: RequestRow) -> tuple[dict[str, Any], Export | N
             found.write_zip(path)
             return summary, (f"access-{row.id}.zip", "application/zip", path.read_bytes())
     if kind is RightKind.erasure:
-        return {"erasure": places.erase(project, identity, run_key=key).to_json()}, None
+        report = places.erase(project, identity, run_key=key).to_json()
+        return {"erasure": report, "outcome": erasure_outcome(project.datamap, report)}, None
     if kind is RightKind.rectification:
         changes = {str(k): str(v) for k, v in row.details.get("changes", {}).items()}
         report = places.rectify(project, identity, changes, run_key=key)

@@ -61,6 +61,7 @@ from policykeeper.workflow.inputs import (
 from policykeeper.workflow.limits import request_limit
 from policykeeper.workflow.mail import Mailer
 from policykeeper.workflow.notifications import render_email
+from policykeeper.workflow.outcome import outcome
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.states import EXTENDABLE, OPEN, State, check_move
 from policykeeper.workflow.tokens import Secrets, new_code, new_id, new_link_token
@@ -935,10 +936,13 @@ class Workflow:
             view["left"] = tasks.open_places(self, row)
         return view
 
+    def _zone(self, row: RequestRow) -> str:
+        return self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
         if moment is None:
             return ""
-        zone = self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+        zone = self._zone(row)
         return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
 
     def _context(self, row: RequestRow, event: str) -> dict[str, Any]:
@@ -977,12 +981,17 @@ class Workflow:
             "download_expires": "",
             "withheld": "",
             "places": tasks.place_lines(self, row) if event == "completed" else [],
+            "no_data": False,
+            "erased": [],
+            "kept": [],
         }
         decision = row.decision or {}
         if event == "denied":
             context["ground"] = ground_label(right, decision.get("ground", "")).get(lang)
             context["note"] = decision.get("note", "")
         if event == "completed":
+            done = outcome(self.policy, row.result, self._zone(row), lang)
+            context.update(no_data=done.no_data, erased=done.erased, kept=done.kept)
             withheld = [
                 c.label.get(lang)
                 for key in decision.get("withhold", [])
