@@ -51,7 +51,9 @@ from policykeeper.workflow.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    TooManyAttempts,
     WorkflowError,
+    WrongCode,
 )
 from policykeeper.workflow.grounds import ground_label
 from policykeeper.workflow.inputs import (
@@ -98,6 +100,8 @@ STATUS_TEMPLATE = "center/status.html"
 FLASHES = ("resent", "verified", "uploaded", "withdrawn", "duplicate")
 CONFIRM_FLASHES = ("sent", "duplicate", "resent", "verified")
 SUBMISSION_COOKIE = "pk_submission"
+FLASH_COOKIE = "pk_flash"
+WITHDRAWABLE = ("received", "verifying", "awaiting_fee", "in_review")
 SUBMISSION_TTL = timedelta(days=1)
 _documents: dict[tuple[int, str], Document] = {}
 
@@ -415,8 +419,8 @@ def _after_submit(
     only in that email: the submitter gets a page to type the code, bound to this browser by
     a cookie that confirms the request and shows nothing else."""
     if not submitted.by_email:
-        return _to_status(submitted.status_token, flash)
-    response = RedirectResponse(f"/confirm?{flash}=1", status_code=303)
+        return _to_status(request, submitted.status_token, flash)
+    response = flashed(request, RedirectResponse("/confirm", status_code=303), flash)
     response.set_cookie(
         SUBMISSION_COOKIE,
         submitted.submission_token,
@@ -487,8 +491,43 @@ def _agent(form: FormData) -> dict[str, str] | None:
     return agent
 
 
-def _to_status(token: str, flash: str) -> RedirectResponse:
-    return RedirectResponse(f"/status/{token}?{flash}=1", status_code=303)
+def _to_status(request: Request, token: str, flash: str) -> RedirectResponse:
+    return flashed(request, RedirectResponse(f"/status/{token}", status_code=303), flash)
+
+
+def flashed(request: Request, response: Response, flash: str) -> Response:
+    """Post/redirect/get: the banner rides in a short-lived cookie, shown once by the next
+    page, never in the URL (where a bookmark or a shared link would show it again)."""
+    response.set_cookie(
+        FLASH_COOKIE,
+        flash,
+        max_age=300,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+    )
+    return response
+
+
+def flash_of(request: Request, allowed: tuple[str, ...]) -> str:
+    value = request.cookies.get(FLASH_COOKIE, "")
+    return value if value in allowed else ""
+
+
+def shown_once(request: Request, response: Response) -> Response:
+    """The banner has been shown: the cookie goes with this response."""
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, httponly=True, samesite="lax")
+    return response
+
+
+def code_error(t: Any, exc: WorkflowError) -> str:
+    """Why a code was refused, as the person can act on it: tries left, too many, or expired."""
+    if isinstance(exc, WrongCode) and exc.left > 0:
+        return t("error.invalid_code_left", left=exc.left)
+    if isinstance(exc, TooManyAttempts | WrongCode):
+        return t("error.too_many_attempts")
+    return t("error.invalid_code" if isinstance(exc, Invalid) else "error.expired_code")
 
 
 # --- confirming where the request was made ----------------------------------------------------
@@ -511,17 +550,21 @@ def _confirm_page(request: Request, *, status: int = 200, error: str | None = No
             state = flow.submission_state(token)
         except NotFound:
             state = None
-    flashes = [t(f"confirm.{name}") for name in CONFIRM_FLASHES if request.query_params.get(name)]
-    return page(
+    flash = flash_of(request, CONFIRM_FLASHES)
+    flashes = [t(f"confirm.{flash}")] if flash else []
+    return shown_once(
         request,
-        "center/confirm.html",
-        {
-            "state": state,
-            "flashes": flashes,
-            "error": error,
-            "code_minutes": int(flow.settings.code_ttl.total_seconds() // 60),
-        },
-        status=status,
+        page(
+            request,
+            "center/confirm.html",
+            {
+                "state": state,
+                "flashes": flashes,
+                "error": error,
+                "code_minutes": int(flow.settings.code_ttl.total_seconds() // 60),
+            },
+            status=status,
+        ),
     )
 
 
@@ -540,15 +583,13 @@ def _confirm_code(request: Request, flow: Workflow, form: FormData) -> Response:
         flow.verify_submission(token, code, client_ip(request))
     except NotFound:
         return error_page(request, 404, "not_found")
-    except Invalid:
-        return _confirm_page(request, status=422, error=t("error.invalid_code"))
-    except Expired:
-        return _confirm_page(request, status=410, error=t("error.expired_code"))
+    except (Invalid, Expired) as exc:
+        return _confirm_page(request, status=exc.status, error=code_error(t, exc))
     except Conflict:
         return error_page(request, 409, "conflict", home="/confirm")
     except RateLimited:
         return error_page(request, 429, "rate_limited", home="/confirm")
-    return RedirectResponse("/confirm?verified=1", status_code=303)
+    return flashed(request, RedirectResponse("/confirm", status_code=303), "verified")
 
 
 @router.post("/confirm/code")
@@ -560,7 +601,7 @@ async def confirm_resend(request: Request) -> Response:
         await run_in_threadpool(flow.resend_for_submission, token, client_ip(request))
     except WorkflowError as exc:
         return _workflow_error(request, exc, "/confirm")
-    return RedirectResponse("/confirm?resent=1", status_code=303)
+    return flashed(request, RedirectResponse("/confirm", status_code=303), "resent")
 
 
 # --- following a request --------------------------------------------------------------------
@@ -657,7 +698,8 @@ def status_key(request: Request, flow: Workflow, token: str) -> tuple[Any, ...] 
         version = fingerprint(flow, token)
     except NotFound:
         return None
-    return ("status", token, request.url.query, version) if version else None
+    flash = flash_of(request, FLASHES)
+    return ("status", token, request.url.query, flash, version) if version else None
 
 
 def status_context(
@@ -694,7 +736,8 @@ def status_context(
     ground = ""
     if view["state"] == "denied" and right is not None:
         ground = ground_label(right, (row.decision or {}).get("ground", "")).get(lang)
-    flashes = [t(f"status.{name}") for name in FLASHES if request.query_params.get(name)]
+    flash = flash_of(request, FLASHES)
+    flashes = [t(f"status.{flash}")] if flash else []
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
     result = outcome(flow.policy, row.result, zone, lang) if view["state"] == "completed" else None
     state_label = t(
@@ -733,10 +776,11 @@ async def status(token: str, request: Request) -> Response:
         try:
             async with lock:
                 if not is_cached(request, STATUS_TEMPLATE, lang, key):
-                    return await run_in_threadpool(status_page, request, token)
+                    built = await run_in_threadpool(status_page, request, token)
+                    return shown_once(request, built)
         finally:
             _rendering.pop((key, lang), None)
-    return page(request, STATUS_TEMPLATE, None, cache_key=key)
+    return shown_once(request, page(request, STATUS_TEMPLATE, None, cache_key=key))
 
 
 @router.post("/status/{token}/verify")
@@ -753,15 +797,13 @@ def _verify(request: Request, flow: Workflow, token: str, form: FormData) -> Res
         flow.verify_code(token, code, client_ip(request))
     except NotFound:
         return error_page(request, 404, "not_found")
-    except Invalid:
-        return status_page(request, token, status=422, error=t("error.invalid_code"))
-    except Expired:
-        return status_page(request, token, status=410, error=t("error.expired_code"))
+    except (Invalid, Expired) as exc:
+        return status_page(request, token, status=exc.status, error=code_error(t, exc))
     except Conflict:
         return error_page(request, 409, "conflict", home=f"/status/{token}")
     except RateLimited:
         return error_page(request, 429, "rate_limited", home=f"/status/{token}")
-    return _to_status(token, "verified")
+    return _to_status(request, token, "verified")
 
 
 @router.post("/status/{token}/code")
@@ -773,10 +815,25 @@ async def resend(token: str, request: Request) -> Response:
     )
 
 
+@router.get("/status/{token}/withdraw")
+def withdraw_page(token: str, request: Request) -> Response:
+    """'Are you sure?': withdrawing ends the request, so it takes a second, deliberate step."""
+    flow = workflow_of(request)
+    try:
+        view = flow.status(token)
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    if view["state"] not in WITHDRAWABLE:
+        return RedirectResponse(f"/status/{token}", status_code=303)
+    return page(request, "center/withdraw.html", {"token": token})
+
+
 @router.post("/status/{token}/withdraw")
 async def withdraw(token: str, request: Request) -> Response:
     flow = workflow_of(request)
-    await read_form(request, flow.secrets)
+    form = await read_form(request, flow.secrets)
+    if text_field(form, "confirm", 5) != "1":
+        return RedirectResponse(f"/status/{token}/withdraw", status_code=303)
     return await run_in_threadpool(_attempt, request, token, "withdrawn", flow.withdraw, token)
 
 
@@ -825,7 +882,7 @@ def _follow_link(request: Request, flow: Workflow, link: str) -> Response:
         return error_page(request, 404, "not_found")
     except Expired:
         return error_page(request, 410, "expired", "expired_link")
-    return _to_status(token, "verified")
+    return _to_status(request, token, "verified")
 
 
 @router.get("/download/{token}")
@@ -848,7 +905,7 @@ def _attempt(
         action(*args)
     except WorkflowError as exc:
         return _workflow_error(request, exc, f"/status/{token}")
-    return _to_status(token, flash)
+    return _to_status(request, token, flash)
 
 
 def _workflow_error(request: Request, exc: WorkflowError, home: str) -> Response:

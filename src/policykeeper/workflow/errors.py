@@ -41,6 +41,20 @@ class Expired(WorkflowError):
     code = "expired"
 
 
+class WrongCode(Invalid):
+    """A code that does not match, with how many tries the current code has left."""
+
+    def __init__(self, left: int) -> None:
+        super().__init__("the code is not correct", "code")
+        self.left = left
+
+
+class TooManyAttempts(Expired):
+    """The current code took too many wrong tries: the person needs a new one (not 'expired')."""
+
+    code = "too_many_attempts"
+
+
 class RateLimited(WorkflowError):
     status = 429
     code = "rate_limited"

@@ -46,7 +46,9 @@ from policykeeper.workflow.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    TooManyAttempts,
     WorkflowError,
+    WrongCode,
 )
 from policykeeper.workflow.fees import fee_due
 from policykeeper.workflow.grounds import declared_ground, ground_label
@@ -293,10 +295,10 @@ class Workflow:
             if (matched and matched[0] is not latest) or latest.expires_at <= now:
                 raise Expired("this code has expired; ask for a new one")
             if latest.failed_attempts >= self.settings.max_code_attempts:
-                raise Expired("too many wrong codes; ask for a new one")
+                raise TooManyAttempts("too many wrong codes; ask for a new one")
             if not matched:
                 latest.failed_attempts += 1
-                failure = Invalid("the code is not correct")
+                failure = WrongCode(self.settings.max_code_attempts - latest.failed_attempts)
             else:
                 self._identity_confirmed(session, row, latest, now)
         if failure is not None:
