@@ -29,7 +29,7 @@ from policykeeper.policy.types import Lang
 from policykeeper.project import Project, load_project
 from policykeeper.render.build import Builder, build_document
 from policykeeper.render.catalog import catalog
-from policykeeper.render.document import Document, Line
+from policykeeper.render.document import Document, Field, Line, Span
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web import published as versions
@@ -210,7 +210,7 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
     return {
         "right": right,
         "summary": summary,
-        "terms": builder.right_fields(right),
+        "terms": open_channels(builder, right, t),
         "expected": t("form.expected", date=t.day(due, zone_of(flow))),
         "holds": legal_holds(request, lang) if right.kind is RightKind.erasure else [],
         "irreversible": irreversible(policy, lang) if right.kind is RightKind.erasure else [],
@@ -258,6 +258,18 @@ ERROR_FIELDS = {
     "confirm_irreversible": "confirm",
     "invalid": "email",
 }
+
+
+def open_channels(builder: Builder, right: Right, t: Any) -> list[Field]:
+    """The right's terms as the side panel shows them, with the ways to ask as they really
+    are: this form first, then only the channels the declaration itself opens."""
+    label = builder.cat("field.channels")
+    fields = builder.right_fields(right)
+    for index, item in enumerate(fields):
+        if item.label == label:
+            others = [[Span(t("form.channel_other"))], *item.lines]
+            fields[index] = Field(label, [[Span(t("form.channel_here"))], *others], bullets=True)
+    return fields
 
 
 def _fees(right: Right) -> list[Any]:
