@@ -69,3 +69,14 @@ def test_a_completed_page_asks_for_no_code(site: Site) -> None:
     page = client.get(f"/status/{token}?sent=1").text
     assert 'data-state="completed"' in page
     assert "下の欄にコードを入力して" not in page and "確認コードを入力してください" not in page
+
+
+def test_cookie_settings_follow_the_browser_and_the_center_links_to_them(site: Site) -> None:
+    for header, lang in (("ja,en;q=0.5", "ja"), ("en-GB,en;q=0.9", "en")):
+        client = site.client(**{"accept-language": header})
+        page = client.get("/consent/preferences")
+        assert page.status_code == 200 and f'<html lang="{lang}">' in page.text
+        home = client.get("/").text
+        assert 'href="/consent/preferences"' in home
+    chosen = site.client(**{"accept-language": "ja"}).get("/consent/preferences?lang=en")
+    assert '<html lang="en">' in chosen.text  # the visible switch still wins
