@@ -104,7 +104,7 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
             if c.category and any(_covers(w, c.category) for w in WITHHELD_UNDER)
         }
         never = {column for column, c in spec.columns.items() if c.export == "never"}
-        view = _view(policy, spec, never)
+        view = _view(policy, datamap, spec, never)
         rows = []
         for key in sorted(reached.rows, key=repr):
             theirs = _other_side(spec, reached, key)
@@ -130,7 +130,10 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
     return AccessResult(identity.kind, tables, categories, _about_service(policy), views)
 
 
-def _view(policy: Policy, spec: Table, never: set[str]) -> TableView:
+RECORD_NUMBER = {"ja": "記録番号", "en": "Record number"}
+
+
+def _view(policy: Policy, datamap: DataMap, spec: Table, never: set[str]) -> TableView:
     """Labels from the data map, else from the declared category; secrets named, not shown."""
     columns: dict[str, ColumnView] = {}
     left_out: list[dict[str, str | None]] = []
@@ -142,6 +145,13 @@ def _view(policy: Policy, spec: Table, never: set[str]) -> TableView:
             left_out.append(text or {"ja": column, "en": column})
             continue
         columns[column] = ColumnView(text, c.category)
+    for via in spec.via:  # a join column reads as what it points at: user_id -> 会員ID
+        other = datamap.tables.get(via.table)
+        for column, theirs in via.join.items():
+            target = other.columns.get(theirs) if other else None
+            if target is not None and target.label is not None:
+                columns.setdefault(column, ColumnView(_text(target.label)))
+    columns.setdefault("id", ColumnView(dict(RECORD_NUMBER)))
     categories = [_declared(policy, c.category) for c in spec.columns.values() if c.category]
     if spec.label is not None:
         title = _text(spec.label)

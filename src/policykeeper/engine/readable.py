@@ -108,6 +108,12 @@ def local(value: Any, zone: str) -> Any:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+def zone_name(zone: str) -> str:
+    """「JST（Asia/Tokyo）」: the abbreviation people know, with the zone it stands for."""
+    short = datetime.now(ZoneInfo(zone)).strftime("%Z")
+    return f"{short} ({zone})" if short != zone else zone
+
+
 def csv_text(rows: list[dict[str, Any]], view: TableView | None, lang: str, zone: str) -> str:
     """A table's rows with labelled headers, names for references and local times."""
     columns = list(rows[0]) if rows else []
@@ -165,7 +171,7 @@ def readme(
         "padding:.25rem .5rem;text-align:left;vertical-align:top}</style></head><body>",
         f"<h1>{escape(w['title'].format(service=service))}</h1>",
         f"<p>{escape(w['intro'].format(service=service, when=made))}</p>",
-        f"<p>{escape(w['times'].format(zone=zone))}</p>",
+        f"<p>{escape(w['times'].format(zone=zone_name(zone)))}</p>",
         f"<h2>{escape(w['files'])}</h2><table><tr><th>{w['file']}</th><th>{w['contents']}</th></tr>",
     ]
     for name, rows in tables.items():
