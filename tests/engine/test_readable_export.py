@@ -84,3 +84,24 @@ def test_the_archive_explains_itself_and_holds_no_secret(ainema: Project, tmp_pa
         assert when.endswith(" JST"), when  # times carry their zone
         # access.json keeps machine values, with the zone too.
         assert '"created_at": "' in everything and "+00:00" in everything
+
+
+def test_a_name_from_an_unlisted_table_is_a_map_problem() -> None:
+    from policykeeper.datamap.checks import check_datamap
+    from policykeeper.datamap.models import DataMap
+
+    datamap = DataMap.model_validate(
+        {
+            "connections": {"main": "sqlite://"},
+            "identities": {"email": "users.email"},
+            "tables": {
+                "users": {
+                    "rows": "owned",
+                    "columns": {"favourite": {"shows": "episodez.title"}},
+                },
+                "episodes": {"rows": "reference"},
+            },
+        }
+    )
+    problems = [message for _where, message in check_datamap(datamap, None)]
+    assert any("unknown table 'episodez'" in m and "episodes" in m for m in problems), problems

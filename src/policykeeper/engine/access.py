@@ -176,6 +176,8 @@ def _name_references(rt: Runtime, connections: dict[str, Any], result: AccessRes
             if not values:
                 continue
             target = rt.tables[c.shows.table]
+            if c.shows.key not in target.c or c.shows.column not in target.c:
+                continue  # the schema has no such column: the export keeps the stored value
             connection = connections[datamap.connection_of(c.shows.table)]
             found = connection.execute(
                 sa.select(target.c[c.shows.key], target.c[c.shows.column]).where(
