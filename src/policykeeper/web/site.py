@@ -19,6 +19,7 @@ from policykeeper.web import (
     center,
     checks_pages,
     incidents,
+    intake,
     provisions,
     published,
     tasks,
@@ -47,6 +48,7 @@ def install_site(app: FastAPI) -> None:
     app.include_router(incidents.router)
     app.include_router(provisions.router)
     app.include_router(tasks.router)
+    app.include_router(intake.router)
     app.add_middleware(center.BrowserLinks)
     settings = app.state.workflow.settings
     app.add_middleware(
