@@ -78,6 +78,8 @@ def test_the_archive_explains_itself_and_holds_no_secret(ainema: Project, tmp_pa
             assert secret not in everything
         purchases = list(csv.reader(io.StringIO(archive.read("purchases.csv").decode("utf-8-sig"))))
         assert header in purchases[0] and "episode_id" not in purchases[0]
+        member = "会員ID" if lang == "ja" else "Member ID"
+        assert member in purchases[0] and "user_id" not in purchases[0]  # the join, by name
         column = purchases[0].index(header)
         assert {row[column] for row in purchases[1:]} <= set(titles)
         when = purchases[1][-1]

@@ -74,3 +74,24 @@ def test_the_form_names_itself_as_the_way_to_ask(site: Site) -> None:
         side = html[html.index('id="terms-heading"') :]
         assert here in side
         assert side.index(here) < side.index("contact@ainema.tv")
+
+
+def test_no_do_not_reply_notice_where_replies_are_read() -> None:
+    from policykeeper.workflow.notifications import render_email
+
+    context = {
+        "addressee": "a@example.jp",
+        "signature": ["AInema"],
+        "service": "AInema",
+        "right": "開示",
+        "request_id": "r",
+        "received_at": "",
+        "due_at": "",
+        "acknowledge_by": "",
+        "status_url": "http://testserver/status/x",
+    }
+    for lang in ("ja", "en"):
+        read = render_email("received", lang, {**context, "no_reply": False})[1]
+        unread = render_email("received", lang, {**context, "no_reply": True})[1]
+        assert read != unread and len(unread) > len(read)
+        assert ("送信専用" in unread) is (lang == "ja") and "送信専用" not in read
