@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -25,7 +24,7 @@ from policykeeper.policy.models import (
     RightKind,
     Verification,
 )
-from policykeeper.policy.types import Duration
+from policykeeper.policy.types import Duration, Text
 from policykeeper.store import Store
 from policykeeper.store.models import (
     AuditEntry,
@@ -47,7 +46,9 @@ from policykeeper.workflow.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    TooManyAttempts,
     WorkflowError,
+    WrongCode,
 )
 from policykeeper.workflow.fees import fee_due
 from policykeeper.workflow.grounds import (
@@ -67,6 +68,7 @@ from policykeeper.workflow.inputs import (
 from policykeeper.workflow.limits import request_limit
 from policykeeper.workflow.mail import Mailer
 from policykeeper.workflow.notifications import render_email
+from policykeeper.workflow.outcome import local_time, outcome
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.states import EXTENDABLE, OPEN, State, check_move
 from policykeeper.workflow.tokens import Secrets, new_code, new_id, new_link_token
@@ -293,10 +295,10 @@ class Workflow:
             if (matched and matched[0] is not latest) or latest.expires_at <= now:
                 raise Expired("this code has expired; ask for a new one")
             if latest.failed_attempts >= self.settings.max_code_attempts:
-                raise Expired("too many wrong codes; ask for a new one")
+                raise TooManyAttempts("too many wrong codes; ask for a new one")
             if not matched:
                 latest.failed_attempts += 1
-                failure = Invalid("the code is not correct")
+                failure = WrongCode(self.settings.max_code_attempts - latest.failed_attempts)
             else:
                 self._identity_confirmed(session, row, latest, now)
         if failure is not None:
@@ -957,11 +959,28 @@ class Workflow:
             view["left"] = tasks.open_places(self, row)
         return view
 
+    def _zone(self, row: RequestRow) -> str:
+        return self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
         if moment is None:
             return ""
-        zone = self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
-        return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+        return local_time(moment, self._zone(row), row.language)
+
+    def _signature(self, lang: str, contact: str) -> list[str]:
+        """The operator as the declaration names it: name, address, contact. What it does not
+        state is left out, never made up."""
+        lines = [self.policy.service.name.get(lang) or ""]
+        operator = self.policy.operators[0] if self.policy.operators else None
+        if operator is not None:
+            name = operator.name.get(lang)
+            if name and name not in lines:
+                lines.append(name)
+            if isinstance(operator.address, Text) and operator.address.get(lang):
+                lines.append(operator.address.get(lang) or "")
+        if contact:
+            lines.append(contact)
+        return [line for line in lines if line]
 
     def _context(self, row: RequestRow, event: str) -> dict[str, Any]:
         lang = row.language
@@ -975,6 +994,9 @@ class Workflow:
             name = complaints.name.get(lang) if complaints.name else ""
             complaint_text = f"{name} {complaints.value or ''}".strip()
         context: dict[str, Any] = {
+            "addressee": row.email,
+            "signature": self._signature(lang, complaint_text),
+            "no_reply": not self.settings.replies_read,
             "service": self.policy.service.name.get(lang),
             "right": right.label.get(lang) if right.label else row.kind,
             "request_id": row.id,
@@ -1000,12 +1022,17 @@ class Workflow:
             "withheld": "",
             "withheld_reason": "",
             "places": tasks.place_lines(self, row) if event == "completed" else [],
+            "no_data": False,
+            "erased": [],
+            "kept": [],
         }
         decision = row.decision or {}
         if event == "denied":
             context["ground"] = ground_label(right, decision.get("ground", "")).get(lang)
             context["note"] = decision.get("note", "")
         if event == "completed":
+            done = outcome(self.policy, row.result, self._zone(row), lang)
+            context.update(no_data=done.no_data, erased=done.erased, kept=done.kept)
             withheld = [
                 c.label.get(lang)
                 for key in decision.get("withhold", [])
@@ -1019,7 +1046,7 @@ class Workflow:
             if has_export:
                 expires = self.clock() + self.settings.download_ttl
                 token = self.secrets.download_token(row.id, expires)
-                context["download_url"] = f"{self.settings.base_url}/api/download/{token}"
+                context["download_url"] = f"{self.settings.base_url}/download/{token}"
                 context["download_expires"] = self._when(row, expires)
         return context
 

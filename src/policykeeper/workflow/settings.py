@@ -52,6 +52,9 @@ class WorkflowSettings:
     staff_email: str | None = None
     """Where the daily digest of overdue and due-soon requests goes (POLICYKEEPER_STAFF_EMAIL)."""
     reminder_interval: timedelta = timedelta(days=1)
+    replies_read: bool = False
+    """Whether anyone reads replies to the sending address; if not, each email to the person
+    says it is sent from an address that does not take replies (送信専用)."""
 
     @classmethod
     def from_environment(cls) -> WorkflowSettings:

@@ -112,11 +112,12 @@ class PlacesAccess:
         ]
         return data
 
-    def write_zip(self, path: Path | str) -> None:
-        """The SQL archive (one CSV per table), the place files, and access.json for all."""
+    def write_zip(self, path: Path | str, lang: str = "en", zone: str = "UTC") -> None:
+        """The SQL archive (README.html, one CSV per table), the place files, and access.json
+        for all, in the person's language and time zone."""
         with tempfile.TemporaryDirectory() as folder:
             tables = Path(folder) / "tables.zip"
-            self.sql.write_zip(tables)
+            tables.write_bytes(self.sql.zip_bytes(lang, zone, sorted(self.files)))
             buffer = io.BytesIO()
             with (
                 zipfile.ZipFile(tables) as source,
