@@ -77,7 +77,7 @@ def validate(
     ] = False,
 ) -> None:
     """Check the declaration (and data map, if any) against each other and the law."""
-    from policykeeper.project import review_project
+    from policykeeper.review import review_project
 
     if provenance:
         from policykeeper.draft.provenance import cited_lines
@@ -527,6 +527,7 @@ def worker(
     import threading
     from datetime import timedelta
 
+    from policykeeper.job_handlers import JOB_HANDLERS
     from policykeeper.workflow.settings import WorkflowSettings
     from policykeeper.workflow.setup import open_workflow
 
@@ -538,12 +539,14 @@ def worker(
         from policykeeper.jobs.postgres import serve_jobs
 
         asyncio.run(
-            serve_jobs(flow, heartbeat=max(stalled_after / 3, 1), stalled_after=stalled_after)
+            serve_jobs(
+                flow, JOB_HANDLERS, heartbeat=max(stalled_after / 3, 1), stalled_after=stalled_after
+            )
         )
     else:
         from policykeeper.jobs.runner import run_worker
 
-        run_worker(flow, threading.Event())
+        run_worker(flow, JOB_HANDLERS, threading.Event())
 
 
 staff_app = typer.Typer(help="Staff accounts for the admin console and API.", no_args_is_help=True)

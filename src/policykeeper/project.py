@@ -7,7 +7,7 @@ from pathlib import Path
 
 from policykeeper.datamap.loading import datamap_path, read_datamap
 from policykeeper.datamap.models import DataMap
-from policykeeper.errors import InputError, Problem, ProblemsFound, display_path
+from policykeeper.errors import InputError, ProblemsFound, display_path
 from policykeeper.policy.loading import project_directory, read_policy
 from policykeeper.policy.models import Policy
 
@@ -19,35 +19,6 @@ class Project:
     directory: Path
     policy: Policy
     datamap: DataMap
-
-
-def validate_project(directory: Path | str) -> list[Problem]:
-    """Every problem that stops the project from loading; an empty list means it can be used."""
-    return [p for p in review_project(directory) if p.blocking]
-
-
-def review_project(directory: Path | str) -> list[Problem]:
-    """Everything `policykeeper validate` reports: problems that stop the project, what the law
-    requires and the policy lacks or breaks, and warnings (see Problem.severity)."""
-    path = project_directory(directory)
-    policy, problems = read_policy(path)
-    if datamap_path(path).is_file():
-        datamap, datamap_problems = read_datamap(path, policy)
-        problems = [*problems, *datamap_problems]
-        if policy is not None and datamap is not None and not datamap_problems:
-            problems = [*problems, *_retention_problems(path, policy, datamap)]
-    return problems
-
-
-def _retention_problems(path: Path, policy: Policy, datamap: DataMap) -> list[Problem]:
-    """Retention rules the data map cannot bind (owned by policykeeper.retention)."""
-    from policykeeper.policy.source import read_yaml
-    from policykeeper.retention.rules import binding_findings
-
-    document = read_yaml(datamap_path(path))
-    return [
-        document.problem(where, message) for where, message in binding_findings(policy, datamap)
-    ]
 
 
 def load_project(directory: Path | str) -> Project:

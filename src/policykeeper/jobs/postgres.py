@@ -14,9 +14,9 @@ import threading
 import procrastinate
 import sqlalchemy as sa
 
-from policykeeper.jobs.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK
-from policykeeper.jobs.worker import Worker
+from policykeeper.jobs.worker import Handlers, Worker
 from policykeeper.store.models import Job
+from policykeeper.store.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK
 from policykeeper.workflow.service import Workflow
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def conninfo(url: str) -> str:
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
+def build_app(workflow: Workflow, handlers: Handlers, stalled_after: float) -> procrastinate.App:
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(workflow.store.url))
     )
@@ -43,7 +43,7 @@ def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
         retry=procrastinate.RetryStrategy(wait=lease, retry_exceptions=[LeaseHeld]),
     )
     def run_job(job_id: str) -> None:
-        worker = Worker(workflow)
+        worker = Worker(workflow, handlers)
         job = worker.claim(job_id)
         if job is None:
             if _waiting(workflow, job_id):
@@ -87,6 +87,7 @@ async def requeue_stalled(app: procrastinate.App, stalled_after: float) -> int:
 
 async def serve_jobs(
     workflow: Workflow,
+    handlers: Handlers,
     *,
     stop: threading.Event | None = None,
     heartbeat: float = 10.0,
@@ -94,7 +95,7 @@ async def serve_jobs(
     concurrency: int = 1,
 ) -> None:
     """Run a procrastinate worker until cancelled (or until `stop` is set)."""
-    app = build_app(workflow, stalled_after)
+    app = build_app(workflow, handlers, stalled_after)
     async with app.open_async():
         await app.job_manager.prune_stalled_workers(stalled_after)
         await requeue_stalled(app, stalled_after)

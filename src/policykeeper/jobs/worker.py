@@ -7,64 +7,27 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from policykeeper.checks.schedule import check_job
 from policykeeper.errors import PolicyKeeperError
-from policykeeper.jobs.queue import defer
-from policykeeper.records.jobs import mailing_job
-from policykeeper.retention.schedule import sweep_job
 from policykeeper.store.models import Job
+from policykeeper.store.queue import defer
 from policykeeper.workflow.errors import Conflict
-from policykeeper.workflow.execution import execute_request
 from policykeeper.workflow.service import Workflow
-from policykeeper.workflow.tasks import RETRY_JOB, retry_places
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Workflow, Job], None]
-
-
-def _notify(workflow: Workflow, job: Job) -> None:
-    workflow.send_notification(str(job.request_id), str(job.payload["event"]))
-
-
-def _execute(workflow: Workflow, job: Job) -> None:
-    execute_request(workflow, str(job.request_id))
-
-
-def _purge(workflow: Workflow, job: Job) -> None:
-    workflow.purge_uploads()
-
-
-def _retention(workflow: Workflow, job: Job) -> None:
-    sweep_job(workflow, job)
-
-
-def _mailing(workflow: Workflow, job: Job) -> None:
-    mailing_job(workflow, job)
-
-
-def _retry_places(workflow: Workflow, job: Job) -> None:
-    retry_places(workflow, str(job.request_id))
-
-
-HANDLERS: dict[str, Handler] = {
-    "notify": _notify,
-    "execute": _execute,
-    "purge_uploads": _purge,
-    "retention_sweep": _retention,
-    "promise_checks": check_job,
-    "mailing": _mailing,
-    RETRY_JOB: _retry_places,
-}
+Handlers = Mapping[str, Handler]
+"""Job kind to what runs it: handed in (policykeeper.job_handlers), so jobs import no part."""
 
 
 class Worker:
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, handlers: Handlers) -> None:
         self.workflow = workflow
+        self.handlers = handlers
 
     def claim(self, job_id: str | None = None) -> Job | None:
         """Take the next due job (or a given one) whose lease is free; None if there is none."""
@@ -87,7 +50,7 @@ class Worker:
             return job
 
     def run(self, job: Job) -> None:
-        handler = HANDLERS.get(job.kind)
+        handler = self.handlers.get(job.kind)
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
@@ -153,7 +116,7 @@ class Worker:
         self._finish(job, "failed", error)
 
 
-def run_execution_now(workflow: Workflow, request_id: str) -> None:
+def run_execution_now(workflow: Workflow, handlers: Handlers, request_id: str) -> None:
     """Claim this request's pending execution job and run it in the caller's thread."""
     with workflow.store.transaction() as session:
         job_id = session.execute(
@@ -168,7 +131,8 @@ def run_execution_now(workflow: Workflow, request_id: str) -> None:
         ).scalar_one_or_none()
     if job_id is None:
         raise Conflict("this request has no execution waiting")
-    job = Worker(workflow).claim(job_id)
+    worker = Worker(workflow, handlers)
+    job = worker.claim(job_id)
     if job is None:
         raise Conflict("the execution is already running")
-    Worker(workflow).run(job)
+    worker.run(job)

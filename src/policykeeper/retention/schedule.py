@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from policykeeper.jobs.queue import queue_daily
 from policykeeper.project import Project, load_project
 from policykeeper.retention.run import RunReport, last_run, retention_run
 from policykeeper.retention.store import aware, open_store
 from policykeeper.store.models import Job
+from policykeeper.store.queue import queue_daily
 from policykeeper.workflow.mail import Mailer
 
 JOB_KIND = "retention_sweep"

@@ -53,9 +53,10 @@ def create_app(
         stop = threading.Event()
         thread = None
         if run_worker:
+            from policykeeper.job_handlers import JOB_HANDLERS
             from policykeeper.jobs.runner import start_worker
 
-            thread = start_worker(workflow, stop)
+            thread = start_worker(workflow, JOB_HANDLERS, stop)
         try:
             yield
         finally:

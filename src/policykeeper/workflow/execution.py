@@ -14,7 +14,6 @@ from typing import Any
 
 from policykeeper.errors import SubjectNotFound
 from policykeeper.policy.models import RightKind
-from policykeeper.store.consent_export import with_consent_records
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.store.provision_export import with_provision_records
 from policykeeper.workflow.errors import Conflict
@@ -40,9 +39,11 @@ def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], E
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
     result, export = _run(workflow.project_dir, row)
-    # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15).
+    # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15): the
+    # Keeper adds consent's export here, so the workflow does not depend on consent.
     subject = f"{row.identity_kind}={row.identity_value}"
-    export = with_consent_records(workflow.store, subject, export)
+    for addition in workflow.export_additions:
+        export = addition(workflow.store, subject, export)
     # Disclosure covers the records of provision to third parties (APPI Art. 33(5)).
     if row.kind in (RightKind.access, RightKind.third_party_records):
         export = with_provision_records(workflow.store, [subject], export)
