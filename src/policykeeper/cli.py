@@ -29,6 +29,75 @@ ProjectDir = Annotated[
 ]
 
 
+@functools.cache
+def _config() -> Any:
+    """The configuration the environment gives; read once, here at the edge."""
+    from policykeeper.config import Config
+
+    return Config.from_environment()
+
+
+def _state_url(directory: Path, db: str | None) -> str:
+    """PolicyKeeper's own store: --db, else the configured URL, else the project's file."""
+    from policykeeper.store import default_url
+
+    return db or _config().database_url or default_url(directory)
+
+
+def _keeper(directory: Path, db: str | None = None, **parts: Any) -> Any:
+    """The one place the command line builds the Keeper: the environment, then the flags."""
+    from policykeeper.keeper import Keeper
+
+    config = _config()
+    if db:
+        config = config.model_copy(update={"database_url": db})
+    return Keeper(directory, config, **parts)
+
+
+class _Bars:
+    """Rich bars drawn from the API's progress calls (a small total shows none); `pause` is
+    the kill -9 tests' slow-down, waited after every call."""
+
+    def __init__(self, hide_below: int = 0, pause: float = 0.0, transient: bool = False) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.rich = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=transient,
+        )
+        self.hide_below = hide_below
+        self.pause = pause
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, step: Any) -> None:
+        import time
+
+        if step.total is None or step.total >= self.hide_below:
+            if not self.tasks:
+                self.rich.start()
+            if step.task not in self.tasks:
+                self.tasks[step.task] = self.rich.add_task(step.task, total=step.total)
+            self.rich.update(self.tasks[step.task], completed=step.done)
+        if self.pause:
+            time.sleep(self.pause)
+
+    def __enter__(self) -> _Bars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rich.stop()
+
+
 def reported(command: Command) -> Command:
     """Turn PolicyKeeper errors into one line per problem and the contract's exit code."""
 
@@ -179,11 +248,10 @@ def audit_verify(
 ) -> None:
     """Check every link of the keyed audit chain (and saved heads); name the first edited,
     inserted, deleted or re-chained entry."""
-    from policykeeper.store import default_url
     from policykeeper.workflow.audit import verify_store
 
     kept = [_read_anchor(path) for path in anchor or []]
-    report = verify_store(db or default_url(directory), _audit_key(directory, key), kept)
+    report = verify_store(_state_url(directory, db), _audit_key(directory, key), kept)
     if not report.ok:
         print(f"audit log broken at entry {report.broken_at}: {report.reason}", file=sys.stderr)
         raise typer.Exit(1)
@@ -202,11 +270,10 @@ def audit_head(
 ) -> None:
     """Print the chain's head (entry number and hash) as JSON, to keep outside the database;
     `audit verify --anchor FILE` later proves nothing up to it was rewritten."""
-    from policykeeper.store import default_url
     from policykeeper.workflow.audit import store_anchor
     from policykeeper.workflow.service import utcnow
 
-    head = store_anchor(db or default_url(directory), _audit_key(directory, key), utcnow())
+    head = store_anchor(_state_url(directory, db), _audit_key(directory, key), utcnow())
     emit(_json(head.to_json()), output)
 
 
@@ -239,9 +306,8 @@ class ExportFormat(StrEnum):
 
 def _engine_call(directory: Path, identity: str) -> tuple[Any, Any]:
     from policykeeper.engine import Identity
-    from policykeeper.project import load_project
 
-    return load_project(directory), Identity.parse(identity)
+    return _keeper(directory).project, Identity.parse(identity)
 
 
 def _json(data: dict[str, Any]) -> str:
@@ -366,10 +432,13 @@ def erase(
 ) -> None:
     """Erase one person everywhere: delete, mask or keep under a legal hold, in foreign-key-safe
     order, then in every store, processor and manual task of the data map."""
-    from policykeeper.engine import places
+    from policykeeper.engine import Identity
     from policykeeper.engine.erase import summary
 
-    report = places.erase(*_engine_call(directory, identity), dry_run=dry_run).to_json()
+    keeper = _keeper(directory)
+    with _Bars(hide_below=10000, pause=_config().slow_erase, transient=True) as bars:
+        found = keeper.erase(Identity.parse(identity), dry_run=dry_run, progress=bars)
+    report = found.to_json()
     if json_:
         emit(_json(report), None)
     else:
@@ -457,9 +526,8 @@ def generate(
     )
     if places:
         from policykeeper.examples.places import seed_places
-        from policykeeper.project import load_project
 
-        filled = seed_places(load_project(directory))
+        filled = seed_places(_keeper(directory).project)
         console.print(
             "[green]filled[/green] "
             + (", ".join(f"{store} {n}" for store, n in filled.items()) or "no configured store")
@@ -477,9 +545,9 @@ def serve(
     """Serve the privacy center, the admin console and the JSON API, with the worker beside it."""
     import uvicorn
 
-    from policykeeper.web.app import create_app
+    from policykeeper.web.app import app_for
 
-    uvicorn.run(create_app(directory, database_url=db), host=host, port=port)
+    uvicorn.run(app_for(_keeper(directory, db)), host=host, port=port)
 
 
 @app.command()
@@ -527,26 +595,27 @@ def worker(
     import threading
     from datetime import timedelta
 
-    from policykeeper.job_handlers import JOB_HANDLERS
     from policykeeper.workflow.settings import WorkflowSettings
-    from policykeeper.workflow.setup import open_workflow
 
-    flow = open_workflow(
-        directory, database_url=db, settings=WorkflowSettings(job_lease=timedelta(seconds=lease))
-    )
+    settings = WorkflowSettings.from_config(_config(), job_lease=timedelta(seconds=lease))
+    keeper = _keeper(directory, db, settings=settings)
+    flow = keeper.workflow
     console.print(f"worker started on {'PostgreSQL' if flow.store.postgres else 'SQLite'}")
     if flow.store.postgres:
         from policykeeper.jobs.postgres import serve_jobs
 
         asyncio.run(
             serve_jobs(
-                flow, JOB_HANDLERS, heartbeat=max(stalled_after / 3, 1), stalled_after=stalled_after
+                flow,
+                keeper.handlers,
+                heartbeat=max(stalled_after / 3, 1),
+                stalled_after=stalled_after,
             )
         )
     else:
         from policykeeper.jobs.runner import run_worker
 
-        run_worker(flow, JOB_HANDLERS, threading.Event())
+        run_worker(flow, keeper.handlers, threading.Event())
 
 
 staff_app = typer.Typer(help="Staff accounts for the admin console and API.", no_args_is_help=True)
@@ -565,7 +634,6 @@ def staff_add(
     import os
 
     from policykeeper.errors import InputError
-    from policykeeper.workflow.setup import open_staff
     from policykeeper.workflow.staff import Role
 
     if role not in Role.__members__:
@@ -573,7 +641,7 @@ def staff_add(
     password = os.environ.get("POLICYKEEPER_PASSWORD") or typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    staff = open_staff(directory, database_url=db)
+    staff = _keeper(directory, db).staff
     try:
         staff.create(username, password, role, actor="cli")
     finally:
@@ -614,11 +682,10 @@ def _now(text: str | None) -> Any:
 @reported
 def retention_plan(directory: ProjectDir, now: NowOption = None, json_: JsonOption = False) -> None:
     """Per rule: rows due now, rows held, and when the next ones become due. Changes nothing."""
-    from policykeeper.project import load_project
     from policykeeper.retention import retention_plan as plan_retention
     from policykeeper.retention.render import plan_table
 
-    result = plan_retention(load_project(directory), _now(now))
+    result = plan_retention(_keeper(directory).project, _now(now))
     if json_:
         emit(_json(result.to_json()), None)
     else:
@@ -642,10 +709,13 @@ def retention_run(
     ] = None,
 ) -> None:
     """Apply every bound rule: delete or anonymize what is due, in short batches; resumable."""
-    from policykeeper.project import load_project
     from policykeeper.retention.cli import run_command
 
-    report = run_command(load_project(directory), _now(now), batch_size, notice_days)
+    keeper = _keeper(directory)
+    with _Bars(pause=_config().slow_retention) as bars:
+        report = run_command(
+            keeper.project, _now(now), batch_size, notice_days, keeper.mailer, bars
+        )
     if json_:
         emit(_json(report.to_json()), None)
     totals = report.totals()
@@ -664,9 +734,9 @@ def retention_schedule(directory: ProjectDir, db: DatabaseUrl = None) -> None:
     """Queue the daily sweep job (03:00 UTC) for the worker; each run queues the next."""
     from policykeeper.retention.schedule import schedule
     from policykeeper.retention.store import utcnow
-    from policykeeper.store import Store, default_url, migrate
+    from policykeeper.store import Store, migrate
 
-    url = db or default_url(directory)
+    url = _state_url(directory, db)
     migrate(url)
     store = Store(url)
     try:
@@ -693,11 +763,10 @@ def hold_add(
 ) -> None:
     """Put a person or one record under a legal hold: never swept, never erased."""
     from policykeeper.engine import Identity
-    from policykeeper.project import load_project
     from policykeeper.retention import add_hold
 
     who = Identity.parse(identity) if identity else None
-    hold = add_hold(load_project(directory), reason=reason, identity=who, table=table, key=key)
+    hold = add_hold(_keeper(directory).project, reason=reason, identity=who, table=table, key=key)
     console.print(f"[green]hold {hold.id}[/green]: {hold.target}")
 
 
@@ -709,10 +778,9 @@ def hold_list(
     json_: JsonOption = False,
 ) -> None:
     """List legal holds."""
-    from policykeeper.project import load_project
     from policykeeper.retention import list_holds
 
-    holds = list_holds(load_project(directory), released=released)
+    holds = list_holds(_keeper(directory).project, released=released)
     if json_:
         emit(_json({"holds": [h.to_json() for h in holds]}), None)
         return
@@ -727,10 +795,9 @@ def hold_release(
     directory: ProjectDir, hold_id: Annotated[int, typer.Argument(help="The hold's id.")]
 ) -> None:
     """Release a legal hold; its rows are swept again when due."""
-    from policykeeper.project import load_project
     from policykeeper.retention import release_hold
 
-    hold = release_hold(load_project(directory), hold_id)
+    hold = release_hold(_keeper(directory).project, hold_id)
     console.print(f"[green]released[/green] hold {hold.id}: {hold.target}")
 
 
@@ -744,10 +811,7 @@ SubjectOption = Annotated[
 
 
 def _consent(directory: Path, db: str | None) -> Any:
-    from policykeeper.consent.service import ConsentService
-    from policykeeper.workflow.setup import open_workflow
-
-    return ConsentService.for_workflow(open_workflow(directory, database_url=db))
+    return _keeper(directory, db).consent
 
 
 @consent_app.command("items")
@@ -872,7 +936,6 @@ def check(
 ) -> None:
     """Hold the published policy against the running service; exit 1 when a promise is broken."""
     from policykeeper.checks.cli import check_command
-    from policykeeper.store import default_url
 
     with console.status("promise checks") as status:
         result = check_command(
@@ -882,7 +945,7 @@ def check(
             data=not no_data,
             sample=sample,
             now=_now(now),
-            store_url=db or default_url(directory),
+            store_url=_state_url(directory, db),
             schedule=schedule_,
             notify=notify or [],
             output=output,
@@ -938,13 +1001,13 @@ FileOption = Annotated[Path, typer.Option("--file", help="A YAML or JSON file de
 
 def _store(directory: Path, db: str | None) -> Any:
     from policykeeper.policy.loading import project_directory
-    from policykeeper.store import default_url, migrated_store
+    from policykeeper.store import migrated_store
     from policykeeper.store.database import STATE_DIR
     from policykeeper.workflow.audit import load_audit_key
 
     project = project_directory(directory)
     key = load_audit_key(project / STATE_DIR)
-    return migrated_store(db or default_url(project), audit_key=key)
+    return migrated_store(_state_url(project, db), audit_key=key)
 
 
 def _described(model: Any, path: Path) -> Any:
@@ -974,7 +1037,6 @@ def publish(
     from policykeeper.errors import InputError
     from policykeeper.lifecycle import publish_project
     from policykeeper.workflow.service import utcnow
-    from policykeeper.workflow.settings import WorkflowSettings
 
     try:
         day = date.fromisoformat(effective)
@@ -986,7 +1048,7 @@ def publish(
         day,
         now=utcnow(),
         actor="cli",
-        base_url=WorkflowSettings.from_environment().base_url,
+        base_url=_config().base_url,
         pace=pace,
     )
     console.print(
@@ -1083,12 +1145,11 @@ def versions_show(
 @reported
 def incident_record(directory: ProjectDir, file: FileOption, db: DatabaseUrl = None) -> None:
     """Record an incident: count the people and data through the data map, start the clocks."""
-    from policykeeper.project import load_project
     from policykeeper.records.incidents import NewIncident, record_incident
     from policykeeper.workflow.service import utcnow
 
     incident = record_incident(
-        load_project(directory),
+        _keeper(directory).project,
         _store(directory, db),
         _described(NewIncident, file),
         now=utcnow(),
@@ -1158,12 +1219,11 @@ def incident_report(
 @reported
 def provision_record(directory: ProjectDir, file: FileOption, db: DatabaseUrl = None) -> None:
     """Record a provision to a declared third-party recipient (one, or a recurring one)."""
-    from policykeeper.project import load_project
     from policykeeper.records.provisions import NewProvision, record_provision
     from policykeeper.workflow.service import utcnow
 
     record = record_provision(
-        load_project(directory),
+        _keeper(directory).project,
         _store(directory, db),
         _described(NewProvision, file),
         now=utcnow(),

@@ -10,6 +10,7 @@ from policykeeper.datamap.models import DataMap
 from policykeeper.errors import InputError, ProblemsFound, display_path
 from policykeeper.policy.loading import project_directory, read_policy
 from policykeeper.policy.models import Policy
+from policykeeper.store.database import default_url
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,17 @@ class Project:
     directory: Path
     policy: Policy
     datamap: DataMap
+    state_url: str | None = None
+    """PolicyKeeper's own store (legal holds, journals); None: the project's SQLite file."""
+
+    @property
+    def store_url(self) -> str:
+        return self.state_url or default_url(self.directory)
 
 
-def load_project(directory: Path | str) -> Project:
-    """The checked policy and data map, or ProblemsFound listing every problem in both."""
+def load_project(directory: Path | str, state_url: str | None = None) -> Project:
+    """The checked policy and data map, or ProblemsFound listing every problem in both;
+    `state_url` is PolicyKeeper's own store, when it is not the project's SQLite file."""
     path = project_directory(directory)
     if not datamap_path(path).is_file():
         raise InputError(f"{display_path(datamap_path(path))}: file not found")
@@ -31,4 +39,4 @@ def load_project(directory: Path | str) -> Project:
     problems = [p for p in [*problems, *datamap_problems] if p.blocking]
     if problems or policy is None or datamap is None:
         raise ProblemsFound(problems)
-    return Project(path, policy, datamap)
+    return Project(path, policy, datamap, state_url)

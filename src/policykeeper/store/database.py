@@ -28,10 +28,8 @@ def private_dir(path: Path) -> Path:
 
 
 def default_url(project_dir: Path | str) -> str:
-    """POLICYKEEPER_DATABASE_URL, else the embedded SQLite file inside the project."""
-    url = os.environ.get(DATABASE_URL_ENV)
-    if url:
-        return url
+    """The embedded SQLite file inside the project: the store when no URL is configured
+    (`Config.database_url`, POLICYKEEPER_DATABASE_URL at the command line)."""
     path = Path(project_dir) / STATE_DIR / "state.sqlite3"
     private_dir(path.parent)
     return f"sqlite:///{path}"

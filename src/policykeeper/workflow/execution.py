@@ -38,7 +38,7 @@ def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], E
     """Run the request over every place; a repeat goes on where the last run stopped."""
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
-    result, export = _run(workflow.project_dir, row)
+    result, export = _run(workflow.project_dir, workflow.store.url, row)
     # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15): the
     # Keeper adds consent's export here, so the workflow does not depend on consent.
     subject = f"{row.identity_kind}={row.identity_value}"
@@ -57,11 +57,13 @@ def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _run(project_dir: Path, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
+def _run(
+    project_dir: Path, state_url: str, row: RequestRow
+) -> tuple[dict[str, Any], Export | None]:
     from policykeeper.engine.runtime import release
     from policykeeper.project import load_project
 
-    project = load_project(project_dir)
+    project = load_project(project_dir, state_url)
     try:
         return _dispatch(project, row)
     except SubjectNotFound:

@@ -1,0 +1,155 @@
+"""The composition root: one `Keeper` per process owns configuration and state.
+
+`Keeper(directory, config)` is built once (by the command line from the environment and its
+flags, by `serve` and the worker once per process, or by a Python user in code). It loads the
+project once and again only when its files change, opens the store once, and hands the same
+store, clock, mailer and secrets to the workflow, staff accounts, consent and the job worker.
+Nothing below it reads the environment or builds these for itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from policykeeper.config import Config
+from policykeeper.consent.export import with_consent_records
+from policykeeper.consent.service import ConsentService
+from policykeeper.datamap.loading import datamap_path
+from policykeeper.engine.identity import Identity
+from policykeeper.engine.places.run import PlacesReport
+from policykeeper.engine.places.run import erase as erase_places
+from policykeeper.engine.runtime import release
+from policykeeper.job_handlers import JOB_HANDLERS
+from policykeeper.jobs.runner import start_worker
+from policykeeper.jobs.worker import Worker
+from policykeeper.policy.loading import POLICY_FILE
+from policykeeper.progress import Progress
+from policykeeper.project import Project, load_project
+from policykeeper.store import Store, default_url, migrate
+from policykeeper.store.database import STATE_DIR
+from policykeeper.workflow.audit import ensure_keyed, load_audit_key
+from policykeeper.workflow.mail import Mailer, SmtpMailer
+from policykeeper.workflow.service import Workflow, utcnow
+from policykeeper.workflow.settings import WorkflowSettings
+from policykeeper.workflow.staff import StaffDirectory
+from policykeeper.workflow.tokens import Secrets, load_secret_key
+
+
+class Keeper:
+    """A project's PolicyKeeper: `Keeper("examples/ainema", Config(database_url=...))`.
+
+    `mailer`, `settings`, `clock` and the keys default to what `config` describes; tests and
+    embedders pass their own.
+    """
+
+    def __init__(
+        self,
+        directory: Path | str,
+        config: Config | None = None,
+        *,
+        mailer: Mailer | None = None,
+        settings: WorkflowSettings | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        secret_key: bytes | None = None,
+        audit_key: bytes | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.config = config or Config()
+        self.clock = clock
+        self.mailer: Mailer = mailer or SmtpMailer.from_config(self.config)
+        self.settings = settings or WorkflowSettings.from_config(self.config)
+        self._secret_key = secret_key
+        self._audit_key = audit_key
+        self._project: Project | None = None
+        self._stamp: tuple[float, ...] = ()
+        self._lock = threading.Lock()
+
+    @property
+    def state_url(self) -> str:
+        """PolicyKeeper's own store: the configured URL, else the project's SQLite file."""
+        return self.config.database_url or default_url(self.directory)
+
+    @property
+    def project(self) -> Project:
+        """The policy and data map, loaded once and again only after either file changed."""
+        stamp = _stamp(self.directory)
+        with self._lock:
+            if self._project is None or stamp != self._stamp:
+                if self._project is not None:
+                    release(self._project)
+                self._project = load_project(self.directory, state_url=self.state_url)
+                self._stamp = stamp
+            return self._project
+
+    @cached_property
+    def secrets(self) -> Secrets:
+        configured = self.config.secret_key.encode() if self.config.secret_key else None
+        key = self._secret_key or configured or load_secret_key(self.directory / STATE_DIR)
+        return Secrets(key)
+
+    @cached_property
+    def store(self) -> Store:
+        """Migrated once per process; every part shares its connection pool."""
+        migrate(self.state_url)
+        key = self._audit_key or load_audit_key(self.directory / STATE_DIR)
+        store = Store(self.state_url, audit_key=key)
+        ensure_keyed(store)
+        return store
+
+    @cached_property
+    def workflow(self) -> Workflow:
+        from policykeeper.policy.loading import load_policy
+
+        return Workflow(
+            self.store,
+            load_policy(self.directory),
+            secrets=self.secrets,
+            mailer=self.mailer,
+            settings=self.settings,
+            clock=self.clock,
+            project_dir=self.directory,
+            export_additions=(with_consent_records,),
+        )
+
+    @cached_property
+    def staff(self) -> StaffDirectory:
+        return StaffDirectory(self.store, self.clock, self.settings, self.secrets)
+
+    @cached_property
+    def consent(self) -> ConsentService:
+        return ConsentService.for_workflow(self.workflow)
+
+    handlers = JOB_HANDLERS
+    """What the worker runs, per job kind."""
+
+    def worker(self) -> Worker:
+        return Worker(self.workflow, self.handlers)
+
+    def start_worker(self, stop: threading.Event) -> threading.Thread:
+        """The job worker in a thread beside the server, until `stop` is set."""
+        return start_worker(self.workflow, self.handlers, stop)
+
+    def erase(
+        self, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> PlacesReport:
+        """Erase one person everywhere the data map says their data lives."""
+        return erase_places(self.project, identity, dry_run=dry_run, progress=progress)
+
+    def close(self) -> None:
+        """Release the project's connections and the store's pool."""
+        with self._lock:
+            if self._project is not None:
+                release(self._project)
+                self._project = None
+        if "store" in self.__dict__:
+            self.store.dispose()
+
+
+def _stamp(directory: Path) -> tuple[float, ...]:
+    """When the policy and the data map last changed (0 for a missing file)."""
+    paths = (directory / POLICY_FILE, datamap_path(directory))
+    return tuple(p.stat().st_mtime_ns if p.is_file() else 0 for p in paths)
