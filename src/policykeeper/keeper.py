@@ -67,6 +67,8 @@ class Keeper:
         self._project: Project | None = None
         self._stamp: tuple[float, ...] = ()
         self._lock = threading.Lock()
+        self.cache: dict[object, object] = {}
+        """What the shells build once per process (the center's rendered policy)."""
 
     @property
     def state_url(self) -> str:
@@ -113,6 +115,7 @@ class Keeper:
             clock=self.clock,
             project_dir=self.directory,
             export_additions=(with_consent_records,),
+            project_source=lambda: self.project,
         )
 
     @cached_property

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from policykeeper.datamap.loading import datamap_path, read_datamap
 from policykeeper.datamap.models import DataMap
@@ -22,6 +24,10 @@ class Project:
     datamap: DataMap
     state_url: str | None = None
     """PolicyKeeper's own store (legal holds, journals); None: the project's SQLite file."""
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What is built once per loaded project (the engine's reflected runtime); it goes with
+    the project object, so a reloaded project never sees the old one's."""
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @property
     def store_url(self) -> str:

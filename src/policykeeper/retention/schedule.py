@@ -56,7 +56,11 @@ def sweep_job(workflow: Any, job: Job) -> None:
     """The worker's handler: sweep the workflow's project, then queue tomorrow's sweep."""
     if workflow.project_dir is None:
         raise LookupError("the worker has no project directory to sweep")
-    project = load_project(workflow.project_dir, workflow.store.url)
+    project = (
+        workflow.project_source()
+        if workflow.project_source is not None
+        else load_project(workflow.project_dir, workflow.store.url)
+    )
     catch_up(project, workflow.clock(), mailer=workflow.mailer, store_url=workflow.store.url)
     with workflow.store.transaction() as session:
         schedule(session, workflow.clock(), besides=job.id)

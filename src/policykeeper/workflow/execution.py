@@ -58,12 +58,19 @@ def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _run(
-    project_dir: Path, state_url: str, row: RequestRow
+    workflow: Workflow, project_dir: Path, row: RequestRow
 ) -> tuple[dict[str, Any], Export | None]:
+    """Run the engine over the Keeper's project (kept open), else over one loaded for this
+    run alone and released after it."""
     from policykeeper.engine.runtime import release
     from policykeeper.project import load_project
 
-    project = load_project(project_dir, state_url)
+    if workflow.project_source is not None:
+        try:
+            return _dispatch(workflow.project_source(), row)
+        except SubjectNotFound:
+            return _nobody(row)
+    project = load_project(project_dir, workflow.store.url)
     try:
         return _dispatch(project, row)
     except SubjectNotFound:

@@ -24,6 +24,7 @@ from policykeeper.policy.models import (
     Verification,
 )
 from policykeeper.policy.types import Duration
+from policykeeper.project import Project
 from policykeeper.store import Store
 from policykeeper.store.models import (
     AuditEntry,
@@ -147,6 +148,7 @@ class Workflow:
         clock: Callable[[], datetime] = utcnow,
         project_dir: Path | None = None,
         export_additions: Sequence[ExportAddition] = (),
+        project_source: Callable[[], Project] | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -158,6 +160,9 @@ class Workflow:
         # What other parts add to an access export (consent's records), handed in by the Keeper
         # so the workflow depends on none of them.
         self.export_additions = tuple(export_additions)
+        # The Keeper's project (loaded and reflected once, again only when its files change);
+        # without one, each execution loads the project for itself.
+        self.project_source = project_source
         self._correctable: list[CorrectableField] | None = None
 
     # --- the person ----------------------------------------------------------------------
