@@ -589,33 +589,33 @@ def worker(
     stalled_after: Annotated[
         float, typer.Option("--stalled-after", min=1, help="PostgreSQL: heartbeat timeout.")
     ] = 30,
+    give_up_after: Annotated[
+        float,
+        typer.Option(
+            "--give-up-after",
+            min=1,
+            help="Seconds without the database before the worker exits (status 3) to be restarted.",
+        ),
+    ] = 300,
 ) -> None:
-    """Run request execution, notifications and purges; on PostgreSQL, as one of many workers."""
-    import asyncio
+    """Run request execution, notifications and purges; on PostgreSQL, as one of many workers.
+    It reconnects after a database outage and exits non-zero when it cannot."""
+    import signal
     import threading
     from datetime import timedelta
 
+    from policykeeper.jobs.runner import Patience
     from policykeeper.workflow.settings import WorkflowSettings
 
     settings = WorkflowSettings.from_config(_config(), job_lease=timedelta(seconds=lease))
-    keeper = _keeper(directory, db, settings=settings)
-    flow = keeper.workflow
-    console.print(f"worker started on {'PostgreSQL' if flow.store.postgres else 'SQLite'}")
-    if flow.store.postgres:
-        from policykeeper.jobs.postgres import serve_jobs
-
-        asyncio.run(
-            serve_jobs(
-                flow,
-                keeper.handlers,
-                heartbeat=max(stalled_after / 3, 1),
-                stalled_after=stalled_after,
-            )
-        )
-    else:
-        from policykeeper.jobs.runner import run_worker
-
-        run_worker(flow, keeper.handlers, threading.Event())
+    keeper = _keeper(
+        directory, db, settings=settings, patience=Patience(give_up_after=give_up_after)
+    )
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    console.print(f"worker started on {'PostgreSQL' if keeper.store.postgres else 'SQLite'}")
+    keeper.run_worker(stop, stalled_after=stalled_after)
 
 
 staff_app = typer.Typer(help="Staff accounts for the admin console and API.", no_args_is_help=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +25,13 @@ from policykeeper.engine.places.run import PlacesReport
 from policykeeper.engine.places.run import erase as erase_places
 from policykeeper.engine.runtime import release
 from policykeeper.job_handlers import JOB_HANDLERS
-from policykeeper.jobs.runner import start_worker
+from policykeeper.jobs.runner import (
+    Heartbeat,
+    Patience,
+    run_shared_worker,
+    run_worker,
+    start_worker,
+)
 from policykeeper.jobs.worker import Worker
 from policykeeper.policy.loading import POLICY_FILE
 from policykeeper.progress import Progress
@@ -37,6 +44,13 @@ from policykeeper.workflow.service import Workflow, utcnow
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.staff import StaffDirectory
 from policykeeper.workflow.tokens import Secrets, load_secret_key
+
+
+@dataclass(frozen=True)
+class Readiness:
+    ready: bool
+    database: bool
+    worker: str
 
 
 class Keeper:
@@ -56,6 +70,8 @@ class Keeper:
         clock: Callable[[], datetime] = utcnow,
         secret_key: bytes | None = None,
         audit_key: bytes | None = None,
+        patience: Patience | None = None,
+        worker_stale_after: float = 60.0,
     ) -> None:
         self.directory = Path(directory)
         self.config = config or Config()
@@ -67,6 +83,11 @@ class Keeper:
         self._project: Project | None = None
         self._stamp: tuple[float, ...] = ()
         self._lock = threading.Lock()
+        self.heartbeat = Heartbeat()
+        """Beaten by this process's worker whenever it reached the database (`/readyz`)."""
+        self.patience = patience or Patience()
+        self.worker_stale_after = worker_stale_after
+        self.worker_running = False
         self.cache: dict[object, object] = {}
         """What the shells build once per process (the center's rendered policy)."""
 
@@ -134,7 +155,42 @@ class Keeper:
 
     def start_worker(self, stop: threading.Event) -> threading.Thread:
         """The job worker in a thread beside the server, until `stop` is set."""
-        return start_worker(self.workflow, self.handlers, stop)
+        self.worker_running = True
+        return start_worker(self.workflow, self.handlers, stop, self.heartbeat, self.patience)
+
+    def run_worker(self, stop: threading.Event, *, stalled_after: float = 30.0) -> None:
+        """The job worker in this thread until `stop` is set; `WorkerGaveUp` when the
+        database stayed away longer than `patience.give_up_after`."""
+        self.worker_running = True
+        if self.store.postgres:
+            run_shared_worker(
+                self.workflow,
+                self.handlers,
+                stop,
+                self.heartbeat,
+                self.patience,
+                stalled_after=stalled_after,
+            )
+        else:
+            run_worker(self.workflow, self.handlers, stop, 1.0, self.heartbeat, self.patience)
+
+    def readiness(self) -> Readiness:
+        """What `/readyz` reports: the database reachable, this process's worker beating."""
+        database = self.store.reachable()
+        age = self.heartbeat.age()
+        if not self.worker_running:
+            worker = "not run by this process"
+            fresh = True
+        elif self.heartbeat.stopped:
+            worker, fresh = f"stopped: {self.heartbeat.stopped}", False
+        elif age is None or age > self.worker_stale_after:
+            worker, fresh = (
+                "no heartbeat" if age is None else f"last heartbeat {age:.0f} s ago",
+                False,
+            )
+        else:
+            worker, fresh = f"last heartbeat {age:.0f} s ago", True
+        return Readiness(database and fresh, database, worker)
 
     def erase(
         self, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None

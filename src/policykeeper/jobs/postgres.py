@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 
 import procrastinate
 import sqlalchemy as sa
 
 from policykeeper.jobs.worker import Handlers, Worker
+from policykeeper.store.database import DatabaseUnavailable
 from policykeeper.store.models import Job
 from policykeeper.store.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK
 from policykeeper.workflow.service import Workflow
@@ -93,8 +95,12 @@ async def serve_jobs(
     heartbeat: float = 10.0,
     stalled_after: float = 30.0,
     concurrency: int = 1,
+    pulse: Callable[[], None] | None = None,
+    pulse_every: float = 2.0,
 ) -> None:
-    """Run a procrastinate worker until cancelled (or until `stop` is set)."""
+    """Run a procrastinate worker until cancelled (or until `stop` is set). `pulse` runs every
+    `pulse_every` seconds beside it; when it or the worker fails, this raises, so that the
+    caller can reconnect (jobs.runner)."""
     app = build_app(workflow, handlers, stalled_after)
     async with app.open_async():
         await app.job_manager.prune_stalled_workers(stalled_after)
@@ -109,9 +115,30 @@ async def serve_jobs(
                 fetch_job_polling_interval=1.0,
             )
         )
-        if stop is None:
-            await worker
-            return
-        await asyncio.to_thread(stop.wait)
-        worker.cancel()
-        await asyncio.gather(worker, return_exceptions=True)
+        tasks = {worker}
+        if pulse is not None:
+            tasks.add(asyncio.create_task(_every(pulse, pulse_every)))
+        if stop is not None:
+            tasks.add(asyncio.create_task(_until(stop)))
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            error = task.exception()
+            if error is not None:
+                raise error
+        if worker in done and (stop is None or not stop.is_set()) and pulse is not None:
+            raise DatabaseUnavailable("the procrastinate worker stopped")
+
+
+async def _every(pulse: Callable[[], None], seconds: float) -> None:
+    while True:
+        await asyncio.to_thread(pulse)
+        await asyncio.sleep(seconds)
+
+
+async def _until(stop: threading.Event) -> None:
+    """Polled, so that nothing is left waiting in a thread when the worker stops otherwise."""
+    while not stop.is_set():
+        await asyncio.sleep(0.2)

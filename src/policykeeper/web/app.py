@@ -19,6 +19,7 @@ from policykeeper.keeper import Keeper
 from policykeeper.web import api, consent
 from policykeeper.web.docs import install_docs
 from policykeeper.web.errors import install_error_handlers
+from policykeeper.web.health import install_health
 from policykeeper.web.site import install_site
 from policykeeper.workflow.mail import Mailer
 from policykeeper.workflow.service import utcnow
@@ -80,5 +81,6 @@ def app_for(keeper: Keeper, *, run_worker: bool = True) -> FastAPI:
     app.include_router(consent.router)
     app.include_router(api.router)
     install_site(app)
+    install_health(app)
     install_docs(app)
     return app

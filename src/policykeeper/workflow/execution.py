@@ -38,7 +38,7 @@ def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], E
     """Run the request over every place; a repeat goes on where the last run stopped."""
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
-    result, export = _run(workflow.project_dir, workflow.store.url, row)
+    result, export = _run(workflow, workflow.project_dir, row)
     # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15): the
     # Keeper adds consent's export here, so the workflow does not depend on consent.
     subject = f"{row.identity_kind}={row.identity_value}"
