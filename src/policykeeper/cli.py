@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -98,6 +99,10 @@ class _Bars:
         self.rich.stop()
 
 
+DATABASE_AWAY_EXIT = 3
+"""The exit status when the database cannot be reached (a supervisor restarts the worker)."""
+
+
 def reported(command: Command) -> Command:
     """Turn PolicyKeeper errors into one line per problem and the contract's exit code."""
 
@@ -115,6 +120,14 @@ def reported(command: Command) -> Command:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             raise typer.Exit(130) from None
+        except Exception as exc:
+            from policykeeper.store.database import connection_lost
+
+            if not connection_lost(exc):
+                raise
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            print(f"error: the database cannot be reached: {first}", file=sys.stderr)
+            raise typer.Exit(DATABASE_AWAY_EXIT) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -611,11 +624,27 @@ def worker(
     keeper = _keeper(
         directory, db, settings=settings, patience=Patience(give_up_after=give_up_after)
     )
+    _log_in_one_line()
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
     console.print(f"worker started on {'PostgreSQL' if keeper.store.postgres else 'SQLite'}")
     keeper.run_worker(stop, stalled_after=stalled_after)
+
+
+class _OneLineFormatter(logging.Formatter):
+    """A log record as one line: what failed, never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_info = record.exc_text = record.stack_info = None
+        lines = super().format(record).splitlines()
+        return lines[0] if lines else ""
+
+
+def _log_in_one_line() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
 
 
 staff_app = typer.Typer(help="Staff accounts for the admin console and API.", no_args_is_help=True)

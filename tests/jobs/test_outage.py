@@ -7,7 +7,11 @@ every queued job, and an approved request left in `executing` without its job wa
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -179,3 +183,62 @@ def test_a_database_outage_loses_and_sticks_nothing(
     assert 503 in readiness and readiness[-1] == 200
     assert page.status_code == 503 and page.headers["Retry-After"] == "5"
     keeper.close()
+
+
+def test_a_worker_that_cannot_reach_the_database_exits_non_zero(
+    server: Instance, tmp_path: Path
+) -> None:
+    project = tmp_path / "ainema"
+    shutil.copytree(AINEMA, project, ignore=shutil.ignore_patterns("*.sqlite3", ".policykeeper"))
+    command = [
+        str(Path(sys.executable).parent / "policykeeper"),
+        "worker",
+        str(project),
+        "--db",
+        server.url,
+        "--give-up-after",
+        "3",
+    ]
+    env = os.environ | {"POLICYKEEPER_SECRET_KEY": SECRET.decode()}
+    worker = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    lines: list[str] = []
+
+    def read() -> None:
+        assert worker.stderr is not None
+        for line in worker.stderr:
+            lines.append(line.decode())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        assert _wait(lambda: any("worker started" in line for line in lines), 120), lines
+        time.sleep(3)
+        assert worker.poll() is None, lines
+        server.stop()
+        worker.wait(timeout=90)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        reader.join(timeout=10)
+    errors = "".join(lines)
+    assert worker.returncode == 3, errors
+    last = [line for line in errors.splitlines() if line.startswith("error:")]
+    assert last and "out of reach" in last[-1], errors
+    assert "Traceback" not in errors
+
+
+def test_a_worker_started_without_its_database_is_one_line(tmp_path: Path) -> None:
+    project = tmp_path / "ainema"
+    shutil.copytree(AINEMA, project, ignore=shutil.ignore_patterns("*.sqlite3", ".policykeeper"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    command = [str(Path(sys.executable).parent / "policykeeper"), "worker", str(project)]
+    done = subprocess.run(
+        [*command, "--db", url], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.strip().startswith("error: the database cannot be reached")
+    assert "Traceback" not in done.stderr
