@@ -417,10 +417,10 @@ def access(
     ] = ExportFormat.json,
 ) -> None:
     """Export everything about one person, with purposes, recipients, retention and sources."""
-    from policykeeper.engine import places
+    from policykeeper.engine import Identity
     from policykeeper.errors import InputError
 
-    result = places.access(*_engine_call(directory, identity))
+    result = _keeper(directory).access(Identity.parse(identity))
     if format is ExportFormat.zip:
         if output is None:
             raise InputError("--format zip needs -o FILE")
@@ -662,19 +662,14 @@ def staff_add(
     """Create a staff account; the password is read from the prompt (or POLICYKEEPER_PASSWORD)."""
     import os
 
-    from policykeeper.errors import InputError
-    from policykeeper.workflow.staff import Role
-
-    if role not in Role.__members__:
-        raise InputError(f"role must be viewer, handler or admin, not {role!r}")
+    keeper = _keeper(directory, db)
     password = os.environ.get("POLICYKEEPER_PASSWORD") or typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    staff = _keeper(directory, db).staff
     try:
-        staff.create(username, password, role, actor="cli")
+        keeper.add_staff(username, password, role, actor="cli")
     finally:
-        staff.store.dispose()
+        keeper.close()
     console.print(f"[green]added[/green] {username} ({role})")
 
 
@@ -738,12 +733,10 @@ def retention_run(
     ] = None,
 ) -> None:
     """Apply every bound rule: delete or anonymize what is due, in short batches; resumable."""
-    from policykeeper.retention.cli import run_command
-
     keeper = _keeper(directory)
     with _Bars(pause=_config().slow_retention) as bars:
-        report = run_command(
-            keeper.project, _now(now), batch_size, notice_days, keeper.mailer, bars
+        report = keeper.sweep(
+            _now(now), batch_size=batch_size, notice_days=notice_days, progress=bars
         )
     if json_:
         emit(_json(report.to_json()), None)
@@ -761,18 +754,11 @@ def retention_run(
 @reported
 def retention_schedule(directory: ProjectDir, db: DatabaseUrl = None) -> None:
     """Queue the daily sweep job (03:00 UTC) for the worker; each run queues the next."""
-    from policykeeper.retention.schedule import schedule
-    from policykeeper.retention.store import utcnow
-    from policykeeper.store import Store, migrate
-
-    url = _state_url(directory, db)
-    migrate(url)
-    store = Store(url)
+    keeper = _keeper(directory, db)
     try:
-        with store.transaction() as session:
-            job = schedule(session, utcnow())
+        job = keeper.schedule_retention()
     finally:
-        store.dispose()
+        keeper.close()
     when = f"for {job.run_after:%Y-%m-%d %H:%M} UTC" if job else "already queued"
     console.print(f"[green]daily retention sweep[/green] {when}")
 
@@ -847,25 +833,7 @@ def _consent(directory: Path, db: str | None) -> Any:
 @reported
 def consent_items(directory: ProjectDir) -> None:
     """What the declaration makes consentable: mechanism, banner, GPC coverage, withdrawal."""
-    from policykeeper.consent import Catalog
-    from policykeeper.policy.loading import load_policy
-
-    catalog = Catalog.from_policy(load_policy(directory))
-    emit(
-        _json(
-            {
-                key: {
-                    "mechanism": item.mechanism,
-                    "banner": item.on_device,
-                    "gpc": item.opt_out_use,
-                    "withdrawal_effect": item.purpose.withdrawal_effect,
-                    "trackers": [t.name for t in item.trackers],
-                }
-                for key, item in catalog.items.items()
-            }
-        ),
-        None,
-    )
+    emit(_json(_keeper(directory).consent_items()), None)
 
 
 @consent_app.command("allowed")

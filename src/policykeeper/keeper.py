@@ -15,15 +15,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from policykeeper.config import Config
+from policykeeper.consent.catalog import Catalog
 from policykeeper.consent.export import with_consent_records
 from policykeeper.consent.service import ConsentService
 from policykeeper.datamap.loading import datamap_path
 from policykeeper.engine.identity import Identity
-from policykeeper.engine.places.run import PlacesReport
+from policykeeper.engine.places.run import PlacesAccess, PlacesReport
+from policykeeper.engine.places.run import access as access_places
 from policykeeper.engine.places.run import erase as erase_places
 from policykeeper.engine.runtime import release
+from policykeeper.errors import InputError
 from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.runner import (
     Heartbeat,
@@ -33,16 +37,22 @@ from policykeeper.jobs.runner import (
     start_worker,
 )
 from policykeeper.jobs.worker import Worker
-from policykeeper.policy.loading import POLICY_FILE
+from policykeeper.policy.loading import POLICY_FILE, load_policy
+from policykeeper.policy.models import Policy
 from policykeeper.progress import Progress
 from policykeeper.project import Project, load_project
+from policykeeper.retention.batches import DEFAULT_BATCH
+from policykeeper.retention.cli import run_command
+from policykeeper.retention.run import RunReport
+from policykeeper.retention.schedule import schedule as schedule_sweep
 from policykeeper.store import Store, default_url, migrate
 from policykeeper.store.database import STATE_DIR
+from policykeeper.store.models import Job
 from policykeeper.workflow.audit import ensure_keyed, load_audit_key
 from policykeeper.workflow.mail import Mailer, SmtpMailer
 from policykeeper.workflow.service import Workflow, utcnow
 from policykeeper.workflow.settings import WorkflowSettings
-from policykeeper.workflow.staff import StaffDirectory
+from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 from policykeeper.workflow.tokens import Secrets, load_secret_key
 
 
@@ -124,12 +134,15 @@ class Keeper:
         return store
 
     @cached_property
-    def workflow(self) -> Workflow:
-        from policykeeper.policy.loading import load_policy
+    def policy(self) -> Policy:
+        """The declaration the workflow and consent serve (read once per Keeper)."""
+        return load_policy(self.directory)
 
+    @cached_property
+    def workflow(self) -> Workflow:
         return Workflow(
             self.store,
-            load_policy(self.directory),
+            self.policy,
             secrets=self.secrets,
             mailer=self.mailer,
             settings=self.settings,
@@ -192,11 +205,53 @@ class Keeper:
             worker, fresh = f"last heartbeat {age:.0f} s ago", True
         return Readiness(database and fresh, database, worker)
 
+    def access(self, identity: Identity) -> PlacesAccess:
+        """Everything about one person, from every place of the data map."""
+        return access_places(self.project, identity)
+
+    def sweep(
+        self,
+        now: datetime | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        notice_days: int | None = None,
+        progress: Progress | None = None,
+    ) -> RunReport:
+        """Apply every bound retention rule now (resumable); the mailer sends the notices."""
+        return run_command(self.project, now, batch_size, notice_days, self.mailer, progress)
+
     def erase(
         self, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None
     ) -> PlacesReport:
         """Erase one person everywhere the data map says their data lives."""
         return erase_places(self.project, identity, dry_run=dry_run, progress=progress)
+
+    def add_staff(
+        self, username: str, password: str, role: str = "viewer", *, actor: str = "api"
+    ) -> StaffMember:
+        """A new staff account for the console and API (viewer, handler or admin)."""
+        if role not in Role.__members__:
+            raise InputError(f"role must be viewer, handler or admin, not {role!r}")
+        return self.staff.create(username, password, role, actor=actor)
+
+    def schedule_retention(self) -> Job | None:
+        """Queue the daily retention sweep for the worker; None when one is already queued."""
+        with self.store.transaction() as session:
+            return schedule_sweep(session, self.clock())
+
+    def consent_items(self) -> dict[str, dict[str, Any]]:
+        """What the declaration makes consentable: mechanism, banner, GPC, withdrawal."""
+        catalog = Catalog.from_policy(self.policy)
+        return {
+            key: {
+                "mechanism": item.mechanism,
+                "banner": item.on_device,
+                "gpc": item.opt_out_use,
+                "withdrawal_effect": item.purpose.withdrawal_effect,
+                "trackers": [t.name for t in item.trackers],
+            }
+            for key, item in catalog.items.items()
+        }
 
     def close(self) -> None:
         """Release the project's connections and the store's pool."""
