@@ -11,6 +11,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 import procrastinate
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from policykeeper.jobs.worker import Handlers, Worker
 from policykeeper.store.database import DatabaseUnavailable
 from policykeeper.store.models import Job
-from policykeeper.store.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK
+from policykeeper.store.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK, defer
 from policykeeper.workflow.service import Workflow
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,29 @@ def build_app(workflow: Workflow, handlers: Handlers, stalled_after: float) -> p
         workflow.remind()
 
     return app
+
+
+ORPHAN_GRACE = timedelta(seconds=15)
+
+
+def requeue_orphans(workflow: Workflow, grace: timedelta = ORPHAN_GRACE) -> int:
+    """Defer again every job row that is due (or whose lease ran out) at least `grace` ago and
+    that no live procrastinate job carries; how many. The row's lease still decides who runs
+    it, so a job deferred twice still runs once."""
+    now = workflow.clock()
+    uncarried = sa.text(
+        "NOT EXISTS (SELECT 1 FROM procrastinate_jobs p WHERE p.args->>'job_id' = jobs.id"
+        " AND p.status IN ('todo', 'doing', 'aborting'))"
+    )
+    stranded = sa.or_(
+        sa.and_(Job.state == "queued", Job.run_after <= now - grace),
+        sa.and_(Job.state == "running", Job.lease_until < now - grace),
+    )
+    with workflow.store.transaction() as session:
+        ids = list(session.execute(sa.select(Job.id).where(stranded, uncarried)).scalars())
+        for job_id in ids:
+            defer(session, job_id, None)
+    return len(ids)
 
 
 def _waiting(workflow: Workflow, job_id: str) -> bool:

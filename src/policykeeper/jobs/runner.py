@@ -78,13 +78,18 @@ def _supervised(
         except Exception as exc:
             last = heartbeat.last if heartbeat.last is not None else started
             away = time.monotonic() - last
-            log.warning("worker lost the database (%.0f s): %s", away, str(exc).splitlines()[0])
+            log.warning("worker lost the database (%.0f s): %s", away, _first_line(exc))
             if away > patience.give_up_after:
                 heartbeat.stopped = f"no database for {away:.0f} s"
                 raise WorkerGaveUp(
                     f"worker: the database has been out of reach for {away:.0f} s; stopping"
                 ) from None
             stop.wait(patience.retry_every)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def run_worker(
@@ -143,26 +148,23 @@ def run_shared_worker(
                 stop=stop,
                 heartbeat=max(stalled_after / 3, 1),
                 stalled_after=stalled_after,
-                pulse=lambda: _pulse(worker, beat),
+                pulse=lambda: _pulse(workflow, beat),
             )
         )
 
     _supervised(attempt, stop, beat, patience or Patience())
 
 
-RESCUE_GRACE_SECONDS = 15.0
+def _pulse(workflow: Workflow, beat: Heartbeat) -> None:
+    """Every few seconds beside procrastinate: reach the database (the heartbeat) and hand
+    procrastinate again any due job row that no live procrastinate job carries (one whose
+    procrastinate job was lost as the database went away)."""
+    from policykeeper.jobs.postgres import requeue_orphans
 
-
-def _pulse(worker: Worker, beat: Heartbeat) -> None:
-    """Every few seconds beside procrastinate: reach the database (the heartbeat) and run
-    any due job that no procrastinate job carried (one deferred as the database went away)."""
-    from datetime import timedelta
-
-    job = worker.claim(grace=timedelta(seconds=RESCUE_GRACE_SECONDS))
+    handed = requeue_orphans(workflow)
     beat.beat()
-    if job is not None:
-        log.warning("running job %s that no worker had taken", job.id)
-        worker.run(job)
+    if handed:
+        log.warning("%d jobs no worker had taken were queued again", handed)
 
 
 def start_worker(

@@ -64,7 +64,7 @@ class Worker:
             if connection_lost(exc):
                 # Not the job's fault: it runs again once the database is back.
                 self.interrupted.add(job.id)
-                raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
+                raise DatabaseUnavailable(type(exc).__name__) from exc
             self._failed(job, exc)
         else:
             self._finish(job, "done", None)
