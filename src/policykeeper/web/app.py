@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from policykeeper.config import Config
 from policykeeper.keeper import Keeper
-from policykeeper.web import api, consent
+from policykeeper.web import api, consent, intake_api
 from policykeeper.web.docs import install_docs
 from policykeeper.web.errors import install_error_handlers
 from policykeeper.web.health import install_health
@@ -80,6 +80,7 @@ def app_for(keeper: Keeper, *, run_worker: bool = True) -> FastAPI:
     install_error_handlers(app)
     app.include_router(consent.router)
     app.include_router(api.router)
+    app.include_router(intake_api.router)
     install_site(app)
     install_health(app)
     install_docs(app)
