@@ -26,7 +26,7 @@ from policykeeper.policy.models import (
     RightKind,
 )
 from policykeeper.policy.types import Lang
-from policykeeper.project import Project, load_project
+from policykeeper.project import Project
 from policykeeper.render.build import Builder, build_document
 from policykeeper.render.catalog import catalog
 from policykeeper.render.document import Document, Field, Line, Span
@@ -104,7 +104,6 @@ SUBMISSION_COOKIE = "pk_submission"
 FLASH_COOKIE = "pk_flash"
 WITHDRAWABLE = ("received", "verifying", "awaiting_fee", "in_review")
 SUBMISSION_TTL = timedelta(days=1)
-_documents: dict[tuple[int, str], Document] = {}
 
 
 # --- what the declaration says, for the pages ------------------------------------------------
@@ -125,24 +124,22 @@ def form_right(policy: Policy, kind: str) -> Right:
     return right
 
 
-def policy_document(policy: Policy, lang: str) -> Document:
-    """The policy as the renderer builds it, once per language and declaration."""
-    key = (id(policy), lang)
-    if key not in _documents:
-        _documents[key] = build_document(policy, Lang(lang))
-    return _documents[key]
+def policy_document(request: Request, policy: Policy, lang: str) -> Document:
+    """The policy as the renderer builds it, once per language and declaration (kept in the
+    Keeper's cache beside the declaration it was built from, so it is never another's)."""
+    cache = request.app.state.keeper.cache
+    cached = cache.get(("policy_document", lang))
+    if cached is None or cached[0] is not policy:
+        cached = cache[("policy_document", lang)] = (policy, build_document(policy, Lang(lang)))
+    return cached[1]  # type: ignore[no-any-return]
 
 
 def project_of(request: Request) -> Project | None:
     """The project with its data map, or None when only a declaration is published."""
-    state = request.app.state
-    if not hasattr(state, "center_project"):
-        directory = workflow_of(request).project_dir
-        try:
-            state.center_project = load_project(directory) if directory else None
-        except Exception:
-            state.center_project = None
-    return state.center_project  # type: ignore[no-any-return]
+    try:
+        return request.app.state.keeper.project  # type: ignore[no-any-return]
+    except Exception:
+        return None
 
 
 @dataclass(frozen=True)
@@ -318,7 +315,7 @@ async def policy_page(request: Request) -> Response:
         request,
         "center/policy.html",
         lambda: {
-            "doc": policy_document(published, lang),
+            "doc": policy_document(request, published, lang),
             **versions.center_context(view, lang),
         },
         lang=lang,

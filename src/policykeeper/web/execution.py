@@ -3,6 +3,7 @@ job (or finished it), the answer is the request's state rather than an error."""
 
 from __future__ import annotations
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import run_execution_now
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.workflow.errors import Conflict
@@ -15,7 +16,7 @@ def execute_now(flow: Workflow, request_id: str) -> tuple[RequestRow, bool]:
     request the worker is executing or has completed is returned as it is; any other state
     (nothing approved) is still a conflict."""
     try:
-        run_execution_now(flow, request_id)
+        run_execution_now(flow, JOB_HANDLERS, request_id)
     except Conflict:
         row = flow.get(request_id)
         if row.state in (State.executing, State.completed):

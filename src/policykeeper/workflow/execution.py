@@ -14,7 +14,6 @@ from typing import Any
 
 from policykeeper.errors import SubjectNotFound
 from policykeeper.policy.models import Jurisdiction, RightKind
-from policykeeper.store.consent_export import with_consent_records
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.store.provision_export import with_provision_records
 from policykeeper.workflow.errors import Conflict
@@ -41,10 +40,12 @@ def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], E
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
     zone = workflow.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
-    result, export = _run(workflow.project_dir, row, zone)
-    # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15).
+    result, export = _run(workflow, workflow.project_dir, row, zone)
+    # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15): the
+    # Keeper adds consent's export here, so the workflow does not depend on consent.
     subject = f"{row.identity_kind}={row.identity_value}"
-    export = with_consent_records(workflow.store, subject, export)
+    for addition in workflow.export_additions:
+        export = addition(workflow.store, subject, export)
     # Disclosure covers the records of provision to third parties (APPI Art. 33(5)).
     if row.kind in (RightKind.access, RightKind.third_party_records):
         export = with_provision_records(workflow.store, [subject], export)
@@ -71,11 +72,20 @@ def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _run(project_dir: Path, row: RequestRow, zone: str) -> tuple[dict[str, Any], Export | None]:
+def _run(
+    workflow: Workflow, project_dir: Path, row: RequestRow, zone: str
+) -> tuple[dict[str, Any], Export | None]:
+    """Run the engine over the Keeper's project (kept open), else over one loaded for this
+    run alone and released after it."""
     from policykeeper.engine.runtime import release
     from policykeeper.project import load_project
 
-    project = load_project(project_dir)
+    if workflow.project_source is not None:
+        try:
+            return _dispatch(workflow.project_source(), row, zone)
+        except SubjectNotFound:
+            return _nobody(row)
+    project = load_project(project_dir, workflow.store.url)
     try:
         return _dispatch(project, row, zone)
     except SubjectNotFound:

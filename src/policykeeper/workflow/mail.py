@@ -1,8 +1,7 @@
-"""Sending email over SMTP; configured by POLICYKEEPER_SMTP_URL and POLICYKEEPER_MAIL_FROM."""
+"""Sending email over SMTP, to the server and from the address the configuration names."""
 
 from __future__ import annotations
 
-import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -10,8 +9,7 @@ from email.utils import formatdate, make_msgid
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-SMTP_URL_ENV = "POLICYKEEPER_SMTP_URL"
-MAIL_FROM_ENV = "POLICYKEEPER_MAIL_FROM"
+from policykeeper.config import Config
 
 
 class Mailer(Protocol):
@@ -43,11 +41,8 @@ class SmtpMailer:
         )
 
     @classmethod
-    def from_environment(cls) -> SmtpMailer:
-        return cls.from_url(
-            os.environ.get(SMTP_URL_ENV, "smtp://localhost:25"),
-            os.environ.get(MAIL_FROM_ENV, "privacy@localhost"),
-        )
+    def from_config(cls, config: Config) -> SmtpMailer:
+        return cls.from_url(config.smtp_url, config.mail_from)
 
     def send(self, to: str, subject: str, body: str) -> None:
         message = EmailMessage()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hmac
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from policykeeper.errors import MailUnavailable
-from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import (
     Jurisdiction,
     Policy,
@@ -25,6 +24,7 @@ from policykeeper.policy.models import (
     Verification,
 )
 from policykeeper.policy.types import Duration, Text
+from policykeeper.project import Project
 from policykeeper.store import Store
 from policykeeper.store.models import (
     AuditEntry,
@@ -34,6 +34,7 @@ from policykeeper.store.models import (
     VerificationCode,
 )
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.store.queue import enqueue
 from policykeeper.workflow import audit, tasks
 from policykeeper.workflow.deadlines import (
     add_period,
@@ -130,6 +131,12 @@ class Submitted:
     """False when the mail server refused the code: the request stands; ask for a new code."""
 
 
+ExportAddition = Callable[
+    [Store, str, tuple[str, str, bytes] | None], tuple[str, str, bytes] | None
+]
+"""Adds a part's records for one subject to an access export (or returns it unchanged)."""
+
+
 class Workflow:
     """The Python API behind the JSON API and the worker; `clock` is injectable for tests."""
 
@@ -143,6 +150,8 @@ class Workflow:
         settings: WorkflowSettings | None = None,
         clock: Callable[[], datetime] = utcnow,
         project_dir: Path | None = None,
+        export_additions: Sequence[ExportAddition] = (),
+        project_source: Callable[[], Project] | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -151,6 +160,12 @@ class Workflow:
         self.settings = settings or WorkflowSettings()
         self.clock = clock
         self.project_dir = project_dir
+        # What other parts add to an access export (consent's records), handed in by the Keeper
+        # so the workflow depends on none of them.
+        self.export_additions = tuple(export_additions)
+        # The Keeper's project (loaded and reflected once, again only when its files change);
+        # without one, each execution loads the project for itself.
+        self.project_source = project_source
         self._correctable: list[CorrectableField] | None = None
 
     # --- the person ----------------------------------------------------------------------

@@ -5,11 +5,12 @@ LAW.md marks APPI's "without delay" and the holiday calendars as configurable; t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
+from policykeeper.config import Config
 from policykeeper.policy.laws import ByLaw, Calendar
 from policykeeper.policy.models import Jurisdiction
 from policykeeper.policy.types import Duration
@@ -57,21 +58,17 @@ class WorkflowSettings:
     says it is sent from an address that does not take replies (送信専用)."""
 
     @classmethod
-    def from_environment(cls) -> WorkflowSettings:
-        """Settings from POLICYKEEPER_BASE_URL, POLICYKEEPER_STAFF_EMAIL and
-        POLICYKEEPER_EXTRA_HOLIDAYS (comma-separated dates the office is closed, e.g. the
-        Japanese year-end days), which every calendar then skips as business days."""
-        closed = frozenset(
-            date.fromisoformat(item.strip())
-            for item in os.environ.get("POLICYKEEPER_EXTRA_HOLIDAYS", "").split(",")
-            if item.strip()
-        )
+    def from_config(cls, config: Config, **overrides: Any) -> WorkflowSettings:
+        """Settings from the configuration: the base URL, the staff address and the extra
+        holidays (dates the office is closed), which every calendar then skips."""
+        closed = frozenset(config.extra_holidays)
         calendars = {
             jurisdiction: replace(calendar, extra_holidays=calendar.extra_holidays | closed)
             for jurisdiction, calendar in DEFAULT_CALENDARS.items()
         }
         return cls(
-            base_url=os.environ.get("POLICYKEEPER_BASE_URL", cls.base_url).rstrip("/"),
-            staff_email=os.environ.get("POLICYKEEPER_STAFF_EMAIL") or None,
+            base_url=config.base_url,
+            staff_email=config.staff_email,
             calendars=calendars,
+            **overrides,
         )

@@ -19,11 +19,11 @@ import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.orm import Session, object_session
 
-from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import Jurisdiction, Provision
 from policykeeper.policy.types import Duration
 from policykeeper.store.models import Export
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.store.queue import enqueue
 from policykeeper.store.task_models import PlaceTask, TaskEvidence
 from policykeeper.workflow.errors import Conflict, Invalid, NotFound
 from policykeeper.workflow.states import State
