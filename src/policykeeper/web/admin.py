@@ -4,7 +4,6 @@ decisions and the audit trail, and staff management. Every page and action check
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from policykeeper import engine
+from policykeeper.errors import SubjectNotFound
 from policykeeper.policy.models import Jurisdiction, RightKind
 from policykeeper.policy.types import Duration, Lang
 from policykeeper.render.build import Builder
@@ -21,6 +21,7 @@ from policykeeper.render.catalog import catalog
 from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.center import project_of
+from policykeeper.web.console_view import Reader, raw
 from policykeeper.web.execution import execute_now
 from policykeeper.web.files import document_attachment
 from policykeeper.web.i18n import messages
@@ -265,16 +266,26 @@ def queue(request: Request) -> Response:
 # --- one request ------------------------------------------------------------------------
 
 
-def preview(request: Request, row: RequestRow) -> dict[str, Any]:
-    """The engine's plan: tables and row counts only, never personal data."""
+def reader(request: Request, flow: Workflow, row: RequestRow | None, lang: str) -> Reader:
+    """The console's translator for one request, in its first jurisdiction's time zone."""
+    project = project_of(request)
+    zone = zone_of(flow, row.jurisdictions[0] if row and row.jurisdictions else None)
+    return Reader(flow.policy, project.datamap if project else None, lang, zone)
+
+
+def preview(request: Request, row: RequestRow, read: Reader) -> dict[str, Any]:
+    """The engine's plan by declared label and row count only, never personal data; a failure
+    is a translated sentence, its English text only behind the toggle."""
     project = project_of(request)
     if project is None:
-        return {"error": "no data map"}
+        return {"error": read.c("plan.no_datamap"), "raw": ""}
     try:
         planned = engine.plan(project, engine.Identity(row.identity_kind, row.identity_value))
+    except SubjectNotFound:
+        return {"lines": [], "total": read.count(0), "raw": ""}
     except Exception as exc:
-        return {"error": str(exc).splitlines()[0][:300] or type(exc).__name__}
-    return planned.to_json()
+        return {"error": read.c("plan.unavailable"), "raw": str(exc)[:2000]}
+    return read.plan(planned.to_json())
 
 
 @router.get("/requests/{request_id}")
@@ -290,15 +301,8 @@ def detail(request_id: str, request: Request) -> Response:
         return error_page(request, 404, "not_found", home="/admin")
     right = flow.policy.right(row.kind)
     zone = zone_of(flow, row.jurisdictions[0] if row.jurisdictions else None)
-    history = [
-        {
-            "at": t.when(entry.at, zone),
-            "actor": entry.actor,
-            "action": entry.action,
-            "data": _short(entry.data),
-        }
-        for entry in flow.history(request_id)
-    ]
+    read = reader(request, flow, row, lang)
+    history = [read.audit(entry, row) for entry in flow.history(request_id)]
     can_act = member.role in (Role.handler, Role.admin)
     with flow.store.transaction() as session:
         has_export = session.get(Export, row.id) is not None
@@ -338,7 +342,9 @@ def detail(request_id: str, request: Request) -> Response:
             "jurisdictions": ", ".join(
                 cat.label("jurisdiction", Jurisdiction(j)) for j in row.jurisdictions
             ),
-            "plan": preview(request, row) if State(row.state) in OPEN else None,
+            "plan": preview(request, row, read) if State(row.state) in OPEN else None,
+            "c": read.c,
+            "identity_kind": read.identity_kind(row.identity_kind),
             "grounds": [(g.id, g.label.get(lang)) for g in right.refusal_grounds] if right else [],
             "history": history,
             "uploads": uploads,
@@ -346,16 +352,17 @@ def detail(request_id: str, request: Request) -> Response:
             "actions": actions,
             "awaiting_documents": awaiting_documents,
             "extendable": extendable,
-            "details": json.dumps(row.details, ensure_ascii=False) if row.details else "",
-            "language_name": messages(row.language)("lang_name"),
+            "details": read.details(row),
+            "details_raw": raw(row.details) if row.details else "",
+            "language_name": read.c(f"language.{row.language}")
+            if read.c.has(f"language.{row.language}")
+            else row.language,
             "units": [(u, t(f"admin.unit_{u}")) for u in UNITS],
             "fee_status": t(f"fee_status.{row.fee_status}"),
             "fee_amount": cat.money(row.fee_amount, row.fee_currency or "JPY")
             if row.fee_amount is not None
             else "",
-            "result": json.dumps(row.result, ensure_ascii=False, indent=1)[:4000]
-            if row.result
-            else "",
+            "result": read.result(row),
             "partial": right is not None
             and right.kind
             in (RightKind.access, RightKind.portability, RightKind.third_party_records),
@@ -363,16 +370,6 @@ def detail(request_id: str, request: Request) -> Response:
         },
         lang=lang,
     )
-
-
-def _short(data: str) -> str:
-    try:
-        value = json.loads(data)
-    except ValueError:
-        return data[:300]
-    if not value:
-        return ""
-    return json.dumps(value, ensure_ascii=False)[:300]
 
 
 def _done(request_id: str) -> RedirectResponse:
