@@ -173,9 +173,11 @@ def test_detail_shows_identity_plan_and_audit_but_no_personal_data(site: Site) -
     assert re.search(r'<th scope="row">Account information</th><td class="num">1</td>', html)
     assert "rows in total" in html and name not in html
     assert "Email address confirmed" in html and "staff:" not in html
-    assert "Approve and execute" not in html
+    assert "Check what will happen, then approve" not in html
     handler = sign_in(site, "handler", **{"accept-language": "en"})
-    assert "Approve and execute" in handler.get(f"/admin/requests/{request_id}").text
+    assert (
+        "Check what will happen, then approve" in handler.get(f"/admin/requests/{request_id}").text
+    )
     assert viewer.get("/admin/requests/nope").status_code == 404
 
 

@@ -22,7 +22,7 @@ from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.center import project_of
 from policykeeper.web.console_view import Reader, raw
-from policykeeper.web.execution import execute_now
+from policykeeper.web.execution import execute_now, execution_queued
 from policykeeper.web.files import document_attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import (
@@ -40,13 +40,16 @@ from policykeeper.workflow.errors import (
     Unauthorized,
     WorkflowError,
 )
-from policykeeper.workflow.service import Workflow
+from policykeeper.workflow.service import SamePerson, Workflow
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 from policykeeper.workflow.states import EXTENDABLE, OPEN, State
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 CONSOLE_COOKIE = "pk_console"
 UNITS = ("day", "week", "month")
+IRREVERSIBLE = frozenset({RightKind.erasure, RightKind.rectification})
+"""Rights whose approval changes the person's data for good: approved from the confirmation
+page only, after staff saw what will be deleted, kept and changed."""
 
 
 class NotSignedIn(Exception):
@@ -366,7 +369,11 @@ def detail(request_id: str, request: Request) -> Response:
             "partial": right is not None
             and right.kind
             in (RightKind.access, RightKind.portability, RightKind.third_party_records),
-            "flashes": [t(f"admin.{k}") for k in ("done", "taken") if request.query_params.get(k)],
+            "flashes": [t(f"admin.{k}") for k in ("done", "taken") if request.query_params.get(k)]
+            + ([read.c("confirm.proposed_flash")] if request.query_params.get("proposed") else []),
+            "irreversible": row.kind in IRREVERSIBLE,
+            "proposed_by": read.actor(proposed) if (proposed := flow.proposal(row)) else None,
+            "queued": state is State.executing and execution_queued(flow, row.id),
         },
         lang=lang,
     )
@@ -389,15 +396,97 @@ async def _action(
 async def decide(request_id: str, request: Request) -> Response:
     flow, form, member = await _action(request)
     approve = text_field(form, "outcome", 10) == "approve"
-    await run_in_threadpool(
-        flow.decide,
-        request_id,
-        member.actor,
-        approve=approve,
-        ground=text_field(form, "ground", 60) or None,
-        note=text_field(form, "note", 2000),
-    )
+    row = flow.get(request_id)
+    confirm_url = f"/admin/requests/{request_id}/confirm"
+    if approve and row.kind in IRREVERSIBLE and text_field(form, "confirmed", 5) != "1":
+        return RedirectResponse(confirm_url, status_code=303)
+    try:
+        await run_in_threadpool(
+            flow.decide,
+            request_id,
+            member.actor,
+            approve=approve,
+            ground=text_field(form, "ground", 60) or None,
+            note=text_field(form, "note", 2000),
+        )
+    except SamePerson:
+        return confirm_page(request, request_id, member, error="confirm.same_person", status=409)
+    if approve and flow.proposal(flow.get(request_id)):
+        return RedirectResponse(f"/admin/requests/{request_id}?proposed=1", status_code=303)
     return _done(request_id)
+
+
+@router.get("/requests/{request_id}/confirm")
+def confirm(request_id: str, request: Request) -> Response:
+    member = signed_in(request, Role.handler)
+    return confirm_page(request, request_id, member)
+
+
+def confirm_page(
+    request: Request,
+    request_id: str,
+    member: StaffMember,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    """What approving will do, before it is done: the erasure's dry run (deleted, masked, kept
+    under which rule until when) or each correction's current and new value; under the
+    four-eyes rule, who proposed it and whether this member may approve."""
+    flow = workflow_of(request)
+    lang = language(request)
+    try:
+        row = flow.get(request_id)
+    except NotFound:
+        return error_page(request, 404, "not_found", home="/admin")
+    if row.state != State.in_review or row.kind not in IRREVERSIBLE:
+        return RedirectResponse(f"/admin/requests/{request_id}", status_code=303)
+    read = reader(request, flow, row, lang)
+    right = flow.policy.right(row.kind)
+    project = project_of(request)
+    identity = engine.Identity(row.identity_kind, row.identity_value)
+    erasure, corrections, problem, nobody = None, [], None, False
+    try:
+        if project is None:
+            raise LookupError("no data map")
+        if row.kind == RightKind.erasure:
+            erasure = read.erasure(engine.erase(project, identity, dry_run=True).to_json())
+        else:
+            current = engine.access(project, identity).tables
+            corrections = read.corrections(row.details.get("changes", {}), current)
+    except SubjectNotFound:
+        nobody = True
+    except Exception:
+        problem = read.c("confirm.unavailable")
+    if row.kind == RightKind.rectification and (nobody or problem):
+        corrections = read.corrections(row.details.get("changes", {}), {})
+    proposed_by = flow.proposal(row)
+    proposal_at = next(
+        (e.at for e in reversed(flow.history(request_id)) if e.action == "proposed"), None
+    )
+    return page(
+        request,
+        "admin/confirm.html",
+        {
+            "member": member,
+            "row": row,
+            "c": read.c,
+            "right_label": Builder(flow.policy, catalog(Lang(lang))).right_title(right)
+            if right
+            else row.kind,
+            "erasure": erasure,
+            "corrections": corrections,
+            "problem": problem,
+            "nobody": nobody,
+            "four_eyes": row.kind in flow.procedures().four_eyes,
+            "proposed_by": read.actor(proposed_by) if proposed_by else None,
+            "proposed_at": read.when(proposal_at),
+            "own_proposal": proposed_by == member.actor,
+            "error": read.c(error) if error else None,
+        },
+        status=status,
+        lang=lang,
+    )
 
 
 @router.post("/requests/{request_id}/extend")

@@ -325,6 +325,29 @@ class Reader:
                 pairs.append((self.c("detail.reason"), str(details[key])))
         return pairs
 
+    def corrections(
+        self, changes: dict[str, Any], current: dict[str, list[dict[str, Any]]]
+    ) -> list[dict[str, str]]:
+        """Each item the person asks to correct: its declared label, the value held now (from
+        the person's own rows) and the value asked for."""
+        items = []
+        for name, value in changes.items():
+            table, _, column = str(name).partition(".")
+            held = []
+            for found in current.get(table, []):
+                text = "" if found.get(column) is None else str(found.get(column))
+                if text and text not in held:
+                    held.append(text)
+            items.append(
+                {
+                    "name": str(name),
+                    "item": self.column(str(name)),
+                    "old": "、".join(held) if held else self.c("no_value"),
+                    "new": str(value),
+                }
+            )
+        return items
+
     # --- the audit trail ------------------------------------------------------------------------
 
     def actor(self, actor: str) -> str:

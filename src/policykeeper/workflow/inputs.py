@@ -15,6 +15,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from policykeeper.datamap.loading import datamap_path, load_datamap
+from policykeeper.datamap.models import Procedures
 from policykeeper.policy.models import (
     Agents,
     Jurisdiction,
@@ -134,6 +135,13 @@ def correctable_fields(project_dir: Path | None, policy: Policy) -> list[Correct
                 continue
             fields.append(CorrectableField(f"{table_name}.{column_name}", category.key))
     return fields
+
+
+def staff_procedures(project_dir: Path | None, policy: Policy) -> Procedures:
+    """The data map's `procedures` (e.g. the four-eyes rights); the defaults without a map."""
+    if project_dir is None or not datamap_path(project_dir).is_file():
+        return Procedures()
+    return load_datamap(project_dir, policy).procedures
 
 
 def objectable(policy: Policy) -> list[Purpose]:

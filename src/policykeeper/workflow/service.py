@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from policykeeper.datamap.models import Procedures
 from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import (
     Jurisdiction,
@@ -57,6 +58,7 @@ from policykeeper.workflow.inputs import (
     check_details,
     correctable_fields,
     parse_email,
+    staff_procedures,
 )
 from policykeeper.workflow.limits import request_limit
 from policykeeper.workflow.mail import Mailer
@@ -86,6 +88,12 @@ UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
+
+
+class SamePerson(Conflict):
+    """Four eyes: whoever proposed an approval cannot approve it too."""
+
+    code = "same_person"
 
 
 class MailUnavailable(WorkflowError):
@@ -149,6 +157,7 @@ class Workflow:
         self.clock = clock
         self.project_dir = project_dir
         self._correctable: list[CorrectableField] | None = None
+        self._procedures: Procedures | None = None
 
     # --- the person ----------------------------------------------------------------------
 
@@ -518,10 +527,34 @@ class Workflow:
             unknown = [key for key in withheld if not self.policy.categories_under(key)]
             if unknown:
                 raise Invalid(f"unknown categories: {', '.join(unknown)}")
+            proposed = dict(row.decision or {})
+            if right.kind in self.procedures().four_eyes and proposed.get("outcome") != "proposed":
+                # Four eyes: this approval is a proposal; a second handler carries it out.
+                row.decision = {
+                    "outcome": "proposed",
+                    "by": actor,
+                    "withhold": withheld,
+                    "note": note,
+                }
+                self._audit(session, row, actor, "proposed", row.decision)
+                return
+            if proposed.get("outcome") == "proposed":
+                if proposed.get("by") == actor:
+                    raise SamePerson("the person who proposed cannot also approve")
+                withheld = list(proposed.get("withhold", withheld))
             row.decision = {"outcome": "approved", "withhold": withheld, "note": note}
+            if proposed.get("outcome") == "proposed":
+                row.decision["proposed_by"] = proposed.get("by")
             self._audit(session, row, actor, "approved", row.decision)
             self._move(session, row, State.executing, actor)
             enqueue(session, "execute", now=now, request_id=row.id, job_id=new_id())
+
+    def proposal(self, row: RequestRow) -> str | None:
+        """Who proposed this request's approval under the four-eyes rule, if anyone has."""
+        decision = row.decision or {}
+        if row.state != State.in_review or decision.get("outcome") != "proposed":
+            return None
+        return str(decision.get("by", ""))
 
     def default_withhold(self, right: Right) -> list[str]:
         """What the declaration withholds in principle (ALLIN STUDIO: history and characteristic
@@ -733,6 +766,12 @@ class Workflow:
         if self._correctable is None:
             self._correctable = correctable_fields(self.project_dir, self.policy)
         return self._correctable
+
+    def procedures(self) -> Procedures:
+        """The data map's internal procedures (four eyes), read once; none without a map."""
+        if self._procedures is None:
+            self._procedures = staff_procedures(self.project_dir, self.policy)
+        return self._procedures
 
     # --- internals -----------------------------------------------------------------------
 
