@@ -113,19 +113,96 @@ def test_four_eyes_one_proposes_another_approves(
     assert "起案（承認待ち）" in audit and "承認" in audit
 
 
-def test_a_correction_confirmation_shows_the_current_and_new_value(site: Site) -> None:
+def _user(site: Site, offset: int) -> tuple[str, str]:
     engine = sa.create_engine(site.service_url)
     with engine.connect() as connection:
         email, name = connection.execute(
-            sa.text("SELECT email, display_name FROM users ORDER BY id LIMIT 1 OFFSET 13")
+            sa.text("SELECT email, display_name FROM users ORDER BY id LIMIT 1 OFFSET :n"),
+            {"n": offset},
         ).one()
     engine.dispose()
-    request_id = made(site, "rectification", email, changes={"users.display_name": "佐藤 花子"})
+    return str(email), str(name)
+
+
+def _display_name(site: Site, email: str) -> str:
+    engine = sa.create_engine(site.service_url)
+    with engine.connect() as connection:
+        name = connection.execute(
+            sa.text("SELECT display_name FROM users WHERE email = :e"), {"e": email}
+        ).scalar_one()
+    engine.dispose()
+    return str(name)
+
+
+def test_a_correction_is_decided_item_by_item_and_the_person_told_old_and_new(
+    site: Site,
+) -> None:
+    flow = site.app.state.workflow
+    email, name = _user(site, 13)
+    request_id = made(
+        site,
+        "rectification",
+        email,
+        changes={"users.display_name": "佐藤 花子", "users.email": "wrong@example.jp"},
+    )
     handler = sign_in(site, "handler", **{"accept-language": "ja"})
     page = handler.get(f"/admin/requests/{request_id}/confirm").text
-    row = re.search(r"<tr><th scope=\"row\">氏名（表示名）</th>(.*?)</tr>", page).group(1)
-    assert name in row and "佐藤 花子" in row
+    items = re.findall(r'<fieldset class="correction-item" data-item="([\w.]+)">', page)
+    assert sorted(items) == ["users.display_name", "users.email"]
+    shown = page[page.index('data-item="users.display_name"') :]
+    assert name in shown[:800] and "佐藤 花子" in shown[:800] and "氏名（表示名）" in shown[:800]
     assert "訂正前の値は元に戻せません" in page
+    index = {item: i for i, item in enumerate(items)}
+    token = csrf_of(handler, f"/admin/requests/{request_id}")
+    form = {"csrf": token, "outcome": "approve", "confirmed": "1"}
+    form[f"accept-{index['users.display_name']}"] = "1"
+    form[f"accept-{index['users.email']}"] = "0"
+    # Not correcting an item needs a reason the person is told.
+    missing = handler.post(f"/admin/requests/{request_id}/decision", data=form)
+    assert missing.status_code == 422 and "理由を入力してください" in missing.text
+    assert flow.get(request_id).state == "in_review"
+    form[f"reason-{index['users.email']}"] = "ご登録のメールアドレスは本人確認済みのものです"
+    decided = handler.post(f"/admin/requests/{request_id}/decision", data=form)
+    assert decided.status_code == 303 and flow.get(request_id).state == "executing"
+    assert flow.get(request_id).decision["correction"] == "partly_corrected"
+    handler.post(f"/admin/requests/{request_id}/execute", data={"csrf": token})
+    assert flow.get(request_id).state in ("completed", "partially_complete")
+    assert _display_name(site, email) == "佐藤 花子"  # the accepted item only
+    detail = handler.get(f"/admin/requests/{request_id}").text
+    assert "訂正の判断：一部訂正" in detail and "本人確認済み" in detail
+    person = site.client(**{"accept-language": "ja"})
+    status = person.get(f"/status/{flow.secrets.status_token(request_id)}").text
+    assert "一部を訂正しました" in status
+    assert f"氏名（表示名）：{name} → 佐藤 花子" in status
+    assert (
+        "メールアドレス：訂正していません（理由：ご登録のメールアドレスは本人確認済みのものです）"
+        in status
+    )
+
+
+def test_a_correction_declined_with_a_reason_ends_not_corrected(site: Site) -> None:
+    flow = site.app.state.workflow
+    email, name = _user(site, 14)
+    request_id = made(site, "rectification", email, changes={"users.display_name": "別人"})
+    handler = sign_in(site, "handler", **{"accept-language": "en"})
+    declined = handler.post(
+        f"/admin/requests/{request_id}/decision",
+        data={
+            "csrf": csrf_of(handler, f"/admin/requests/{request_id}"),
+            "outcome": "approve",
+            "confirmed": "1",
+            "accept-0": "0",
+            "reason-0": "The name matches the one on the contract",
+        },
+    )
+    assert declined.status_code == 303
+    row = flow.get(request_id)
+    assert row.state == "denied" and row.decision["ground"] == "not_corrected"
+    assert _display_name(site, email) == name
+    person = site.client(**{"accept-language": "en"})
+    status = person.get(f"/status/{flow.secrets.status_token(request_id)}").text
+    assert "The outcome: not corrected" in status
+    assert "not corrected (reason: The name matches the one on the contract)" in status
 
 
 def test_the_four_eyes_rule_is_declared_in_the_data_map(site: Site, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -366,6 +366,7 @@ def detail(request_id: str, request: Request) -> Response:
             if row.fee_amount is not None
             else "",
             "result": read.result(row),
+            "decided": read.decided_items(row),
             "partial": right is not None
             and right.kind
             in (RightKind.access, RightKind.portability, RightKind.third_party_records),
@@ -400,6 +401,16 @@ async def decide(request_id: str, request: Request) -> Response:
     confirm_url = f"/admin/requests/{request_id}/confirm"
     if approve and row.kind in IRREVERSIBLE and text_field(form, "confirmed", 5) != "1":
         return RedirectResponse(confirm_url, status_code=303)
+    items = None
+    if approve and row.kind == RightKind.rectification:
+        read = reader(request, flow, row, language(request))
+        items = {}
+        for index, item in enumerate(await run_in_threadpool(corrections_of, request, row, read)):
+            items[item["name"]] = {
+                "accept": text_field(form, f"accept-{index}", 1) == "1",
+                "reason": text_field(form, f"reason-{index}", 2000),
+                "old": item["old"] if item["held"] else "",
+            }
     try:
         await run_in_threadpool(
             flow.decide,
@@ -408,12 +419,31 @@ async def decide(request_id: str, request: Request) -> Response:
             approve=approve,
             ground=text_field(form, "ground", 60) or None,
             note=text_field(form, "note", 2000),
+            items=items,
         )
     except SamePerson:
         return confirm_page(request, request_id, member, error="confirm.same_person", status=409)
+    except Invalid:
+        if items is None:
+            raise
+        return confirm_page(request, request_id, member, error="confirm.reason_needed", status=422)
     if approve and flow.proposal(flow.get(request_id)):
         return RedirectResponse(f"/admin/requests/{request_id}?proposed=1", status_code=303)
     return _done(request_id)
+
+
+def corrections_of(request: Request, row: RequestRow, read: Reader) -> list[dict[str, Any]]:
+    """Each item the person asks to correct with the value held now (none when the person or
+    the data map cannot be found: staff then decide on the request alone)."""
+    project = project_of(request)
+    current: dict[str, list[dict[str, Any]]] = {}
+    if project is not None:
+        try:
+            identity = engine.Identity(row.identity_kind, row.identity_value)
+            current = engine.access(project, identity).tables
+        except Exception:
+            current = {}
+    return read.corrections(row.details.get("changes", {}), current)
 
 
 @router.get("/requests/{request_id}/confirm")
@@ -446,20 +476,17 @@ def confirm_page(
     project = project_of(request)
     identity = engine.Identity(row.identity_kind, row.identity_value)
     erasure, corrections, problem, nobody = None, [], None, False
-    try:
-        if project is None:
-            raise LookupError("no data map")
-        if row.kind == RightKind.erasure:
+    if row.kind == RightKind.rectification:
+        corrections = corrections_of(request, row, read)
+    else:
+        try:
+            if project is None:
+                raise LookupError("no data map")
             erasure = read.erasure(engine.erase(project, identity, dry_run=True).to_json())
-        else:
-            current = engine.access(project, identity).tables
-            corrections = read.corrections(row.details.get("changes", {}), current)
-    except SubjectNotFound:
-        nobody = True
-    except Exception:
-        problem = read.c("confirm.unavailable")
-    if row.kind == RightKind.rectification and (nobody or problem):
-        corrections = read.corrections(row.details.get("changes", {}), {})
+        except SubjectNotFound:
+            nobody = True
+        except Exception:
+            problem = read.c("confirm.unavailable")
     proposed_by = flow.proposal(row)
     proposal_at = next(
         (e.at for e in reversed(flow.history(request_id)) if e.action == "proposed"), None

@@ -342,11 +342,37 @@ class Reader:
                 {
                     "name": str(name),
                     "item": self.column(str(name)),
-                    "old": "、".join(held) if held else self.c("no_value"),
+                    "old": self.c("summary.list_joiner").join(held) if held else self.c("no_value"),
+                    "held": bool(held),
                     "new": str(value),
                 }
             )
         return items
+
+    def decided_items(self, row: RequestRow) -> dict[str, Any] | None:
+        """A correction decided item by item: the outcome and each item's old and new value,
+        whether it was corrected and why not."""
+        decision = row.decision or {}
+        items = decision.get("items")
+        if not items:
+            return None
+        outcome = decision.get("correction") or (
+            "not_corrected" if decision.get("outcome") == "denied" else "proposed"
+        )
+        key = f"correction.{outcome}"
+        return {
+            "outcome": self.c(key) if self.c.has(key) else self.c("event.proposed"),
+            "entries": [
+                {
+                    "item": self.column(name),
+                    "old": item.get("old") or self.c("no_value"),
+                    "new": item.get("new", ""),
+                    "result": self.c("confirm.accept" if item.get("accept") else "confirm.decline"),
+                    "reason": item.get("reason", ""),
+                }
+                for name, item in items.items()
+            ],
+        }
 
     # --- the audit trail ------------------------------------------------------------------------
 

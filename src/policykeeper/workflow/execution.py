@@ -99,6 +99,9 @@ def _dispatch(project: Any, row: RequestRow) -> tuple[dict[str, Any], Export | N
         return {"erasure": places.erase(project, identity, run_key=key).to_json()}, None
     if kind is RightKind.rectification:
         changes = {str(k): str(v) for k, v in row.details.get("changes", {}).items()}
+        items = (row.decision or {}).get("items")
+        if items:  # decided item by item: only the accepted items are corrected
+            changes = {k: v for k, v in changes.items() if items.get(k, {}).get("accept")}
         report = places.rectify(project, identity, changes, run_key=key)
         return {"rectification": report.to_json()}, None
     restriction = places.restrict(project, identity, run_key=key).to_json()

@@ -507,14 +507,24 @@ class Workflow:
         ground: str | None = None,
         note: str = "",
         withhold: list[str] | None = None,
+        items: dict[str, dict[str, Any]] | None = None,
     ) -> None:
-        """Approve (fully or, for disclosure, partly) or deny on a declared refusal ground."""
+        """Approve (fully or, for disclosure, partly) or deny on a declared refusal ground.
+
+        A correction may be decided item by item (`items`: name → accept, reason, old): the
+        accepted ones are corrected, the rest are not, each with its reason; with none
+        accepted the request ends as not corrected (APPI Art. 34(3): the person is told)."""
         now = self.clock()
         with self.store.transaction() as session:
             row = self._lock(session, request_id)
             right = self._right(row.kind)
             if row.state != State.in_review:
                 raise Conflict(f"the request is {row.state}, not in review")
+            decided = self._items(row, items) if items is not None else None
+            if approve and decided is not None and not any(i["accept"] for i in decided.values()):
+                self._deny(session, row, actor, "not_corrected", note, now)
+                row.decision = {**(row.decision or {}), "items": decided}
+                return
             if not approve:
                 if not ground or declared_ground(right, ground) is None:
                     declared = ", ".join(g.id for g in right.refusal_grounds) or "none"
@@ -536,18 +546,46 @@ class Workflow:
                     "withhold": withheld,
                     "note": note,
                 }
+                if decided is not None:
+                    row.decision["items"] = decided
                 self._audit(session, row, actor, "proposed", row.decision)
                 return
             if proposed.get("outcome") == "proposed":
                 if proposed.get("by") == actor:
                     raise SamePerson("the person who proposed cannot also approve")
                 withheld = list(proposed.get("withhold", withheld))
+                decided = proposed.get("items", decided)
             row.decision = {"outcome": "approved", "withhold": withheld, "note": note}
             if proposed.get("outcome") == "proposed":
                 row.decision["proposed_by"] = proposed.get("by")
+            if decided is not None:
+                row.decision["items"] = decided
+                every = all(i["accept"] for i in decided.values())
+                row.decision["correction"] = "corrected" if every else "partly_corrected"
             self._audit(session, row, actor, "approved", row.decision)
             self._move(session, row, State.executing, actor)
             enqueue(session, "execute", now=now, request_id=row.id, job_id=new_id())
+
+    def _items(
+        self, row: RequestRow, items: dict[str, dict[str, Any]]
+    ) -> dict[str, dict[str, Any]]:
+        """A correction's per-item decision, checked: exactly the items asked for, each
+        accepted or declined with a reason the person is told."""
+        asked = {str(k): str(v) for k, v in (row.details or {}).get("changes", {}).items()}
+        if row.kind != RightKind.rectification or not asked:
+            raise Invalid("only a correction is decided item by item")
+        if set(items) != set(asked):
+            raise Invalid("decide every item the person asked to correct, and only those")
+        decided = {}
+        for name, value in asked.items():
+            item = items[name]
+            reason = str(item.get("reason") or "").strip()[:2000]
+            accept = bool(item.get("accept"))
+            if not accept and not reason:
+                raise Invalid(f"{name}: give the reason for not correcting it")
+            old = str(item.get("old") or "")[:2000]
+            decided[name] = {"accept": accept, "reason": reason, "old": old, "new": value}
+        return decided
 
     def proposal(self, row: RequestRow) -> str | None:
         """Who proposed this request's approval under the four-eyes rule, if anyone has."""
@@ -972,7 +1010,20 @@ class Workflow:
             view["ground"] = ground_label(right, row.decision["ground"]).get(row.language)
         if row.state == State.partially_complete:
             view["left"] = tasks.open_places(self, row)
+        items = (row.decision or {}).get("items")
+        if items and row.state in (State.completed, State.partially_complete, State.denied):
+            view["correction"] = (row.decision or {}).get("correction", "not_corrected")
+            view["corrections"] = [
+                {**item, "item": self._item_label(name, row.language)}
+                for name, item in items.items()
+            ]
         return view
+
+    def _item_label(self, name: str, lang: str) -> str:
+        """A correctable item by its declared category label, as the person chose it."""
+        field = next((f for f in self.correctable() if f.name == name), None)
+        category = self.policy.category(field.category) if field else None
+        return category.label.get(lang) if category else name
 
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
         if moment is None:
