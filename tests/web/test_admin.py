@@ -138,6 +138,8 @@ def test_queue_is_sorted_by_deadline_with_sla_levels_counts_and_filters(site: Si
         submitted = flow.submit(
             NewRequest(kind=kind, email=f"q{days}@example.jp"), f"10.0.0.{days}"
         )
+        code = site.mail.code(f"q{days}@example.jp")
+        flow.verify_code(submitted.status_token, code, f"10.0.0.{days}")
         ids.append(submitted.request_id)
     site.clock.now = start + timedelta(days=15)
     try:
@@ -151,7 +153,7 @@ def test_queue_is_sorted_by_deadline_with_sla_levels_counts_and_filters(site: Si
         assert re.search(r'<span class="count">\d+</span> Overdue', html)
         only_access = client.get("/admin/requests?right=access").text
         assert ids[1] in only_access and ids[0] not in only_access
-        verifying = client.get("/admin/requests?state=verifying&jurisdiction=appi").text
+        verifying = client.get("/admin/requests?state=in_review&jurisdiction=appi").text
         assert all(rid in verifying for rid in ids)
         assert ids[0] not in client.get("/admin/requests?state=completed").text
         assert ids[0] not in client.get("/admin/requests?jurisdiction=gdpr").text

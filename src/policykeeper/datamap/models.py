@@ -159,6 +159,11 @@ class Procedures(Strict):
         [],
         description="Rights whose approval needs two handlers: one proposes, another approves.",
     )
+    reference_prefix: str = Field(
+        "REQ",
+        pattern=r"^[A-Z][A-Z0-9]{1,7}$",
+        description="Starts the short references people and staff quote (AIN-2026-000123).",
+    )
 
 
 class DataMap(Strict):

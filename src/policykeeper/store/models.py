@@ -50,9 +50,21 @@ class Request(Base):
     decision: Mapped[dict[str, Any] | None]
     result: Mapped[dict[str, Any] | None]
     closed_at: Mapped[datetime | None]
+    number: Mapped[int | None] = mapped_column(unique=True)
+    """The short reference's serial (AIN-2026-000123), from `request_numbers`."""
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class RequestNumber(Base):
+    """Hands out the serials of short references: an autoincrement key is safe when two
+    requests arrive at once on every supported database, where max()+1 is not."""
+
+    __tablename__ = "request_numbers"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(sa.ForeignKey("requests.id"), unique=True)
 
 
 class VerificationCode(Base):

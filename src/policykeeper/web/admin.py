@@ -21,7 +21,7 @@ from policykeeper.render.catalog import catalog
 from policykeeper.store.models import Export, Upload
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.center import project_of
-from policykeeper.web.console_view import Reader, raw
+from policykeeper.web.console_view import Reader, console_messages, raw
 from policykeeper.web.execution import execute_now, execution_queued
 from policykeeper.web.files import document_attachment
 from policykeeper.web.i18n import messages
@@ -197,9 +197,12 @@ async def password(request: Request) -> Response:
 
 
 def sla(flow: Workflow, row: RequestRow, now: datetime) -> str:
-    """on_time, soon, overdue for open requests; closed for the rest."""
+    """on_time, soon, overdue for open requests; closed for the rest; unconfirmed while the
+    person has not confirmed the request (no deadline is running for staff yet)."""
     if State(row.state) not in OPEN:
         return "closed"
+    if row.state in (State.received, State.verifying) and row.email_verified_at is None:
+        return "unconfirmed"
     if row.due_at < now:
         return "overdue"
     if row.due_at <= now + flow.settings.due_soon:
@@ -219,8 +222,12 @@ def queue(request: Request) -> Response:
     state = params.get("state", "open")
     right = params.get("right", "")
     jurisdiction = params.get("jurisdiction", "")
-    rows = flow.list_requests(state=state if state in State.__members__ else None, limit=2000)
-    if state == "open":
+    search = params.get("q", "").strip()[:320]
+    if search:
+        rows = flow.find(search, limit=2000)
+    else:
+        rows = flow.list_requests(state=state if state in State.__members__ else None, limit=2000)
+    if state == "open" and not search:
         rows = [r for r in rows if State(r.state) in OPEN]
     if right:
         rows = [r for r in rows if r.kind == right]
@@ -228,7 +235,7 @@ def queue(request: Request) -> Response:
         rows = [r for r in rows if jurisdiction in r.jurisdictions]
     now = flow.clock()
     items = []
-    counts = {"overdue": 0, "soon": 0, "on_time": 0, "closed": 0}
+    counts = {"overdue": 0, "soon": 0, "on_time": 0, "closed": 0, "unconfirmed": 0}
     for row in rows:
         level = sla(flow, row, now)
         counts[level] += 1
@@ -237,6 +244,8 @@ def queue(request: Request) -> Response:
         items.append(
             {
                 "id": row.id,
+                "reference": flow.reference(row),
+                "requester": row.email,
                 "right": builder.right_title(right_decl) if right_decl else row.kind,
                 "state": t(f"staff_state.{row.state}"),
                 "due": t.when(row.due_at, zone),
@@ -256,6 +265,8 @@ def queue(request: Request) -> Response:
             "counts": counts,
             "open_count": counts["overdue"] + counts["soon"] + counts["on_time"],
             "filters": {"state": state, "right": right, "jurisdiction": jurisdiction},
+            "search": search,
+            "c": console_messages(lang),
             "rights": [(r.kind.value, builder.right_title(r)) for r in flow.policy.rights],
             "states": [(s.value, t(f"staff_state.{s.value}")) for s in State],
             "jurisdiction_choices": [
@@ -367,6 +378,7 @@ def detail(request_id: str, request: Request) -> Response:
             else "",
             "result": read.result(row),
             "decided": read.decided_items(row),
+            "reference": flow.reference(row),
             "partial": right is not None
             and right.kind
             in (RightKind.access, RightKind.portability, RightKind.third_party_records),
@@ -510,6 +522,7 @@ def confirm_page(
             "proposed_at": read.when(proposal_at),
             "own_proposal": proposed_by == member.actor,
             "error": read.c(error) if error else None,
+            "reference": flow.reference(row),
         },
         status=status,
         lang=lang,

@@ -5,6 +5,7 @@ and the jobs it causes, so a crash at any point leaves a request that can contin
 from __future__ import annotations
 
 import hmac
+import re
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from policykeeper.store.models import (
     AuditEntry,
     Export,
     RateEvent,
+    RequestNumber,
     Upload,
     VerificationCode,
 )
@@ -85,6 +87,8 @@ STAFF_CHECKS = ("documents", "account_login", "additional_information")
 UPLOADS_FOR = frozenset({"documents", "additional_information"})
 """Checks for which the person sends a file: a document, a proof of authority, an answer."""
 UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
+REFERENCE = re.compile(r"(?:[A-Z][A-Z0-9]{1,7}-\d{4}-)?(?P<serial>\d{1,9})")
+"""A short reference as typed into the queue's search: the whole of it, or the serial alone."""
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
@@ -204,6 +208,10 @@ class Workflow:
             )
             session.add(row)
             session.flush()
+            serial = RequestNumber(request_id=row.id)
+            session.add(serial)
+            session.flush()
+            row.number = serial.number
             self._audit(
                 session,
                 row,
@@ -586,6 +594,32 @@ class Workflow:
             old = str(item.get("old") or "")[:2000]
             decided[name] = {"accept": accept, "reason": reason, "old": old, "new": value}
         return decided
+
+    def reference(self, row: RequestRow) -> str:
+        """The short reference people and staff quote: PREFIX-YEAR-SERIAL (AIN-2026-000123),
+        the prefix from the data map's procedures, the year the request was received."""
+        if row.number is None:
+            return row.id[:8]
+        zone = self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+        year = row.received_at.astimezone(ZoneInfo(zone)).year
+        return f"{self.procedures().reference_prefix}-{year}-{row.number:06d}"
+
+    def find(self, text: str, limit: int = 200) -> list[RequestRow]:
+        """Requests by short reference (AIN-2026-000123, or its serial), by the requester's
+        email address, or by the start of the internal id; newest deadline last."""
+        text = text.strip()
+        query = sa.select(RequestRow).order_by(RequestRow.due_at).limit(limit)
+        found = REFERENCE.fullmatch(text.upper())
+        if found:
+            query = query.where(RequestRow.number == int(found.group("serial")))
+        elif "@" in text:
+            query = query.where(sa.func.lower(RequestRow.email) == text.lower())
+        elif re.fullmatch(r"[0-9a-f]{6,32}", text):
+            query = query.where(RequestRow.id.startswith(text, autoescape=True))
+        else:
+            return []
+        with self.store.transaction() as session:
+            return list(session.execute(query).scalars())
 
     def proposal(self, row: RequestRow) -> str | None:
         """Who proposed this request's approval under the four-eyes rule, if anyone has."""
@@ -988,6 +1022,7 @@ class Workflow:
             waiting_for = "recipients"
         view: dict[str, Any] = {
             "reference": row.id,
+            "short_reference": self.reference(row),
             "right": row.kind,
             "right_label": (right.label.get(row.language) if right.label else row.kind),
             "state": row.state,
@@ -1045,7 +1080,7 @@ class Workflow:
         context: dict[str, Any] = {
             "service": self.policy.service.name.get(lang),
             "right": right.label.get(lang) if right.label else row.kind,
-            "request_id": row.id,
+            "request_id": self.reference(row),
             "received_at": self._when(row, row.received_at),
             "due_at": self._when(row, row.due_at),
             "acknowledge_by": self._when(row, row.acknowledge_by),
