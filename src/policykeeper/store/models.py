@@ -191,3 +191,29 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class StaffAccess(Base):
+    """What the console adds to a staff account: the address invitations and password resets
+    go to, and whether the member must replace a password an admin chose."""
+
+    __tablename__ = "staff_access"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)
+    must_change: Mapped[bool] = mapped_column(default=False)
+
+
+class StaffLink(Base):
+    """A one-time, expiring link to set a password (an invitation or a reset); only the
+    SHA-256 of its secret is stored."""
+
+    __tablename__ = "staff_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

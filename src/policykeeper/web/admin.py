@@ -34,6 +34,8 @@ from policykeeper.web.security import (
 )
 from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
 from policykeeper.workflow.errors import (
+    Conflict,
+    Expired,
     Invalid,
     NotFound,
     RateLimited,
@@ -42,6 +44,7 @@ from policykeeper.workflow.errors import (
 )
 from policykeeper.workflow.service import SamePerson, Workflow
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
+from policykeeper.workflow.staff_access import INVITE_TTL, RESET_TTL, Letter, StaffAccounts
 from policykeeper.workflow.states import EXTENDABLE, OPEN, State
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -63,8 +66,24 @@ def directory(request: Request) -> StaffDirectory:
     return request.app.state.staff  # type: ignore[no-any-return]
 
 
+def access(request: Request) -> StaffAccounts:
+    """Invitations, resets and forced password changes, made once per app."""
+    state = request.app.state
+    if not hasattr(state, "staff_access"):
+        flow = workflow_of(request)
+        state.staff_access = StaffAccounts(
+            flow.store, directory(request), flow.mailer, flow.clock, flow.settings.rate_window
+        )
+    return state.staff_access  # type: ignore[no-any-return]
+
+
+PASSWORD_PAGES = ("/admin/password", "/admin/logout")
+"""Where a member whose password an admin chose may go before replacing it."""
+
+
 def signed_in(request: Request, needed: Role = Role.viewer) -> StaffMember:
-    """The member behind the session cookie, holding at least `needed`; else an error."""
+    """The member behind the session cookie, holding at least `needed`; else an error. A
+    member who must replace an admin-chosen password reaches only the password page."""
     token = request.cookies.get(CONSOLE_COOKIE)
     if not token:
         raise NotSignedIn
@@ -73,11 +92,18 @@ def signed_in(request: Request, needed: Role = Role.viewer) -> StaffMember:
     except Unauthorized:
         raise NotSignedIn from None
     request.state.member = member
+    if request.url.path not in PASSWORD_PAGES and access(request).must_change(member.id):
+        request.state.must_change = True
+        raise NotSignedIn
     member.require(needed)
     return member
 
 
 def not_signed_in(request: Request) -> Response:
+    if getattr(request.state, "must_change", False):
+        if request.method == "GET":
+            return RedirectResponse("/admin/password?must=1", status_code=303)
+        return error_page(request, 403, "forbidden", home="/admin/password")
     if request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/admin/login?next={target}", status_code=303)
@@ -96,6 +122,8 @@ def console_home() -> Response:
 def login_form(request: Request) -> Response:
     t = messages(language(request))
     notice = t("admin.signed_out") if request.query_params.get("out") else None
+    if request.query_params.get("set"):
+        notice = console_messages(language(request))("account.password_set")
     return login_page(request, notice=notice)
 
 
@@ -109,6 +137,7 @@ def login_page(
             "next": safe_next(request.query_params.get("next"), "/admin/requests"),
             "error": error,
             "notice": notice,
+            "c": console_messages(language(request)),
         },
         status=status,
     )
@@ -144,6 +173,95 @@ async def login(request: Request) -> Response:
     return response
 
 
+# --- invitations and resets: one-time links to set a password ---------------------------
+
+
+def letter(request: Request, kind: str, token: str, lang: str) -> Letter:
+    """The email carrying a password link, in the console's language, with its expiry."""
+    flow = workflow_of(request)
+    c, t = console_messages(lang), messages(lang)
+    ttl = INVITE_TTL if kind == "invite" else RESET_TTL
+    return Letter(
+        c(f"account.mail_{kind}_subject", service=flow.policy.service.name.get(lang)),
+        c(
+            f"account.mail_{kind}_body",
+            service=flow.policy.service.name.get(lang),
+            link=f"{flow.settings.base_url}/admin/link/{token}",
+            until=t.when(flow.clock() + ttl, zone_of(flow)),
+        ),
+    )
+
+
+@router.get("/reset")
+def reset_form(request: Request) -> Response:
+    lang = language(request)
+    return page(
+        request, "admin/reset.html", {"c": console_messages(lang), "sent": False, "error": None}
+    )
+
+
+@router.post("/reset")
+async def reset(request: Request) -> Response:
+    """The same answer whether or not the name or address is known (no enumeration)."""
+    flow = workflow_of(request)
+    form = await read_form(request, flow.secrets)
+    lang = language(request)
+    c = console_messages(lang)
+    try:
+        await run_in_threadpool(
+            access(request).request_reset,
+            text_field(form, "who", 320),
+            client_ip(request),
+            lambda token: letter(request, "reset", token, lang),
+        )
+    except RateLimited:
+        context = {"c": c, "sent": False, "error": messages(lang)("admin.login_limited")}
+        return page(request, "admin/reset.html", context, status=429)
+    return page(request, "admin/reset.html", {"c": c, "sent": True, "error": None})
+
+
+@router.get("/link/{token}")
+def link_form(token: str, request: Request) -> Response:
+    try:
+        purpose = access(request).link_purpose(token)
+    except Expired:
+        return error_page(request, 410, "expired", "expired_link_staff", home="/admin/login")
+    return link_page(request, token, purpose)
+
+
+def link_page(
+    request: Request, token: str, purpose: str, error: str | None = None, status: int = 200
+) -> Response:
+    context = {
+        "c": console_messages(language(request)),
+        "token": token,
+        "purpose": purpose,
+        "error": error,
+    }
+    return page(request, "admin/link.html", context, status=status)
+
+
+@router.post("/link/{token}")
+async def use_link(token: str, request: Request) -> Response:
+    flow = workflow_of(request)
+    form = await read_form(request, flow.secrets)
+    t = messages(language(request))
+    new = str(form.get("new") or "")[:1000]
+    try:
+        purpose = access(request).link_purpose(token)
+    except Expired:
+        return error_page(request, 410, "expired", "expired_link_staff", home="/admin/login")
+    if new != str(form.get("confirm") or "")[:1000]:
+        return link_page(request, token, purpose, t("admin.password_mismatch"), 422)
+    try:
+        await run_in_threadpool(access(request).set_password, token, new)
+    except Invalid:
+        return link_page(request, token, purpose, t("admin.password_short"), 422)
+    except Expired:
+        return error_page(request, 410, "expired", "expired_link_staff", home="/admin/login")
+    return RedirectResponse("/admin/login?set=1", status_code=303)
+
+
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     signed_in(request)
@@ -157,7 +275,9 @@ async def logout(request: Request) -> Response:
 @router.get("/password")
 def password_form(request: Request) -> Response:
     signed_in(request)
-    return page(request, "admin/password.html", {"error": None, "flashes": []})
+    c = console_messages(language(request))
+    must = [c("account.must_change")] if request.query_params.get("must") else []
+    return page(request, "admin/password.html", {"error": None, "flashes": [], "notices": must})
 
 
 @router.post("/password")
@@ -187,9 +307,17 @@ async def password(request: Request) -> Response:
         except RateLimited:
             error, status = t("admin.login_limited"), 429
     if error:
-        return page(request, "admin/password.html", {"error": error, "flashes": []}, status=status)
+        return page(
+            request,
+            "admin/password.html",
+            {"error": error, "flashes": [], "notices": []},
+            status=status,
+        )
+    await run_in_threadpool(access(request).changed, member.id)
     return page(
-        request, "admin/password.html", {"error": None, "flashes": [t("admin.password_changed")]}
+        request,
+        "admin/password.html",
+        {"error": None, "flashes": [t("admin.password_changed")], "notices": []},
     )
 
 
@@ -608,6 +736,8 @@ def staff(request: Request) -> Response:
     lang = language(request)
     t = messages(lang)
     flashes = [t(f"admin.staff_{k}") for k in ("created", "updated") if request.query_params.get(k)]
+    if request.query_params.get("invited"):
+        flashes.append(console_messages(lang)("account.invited"))
     return staff_page(request, member, flashes=flashes, lang=lang, flow=flow)
 
 
@@ -640,6 +770,7 @@ def staff_page(
             "roles": [(r.value, t(f"role.{r.value}")) for r in Role],
             "flashes": flashes or [],
             "error": error,
+            "c": console_messages(lang),
         },
         status=status,
         lang=lang,
@@ -653,7 +784,7 @@ async def add_staff(request: Request) -> Response:
     if role not in Role.__members__:
         raise Invalid("unknown role")
     try:
-        await run_in_threadpool(
+        created = await run_in_threadpool(
             directory(request).create,
             text_field(form, "username", 100),
             str(form.get("password") or ""),
@@ -661,10 +792,40 @@ async def add_staff(request: Request) -> Response:
             member.actor,
         )
     except WorkflowError as exc:
-        lang = language(request)
-        message = messages(lang)("admin.password_short") if isinstance(exc, Invalid) else str(exc)
-        return staff_page(request, member, flow=flow, lang=lang, error=message, status=exc.status)
+        return staff_error(request, member, flow, exc)
+    await run_in_threadpool(access(request).require_change, created.id)
     return RedirectResponse("/admin/staff?created=1", status_code=303)
+
+
+def staff_error(
+    request: Request, member: StaffMember, flow: Workflow, exc: WorkflowError
+) -> Response:
+    """A refused account form, said in the console's language."""
+    lang = language(request)
+    c = console_messages(lang)
+    key = {Invalid: "account.invalid", Conflict: "account.taken"}.get(type(exc), "account.invalid")
+    return staff_page(request, member, flow=flow, lang=lang, error=c(key), status=exc.status)
+
+
+@router.post("/staff/invite")
+async def invite_staff(request: Request) -> Response:
+    flow, form, member = await _action(request, Role.admin)
+    role = text_field(form, "role", 10)
+    if role not in Role.__members__:
+        raise Invalid("unknown role")
+    lang = language(request)
+    try:
+        await run_in_threadpool(
+            access(request).invite,
+            text_field(form, "username", 100),
+            text_field(form, "email", 320),
+            Role(role),
+            member.actor,
+            lambda token: letter(request, "invite", token, lang),
+        )
+    except WorkflowError as exc:
+        return staff_error(request, member, flow, exc)
+    return RedirectResponse("/admin/staff?invited=1", status_code=303)
 
 
 @router.post("/staff/{staff_id}")
