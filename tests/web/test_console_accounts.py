@@ -151,3 +151,37 @@ def test_role_names_are_distinct_in_japanese(site: Site) -> None:
     roles = re.findall(r'<option value="(\w+)">([^<]+)</option>', page)
     labels = dict(roles)
     assert labels == {"viewer": "閲覧者", "handler": "担当者", "admin": "管理者"}
+
+
+def test_an_optional_second_factor_with_codes_that_work_once(site: Site) -> None:
+    import pyotp
+
+    site.app.state.staff.create("careful", STAFF_PASSWORD, "viewer")
+    member = sign_in(site, "careful", **{"accept-language": "en"})
+    page = member.get("/admin/totp").text
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    assert "otpauth://totp/" in page
+    csrf = form_fields(page)["csrf"]
+    wrong = member.post("/admin/totp", data={"csrf": csrf, "code": "000000"})
+    assert wrong.status_code == 422 and "not right" in wrong.text
+    code = pyotp.TOTP(secret).at(site.clock.now)
+    assert "is on" in member.post("/admin/totp", data={"csrf": csrf, "code": code}).text
+
+    def attempt(code: str):  # type: ignore[no-untyped-def]
+        client = site.client(**{"accept-language": "en"})
+        fields = form_fields(client.get("/admin/login").text)
+        data = {**fields, "username": "careful", "password": STAFF_PASSWORD, "code": code}
+        return client, client.post("/admin/login", data=data)
+
+    _client, without = attempt("")
+    assert without.status_code == 401 and "Wrong username, password or code" in without.text
+    assert "pk_console" not in without.headers.get("set-cookie", "")
+    # The code that turned the factor on was used once already; the next one works once.
+    _client, replayed = attempt(code)
+    assert replayed.status_code == 401
+    site.clock.advance(seconds=30)
+    fresh = pyotp.TOTP(secret).at(site.clock.now)
+    client, signed = attempt(fresh)
+    assert signed.status_code == 303 and client.get("/admin/requests").status_code == 200
+    _client, again = attempt(fresh)
+    assert again.status_code == 401

@@ -195,13 +195,20 @@ class Job(Base):
 
 class StaffAccess(Base):
     """What the console adds to a staff account: the address invitations and password resets
-    go to, and whether the member must replace a password an admin chose."""
+    go to, whether the member must replace a password an admin chose, and a TOTP second
+    factor."""
 
     __tablename__ = "staff_access"
 
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), primary_key=True)
     email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)
     must_change: Mapped[bool] = mapped_column(default=False)
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    """The second factor's shared secret once confirmed with a code; none when not used."""
+    totp_pending: Mapped[str | None] = mapped_column(sa.String(64))
+    """A secret being set up: it counts only after the member enters a code it produces."""
+    totp_step: Mapped[int | None]
+    """The last time step a code was accepted for: a code works once."""
 
 
 class StaffLink(Base):

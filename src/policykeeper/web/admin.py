@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pyotp
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -148,6 +149,7 @@ async def login(request: Request) -> Response:
     flow = workflow_of(request)
     form = await read_form(request, flow.secrets)
     t = messages(language(request))
+    c = console_messages(language(request))
     username, password = text_field(form, "username", 100), str(form.get("password") or "")[:1000]
     try:
         token = await run_in_threadpool(
@@ -156,7 +158,20 @@ async def login(request: Request) -> Response:
     except RateLimited:
         return login_page(request, error=t("admin.login_limited"), status=429)
     except Unauthorized:
-        return login_page(request, error=t("admin.login_failed"), status=401)
+        return login_page(request, error=c("account.login_failed"), status=401)
+    # The second factor, when the member set one up: the session stands only with a good code.
+    member = directory(request).authenticate(token)
+    try:
+        passed = await run_in_threadpool(
+            access(request).check_totp, member.id, text_field(form, "code", 12)
+        )
+    except RateLimited:
+        passed = None
+    if not passed:
+        await run_in_threadpool(directory(request).revoke, token)
+        if passed is None:
+            return login_page(request, error=t("admin.login_limited"), status=429)
+        return login_page(request, error=c("account.login_failed"), status=401)
     target = safe_next(form.get("next"), "/admin/requests")
     if not target.startswith("/admin"):
         target = "/admin/requests"
@@ -319,6 +334,61 @@ async def password(request: Request) -> Response:
         "admin/password.html",
         {"error": None, "flashes": [t("admin.password_changed")], "notices": []},
     )
+
+
+@router.get("/totp")
+def totp_form(request: Request) -> Response:
+    member = signed_in(request)
+    return totp_page(request, member)
+
+
+def totp_page(
+    request: Request,
+    member: StaffMember,
+    *,
+    error: str | None = None,
+    flashes: list[str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The second factor: on, or a secret to add to an authenticator app and a code field."""
+    accounts = access(request)
+    enabled = accounts.totp_enabled(member.id)
+    secret = None
+    if not enabled:
+        secret = accounts.pending_totp(member.id) or accounts.start_totp(member.id)
+    flow = workflow_of(request)
+    issuer = flow.policy.service.name.get("en") or "PolicyKeeper"
+    return page(
+        request,
+        "admin/totp.html",
+        {
+            "member": member,
+            "c": console_messages(language(request)),
+            "enabled": enabled,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+            if secret
+            else "",
+            "uri": pyotp.TOTP(secret).provisioning_uri(name=member.username, issuer_name=issuer)
+            if secret
+            else "",
+            "error": error,
+            "flashes": flashes or [],
+        },
+        status=status,
+    )
+
+
+@router.post("/totp")
+async def totp(request: Request) -> Response:
+    member = signed_in(request)
+    form = await read_form(request, workflow_of(request).secrets)
+    c = console_messages(language(request))
+    confirmed = await run_in_threadpool(
+        access(request).confirm_totp, member, text_field(form, "code", 12)
+    )
+    if not confirmed:
+        return totp_page(request, member, error=c("totp.wrong"), status=422)
+    return totp_page(request, member, flashes=[c("totp.enabled_now")])
 
 
 # --- the queue --------------------------------------------------------------------------

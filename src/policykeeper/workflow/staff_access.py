@@ -1,5 +1,6 @@
 """How staff get and keep a password they alone know: an invitation by email with a one-time
-link to set it, a forced change of a password an admin chose, and a reset by email.
+link to set it, a forced change of a password an admin chose, a reset by email, and an
+optional TOTP second factor (RFC 6238, pyotp) whose codes work once each.
 
 Links are single-use and expire; only their SHA-256 is stored. A reset answers the same way
 whether or not the name or address belongs to anyone, and is rate limited per address.
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pyotp
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
@@ -28,6 +30,8 @@ INVITE_TTL = timedelta(days=3)
 RESET_TTL = timedelta(hours=1)
 RESETS_PER_ADDRESS = 5
 """Reset requests one source address may make within the rate window."""
+CODE_FAILURES = 5
+"""Wrong second-factor codes an account may get within the rate window before it waits."""
 _hasher = PasswordHasher()
 
 
@@ -168,6 +172,82 @@ class StaffAccounts:
             username = staff.username
         self.directory._forget()
         return username
+
+    # --- the second factor -------------------------------------------------------------
+
+    def totp_enabled(self, staff_id: int) -> bool:
+        with self.store.transaction() as session:
+            access = session.get(StaffAccess, staff_id)
+            return bool(access and access.totp_secret)
+
+    def start_totp(self, staff_id: int) -> str:
+        """A new secret to add to an authenticator app; it counts once a code confirms it."""
+        secret = pyotp.random_base32()
+        with self.store.transaction() as session:
+            access = session.get(StaffAccess, staff_id, with_for_update=True)
+            if access is None:
+                access = StaffAccess(staff_id=staff_id, must_change=False)
+                session.add(access)
+            access.totp_pending = secret
+        return secret
+
+    def pending_totp(self, staff_id: int) -> str | None:
+        with self.store.transaction() as session:
+            access = session.get(StaffAccess, staff_id)
+            return access.totp_pending if access else None
+
+    def confirm_totp(self, member: StaffMember, code: str) -> bool:
+        """Turn the second factor on when `code` comes from the pending secret."""
+        with self.store.transaction() as session:
+            access = session.get(StaffAccess, member.id, with_for_update=True)
+            if access is None or not access.totp_pending:
+                return False
+            step = self._step(access.totp_pending, code, None)
+            if step is None:
+                return False
+            access.totp_secret, access.totp_pending, access.totp_step = (
+                access.totp_pending,
+                None,
+                step,
+            )
+            self._audit(session, member.actor, "totp_enabled", {"staff": member.username})
+        return True
+
+    def check_totp(self, staff_id: int, code: str) -> bool:
+        """True when the account has no second factor, or `code` is current and unused;
+        too many wrong codes make the account wait (RateLimited)."""
+        now = self.clock()
+        bucket = f"staff-totp:{staff_id}"
+        with self.store.transaction() as session:
+            access = session.get(StaffAccess, staff_id, with_for_update=True)
+            if access is None or not access.totp_secret:
+                return True
+            failures = session.execute(
+                sa.select(sa.func.count())
+                .select_from(RateEvent)
+                .where(RateEvent.bucket == bucket, RateEvent.at > now - self.rate_window)
+            ).scalar_one()
+            if failures >= CODE_FAILURES:
+                raise RateLimited("too many wrong codes; please try again later")
+            step = self._step(access.totp_secret, code, access.totp_step)
+            if step is None:
+                session.add(RateEvent(bucket=bucket, at=now))
+                return False
+            access.totp_step = step
+            return True
+
+    def _step(self, secret: str, code: str, last: int | None) -> int | None:
+        """The time step `code` belongs to (this one or a neighbour, for clock drift), if it
+        is later than the last one used."""
+        totp = pyotp.TOTP(secret)
+        now = self.clock()
+        code = "".join(ch for ch in code if ch.isdigit())
+        for offset in (0, -1, 1):
+            moment = now + timedelta(seconds=offset * totp.interval)
+            step = totp.timecode(moment)
+            if (last is None or step > last) and pyotp.utils.strings_equal(totp.at(moment), code):
+                return step
+        return None
 
     def _usable(self, session: sa.orm.Session, token: str, lock: bool = False) -> StaffLink:
         query = sa.select(StaffLink).where(StaffLink.token_hash == _digest(token))

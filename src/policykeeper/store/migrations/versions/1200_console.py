@@ -1,6 +1,7 @@
 """The staff console: short human references for requests (AIN-2026-000123), a serial per
 request handed out by an autoincrement table (existing requests numbered in the order they
-were received); staff addresses and one-time links for invitations and password resets.
+were received); staff addresses, one-time links for invitations and password resets, and
+the TOTP second factor.
 
 Revision ID: 1200
 Revises: 0700
@@ -44,6 +45,9 @@ def upgrade() -> None:
         sa.Column("staff_id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("must_change", sa.Boolean(), nullable=False),
+        sa.Column("totp_secret", sa.String(length=64), nullable=True),
+        sa.Column("totp_pending", sa.String(length=64), nullable=True),
+        sa.Column("totp_step", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"]),
         sa.PrimaryKeyConstraint("staff_id"),
         sa.UniqueConstraint("email"),
