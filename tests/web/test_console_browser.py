@@ -154,3 +154,41 @@ def test_corrections_declined_with_a_reason_and_accepted(
     assert f"{old} → 正しい名前" in text
     shoot(person, f"correction-person-corrected-{lang}")
     person.context.close()
+
+
+@pytest.mark.parametrize(("locale", "size"), [("ja-JP", "desktop"), ("en-US", "phone")])
+def test_a_staff_invitation_and_first_login(
+    chromium: Any, live: Live, locale: str, size: str
+) -> None:
+    lang = locale[:2]
+    username, address = f"newcomer-{lang}", f"newcomer-{lang}@example.jp"
+    admin = staff_page(chromium, live, "admin", locale, size)
+    admin.goto(f"{live.base}/admin/staff")
+    admin.locator("#invite-username").fill(username)
+    admin.locator("#invite-email").fill(address)
+    admin.locator("#invite-role").select_option("handler")
+    shoot(admin, f"staff-invite-{lang}")
+    admin.locator("#invite").click()
+    assert admin.locator(".alert.success").is_visible()
+    admin.context.close()
+
+    link = live.inbox.wait_for(address, r"(http://\S+/admin/link/\S+)").group(1)
+    width, height = SIZES[size]
+    newcomer = chromium.new_context(locale=locale, viewport={"width": width, "height": height})
+    page = newcomer.new_page()
+    page.goto(link)
+    shoot(page, f"staff-set-password-{lang}")
+    page.locator("#new").fill("my-own-long-password")
+    page.locator("#confirm").fill("my-own-long-password")
+    page.locator("#set-password").click()
+    page.wait_for_url(re.compile(r".*/admin/login\?set=1$"))
+    assert page.locator(".alert.success").is_visible()
+    page.locator("#username").fill(username)
+    page.locator("#password").fill("my-own-long-password")
+    page.locator("form[action='/admin/login'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/admin/requests$"))
+    shoot(page, f"staff-first-login-{lang}")
+    page.goto(link)
+    assert page.locator("h1").inner_text() != ""
+    assert "/admin/link/" in page.url and page.locator("#set-password").count() == 0
+    newcomer.close()
