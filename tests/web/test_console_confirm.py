@@ -211,15 +211,18 @@ def test_the_four_eyes_rule_is_declared_in_the_data_map(site: Site, tmp_path) ->
     from policykeeper.workflow.inputs import staff_procedures
 
     flow = site.app.state.workflow
-    assert staff_procedures(flow.project_dir, flow.policy).four_eyes == []
+    assert staff_procedures(flow.project_dir).four_eyes == []
+    assert staff_procedures(flow.project_dir).reference_prefix == "AIN"
     project = tmp_path / "p"
     shutil.copytree(flow.project_dir, project, ignore=shutil.ignore_patterns("*.sqlite3*", ".*"))
     datamap = project / "datamap.yaml"
     datamap.write_text(
-        datamap.read_text("utf-8") + "\nprocedures:\n  four_eyes: [erasure, rectification]\n",
+        datamap.read_text("utf-8").replace(
+            "\nprocedures:", "\nprocedures:\n  four_eyes: [erasure, rectification]"
+        ),
         "utf-8",
     )
-    assert staff_procedures(project, flow.policy).four_eyes == [
+    assert staff_procedures(project).four_eyes == [
         RightKind.erasure,
         RightKind.rectification,
     ]

@@ -842,7 +842,7 @@ class Workflow:
     def procedures(self) -> Procedures:
         """The data map's internal procedures (four eyes), read once; none without a map."""
         if self._procedures is None:
-            self._procedures = staff_procedures(self.project_dir, self.policy)
+            self._procedures = staff_procedures(self.project_dir)
         return self._procedures
 
     # --- internals -----------------------------------------------------------------------
