@@ -177,6 +177,12 @@ class TooManyAttempts(Expired):
     code = "too_many_attempts"
 
 
+class SamePerson(Conflict):
+    """Four eyes: whoever proposed an approval cannot approve it too."""
+
+    code = "same_person"
+
+
 class RateLimited(WorkflowError):
     """Too many attempts in a short time."""
 

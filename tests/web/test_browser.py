@@ -165,6 +165,9 @@ def approve(browser: Any, live: Live, reference: str) -> None:
     page.locator(f"a[href='/admin/requests/{reference}']").click()
     assert page.locator("#plan-heading").is_visible()
     page.locator("#approve").click()
+    if "/confirm" in page.url:  # an erasure or correction: approved from the summary page
+        page.locator("#understood").check()
+        page.locator("#confirm-approve").click()
     deadline = time.monotonic() + 30
     while page.locator("[data-state]").first.get_attribute("data-state") != "completed":
         assert time.monotonic() < deadline, "execution did not finish"

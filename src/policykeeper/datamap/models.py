@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from policykeeper.policy.models import CategoryKey, Identifier
+from policykeeper.policy.models import CategoryKey, Identifier, RightKind
 from policykeeper.policy.types import Strict, Text
 
 Scalar = str | int | float | bool
@@ -247,6 +247,20 @@ class Table(Strict):
 ConnectionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")]
 
 
+class Procedures(Strict):
+    """How staff handle requests: internal steps the console enforces, never published."""
+
+    four_eyes: list[RightKind] = Field(
+        [],
+        description="Rights whose approval needs two handlers: one proposes, another approves.",
+    )
+    reference_prefix: str = Field(
+        "REQ",
+        pattern=r"^[A-Z][A-Z0-9]{1,7}$",
+        description="Starts the short references people and staff quote (AIN-2026-000123).",
+    )
+
+
 class DataMap(Strict):
     """Where one service keeps personal data, and how each right reaches it."""
 
@@ -271,6 +285,9 @@ class DataMap(Strict):
     manual_tasks: dict[str, ManualTask] = Field({}, description="Recipients without an API.")
     recipients: dict[str, RecipientReach] = Field(
         {}, description="Recipients reached through a hosted connection, or with nothing to erase."
+    )
+    procedures: Procedures = Field(
+        default_factory=Procedures, description="How staff handle requests in the console."
     )
 
     def connection_of(self, table: str) -> str:

@@ -127,6 +127,9 @@ def _dispatch(
         return {"erasure": report, "outcome": erasure_outcome(project.datamap, report)}, None
     if kind is RightKind.rectification:
         changes = {str(k): str(v) for k, v in row.details.get("changes", {}).items()}
+        items = (row.decision or {}).get("items")
+        if items:  # decided item by item: only the accepted items are corrected
+            changes = {k: v for k, v in changes.items() if items.get(k, {}).get("accept")}
         report = places.rectify(project, identity, changes, run_key=key)
         return {"rectification": report.to_json()}, None
     restriction = places.restrict(project, identity, run_key=key).to_json()

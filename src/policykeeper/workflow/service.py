@@ -5,17 +5,20 @@ and the jobs it causes, so a crash at any point leaves a request that can contin
 from __future__ import annotations
 
 import hmac
+import re
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from policykeeper.errors import MailUnavailable
+from policykeeper.datamap.models import Procedures
+from policykeeper.errors import MailUnavailable, SamePerson
 from policykeeper.policy.models import (
     Jurisdiction,
     Policy,
@@ -30,6 +33,7 @@ from policykeeper.store.models import (
     AuditEntry,
     Export,
     RateEvent,
+    RequestNumber,
     Upload,
     VerificationCode,
 )
@@ -65,6 +69,7 @@ from policykeeper.workflow.inputs import (
     check_details,
     correctable_fields,
     parse_email,
+    staff_procedures,
 )
 from policykeeper.workflow.limits import request_limit
 from policykeeper.workflow.mail import Mailer
@@ -92,6 +97,8 @@ STAFF_CHECKS = ("documents", "account_login", "additional_information")
 UPLOADS_FOR = frozenset({"documents", "additional_information"})
 """Checks for which the person sends a file: a document, a proof of authority, an answer."""
 UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
+REFERENCE = re.compile(r"(?:[A-Z][A-Z0-9]{1,7}-\d{4}-)?(?P<serial>\d{1,9})")
+"""A short reference as typed into the queue's search: the whole of it, or the serial alone."""
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
@@ -167,6 +174,7 @@ class Workflow:
         # without one, each execution loads the project for itself.
         self.project_source = project_source
         self._correctable: list[CorrectableField] | None = None
+        self._procedures: Procedures | None = None
 
     # --- the person ----------------------------------------------------------------------
 
@@ -213,6 +221,10 @@ class Workflow:
             )
             session.add(row)
             session.flush()
+            serial = RequestNumber(request_id=row.id)
+            session.add(serial)
+            session.flush()
+            row.number = serial.number
             self._audit(
                 session,
                 row,
@@ -521,17 +533,26 @@ class Workflow:
         ground: str | None = None,
         note: str = "",
         withhold: list[str] | None = None,
+        items: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """Approve (fully or, for disclosure, partly) or deny on a declared refusal ground.
 
         A partial disclosure keeps its reason (APPI Art. 36): the declared ground staff cite, or
-        else the declaration's statement of what it withholds in principle."""
+        else the declaration's statement of what it withholds in principle. A correction may be
+        decided item by item (`items`: name → accept, reason, old): the accepted ones are
+        corrected, the rest are not, each with its reason; with none accepted the request ends
+        as not corrected (APPI Art. 34(3): the person is told)."""
         now = self.clock()
         with self.store.transaction() as session:
             row = self._lock(session, request_id)
             right = self._right(row.kind)
             if row.state != State.in_review:
                 raise Conflict(f"the request is {row.state}, not in review")
+            decided = self._items(row, items) if items is not None else None
+            if approve and decided is not None and not any(i["accept"] for i in decided.values()):
+                self._deny(session, row, actor, "not_corrected", note, now)
+                row.decision = {**(row.decision or {}), "items": decided}
+                return
             if not approve:
                 if not ground or declared_ground(right, ground) is None:
                     declared = ", ".join(g.id for g in right.refusal_grounds) or "none"
@@ -544,6 +565,24 @@ class Workflow:
             unknown = [key for key in withheld if not self.policy.categories_under(key)]
             if unknown:
                 raise Invalid(f"unknown categories: {', '.join(unknown)}")
+            proposed = dict(row.decision or {})
+            if right.kind in self.procedures().four_eyes and proposed.get("outcome") != "proposed":
+                # Four eyes: this approval is a proposal; a second handler carries it out.
+                row.decision = {
+                    "outcome": "proposed",
+                    "by": actor,
+                    "withhold": withheld,
+                    "note": note,
+                }
+                if decided is not None:
+                    row.decision["items"] = decided
+                self._audit(session, row, actor, "proposed", row.decision)
+                return
+            if proposed.get("outcome") == "proposed":
+                if proposed.get("by") == actor:
+                    raise SamePerson("the person who proposed cannot also approve")
+                withheld = list(proposed.get("withhold", withheld))
+                decided = proposed.get("items", decided)
             row.decision = {"outcome": "approved", "withhold": withheld, "note": note}
             if withheld:
                 reason = ground or (WITHHELD_IN_PRINCIPLE if right.withheld else None)
@@ -556,9 +595,69 @@ class Workflow:
                     )
                 if reason is not None:
                     row.decision["ground"] = reason
+            if proposed.get("outcome") == "proposed":
+                row.decision["proposed_by"] = proposed.get("by")
+            if decided is not None:
+                row.decision["items"] = decided
+                every = all(i["accept"] for i in decided.values())
+                row.decision["correction"] = "corrected" if every else "partly_corrected"
             self._audit(session, row, actor, "approved", row.decision)
             self._move(session, row, State.executing, actor)
             enqueue(session, "execute", now=now, request_id=row.id, job_id=new_id())
+
+    def _items(
+        self, row: RequestRow, items: dict[str, dict[str, Any]]
+    ) -> dict[str, dict[str, Any]]:
+        """A correction's per-item decision, checked: exactly the items asked for, each
+        accepted or declined with a reason the person is told."""
+        asked = {str(k): str(v) for k, v in (row.details or {}).get("changes", {}).items()}
+        if row.kind != RightKind.rectification or not asked:
+            raise Invalid("only a correction is decided item by item")
+        if set(items) != set(asked):
+            raise Invalid("decide every item the person asked to correct, and only those")
+        decided = {}
+        for name, value in asked.items():
+            item = items[name]
+            reason = str(item.get("reason") or "").strip()[:2000]
+            accept = bool(item.get("accept"))
+            if not accept and not reason:
+                raise Invalid(f"{name}: give the reason for not correcting it")
+            old = str(item.get("old") or "")[:2000]
+            decided[name] = {"accept": accept, "reason": reason, "old": old, "new": value}
+        return decided
+
+    def reference(self, row: RequestRow) -> str:
+        """The short reference people and staff quote: PREFIX-YEAR-SERIAL (AIN-2026-000123),
+        the prefix from the data map's procedures, the year the request was received."""
+        if row.number is None:
+            return row.id[:8]
+        zone = self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+        year = row.received_at.astimezone(ZoneInfo(zone)).year
+        return f"{self.procedures().reference_prefix}-{year}-{row.number:06d}"
+
+    def find(self, text: str, limit: int = 200) -> list[RequestRow]:
+        """Requests by short reference (AIN-2026-000123, or its serial), by the requester's
+        email address, or by the start of the internal id; newest deadline last."""
+        text = text.strip()
+        query = sa.select(RequestRow).order_by(RequestRow.due_at).limit(limit)
+        found = REFERENCE.fullmatch(text.upper())
+        if found:
+            query = query.where(RequestRow.number == int(found.group("serial")))
+        elif "@" in text:
+            query = query.where(sa.func.lower(RequestRow.email) == text.lower())
+        elif re.fullmatch(r"[0-9a-f]{6,32}", text):
+            query = query.where(RequestRow.id.startswith(text, autoescape=True))
+        else:
+            return []
+        with self.store.transaction() as session:
+            return list(session.execute(query).scalars())
+
+    def proposal(self, row: RequestRow) -> str | None:
+        """Who proposed this request's approval under the four-eyes rule, if anyone has."""
+        decision = row.decision or {}
+        if row.state != State.in_review or decision.get("outcome") != "proposed":
+            return None
+        return str(decision.get("by", ""))
 
     def default_withhold(self, right: Right) -> list[str]:
         """What the declaration withholds in principle (ALLIN STUDIO: history and characteristic
@@ -771,6 +870,12 @@ class Workflow:
             self._correctable = correctable_fields(self.project_dir, self.policy)
         return self._correctable
 
+    def procedures(self) -> Procedures:
+        """The data map's internal procedures (four eyes), read once; none without a map."""
+        if self._procedures is None:
+            self._procedures = staff_procedures(self.project_dir)
+        return self._procedures
+
     # --- internals -----------------------------------------------------------------------
 
     def _right(self, kind: str) -> Right:
@@ -950,6 +1055,7 @@ class Workflow:
             waiting_for = "recipients"
         view: dict[str, Any] = {
             "reference": row.id,
+            "short_reference": self.reference(row),
             "right": row.kind,
             "right_label": (right.label.get(row.language) if right.label else row.kind),
             "state": row.state,
@@ -972,10 +1078,23 @@ class Workflow:
             view["ground"] = ground_label(right, row.decision["ground"]).get(row.language)
         if row.state == State.partially_complete:
             view["left"] = tasks.open_places(self, row)
+        items = (row.decision or {}).get("items")
+        if items and row.state in (State.completed, State.partially_complete, State.denied):
+            view["correction"] = (row.decision or {}).get("correction", "not_corrected")
+            view["corrections"] = [
+                {**item, "item": self._item_label(name, row.language)}
+                for name, item in items.items()
+            ]
         return view
 
     def _zone(self, row: RequestRow) -> str:
         return self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+
+    def _item_label(self, name: str, lang: str) -> str:
+        """A correctable item by its declared category label, as the person chose it."""
+        field = next((f for f in self.correctable() if f.name == name), None)
+        category = self.policy.category(field.category) if field else None
+        return category.label.get(lang) if category else name
 
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
         if moment is None:
@@ -1014,7 +1133,7 @@ class Workflow:
             "no_reply": not self.settings.replies_read,
             "service": self.policy.service.name.get(lang),
             "right": right.label.get(lang) if right.label else row.kind,
-            "request_id": row.id,
+            "request_id": self.reference(row),
             "received_at": self._when(row, row.received_at),
             "due_at": self._when(row, row.due_at),
             "acknowledge_by": self._when(row, row.acknowledge_by),
