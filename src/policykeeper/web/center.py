@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from policykeeper.document import Document, Field, Line, Span
 from policykeeper.policy.models import (
     Policy,
     Right,
@@ -29,7 +30,6 @@ from policykeeper.policy.types import Lang
 from policykeeper.project import Project
 from policykeeper.render.build import Builder, build_document
 from policykeeper.render.catalog import catalog
-from policykeeper.render.document import Document, Field, Line, Span
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web import published as versions
