@@ -210,6 +210,34 @@ def audit_head(
     emit(_json(head.to_json()), output)
 
 
+@audit_app.command("rekey")
+@reported
+def audit_rekey(
+    directory: StateDir = Path("."),
+    db: DatabaseUrl = None,
+    key: AuditKeyOption = None,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option("--anchor", help="A head saved before the upgrade; the old log must hold it."),
+    ] = None,
+) -> None:
+    """Move a log written before the audit key onto the key, once, by the operator's choice
+    (never on start: a database writer could clear the key mark to launder a rewrite)."""
+    from policykeeper.store import default_url
+    from policykeeper.workflow.audit import rekey_store
+    from policykeeper.workflow.service import utcnow
+
+    kept = [_read_anchor(path) for path in anchor or []]
+    old = rekey_store(db or default_url(directory), _audit_key(directory, key), utcnow(), kept)
+    if not old.ok:
+        print(
+            f"re-keyed, but the old log was broken at entry {old.broken_at}: {old.reason}",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {old.entries} audit entries re-keyed")
+
+
 def _read_anchor(path: Path) -> Any:
     from policykeeper.errors import InputError
     from policykeeper.workflow.audit import Anchor
