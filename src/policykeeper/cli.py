@@ -501,13 +501,32 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     db: DatabaseUrl = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For is believed (repeat; "
+            "default: none, every limit counts the connecting address).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the privacy center, the admin console and the JSON API, with the worker beside it."""
     import uvicorn
 
     from policykeeper.web.app import create_app
 
-    uvicorn.run(create_app(directory, database_url=db), host=host, port=port)
+    uvicorn.run(
+        create_app(directory, database_url=db), host=host, port=port, **_proxy(trusted_proxy)
+    )
+
+
+def _proxy(trusted: list[str] | None) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS) by default:
+    any local process or tunnel could then pick the address the rate limits count. Only the
+    proxies named on the command line are believed."""
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(trusted)}
 
 
 @app.command()
@@ -535,7 +554,7 @@ def demo(
         f"[bold]JSON API[/bold]        {shown.base_url}/docs\n",
         soft_wrap=True,
     )
-    uvicorn.run(shown.app, host=host, port=port, log_level="warning")
+    uvicorn.run(shown.app, host=host, port=port, log_level="warning", **_proxy(None))
 
 
 @app.command()
