@@ -659,7 +659,7 @@ def status_context(
         "token": token,
         "view": view,
         "label": label,
-        "state_label": t(f"state.{view['state']}"),
+        "state_label": t("state.nothing_held" if view.get("outcome") else f"state.{view['state']}"),
         "received": t.when(row.received_at, zone),
         "due": t.when(row.due_at, zone),
         "events": timeline(flow.history(request_id), t, zone),

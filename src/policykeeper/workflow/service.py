@@ -931,6 +931,8 @@ class Workflow:
         }
         if row.state == State.denied and row.decision:
             view["ground"] = ground_label(right, row.decision["ground"]).get(row.language)
+        if row.state == State.completed and nothing_held(row):
+            view["outcome"] = "no_personal_data"
         if row.state == State.partially_complete:
             view["left"] = tasks.open_places(self, row)
         return view
@@ -977,6 +979,8 @@ class Workflow:
             "download_expires": "",
             "withheld": "",
             "places": tasks.place_lines(self, row) if event == "completed" else [],
+            "nothing_held": event == "completed" and nothing_held(row),
+            "disclosure": row.kind in DISCLOSURES,
         }
         decision = row.decision or {}
         if event == "denied":
@@ -997,6 +1001,15 @@ class Workflow:
                 context["download_url"] = f"{self.settings.base_url}/api/download/{token}"
                 context["download_expires"] = self._when(row, expires)
         return context
+
+
+DISCLOSURES = frozenset({"access", "portability", "third_party_records"})
+
+
+def nothing_held(row: RequestRow) -> bool:
+    """Execution found no one with the request's identity: the person is told that no
+    personal data is held, never that it was "deleted" or "corrected"."""
+    return isinstance(row.result, dict) and row.result.get("found") is False
 
 
 def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verification]:
