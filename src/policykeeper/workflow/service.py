@@ -169,7 +169,7 @@ class Workflow:
         deadlines = compute_deadlines(self.policy, right, jurisdictions, now, self.settings)
         methods = _verification(right, jurisdictions)
         needs_email = Verification.none not in methods
-        checks = staff_checks(methods, agent is not None)
+        checks = required_checks(right, jurisdictions, agent is not None)
         code: tuple[str, str] | None = None
         with self.store.transaction() as session:
             if needs_email:
@@ -1022,6 +1022,19 @@ def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verifi
     if len(methods) > 1:
         methods.discard(Verification.none)
     return methods
+
+
+def required_checks(right: Right, jurisdictions: list[Jurisdiction], agent: bool) -> list[str]:
+    """The staff checks of the declaration AND of every jurisdiction's terms: methods within
+    one list are alternatives, lists are each required. Pooling them would let a jurisdiction
+    that accepts an emailed code waive the account login another one (or the right) asks for."""
+    sets = [set(right.verification)]
+    for jurisdiction in jurisdictions:
+        terms = right.by_jurisdiction.get(jurisdiction)
+        if terms is not None and terms.verification:
+            sets.append(set(terms.verification))
+    wanted = {check for methods in sets for check in staff_checks(methods, agent)}
+    return [check for check in STAFF_CHECKS if check in wanted]
 
 
 def staff_checks(methods: set[Verification], agent: bool) -> list[str]:
