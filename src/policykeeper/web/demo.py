@@ -17,7 +17,7 @@ from policykeeper.datamap.connections import resolve_url
 from policykeeper.datamap.loading import load_datamap
 from policykeeper.examples.generation import EXAMPLES, generate
 from policykeeper.policy.loading import project_directory
-from policykeeper.store.database import STATE_DIR
+from policykeeper.store.database import STATE_DIR, private_dir
 from policykeeper.web import outbox
 from policykeeper.web.app import create_app
 from policykeeper.workflow.errors import Conflict
@@ -54,8 +54,7 @@ def ensure_example_data(directory: Path, users: int = DEMO_USERS) -> dict[str, i
 
 def ensure_admin(directory: Path, database_url: str | None = None) -> tuple[str, str]:
     """The demo admin's login, created once and remembered in the project's state folder."""
-    state = Path(directory) / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
+    state = private_dir(Path(directory) / STATE_DIR)
     saved = state / "demo-login.json"
     if saved.is_file():
         login = json.loads(saved.read_text())
