@@ -29,8 +29,9 @@ def private_dir(path: Path) -> Path:
     if path.stat().st_mode & 0o077:
         path.chmod(0o700)
     ignore = path / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text(IGNORE_ALL, "utf-8")
+    if path.name == STATE_DIR and not ignore.exists():
+        with open(os.open(ignore, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as out:
+            out.write(IGNORE_ALL)
     return path
 
 
