@@ -784,12 +784,10 @@ class Workflow:
         )
 
     def _rate(self, session: Session, now: datetime, email: str, ip: str) -> None:
-        self._rate_bucket(
-            session,
-            now,
-            f"addr:{self.secrets.keyed_hash('addr', email)[:32]}",
-            self.settings.codes_per_address,
-        )
+        """Codes are counted per address and source together, and per source: counting per
+        address alone let anyone spend a victim's allowance so the victim could not ask."""
+        pair = self.secrets.keyed_hash("addr", email + "\0" + ip)[:32]
+        self._rate_bucket(session, now, f"addr:{pair}", self.settings.codes_per_address)
         self._rate_bucket(session, now, f"ip:{ip}", self.settings.codes_per_ip)
 
     def _rate_bucket(self, session: Session, now: datetime, bucket: str, limit: int) -> None:
