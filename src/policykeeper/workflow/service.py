@@ -389,6 +389,10 @@ class Workflow:
             export = session.get(Export, request_id)
             if export is None:
                 raise NotFound("no such download")
+            # However fresh the link, the copy is handed over only within its lifetime (the
+            # status page mints new links; the purge job may not have run yet).
+            if export.created_at + self.settings.download_ttl < now:
+                raise Expired("this download has expired")
             return export
 
     # --- staff ---------------------------------------------------------------------------
@@ -752,7 +756,10 @@ class Workflow:
         return applicable_jurisdictions(self.policy, right, chosen)
 
     def _by_status(self, session: Session, token: str) -> RequestRow:
-        return self._lock(session, self.secrets.request_for_status(token))
+        row = self._lock(session, self.secrets.request_for_status(token))
+        if status_expired(row.closed_at, self.clock(), self.settings):
+            raise Expired("this status link has expired")
+        return row
 
     def _lock(self, session: Session, request_id: str) -> RequestRow:
         row = session.get(RequestRow, request_id, with_for_update=True)
@@ -999,6 +1006,11 @@ class Workflow:
                 context["download_url"] = f"{self.settings.base_url}/api/download/{token}"
                 context["download_expires"] = self._when(row, expires)
         return context
+
+
+def status_expired(closed_at: datetime | None, now: datetime, settings: WorkflowSettings) -> bool:
+    """A status link lasts while its request is open and `status_ttl` after it closed."""
+    return closed_at is not None and closed_at + settings.status_ttl < now
 
 
 DISCLOSURES = frozenset({"access", "portability", "third_party_records"})
