@@ -34,6 +34,7 @@ from policykeeper.store.models import (
     VerificationCode,
 )
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.store.task_models import PlaceTask
 from policykeeper.workflow import audit, tasks
 from policykeeper.workflow.deadlines import (
     add_period,
@@ -606,7 +607,11 @@ class Workflow:
                     )
                 )
             row.result = result
-            self._audit(session, row, "worker", "executed", {"result": result})
+            # The audit log cannot forget: a corrected value never enters it in clear.
+            shown = without_values(result, corrected_values(row))
+            self._audit(session, row, "worker", "executed", {"result": shown})
+            if row.kind == RightKind.erasure and not nothing_held(row):
+                self._forget_corrections(session, row)
             if places is not None and tasks.pending(places):
                 tasks.wait_for_places(self, session, row, places)
                 return True
@@ -614,6 +619,33 @@ class Workflow:
             self._move(session, row, State.completed, "worker")
             self._notify(session, row, "completed")
             return True
+
+    def _forget_corrections(self, session: Session, erased: RequestRow) -> None:
+        """Once a person is erased, the values their corrections wrote are erased here too:
+        in those requests' details and results and in their recipients' messages."""
+        rows = session.execute(
+            sa.select(RequestRow).where(
+                RequestRow.kind == RightKind.rectification.value,
+                RequestRow.identity_kind == erased.identity_kind,
+                RequestRow.identity_value == erased.identity_value,
+            )
+        ).scalars()
+        for row in rows:
+            values = corrected_values(row)
+            if not values:
+                continue
+            row.details = without_values(row.details, values)
+            row.result = without_values(row.result, values)
+            for task in session.execute(
+                sa.select(PlaceTask).where(PlaceTask.request_id == row.id)
+            ).scalars():
+                task.subject = without_values(task.subject, values)
+                task.body = without_values(task.body, values)
+            self._audit(session, row, "worker", "corrections_erased", {"by": erased.id})
+            if self.project_dir is not None:
+                from policykeeper.engine.places.journal import SqliteJournal
+
+                SqliteJournal(self.project_dir).forget(f"request:{row.id}", "rectify")
 
     def execution_failed(self, request_id: str, error: str) -> None:
         """After the last retry: back to review with the error, never stuck in executing."""
@@ -1011,6 +1043,35 @@ class Workflow:
 def status_expired(closed_at: datetime | None, now: datetime, settings: WorkflowSettings) -> bool:
     """A status link lasts while its request is open and `status_ttl` after it closed."""
     return closed_at is not None and closed_at + settings.status_ttl < now
+
+
+ERASED_VALUE = "[erased]"
+
+
+def corrected_values(row: RequestRow) -> list[str]:
+    """The new values a rectification asked for (longest first, so none hides in another)."""
+    if row.kind != RightKind.rectification.value or not isinstance(row.details, dict):
+        return []
+    changes = row.details.get("changes") or {}
+    values = (
+        {str(v) for v in changes.values() if str(v).strip()} if isinstance(changes, dict) else set()
+    )
+    return sorted(values, key=len, reverse=True)
+
+
+def without_values(data: Any, values: list[str]) -> Any:
+    """`data` (JSON-like) with every occurrence of `values` in its strings replaced."""
+    if not values or data is None:
+        return data
+    if isinstance(data, str):
+        for value in values:
+            data = data.replace(value, ERASED_VALUE)
+        return data
+    if isinstance(data, dict):
+        return {key: without_values(item, values) for key, item in data.items()}
+    if isinstance(data, list):
+        return [without_values(item, values) for item in data]
+    return data
 
 
 DISCLOSURES = frozenset({"access", "portability", "third_party_records"})
