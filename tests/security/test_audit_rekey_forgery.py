@@ -62,7 +62,8 @@ def test_clearing_the_key_mark_does_not_launder_a_rewrite(serve: Serve, state_st
     entries = forge_unkeyed(site.state_url)
 
     # The server keeps running: its next entry must not silently re-key the forged chain.
-    http.post("/api/requests", json={"kind": "access", "email": "later@example.jp"})
+    refused = http.post("/api/requests", json={"kind": "access", "email": "later@example.jp"})
+    assert refused.status_code == 503 and "audit" not in refused.text  # nothing for the caller
     verify = cli("audit", "verify", *where)
     assert verify.returncode == 1, verify.stdout
     assert "not keyed" in verify.stderr and "Traceback" not in verify.stderr

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from policykeeper.errors import PolicyKeeperError
+from policykeeper.workflow.audit import AuditKeyError
 from policykeeper.workflow.errors import WorkflowError
 from policykeeper.workflow.states import IllegalTransition
 
@@ -21,6 +24,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IllegalTransition)
     async def illegal(_request: Request, exc: IllegalTransition) -> JSONResponse:
         return _json(409, "illegal_transition", str(exc))
+
+    @app.exception_handler(AuditKeyError)
+    async def audit_key(_request: Request, exc: AuditKeyError) -> JSONResponse:
+        # The operator's problem, logged for them; the caller learns nothing of the store.
+        logging.getLogger(__name__).error("audit log refused a write: %s", exc)
+        return _json(503, "unavailable", "the service cannot record this now; try again later")
 
     @app.exception_handler(PolicyKeeperError)
     async def other(_request: Request, exc: PolicyKeeperError) -> JSONResponse:
