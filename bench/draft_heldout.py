@@ -32,7 +32,8 @@ class HeldOut:
     lang: str
     suffix: str
     provenance: str
-    build: Callable[[Path], str]
+    build: Callable[[Path], str] | None
+    """How to build the text from its package; None for a text committed under `COMMITTED`."""
     first_measured: str = "de6c866"
     """The commit whose drafter first measured it (the set grows; earlier figures stay comparable)."""
 
@@ -259,6 +260,15 @@ def vlc_ja(_: Path) -> str:
     return _vlc("ja")
 
 
+# --- Mozilla: policies from mozilla/legal-docs, committed with their licence -----------------
+
+COMMITTED = ROOT / "tests" / "draft" / "data" / "heldout" / "texts"
+"""Held-out texts that no registry ships, committed as published (CC BY-SA 3.0, see SOURCES.md)."""
+_MOZILLA = "github mozilla/legal-docs f098c17, CC BY-SA 3.0"
+_QUALITY_ROUND = "issue16-quality"
+"""Held-out documents added before the rules were changed in the quality round of issue 16."""
+
+
 DOCUMENTS = (
     HeldOut("wordpress-en", "en", ".html", "Debian wordpress, GPL-2.0-or-later", wordpress_en),
     HeldOut("ghost", "en", ".md", "npm ghost 5.130.6, MIT", ghost),
@@ -299,15 +309,22 @@ DOCUMENTS = (
         vlc_ja,
         "issue16-followup",
     ),
+    *(
+        HeldOut(name, name[-2:], ".md", _MOZILLA, None, _QUALITY_ROUND)
+        for name in ("mdn-plus-en", "mdn-plus-ja", "mozilla-policy-en", "mozilla-policy-ja")
+    ),
 )
 
 
 def materialise() -> list[tuple[HeldOut, Path]]:
-    """Each held-out document as a file in the cache, built once from its package."""
+    """Each held-out document as a file: committed, or in the cache, built once from its package."""
     out = CACHE / "documents"
     out.mkdir(parents=True, exist_ok=True)
     built = []
     for document in DOCUMENTS:
+        if document.build is None:
+            built.append((document, COMMITTED / f"{document.name}{document.suffix}"))
+            continue
         path = out / f"{document.name}{document.suffix}"
         if not path.exists():
             path.write_text(document.build(path), encoding="utf-8")

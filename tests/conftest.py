@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import templates
 from places_kit import everywhere, hotjar_api, redis_prefix, s3_bucket, s3_server, stripe_api
 from servers import unavailable
 from store.kit import (
@@ -59,6 +60,15 @@ POSTGRES_ADMIN_URL = os.environ.get(
 MARIADB_ADMIN_URL = os.environ.get(
     "POLICYKEEPER_TEST_MARIADB", "mysql+pymysql://root@127.0.0.1:3306/"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Example databases and migrated stores are built once and copied (tests/templates.py)."""
+    templates.install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    templates.cleanup()
 
 
 def _server_url(admin_url: str, database: str) -> str:

@@ -1,7 +1,12 @@
-"""Problems reported to people: one line each, with a file position where there is one."""
+"""Every error PolicyKeeper reports to a person, each mapped here once to how the shells
+report it: `exit_code` for the CLI, `status` and `code` for the JSON API, `page` for the HTML
+error page (the `error.<page>` messages). The CLI and the web read these attributes and nothing
+else, so an error added here is reported the same way everywhere.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +39,13 @@ class PolicyKeeperError(Exception):
     """Base of every error PolicyKeeper reports to a person instead of a traceback."""
 
     exit_code = 2
+    """The CLI's exit code: 1 for problems found, 2 for bad input (the CLI contract)."""
+    status = 422
+    """The HTTP status the web answers with."""
+    code = "invalid"
+    """The JSON API's stable `error` code."""
+    page = "invalid"
+    """The kind of friendly HTML page (`error.<page>_title` and `error.<page>` messages)."""
 
 
 class InputError(PolicyKeeperError):
@@ -68,3 +80,132 @@ class SchemaConflict(PolicyKeeperError):
     """The live database cannot do what the data map asks (e.g. a cycle of NOT NULL keys)."""
 
     exit_code = 1
+
+
+class HeldByLaw(PolicyKeeperError):
+    """An erasure reached rows under a legal hold: nothing was changed."""
+
+    exit_code = 1
+
+
+class AuditKeyError(PolicyKeeperError):
+    """The audit key is missing, unreadable, or not the one the log was written with."""
+
+    exit_code = 2
+
+
+class PagesInvalid(ProblemsFound):
+    """The promise checks' pages file cannot be used: unreadable input, so exit 2 like any bad
+    input."""
+
+    exit_code = 2
+
+
+class IllegalTransition(PolicyKeeperError):
+    """A move the request lifecycle does not allow, e.g. executing a request never reviewed."""
+
+    exit_code = 1
+    status = 409
+    code = "illegal_transition"
+    page = "conflict"
+
+    def __init__(self, current: str, target: str) -> None:
+        self.current = current
+        self.target = target
+        super().__init__(f"a request cannot go from {current} to {target}")
+
+
+# --- the privacy-request workflow ----------------------------------------------------------
+
+
+class WorkflowError(PolicyKeeperError):
+    """A step of a privacy request that cannot be done as asked."""
+
+    exit_code = 1
+    status = 400
+    code = "bad_request"
+
+
+class NotFound(WorkflowError):
+    """Unknown or unguessable: the same answer for a guessed link as for a deleted request."""
+
+    status = 404
+    code = "not_found"
+    page = "not_found"
+
+
+class Invalid(WorkflowError):
+    """A value a person sent that the workflow's rules (`workflow.inputs`) refuse."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        named = re.match(r"([a-z_]+(?:\.[\w.]+)?): ", message)
+        self.field = field or (named.group(1) if named else None)
+        """The input the message is about (`email`, `details.changes`, ...), for the forms."""
+
+
+class Conflict(WorkflowError):
+    """Not possible in the current state, or already there."""
+
+    status = 409
+    code = "conflict"
+    page = "conflict"
+
+
+class Expired(WorkflowError):
+    """An expired or already used code or link."""
+
+    status = 410
+    code = "expired"
+    page = "expired"
+
+
+class RateLimited(WorkflowError):
+    """Too many attempts in a short time."""
+
+    status = 429
+    code = "rate_limited"
+    page = "rate_limited"
+
+
+class Unauthorized(WorkflowError):
+    """Not signed in (staff routes)."""
+
+    status = 401
+    code = "unauthorized"
+    page = "unauthorized"
+
+
+class Forbidden(WorkflowError):
+    """The staff role does not allow this."""
+
+    status = 403
+    code = "forbidden"
+    page = "forbidden"
+
+
+class ForgedCookie(WorkflowError):
+    """A consent cookie whose signature does not hold."""
+
+    status = 400
+    code = "forged_cookie"
+
+
+class MailUnavailable(WorkflowError):
+    """The email with the person's code could not be sent; nothing was recorded."""
+
+    status = 503
+    code = "mail_unavailable"
+    page = "mail"
+
+
+class Unavailable(WorkflowError):
+    """The project's data map cannot be loaded, so pages that read the service's data cannot
+    be shown."""
+
+    status = 503
+    code = "unavailable"
+    page = "server"

@@ -98,7 +98,7 @@ def test_ropa_for_a_gdpr_service_and_refused_otherwise(tmp_path: Path) -> None:
     assert rows[0][0] == "処理活動（利用目的）" and len(rows) == 1 + len(purposes)
     assert [row[0] for row in rows[1:]] == [p.label.get("ja") for p in purposes]
     chat = next(row for row in rows if row[0] == purposes[5].label.get("ja"))
-    assert "米国（標準契約条項(SCC)の締結）" in chat[7] and "main:chats" in chat[9]
+    assert "米国（標準契約条項（SCC）の締結）" in chat[7] and "main:chats" in chat[9]
     refused = runner.invoke(app, ["ropa", str(EXAMPLES / "ainema"), "--lang", "ja"])
     assert refused.exit_code == 1
     assert refused.stderr.strip() == (

@@ -324,7 +324,7 @@ def shipped_documents() -> dict[str, list[str]]:
     yaml = YAML(typ="safe")
     documents: dict[str, list[str]] = {}
     for path in (
-        *sorted(PACKAGE.glob("**/messages/ja.yaml")),
+        *sorted(PACKAGE.glob("**/messages/**/ja.yaml")),
         PACKAGE / "policy" / "taxonomy.yaml",
     ):
         strings = yaml_strings(yaml.load(path.read_text("utf-8")))
@@ -346,6 +346,7 @@ def test_every_shipped_japanese_string_follows_the_house_style() -> None:
     assert {
         "render/messages/ja.yaml",
         "web/messages/ja.yaml",
+        "web/messages/intake/ja.yaml",
         "consent/banner.py",
         "workflow/templates/received.ja.txt.j2",
         "retention/notices.py",

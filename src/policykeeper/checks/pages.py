@@ -16,15 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykeeper.errors import Problem, ProblemsFound
+from policykeeper.errors import PagesInvalid, Problem
 from policykeeper.policy.models import Policy
 from policykeeper.policy.source import read_yaml
-
-
-class PagesInvalid(ProblemsFound):
-    """The pages file cannot be used: unreadable input, so exit 2 like any bad input."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,12 @@ from dataclasses import dataclass, field
 
 from itsdangerous import BadSignature, Signer
 
-from policykeeper.workflow.errors import WorkflowError
+from policykeeper.errors import ForgedCookie
 
 COOKIE_NAME = "pk_consent"
 MAX_AGE = 60 * 60 * 24 * 395
 """About 13 months, after which the person is asked again."""
 SCOPE_PREFIX = 12
-
-
-class ForgedCookie(WorkflowError):
-    status = 400
-    code = "forged_cookie"
 
 
 @dataclass

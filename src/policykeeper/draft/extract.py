@@ -66,9 +66,22 @@ TOPICS: tuple[tuple[str, str], ...] = (
 )
 
 
+_POLICY_TITLE = re.compile(
+    r"privacy (?:policy|notice|statement)|プライバシー(?:ポリシー|に関する通知|ステートメント|通知)"
+)
+"""The document's own title ("Websites, Communications & Cookies Privacy Notice") names the
+whole policy, not the topic of each of its sentences."""
+
+
 def topic_of(sentence: Sentence) -> str:
     """The topic of the nearest heading that has one ('' when none does)."""
-    for heading in reversed(sentence.section):
+    for index, heading in reversed(list(enumerate(sentence.section))):
+        if (
+            index == 0
+            and _POLICY_TITLE.search(normalise(heading))
+            and not re.search(r"chang|updat|revis|amend|変更|改定|改訂", normalise(heading))
+        ):
+            continue
         if re.match(r"(?i)^to [a-z]", heading) or heading.endswith(("のため", "ため")):
             return "purpose"
         topic = _topic(heading)
@@ -175,14 +188,26 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar|sell|sold|rent|disclos|provid|sen[dt]|transfer)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析"
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
     r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
-    r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b|してはいけません|しないでください|禁止"
+    r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
+    r"|^[-*•・\s]*(?:please )?(?:use|choose|create|pick|set|make sure|ensure|remember|keep|never share|do not share|don.t share)\b(?! of\b)"
+    r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|\bmake sure\b"
+    r"|してはいけません|しないでください|禁止|(?<!注意)(?<!確認)(?<!了承)してください|しましょう|お勧めします|推奨します|推奨されます"
 )
+"""Advice and instructions to the reader ("Use strong passwords", 「パスワードは推測されにくいものを
+設定してください」): the data they name is the reader's business, not collected."""
+_CREDENTIALS = frozenset({"user.authorization.password"})
+_KEPT_BY_US = re.compile(
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
+    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理"
+)
+"""Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
+without the operator keeping them, so a credential is drafted only with one of these."""
 _CONTACT_LINE = re.compile(
     r"^(?:address|e-?mail(?: address)?|phone(?: number)?|tel|fax|company name|department|operator|representative|name|country|the service|住所|所在地|メール|電話|担当|代表者|会社名|事業者名|名称|国)\s*[:：]",
 )
@@ -285,8 +310,11 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if topic == "rights" and not re.search(r"collect|取得", text):
         return
+    outer = ""
     for start, end in clauses(text, sentence.lang):
         clause = text[start:end]
+        inner = start > 0 and text[start - 1] in "(（"
+        context, outer = (outer + " " + clause if inner else clause), (outer if inner else clause)
         matches = term_matches(clause)
         if not matches:
             continue
@@ -301,8 +329,16 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             continue
         if negative:
             continue
+        if (
+            not _listed_data(sentence)
+            and topic not in {"collect", "definitions"}
+            and not _HANDLING.search(_NAMED_SETTING.sub(" ", context))
+        ):
+            continue
         source = _source_of(sentence)
         for match_start, match_end, key in matches:
+            if key in _CREDENTIALS and sentence.kind != "item" and not _KEPT_BY_US.search(text):
+                continue
             surface = sentence.text if sentence.kind == "item" and len(matches) == 1 else None
             label = surface or _surface(sentence.text, clause, match_start, match_end)
             yield Fact(
@@ -313,6 +349,24 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             )
             if topic in {"collect", "cookies", "definitions", ""}:
                 yield Fact("obtained", f"{key}={source}", None, [sentence])
+
+
+_NAMED_SETTING = re.compile(r"do[- ]not[- ]track|トラッキング拒否")
+"""A setting's name, not a statement that anything is tracked."""
+_JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|ください|する|される)[。.]?$")
+
+
+def _listed_data(sentence: Sentence) -> bool:
+    """A list item that names data ('Name, email address'), not a sentence in a bullet that
+    merely mentions it ('Install the … Opt-out Browser Add-on')."""
+    if sentence.kind != "item":
+        return False
+    text = _URL.sub("", sentence.norm).strip()
+    if sentence.lang == "ja":
+        short = len(text) <= 40 and not _JA_PREDICATE_END.search(text)
+    else:
+        short = len(text.split()) <= 8
+    return short or _only_data_items(sentence)
 
 
 _EN_NEGATED_VERB = re.compile(
@@ -396,25 +450,42 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used to|we use .{3,80}? to|in order for|to (?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)"
+    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得)(?:し|する|いた|され)"
 )
 
 
 _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
-    r"by giving your|上記の目的のために|詳細については|ご確認ください"
+    r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って"
 )
 
 
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
-    if _NOT_A_PURPOSE.search(text):
+    if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text):
+        return
+    if (
+        sentence.kind == "heading"
+        and _PURPOSE_HEADING.search(text)
+        and topic not in {"contact", "rights", "changes"}
+    ):
+        yield _purpose(sentence)
         return
     if topic == "purpose":
         if sentence.kind == "heading":
             own = _topic(sentence.text)
-            if (own in {"", "purpose"} or text.endswith("ため")) and not _LEAD_IN.search(text):
+            if (
+                (own in {"", "purpose"} or text.endswith("ため"))
+                and not _LEAD_IN.search(text)
+                and not _names_data(text)
+            ):
                 yield _purpose(sentence)
+            return
+        if (
+            sentence.kind == "text"
+            and sentence.section
+            and _PURPOSE_HEADING.search(normalise(sentence.section[-1]))
+        ):
             return
         if sentence.kind == "item" and not sentence.first:
             return
@@ -441,6 +512,20 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         and not is_negative(text, sentence.lang)
     ):
         yield _purpose(sentence)
+
+
+_PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$")
+"""A heading that is itself a purpose ("To improve security", 「セキュリティを改善するため」); the
+paragraphs under it describe that purpose (its list items may still be purposes of their own)."""
+_EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|例えば|たとえば)")
+
+
+def _names_data(text: str) -> bool:
+    """A heading that names data ('技術データ', 'Location information'), not a purpose."""
+    covered = sum(end - start for start, end, _ in term_matches(text))
+    return covered >= 0.45 * len(text) or bool(
+        re.search(r"(?:データ|情報|\bdata|\binformation)$", text)
+    )
 
 
 def _purpose(sentence: Sentence) -> Fact:
@@ -529,6 +614,34 @@ _EXCEPTIONS = (
 )
 
 
+_NO_RECIPIENT_TOPICS = {"contact", "definitions", "rights", "changes", "minors"}
+_USES_TO_HANDLE = re.compile(
+    r"(?i)\bwe (?:also )?use\b.{0,400}?\bto (?:handle|manage|process|host|store|send|e-?mail|administer|deliver)"
+    r"|を利用し.{0,80}?(?:処理|管理|取り扱|扱|受付|保管|送信)|(?:処理|管理|取り扱|扱|受付|保管|送信).{0,300}?を利用"
+)
+_LINKED_NAME = re.compile(r"([A-Z][\w.]*(?: [A-Z][\w.]*){0,3}) \(https?://[^)\s]+\)")
+"""Services the operator says it uses to handle data, each named with its link: "We use
+Greenhouse (…) to handle employment applications", 「…の処理にあたって、Greenhouse (…) を利用し」."""
+
+
+def _named_processors(sentence: Sentence) -> list[str]:
+    if not _USES_TO_HANDLE.search(sentence.text):
+        return []
+    known = [v for v in vendors()]
+    names = []
+    for match in _LINKED_NAME.finditer(sentence.text):
+        name = match.group(1).strip()
+        if any(v.pattern.search(normalise(name)) for v in known):
+            continue  # a catalogued vendor is named by the catalogue
+        names.append(name)
+    return names
+
+
+def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
+    value = {"name": name, "kind": kind, "purpose": None, "countries": countries_in(sentence.text)}
+    return Fact("recipient", f"{kind}:{normalise(name)}", value, [sentence])
+
+
 def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
@@ -545,6 +658,9 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 {"name": vendor.name, "kind": vendor.kind, "tracker": vendor.tracker},
                 [sentence],
             )
+    if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
+        for name in _named_processors(sentence):
+            yield _recipient_fact(sentence, "entrustment", name)
     if sentence.kind == "heading" or topic in {"contact", "definitions"}:
         return
     found_exceptions = _exceptions(sentence, topic)
@@ -615,8 +731,10 @@ def _original(original: str, folded_part: str) -> str:
 def _exceptions(sentence: Sentence, topic: str) -> list[str]:
     """APPI Art. 27(1)-style cases where data is provided without consent."""
     context = normalise(sentence.lead + " " + " ".join(sentence.section))
-    frame = sentence.kind == "item" and re.search(
-        r"except|following cases|exceptions?|除き|場合|not fall under|次の", context
+    frame = (
+        sentence.kind == "item"
+        and re.search(r"except|following cases|exceptions?|除き|場合|not fall under|次の", context)
+        and re.search(r"第三者|third part|" + _SHARING.pattern, context)
     )
     third_party_lead = re.search(r"third part|第三者", normalise(sentence.lead)) and re.search(
         r"except|unless|除き|場合", normalise(sentence.lead)
@@ -729,7 +847,7 @@ _CLOCKS = (
     ),
     (
         "last_activity",
-        r"last activity|last (?:use|login)|not been used|since (?:the )?last|最終(?:利用|ログイン)|使用されていない",
+        r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない",
     ),
     ("resolution", r"resolution|resolved|解決"),
     ("contract_end", r"end of (?:the )?contract|契約終了"),
@@ -795,12 +913,12 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 _RIGHTS = (
     (
         "portability",
-        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ",
+        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
     ),
     ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
     (
         "restriction",
-        r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止",
+        r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止|(?:使用|利用)を制限",
     ),
     ("erasure", r"erase|erasure|delet|right to be forgotten|削除|消去|忘れ"),
     ("objection", r"\bobject\b|object to|異議"),
@@ -836,7 +954,7 @@ _VERIFICATION = (
     ),
     (
         "additional_information",
-        r"proof of (?:your )?identity may be requested|additional information|追加情報",
+        r"proof of (?:your )?identity may be requested|additional information|追加情報|(?:身元|本人)を確認するために(?:さらなる|追加の)情報",
     ),
 )
 
@@ -997,6 +1115,14 @@ def _channel_spans(text: str) -> list[tuple[int, int]]:
 # --- contacts, operator, service --------------------------------------------------------
 
 
+_POLICY_LINK = re.compile(
+    r"/(?:[\w-]*privacy(?:[-_]?(?:policy|notice|statement|notices))?|legal|terms|policies|tos)(?:/[\w-]*)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+"""A link to a policy page (a vendor's privacy policy, "our Mozilla Privacy Policy"): where to
+read, not a channel to write to."""
+
+
 def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.text
     for email in _EMAIL.findall(text):
@@ -1011,9 +1137,11 @@ def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
             yield Fact(
                 "contact", f"phone:{digits}", {"kind": "phone", "value": number.strip()}, [sentence]
             )
-    if topic in {"contact", "rights", ""} or re.search(r"form|フォーム", sentence.norm):
+    if topic in {"contact", "rights", ""} or re.search(r"\bforms?\b|フォーム", sentence.norm):
         for url in _URL.findall(text):
-            if re.search(r"form|contact|inquir|フォーム|お問い合わせ", sentence.norm):
+            if _POLICY_LINK.search(url):
+                continue
+            if re.search(r"\bforms?\b|\bcontact|inquir|フォーム|お問い合わせ", sentence.norm):
                 yield Fact("contact", f"url:{url}", {"kind": "web_form", "value": url}, [sentence])
     hours = _HOURS.search(dates.fold(text))
     if hours:
@@ -1215,11 +1343,18 @@ def _notice_channels(sentence: Sentence) -> Iterator[Fact]:
 
 
 _DATE_KIND = (
-    ("established", r"establish|制定|施行"),
+    ("established", r"establish|制定"),
     ("revised", r"revis|改定|改訂|更新"),
     ("updated", r"last updated|最終更新"),
-    ("effective", r"effective|効力"),
+    ("effective", r"effective|効力|発効|施行"),
 )
+
+
+_ONLY_A_DATE = re.compile(
+    r"^\W*(?:(?:令和|平成)?\s*\d+\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[a-z]+\s+\d{4}|\d{4}-\d{2}-\d{2})\W*$",
+    re.IGNORECASE,
+)
+"""A line that is only a date, at the head of the policy: the date of the version published."""
 
 
 def dated(sentence: Sentence, topic: str) -> Iterator[Fact]:
@@ -1228,6 +1363,8 @@ def dated(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     text = sentence.norm
     kind = next((name for name, pattern in _DATE_KIND if re.search(pattern, text)), None)
+    if kind is None and sentence.index <= 5 and _ONLY_A_DATE.match(dates.fold(sentence.text)):
+        kind = "updated"
     if kind is None:
         return
     if kind == "revised" and re.search(r"last updated|最終更新", text):

@@ -15,6 +15,18 @@ import fugashi
 _EN_NEGATION = re.compile(
     r"\b(?:not|never|no|nothing|neither|nor|avoid|avoids|avoiding)\b|n't\b", re.IGNORECASE
 )
+_EN_NOT_A_DENIAL = re.compile(
+    r"\bdo[- ]not[- ]track\b|\bnot only\b|\bno longer than\b|\bnot (?:be )?(?:kept|retained|stored) (?:any )?longer than\b",
+    re.IGNORECASE,
+)
+"""Words that look like a denial but deny nothing: the "Do Not Track" setting, "not only … but",
+a limit ("no longer than 30 days" keeps data, for at most 30 days)."""
+_JA_NOT_A_DENIAL = re.compile(
+    r"(?:なければ|なくては|なくちゃ|ないと|ねば)(?:なら|なり|いけ)(?:ない|ず|ぬ|ません)"
+    r"|ざるを得(?:ない|ません)|ずには(?:いられ|おかない)|トラッキング拒否|に限らず|のみならず"
+)
+"""Obligations and other double negatives: 「提供しなければなりません」 is a duty to provide,
+not a denial; 「トラッキング拒否」 names the Do Not Track setting; 「…に限らず」 means "not only"."""
 _EN_EXCEPTION = re.compile(
     r"\b(?:except|unless|notwithstanding|not fall under|other than|without (?:(?:the |your |user.s |obtaining )?(?:prior |express )?(?:consent|agreement|approval))|only (?:when|with|if|to the extent))\b",
     re.IGNORECASE,
@@ -67,7 +79,8 @@ def clauses(text: str, lang: str) -> list[tuple[int, int]]:
 def is_negative(clause: str, lang: str) -> bool:
     """Does the clause deny its predicate ('does not store', '取得しません', 'No third parties')?"""
     if lang != "ja":
-        return bool(_EN_NEGATION.search(clause))
+        return bool(_EN_NEGATION.search(_EN_NOT_A_DENIAL.sub(" ", clause)))
+    clause = _JA_NOT_A_DENIAL.sub("。", clause)
     words = list(_tagger()(clause))
     for index, word in enumerate(words):
         lemma = word.feature.lemma or word.surface

@@ -15,18 +15,12 @@ from policykeeper.datamap.values import coerce
 from policykeeper.engine.keys import Key
 from policykeeper.engine.planner import Collector
 from policykeeper.engine.runtime import Runtime, runtime
-from policykeeper.errors import InputError, PolicyKeeperError
+from policykeeper.errors import HeldByLaw, InputError
 from policykeeper.project import Project
 from policykeeper.store import Store, default_url, migrated_store
 from policykeeper.store.retention_models import LegalHold
 
 HeldKeys = dict[str, set[Key]]
-
-
-class HeldByLaw(PolicyKeeperError):
-    """An erasure reached rows under a legal hold: nothing was changed."""
-
-    exit_code = 1
 
 
 def held_keys(

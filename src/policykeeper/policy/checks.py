@@ -10,7 +10,7 @@ file:line:column. Three severities:
 - **warning**: worth a look (a field in the wrong script, a list that does not say whether its
   items are alternatives); `validate` still passes.
 
-Law-specific checks are separate functions per law (`_appi_*`, `_gdpr_*`, `_ccpa_*`).
+Each law's own checks live with the law (`policy.laws`, `Law.checks` and `Law.fee_findings`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 
 from policykeeper.policy.countries import is_country
+from policykeeper.policy.laws import law as law_of
+from policykeeper.policy.laws import laws
 from policykeeper.policy.models import (
     ContactChannel,
     Fee,
@@ -36,12 +38,11 @@ from policykeeper.policy.models import (
     RequestGround,
     Right,
     RightKind,
-    Safeguard,
     StatementKind,
 )
 from policykeeper.policy.script import has_japanese, latin_only
 from policykeeper.policy.source import Location
-from policykeeper.policy.statutory import statutory_deadline, statutory_fee
+from policykeeper.policy.statutory import statutory_deadline
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Text
 
@@ -74,16 +75,8 @@ def check_policy(policy: Policy) -> list[Finding]:
         _sensitive_data,
         _rights,
         _usable_channels,
-        _anonymized_uses,
-        _appi_public_items,
-        _appi_vocabulary,
-        _gdpr_bases,
-        _gdpr_items,
+        _laws,
         _joint_controllers,
-        _gdpr_only_provisions,
-        _ccpa_items,
-        _signals,
-        _tracker_consent,
         _translation_scripts,
         _dangling_references,
         _unstated_joins,
@@ -144,13 +137,8 @@ def _category_keys(policy: Policy) -> Iterator[Finding]:
 
 
 def _laws_for(policy: Policy, key: str) -> str:
-    taxonomy = builtin()
-    laws = []
-    if taxonomy.is_appi_sensitive(key):
-        laws.append("APPI Art. 2(3) (要配慮個人情報)")
-    if taxonomy.is_gdpr_special(key):
-        laws.append("GDPR Art. 9")
-    return " and ".join(laws)
+    """The laws (every known one) that make the category special-care data."""
+    return " and ".join(care.citation for each in laws() if (care := each.special_care(key)))
 
 
 def _references(policy: Policy) -> Iterator[Finding]:
@@ -547,24 +535,13 @@ def _fee_rule(
 ) -> Iterator[Finding]:
     if fee.kind == "free":
         return
-    if statutory_fee(jurisdiction, kind).allowed:
-        if jurisdiction is Jurisdiction.appi:
-            yield from _appi_fee_items(fee, location)
-        return
-    if jurisdiction is Jurisdiction.appi:
-        yield Finding(
-            location,
-            f"APPI allows no fee for '{kind.value}' (Art. 38: only disclosure and notice of purposes)",
-            LAW,
-        )
-    if jurisdiction is Jurisdiction.gdpr:
-        yield Finding(
-            location,
-            "GDPR requests are free (Art. 12(5)); declare excessive_requests: true instead of a fee",
-            LAW,
-        )
-    if jurisdiction is Jurisdiction.ccpa:
-        yield Finding(location, "CCPA requests are free; no fee may be charged", LAW)
+    yield from law_of(jurisdiction).fee_findings(kind, fee, location)
+
+
+def _laws(policy: Policy) -> Iterator[Finding]:
+    """Each law's own checks; a law also says when a declaration uses its terms without it."""
+    for each in laws():
+        yield from each.checks(policy)
 
 
 def _fee_currency(policy: Policy) -> Iterator[Finding]:
@@ -582,14 +559,6 @@ def _fee_currency(policy: Policy) -> Iterator[Finding]:
                 )
 
 
-def _appi_fee_items(fee: Fee, location: Location) -> Iterator[Finding]:
-    """APPI Art. 32(1)(iii): the fee's amount is a public item, and a person must know how to pay."""
-    if fee.amount is None:
-        yield Finding(location, "missing: the amount of the fee (APPI Art. 32(1)(iii))", LAW)
-    if not fee.payment_methods:
-        yield Finding(location, "missing: how to pay the fee (payment_methods)", LAW)
-
-
 def usable(contact: ContactChannel | None) -> bool:
     """Can a person reach this channel from the policy alone, without asking first?"""
     return contact is not None and contact.kind != "unspecified" and bool(contact.value)
@@ -604,273 +573,16 @@ def _usable_channels(policy: Policy) -> Iterator[Finding]:
                 "address, email, form or phone to send the request to",
                 LAW,
             )
-    complaints = policy.complaints
-    if (
-        complaints is not None
-        and Jurisdiction.appi in policy.jurisdictions
-        and not usable(policy.contact(complaints.contact or ""))
-    ):
-        yield Finding(
-            ("complaints",),
-            "missing: a usable complaints channel (an address, email, form or phone; "
-            "Cabinet Order Art. 10(ii))",
-            LAW,
-        )
-
-
-def _anonymized_uses(policy: Policy) -> Iterator[Finding]:
-    appi = Jurisdiction.appi in policy.jurisdictions
-    for i, use in enumerate(policy.anonymized_uses):
-        where = ("anonymized_uses", i, "kind")
-        if use.kind in {"anonymously_processed", "pseudonymously_processed"} and not appi:
-            yield Finding(
-                where, f"'{use.kind}' is an APPI term, but the policy does not declare appi"
-            )
-        if use.kind == "anonymously_processed" and use.items_published is None:
-            yield Finding(
-                where,
-                "missing: the items of personal information in the 匿名加工情報 (APPI Art. 43(3)); "
-                "declare items_published",
-                LAW,
-            )
-        if use.kind == "pseudonymously_processed" and use.recipients:
-            yield Finding(
-                ("anonymized_uses", i, "recipients"),
-                "仮名加工情報 may not be provided to third parties (APPI Art. 41(6))",
-                LAW,
-            )
-
-
-_APPI_REQUESTS = (
-    (RightKind.notify_purposes, "利用目的の通知 (Art. 32(2))"),
-    (RightKind.access, "開示 (Art. 33(1))"),
-    (RightKind.third_party_records, "第三者提供記録の開示 (Art. 33(5))"),
-    (RightKind.rectification, "訂正等 (Art. 34(1))"),
-)
-
-
-def _appi_public_items(policy: Policy) -> Iterator[Finding]:
-    """APPI Art. 32(1) and Cabinet Order Art. 10: what must be public (or answered on request)."""
-    if Jurisdiction.appi not in policy.jurisdictions:
-        return
-    for i, operator in enumerate(policy.operators):
-        if operator.address is None:
-            yield Finding(
-                ("operators", i, "name"),
-                f"missing: the address of '{operator.id}' (APPI Art. 32(1)(i))",
-                LAW,
-            )
-        if operator.representative is None:
-            yield Finding(
-                ("operators", i, "name"),
-                f"missing: the representative of '{operator.id}' (APPI Art. 32(1)(i))",
-                LAW,
-            )
-    kinds = {r.kind for r in policy.rights if Jurisdiction.appi in _applies(policy, r)}
-    for kind, what in _APPI_REQUESTS:
-        if kind not in kinds:
-            yield Finding(
-                ("rights",),
-                f"missing: the procedure for requests for {what} (APPI Art. 32(1)(iii))",
-                LAW,
-            )
-    if not kinds & {RightKind.restriction, RightKind.erasure}:
-        yield Finding(
-            ("rights",),
-            "missing: the procedure for requests for 利用停止等 (Art. 35) (APPI Art. 32(1)(iii))",
-            LAW,
-        )
-    if not policy.security and not policy.security_on_request:
-        yield Finding(
-            ("security",),
-            "missing: the security measures taken (APPI Art. 32(1)(iv), Cabinet Order Art. 10(i))",
-            LAW,
-        )
-    if policy.complaints is None:
-        yield Finding(
-            ("contacts",),
-            "missing: where to complain about the handling of personal data (complaints; Cabinet Order Art. 10(ii))",
-            LAW,
-        )
-    abroad = [r for r in policy.recipients if r.identifiable and _abroad(policy, r)]
-    measures = {m.kind for m in policy.security}
-    if abroad and "external_environment" not in measures and not policy.security_on_request:
-        yield Finding(
-            ("security",),
-            f"missing: 外的環境の把握, the measures taken knowing the systems of the countries where "
-            f"data is held ({', '.join(sorted({c for r in abroad for c in _abroad(policy, r)}))}; "
-            "security kind external_environment)",
-            LAW,
-        )
-    equivalent = [
-        i
-        for i, r in enumerate(policy.recipients)
-        if r in abroad and Safeguard.equivalent_system in r.safeguards
-    ]
-    if equivalent and not policy.cross_border_info_on_request:
-        yield Finding(
-            ("recipients", equivalent[0], "safeguards"),
-            "missing: the offer to explain on request the measures of recipients abroad with an "
-            "equivalent system (APPI Art. 28(3)); declare cross_border_info_on_request: true",
-            LAW,
-        )
-    for i, r in enumerate(policy.recipients):
-        if r.provision is None and r.type is not RecipientType.authority:
-            yield Finding(
-                ("recipients", i, "name"),
-                f"missing: on what basis '{r.id}' receives personal data (entrustment, joint use, "
-                "consent …; APPI Art. 27)",
-                LAW,
-            )
-        joint = r.joint_use
-        if joint is not None and (
-            joint.responsible.address is None or joint.responsible_representative is None
-        ):
-            yield Finding(
-                ("recipients", i, "joint_use", "responsible"),
-                "missing: the address and representative of the party responsible for the joint "
-                "use (APPI Art. 27(5)(iii))",
-                LAW,
-            )
-
-
-def _appi_vocabulary(policy: Policy) -> Iterator[Finding]:
-    """要配慮個人情報 is a closed list: other sensitive data is not called that."""
-    if Jurisdiction.appi not in policy.jurisdictions:
-        return
-    taxonomy = builtin()
-    for i, c in enumerate(policy.categories):
-        if c.sensitive and not taxonomy.is_appi_sensitive(c.key):
-            other = (
-                " (it is a GDPR Art. 9 special category)" if taxonomy.is_gdpr_special(c.key) else ""
-            )
-            yield Finding(
-                ("categories", i, "sensitive"),
-                f"'{c.key}' is not 要配慮個人情報 under APPI Art. 2(3) and Cabinet Order Art. 2"
-                f"{other}; it will not be called that",
-                WARNING,
-            )
-
-
-def _gdpr_bases(policy: Policy) -> Iterator[Finding]:
-    gdpr = Jurisdiction.gdpr in policy.jurisdictions
-    for i, p in enumerate(policy.purposes):
-        if gdpr and p.legal_basis is None:
-            yield Finding(
-                ("purposes", i, "id"), f"purpose '{p.id}' needs a legal_basis under the GDPR", LAW
-            )
-        if not gdpr and p.legal_basis is not None:
-            yield Finding(
-                ("purposes", i, "legal_basis"),
-                "legal_basis is a GDPR term and the policy does not declare gdpr; it is not published",
-                WARNING,
-            )
-
-
-def _gdpr_items(policy: Policy) -> Iterator[Finding]:
-    if Jurisdiction.gdpr not in policy.jurisdictions:
-        return
-    authorities = (policy.complaints.authorities if policy.complaints else []) or (
-        [policy.gdpr.supervisory_authority]
-        if policy.gdpr and policy.gdpr.supervisory_authority
-        else []
-    )
-    if not authorities:
-        yield Finding(
-            ("jurisdictions",),
-            "missing: the right to complain to a supervisory authority (GDPR Art. 13(2)(d)); "
-            "declare gdpr.supervisory_authority or complaints.authorities",
-            LAW,
-        )
 
 
 def _joint_controllers(policy: Policy) -> Iterator[Finding]:
-    """GDPR Art. 26: joint controllers come in twos or more and publish their arrangement."""
+    """Joint controllers come in twos or more (what they publish is the GDPR's check)."""
     joint = [i for i, o in enumerate(policy.operators) if o.role == "joint_controller"]
     if len(joint) == 1:
         yield Finding(
             ("operators", joint[0], "role"),
             "a joint controller needs at least one other joint controller among the operators",
         )
-    if (
-        len(joint) > 1
-        and Jurisdiction.gdpr in policy.jurisdictions
-        and (policy.gdpr is None or policy.gdpr.joint_arrangement is None)
-    ):
-        yield Finding(
-            ("operators", joint[0], "role"),
-            "joint controllers must make the essence of their arrangement available "
-            "(GDPR Art. 26(2)); declare gdpr.joint_arrangement",
-            LAW,
-        )
-
-
-def _gdpr_only_provisions(policy: Policy) -> Iterator[Finding]:
-    if Jurisdiction.appi not in policy.jurisdictions:
-        return
-    for i, r in enumerate(policy.recipients):
-        if r.provision in {Provision.contract, Provision.legitimate_interests}:
-            yield Finding(
-                ("recipients", i, "provision"),
-                f"'{r.provision.value}' is not a basis for provision under APPI (Art. 27); "
-                "declare consent, entrustment or another APPI basis",
-                LAW,
-            )
-
-
-def _ccpa_items(policy: Policy) -> Iterator[Finding]:
-    if Jurisdiction.ccpa not in policy.jurisdictions:
-        return
-    terms = policy.ccpa
-    if terms is None or terms.sells is None:
-        yield Finding(
-            ("jurisdictions",),
-            "missing: whether personal information is sold (CCPA §1798.130(a)(5)(C)); declare ccpa.sells",
-            LAW,
-        )
-    if terms is None or terms.shares is None:
-        yield Finding(
-            ("ccpa",) if terms else ("jurisdictions",),
-            "missing: whether personal information is shared for cross-context behavioral "
-            "advertising (CCPA §1798.130(a)(5)(C)); declare ccpa.shares",
-            LAW,
-        )
-    if terms is None or terms.non_discrimination is None:
-        yield Finding(
-            ("ccpa",) if terms else ("jurisdictions",),
-            "missing: the right to non-discrimination (CCPA §1798.125, Regs §7011); declare ccpa.non_discrimination",
-            LAW,
-        )
-
-
-def _signals(policy: Policy) -> Iterator[Finding]:
-    ccpa = Jurisdiction.ccpa in policy.jurisdictions
-    if policy.signals.dnt == "opt_out_sale_sharing" and not ccpa:
-        yield Finding(
-            ("signals", "dnt"),
-            "DNT as an opt-out of sale or sharing is a CCPA promise; declare ccpa in jurisdictions",
-            LAW,
-        )
-    if policy.signals.gpc is False and ccpa:
-        yield Finding(
-            ("signals", "gpc"),
-            "CCPA regulations §7025 require honouring Global Privacy Control as an opt-out",
-            LAW,
-        )
-
-
-def _tracker_consent(policy: Policy) -> Iterator[Finding]:
-    """In the EU a tracker that is not strictly necessary needs consent (ePrivacy Art. 5(3))."""
-    if Jurisdiction.gdpr not in policy.jurisdictions:
-        return
-    for i, t in enumerate(policy.trackers):
-        if t.kind != "necessary" and not t.consent_required:
-            yield Finding(
-                ("trackers", i, "consent"),
-                f"tracker '{t.name}' is {t.kind}, so the EU requires opt-in consent "
-                "(ePrivacy Directive Art. 5(3))",
-                LAW,
-            )
 
 
 # --- worth a look (warning) -----------------------------------------------------------------

@@ -47,9 +47,15 @@ class Qualifier(StrEnum):
 
 
 class Jurisdiction(StrEnum):
+    # A law a declaration names; `policy.laws.register` adds members for laws from outside.
     appi = "appi"
     gdpr = "gdpr"
     ccpa = "ccpa"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Jurisdiction | None:
+        """A registered law's key (pydantic and `Jurisdiction(value)` both ask here)."""
+        return cls._value2member_map_.get(value) if isinstance(value, str) else None  # type: ignore[return-value]
 
 
 # --- who -------------------------------------------------------------------------------
@@ -455,13 +461,6 @@ class RightKind(StrEnum):
     withdraw_consent = "withdraw_consent"
     automated_decision = "automated_decision"
     """Not to be subject to a decision based solely on automated processing (GDPR Art. 22)."""
-
-
-FEE_ALLOWED_UNDER_APPI = {
-    RightKind.access,
-    RightKind.third_party_records,
-    RightKind.notify_purposes,
-}
 
 
 class Verification(StrEnum):

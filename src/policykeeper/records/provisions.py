@@ -24,6 +24,7 @@ from policykeeper.datamap.values import coerce
 from policykeeper.engine.identity import Identity
 from policykeeper.engine.runtime import runtime
 from policykeeper.errors import InputError
+from policykeeper.policy.laws.appi import APPI
 from policykeeper.policy.models import CategoryKey, Identifier, Policy, Provision, Recipient
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Duration, Strict
@@ -34,8 +35,8 @@ from policykeeper.store.records_models import ProvisionRecord, ProvisionSubject
 from policykeeper.workflow import audit
 from policykeeper.workflow.errors import Conflict, Invalid, NotFound
 
-KEPT = Duration(3, "year")
-KEPT_AS_CONTRACT = Duration(1, "year")
+KEPT = APPI.record_keeping["third_party_provision"]
+KEPT_AS_CONTRACT = APPI.record_keeping["third_party_provision_by_contract"]
 RECORDED = {Provision.consent, Provision.opt_out}
 NOT_RECORDED = {
     Provision.entrustment: "entrustment (委託)",

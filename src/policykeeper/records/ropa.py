@@ -15,45 +15,12 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from policykeeper.datamap.models import DataMap
+from policykeeper.policy.laws.gdpr import EEA
 from policykeeper.policy.models import Jurisdiction, Policy, Purpose, Recipient
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.records.text import words
 from policykeeper.workflow.errors import Invalid
 
-EEA = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IE",
-        "IT",
-        "LV",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-        "IS",
-        "LI",
-        "NO",
-    ]
-)
 FORMATS = ("html", "csv")
 
 

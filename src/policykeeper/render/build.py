@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from policykeeper.policy.laws import laws
 from policykeeper.policy.models import (
     Agents,
     Authority,
@@ -60,40 +61,6 @@ from policykeeper.render.document import (
 )
 from policykeeper.render.style import japanese
 
-EEA = frozenset(
-    [
-        "AT",
-        "BE",
-        "BG",
-        "HR",
-        "CY",
-        "CZ",
-        "DK",
-        "EE",
-        "FI",
-        "FR",
-        "DE",
-        "GR",
-        "HU",
-        "IS",
-        "IE",
-        "IT",
-        "LV",
-        "LI",
-        "LT",
-        "LU",
-        "MT",
-        "NL",
-        "NO",
-        "PL",
-        "PT",
-        "RO",
-        "SK",
-        "SI",
-        "ES",
-        "SE",
-    ]
-)
 SECURITY_ORDER = ("organizational", "human", "physical", "technical", "external_environment")
 PROVISION_ORDER = (
     Provision.entrustment,
@@ -264,8 +231,7 @@ class Builder:
             self.retention_section(),
             self.security_section(),
             self.rights_section(),
-            self.gdpr_section(),
-            self.ccpa_section(),
+            *self.law_sections(),
             self.minors_section(),
             *self.free_sections(),
             self.changes_section(),
@@ -430,13 +396,14 @@ class Builder:
         return [what, sources, [line(required)] if required else [], notes]
 
     def special_term(self, key: str) -> str:
-        """要配慮個人情報 only for the APPI's list; a GDPR special category under the GDPR."""
-        taxonomy, jurisdictions = builtin(), self.policy.jurisdictions
-        terms = []
-        if Jurisdiction.appi in jurisdictions and taxonomy.is_appi_sensitive(key):
-            terms.append(self.cat("text.sensitive_appi"))
-        if Jurisdiction.gdpr in jurisdictions and taxonomy.is_gdpr_special(key):
-            terms.append(self.cat("text.sensitive_gdpr"))
+        """Each declared law's own term (`Law.special_care`): 要配慮個人情報 only for the APPI's
+        list, a special category under the GDPR."""
+        jurisdictions = self.policy.jurisdictions
+        terms = [
+            self.cat(care.term)
+            for each in laws()
+            if each.key in jurisdictions and (care := each.special_care(key))
+        ]
         return self.cat.join(terms) if terms else self.cat("text.sensitive_other")
 
     def subject_label(self, subject_id: str) -> str:
@@ -1087,151 +1054,17 @@ class Builder:
             return []
         return [[Span(label, strong=True), Span(self.cat("label_sep")), *lines[0]], *lines[1:]]
 
-    # --- 9. GDPR and CCPA ----------------------------------------------------------------
+    # --- 9. each law's own supplement (GDPR, CCPA, ...) ----------------------------------
 
-    def gdpr_section(self) -> Section | None:
-        cat, policy = self.cat, self.policy
-        if Jurisdiction.gdpr not in policy.jurisdictions and policy.gdpr is None:
-            return None
-        terms = policy.gdpr
-        section = Section(cat("heading.gdpr"), "gdpr")
-        section.add(Paragraph([line(self.say("text.gdpr_intro"))]))
-        bases = section.subsection(cat("heading.gdpr_bases"), "bases")
-        bases.add(
-            Table(
-                cat("heading.gdpr_bases"),
-                cat.columns("gdpr_bases"),
-                [
-                    [
-                        [line(self.t(p.label))],
-                        [line(cat.label("legal_basis", p.legal_basis))],
-                        self.lines(p.legitimate_interest),
-                    ]
-                    for p in policy.purposes
-                    if p.legal_basis is not None
-                ],
-            )
-        )
-        controllers = section.subsection(cat("heading.gdpr_controllers"), "controllers")
-        controllers.add(
-            ItemList(
-                [
-                    Item(
-                        line(
-                            cat(
-                                "text.gdpr_controller",
-                                name=self.t(o.name),
-                                role=self.phrase(cat.label("role", o.role)),
-                            )
-                        )
-                    )
-                    for o in policy.operators
-                ]
-            )
-        )
-        fields = []
-        if terms is not None and terms.joint_arrangement is not None:
-            fields.append(
-                Field(cat("field.joint_arrangement"), self.lines(terms.joint_arrangement))
-            )
-        if terms is not None and terms.joint_contact is not None:
-            contact = self.contact_line(
-                self.policy.contact(terms.joint_contact), terms.joint_contact
-            )
-            fields.append(Field(cat("field.joint_contact"), [contact]))
-        if terms is not None and terms.eu_representative is not None:
-            fields.append(
-                Field(cat("field.eu_representative"), self.entity_lines(terms.eu_representative))
-            )
-        controllers.add(Fields(fields))
-        outside = [r for r in policy.recipients if any(c not in EEA for c in r.countries)]
-        if outside:
-            transfers = section.subsection(cat("heading.gdpr_transfers"), "transfers")
-            transfers.add(Paragraph([line(self.say("text.gdpr_transfers_intro"))]))
-            transfers.add(
-                Table(
-                    cat("heading.gdpr_transfers"),
-                    cat.columns("gdpr_transfers"),
-                    [
-                        [
-                            [line(self.t(r.name))],
-                            [line(self.countries(c for c in r.countries if c not in EEA))],
-                            [line(cat.label("safeguard", s)) for s in r.safeguards]
-                            + self.lines(r.safeguard_note),
-                        ]
-                        for r in outside
-                    ],
-                )
-            )
-        if terms is not None and terms.supervisory_authority is not None:
-            authority = section.subsection(cat("heading.gdpr_authority"), "authority")
-            authority.add(
-                Fields(
-                    [
-                        Field(
-                            cat("field.authority"),
-                            self.authority_lines(terms.supervisory_authority),
-                        )
-                    ]
-                )
-            )
-        return section
+    def law_sections(self) -> list[Section]:
+        """The sections of the laws that have one (`Law.section`), in the registry's order."""
+        return [s for law in laws() if (s := law.section(self)) is not None]
 
     def authority_lines(self, authority: Authority) -> list[Line]:
         result: Line = line(self.t(authority.name))
         if authority.url:
             result += [Span(" "), Span(authority.url, href=authority.url)]
         return [result]
-
-    def ccpa_section(self) -> Section | None:
-        cat, policy = self.cat, self.policy
-        if Jurisdiction.ccpa not in policy.jurisdictions and policy.ccpa is None:
-            return None
-        terms = policy.ccpa
-        section = Section(cat("heading.ccpa"), "ccpa")
-        section.add(Paragraph([line(self.say("text.ccpa_intro"))]))
-        if terms is not None:
-            for paragraph in self.paragraphs(terms.notice):
-                section.add(paragraph)
-        if terms is not None and terms.disclosures:
-            disclosures = section.subsection(cat("heading.ccpa_disclosures"), "disclosures")
-            disclosures.add(Paragraph([line(self.say("text.ccpa_disclosures_intro"))]))
-            disclosures.add(
-                Table(
-                    cat("heading.ccpa_disclosures"),
-                    cat.columns("ccpa_disclosures"),
-                    [
-                        [
-                            [line(self.category_label(key)) for key in d.categories],
-                            [line(self.recipient_name(r)) for r in d.recipients],
-                            self.lines(d.note),
-                        ]
-                        for d in terms.disclosures
-                    ],
-                )
-            )
-        sale = section.subsection(cat("heading.ccpa_sale"), "sale")
-        statements = []
-        if terms is not None and terms.sells is not None:
-            statements.append(
-                line(self.say("text.ccpa_sells" if terms.sells else "text.ccpa_no_sale"))
-            )
-        if terms is not None and terms.shares is not None:
-            statements.append(
-                line(self.say("text.ccpa_shares" if terms.shares else "text.ccpa_no_sharing"))
-            )
-        sale.add(Paragraph(statements))
-        sale.add(self.signals_paragraph())
-        rights = section.subsection(cat("heading.ccpa_rights"), "rights")
-        for paragraph in self.paragraphs(terms.non_discrimination if terms else None):
-            rights.add(paragraph)
-        if any(
-            agents is not None and agents.allowed
-            for r in policy.rights
-            for agents in (r.agents, r.by_jurisdiction.get(Jurisdiction.ccpa, RightTerms()).agents)
-        ):
-            rights.add(Paragraph([line(self.say("text.ccpa_agents"))]))
-        return section
 
     # --- 10. everything else -------------------------------------------------------------
 

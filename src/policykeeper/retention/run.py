@@ -32,6 +32,7 @@ from policykeeper.retention.batches import (
     not_applied,
     sweep_rows,
 )
+from policykeeper.retention.lock import retention_lock
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.plan import check_bindings, clock_report
 from policykeeper.retention.proofs import purge_proofs
@@ -106,30 +107,48 @@ def retention_run(
     at = aware(now)
     store = open_store(project, store_url)
     try:
-        run_id, resumed = _start(store, at, actor)
-        report = RunReport(run_id, at, resumed, [], missed_days)
-        report.not_swept = [
-            {"rule": u.rule.id, "how": u.how} for u in unswept(project.policy, project.datamap)
-        ]
-        try:
-            rt = runtime(project)
-            with ExitStack() as stack:
-                connections = {
-                    name: stack.enter_context(source.engine.connect())
-                    for name, source in rt.sources.items()
-                }
-                held = held_keys(project, connections, store)
-            _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
-            for rule in proof_rules(project.policy):
-                report.sweeps.append(purge_proofs(store, rule, at, actor))
-            report.sweeps.append(_provision_records(store, at, actor))
-        except Exception as exc:
-            _finish(store, report, actor, error=exc)
-            raise
-        _finish(store, report, actor)
-        return report
+        with retention_lock(store):
+            return _locked_run(
+                project, store, at, batch_size, mailer, notice, actor, progress, missed_days
+            )
     finally:
         store.dispose()
+
+
+def _locked_run(
+    project: Project,
+    store: Store,
+    at: datetime,
+    batch_size: int,
+    mailer: Mailer | None,
+    notice: Duration | None,
+    actor: str,
+    progress: bool,
+    missed_days: int,
+) -> RunReport:
+    """The run itself, with the retention lock held: a run still marked running was killed."""
+    run_id, resumed = _start(store, at, actor)
+    report = RunReport(run_id, at, resumed, [], missed_days)
+    report.not_swept = [
+        {"rule": u.rule.id, "how": u.how} for u in unswept(project.policy, project.datamap)
+    ]
+    try:
+        rt = runtime(project)
+        with ExitStack() as stack:
+            connections = {
+                name: stack.enter_context(source.engine.connect())
+                for name, source in rt.sources.items()
+            }
+            held = held_keys(project, connections, store)
+        _sweep_all(rt, store, report, held, at, batch_size, mailer, notice, progress)
+        for rule in proof_rules(project.policy):
+            report.sweeps.append(purge_proofs(store, rule, at, actor))
+        report.sweeps.append(_provision_records(store, at, actor))
+    except Exception as exc:
+        _finish(store, report, actor, error=exc)
+        raise
+    _finish(store, report, actor)
+    return report
 
 
 def _sweep_all(

@@ -526,17 +526,19 @@ async def add_staff(request: Request) -> Response:
     role = text_field(form, "role", 10)
     if role not in Role.__members__:
         raise Invalid("unknown role")
+    username = form.get("username")
     try:
         await run_in_threadpool(
             directory(request).create,
-            text_field(form, "username", 100),
+            username if isinstance(username, str) else "",
             str(form.get("password") or ""),
             Role(role),
             member.actor,
         )
     except WorkflowError as exc:
         lang = language(request)
-        message = messages(lang)("admin.password_short") if isinstance(exc, Invalid) else str(exc)
+        short = isinstance(exc, Invalid) and exc.field != "username"
+        message = messages(lang)("admin.password_short") if short else str(exc)
         return staff_page(request, member, flow=flow, lang=lang, error=message, status=exc.status)
     return RedirectResponse("/admin/staff?created=1", status_code=303)
 

@@ -10,11 +10,19 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
+from policykeeper.errors import (
+    Conflict,
+    Expired,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+)
 from policykeeper.policy.types import Duration
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.files import attachment, document_attachment
 from policykeeper.workflow.audit import verify_chain
-from policykeeper.workflow.errors import Invalid, Unauthorized
 from policykeeper.workflow.service import NewRequest, Workflow
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 
@@ -28,19 +36,13 @@ class ErrorOut(BaseModel):
     message: str
 
 
-_ERRORS = {
-    401: "Not signed in (staff routes)",
-    403: "The staff role does not allow this",
-    404: "Unknown, or a link that was never issued",
-    409: "Not possible in the request's current state",
-    410: "An expired or already used code or link",
-    422: "Malformed or invalid input",
-    429: "Too many attempts",
-}
+_ERRORS = (Unauthorized, Forbidden, NotFound, Conflict, Expired, Invalid, RateLimited)
+"""The errors every route may answer with, documented by their own status and docstring."""
 router = APIRouter(
     prefix="/api",
     responses={
-        status: {"model": ErrorOut, "description": text} for status, text in _ERRORS.items()
+        kind.status: {"model": ErrorOut, "description": (kind.__doc__ or "").strip()}
+        for kind in _ERRORS
     },
 )
 
@@ -118,8 +120,11 @@ class LoginIn(Payload):
 
 
 class StaffIn(Payload):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=12)
+    """Checked by the staff directory's one rule (`StaffDirectory.create`), as the console
+    form is."""
+
+    username: str
+    password: str
     role: Role
 
 

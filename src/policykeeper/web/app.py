@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from policykeeper.web import api, consent
+from policykeeper.web import api, consent, intake_api
 from policykeeper.web.docs import install_docs
 from policykeeper.web.errors import install_error_handlers
 from policykeeper.web.site import install_site
@@ -77,6 +77,7 @@ def create_app(
     install_error_handlers(app)
     app.include_router(consent.router)
     app.include_router(api.router)
+    app.include_router(intake_api.router)
     install_site(app)
     install_docs(app)
     return app

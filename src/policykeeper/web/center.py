@@ -33,6 +33,7 @@ from policykeeper.render.document import Document, Line
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web import published as versions
+from policykeeper.web.errors import domain_error
 from policykeeper.web.files import attachment
 from policykeeper.web.i18n import messages
 from policykeeper.web.security import client_ip, read_form, secure_cookies, text_field
@@ -60,13 +61,7 @@ from policykeeper.workflow.inputs import (
     objectable,
     parse_email,
 )
-from policykeeper.workflow.service import (
-    MailUnavailable,
-    NewRequest,
-    Submitted,
-    Workflow,
-    status_expired,
-)
+from policykeeper.workflow.service import NewRequest, Submitted, Workflow, status_expired
 
 router = APIRouter(include_in_schema=False)
 
@@ -344,10 +339,6 @@ def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang
         return _repeated(request, flow, request_id, email) or error_page(request, 409, "conflict")
     except Invalid as exc:
         return again(field_error(exc.field))
-    except RateLimited:
-        return error_page(request, 429, "rate_limited")
-    except MailUnavailable:
-        return error_page(request, 503, "mail")
     return _after_submit(request, flow, submitted, "sent")
 
 
@@ -503,16 +494,12 @@ def _confirm_code(request: Request, flow: Workflow, form: FormData) -> Response:
     t = messages(language(request))
     try:
         flow.verify_submission(token, code, client_ip(request))
-    except NotFound:
-        return error_page(request, 404, "not_found")
-    except Invalid:
-        return _confirm_page(request, status=422, error=t("error.invalid_code"))
-    except Expired:
-        return _confirm_page(request, status=410, error=t("error.expired_code"))
-    except Conflict:
-        return error_page(request, 409, "conflict", home="/confirm")
-    except RateLimited:
-        return error_page(request, 429, "rate_limited", home="/confirm")
+    except Invalid as exc:
+        return _confirm_page(request, status=exc.status, error=t("error.invalid_code"))
+    except Expired as exc:
+        return _confirm_page(request, status=exc.status, error=t("error.expired_code"))
+    except (Conflict, RateLimited) as exc:
+        return domain_error(request, exc, "/confirm")
     return RedirectResponse("/confirm?verified=1", status_code=303)
 
 
@@ -524,7 +511,7 @@ async def confirm_resend(request: Request) -> Response:
     try:
         await run_in_threadpool(flow.resend_for_submission, token, client_ip(request))
     except WorkflowError as exc:
-        return _workflow_error(request, exc, "/confirm")
+        return domain_error(request, exc, "/confirm")
     return RedirectResponse("/confirm?resent=1", status_code=303)
 
 
@@ -728,16 +715,12 @@ def _verify(request: Request, flow: Workflow, token: str, form: FormData) -> Res
     t = messages(language(request))
     try:
         flow.verify_code(token, code, client_ip(request))
-    except NotFound:
-        return error_page(request, 404, "not_found")
-    except Invalid:
-        return status_page(request, token, status=422, error=t("error.invalid_code"))
-    except Expired:
-        return status_page(request, token, status=410, error=t("error.expired_code"))
-    except Conflict:
-        return error_page(request, 409, "conflict", home=f"/status/{token}")
-    except RateLimited:
-        return error_page(request, 429, "rate_limited", home=f"/status/{token}")
+    except Invalid as exc:
+        return status_page(request, token, status=exc.status, error=t("error.invalid_code"))
+    except Expired as exc:
+        return status_page(request, token, status=exc.status, error=t("error.expired_code"))
+    except (Conflict, RateLimited) as exc:
+        return domain_error(request, exc, f"/status/{token}")
     return _to_status(token, "verified")
 
 
@@ -824,20 +807,8 @@ def _attempt(
     try:
         action(*args)
     except WorkflowError as exc:
-        return _workflow_error(request, exc, f"/status/{token}")
+        return domain_error(request, exc, f"/status/{token}")
     return _to_status(token, flash)
-
-
-def _workflow_error(request: Request, exc: WorkflowError, home: str) -> Response:
-    kinds = {
-        NotFound: "not_found",
-        Expired: "expired",
-        RateLimited: "rate_limited",
-        Conflict: "conflict",
-        MailUnavailable: "mail",
-    }
-    kind = next((v for k, v in kinds.items() if isinstance(exc, k)), "invalid")
-    return error_page(request, exc.status, kind, home=home)
 
 
 class BrowserLinks:

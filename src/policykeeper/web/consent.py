@@ -240,8 +240,8 @@ def preferences(request: Request, saved: int = 0) -> Response:
     lang = pick_language(service.catalog, request.query_params.get("lang"))
     try:
         cookie = service.read_cookie(request.cookies.get(COOKIE_NAME))
-    except ForgedCookie:
-        return _preferences_page(request, service, lang, None, status=400, error="forged")
+    except ForgedCookie as exc:
+        return _preferences_page(request, service, lang, None, status=exc.status, error="forged")
     return _preferences_page(request, service, lang, cookie, saved=bool(saved))
 
 
@@ -255,8 +255,8 @@ async def save_preferences(request: Request) -> Response:
         cookie = service.read_cookie(request.cookies.get(COOKIE_NAME))
     except FormRejected as exc:
         return _preferences_page(request, service, lang, None, status=exc.status, error="form")
-    except ForgedCookie:
-        return _preferences_page(request, service, lang, None, status=400, error="forged")
+    except ForgedCookie as exc:
+        return _preferences_page(request, service, lang, None, status=exc.status, error="forged")
     lang = pick_language(service.catalog, str(form.get("language") or lang))
     action = form.get("action")
     banner = [item.key for item in service.catalog.on_device()]

@@ -10,12 +10,12 @@ from typing import Any
 from fastapi import Request
 from pydantic import ValidationError
 
+from policykeeper.errors import Unavailable
 from policykeeper.project import Project
 from policykeeper.web.admin import signed_in
 from policykeeper.web.center import project_of
 from policykeeper.web.security import read_form
 from policykeeper.web.views import workflow_of
-from policykeeper.workflow.errors import WorkflowError
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.staff import Role, StaffMember
 
@@ -26,11 +26,6 @@ async def staff_action(
     member = signed_in(request, needed)
     flow = workflow_of(request)
     return flow, await read_form(request, flow.secrets), member
-
-
-class Unavailable(WorkflowError):
-    status = 503
-    code = "unavailable"
 
 
 def project(request: Request) -> Project:

@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from policykeeper.errors import InputError, PolicyKeeperError
+from policykeeper.errors import AuditKeyError, InputError
 from policykeeper.store.database import AUDIT_KEY, Store, private_dir
 from policykeeper.store.models import AuditEntry, AuditHead
 
@@ -38,12 +38,6 @@ GENESIS = "0" * 64
 KEY_FILE = "audit.key"
 KEYED = "audit_keyed"
 """The entry that marks where a log written before the key was re-keyed."""
-
-
-class AuditKeyError(PolicyKeeperError):
-    """The audit key is missing, unreadable, or not the one the log was written with."""
-
-    exit_code = 2
 
 
 def load_audit_key(state_dir: Path) -> bytes:

@@ -6,6 +6,7 @@ public holidays, counted in its time zone); the request then takes the earliest 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -13,29 +14,13 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from policykeeper.policy.laws import ByLaw, LegalClock
 from policykeeper.policy.models import Deadline, Jurisdiction, Policy, Right
 from policykeeper.policy.types import Duration
 from policykeeper.workflow.settings import Calendar, WorkflowSettings
 
-
-@dataclass(frozen=True)
-class LegalClock:
-    period: Duration | None
-    extension: Duration | None
-    acknowledgment: Duration | None
-    acknowledgment_business_days: bool = False
-
-
-LEGAL_CLOCKS: dict[Jurisdiction, LegalClock] = {
-    # APPI Art. 33: "without delay"; no statutory extension or acknowledgment.
-    Jurisdiction.appi: LegalClock(None, None, None),
-    # GDPR Art. 12(3): one month, extendable by two further months.
-    Jurisdiction.gdpr: LegalClock(Duration(1, "month"), Duration(2, "month"), None),
-    # CCPA regs §7021: acknowledge in 10 business days, answer in 45 days, extend by 45.
-    Jurisdiction.ccpa: LegalClock(
-        Duration(45, "day"), Duration(45, "day"), Duration(10, "day"), True
-    ),
-}
+LEGAL_CLOCKS: Mapping[Jurisdiction, LegalClock] = ByLaw(lambda law: law.clock)
+"""Each law's clock (`Law.clock`): APPI 'without delay', GDPR a month, CCPA 45 days."""
 
 
 @dataclass(frozen=True)

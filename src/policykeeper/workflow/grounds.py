@@ -23,4 +23,17 @@ def declared_ground(right: Right, ground_id: str) -> Text | None:
 
 
 def ground_label(right: Right, ground_id: str) -> Text:
-    return declared_ground(right, ground_id) or SYSTEM_GROUNDS.get(ground_id) or Text(en=ground_id)
+    return partial_ground(right, ground_id) or SYSTEM_GROUNDS.get(ground_id) or Text(en=ground_id)
+
+
+WITHHELD_IN_PRINCIPLE = "withheld_in_principle"
+"""The reason for a partial disclosure that withholds what the declaration withholds in
+principle (ALLIN STUDIO: history and characteristic information), in the declaration's words."""
+
+
+def partial_ground(right: Right, ground_id: str) -> Text | None:
+    """The wording of a reason for withholding part of a disclosure: a declared refusal
+    ground, or the declared statement of what is withheld in principle."""
+    if ground_id == WITHHELD_IN_PRINCIPLE:
+        return right.withheld
+    return declared_ground(right, ground_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from policykeeper.policy.laws import law
 from policykeeper.policy.models import Jurisdiction, RequestLimit, Right
 
 
@@ -16,5 +17,11 @@ def request_limit(right: Right, jurisdictions: list[Jurisdiction]) -> RequestLim
         limits = [right.limit]
     if not limits:
         return None
-    # Where several apply, the most generous to the person is the one the law guarantees.
-    return max(limits, key=lambda limit: limit.count / max(limit.per.approx_days(), 1))
+    # Where several apply, the most generous to the person is the one the law guarantees,
+    # and never less than a law's floor (validate reports a declaration below it).
+    chosen = max(limits, key=lambda limit: limit.count / max(limit.per.approx_days(), 1))
+    for jurisdiction in jurisdictions:
+        floor = law(jurisdiction).limit_floor
+        if floor is not None and right.kind in floor.kinds and not floor.allows(chosen):
+            chosen = floor.limit
+    return chosen

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from policykeeper.errors import MailUnavailable
 from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import (
     Jurisdiction,
@@ -50,7 +51,12 @@ from policykeeper.workflow.errors import (
     WorkflowError,
 )
 from policykeeper.workflow.fees import fee_due
-from policykeeper.workflow.grounds import declared_ground, ground_label
+from policykeeper.workflow.grounds import (
+    WITHHELD_IN_PRINCIPLE,
+    declared_ground,
+    ground_label,
+    partial_ground,
+)
 from policykeeper.workflow.inputs import (
     CorrectableField,
     agents_allowed,
@@ -87,11 +93,6 @@ UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
-
-
-class MailUnavailable(WorkflowError):
-    status = 503
-    code = "mail_unavailable"
 
 
 def utcnow() -> datetime:
@@ -473,6 +474,11 @@ class Workflow:
             row = self._lock(session, request_id)
             if row.state != State.awaiting_fee:
                 raise Conflict(f"the request is {row.state}, not awaiting a fee")
+            if not waived and row.details.get("channel"):
+                raise Conflict(
+                    "a request recorded by staff needs how the fee was paid: record the "
+                    "payment on its intake (workflow.intake.record_payment)"
+                )
             if waived:
                 row.fee_status = "waived"
                 self._audit(session, row, actor, "fee_waived", {})
@@ -504,7 +510,10 @@ class Workflow:
         note: str = "",
         withhold: list[str] | None = None,
     ) -> None:
-        """Approve (fully or, for disclosure, partly) or deny on a declared refusal ground."""
+        """Approve (fully or, for disclosure, partly) or deny on a declared refusal ground.
+
+        A partial disclosure keeps its reason (APPI Art. 36): the declared ground staff cite, or
+        else the declaration's statement of what it withholds in principle."""
         now = self.clock()
         with self.store.transaction() as session:
             row = self._lock(session, request_id)
@@ -524,6 +533,17 @@ class Workflow:
             if unknown:
                 raise Invalid(f"unknown categories: {', '.join(unknown)}")
             row.decision = {"outcome": "approved", "withhold": withheld, "note": note}
+            if withheld:
+                reason = ground or (WITHHELD_IN_PRINCIPLE if right.withheld else None)
+                if reason is not None and partial_ground(right, reason) is None:
+                    declared = [g.id for g in right.refusal_grounds]
+                    declared += [WITHHELD_IN_PRINCIPLE] if right.withheld else []
+                    raise Invalid(
+                        "a partial disclosure must cite a declared refusal ground "
+                        f"({', '.join(declared) or 'none'})"
+                    )
+                if reason is not None:
+                    row.decision["ground"] = reason
             self._audit(session, row, actor, "approved", row.decision)
             self._move(session, row, State.executing, actor)
             enqueue(session, "execute", now=now, request_id=row.id, job_id=new_id())
@@ -813,6 +833,8 @@ class Workflow:
         )
 
     def _notify(self, session: Session, row: RequestRow, event: str) -> None:
+        if row.details.get("reply_by") == "letter":
+            return  # the person chose paper: staff post the letter (workflow.intake)
         enqueue(
             session,
             "notify",
@@ -1015,6 +1037,7 @@ class Workflow:
             "download_url": "",
             "download_expires": "",
             "withheld": "",
+            "withheld_reason": "",
             "places": tasks.place_lines(self, row) if event == "completed" else [],
             "nothing_held": event == "completed" and nothing_held(row),
             "disclosure": row.kind in DISCLOSURES,
@@ -1030,6 +1053,8 @@ class Workflow:
                 for c in self.policy.categories_under(key)
             ]
             context["withheld"] = ", ".join(withheld)
+            if withheld and decision.get("ground"):
+                context["withheld_reason"] = ground_label(right, decision["ground"]).get(lang)
             with self.store.transaction() as session:
                 has_export = session.get(Export, row.id) is not None
             if has_export:

@@ -6,28 +6,16 @@ LAW.md marks APPI's "without delay" and the holiday calendars as configurable; t
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from policykeeper.policy.laws import ByLaw, Calendar
 from policykeeper.policy.models import Jurisdiction
 from policykeeper.policy.types import Duration
 
-
-@dataclass(frozen=True)
-class Calendar:
-    """Where business days are counted: a `holidays` country (and subdivision) and a time zone."""
-
-    country: str | None
-    timezone: str
-    subdivision: str | None = None
-    extra_holidays: frozenset[date] = frozenset()
-
-
-DEFAULT_CALENDARS: dict[Jurisdiction, Calendar] = {
-    Jurisdiction.appi: Calendar("JP", "Asia/Tokyo"),
-    Jurisdiction.ccpa: Calendar("US", "America/Los_Angeles", "CA"),
-    Jurisdiction.gdpr: Calendar(None, "Europe/Brussels"),
-}
+DEFAULT_CALENDARS: Mapping[Jurisdiction, Calendar] = ByLaw(lambda law: law.calendar)
+"""Each law's calendar (`Law.calendar`), the one its business days are counted on."""
 
 
 @dataclass(frozen=True)

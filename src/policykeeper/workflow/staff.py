@@ -36,12 +36,15 @@ from policykeeper.workflow.errors import (
     RateLimited,
     Unauthorized,
 )
+from policykeeper.workflow.inputs import plain_text
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.tokens import Secrets
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("policykeeper-timing-equaliser")
 MIN_PASSWORD = 12
+USERNAME_MAX = 100
+"""The store's column width: a longer name is refused, never cut."""
 CACHE_SECONDS = 30.0
 """How long a hot path (the consent check) may reuse a verified token. Every revocation made
 through a directory clears its cache at once; another process's revocation reaches this one's
@@ -123,7 +126,9 @@ class StaffDirectory:
     def create(
         self, username: str, password: str, role: Role | str, actor: str = "system"
     ) -> StaffMember:
-        if not username.strip() or len(password) < MIN_PASSWORD:
+        """A new account; the one rule for names and passwords, whichever shell asks."""
+        username = plain_text(username, "username", USERNAME_MAX)
+        if not username or len(password) < MIN_PASSWORD:
             raise Invalid(
                 f"a username and a password of at least {MIN_PASSWORD} characters are required"
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from policykeeper.errors import PolicyKeeperError
+from policykeeper.errors import IllegalTransition
 
 
 class State(StrEnum):
@@ -53,17 +53,6 @@ EXTENDABLE = frozenset(
 """An extension moves the deadline, not the state; it is possible while the request is open."""
 
 
-class IllegalTransition(PolicyKeeperError):
-    """A move the lifecycle does not allow, e.g. executing a request that was never reviewed."""
-
-    exit_code = 1
-
-    def __init__(self, current: State | str, target: State | str) -> None:
-        self.current = State(current)
-        self.target = State(target)
-        super().__init__(f"a request cannot go from {self.current.value} to {self.target.value}")
-
-
 def can_move(current: State | str, target: State | str) -> bool:
     return State(target) in TRANSITIONS[State(current)]
 
@@ -71,5 +60,5 @@ def can_move(current: State | str, target: State | str) -> bool:
 def check_move(current: State | str, target: State | str) -> State:
     """The target state, or IllegalTransition."""
     if not can_move(current, target):
-        raise IllegalTransition(current, target)
+        raise IllegalTransition(State(current).value, State(target).value)
     return State(target)

@@ -23,7 +23,12 @@ from policykeeper.errors import InputError
 from policykeeper.policy.models import Policy, RightKind
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Lang, Text
-from policykeeper.workflow.grounds import SYSTEM_GROUNDS, declared_ground, ground_label
+from policykeeper.workflow.grounds import (
+    SYSTEM_GROUNDS,
+    WITHHELD_IN_PRINCIPLE,
+    ground_label,
+    partial_ground,
+)
 
 
 class LetterKind(StrEnum):
@@ -214,8 +219,10 @@ def _grounds(policy: Policy, ids: tuple[str, ...], lang: Lang, m: dict[str, Any]
     if right is None:
         raise InputError("the declaration has no access right, so no refusal grounds to cite")
     known = [g.id for g in right.refusal_grounds]
+    if right.withheld is not None:
+        known.append(WITHHELD_IN_PRINCIPLE)
     for ground in ids:
-        if declared_ground(right, ground) is None and ground not in SYSTEM_GROUNDS:
+        if partial_ground(right, ground) is None and ground not in SYSTEM_GROUNDS:
             raise InputError(
                 f"unknown refusal ground '{ground}'; the access right declares: "
                 + ", ".join([*known, *SYSTEM_GROUNDS])
