@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from policykeeper.examples import generation
+from policykeeper.store.database import private_dir
 
 migration = importlib.import_module(
     "policykeeper.store.migrate"
@@ -67,6 +68,7 @@ def install() -> None:
                 file = _template_folder() / "store.sqlite3"
                 real_migrate(f"sqlite:///{file}")
                 template = _sqlite[("store",)] = (file, {})
+        private_dir(path.parent)  # as the real migrate's engine does for a new file
         shutil.copyfile(template[0], path)
 
     # Modules imported before this ran (the kits the root conftest imports) hold the real

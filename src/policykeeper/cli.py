@@ -290,6 +290,34 @@ def audit_head(
     emit(_json(head.to_json()), output)
 
 
+@audit_app.command("rekey")
+@reported
+def audit_rekey(
+    directory: StateDir = Path("."),
+    db: DatabaseUrl = None,
+    key: AuditKeyOption = None,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option("--anchor", help="A head saved before the upgrade; the old log must hold it."),
+    ] = None,
+) -> None:
+    """Move a log written before the audit key onto the key, once, by the operator's choice
+    (never on start: a database writer could clear the key mark to launder a rewrite)."""
+    from policykeeper.store import default_url
+    from policykeeper.workflow.audit import rekey_store
+    from policykeeper.workflow.service import utcnow
+
+    kept = [_read_anchor(path) for path in anchor or []]
+    old = rekey_store(db or default_url(directory), _audit_key(directory, key), utcnow(), kept)
+    if not old.ok:
+        print(
+            f"re-keyed, but the old log was broken at entry {old.broken_at}: {old.reason}",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {old.entries} audit entries re-keyed")
+
+
 def _read_anchor(path: Path) -> Any:
     from policykeeper.errors import InputError
     from policykeeper.workflow.audit import Anchor
@@ -562,13 +590,30 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     db: DatabaseUrl = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For is believed (repeat; "
+            "default: none, every limit counts the connecting address).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the privacy center, the admin console and the JSON API, with the worker beside it."""
     import uvicorn
 
     from policykeeper.web.app import app_for
 
-    uvicorn.run(app_for(_keeper(directory, db)), host=host, port=port)
+    uvicorn.run(app_for(_keeper(directory, db)), host=host, port=port, **_proxy(trusted_proxy))
+
+
+def _proxy(trusted: list[str] | None) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS) by default:
+    any local process or tunnel could then pick the address the rate limits count. Only the
+    proxies named on the command line are believed."""
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(trusted)}
 
 
 @app.command()
@@ -596,7 +641,7 @@ def demo(
         f"[bold]JSON API[/bold]        {shown.base_url}/docs\n",
         soft_wrap=True,
     )
-    uvicorn.run(shown.app, host=host, port=port, log_level="warning")
+    uvicorn.run(shown.app, host=host, port=port, log_level="warning", **_proxy(None))
 
 
 @app.command()

@@ -18,12 +18,20 @@ AUDIT_KEY = "policykeeper.audit_key"
 """Where a store's sessions carry the audit key (Session.info), for the audit log's appends."""
 
 
+IGNORE_ALL = "# PolicyKeeper's state: never commit it.\n*\n"
+
+
 def private_dir(path: Path) -> Path:
-    """A folder only its owner can enter (0700), created if missing: the state folder holds
-    the database, its keys and the engine's journals."""
+    """A folder only its owner can enter (0700), created if missing, and ignored by git: the
+    state folder holds the database, its keys and the engine's journals, which a project kept
+    in a repository must never commit by accident."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_mode & 0o077:
         path.chmod(0o700)
+    ignore = path / ".gitignore"
+    if path.name == STATE_DIR and not ignore.exists():
+        with open(os.open(ignore, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as out:
+            out.write(IGNORE_ALL)
     return path
 
 

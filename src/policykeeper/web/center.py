@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,7 +64,7 @@ from policykeeper.workflow.inputs import (
     parse_email,
 )
 from policykeeper.workflow.outcome import outcome
-from policykeeper.workflow.service import NewRequest, Submitted, Workflow
+from policykeeper.workflow.service import NewRequest, Submitted, Workflow, status_expired
 
 router = APIRouter(include_in_schema=False)
 
@@ -638,14 +638,14 @@ class Fingerprint:
             .where(AuditEntry.request_id == RequestRow.id)
             .scalar_subquery()
         )
-        query = sa.select(RequestRow.version, last_entry).where(
+        query = sa.select(RequestRow.version, last_entry, RequestRow.closed_at).where(
             RequestRow.id == sa.bindparam("request_id")
         )
         compiled = query.compile(dialect=engine.dialect)
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
         return cls(str(compiled), order)
 
-    def read(self, engine: sa.Engine, request_id: str) -> tuple[int, int] | None:
+    def read(self, engine: sa.Engine, request_id: str) -> tuple[int, int, datetime | None] | None:
         values = {"request_id": request_id}
         params: Any = tuple(values[n] for n in self.positional) if self.positional else values
         connection = engine.raw_connection()
@@ -656,14 +656,22 @@ class Fingerprint:
             cursor.close()
         finally:
             connection.close()
-        return (int(found[0]), int(found[1] or 0)) if found else None
+        return (int(found[0]), int(found[1] or 0), _utc(found[2])) if found else None
+
+
+def _utc(value: Any) -> datetime | None:
+    """A raw driver's timestamp (SQLite gives text) as an aware UTC datetime."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 _fingerprints: dict[str, Fingerprint] = {}
 _rendering: dict[tuple[Any, str], asyncio.Lock] = {}
 
 
-def fingerprint(flow: Workflow, token: str) -> tuple[int, int] | None:
+def fingerprint(flow: Workflow, token: str) -> tuple[int, int, datetime | None] | None:
     """What a request's page depends on: its row version and its last audit entry.
 
     Read outside a transaction: on SQLite every store transaction takes the write lock, and
@@ -681,7 +689,10 @@ def status_page(
 ) -> Response:
     flow = workflow_of(request)
     lang = language(request)
-    key = None if error else status_key(request, flow, token)
+    try:
+        key = None if error else status_key(request, flow, token)
+    except Expired:
+        return error_page(request, 410, "expired")
     if key is None and error is None:
         return error_page(request, 404, "not_found")
     return page(
@@ -695,11 +706,14 @@ def status_page(
 
 
 def status_key(request: Request, flow: Workflow, token: str) -> tuple[Any, ...] | None:
-    """The cache key of a status page, or None for a request that does not exist."""
+    """The cache key of a status page, or None for a request that does not exist; Expired
+    once the request closed longer ago than a status link lasts (a cached page included)."""
     try:
         version = fingerprint(flow, token)
     except NotFound:
         return None
+    if version and status_expired(version[2], flow.clock(), flow.settings):
+        raise Expired("this status link has expired")
     flash = flash_of(request, FLASHES)
     return ("status", token, request.url.query, flash, version) if version else None
 
@@ -724,7 +738,7 @@ def status_context(
                 "filename": export.filename,
                 "expires": t.when(expires, zone),
             }
-        except NotFound:
+        except (NotFound, Expired):
             download = None
     fee = view.get("fee") or {}
     fee_text = ""
@@ -742,9 +756,12 @@ def status_context(
     flashes = [t(f"status.{flash}")] if flash else []
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
     result = outcome(flow.policy, row.result, zone, lang) if view["state"] == "completed" else None
-    state_label = t(
-        "state.completed_no_data" if result and result.no_data else f"state.{view['state']}"
-    )
+    if view.get("outcome"):  # execution found no one: nothing was deleted or changed
+        state_label = t("state.nothing_held")
+    elif result and result.no_data:
+        state_label = t("state.completed_no_data")
+    else:
+        state_label = t(f"state.{view['state']}")
     return {
         "token": token,
         "view": view,
@@ -768,7 +785,10 @@ def status_context(
 @router.get("/status/{token}")
 async def status(token: str, request: Request) -> Response:
     """Served from the event loop when the page is cached; built in a thread otherwise."""
-    key = status_key(request, workflow_of(request), token)
+    try:
+        key = status_key(request, workflow_of(request), token)
+    except Expired:
+        return error_page(request, 410, "expired")
     if key is None:
         return await run_in_threadpool(status_page, request, token)
     lang = language(request)

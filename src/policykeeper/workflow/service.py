@@ -39,6 +39,7 @@ from policykeeper.store.models import (
 )
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.store.queue import enqueue
+from policykeeper.store.task_models import PlaceTask
 from policykeeper.workflow import audit, tasks
 from policykeeper.workflow.deadlines import (
     add_period,
@@ -195,7 +196,7 @@ class Workflow:
         deadlines = compute_deadlines(self.policy, right, jurisdictions, now, self.settings)
         methods = _verification(right, jurisdictions)
         needs_email = Verification.none not in methods
-        checks = staff_checks(methods, agent is not None)
+        checks = required_checks(right, jurisdictions, agent is not None)
         code: tuple[str, str] | None = None
         with self.store.transaction() as session:
             if needs_email:
@@ -419,6 +420,10 @@ class Workflow:
             export = session.get(Export, request_id)
             if export is None:
                 raise NotFound("no such download")
+            # However fresh the link, the copy is handed over only within its lifetime (the
+            # status page mints new links; the purge job may not have run yet).
+            if export.created_at + self.settings.download_ttl < now:
+                raise Expired("this download has expired")
             return export
 
     # --- staff ---------------------------------------------------------------------------
@@ -738,7 +743,11 @@ class Workflow:
                     )
                 )
             row.result = result
-            self._audit(session, row, "worker", "executed", {"result": result})
+            # The audit log cannot forget: a corrected value never enters it in clear.
+            shown = without_values(result, corrected_values(row))
+            self._audit(session, row, "worker", "executed", {"result": shown})
+            if row.kind == RightKind.erasure and not nothing_held(row):
+                self._forget_corrections(session, row)
             if places is not None and tasks.pending(places):
                 tasks.wait_for_places(self, session, row, places)
                 return True
@@ -746,6 +755,33 @@ class Workflow:
             self._move(session, row, State.completed, "worker")
             self._notify(session, row, "completed")
             return True
+
+    def _forget_corrections(self, session: Session, erased: RequestRow) -> None:
+        """Once a person is erased, the values their corrections wrote are erased here too:
+        in those requests' details and results and in their recipients' messages."""
+        rows = session.execute(
+            sa.select(RequestRow).where(
+                RequestRow.kind == RightKind.rectification.value,
+                RequestRow.identity_kind == erased.identity_kind,
+                RequestRow.identity_value == erased.identity_value,
+            )
+        ).scalars()
+        for row in rows:
+            values = corrected_values(row)
+            if not values:
+                continue
+            row.details = without_values(row.details, values)
+            row.result = without_values(row.result, values)
+            for task in session.execute(
+                sa.select(PlaceTask).where(PlaceTask.request_id == row.id)
+            ).scalars():
+                task.subject = without_values(task.subject, values)
+                task.body = without_values(task.body, values)
+            self._audit(session, row, "worker", "corrections_erased", {"by": erased.id})
+            if self.project_dir is not None:
+                from policykeeper.engine.places.journal import SqliteJournal
+
+                SqliteJournal(self.project_dir).forget(f"request:{row.id}", "rectify")
 
     def execution_failed(self, request_id: str, error: str) -> None:
         """After the last retry: back to review with the error, never stuck in executing."""
@@ -894,7 +930,10 @@ class Workflow:
         return applicable_jurisdictions(self.policy, right, chosen)
 
     def _by_status(self, session: Session, token: str) -> RequestRow:
-        return self._lock(session, self.secrets.request_for_status(token))
+        row = self._lock(session, self.secrets.request_for_status(token))
+        if status_expired(row.closed_at, self.clock(), self.settings):
+            raise Expired("this status link has expired")
+        return row
 
     def _lock(self, session: Session, request_id: str) -> RequestRow:
         row = session.get(RequestRow, request_id, with_for_update=True)
@@ -928,12 +967,10 @@ class Workflow:
         )
 
     def _rate(self, session: Session, now: datetime, email: str, ip: str) -> None:
-        self._rate_bucket(
-            session,
-            now,
-            f"addr:{self.secrets.keyed_hash('addr', email)[:32]}",
-            self.settings.codes_per_address,
-        )
+        """Codes are counted per address and source together, and per source: counting per
+        address alone let anyone spend a victim's allowance so the victim could not ask."""
+        pair = self.secrets.keyed_hash("addr", email + "\0" + ip)[:32]
+        self._rate_bucket(session, now, f"addr:{pair}", self.settings.codes_per_address)
         self._rate_bucket(session, now, f"ip:{ip}", self.settings.codes_per_ip)
 
     def _rate_bucket(self, session: Session, now: datetime, bucket: str, limit: int) -> None:
@@ -1076,6 +1113,8 @@ class Workflow:
         }
         if row.state == State.denied and row.decision:
             view["ground"] = ground_label(right, row.decision["ground"]).get(row.language)
+        if row.state == State.completed and nothing_held(row):
+            view["outcome"] = "no_personal_data"
         if row.state == State.partially_complete:
             view["left"] = tasks.open_places(self, row)
         items = (row.decision or {}).get("items")
@@ -1159,6 +1198,8 @@ class Workflow:
             "no_data": False,
             "erased": [],
             "kept": [],
+            "nothing_held": event == "completed" and nothing_held(row),
+            "disclosure": row.kind in DISCLOSURES,
         }
         decision = row.decision or {}
         if event == "denied":
@@ -1185,6 +1226,49 @@ class Workflow:
         return context
 
 
+def status_expired(closed_at: datetime | None, now: datetime, settings: WorkflowSettings) -> bool:
+    """A status link lasts while its request is open and `status_ttl` after it closed."""
+    return closed_at is not None and closed_at + settings.status_ttl < now
+
+
+ERASED_VALUE = "[erased]"
+
+
+def corrected_values(row: RequestRow) -> list[str]:
+    """The new values a rectification asked for (longest first, so none hides in another)."""
+    if row.kind != RightKind.rectification.value or not isinstance(row.details, dict):
+        return []
+    changes = row.details.get("changes") or {}
+    values = (
+        {str(v) for v in changes.values() if str(v).strip()} if isinstance(changes, dict) else set()
+    )
+    return sorted(values, key=len, reverse=True)
+
+
+def without_values(data: Any, values: list[str]) -> Any:
+    """`data` (JSON-like) with every occurrence of `values` in its strings replaced."""
+    if not values or data is None:
+        return data
+    if isinstance(data, str):
+        for value in values:
+            data = data.replace(value, ERASED_VALUE)
+        return data
+    if isinstance(data, dict):
+        return {key: without_values(item, values) for key, item in data.items()}
+    if isinstance(data, list):
+        return [without_values(item, values) for item in data]
+    return data
+
+
+DISCLOSURES = frozenset({"access", "portability", "third_party_records"})
+
+
+def nothing_held(row: RequestRow) -> bool:
+    """Execution found no one with the request's identity: the person is told that no
+    personal data is held, never that it was "deleted" or "corrected"."""
+    return isinstance(row.result, dict) and row.result.get("found") is False
+
+
 def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verification]:
     """The declared methods plus any a jurisdiction adds: every check either law asks for."""
     methods = set(right.verification)
@@ -1195,6 +1279,19 @@ def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verifi
     if len(methods) > 1:
         methods.discard(Verification.none)
     return methods
+
+
+def required_checks(right: Right, jurisdictions: list[Jurisdiction], agent: bool) -> list[str]:
+    """The staff checks of the declaration AND of every jurisdiction's terms: methods within
+    one list are alternatives, lists are each required. Pooling them would let a jurisdiction
+    that accepts an emailed code waive the account login another one (or the right) asks for."""
+    sets = [set(right.verification)]
+    for jurisdiction in jurisdictions:
+        terms = right.by_jurisdiction.get(jurisdiction)
+        if terms is not None and terms.verification:
+            sets.append(set(terms.verification))
+    wanted = {check for methods in sets for check in staff_checks(methods, agent)}
+    return [check for check in STAFF_CHECKS if check in wanted]
 
 
 def staff_checks(methods: set[Verification], agent: bool) -> list[str]:

@@ -37,6 +37,8 @@ class WorkflowSettings:
     body_max_bytes: int = 64 * 1024
     """The largest JSON body or form the API and the pages read (uploads aside)."""
     download_ttl: timedelta = timedelta(days=7)
+    status_ttl: timedelta = timedelta(days=30)
+    """How long a status link keeps working after its request closed (open ones always work)."""
     session_ttl: timedelta = timedelta(hours=8)
     api_token_ttl: timedelta = timedelta(days=30)
     """How long a staff API token lives unless asked for less (at most `api_token_max_ttl`)."""

@@ -464,7 +464,10 @@ def message(
     due = min(Duration.parse(handoff["due_within"]).after(flow.clock()), row.due_at)
     zone = ZoneInfo(flow.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone)
     local = due.astimezone(zone)
-    complaints = flow.policy.contact(flow.policy.complaints.contact)
+    declared = flow.policy.complaints
+    complaints = flow.policy.contact(declared.contact or "") if declared else None
+    if complaints is None:  # no complaints window declared: the first reachable contact
+        complaints = next((c for c in flow.policy.contacts if c.value), None)
     contact = ""
     if complaints is not None:
         name = complaints.name.get(lang) if complaints.name else ""
