@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from policykeeper.examples import generation
+from policykeeper.store.database import private_dir
 
 migration = importlib.import_module(
     "policykeeper.store.migrate"
@@ -58,7 +59,7 @@ def install() -> None:
     def migrate(url: str) -> None:
         target = sa.make_url(url)
         path = _sqlite_file(target)
-        if path is None or path.exists():
+        if path is None or path.exists() or not path.parent.is_dir():
             real_migrate(url)
             return
         with _lock:
@@ -67,6 +68,7 @@ def install() -> None:
                 file = _template_folder() / "store.sqlite3"
                 real_migrate(f"sqlite:///{file}")
                 template = _sqlite[("store",)] = (file, {})
+        private_dir(path.parent)  # as the real migrate's engine does for a new file
         shutil.copyfile(template[0], path)
 
     # Modules imported before this ran (the kits the root conftest imports) hold the real

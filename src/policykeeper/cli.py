@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -29,6 +30,79 @@ ProjectDir = Annotated[
 ]
 
 
+@functools.cache
+def _config() -> Any:
+    """The configuration the environment gives; read once, here at the edge."""
+    from policykeeper.config import Config
+
+    return Config.from_environment()
+
+
+def _state_url(directory: Path, db: str | None) -> str:
+    """PolicyKeeper's own store: --db, else the configured URL, else the project's file."""
+    from policykeeper.store import default_url
+
+    return db or _config().database_url or default_url(directory)
+
+
+def _keeper(directory: Path, db: str | None = None, **parts: Any) -> Any:
+    """The one place the command line builds the Keeper: the environment, then the flags."""
+    from policykeeper.keeper import Keeper
+
+    config = _config()
+    if db:
+        config = config.model_copy(update={"database_url": db})
+    return Keeper(directory, config, **parts)
+
+
+class _Bars:
+    """Rich bars drawn from the API's progress calls (a small total shows none); `pause` is
+    the kill -9 tests' slow-down, waited after every call."""
+
+    def __init__(self, hide_below: int = 0, pause: float = 0.0, transient: bool = False) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.rich = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=transient,
+        )
+        self.hide_below = hide_below
+        self.pause = pause
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, step: Any) -> None:
+        import time
+
+        if step.total is None or step.total >= self.hide_below:
+            if not self.tasks:
+                self.rich.start()
+            if step.task not in self.tasks:
+                self.tasks[step.task] = self.rich.add_task(step.task, total=step.total)
+            self.rich.update(self.tasks[step.task], completed=step.done)
+        if self.pause:
+            time.sleep(self.pause)
+
+    def __enter__(self) -> _Bars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rich.stop()
+
+
+DATABASE_AWAY_EXIT = 3
+"""The exit status when the database cannot be reached (a supervisor restarts the worker)."""
+
+
 def reported(command: Command) -> Command:
     """Turn PolicyKeeper errors into one line per problem and the contract's exit code."""
 
@@ -46,6 +120,14 @@ def reported(command: Command) -> Command:
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             raise typer.Exit(130) from None
+        except Exception as exc:
+            from policykeeper.store.database import connection_lost
+
+            if not connection_lost(exc):
+                raise
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            print(f"error: the database cannot be reached: {first}", file=sys.stderr)
+            raise typer.Exit(DATABASE_AWAY_EXIT) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -77,7 +159,7 @@ def validate(
     ] = False,
 ) -> None:
     """Check the declaration (and data map, if any) against each other and the law."""
-    from policykeeper.project import review_project
+    from policykeeper.review import review_project
 
     if provenance:
         from policykeeper.draft.provenance import cited_lines
@@ -179,11 +261,10 @@ def audit_verify(
 ) -> None:
     """Check every link of the keyed audit chain (and saved heads); name the first edited,
     inserted, deleted or re-chained entry."""
-    from policykeeper.store import default_url
     from policykeeper.workflow.audit import verify_store
 
     kept = [_read_anchor(path) for path in anchor or []]
-    report = verify_store(db or default_url(directory), _audit_key(directory, key), kept)
+    report = verify_store(_state_url(directory, db), _audit_key(directory, key), kept)
     if not report.ok:
         print(f"audit log broken at entry {report.broken_at}: {report.reason}", file=sys.stderr)
         raise typer.Exit(1)
@@ -202,12 +283,39 @@ def audit_head(
 ) -> None:
     """Print the chain's head (entry number and hash) as JSON, to keep outside the database;
     `audit verify --anchor FILE` later proves nothing up to it was rewritten."""
-    from policykeeper.store import default_url
     from policykeeper.workflow.audit import store_anchor
     from policykeeper.workflow.service import utcnow
 
-    head = store_anchor(db or default_url(directory), _audit_key(directory, key), utcnow())
+    head = store_anchor(_state_url(directory, db), _audit_key(directory, key), utcnow())
     emit(_json(head.to_json()), output)
+
+
+@audit_app.command("rekey")
+@reported
+def audit_rekey(
+    directory: StateDir = Path("."),
+    db: DatabaseUrl = None,
+    key: AuditKeyOption = None,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option("--anchor", help="A head saved before the upgrade; the old log must hold it."),
+    ] = None,
+) -> None:
+    """Move a log written before the audit key onto the key, once, by the operator's choice
+    (never on start: a database writer could clear the key mark to launder a rewrite)."""
+    from policykeeper.store import default_url
+    from policykeeper.workflow.audit import rekey_store
+    from policykeeper.workflow.service import utcnow
+
+    kept = [_read_anchor(path) for path in anchor or []]
+    old = rekey_store(db or default_url(directory), _audit_key(directory, key), utcnow(), kept)
+    if not old.ok:
+        print(
+            f"re-keyed, but the old log was broken at entry {old.broken_at}: {old.reason}",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]ok[/green]: {old.entries} audit entries re-keyed")
 
 
 def _read_anchor(path: Path) -> Any:
@@ -239,9 +347,8 @@ class ExportFormat(StrEnum):
 
 def _engine_call(directory: Path, identity: str) -> tuple[Any, Any]:
     from policykeeper.engine import Identity
-    from policykeeper.project import load_project
 
-    return load_project(directory), Identity.parse(identity)
+    return _keeper(directory).project, Identity.parse(identity)
 
 
 def _json(data: dict[str, Any]) -> str:
@@ -346,10 +453,10 @@ def access(
     ] = ExportFormat.json,
 ) -> None:
     """Export everything about one person, with purposes, recipients, retention and sources."""
-    from policykeeper.engine import places
+    from policykeeper.engine import Identity
     from policykeeper.errors import InputError
 
-    result = places.access(*_engine_call(directory, identity))
+    result = _keeper(directory).access(Identity.parse(identity))
     if format is ExportFormat.zip:
         if output is None:
             raise InputError("--format zip needs -o FILE")
@@ -374,10 +481,13 @@ def erase(
 ) -> None:
     """Erase one person everywhere: delete, mask or keep under a legal hold, in foreign-key-safe
     order, then in every store, processor and manual task of the data map."""
-    from policykeeper.engine import places
+    from policykeeper.engine import Identity
     from policykeeper.engine.erase import summary
 
-    report = places.erase(*_engine_call(directory, identity), dry_run=dry_run).to_json()
+    keeper = _keeper(directory)
+    with _Bars(hide_below=10000, pause=_config().slow_erase, transient=True) as bars:
+        found = keeper.erase(Identity.parse(identity), dry_run=dry_run, progress=bars)
+    report = found.to_json()
     if json_:
         emit(_json(report), None)
     else:
@@ -465,9 +575,8 @@ def generate(
     )
     if places:
         from policykeeper.examples.places import seed_places
-        from policykeeper.project import load_project
 
-        filled = seed_places(load_project(directory))
+        filled = seed_places(_keeper(directory).project)
         console.print(
             "[green]filled[/green] "
             + (", ".join(f"{store} {n}" for store, n in filled.items()) or "no configured store")
@@ -481,13 +590,30 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     db: DatabaseUrl = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For is believed (repeat; "
+            "default: none, every limit counts the connecting address).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the privacy center, the admin console and the JSON API, with the worker beside it."""
     import uvicorn
 
-    from policykeeper.web.app import create_app
+    from policykeeper.web.app import app_for
 
-    uvicorn.run(create_app(directory, database_url=db), host=host, port=port)
+    uvicorn.run(app_for(_keeper(directory, db)), host=host, port=port, **_proxy(trusted_proxy))
+
+
+def _proxy(trusted: list[str] | None) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS) by default:
+    any local process or tunnel could then pick the address the rate limits count. Only the
+    proxies named on the command line are believed."""
+    if not trusted:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(trusted)}
 
 
 @app.command()
@@ -515,7 +641,7 @@ def demo(
         f"[bold]JSON API[/bold]        {shown.base_url}/docs\n",
         soft_wrap=True,
     )
-    uvicorn.run(shown.app, host=host, port=port, log_level="warning")
+    uvicorn.run(shown.app, host=host, port=port, log_level="warning", **_proxy(None))
 
 
 @app.command()
@@ -529,29 +655,49 @@ def worker(
     stalled_after: Annotated[
         float, typer.Option("--stalled-after", min=1, help="PostgreSQL: heartbeat timeout.")
     ] = 30,
+    give_up_after: Annotated[
+        float,
+        typer.Option(
+            "--give-up-after",
+            min=1,
+            help="Seconds without the database before the worker exits (status 3) to be restarted.",
+        ),
+    ] = 300,
 ) -> None:
-    """Run request execution, notifications and purges; on PostgreSQL, as one of many workers."""
-    import asyncio
+    """Run request execution, notifications and purges; on PostgreSQL, as one of many workers.
+    It reconnects after a database outage and exits non-zero when it cannot."""
+    import signal
     import threading
     from datetime import timedelta
 
+    from policykeeper.jobs.runner import Patience
     from policykeeper.workflow.settings import WorkflowSettings
-    from policykeeper.workflow.setup import open_workflow
 
-    flow = open_workflow(
-        directory, database_url=db, settings=WorkflowSettings(job_lease=timedelta(seconds=lease))
+    settings = WorkflowSettings.from_config(_config(), job_lease=timedelta(seconds=lease))
+    keeper = _keeper(
+        directory, db, settings=settings, patience=Patience(give_up_after=give_up_after)
     )
-    console.print(f"worker started on {'PostgreSQL' if flow.store.postgres else 'SQLite'}")
-    if flow.store.postgres:
-        from policykeeper.jobs.postgres import serve_jobs
+    _log_in_one_line()
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    console.print(f"worker started on {'PostgreSQL' if keeper.store.postgres else 'SQLite'}")
+    keeper.run_worker(stop, stalled_after=stalled_after)
 
-        asyncio.run(
-            serve_jobs(flow, heartbeat=max(stalled_after / 3, 1), stalled_after=stalled_after)
-        )
-    else:
-        from policykeeper.jobs.runner import run_worker
 
-        run_worker(flow, threading.Event())
+class _OneLineFormatter(logging.Formatter):
+    """A log record as one line: what failed, never a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_info = record.exc_text = record.stack_info = None
+        lines = super().format(record).splitlines()
+        return lines[0] if lines else ""
+
+
+def _log_in_one_line() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], force=True)
 
 
 staff_app = typer.Typer(help="Staff accounts for the admin console and API.", no_args_is_help=True)
@@ -569,20 +715,14 @@ def staff_add(
     """Create a staff account; the password is read from the prompt (or POLICYKEEPER_PASSWORD)."""
     import os
 
-    from policykeeper.errors import InputError
-    from policykeeper.workflow.setup import open_staff
-    from policykeeper.workflow.staff import Role
-
-    if role not in Role.__members__:
-        raise InputError(f"role must be viewer, handler or admin, not {role!r}")
+    keeper = _keeper(directory, db)
     password = os.environ.get("POLICYKEEPER_PASSWORD") or typer.prompt(
         "Password", hide_input=True, confirmation_prompt=True
     )
-    staff = open_staff(directory, database_url=db)
     try:
-        staff.create(username, password, role, actor="cli")
+        keeper.add_staff(username, password, role, actor="cli")
     finally:
-        staff.store.dispose()
+        keeper.close()
     console.print(f"[green]added[/green] {username} ({role})")
 
 
@@ -619,11 +759,10 @@ def _now(text: str | None) -> Any:
 @reported
 def retention_plan(directory: ProjectDir, now: NowOption = None, json_: JsonOption = False) -> None:
     """Per rule: rows due now, rows held, and when the next ones become due. Changes nothing."""
-    from policykeeper.project import load_project
     from policykeeper.retention import retention_plan as plan_retention
     from policykeeper.retention.render import plan_table
 
-    result = plan_retention(load_project(directory), _now(now))
+    result = plan_retention(_keeper(directory).project, _now(now))
     if json_:
         emit(_json(result.to_json()), None)
     else:
@@ -647,10 +786,11 @@ def retention_run(
     ] = None,
 ) -> None:
     """Apply every bound rule: delete or anonymize what is due, in short batches; resumable."""
-    from policykeeper.project import load_project
-    from policykeeper.retention.cli import run_command
-
-    report = run_command(load_project(directory), _now(now), batch_size, notice_days)
+    keeper = _keeper(directory)
+    with _Bars(pause=_config().slow_retention) as bars:
+        report = keeper.sweep(
+            _now(now), batch_size=batch_size, notice_days=notice_days, progress=bars
+        )
     if json_:
         emit(_json(report.to_json()), None)
     totals = report.totals()
@@ -667,18 +807,11 @@ def retention_run(
 @reported
 def retention_schedule(directory: ProjectDir, db: DatabaseUrl = None) -> None:
     """Queue the daily sweep job (03:00 UTC) for the worker; each run queues the next."""
-    from policykeeper.retention.schedule import schedule
-    from policykeeper.retention.store import utcnow
-    from policykeeper.store import Store, default_url, migrate
-
-    url = db or default_url(directory)
-    migrate(url)
-    store = Store(url)
+    keeper = _keeper(directory, db)
     try:
-        with store.transaction() as session:
-            job = schedule(session, utcnow())
+        job = keeper.schedule_retention()
     finally:
-        store.dispose()
+        keeper.close()
     when = f"for {job.run_after:%Y-%m-%d %H:%M} UTC" if job else "already queued"
     console.print(f"[green]daily retention sweep[/green] {when}")
 
@@ -698,11 +831,10 @@ def hold_add(
 ) -> None:
     """Put a person or one record under a legal hold: never swept, never erased."""
     from policykeeper.engine import Identity
-    from policykeeper.project import load_project
     from policykeeper.retention import add_hold
 
     who = Identity.parse(identity) if identity else None
-    hold = add_hold(load_project(directory), reason=reason, identity=who, table=table, key=key)
+    hold = add_hold(_keeper(directory).project, reason=reason, identity=who, table=table, key=key)
     console.print(f"[green]hold {hold.id}[/green]: {hold.target}")
 
 
@@ -714,10 +846,9 @@ def hold_list(
     json_: JsonOption = False,
 ) -> None:
     """List legal holds."""
-    from policykeeper.project import load_project
     from policykeeper.retention import list_holds
 
-    holds = list_holds(load_project(directory), released=released)
+    holds = list_holds(_keeper(directory).project, released=released)
     if json_:
         emit(_json({"holds": [h.to_json() for h in holds]}), None)
         return
@@ -732,10 +863,9 @@ def hold_release(
     directory: ProjectDir, hold_id: Annotated[int, typer.Argument(help="The hold's id.")]
 ) -> None:
     """Release a legal hold; its rows are swept again when due."""
-    from policykeeper.project import load_project
     from policykeeper.retention import release_hold
 
-    hold = release_hold(load_project(directory), hold_id)
+    hold = release_hold(_keeper(directory).project, hold_id)
     console.print(f"[green]released[/green] hold {hold.id}: {hold.target}")
 
 
@@ -749,35 +879,14 @@ SubjectOption = Annotated[
 
 
 def _consent(directory: Path, db: str | None) -> Any:
-    from policykeeper.consent.service import ConsentService
-    from policykeeper.workflow.setup import open_workflow
-
-    return ConsentService.for_workflow(open_workflow(directory, database_url=db))
+    return _keeper(directory, db).consent
 
 
 @consent_app.command("items")
 @reported
 def consent_items(directory: ProjectDir) -> None:
     """What the declaration makes consentable: mechanism, banner, GPC coverage, withdrawal."""
-    from policykeeper.consent import Catalog
-    from policykeeper.policy.loading import load_policy
-
-    catalog = Catalog.from_policy(load_policy(directory))
-    emit(
-        _json(
-            {
-                key: {
-                    "mechanism": item.mechanism,
-                    "banner": item.on_device,
-                    "gpc": item.opt_out_use,
-                    "withdrawal_effect": item.purpose.withdrawal_effect,
-                    "trackers": [t.name for t in item.trackers],
-                }
-                for key, item in catalog.items.items()
-            }
-        ),
-        None,
-    )
+    emit(_json(_keeper(directory).consent_items()), None)
 
 
 @consent_app.command("allowed")
@@ -877,7 +986,6 @@ def check(
 ) -> None:
     """Hold the published policy against the running service; exit 1 when a promise is broken."""
     from policykeeper.checks.cli import check_command
-    from policykeeper.store import default_url
 
     with console.status("promise checks") as status:
         result = check_command(
@@ -887,7 +995,7 @@ def check(
             data=not no_data,
             sample=sample,
             now=_now(now),
-            store_url=db or default_url(directory),
+            store_url=_state_url(directory, db),
             schedule=schedule_,
             notify=notify or [],
             output=output,
@@ -943,13 +1051,13 @@ FileOption = Annotated[Path, typer.Option("--file", help="A YAML or JSON file de
 
 def _store(directory: Path, db: str | None) -> Any:
     from policykeeper.policy.loading import project_directory
-    from policykeeper.store import default_url, migrated_store
+    from policykeeper.store import migrated_store
     from policykeeper.store.database import STATE_DIR
     from policykeeper.workflow.audit import load_audit_key
 
     project = project_directory(directory)
     key = load_audit_key(project / STATE_DIR)
-    return migrated_store(db or default_url(project), audit_key=key)
+    return migrated_store(_state_url(project, db), audit_key=key)
 
 
 def _described(model: Any, path: Path) -> Any:
@@ -979,7 +1087,6 @@ def publish(
     from policykeeper.errors import InputError
     from policykeeper.lifecycle import publish_project
     from policykeeper.workflow.service import utcnow
-    from policykeeper.workflow.settings import WorkflowSettings
 
     try:
         day = date.fromisoformat(effective)
@@ -991,7 +1098,7 @@ def publish(
         day,
         now=utcnow(),
         actor="cli",
-        base_url=WorkflowSettings.from_environment().base_url,
+        base_url=_config().base_url,
         pace=pace,
     )
     console.print(
@@ -1088,12 +1195,11 @@ def versions_show(
 @reported
 def incident_record(directory: ProjectDir, file: FileOption, db: DatabaseUrl = None) -> None:
     """Record an incident: count the people and data through the data map, start the clocks."""
-    from policykeeper.project import load_project
     from policykeeper.records.incidents import NewIncident, record_incident
     from policykeeper.workflow.service import utcnow
 
     incident = record_incident(
-        load_project(directory),
+        _keeper(directory).project,
         _store(directory, db),
         _described(NewIncident, file),
         now=utcnow(),
@@ -1163,12 +1269,11 @@ def incident_report(
 @reported
 def provision_record(directory: ProjectDir, file: FileOption, db: DatabaseUrl = None) -> None:
     """Record a provision to a declared third-party recipient (one, or a recurring one)."""
-    from policykeeper.project import load_project
     from policykeeper.records.provisions import NewProvision, record_provision
     from policykeeper.workflow.service import utcnow
 
     record = record_provision(
-        load_project(directory),
+        _keeper(directory).project,
         _store(directory, db),
         _described(NewProvision, file),
         now=utcnow(),

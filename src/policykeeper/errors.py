@@ -163,6 +163,26 @@ class Expired(WorkflowError):
     page = "expired"
 
 
+class WrongCode(Invalid):
+    """A code that does not match, with how many tries the current code has left."""
+
+    def __init__(self, left: int) -> None:
+        super().__init__("the code is not correct", "code")
+        self.left = left
+
+
+class TooManyAttempts(Expired):
+    """The current code took too many wrong tries: the person needs a new one (not 'expired')."""
+
+    code = "too_many_attempts"
+
+
+class SamePerson(Conflict):
+    """Four eyes: whoever proposed an approval cannot approve it too."""
+
+    code = "same_person"
+
+
 class RateLimited(WorkflowError):
     """Too many attempts in a short time."""
 

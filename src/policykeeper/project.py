@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from policykeeper.datamap.loading import datamap_path, read_datamap
 from policykeeper.datamap.models import DataMap
-from policykeeper.errors import InputError, Problem, ProblemsFound, display_path
+from policykeeper.errors import InputError, ProblemsFound, display_path
 from policykeeper.policy.loading import project_directory, read_policy
 from policykeeper.policy.models import Policy
+from policykeeper.store.database import default_url
 
 
 @dataclass(frozen=True)
@@ -19,39 +22,21 @@ class Project:
     directory: Path
     policy: Policy
     datamap: DataMap
+    state_url: str | None = None
+    """PolicyKeeper's own store (legal holds, journals); None: the project's SQLite file."""
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What is built once per loaded project (the engine's reflected runtime); it goes with
+    the project object, so a reloaded project never sees the old one's."""
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+    @property
+    def store_url(self) -> str:
+        return self.state_url or default_url(self.directory)
 
 
-def validate_project(directory: Path | str) -> list[Problem]:
-    """Every problem that stops the project from loading; an empty list means it can be used."""
-    return [p for p in review_project(directory) if p.blocking]
-
-
-def review_project(directory: Path | str) -> list[Problem]:
-    """Everything `policykeeper validate` reports: problems that stop the project, what the law
-    requires and the policy lacks or breaks, and warnings (see Problem.severity)."""
-    path = project_directory(directory)
-    policy, problems = read_policy(path)
-    if datamap_path(path).is_file():
-        datamap, datamap_problems = read_datamap(path, policy)
-        problems = [*problems, *datamap_problems]
-        if policy is not None and datamap is not None and not datamap_problems:
-            problems = [*problems, *_retention_problems(path, policy, datamap)]
-    return problems
-
-
-def _retention_problems(path: Path, policy: Policy, datamap: DataMap) -> list[Problem]:
-    """Retention rules the data map cannot bind (owned by policykeeper.retention)."""
-    from policykeeper.policy.source import read_yaml
-    from policykeeper.retention.rules import binding_findings
-
-    document = read_yaml(datamap_path(path))
-    return [
-        document.problem(where, message) for where, message in binding_findings(policy, datamap)
-    ]
-
-
-def load_project(directory: Path | str) -> Project:
-    """The checked policy and data map, or ProblemsFound listing every problem in both."""
+def load_project(directory: Path | str, state_url: str | None = None) -> Project:
+    """The checked policy and data map, or ProblemsFound listing every problem in both;
+    `state_url` is PolicyKeeper's own store, when it is not the project's SQLite file."""
     path = project_directory(directory)
     if not datamap_path(path).is_file():
         raise InputError(f"{display_path(datamap_path(path))}: file not found")
@@ -60,4 +45,4 @@ def load_project(directory: Path | str) -> Project:
     problems = [p for p in [*problems, *datamap_problems] if p.blocking]
     if problems or policy is None or datamap is None:
         raise ProblemsFound(problems)
-    return Project(path, policy, datamap)
+    return Project(path, policy, datamap, state_url)

@@ -11,6 +11,7 @@ from checks_kit import NOW, SECRET, add_phone_column, ainema_project, database_u
 from store.kit import FakeClock, Mailbox
 
 from policykeeper.checks.schedule import JOB_KIND, queue_checks
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 from policykeeper.store.models import Job
 from policykeeper.workflow.mail import SmtpMailer
@@ -36,7 +37,7 @@ def test_staff_are_told_once_when_a_check_turns_red(
         secret_key=SECRET,
     )
     queue_checks(store, NOW, site=None, pages=None, data=True, notify=[STAFF])
-    worker = Worker(flow)
+    worker = Worker(flow, JOB_HANDLERS)
 
     clock.advance(days=1)
     assert worker.run_until_idle() == 1  # all kept: no email
@@ -82,7 +83,7 @@ def test_without_notify_the_workflows_staff_address_is_told(
     )
     queue_checks(store, NOW, site=None, pages=None, data=True, notify=[])
     clock.advance(days=1)
-    assert Worker(flow).run_until_idle() == 1
+    assert Worker(flow, JOB_HANDLERS).run_until_idle() == 1
     assert "users.tel2" in Mailbox.body(mailbox.last("privacy-team@ainema.example"))
     flow.store.dispose()
 
@@ -96,7 +97,7 @@ def test_a_run_that_cannot_check_tells_staff_why_and_the_schedule_goes_on(
     clock = FakeClock(NOW)
     flow = open_workflow(folder, database_url=store, mailer=mailer, clock=clock, secret_key=SECRET)
     queue_checks(store, NOW, site=None, pages=None, data=True, notify=[STAFF], sample=30)
-    worker = Worker(flow)
+    worker = Worker(flow, JOB_HANDLERS)
     service_db = folder / "ainema.sqlite3"
     service_db.rename(folder / "moved-away.sqlite3")  # the service's database is gone
 

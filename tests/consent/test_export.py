@@ -7,8 +7,8 @@ import json
 import zipfile
 from collections.abc import Callable
 
+from policykeeper.consent.export import with_consent_records
 from policykeeper.consent.service import ConsentService
-from policykeeper.store.consent_export import with_consent_records
 
 Make = Callable[..., ConsentService]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from policykeeper.project import load_project, validate_project
+from policykeeper.project import load_project
+from policykeeper.review import validate_project
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

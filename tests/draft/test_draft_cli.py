@@ -7,7 +7,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from policykeeper.cli import app
-from policykeeper.project import validate_project
+from policykeeper.review import validate_project
 
 runner = CliRunner()
 AINEMA = str(SEEDS[0])

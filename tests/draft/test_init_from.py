@@ -12,8 +12,8 @@ from policykeeper.draft import draft_policy, init_from
 from policykeeper.draft.provenance import PROVENANCE_FILE, REVIEW_FILE
 from policykeeper.draft.roundtrip import roundtrip
 from policykeeper.policy.loading import load_policy
-from policykeeper.project import review_project, validate_project
 from policykeeper.render import render_policy
+from policykeeper.review import review_project, validate_project
 
 
 def markdown(policy, lang: str) -> str:

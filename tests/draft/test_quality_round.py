@@ -32,10 +32,12 @@ def test_a_date_alone_at_the_head_is_the_date_of_the_version(tmp_path) -> None:
     assert "updated=2025-11-05" in found(
         tmp_path, "# Notice\n\nNovember 5, 2025\n\nWe care.\n"
     ).keys("date")
-    assert "effective=2025-04-22" in found(tmp_path, "# 通知\n\n発効日 2025 年 4 月 22 日\n\n当社は個人情報を適切に取り扱います。\n").keys(
-        "date"
-    )
-    assert "effective=2024-04-01" in found(tmp_path, "# 方針\n\n当社は個人情報を適切に取り扱います。\n\n2024年4月1日施行\n").keys("date")
+    assert "effective=2025-04-22" in found(
+        tmp_path, "# 通知\n\n発効日 2025 年 4 月 22 日\n\n当社は個人情報を適切に取り扱います。\n"
+    ).keys("date")
+    assert "effective=2024-04-01" in found(
+        tmp_path, "# 方針\n\n当社は個人情報を適切に取り扱います。\n\n2024年4月1日施行\n"
+    ).keys("date")
 
 
 def test_a_link_to_a_policy_page_is_not_a_contact_form(tmp_path) -> None:

@@ -10,7 +10,7 @@ from draft_kit import SEEDS
 from typer.testing import CliRunner
 
 from policykeeper.cli import app
-from policykeeper.project import validate_project
+from policykeeper.review import validate_project
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -21,7 +21,8 @@ from policykeeper.engine import Identity, erase
 from policykeeper.engine.masking import is_hashed
 from policykeeper.engine.runtime import release, runtime
 from policykeeper.examples.generation import generate
-from policykeeper.project import Project, load_project, validate_project
+from policykeeper.project import Project, load_project
+from policykeeper.review import validate_project
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PROMISE = (

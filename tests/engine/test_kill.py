@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from engine_kit import PEOPLE, copy_example, snapshot
 
+from policykeeper.config import SLOW_ERASE_ENV as SLOW_ENV
 from policykeeper.engine import Identity, erase
-from policykeeper.engine.erase import SLOW_ENV
 from policykeeper.engine.runtime import release
 from policykeeper.engine.state import STATE_DIR, STATE_FILE
 from policykeeper.examples.generation import generate

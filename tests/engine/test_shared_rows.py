@@ -21,7 +21,8 @@ from policykeeper.datamap.starter import init_project
 from policykeeper.engine import Identity, access, erase, plan, rectify
 from policykeeper.engine.runtime import release
 from policykeeper.errors import SchemaConflict
-from policykeeper.project import Project, load_project, validate_project
+from policykeeper.project import Project, load_project
+from policykeeper.review import validate_project
 
 HANAKO, TARO, LONE, GIFT = (
     "hanako@example.jp",

@@ -19,7 +19,8 @@ from engine_kit import snapshot
 from policykeeper.datamap.starter import init_project
 from policykeeper.engine import Identity, access, erase, is_restricted, restrict
 from policykeeper.engine.runtime import release
-from policykeeper.project import Project, load_project, validate_project
+from policykeeper.project import Project, load_project
+from policykeeper.review import validate_project
 
 metadata = sa.MetaData()
 employees = sa.Table(

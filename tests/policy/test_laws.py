@@ -12,7 +12,7 @@ from policykeeper.policy.laws import law, laws
 from policykeeper.policy.loading import load_policy
 from policykeeper.policy.models import Jurisdiction, RightKind
 from policykeeper.policy.types import Duration
-from policykeeper.project import review_project
+from policykeeper.review import review_project
 from policykeeper.workflow.deadlines import LEGAL_CLOCKS
 from policykeeper.workflow.limits import request_limit
 from policykeeper.workflow.settings import DEFAULT_CALENDARS

@@ -25,7 +25,7 @@ import toy_law  # registers the law
 from policykeeper.policy.laws import law, laws
 from policykeeper.policy.loading import load_policy
 from policykeeper.policy.models import Jurisdiction, RightKind
-from policykeeper.project import review_project
+from policykeeper.review import review_project
 from policykeeper.render import render_policy
 from policykeeper.workflow.deadlines import compute_deadlines
 from policykeeper.workflow.fees import fee_due

@@ -96,6 +96,13 @@ COUNTRIES = ("US", "DE", "JP", "SG")
 UNITS = ("day", "week", "month", "year")
 
 
+_UNSET = object()
+# Fields whose other value would take text out of the published policy on purpose: a retention
+# rule with `published: false` is bound and swept but never rendered (tested on its own in
+# tests/render/test_not_stated.py), so the maximal declaration publishes all of its rules.
+FIXED: dict[str, Any] = {"RetentionRule.published": True}
+
+
 class Maximal:
     """Builds a Policy with every field filled; remembers each marker text it placed."""
 
@@ -108,7 +115,12 @@ class Maximal:
 
     def build(self, model: type[BaseModel], index: int = 0) -> Any:
         values = {
+            name: FIXED.get(f"{model.__name__}.{name}", _UNSET) for name in model.model_fields
+        }
+        values = {
             name: self.value(info.annotation, list(info.metadata), index)
+            if values[name] is _UNSET
+            else values[name]
             for name, info in model.model_fields.items()
         }
         return model.model_validate(values)

@@ -19,13 +19,13 @@ import pytest
 from render_support import EXAMPLE_NAMES, FORMATS, example, rendered, visible
 from ruamel.yaml import YAML
 
+from policykeeper.document import Fields, ItemList, Paragraph, Section, Span, Table
 from policykeeper.policy.checks import DANGLING
 from policykeeper.policy.script import JAPANESE, has_japanese
 from policykeeper.policy.types import Lang, Text
 from policykeeper.render import render_policy
 from policykeeper.render.build import Builder, build_document
 from policykeeper.render.catalog import catalog
-from policykeeper.render.document import Fields, ItemList, Paragraph, Section, Span, Table
 from policykeeper.render.style import japanese, japanese_problems, japanese_runs
 
 PACKAGE = Path(str(files("policykeeper")))

@@ -94,6 +94,8 @@ SHOWN_OTHERWISE: dict[str, str] = {
     "Category.stored": "'not stored' note",
     "Category.handled_by": "recipient names",
     "Category.subjects": "subject labels",
+    "Category.balance": "the privacy center's erasure form warns about unused balances",
+    "RetentionRule.published": "false: bound and swept, never rendered (the maximal sets true)",
     "Category.history_information": "'history and characteristic information' note",
     "Purpose.id": "identifier, referenced only",
     "Purpose.uses": "internal classification (consent, GPC, checks); not published",
@@ -278,8 +280,13 @@ def _texts(value: Any) -> list[Text]:
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_example_shows_every_text(name: str, lang: str, fmt: str) -> None:
     text = visible(name, lang, fmt).casefold()
+    declared = example(name)
+    unpublished = [r for r in declared.retention if not r.published]
     missing = [
-        t.get(lang) for t in _texts(example(name)) if normalize(t.get(lang)).casefold() not in text
+        t.get(lang)
+        for t in _texts(declared)
+        if normalize(t.get(lang)).casefold() not in text
+        and not any(t in _texts(rule) for rule in unpublished)
     ]
     assert not missing, f"{len(missing)} texts not rendered, e.g. {missing[:5]}"
 

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from policykeeper.cli import app
 from policykeeper.errors import ProblemsFound
-from policykeeper.project import load_project, validate_project
+from policykeeper.project import load_project
 from policykeeper.retention import retention_plan, retention_run
+from policykeeper.review import validate_project
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

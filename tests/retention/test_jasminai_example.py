@@ -13,8 +13,9 @@ from store.kit import Mailbox
 
 from policykeeper.engine.runtime import release
 from policykeeper.examples.generation import generate
-from policykeeper.project import Project, load_project, validate_project
+from policykeeper.project import Project, load_project
 from policykeeper.retention import retention_plan, retention_run
+from policykeeper.review import validate_project
 from policykeeper.workflow.mail import SmtpMailer
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)

@@ -18,9 +18,10 @@ from policykeeper.datamap.connections import expand
 from policykeeper.engine.masking import keyed_hash
 from policykeeper.engine.runtime import release
 from policykeeper.policy.types import Duration
-from policykeeper.project import Project, load_project, validate_project
+from policykeeper.project import Project, load_project
 from policykeeper.retention import retention_plan, retention_run
 from policykeeper.retention.store import open_store
+from policykeeper.review import validate_project
 from policykeeper.store.models import Request, Upload
 from policykeeper.workflow.mail import SmtpMailer
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from retention_kit import NOW, naive, rows, scalar
 
+from policykeeper.config import SLOW_RETENTION_ENV as SLOW_ENV
 from policykeeper.project import load_project
 from policykeeper.retention import retention_run
-from policykeeper.retention.batches import SLOW_ENV
 from policykeeper.retention.store import open_store
 from policykeeper.store.retention_models import RetentionRun
 from policykeeper.workflow.audit import verify_chain

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from retention_kit import NOW, naive, scalar
 from store.kit import FakeClock
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 from policykeeper.policy.loading import load_policy
 from policykeeper.project import load_project
@@ -41,7 +42,7 @@ def test_daily_job_runs_requeues_and_catches_up(
         first = schedule(session, clock())
         assert first is not None and first.run_after == NOW.replace(hour=3)
         assert schedule(session, clock()) is None, "one daily job at a time"
-    worker = Worker(workflow)
+    worker = Worker(workflow, JOB_HANDLERS)
     assert worker.run_until_idle() == 0, "not before 03:00"
     clock.advance(hours=4)
     assert worker.run_until_idle() == 1

@@ -83,6 +83,8 @@ def submit_form(
 ) -> tuple[httpx.Response, dict[str, str]]:
     """Fill and send a request form as a browser does; the response and the fields used."""
     fields = form_fields(http.get(f"/requests/{kind}").text)
+    if kind == "erasure":  # the person ticks "I understand this cannot be undone"
+        extra = {"confirm": "1", **extra}
     response = http.post(f"/requests/{kind}", data={**fields, "email": email, **extra})
     return response, fields
 

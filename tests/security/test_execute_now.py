@@ -7,6 +7,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from security_kit import PASSWORD, Served, form_fields
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 from policykeeper.store.models import Job
 
@@ -32,7 +33,7 @@ def approved(site: Served) -> str:
 def test_execute_now_after_the_worker_took_the_job(serve: Serve) -> None:
     site = serve()
     request_id = approved(site)
-    worker = Worker(site.workflow)
+    worker = Worker(site.workflow, JOB_HANDLERS)
     with site.workflow.store.transaction() as session:
         job_id = session.execute(
             sa.select(Job.id).where(Job.request_id == request_id, Job.kind == "execute")

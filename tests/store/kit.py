@@ -194,9 +194,10 @@ def status_in(mailbox: Mailbox, address: str) -> str:
 
 def drain(workflow: Workflow) -> int:
     """Run every due job in-process, as the default worker would."""
+    from policykeeper.job_handlers import JOB_HANDLERS
     from policykeeper.jobs.worker import Worker
 
-    return Worker(workflow).run_until_idle()
+    return Worker(workflow, JOB_HANDLERS).run_until_idle()
 
 
 @pytest.fixture

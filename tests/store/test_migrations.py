@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from policykeeper.config import Config
 from policykeeper.store import Store, migrate
 from policykeeper.store.database import default_url
 from policykeeper.store.migrate import alembic_config
@@ -55,7 +56,8 @@ def test_default_url_is_the_embedded_file(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("POLICYKEEPER_DATABASE_URL", raising=False)
     assert default_url(tmp_path) == f"sqlite:///{tmp_path / '.policykeeper' / 'state.sqlite3'}"
     monkeypatch.setenv("POLICYKEEPER_DATABASE_URL", "postgresql+psycopg://x@h/db")
-    assert default_url(tmp_path) == "postgresql+psycopg://x@h/db"
+    assert Config.from_environment().database_url == "postgresql+psycopg://x@h/db"
+    assert default_url(tmp_path).startswith("sqlite:///")  # the library reads no variable
 
 
 def test_0300_carries_document_checks_over(state_url: str) -> None:

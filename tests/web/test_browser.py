@@ -165,6 +165,9 @@ def approve(browser: Any, live: Live, reference: str) -> None:
     page.locator(f"a[href='/admin/requests/{reference}']").click()
     assert page.locator("#plan-heading").is_visible()
     page.locator("#approve").click()
+    if "/confirm" in page.url:  # an erasure or correction: approved from the summary page
+        page.locator("#understood").check()
+        page.locator("#confirm-approve").click()
     deadline = time.monotonic() + 30
     while page.locator("[data-state]").first.get_attribute("data-state") != "completed":
         assert time.monotonic() < deadline, "execution did not finish"
@@ -187,6 +190,7 @@ def test_deletion_in_japanese(chromium: Any, live: Live) -> None:
     assert "削除" in page.locator("h1").inner_text()
     assert page.get_by_role("heading", name="法令により保存する情報").is_visible()
     page.get_by_label("メールアドレス").fill(email)
+    page.locator("#confirm").check()  # 削除した情報は元に戻せないことを理解しました
     page.get_by_role("button", name="確認コードを送る").click()
     # The browser that submitted is told to check its mail; the status link is only there.
     assert page.locator("h1").inner_text() == "メールをご確認ください"
@@ -348,6 +352,7 @@ def test_demo_journey_through_the_outbox(
         page = chromium.new_page(locale="ja-JP")
         page.goto(demo.base_url + "/requests/erasure")
         page.get_by_label("メールアドレス").fill(email)
+        page.locator("#confirm").check()
         page.get_by_role("button", name="確認コードを送る").click()
         page.get_by_role("link", name="送信メール（デモ）").click()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

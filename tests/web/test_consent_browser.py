@@ -298,3 +298,13 @@ def test_a_wider_policy_asks_again(chromium: Any, servers: dict[str, Live]) -> N
     finally:
         live.app.state.consent = original
         context.close()
+
+
+def test_the_banner_comes_first_in_keyboard_order(chromium: Any, servers: dict[str, Live]) -> None:
+    live = servers["ainema"]
+    context, page = open_page(chromium, live, "en")
+    page.locator(".pk-banner").wait_for(state="visible")
+    assert page.evaluate("document.body.firstElementChild.classList.contains('pk-banner')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('.pk-banner')")
+    context.close()

@@ -72,7 +72,7 @@ def test_access_delivers_the_export_by_an_expiring_link(
     run_to_completion(client, mailbox, str(me["email"]), kind="access", language="ja")
     completed = mailbox.last(str(me["email"]))
     assert "完了" in str(completed["Subject"])
-    link = re.search(r"/api/download/(\S+)", Mailbox.body(completed))
+    link = re.search(r"/download/(\S+)", Mailbox.body(completed))
     assert link
     download = client.get(f"/api/download/{link.group(1)}")
     assert download.status_code == 200

@@ -83,6 +83,8 @@ def submit(client: TestClient, kind: str, email: str, **extra: Any) -> tuple[str
     """Send a request form; the status token (from the email: the browser is only told to
     check its mail) and the form fields used."""
     fields = form_fields(client.get(f"/requests/{kind}").text)
+    if kind == "erasure":  # the person ticks "I understand this cannot be undone"
+        extra = {"confirm": "1", **extra}
     response = client.post(f"/requests/{kind}", data={**fields, "email": email, **extra})
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith("/confirm"), response.headers["location"]

@@ -248,7 +248,7 @@ def legacy_log(url: str, edit: bool = False) -> list[str]:
     return hashes
 
 
-def test_an_old_log_is_rekeyed_on_upgrade_with_its_old_head_recorded(state_url: str) -> None:
+def test_an_old_log_is_rekeyed_on_request_with_its_old_head_recorded(state_url: str) -> None:
     from policykeeper.store import migrate
 
     hashes = legacy_log(state_url)
@@ -257,8 +257,10 @@ def test_an_old_log_is_rekeyed_on_upgrade_with_its_old_head_recorded(state_url: 
     try:
         with upgraded.transaction() as session:
             report = audit.verify_chain(session)
-        assert not report.ok and "not keyed yet" in (report.reason or "")
-        audit.ensure_keyed(upgraded)
+        assert not report.ok and "not keyed" in (report.reason or "")
+        with pytest.raises(audit.AuditKeyError, match="audit rekey"):
+            audit.ensure_keyed(upgraded)  # never on start: only the operator re-keys
+        assert audit.rekey(upgraded, START).ok
         fill(upgraded, 1)
         report = check(upgraded)
         assert report.ok and report.entries == LEGACY_ROWS + 2
@@ -269,7 +271,9 @@ def test_an_old_log_is_rekeyed_on_upgrade_with_its_old_head_recorded(state_url: 
             assert recorded["legacy_head"] == {"seq": LEGACY_ROWS, "hash": hashes[-1]}
             assert recorded["legacy_intact"] is True
             assert session.get(AuditEntry, 1).hash != hashes[0]
-        audit.ensure_keyed(upgraded)  # once only
+        audit.ensure_keyed(upgraded)
+        with pytest.raises(audit.AuditKeyError, match="already keyed"):
+            audit.rekey(upgraded, START)  # once only
         assert check(upgraded).entries == LEGACY_ROWS + 2
         # After the upgrade, the old unkeyed scheme no longer verifies anything.
         rechain_from(upgraded, 1, audit.legacy_hash)
@@ -285,7 +289,7 @@ def test_an_old_log_broken_before_the_upgrade_stays_reported(state_url: str) -> 
     migrate(state_url)
     upgraded = Store(state_url, audit_key=AUDIT_KEY)
     try:
-        audit.ensure_keyed(upgraded)
+        assert not audit.rekey(upgraded, START).ok
         report = check(upgraded)
     finally:
         upgraded.dispose()

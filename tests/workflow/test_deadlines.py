@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from store.kit import ainema_policy, with_jurisdictions, with_right
 
+from policykeeper.config import Config
 from policykeeper.policy.models import Jurisdiction, Policy
 from policykeeper.policy.types import Duration
 from policykeeper.workflow.deadlines import compute_deadlines
@@ -163,7 +164,7 @@ def test_jasminai_gdpr_ccpa_and_both() -> None:
 def test_office_closures_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("POLICYKEEPER_EXTRA_HOLIDAYS", "2026-12-29, 2026-12-30,2026-12-31")
     monkeypatch.setenv("POLICYKEEPER_BASE_URL", "https://privacy.example.jp/")
-    settings = WorkflowSettings.from_environment()
+    settings = WorkflowSettings.from_config(Config.from_environment())
     assert settings.base_url == "https://privacy.example.jp"
     policy = with_right(
         ainema_policy(), "access", deadline={"period": "2 days", "business_days": True}

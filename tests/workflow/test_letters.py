@@ -238,13 +238,10 @@ def test_the_same_letter_gives_the_same_bytes(audiostock: Policy) -> None:
     assert "当社は保有しておりません" in squeeze(text)
 
 
-def test_a_missing_font_is_one_clear_error(
-    audiostock: Policy, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("POLICYKEEPER_LETTER_FONT", "/nonexistent/font.ttf")
+def test_a_missing_font_is_one_clear_error(audiostock: Policy) -> None:
     letter = Letter(LetterKind.not_held, HANAKO, "X", RECEIVED, DATED)
     with pytest.raises(InputError, match=r"no Japanese font for letters at /nonexistent/font\.ttf"):
-        render_letter(audiostock, letter, "ja")
+        render_letter(audiostock, letter, "ja", font=Path("/nonexistent/font.ttf"))
 
 
 def test_japanese_line_breaking_keeps_punctuation_and_latin_words() -> None:

@@ -18,10 +18,10 @@ from policykeeper.checks.pages import HostTie, SitePlan
 from policykeeper.checks.run import Outcome, run_checks
 from policykeeper.checks.text import phrases
 from policykeeper.errors import PolicyKeeperError
-from policykeeper.jobs.queue import queue_daily
 from policykeeper.project import load_project
 from policykeeper.store import Store
 from policykeeper.store.models import Job
+from policykeeper.store.queue import queue_daily
 from policykeeper.workflow.mail import Mailer
 
 JOB_KIND = "promise_checks"

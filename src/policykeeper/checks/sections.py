@@ -7,11 +7,11 @@ even after the policy's wording changes.
 
 from __future__ import annotations
 
+from policykeeper.document import Section
 from policykeeper.policy.models import Policy
 from policykeeper.policy.types import Lang
 from policykeeper.render.build import Builder, build_document
 from policykeeper.render.catalog import catalog
-from policykeeper.render.document import Section
 
 LANGS = ("ja", "en")
 RECORDS = "records"

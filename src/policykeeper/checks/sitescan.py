@@ -18,6 +18,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,16 +29,35 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from policykeeper.errors import InputError
 
+logger = logging.getLogger(__name__)
 RUNS = ("no_choice", "rejected", "gpc", "accepted")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
 )
+CONTAINER_MARKERS = (Path("/.dockerenv"), Path("/run/.containerenv"))
+
+
+def sandbox_off_reason(euid: int, in_container: bool) -> str | None:
+    """Why Chromium must run without its sandbox here, or None (the sandbox stays on).
+
+    The scan opens third-party pages, so the browser keeps its sandbox. Chromium refuses to
+    sandbox itself as root; only there, and only inside a container (which is then the
+    isolation), is it turned off. As root outside a container the launch fails, asking for
+    an unprivileged user, rather than run hostile pages unsandboxed on the host."""
+    if euid == 0 and in_container:
+        return "running as root in a container: Chromium cannot sandbox itself as root"
+    return None
+
+
+def _sandbox_off_reason() -> str | None:
+    return sandbox_off_reason(os.geteuid(), any(p.exists() for p in CONTAINER_MARKERS))
+
+
 GPC_ON = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
 CONSENT_COOKIE = "pk_consent"
 BANNER_BUTTONS = {"rejected": ".pk-banner .pk-reject", "accepted": ".pk-banner .pk-accept"}
@@ -170,7 +191,14 @@ def scan_site(
     runs: dict[str, Run] = {}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), args=list(args))
+            unsandboxed = _sandbox_off_reason()
+            if unsandboxed is not None:
+                logger.warning("site scan: Chromium without its sandbox (%s)", unsandboxed)
+            browser = playwright.chromium.launch(
+                executable_path=str(chromium),
+                args=list(args),
+                chromium_sandbox=unsandboxed is None,
+            )
             try:
                 for name in RUNS:
                     if progress is not None:

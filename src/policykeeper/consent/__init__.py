@@ -2,11 +2,11 @@
 
 from policykeeper.consent.catalog import Catalog
 from policykeeper.consent.checker import ConsentChecker
+from policykeeper.consent.export import consent_export
 from policykeeper.consent.ledger import Ledger
 from policykeeper.consent.middleware import ConsentMiddleware
 from policykeeper.consent.reconsent import scope_changes
 from policykeeper.consent.service import ConsentService, open_service
-from policykeeper.store.consent_export import consent_export
 
 __all__ = [
     "Catalog",

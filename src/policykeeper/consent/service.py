@@ -12,12 +12,12 @@ from policykeeper.consent.catalog import Catalog
 from policykeeper.consent.checker import ConsentChecker, Restricted, project_restriction
 from policykeeper.consent.cookie import SCOPE_PREFIX, CookieSigner, DeviceCookie
 from policykeeper.consent.effects import Effect, carry_out, email_for, needs_request, request_kind
+from policykeeper.consent.export import consent_export
 from policykeeper.consent.ledger import Entry, Ledger
 from policykeeper.consent.signals import SignalRules
 from policykeeper.consent.state import PurposeState
 from policykeeper.policy.models import Policy
 from policykeeper.store import Store
-from policykeeper.store.consent_export import consent_export
 from policykeeper.workflow.errors import Conflict, Invalid
 from policykeeper.workflow.service import Workflow
 

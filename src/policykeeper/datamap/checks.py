@@ -20,6 +20,7 @@ def check_datamap(datamap: DataMap, policy: Policy | None) -> list[Finding]:
         _categories,
         _rules,
         _unreached,
+        _shows,
     )
     return [finding for check in checks for finding in check(datamap, policy)]
 
@@ -32,6 +33,18 @@ def _connections(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
                 ("tables", name, "connection"),
                 f"unknown connection '{table.connection}'" + suggestion(table.connection, names),
             )
+
+
+def _shows(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:
+    """A name shown in the export comes from a table the map lists (its rows are read)."""
+    for name, table in datamap.tables.items():
+        for column, spec in table.columns.items():
+            if spec.shows is not None and spec.shows.table not in datamap.tables:
+                yield (
+                    ("tables", name, "columns", column, "shows"),
+                    f"unknown table '{spec.shows.table}'"
+                    + suggestion(spec.shows.table, datamap.tables),
+                )
 
 
 def _identities(datamap: DataMap, _policy: Policy | None) -> Iterator[Finding]:

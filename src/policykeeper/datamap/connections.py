@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from policykeeper.config import variable
 from policykeeper.errors import InputError
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -19,8 +19,8 @@ def expand(text: str, what: str) -> str:
 
     def value(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
-        found = os.environ.get(name)
-        if found is not None and found != "":
+        found = variable(name)
+        if found is not None:
             return found
         if default is not None:
             return default

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from policykeeper.policy.models import CategoryKey, Identifier
-from policykeeper.policy.types import Strict
+from policykeeper.policy.models import CategoryKey, Identifier, RightKind
+from policykeeper.policy.types import Strict, Text
 
 Scalar = str | int | float | bool
 
@@ -107,8 +107,35 @@ ColumnErase = Literal["set_null", "hash", "keep"] | SetValue | Keep
 TableErase = Literal["delete", "mask"] | Keep
 
 
+class Shows(Strict):
+    """A reference the person reads as a name: `episodes.title` shows the title of the
+    episode whose `id` (or `key`) the column holds, instead of the bare number."""
+
+    table: str
+    column: str
+    key: str = "id"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dotted(cls, value: Any) -> Any:
+        return _split(value) if isinstance(value, str) else value
+
+
 class Column(Strict):
     category: CategoryKey | None = Field(None, description="A category key the column holds.")
+    label: Text | None = Field(
+        None,
+        description="The column's name in the person's export (header and explanation); "
+        "default: its category's label.",
+    )
+    export: Literal["yes", "never"] = Field(
+        "yes",
+        description="never: a secret (session token, password hash, API key) left out of every "
+        "export; the person is told such columns exist but not their values.",
+    )
+    shows: Shows | None = Field(
+        None, description="Show the referenced row's name in the export, e.g. episodes.title."
+    )
     erase: ColumnErase | None = Field(
         None,
         description="What erasure does to the column when the row stays: set_null, hash "
@@ -163,6 +190,9 @@ class RetentionBinding(Strict):
 
 
 class Table(Strict):
+    label: Text | None = Field(
+        None, description="What the table holds, as the person's export names its file."
+    )
     connection: str | None = Field(None, description="Connection name; default: the only one.")
     schema_name: str | None = Field(None, alias="schema", description="Database schema.")
     rows: Literal["owned", "reference"]
@@ -217,6 +247,20 @@ class Table(Strict):
 ConnectionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")]
 
 
+class Procedures(Strict):
+    """How staff handle requests: internal steps the console enforces, never published."""
+
+    four_eyes: list[RightKind] = Field(
+        [],
+        description="Rights whose approval needs two handlers: one proposes, another approves.",
+    )
+    reference_prefix: str = Field(
+        "REQ",
+        pattern=r"^[A-Z][A-Z0-9]{1,7}$",
+        description="Starts the short references people and staff quote (AIN-2026-000123).",
+    )
+
+
 class DataMap(Strict):
     """Where one service keeps personal data, and how each right reaches it."""
 
@@ -228,6 +272,11 @@ class DataMap(Strict):
     hash_key: str | None = Field(
         None, description="Secret for the keyed hash action, usually ${NAME}."
     )
+    time_zone: str = Field(
+        "UTC",
+        description="The zone of times the databases store without one; exports show every "
+        "time with its zone.",
+    )
     identities: dict[Identifier, IdentityColumn] = Field(min_length=1)
     tables: dict[str, Table] = Field(min_length=1)
     # Places beyond SQL (policykeeper.datamap.places): each its own top-level section.
@@ -236,6 +285,9 @@ class DataMap(Strict):
     manual_tasks: dict[str, ManualTask] = Field({}, description="Recipients without an API.")
     recipients: dict[str, RecipientReach] = Field(
         {}, description="Recipients reached through a hosted connection, or with nothing to erase."
+    )
+    procedures: Procedures = Field(
+        default_factory=Procedures, description="How staff handle requests in the console."
     )
 
     def connection_of(self, table: str) -> str:

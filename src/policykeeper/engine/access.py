@@ -6,21 +6,24 @@ read from the declaration, so the answer cannot drift from the published policy.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from policykeeper.datamap.models import Table
+import sqlalchemy as sa
+
+from policykeeper.datamap.models import DataMap, Table
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.identity import Identity
 from policykeeper.engine.keys import Key
 from policykeeper.engine.planner import Collector, Reached, Subject, side_columns
+from policykeeper.engine.readable import ColumnView, TableView, csv_text, readme
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.output import write_atomic
 from policykeeper.policy.models import Category, Policy
@@ -36,6 +39,8 @@ class AccessResult:
     tables: dict[str, list[dict[str, Any]]]
     categories: dict[str, dict[str, Any]]
     about: dict[str, Any]
+    views: dict[str, TableView] = field(default_factory=dict)
+    """How each table reads for the person: labels, names for references, time columns."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,21 +51,28 @@ class AccessResult:
             "tables": self.tables,
         }
 
-    def write_zip(self, path: Path | str) -> None:
-        """One CSV per table (UTF-8 with BOM, so spreadsheets read Japanese) plus the JSON."""
+    def write_zip(self, path: Path | str, lang: str = "en", zone: str = "UTC") -> None:
+        """README.html first, then one CSV per table (UTF-8 with BOM, so spreadsheets read
+        Japanese) with labelled headers, and access.json for machines."""
+        write_atomic(path, self.zip_bytes(lang, zone))
+
+    def zip_bytes(
+        self, lang: str = "en", zone: str = "UTC", others: list[str] | None = None
+    ) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(
-                "access.json", json.dumps(self.to_json(), ensure_ascii=False, indent=2)
+                "README.html",
+                readme(
+                    self.about, self.categories, self.tables, self.views, others or [], lang, zone
+                ),
             )
             for table, rows in self.tables.items():
-                text = io.StringIO()
-                columns = list(rows[0]) if rows else []
-                writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
-                archive.writestr(f"{table}.csv", "\ufeff" + text.getvalue())
-        write_atomic(path, buffer.getvalue())
+                archive.writestr(f"{table}.csv", csv_text(rows, self.views.get(table), lang, zone))
+            archive.writestr(
+                "access.json", json.dumps(self.to_json(), ensure_ascii=False, indent=2)
+            )
+        return buffer.getvalue()
 
 
 def access(project: Project, identity: Identity) -> AccessResult:
@@ -71,13 +83,17 @@ def access(project: Project, identity: Identity) -> AccessResult:
             for name, source in rt.sources.items()
         }
         subject = Collector(rt, connections, everything=True).from_identity(identity)
-    return _result(rt, identity, subject)
+        result = _result(rt, identity, subject)
+        _name_references(rt, connections, result)
+    return result
 
 
 def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
     datamap, policy = rt.project.datamap, rt.project.policy
     tables: dict[str, list[dict[str, Any]]] = {}
     data: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    views: dict[str, TableView] = {}
+    stored_in = ZoneInfo(datamap.time_zone)
     for name, reached in subject.tables.items():
         if not reached.rows:
             continue
@@ -87,18 +103,25 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
             for column, c in spec.columns.items()
             if c.category and any(_covers(w, c.category) for w in WITHHELD_UNDER)
         }
+        never = {column for column, c in spec.columns.items() if c.export == "never"}
+        view = _view(policy, datamap, spec, never)
         rows = []
         for key in sorted(reached.rows, key=repr):
             theirs = _other_side(spec, reached, key)
-            row = {
-                column: WITHHELD if column in withheld and value is not None else jsonable(value)
-                for column, value in reached.rows[key].items()
-                if column not in theirs
-            }
+            row = {}
+            for column, value in reached.rows[key].items():
+                if column in theirs or column in never:
+                    continue
+                if isinstance(value, datetime):
+                    value = value if value.tzinfo else value.replace(tzinfo=stored_in)
+                    view.columns.setdefault(column, ColumnView({})).is_time = True
+                row[column] = (
+                    WITHHELD if column in withheld and value is not None else jsonable(value)
+                )
             rows.append(row)
             for column, c in spec.columns.items():
                 if c.category and column in row:
-                    item = {k: row[k] for k in reached.primary_key}
+                    item = {k: row[k] for k in reached.primary_key if k in row}
                     item[column] = row[column]
                     data.setdefault(c.category, {}).setdefault(name, []).append(item)
             meta, key_spec = spec.meta, spec.meta_key(reached.rows[key])
@@ -107,8 +130,66 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
                 item.update({meta.key: row[meta.key], meta.value: row[meta.value]})
                 data.setdefault(key_spec.category, {}).setdefault(name, []).append(item)
         tables[name] = rows
+        views[name] = view
     categories = {key: {**_about_category(policy, key), "data": data[key]} for key in sorted(data)}
-    return AccessResult(identity.kind, tables, categories, _about_service(policy))
+    return AccessResult(identity.kind, tables, categories, _about_service(policy), views)
+
+
+RECORD_NUMBER = {"ja": "記録番号", "en": "Record number"}
+
+
+def _view(policy: Policy, datamap: DataMap, spec: Table, never: set[str]) -> TableView:
+    """Labels from the data map, else from the declared category; secrets named, not shown."""
+    columns: dict[str, ColumnView] = {}
+    left_out: list[dict[str, str | None]] = []
+    for column, c in spec.columns.items():
+        category = _declared(policy, c.category) if c.category else None
+        label = c.label or (category.label if category else None)
+        text = _text(label) if label else {}
+        if column in never:
+            left_out.append(text or {"ja": column, "en": column})
+            continue
+        columns[column] = ColumnView(text, c.category)
+    for via in spec.via:  # a join column reads as what it points at: user_id -> 会員ID
+        other = datamap.tables.get(via.table)
+        for column, theirs in via.join.items():
+            target = other.columns.get(theirs) if other else None
+            if target is not None and target.label is not None:
+                columns.setdefault(column, ColumnView(_text(target.label)))
+    columns.setdefault("id", ColumnView(dict(RECORD_NUMBER)))
+    categories = [_declared(policy, c.category) for c in spec.columns.values() if c.category]
+    if spec.label is not None:
+        title = _text(spec.label)
+    else:
+        named = list({c.key: c for c in categories if c is not None}.values())
+        title = {
+            lang: ("、" if lang == "ja" else ", ").join(c.label.get(lang) for c in named) or None
+            for lang in ("ja", "en")
+        }
+    return TableView(title, columns, left_out)
+
+
+def _name_references(rt: Runtime, connections: dict[str, Any], result: AccessResult) -> None:
+    """Where the data map says a column shows a name (episodes.title), read those names."""
+    datamap: DataMap = rt.project.datamap
+    for name, rows in result.tables.items():
+        for column, c in datamap.tables[name].columns.items():
+            view = result.views[name].columns.get(column)
+            if c.shows is None or view is None or c.shows.table not in rt.tables:
+                continue
+            values = sorted({r[column] for r in rows if r.get(column) is not None}, key=str)
+            if not values:
+                continue
+            target = rt.tables[c.shows.table]
+            if c.shows.key not in target.c or c.shows.column not in target.c:
+                continue  # the schema has no such column: the export keeps the stored value
+            connection = connections[datamap.connection_of(c.shows.table)]
+            found = connection.execute(
+                sa.select(target.c[c.shows.key], target.c[c.shows.column]).where(
+                    target.c[c.shows.key].in_(values)
+                )
+            ).all()
+            view.names = {str(key): str(title) for key, title in found}
 
 
 def _other_side(spec: Table, reached: Reached, key: Key) -> set[str]:

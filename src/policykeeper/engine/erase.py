@@ -7,15 +7,12 @@ action is idempotent, so the second run ends exactly where an uninterrupted run 
 
 from __future__ import annotations
 
-import os
 import re
-import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from rich.progress import Progress
 
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.decide import Decision, KeptRow, decide
@@ -28,10 +25,10 @@ from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.engine.state import Hold, state_for
 from policykeeper.errors import SchemaConflict, SubjectNotFound
+from policykeeper.progress import Progress, Step
 from policykeeper.project import Project
 
 ACTION = "erase"
-SLOW_ENV = "POLICYKEEPER_TEST_SLOW_ERASE"
 """Seconds to pause after each deletion batch: lets a test kill a run in the middle."""
 
 
@@ -88,7 +85,10 @@ class ErasureReport:
         }
 
 
-def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> ErasureReport:
+def erase(
+    project: Project, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None
+) -> ErasureReport:
+    """Erase one person from the SQL tables; `progress` hears of every batch of deleted rows."""
     identity = canonical(project.datamap, identity)
     rt = runtime(project)
     if dry_run:
@@ -125,7 +125,7 @@ def erase(project: Project, identity: Identity, *, dry_run: bool = False) -> Era
         pending = [name for name in _connection_order(rt) if name not in done]
         for name in pending:
             connection = connections[name]
-            _apply(rt, decisions[name], subject, connection, secret, plans)
+            _apply(rt, decisions[name], subject, connection, secret, plans, progress)
             _verify(rt, decisions[name], subject, connection)
             connection.commit()
             if name != pending[-1]:
@@ -221,6 +221,7 @@ def _apply(
     connection: sa.Connection,
     secret: str | None,
     plans: Plans,
+    progress: Progress | None = None,
 ) -> None:
     for detach in decision.detach:
         nulls = {c: None for c in detach.columns}
@@ -255,24 +256,22 @@ def _apply(
                 .where(matching(live, rt.primary_key(table), batch))
                 .values({c: None for c in columns})
             )
-    pause = float(os.environ.get(SLOW_ENV, "0") or 0)
     total = sum(len(decision.delete[t]) for t in decision.order)
-    with Progress(disable=total < 10000, transient=True) as bar:
-        task = bar.add_task(f"erasing {total} rows", total=total)
-        for table in decision.order:
-            live = rt.tables[table]
-            for batch in batches(sorted(decision.delete[table], key=repr)):
-                result = connection.execute(
-                    live.delete().where(matching(live, rt.primary_key(table), batch))
+    done = 0
+    for table in decision.order:
+        live = rt.tables[table]
+        for batch in batches(sorted(decision.delete[table], key=repr)):
+            result = connection.execute(
+                live.delete().where(matching(live, rt.primary_key(table), batch))
+            )
+            if result.rowcount != len(batch):
+                _fail(
+                    connection,
+                    f"{table}: {len(batch)} rows to delete, {result.rowcount} deleted",
                 )
-                if result.rowcount != len(batch):
-                    _fail(
-                        connection,
-                        f"{table}: {len(batch)} rows to delete, {result.rowcount} deleted",
-                    )
-                bar.advance(task, len(batch))
-                if pause:
-                    time.sleep(pause)
+            done += len(batch)
+            if progress is not None:
+                progress(Step(f"erasing {total} rows", done, total))
 
 
 def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection) -> None:

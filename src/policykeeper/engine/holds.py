@@ -17,7 +17,7 @@ from policykeeper.engine.planner import Collector
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.errors import HeldByLaw, InputError
 from policykeeper.project import Project
-from policykeeper.store import Store, default_url, migrated_store
+from policykeeper.store import Store, migrated_store
 from policykeeper.store.retention_models import LegalHold
 
 HeldKeys = dict[str, set[Key]]
@@ -29,7 +29,7 @@ def held_keys(
     """Every row under an active hold, per data map table: the records and each held person's rows."""
     rt = runtime(project)
     mine = store is None
-    store = store or migrated_store(default_url(project.directory))
+    store = store or migrated_store(project.store_url)
     try:
         with store.transaction() as session:
             holds = list(
@@ -71,7 +71,7 @@ def refuse_held_erasure(project: Project, tables: dict[str, list[Key]]) -> None:
 
 def store_exists(project: Project) -> bool:
     """No embedded store file yet means no hold was ever added: skip creating one."""
-    url = sa.make_url(default_url(project.directory))
+    url = sa.make_url(project.store_url)
     if url.get_backend_name() != "sqlite" or not url.database:
         return True
     return Path(url.database).is_file()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -58,19 +57,14 @@ class Runtime:
         return self._names.get(fullname)
 
 
-_cache: dict[int, tuple[Project, Runtime]] = {}
-_lock = threading.Lock()
-
-
 def runtime(project: Project) -> Runtime:
-    """The project's runtime, reflected once per process and project object."""
-    with _lock:
-        cached = _cache.get(id(project))
-        if cached is not None and cached[0] is project:
-            return cached[1]
-        opened = _open(project)
-        _cache[id(project)] = (project, opened)
-        return opened
+    """The project's runtime, reflected once per project object (kept in its cache, so it
+    lives as long as whoever holds the project: the Keeper, or the caller)."""
+    with project.lock:
+        cached: Runtime | None = project.cache.get("runtime")
+        if cached is None:
+            cached = project.cache["runtime"] = _open(project)
+        return cached
 
 
 def _open(project: Project) -> Runtime:
@@ -112,8 +106,8 @@ def _open(project: Project) -> Runtime:
 
 def release(project: Project) -> None:
     """Close the project's database connections (tests, and long-lived apps switching projects)."""
-    with _lock:
-        cached = _cache.pop(id(project), None)
+    with project.lock:
+        cached: Runtime | None = project.cache.pop("runtime", None)
     if cached is not None:
-        for source in cached[1].sources.values():
+        for source in cached.sources.values():
             source.engine.dispose()

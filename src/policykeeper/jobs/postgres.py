@@ -10,13 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
+from datetime import timedelta
 
 import procrastinate
 import sqlalchemy as sa
 
-from policykeeper.jobs.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK
-from policykeeper.jobs.worker import Worker
+from policykeeper.jobs.worker import Handlers, Worker
+from policykeeper.store.database import DatabaseUnavailable
 from policykeeper.store.models import Job
+from policykeeper.store.queue import PROCRASTINATE_QUEUE, PROCRASTINATE_TASK, defer
 from policykeeper.workflow.service import Workflow
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,7 @@ def conninfo(url: str) -> str:
     return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
+def build_app(workflow: Workflow, handlers: Handlers, stalled_after: float) -> procrastinate.App:
     app = procrastinate.App(
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(workflow.store.url))
     )
@@ -43,7 +46,7 @@ def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
         retry=procrastinate.RetryStrategy(wait=lease, retry_exceptions=[LeaseHeld]),
     )
     def run_job(job_id: str) -> None:
-        worker = Worker(workflow)
+        worker = Worker(workflow, handlers)
         job = worker.claim(job_id)
         if job is None:
             if _waiting(workflow, job_id):
@@ -67,6 +70,29 @@ def build_app(workflow: Workflow, stalled_after: float) -> procrastinate.App:
     return app
 
 
+ORPHAN_GRACE = timedelta(seconds=15)
+
+
+def requeue_orphans(workflow: Workflow, grace: timedelta = ORPHAN_GRACE) -> int:
+    """Defer again every job row that is due (or whose lease ran out) at least `grace` ago and
+    that no live procrastinate job carries; how many. The row's lease still decides who runs
+    it, so a job deferred twice still runs once."""
+    now = workflow.clock()
+    uncarried = sa.text(
+        "NOT EXISTS (SELECT 1 FROM procrastinate_jobs p WHERE p.args->>'job_id' = jobs.id"
+        " AND p.status IN ('todo', 'doing', 'aborting'))"
+    )
+    stranded = sa.or_(
+        sa.and_(Job.state == "queued", Job.run_after <= now - grace),
+        sa.and_(Job.state == "running", Job.lease_until < now - grace),
+    )
+    with workflow.store.transaction() as session:
+        ids = list(session.execute(sa.select(Job.id).where(stranded, uncarried)).scalars())
+        for job_id in ids:
+            defer(session, job_id, None)
+    return len(ids)
+
+
 def _waiting(workflow: Workflow, job_id: str) -> bool:
     with workflow.store.transaction() as session:
         job = session.get(Job, job_id)
@@ -87,14 +113,19 @@ async def requeue_stalled(app: procrastinate.App, stalled_after: float) -> int:
 
 async def serve_jobs(
     workflow: Workflow,
+    handlers: Handlers,
     *,
     stop: threading.Event | None = None,
     heartbeat: float = 10.0,
     stalled_after: float = 30.0,
     concurrency: int = 1,
+    pulse: Callable[[], None] | None = None,
+    pulse_every: float = 2.0,
 ) -> None:
-    """Run a procrastinate worker until cancelled (or until `stop` is set)."""
-    app = build_app(workflow, stalled_after)
+    """Run a procrastinate worker until cancelled (or until `stop` is set). `pulse` runs every
+    `pulse_every` seconds beside it; when it or the worker fails, this raises, so that the
+    caller can reconnect (jobs.runner)."""
+    app = build_app(workflow, handlers, stalled_after)
     async with app.open_async():
         await app.job_manager.prune_stalled_workers(stalled_after)
         await requeue_stalled(app, stalled_after)
@@ -108,9 +139,30 @@ async def serve_jobs(
                 fetch_job_polling_interval=1.0,
             )
         )
-        if stop is None:
-            await worker
-            return
-        await asyncio.to_thread(stop.wait)
-        worker.cancel()
-        await asyncio.gather(worker, return_exceptions=True)
+        tasks = {worker}
+        if pulse is not None:
+            tasks.add(asyncio.create_task(_every(pulse, pulse_every)))
+        if stop is not None:
+            tasks.add(asyncio.create_task(_until(stop)))
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            error = task.exception()
+            if error is not None:
+                raise error
+        if worker in done and (stop is None or not stop.is_set()) and pulse is not None:
+            raise DatabaseUnavailable("the procrastinate worker stopped")
+
+
+async def _every(pulse: Callable[[], None], seconds: float) -> None:
+    while True:
+        await asyncio.to_thread(pulse)
+        await asyncio.sleep(seconds)
+
+
+async def _until(stop: threading.Event) -> None:
+    """Polled, so that nothing is left waiting in a thread when the worker stops otherwise."""
+    while not stop.is_set():
+        await asyncio.sleep(0.2)

@@ -5,73 +5,41 @@ died (kill -9) is claimed again when its lease runs out and runs to the same end
 from __future__ import annotations
 
 import logging
-import threading
 import traceback
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from policykeeper.checks.schedule import check_job
 from policykeeper.errors import PolicyKeeperError
-from policykeeper.jobs.queue import defer
-from policykeeper.records.jobs import mailing_job
-from policykeeper.retention.schedule import sweep_job
+from policykeeper.store.database import DatabaseUnavailable, connection_lost
 from policykeeper.store.models import Job
+from policykeeper.store.models import Request as RequestRow
+from policykeeper.store.queue import defer, enqueue
 from policykeeper.workflow.errors import Conflict
-from policykeeper.workflow.execution import execute_request
 from policykeeper.workflow.service import Workflow
-from policykeeper.workflow.tasks import RETRY_JOB, retry_places
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Workflow, Job], None]
-
-
-def _notify(workflow: Workflow, job: Job) -> None:
-    workflow.send_notification(str(job.request_id), str(job.payload["event"]))
-
-
-def _execute(workflow: Workflow, job: Job) -> None:
-    execute_request(workflow, str(job.request_id))
-
-
-def _purge(workflow: Workflow, job: Job) -> None:
-    workflow.purge_uploads()
-
-
-def _retention(workflow: Workflow, job: Job) -> None:
-    sweep_job(workflow, job)
-
-
-def _mailing(workflow: Workflow, job: Job) -> None:
-    mailing_job(workflow, job)
-
-
-def _retry_places(workflow: Workflow, job: Job) -> None:
-    retry_places(workflow, str(job.request_id))
-
-
-HANDLERS: dict[str, Handler] = {
-    "notify": _notify,
-    "execute": _execute,
-    "purge_uploads": _purge,
-    "retention_sweep": _retention,
-    "promise_checks": check_job,
-    "mailing": _mailing,
-    RETRY_JOB: _retry_places,
-}
+Handlers = Mapping[str, Handler]
+"""Job kind to what runs it: handed in (policykeeper.job_handlers), so jobs import no part."""
 
 
 class Worker:
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, handlers: Handlers) -> None:
         self.workflow = workflow
+        self.handlers = handlers
+        self.interrupted: set[str] = set()
+        """Jobs this worker had claimed when the database went away: given back on return."""
 
-    def claim(self, job_id: str | None = None) -> Job | None:
-        """Take the next due job (or a given one) whose lease is free; None if there is none."""
+    def claim(self, job_id: str | None = None, grace: timedelta = timedelta(0)) -> Job | None:
+        """Take the next due job (or a given one) whose lease is free; None if there is none.
+        `grace`: only a job due at least that long ago (the rescue of jobs no one took)."""
         now = self.workflow.clock()
         settings = self.workflow.settings
         free = sa.or_(
-            sa.and_(Job.state == "queued", Job.run_after <= now),
+            sa.and_(Job.state == "queued", Job.run_after <= now - grace),
             sa.and_(Job.state == "running", Job.lease_until < now),
         )
         query = sa.select(Job).where(free).order_by(Job.created_at).limit(1)
@@ -87,12 +55,16 @@ class Worker:
             return job
 
     def run(self, job: Job) -> None:
-        handler = HANDLERS.get(job.kind)
+        handler = self.handlers.get(job.kind)
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             handler(self.workflow, job)
         except Exception as exc:
+            if connection_lost(exc):
+                # Not the job's fault: it runs again once the database is back.
+                self.interrupted.add(job.id)
+                raise DatabaseUnavailable(type(exc).__name__) from exc
             self._failed(job, exc)
         else:
             self._finish(job, "done", None)
@@ -110,15 +82,43 @@ class Worker:
             done += 1
         return done
 
-    def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                worked = self.run_one()
-            except Exception:
-                log.exception("worker loop")
-                worked = False
-            if not worked:
-                stop.wait(poll_seconds)
+    def give_back(self) -> int:
+        """After an outage: the jobs it interrupted are queued again at once (their lease
+        would otherwise hold them for minutes); the number given back."""
+        if not self.interrupted:
+            return 0
+        chosen = sorted(self.interrupted)
+        now = self.workflow.clock()
+        with self.workflow.store.transaction() as session:
+            result = session.execute(
+                sa.update(Job)
+                .where(Job.id.in_(chosen), Job.state == "running")
+                .values(state="queued", run_after=now, lease_until=None)
+            )
+            for job_id in chosen:
+                defer(session, job_id, now)
+        self.interrupted.clear()
+        return int(result.rowcount or 0)
+
+    def resume_executing(self) -> int:
+        """Approved requests left in `executing` with no execution job waiting (one was lost
+        or failed while the database was away) get a new one; how many did."""
+        waiting = sa.select(Job.request_id).where(
+            Job.kind == "execute", Job.state.in_(("queued", "running"))
+        )
+        now = self.workflow.clock()
+        with self.workflow.store.transaction() as session:
+            stuck = list(
+                session.execute(
+                    sa.select(RequestRow.id).where(
+                        RequestRow.state == "executing", RequestRow.id.not_in(waiting)
+                    )
+                ).scalars()
+            )
+            for request_id in stuck:
+                log.warning("request %s was executing with no job: queued again", request_id)
+                enqueue(session, "execute", now=now, request_id=request_id, job_id=uuid.uuid4().hex)
+        return len(stuck)
 
     def _finish(self, job: Job, state: str, error: str | None) -> None:
         with self.workflow.store.transaction() as session:
@@ -153,7 +153,7 @@ class Worker:
         self._finish(job, "failed", error)
 
 
-def run_execution_now(workflow: Workflow, request_id: str) -> None:
+def run_execution_now(workflow: Workflow, handlers: Handlers, request_id: str) -> None:
     """Claim this request's pending execution job and run it in the caller's thread."""
     with workflow.store.transaction() as session:
         job_id = session.execute(
@@ -168,7 +168,8 @@ def run_execution_now(workflow: Workflow, request_id: str) -> None:
         ).scalar_one_or_none()
     if job_id is None:
         raise Conflict("this request has no execution waiting")
-    job = Worker(workflow).claim(job_id)
+    worker = Worker(workflow, handlers)
+    job = worker.claim(job_id)
     if job is None:
         raise Conflict("the execution is already running")
-    Worker(workflow).run(job)
+    worker.run(job)

@@ -184,6 +184,11 @@ class Category(Strict):
         False,
         description="'History and characteristic information' some Japanese policies separate.",
     )
+    balance: bool = Field(
+        False,
+        description="A stored value the person holds (coins, points, credit): erasure forfeits "
+        "what is unused, and the erasure form warns of it before submission.",
+    )
 
 
 class LegalBasis(StrEnum):

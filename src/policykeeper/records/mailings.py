@@ -22,10 +22,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from policykeeper.jobs.queue import defer
 from policykeeper.records.people import Person, Skipped
 from policykeeper.store import Store
 from policykeeper.store.models import Job
+from policykeeper.store.queue import defer
 from policykeeper.store.records_models import Mailing, MailingRecipient
 from policykeeper.workflow import audit
 from policykeeper.workflow.errors import NotFound

@@ -16,6 +16,20 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
+from policykeeper.document import (
+    Cell,
+    Document,
+    Field,
+    Fields,
+    Item,
+    ItemList,
+    Line,
+    Paragraph,
+    Section,
+    Span,
+    Table,
+    line,
+)
 from policykeeper.policy.laws import laws
 from policykeeper.policy.models import (
     Agents,
@@ -45,20 +59,6 @@ from policykeeper.policy.statutory import StatutoryDeadline, statutory_deadline,
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Lang, Text
 from policykeeper.render.catalog import Catalog, catalog
-from policykeeper.render.document import (
-    Cell,
-    Document,
-    Field,
-    Fields,
-    Item,
-    ItemList,
-    Line,
-    Paragraph,
-    Section,
-    Span,
-    Table,
-    line,
-)
 from policykeeper.render.style import japanese
 
 SECURITY_ORDER = ("organizational", "human", "physical", "technical", "external_environment")

@@ -8,7 +8,6 @@ the same as running.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from policykeeper.retention.conditions import due
 from policykeeper.retention.rules import Sweep
 
 DEFAULT_BATCH = 5000
-SLOW_ENV = "POLICYKEEPER_TEST_SLOW_RETENTION"
 """Seconds to pause after each committed batch: lets a test kill a run in the middle."""
 
 Advance = Callable[[int], None]
@@ -113,7 +111,6 @@ def sweep_rows(
     plan = anonymization(rt.project.datamap, sweep, live) if sweep.kind != "delete" else None
     if plan is not None:
         condition = sa.and_(condition, not_applied(live, plan))
-    pause = float(os.environ.get(SLOW_ENV, "0") or 0)
     started = time.monotonic()
     engine = rt.source_of(sweep.table).engine
     with engine.connect() as reader, engine.connect() as writer:
@@ -130,8 +127,6 @@ def sweep_rows(
                 stats.timed(time.monotonic() - began)
             if advance is not None:
                 advance(len(rows))
-            if pause:
-                time.sleep(pause)
     stats.seconds = time.monotonic() - started
     return stats
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from policykeeper.engine.hashkey import hash_secret
 from policykeeper.engine.holds import HeldKeys, held_keys
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.policy.types import Duration
+from policykeeper.progress import Progress, Step
 from policykeeper.project import Project
 from policykeeper.records.provisions import purge_provisions
 from policykeeper.retention import conditions as c
@@ -95,7 +94,7 @@ def retention_run(
     mailer: Mailer | None = None,
     notice: Duration | None = None,
     actor: str = "cli",
-    progress: bool = False,
+    progress: Progress | None = None,
     store_url: str | None = None,
     missed_days: int = 0,
 ) -> RunReport:
@@ -160,7 +159,7 @@ def _sweep_all(
     size: int,
     mailer: Mailer | None,
     notice: Duration | None,
-    progress: bool,
+    progress: Progress | None,
 ) -> None:
     project = rt.project
     secret = hash_secret(project)
@@ -168,26 +167,22 @@ def _sweep_all(
     ordered = [s for s in planned if s.kind != "erase_account"] + [
         s for s in planned if s.kind == "erase_account"
     ]
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        disable=not progress,
-        transient=False,
-    ) as bar:
-        for sweep in ordered:
-            mine = held.get(sweep.table, set())
-            total = _due_count(rt, sweep, at) if progress else None
-            task = bar.add_task(f"{sweep.rule.id} → {sweep.table}", total=total)
+    for sweep in ordered:
+        mine = held.get(sweep.table, set())
+        total = _due_count(rt, sweep, at) if progress is not None else None
+        counted = Step(f"{sweep.rule.id} → {sweep.table}", 0, total)
+        if progress is not None:
+            progress(counted)
 
-            def advance(n: int, task: Any = task) -> None:
-                bar.advance(task, n)
+        def advance(n: int) -> None:
+            nonlocal counted
+            counted = replace(counted, done=counted.done + n)
+            if progress is not None:
+                progress(counted)
 
-            report.sweeps.append(
-                _one(rt, store, report, sweep, at, mine, size, secret, mailer, notice, advance)
-            )
+        report.sweeps.append(
+            _one(rt, store, report, sweep, at, mine, size, secret, mailer, notice, advance)
+        )
 
 
 def _one(

@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from policykeeper.jobs.queue import queue_daily
 from policykeeper.project import Project, load_project
 from policykeeper.retention.run import RunReport, last_run, retention_run
 from policykeeper.retention.store import aware, open_store
 from policykeeper.store.models import Job
+from policykeeper.store.queue import queue_daily
 from policykeeper.workflow.mail import Mailer
 
 JOB_KIND = "retention_sweep"
@@ -56,7 +56,11 @@ def sweep_job(workflow: Any, job: Job) -> None:
     """The worker's handler: sweep the workflow's project, then queue tomorrow's sweep."""
     if workflow.project_dir is None:
         raise LookupError("the worker has no project directory to sweep")
-    project = load_project(workflow.project_dir)
+    project = (
+        workflow.project_source()
+        if workflow.project_source is not None
+        else load_project(workflow.project_dir, workflow.store.url)
+    )
     catch_up(project, workflow.clock(), mailer=workflow.mailer, store_url=workflow.store.url)
     with workflow.store.transaction() as session:
         schedule(session, workflow.clock(), besides=job.id)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from policykeeper.project import Project
-from policykeeper.store import Store, default_url, migrated_store
+from policykeeper.store import Store, migrated_store
 from policykeeper.store.database import STATE_DIR
 
 
 def open_store(project: Project, url: str | None = None) -> Store:
-    """The project's store (POLICYKEEPER_DATABASE_URL, else the embedded file), at head, with
-    the project's audit key (its runs and holds go to the audit log)."""
+    """The project's store (`url`, else the project's own), at head, with the project's audit
+    key (its runs and holds go to the audit log)."""
     from policykeeper.workflow.audit import load_audit_key
 
     key = load_audit_key(project.directory / STATE_DIR)
-    return migrated_store(url or default_url(project.directory), audit_key=key)
+    return migrated_store(url or project.store_url, audit_key=key)
 
 
 def utcnow() -> datetime:

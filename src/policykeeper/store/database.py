@@ -18,20 +18,26 @@ AUDIT_KEY = "policykeeper.audit_key"
 """Where a store's sessions carry the audit key (Session.info), for the audit log's appends."""
 
 
+IGNORE_ALL = "# PolicyKeeper's state: never commit it.\n*\n"
+
+
 def private_dir(path: Path) -> Path:
-    """A folder only its owner can enter (0700), created if missing: the state folder holds
-    the database, its keys and the engine's journals."""
+    """A folder only its owner can enter (0700), created if missing, and ignored by git: the
+    state folder holds the database, its keys and the engine's journals, which a project kept
+    in a repository must never commit by accident."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_mode & 0o077:
         path.chmod(0o700)
+    ignore = path / ".gitignore"
+    if path.name == STATE_DIR and not ignore.exists():
+        with open(os.open(ignore, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as out:
+            out.write(IGNORE_ALL)
     return path
 
 
 def default_url(project_dir: Path | str) -> str:
-    """POLICYKEEPER_DATABASE_URL, else the embedded SQLite file inside the project."""
-    url = os.environ.get(DATABASE_URL_ENV)
-    if url:
-        return url
+    """The embedded SQLite file inside the project: the store when no URL is configured
+    (`Config.database_url`, POLICYKEEPER_DATABASE_URL at the command line)."""
     path = Path(project_dir) / STATE_DIR / "state.sqlite3"
     private_dir(path.parent)
     return f"sqlite:///{path}"
@@ -84,6 +90,44 @@ def make_engine(url: str) -> sa.Engine:
     return engine
 
 
+LOST_SQLSTATES = ("57P01", "57P02", "57P03")
+"""PostgreSQL shutting down, crashed, or not yet accepting connections (class 08 too)."""
+LOST_MYSQL_CODES = (2002, 2003, 2006, 2013)
+"""MariaDB/MySQL: cannot connect, server gone away, connection lost."""
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Did this fail because the database could not be reached (down, restarting, failing
+    over), rather than because of what was asked? Nothing was recorded when it did. Raw
+    driver errors count too (some callers use a pooled connection directly)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if _driver_lost(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _driver_lost(exc: BaseException) -> bool:
+    module = type(exc).__module__.split(".")[0]
+    if module == "psycopg":
+        state = getattr(exc, "sqlstate", None)
+        if state is None:  # no answer from a server at all: refused, closed, timed out
+            return type(exc).__name__ in ("OperationalError", "InterfaceError")
+        return str(state).startswith("08") or state in LOST_SQLSTATES
+    if module == "pymysql":
+        return bool(exc.args) and exc.args[0] in LOST_MYSQL_CODES
+    return False
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached; what was being done was not recorded."""
+
+
 class Store:
     """The state database: an engine and a session factory. `audit_key` (kept outside the
     database) keys the audit log's hash chain; a store opened without it cannot append."""
@@ -104,6 +148,15 @@ class Store:
         """One unit of work: committed on success, rolled back on any error."""
         with self.sessions.begin() as session:
             yield session
+
+    def reachable(self) -> bool:
+        """Can a connection be made and used now? (The readiness probe.)"""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

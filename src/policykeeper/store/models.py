@@ -50,9 +50,21 @@ class Request(Base):
     decision: Mapped[dict[str, Any] | None]
     result: Mapped[dict[str, Any] | None]
     closed_at: Mapped[datetime | None]
+    number: Mapped[int | None] = mapped_column(unique=True)
+    """The short reference's serial (AIN-2026-000123), from `request_numbers`."""
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class RequestNumber(Base):
+    """Hands out the serials of short references: an autoincrement key is safe when two
+    requests arrive at once on every supported database, where max()+1 is not."""
+
+    __tablename__ = "request_numbers"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(sa.ForeignKey("requests.id"), unique=True)
 
 
 class VerificationCode(Base):
@@ -179,3 +191,36 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class StaffAccess(Base):
+    """What the console adds to a staff account: the address invitations and password resets
+    go to, whether the member must replace a password an admin chose, and a TOTP second
+    factor."""
+
+    __tablename__ = "staff_access"
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)
+    must_change: Mapped[bool] = mapped_column(default=False)
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    """The second factor's shared secret once confirmed with a code; none when not used."""
+    totp_pending: Mapped[str | None] = mapped_column(sa.String(64))
+    """A secret being set up: it counts only after the member enters a code it produces."""
+    totp_step: Mapped[int | None]
+    """The last time step a code was accepted for: a code works once."""
+
+
+class StaffLink(Base):
+    """A one-time, expiring link to set a password (an invitation or a reset); only the
+    SHA-256 of its secret is stored."""
+
+    __tablename__ = "staff_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -109,6 +109,9 @@ class Status(BaseModel):
     )
     fee: dict[str, Any] | None
     ground: str | None = None
+    outcome: str | None = Field(
+        None, description="'no_personal_data' when a completed request found nothing held."
+    )
 
 
 class LoginIn(Payload):

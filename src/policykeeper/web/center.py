@@ -10,7 +10,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,16 +20,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from policykeeper.document import Document, Field, Line, Span
 from policykeeper.policy.models import (
     Policy,
     Right,
     RightKind,
 )
 from policykeeper.policy.types import Lang
-from policykeeper.project import Project, load_project
+from policykeeper.project import Project
 from policykeeper.render.build import Builder, build_document
 from policykeeper.render.catalog import catalog
-from policykeeper.render.document import Document, Line
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web import published as versions
@@ -52,7 +52,9 @@ from policykeeper.workflow.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    TooManyAttempts,
     WorkflowError,
+    WrongCode,
 )
 from policykeeper.workflow.grounds import ground_label
 from policykeeper.workflow.inputs import (
@@ -61,7 +63,8 @@ from policykeeper.workflow.inputs import (
     objectable,
     parse_email,
 )
-from policykeeper.workflow.service import NewRequest, Submitted, Workflow
+from policykeeper.workflow.outcome import outcome
+from policykeeper.workflow.service import NewRequest, Submitted, Workflow, status_expired
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,8 +101,9 @@ STATUS_TEMPLATE = "center/status.html"
 FLASHES = ("resent", "verified", "uploaded", "withdrawn", "duplicate")
 CONFIRM_FLASHES = ("sent", "duplicate", "resent", "verified")
 SUBMISSION_COOKIE = "pk_submission"
+FLASH_COOKIE = "pk_flash"
+WITHDRAWABLE = ("received", "verifying", "awaiting_fee", "in_review")
 SUBMISSION_TTL = timedelta(days=1)
-_documents: dict[tuple[int, str], Document] = {}
 
 
 # --- what the declaration says, for the pages ------------------------------------------------
@@ -120,24 +124,22 @@ def form_right(policy: Policy, kind: str) -> Right:
     return right
 
 
-def policy_document(policy: Policy, lang: str) -> Document:
-    """The policy as the renderer builds it, once per language and declaration."""
-    key = (id(policy), lang)
-    if key not in _documents:
-        _documents[key] = build_document(policy, Lang(lang))
-    return _documents[key]
+def policy_document(request: Request, policy: Policy, lang: str) -> Document:
+    """The policy as the renderer builds it, once per language and declaration (kept in the
+    Keeper's cache beside the declaration it was built from, so it is never another's)."""
+    cache = request.app.state.keeper.cache
+    cached = cache.get(("policy_document", lang))
+    if cached is None or cached[0] is not policy:
+        cached = cache[("policy_document", lang)] = (policy, build_document(policy, Lang(lang)))
+    return cached[1]  # type: ignore[no-any-return]
 
 
 def project_of(request: Request) -> Project | None:
     """The project with its data map, or None when only a declaration is published."""
-    state = request.app.state
-    if not hasattr(state, "center_project"):
-        directory = workflow_of(request).project_dir
-        try:
-            state.center_project = load_project(directory) if directory else None
-        except Exception:
-            state.center_project = None
-    return state.center_project  # type: ignore[no-any-return]
+    try:
+        return request.app.state.keeper.project  # type: ignore[no-any-return]
+    except Exception:
+        return None
 
 
 @dataclass(frozen=True)
@@ -206,9 +208,10 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
     return {
         "right": right,
         "summary": summary,
-        "terms": builder.right_fields(right),
+        "terms": open_channels(builder, right, t),
         "expected": t("form.expected", date=t.day(due, zone_of(flow))),
         "holds": legal_holds(request, lang) if right.kind is RightKind.erasure else [],
+        "irreversible": irreversible(policy, lang) if right.kind is RightKind.erasure else [],
         "fee_applies": any(fee.kind != "free" for fee in _fees(right)),
         "jurisdictions": [Choice(j.value, cat.label("jurisdiction", j)) for j in applicable]
         if len(applicable) > 1
@@ -222,8 +225,49 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         "agent_proof": builder.t(right.agents.proof) if right.agents else "",
         "form_id": _new_form_id(),
         "values": {},
-        "error": None,
+        "errors": [],
     }
+
+
+def irreversible(policy: Policy, lang: str) -> list[str]:
+    """What an erasure cannot give back, said before the person submits: the data itself and
+    any unused balance the declaration marks (coins, points)."""
+    t = messages(lang)
+    lines = [t("form.irreversible_data")]
+    balances = [c.label.get(lang) for c in policy.categories if c.balance and c.stored]
+    if balances:
+        lines.append(t("form.irreversible_balance", labels=t("form.list_separator").join(balances)))
+    return lines
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem in a form: the field it is about (for the summary's link) and the text."""
+
+    field: str
+    text: str
+
+
+ERROR_FIELDS = {
+    "invalid_email": "email",
+    "invalid_changes": "value",
+    "invalid_purposes": "purposes",
+    "invalid_agent": "agent_name",
+    "confirm_irreversible": "confirm",
+    "invalid": "email",
+}
+
+
+def open_channels(builder: Builder, right: Right, t: Any) -> list[Field]:
+    """The right's terms as the side panel shows them, with the ways to ask as they really
+    are: this form first, then only the channels the declaration itself opens."""
+    label = builder.cat("field.channels")
+    fields = builder.right_fields(right)
+    for index, item in enumerate(fields):
+        if item.label == label:
+            others = [[Span(t("form.channel_other"))], *item.lines]
+            fields[index] = Field(label, [[Span(t("form.channel_here"))], *others], bullets=True)
+    return fields
 
 
 def _fees(right: Right) -> list[Any]:
@@ -271,7 +315,7 @@ async def policy_page(request: Request) -> Response:
         request,
         "center/policy.html",
         lambda: {
-            "doc": policy_document(published, lang),
+            "doc": policy_document(request, published, lang),
             **versions.center_context(view, lang),
         },
         lang=lang,
@@ -315,11 +359,20 @@ def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang
     email = form_value(form, "email", 400)
     request_id = flow.secrets.keyed_hash("form", form_id)[:32]
 
-    def again(problem: str) -> Response:
+    def again(*problems: str) -> Response:
         context = form_context(request, right, lang)
         context.update(form_id=form_id, values=_kept_values(form))
-        context["error"] = messages(lang)(f"error.{problem}")
+        t = messages(lang)
+        context["errors"] = [FieldError(ERROR_FIELDS[p], t(f"error.{p}")) for p in problems]
         return page(request, "center/request.html", context, status=422, lang=lang)
+
+    if right.kind is RightKind.erasure and text_field(form, "confirm", 5) != "1":
+        # Every problem at once, as the summary lists them: the address too, if it is wrong.
+        try:
+            parse_email(email)
+        except Invalid:
+            return again("invalid_email", "confirm_irreversible")
+        return again("confirm_irreversible")
 
     chosen = [v for v in form.getlist("jurisdiction") if isinstance(v, str)]
     try:
@@ -372,8 +425,8 @@ def _after_submit(
     only in that email: the submitter gets a page to type the code, bound to this browser by
     a cookie that confirms the request and shows nothing else."""
     if not submitted.by_email:
-        return _to_status(submitted.status_token, flash)
-    response = RedirectResponse(f"/confirm?{flash}=1", status_code=303)
+        return _to_status(request, submitted.status_token, flash)
+    response = flashed(request, RedirectResponse("/confirm", status_code=303), flash)
     response.set_cookie(
         SUBMISSION_COOKIE,
         submitted.submission_token,
@@ -415,6 +468,7 @@ def _kept_values(form: FormData) -> dict[str, Any]:
         "agent": text_field(form, "agent", 5) == "1",
         "agent_name": text_field(form, "agent_name", 200),
         "agent_relationship": text_field(form, "agent_relationship", 200),
+        "confirm": text_field(form, "confirm", 5) == "1",
     }
 
 
@@ -443,8 +497,43 @@ def _agent(form: FormData) -> dict[str, str] | None:
     return agent
 
 
-def _to_status(token: str, flash: str) -> RedirectResponse:
-    return RedirectResponse(f"/status/{token}?{flash}=1", status_code=303)
+def _to_status(request: Request, token: str, flash: str) -> RedirectResponse:
+    return flashed(request, RedirectResponse(f"/status/{token}", status_code=303), flash)
+
+
+def flashed(request: Request, response: Response, flash: str) -> Response:
+    """Post/redirect/get: the banner rides in a short-lived cookie, shown once by the next
+    page, never in the URL (where a bookmark or a shared link would show it again)."""
+    response.set_cookie(
+        FLASH_COOKIE,
+        flash,
+        max_age=300,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+    )
+    return response
+
+
+def flash_of(request: Request, allowed: tuple[str, ...]) -> str:
+    value = request.cookies.get(FLASH_COOKIE, "")
+    return value if value in allowed else ""
+
+
+def shown_once(request: Request, response: Response) -> Response:
+    """The banner has been shown: the cookie goes with this response."""
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, httponly=True, samesite="lax")
+    return response
+
+
+def code_error(t: Any, exc: WorkflowError) -> str:
+    """Why a code was refused, as the person can act on it: tries left, too many, or expired."""
+    if isinstance(exc, WrongCode) and exc.left > 0:
+        return t("error.invalid_code_left", left=exc.left)
+    if isinstance(exc, TooManyAttempts | WrongCode):
+        return t("error.too_many_attempts")
+    return t("error.invalid_code" if isinstance(exc, Invalid) else "error.expired_code")
 
 
 # --- confirming where the request was made ----------------------------------------------------
@@ -467,17 +556,21 @@ def _confirm_page(request: Request, *, status: int = 200, error: str | None = No
             state = flow.submission_state(token)
         except NotFound:
             state = None
-    flashes = [t(f"confirm.{name}") for name in CONFIRM_FLASHES if request.query_params.get(name)]
-    return page(
+    flash = flash_of(request, CONFIRM_FLASHES)
+    flashes = [t(f"confirm.{flash}")] if flash else []
+    return shown_once(
         request,
-        "center/confirm.html",
-        {
-            "state": state,
-            "flashes": flashes,
-            "error": error,
-            "code_minutes": int(flow.settings.code_ttl.total_seconds() // 60),
-        },
-        status=status,
+        page(
+            request,
+            "center/confirm.html",
+            {
+                "state": state,
+                "flashes": flashes,
+                "error": error,
+                "code_minutes": int(flow.settings.code_ttl.total_seconds() // 60),
+            },
+            status=status,
+        ),
     )
 
 
@@ -494,13 +587,11 @@ def _confirm_code(request: Request, flow: Workflow, form: FormData) -> Response:
     t = messages(language(request))
     try:
         flow.verify_submission(token, code, client_ip(request))
-    except Invalid as exc:
-        return _confirm_page(request, status=exc.status, error=t("error.invalid_code"))
-    except Expired as exc:
-        return _confirm_page(request, status=exc.status, error=t("error.expired_code"))
-    except (Conflict, RateLimited) as exc:
+    except (Invalid, Expired) as exc:
+        return _confirm_page(request, status=exc.status, error=code_error(t, exc))
+    except (NotFound, Conflict, RateLimited) as exc:
         return domain_error(request, exc, "/confirm")
-    return RedirectResponse("/confirm?verified=1", status_code=303)
+    return flashed(request, RedirectResponse("/confirm", status_code=303), "verified")
 
 
 @router.post("/confirm/code")
@@ -512,7 +603,7 @@ async def confirm_resend(request: Request) -> Response:
         await run_in_threadpool(flow.resend_for_submission, token, client_ip(request))
     except WorkflowError as exc:
         return domain_error(request, exc, "/confirm")
-    return RedirectResponse("/confirm?resent=1", status_code=303)
+    return flashed(request, RedirectResponse("/confirm", status_code=303), "resent")
 
 
 # --- following a request --------------------------------------------------------------------
@@ -547,14 +638,14 @@ class Fingerprint:
             .where(AuditEntry.request_id == RequestRow.id)
             .scalar_subquery()
         )
-        query = sa.select(RequestRow.version, last_entry).where(
+        query = sa.select(RequestRow.version, last_entry, RequestRow.closed_at).where(
             RequestRow.id == sa.bindparam("request_id")
         )
         compiled = query.compile(dialect=engine.dialect)
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
         return cls(str(compiled), order)
 
-    def read(self, engine: sa.Engine, request_id: str) -> tuple[int, int] | None:
+    def read(self, engine: sa.Engine, request_id: str) -> tuple[int, int, datetime | None] | None:
         values = {"request_id": request_id}
         params: Any = tuple(values[n] for n in self.positional) if self.positional else values
         connection = engine.raw_connection()
@@ -565,14 +656,22 @@ class Fingerprint:
             cursor.close()
         finally:
             connection.close()
-        return (int(found[0]), int(found[1] or 0)) if found else None
+        return (int(found[0]), int(found[1] or 0), _utc(found[2])) if found else None
+
+
+def _utc(value: Any) -> datetime | None:
+    """A raw driver's timestamp (SQLite gives text) as an aware UTC datetime."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 _fingerprints: dict[str, Fingerprint] = {}
 _rendering: dict[tuple[Any, str], asyncio.Lock] = {}
 
 
-def fingerprint(flow: Workflow, token: str) -> tuple[int, int] | None:
+def fingerprint(flow: Workflow, token: str) -> tuple[int, int, datetime | None] | None:
     """What a request's page depends on: its row version and its last audit entry.
 
     Read outside a transaction: on SQLite every store transaction takes the write lock, and
@@ -590,7 +689,10 @@ def status_page(
 ) -> Response:
     flow = workflow_of(request)
     lang = language(request)
-    key = None if error else status_key(request, flow, token)
+    try:
+        key = None if error else status_key(request, flow, token)
+    except Expired:
+        return error_page(request, 410, "expired")
     if key is None and error is None:
         return error_page(request, 404, "not_found")
     return page(
@@ -604,12 +706,16 @@ def status_page(
 
 
 def status_key(request: Request, flow: Workflow, token: str) -> tuple[Any, ...] | None:
-    """The cache key of a status page, or None for a request that does not exist."""
+    """The cache key of a status page, or None for a request that does not exist; Expired
+    once the request closed longer ago than a status link lasts (a cached page included)."""
     try:
         version = fingerprint(flow, token)
     except NotFound:
         return None
-    return ("status", token, request.url.query, version) if version else None
+    if version and status_expired(version[2], flow.clock(), flow.settings):
+        raise Expired("this status link has expired")
+    flash = flash_of(request, FLASHES)
+    return ("status", token, request.url.query, flash, version) if version else None
 
 
 def status_context(
@@ -632,7 +738,7 @@ def status_context(
                 "filename": export.filename,
                 "expires": t.when(expires, zone),
             }
-        except NotFound:
+        except (NotFound, Expired):
             download = None
     fee = view.get("fee") or {}
     fee_text = ""
@@ -646,17 +752,26 @@ def status_context(
     ground = ""
     if view["state"] == "denied" and right is not None:
         ground = ground_label(right, (row.decision or {}).get("ground", "")).get(lang)
-    flashes = [t(f"status.{name}") for name in FLASHES if request.query_params.get(name)]
+    flash = flash_of(request, FLASHES)
+    flashes = [t(f"status.{flash}")] if flash else []
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
+    result = outcome(flow.policy, row.result, zone, lang) if view["state"] == "completed" else None
+    if view.get("outcome"):  # execution found no one: nothing was deleted or changed
+        state_label = t("state.nothing_held")
+    elif result and result.no_data:
+        state_label = t("state.completed_no_data")
+    else:
+        state_label = t(f"state.{view['state']}")
     return {
         "token": token,
         "view": view,
         "label": label,
-        "state_label": t(f"state.{view['state']}"),
+        "state_label": state_label,
         "received": t.when(row.received_at, zone),
         "due": t.when(row.due_at, zone),
         "events": timeline(flow.history(request_id), t, zone),
         "download": download,
+        "outcome": result,
         "fee_text": fee_text,
         "ground": ground,
         "flashes": flashes,
@@ -670,7 +785,10 @@ def status_context(
 @router.get("/status/{token}")
 async def status(token: str, request: Request) -> Response:
     """Served from the event loop when the page is cached; built in a thread otherwise."""
-    key = status_key(request, workflow_of(request), token)
+    try:
+        key = status_key(request, workflow_of(request), token)
+    except Expired:
+        return error_page(request, 410, "expired")
     if key is None:
         return await run_in_threadpool(status_page, request, token)
     lang = language(request)
@@ -680,10 +798,11 @@ async def status(token: str, request: Request) -> Response:
         try:
             async with lock:
                 if not is_cached(request, STATUS_TEMPLATE, lang, key):
-                    return await run_in_threadpool(status_page, request, token)
+                    built = await run_in_threadpool(status_page, request, token)
+                    return shown_once(request, built)
         finally:
             _rendering.pop((key, lang), None)
-    return page(request, STATUS_TEMPLATE, None, cache_key=key)
+    return shown_once(request, page(request, STATUS_TEMPLATE, None, cache_key=key))
 
 
 @router.post("/status/{token}/verify")
@@ -698,13 +817,11 @@ def _verify(request: Request, flow: Workflow, token: str, form: FormData) -> Res
     t = messages(language(request))
     try:
         flow.verify_code(token, code, client_ip(request))
-    except Invalid as exc:
-        return status_page(request, token, status=exc.status, error=t("error.invalid_code"))
-    except Expired as exc:
-        return status_page(request, token, status=exc.status, error=t("error.expired_code"))
-    except (Conflict, RateLimited) as exc:
+    except (Invalid, Expired) as exc:
+        return status_page(request, token, status=exc.status, error=code_error(t, exc))
+    except (NotFound, Conflict, RateLimited) as exc:
         return domain_error(request, exc, f"/status/{token}")
-    return _to_status(token, "verified")
+    return _to_status(request, token, "verified")
 
 
 @router.post("/status/{token}/code")
@@ -716,10 +833,25 @@ async def resend(token: str, request: Request) -> Response:
     )
 
 
+@router.get("/status/{token}/withdraw")
+def withdraw_page(token: str, request: Request) -> Response:
+    """'Are you sure?': withdrawing ends the request, so it takes a second, deliberate step."""
+    flow = workflow_of(request)
+    try:
+        view = flow.status(token)
+    except NotFound:
+        return error_page(request, 404, "not_found")
+    if view["state"] not in WITHDRAWABLE:
+        return RedirectResponse(f"/status/{token}", status_code=303)
+    return page(request, "center/withdraw.html", {"token": token})
+
+
 @router.post("/status/{token}/withdraw")
 async def withdraw(token: str, request: Request) -> Response:
     flow = workflow_of(request)
-    await read_form(request, flow.secrets)
+    form = await read_form(request, flow.secrets)
+    if text_field(form, "confirm", 5) != "1":
+        return RedirectResponse(f"/status/{token}/withdraw", status_code=303)
     return await run_in_threadpool(_attempt, request, token, "withdrawn", flow.withdraw, token)
 
 
@@ -768,7 +900,7 @@ def _follow_link(request: Request, flow: Workflow, link: str) -> Response:
         return error_page(request, 404, "not_found")
     except Expired:
         return error_page(request, 410, "expired", "expired_link")
-    return _to_status(token, "verified")
+    return _to_status(request, token, "verified")
 
 
 @router.get("/download/{token}")
@@ -791,7 +923,7 @@ def _attempt(
         action(*args)
     except WorkflowError as exc:
         return domain_error(request, exc, f"/status/{token}")
-    return _to_status(token, flash)
+    return _to_status(request, token, flash)
 
 
 class BrowserLinks:

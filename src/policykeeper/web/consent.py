@@ -20,6 +20,7 @@ from policykeeper.consent.banner import banner_config, messages, pick_language, 
 from policykeeper.consent.cookie import COOKIE_NAME, MAX_AGE, DeviceCookie, ForgedCookie
 from policykeeper.consent.ledger import check_subject
 from policykeeper.consent.service import ConsentService, Outcome
+from policykeeper.web.i18n import negotiate
 from policykeeper.web.security import FormRejected, read_form, secure_cookies
 from policykeeper.web.views import page
 from policykeeper.workflow.errors import Invalid, NotFound, Unauthorized, WorkflowError
@@ -237,7 +238,9 @@ def subject_records(subject: str, request: Request) -> JSONResponse:
 @router.get(PREFERENCES)
 def preferences(request: Request, saved: int = 0) -> Response:
     service = consent_service(request)
-    lang = pick_language(service.catalog, request.query_params.get("lang"))
+    # ?lang= first, then the remembered choice, then the browser's Accept-Language.
+    authoritative = service.catalog.policy.languages.authoritative.value
+    lang = pick_language(service.catalog, negotiate(request, authoritative))
     try:
         cookie = service.read_cookie(request.cookies.get(COOKIE_NAME))
     except ForgedCookie as exc:

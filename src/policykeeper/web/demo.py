@@ -24,7 +24,7 @@ from policykeeper.examples.wordpress.site import Site, install
 from policykeeper.examples.wordpress.site import missing as wordpress_missing
 from policykeeper.examples.wordpress.site import populate as populate_site
 from policykeeper.policy.loading import project_directory
-from policykeeper.store.database import STATE_DIR
+from policykeeper.store.database import STATE_DIR, private_dir
 from policykeeper.web import outbox
 from policykeeper.web.app import create_app
 from policykeeper.workflow.errors import Conflict
@@ -102,8 +102,7 @@ def _application_data(name: str, url: str, base: Path, users: int) -> dict[str, 
 
 def ensure_admin(directory: Path, database_url: str | None = None) -> tuple[str, str]:
     """The demo admin's login, created once and remembered in the project's state folder."""
-    state = Path(directory) / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
+    state = private_dir(Path(directory) / STATE_DIR)
     saved = state / "demo-login.json"
     if saved.is_file():
         login = json.loads(saved.read_text())

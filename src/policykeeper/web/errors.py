@@ -6,6 +6,8 @@ session is no error: `web.site` sends the browser to sign in.)
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -14,6 +16,7 @@ from starlette.exceptions import HTTPException
 from policykeeper.errors import PolicyKeeperError
 from policykeeper.web.security import FormRejected
 from policykeeper.web.views import error_page
+from policykeeper.workflow.audit import AuditKeyError
 
 _PAGES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method"}
 _PAGES |= {409: "conflict", 410: "expired", 413: "too_large", 415: "unsupported"}
@@ -23,6 +26,13 @@ _PAGES |= {422: "invalid", 429: "rate_limited"}
 
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error of the app, the API's and the pages', through `error_response`."""
+
+    @app.exception_handler(AuditKeyError)
+    async def audit_key(request: Request, exc: AuditKeyError) -> Response:
+        # The operator's problem, logged for them; the caller learns nothing of the store.
+        logging.getLogger(__name__).error("audit log refused a write: %s", exc)
+        message = "the service cannot record this now; try again later"
+        return error_response(request, 503, "unavailable", message, "server")
 
     @app.exception_handler(PolicyKeeperError)
     async def domain(request: Request, exc: PolicyKeeperError) -> Response:

@@ -86,8 +86,14 @@ class FormRejected(Exception):
 
 
 def secure_cookies(request: Request) -> bool:
-    """Secure cookies whenever the page was reached over https (uvicorn --proxy-headers)."""
-    return request.url.scheme == "https"
+    """Secure cookies whenever the page was reached over https, or the site's public address
+    is https: behind a TLS proxy that is not trusted for forwarded headers the request itself
+    looks like plain http, and the cookies must still never travel in clear."""
+    if request.url.scheme == "https":
+        return True
+    flow = getattr(request.app.state, "workflow", None)
+    base = getattr(getattr(flow, "settings", None), "base_url", "")
+    return isinstance(base, str) and base.startswith("https://")
 
 
 def csrf_seed(request: Request) -> str:

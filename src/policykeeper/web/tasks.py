@@ -38,6 +38,7 @@ def task_list(request_id: str, request: Request) -> Response:
         {
             "member": member,
             "row": row,
+            "reference": flow.reference(row),
             "state_label": t(f"staff_state.{row.state}"),
             "views": views,
             "when": lambda moment: t.when(moment, zone) if moment else "",

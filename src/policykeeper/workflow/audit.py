@@ -7,8 +7,10 @@ tail is caught by the head row every append updates and, against a writer who re
 head too, by an exported head (`anchor`): the daily digest prints it and
 `policykeeper audit head` writes it to a file kept elsewhere.
 
-Logs written before the key existed (plain SHA-256 links) are re-keyed once, on the first open
-with a key: the old chain is checked, every link is recomputed with the key, and an
+Logs written before the key existed (plain SHA-256 links) are re-keyed only when the operator
+asks (`policykeeper audit rekey`), never on open: a database writer can forge an unkeyed chain
+and clear the head's key mark, so an automatic re-key would launder any rewrite. Re-keying
+checks the old chain (and any saved heads), recomputes every link with the key, and an
 `audit_keyed` entry records how many entries there were, the old head hash (so an anchor
 exported before the upgrade can still be checked) and whether the old chain was intact.
 """
@@ -129,7 +131,7 @@ def append(
 ) -> AuditEntry:
     """Add one entry inside the caller's transaction, so it commits with the change it records."""
     key = session_key(session)
-    head = _keyed_head(session, key, at)
+    head = _keyed_head(session, key)
     return _add(session, head, key, at, actor, action, request_id, canonical(data or {}))
 
 
@@ -162,17 +164,29 @@ def _add(
     return entry
 
 
-def _keyed_head(session: Session, key: bytes, now: datetime) -> AuditHead:
-    """The locked head, after re-keying a log written before the key; refuses another key."""
+NOT_KEYED = (
+    "the audit log is not keyed: it was written before the audit key, or someone cleared its "
+    "key mark; check it, then run `policykeeper audit rekey` (with --anchor FILE if you kept one)"
+)
+
+
+def _keyed_head(session: Session, key: bytes) -> AuditHead:
+    """The locked head of a keyed log (a new log is keyed at once); refuses another key, and
+    an unkeyed log with entries, which only `rekey` may move onto the key."""
     head = session.execute(
         sa.select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
     if head is None:
+        if session.execute(sa.select(AuditEntry.seq).limit(1)).first() is not None:
+            raise AuditKeyError(f"{NOT_KEYED} (its head is missing)")
         head = AuditHead(id=1, seq=0, hash=GENESIS, key_id=key_id(key))
         session.add(head)
         session.flush()
     elif head.key_id is None:
-        _rekey(session, head, key, now)
+        if head.seq or session.execute(sa.select(AuditEntry.seq).limit(1)).first() is not None:
+            raise AuditKeyError(NOT_KEYED)
+        head.key_id = key_id(key)
+        session.flush()
     elif head.key_id != key_id(key):
         raise AuditKeyError(
             f"the audit log was written with another key (id {head.key_id}, this one is "
@@ -181,8 +195,25 @@ def _keyed_head(session: Session, key: bytes, now: datetime) -> AuditHead:
     return head
 
 
-def _rekey(session: Session, head: AuditHead, key: bytes, now: datetime) -> None:
-    """Move a log written before the key onto it, recording the old head as its anchor."""
+def _rekey(
+    session: Session, head: AuditHead, key: bytes, now: datetime, anchors: list[Anchor]
+) -> ChainReport:
+    """Move a log written before the key onto it, recording the old head as its anchor.
+
+    Refuses a log that was keyed before (it holds an `audit_keyed` entry: someone cleared the
+    key mark) and one that no longer holds a saved head."""
+    keyed_before = session.execute(
+        sa.select(AuditEntry.seq).where(AuditEntry.action == KEYED).limit(1)
+    ).scalar_one_or_none()
+    if keyed_before is not None:
+        raise AuditKeyError(
+            f"the audit log was already keyed (entry {keyed_before}) and its key mark was "
+            "cleared: it was rewritten by someone without the key, so it is not re-keyed"
+        )
+    for kept in anchors:
+        problem = check_anchor(session, kept)
+        if problem is not None:
+            raise AuditKeyError(f"not re-keyed: {problem.reason}")
     legacy = _walk(session, None)
     prev, count = GENESIS, 0
     rows = session.execute(sa.select(AuditEntry).order_by(AuditEntry.seq)).scalars()
@@ -204,12 +235,27 @@ def _rekey(session: Session, head: AuditHead, key: bytes, now: datetime) -> None
         record["legacy_broken_at"] = legacy.broken_at
         record["legacy_reason"] = legacy.reason
     _add(session, head, key, now, "system", KEYED, None, canonical(record))
+    return legacy
 
 
 def ensure_keyed(store: Store) -> None:
-    """Key the store's log now (re-keying an old one) rather than at its next entry."""
+    """Key a new log now rather than at its next entry; refuse an unkeyed or foreign one."""
     with store.transaction() as session:
-        _keyed_head(session, session_key(session), datetime.now(UTC))
+        _keyed_head(session, session_key(session))
+
+
+def rekey(store: Store, now: datetime, anchors: list[Anchor] | None = None) -> ChainReport:
+    """The operator's explicit upgrade of a log written before the key: the report says
+    whether the old chain was intact (a break stays reported by `verify_chain`)."""
+    with store.transaction() as session:
+        key = session_key(session)
+        head = session.execute(
+            sa.select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        ).scalar_one_or_none()
+        if head is None or head.key_id is not None:
+            _keyed_head(session, key)
+            raise AuditKeyError("the audit log is already keyed: nothing to re-key")
+        return _rekey(session, head, key, now, anchors or [])
 
 
 @dataclass(frozen=True)
@@ -229,7 +275,7 @@ def verify_chain(session: Session, key: bytes | None = None) -> ChainReport:
     key = key or session_key(session)
     head = session.get(AuditHead, 1)
     if head is not None and head.key_id is None and head.seq:
-        return ChainReport(0, 1, "the log was written before the audit key and is not keyed yet")
+        return ChainReport(0, 1, NOT_KEYED)
     if head is not None and head.key_id not in (None, key_id(key)):
         return ChainReport(0, 1, f"the log is keyed with another key (id {head.key_id})")
     return _walk(session, key)
@@ -309,13 +355,13 @@ def check_anchor(session: Session, kept: Anchor) -> ChainReport | None:
 
 
 def verify_store(url: str, key: bytes, anchors: list[Anchor] | None = None) -> ChainReport:
-    """Migrate the store at `url`, key an old log, then verify its whole chain and anchors."""
+    """Migrate the store at `url`, then verify its whole chain and anchors (an unkeyed log
+    with entries is reported, never re-keyed here)."""
     from policykeeper.store import migrate
 
     migrate(url)
     store = Store(url, audit_key=key)
     try:
-        ensure_keyed(store)
         with store.transaction() as session:
             report = verify_chain(session)
             for kept in anchors or []:
@@ -328,7 +374,7 @@ def verify_store(url: str, key: bytes, anchors: list[Anchor] | None = None) -> C
 
 
 def store_anchor(url: str, key: bytes, now: datetime) -> Anchor:
-    """The head of the store's chain now (keying an old log first)."""
+    """The head of the store's chain now (refusing an unkeyed log: its head proves nothing)."""
     from policykeeper.store import migrate
 
     migrate(url)
@@ -337,5 +383,17 @@ def store_anchor(url: str, key: bytes, now: datetime) -> Anchor:
         ensure_keyed(store)
         with store.transaction() as session:
             return anchor(session, now)
+    finally:
+        store.dispose()
+
+
+def rekey_store(url: str, key: bytes, now: datetime, anchors: list[Anchor]) -> ChainReport:
+    """Migrate the store at `url` and re-key its old log (see `rekey`)."""
+    from policykeeper.store import migrate
+
+    migrate(url)
+    store = Store(url, audit_key=key)
+    try:
+        return rekey(store, now, anchors)
     finally:
         store.dispose()

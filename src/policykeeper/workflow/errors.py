@@ -10,8 +10,10 @@ from policykeeper.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    TooManyAttempts,
     Unauthorized,
     WorkflowError,
+    WrongCode,
 )
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
     "Invalid",
     "NotFound",
     "RateLimited",
+    "TooManyAttempts",
     "Unauthorized",
     "WorkflowError",
+    "WrongCode",
 ]

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from policykeeper.errors import SubjectNotFound
-from policykeeper.policy.models import RightKind
-from policykeeper.store.consent_export import with_consent_records
+from policykeeper.policy.models import Jurisdiction, RightKind
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.store.provision_export import with_provision_records
 from policykeeper.workflow.errors import Conflict
+from policykeeper.workflow.outcome import erasure_outcome
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.states import State
 
@@ -39,14 +39,30 @@ def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], E
     """Run the request over every place; a repeat goes on where the last run stopped."""
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
-    result, export = _run(workflow.project_dir, row)
-    # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15).
+    zone = workflow.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+    result, export = _run(workflow, workflow.project_dir, row, zone)
+    # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15): the
+    # Keeper adds consent's export here, so the workflow does not depend on consent.
     subject = f"{row.identity_kind}={row.identity_value}"
-    export = with_consent_records(workflow.store, subject, export)
+    for addition in workflow.export_additions:
+        export = addition(workflow.store, subject, export)
     # Disclosure covers the records of provision to third parties (APPI Art. 33(5)).
     if row.kind in (RightKind.access, RightKind.third_party_records):
         export = with_provision_records(workflow.store, [subject], export)
+    if result.get("found") is False:
+        export = _nothing_held(result, export)
     return result, export
+
+
+def _nothing_held(result: dict[str, Any], export: Export | None) -> Export | None:
+    """No one found and no consent or provision record either: "no retained personal data"
+    is the answer the person is owed (APPI Art. 33(3)), not an empty file to download."""
+    if export is not None:
+        body = json.loads(export[2])
+        if any(value for key, value in body.items() if key not in ("found", "tables")):
+            return export
+    result["no_retained_data"] = True
+    return None
 
 
 def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
@@ -56,20 +72,31 @@ def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _run(project_dir: Path, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
+def _run(
+    workflow: Workflow, project_dir: Path, row: RequestRow, zone: str
+) -> tuple[dict[str, Any], Export | None]:
+    """Run the engine over the Keeper's project (kept open), else over one loaded for this
+    run alone and released after it."""
     from policykeeper.engine.runtime import release
     from policykeeper.project import load_project
 
-    project = load_project(project_dir)
+    if workflow.project_source is not None:
+        try:
+            return _dispatch(workflow.project_source(), row, zone)
+        except SubjectNotFound:
+            return _nobody(row)
+    project = load_project(project_dir, workflow.store.url)
     try:
-        return _dispatch(project, row)
+        return _dispatch(project, row, zone)
     except SubjectNotFound:
         return _nobody(row)
     finally:
         release(project)
 
 
-def _dispatch(project: Any, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
+def _dispatch(
+    project: Any, row: RequestRow, zone: str = "UTC"
+) -> tuple[dict[str, Any], Export | None]:
     from policykeeper.engine import Identity, places
 
     identity = Identity(row.identity_kind, row.identity_value)
@@ -93,12 +120,16 @@ def _dispatch(project: Any, row: RequestRow) -> tuple[dict[str, Any], Export | N
             return summary, (f"portability-{row.id}.json", "application/json", content)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "export.zip"
-            found.write_zip(path)
+            found.write_zip(path, row.language, zone)
             return summary, (f"access-{row.id}.zip", "application/zip", path.read_bytes())
     if kind is RightKind.erasure:
-        return {"erasure": places.erase(project, identity, run_key=key).to_json()}, None
+        report = places.erase(project, identity, run_key=key).to_json()
+        return {"erasure": report, "outcome": erasure_outcome(project.datamap, report)}, None
     if kind is RightKind.rectification:
         changes = {str(k): str(v) for k, v in row.details.get("changes", {}).items()}
+        items = (row.decision or {}).get("items")
+        if items:  # decided item by item: only the accepted items are corrected
+            changes = {k: v for k, v in changes.items() if items.get(k, {}).get("accept")}
         report = places.rectify(project, identity, changes, run_key=key)
         return {"rectification": report.to_json()}, None
     restriction = places.restrict(project, identity, run_key=key).to_json()

@@ -14,8 +14,14 @@ SYSTEM_GROUNDS: dict[str, Text] = {
         ja="一定期間内に請求できる回数の上限を超えたため",
         en="The number of requests allowed in the period has been reached",
     ),
+    "not_corrected": Text(
+        ja="ご請求の内容を確認した結果、訂正を行わないこととしたため（項目ごとの理由は下記のとおりです）",
+        en="Having checked your request, we decided not to make the correction (the reason for "
+        "each item is given below)",
+    ),
 }
-"""Applied only by the workflow (a failed identity check, a declared limit), never by staff."""
+"""Applied only by the workflow (a failed identity check, a declared limit, a correction staff
+declined item by item with reasons), never chosen from a list by staff."""
 
 
 def declared_ground(right: Right, ground_id: str) -> Text | None:

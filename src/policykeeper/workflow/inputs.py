@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from policykeeper.datamap.loading import datamap_path, load_datamap
+from policykeeper.datamap.models import Procedures
 from policykeeper.policy.models import (
     Agents,
     Jurisdiction,
@@ -134,6 +138,22 @@ def correctable_fields(project_dir: Path | None, policy: Policy) -> list[Correct
                 continue
             fields.append(CorrectableField(f"{table_name}.{column_name}", category.key))
     return fields
+
+
+def staff_procedures(project_dir: Path | None) -> Procedures:
+    """The data map's `procedures` section alone (four eyes, the reference prefix), checked by
+    its own model: a decision must not depend on the rest of the map loading; the defaults
+    without a map."""
+    if project_dir is None or not datamap_path(project_dir).is_file():
+        return Procedures()
+    try:
+        data = YAML(typ="safe").load(datamap_path(project_dir).read_text("utf-8")) or {}
+    except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        raise Invalid(f"datamap.yaml cannot be read: {exc}") from exc
+    try:
+        return Procedures.model_validate(data.get("procedures") or {})
+    except ValidationError as exc:
+        raise Invalid(f"datamap.yaml procedures: {exc.errors()[0]['msg']}") from exc
 
 
 def objectable(policy: Policy) -> list[Purpose]:

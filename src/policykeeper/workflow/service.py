@@ -5,8 +5,9 @@ and the jobs it causes, so a crash at any point leaves a request that can contin
 from __future__ import annotations
 
 import hmac
+import re
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,8 +17,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from policykeeper.errors import MailUnavailable
-from policykeeper.jobs.queue import enqueue
+from policykeeper.datamap.models import Procedures
+from policykeeper.errors import MailUnavailable, SamePerson
 from policykeeper.policy.models import (
     Jurisdiction,
     Policy,
@@ -25,16 +26,20 @@ from policykeeper.policy.models import (
     RightKind,
     Verification,
 )
-from policykeeper.policy.types import Duration
+from policykeeper.policy.types import Duration, Text
+from policykeeper.project import Project
 from policykeeper.store import Store
 from policykeeper.store.models import (
     AuditEntry,
     Export,
     RateEvent,
+    RequestNumber,
     Upload,
     VerificationCode,
 )
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.store.queue import enqueue
+from policykeeper.store.task_models import PlaceTask
 from policykeeper.workflow import audit, tasks
 from policykeeper.workflow.deadlines import (
     add_period,
@@ -47,7 +52,9 @@ from policykeeper.workflow.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    TooManyAttempts,
     WorkflowError,
+    WrongCode,
 )
 from policykeeper.workflow.fees import fee_due
 from policykeeper.workflow.grounds import (
@@ -63,10 +70,12 @@ from policykeeper.workflow.inputs import (
     check_details,
     correctable_fields,
     parse_email,
+    staff_procedures,
 )
 from policykeeper.workflow.limits import request_limit
 from policykeeper.workflow.mail import Mailer
 from policykeeper.workflow.notifications import render_email
+from policykeeper.workflow.outcome import local_time, outcome
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.states import EXTENDABLE, OPEN, State, check_move
 from policykeeper.workflow.tokens import Secrets, new_code, new_id, new_link_token
@@ -89,6 +98,8 @@ STAFF_CHECKS = ("documents", "account_login", "additional_information")
 UPLOADS_FOR = frozenset({"documents", "additional_information"})
 """Checks for which the person sends a file: a document, a proof of authority, an answer."""
 UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
+REFERENCE = re.compile(r"(?:[A-Z][A-Z0-9]{1,7}-\d{4}-)?(?P<serial>\d{1,9})")
+"""A short reference as typed into the queue's search: the whole of it, or the serial alone."""
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
 )
@@ -128,6 +139,12 @@ class Submitted:
     """False when the mail server refused the code: the request stands; ask for a new code."""
 
 
+ExportAddition = Callable[
+    [Store, str, tuple[str, str, bytes] | None], tuple[str, str, bytes] | None
+]
+"""Adds a part's records for one subject to an access export (or returns it unchanged)."""
+
+
 class Workflow:
     """The Python API behind the JSON API and the worker; `clock` is injectable for tests."""
 
@@ -141,6 +158,8 @@ class Workflow:
         settings: WorkflowSettings | None = None,
         clock: Callable[[], datetime] = utcnow,
         project_dir: Path | None = None,
+        export_additions: Sequence[ExportAddition] = (),
+        project_source: Callable[[], Project] | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -149,7 +168,14 @@ class Workflow:
         self.settings = settings or WorkflowSettings()
         self.clock = clock
         self.project_dir = project_dir
+        # What other parts add to an access export (consent's records), handed in by the Keeper
+        # so the workflow depends on none of them.
+        self.export_additions = tuple(export_additions)
+        # The Keeper's project (loaded and reflected once, again only when its files change);
+        # without one, each execution loads the project for itself.
+        self.project_source = project_source
         self._correctable: list[CorrectableField] | None = None
+        self._procedures: Procedures | None = None
 
     # --- the person ----------------------------------------------------------------------
 
@@ -170,7 +196,7 @@ class Workflow:
         deadlines = compute_deadlines(self.policy, right, jurisdictions, now, self.settings)
         methods = _verification(right, jurisdictions)
         needs_email = Verification.none not in methods
-        checks = staff_checks(methods, agent is not None)
+        checks = required_checks(right, jurisdictions, agent is not None)
         code: tuple[str, str] | None = None
         with self.store.transaction() as session:
             if needs_email:
@@ -196,6 +222,10 @@ class Workflow:
             )
             session.add(row)
             session.flush()
+            serial = RequestNumber(request_id=row.id)
+            session.add(serial)
+            session.flush()
+            row.number = serial.number
             self._audit(
                 session,
                 row,
@@ -293,10 +323,10 @@ class Workflow:
             if (matched and matched[0] is not latest) or latest.expires_at <= now:
                 raise Expired("this code has expired; ask for a new one")
             if latest.failed_attempts >= self.settings.max_code_attempts:
-                raise Expired("too many wrong codes; ask for a new one")
+                raise TooManyAttempts("too many wrong codes; ask for a new one")
             if not matched:
                 latest.failed_attempts += 1
-                failure = Invalid("the code is not correct")
+                failure = WrongCode(self.settings.max_code_attempts - latest.failed_attempts)
             else:
                 self._identity_confirmed(session, row, latest, now)
         if failure is not None:
@@ -390,6 +420,10 @@ class Workflow:
             export = session.get(Export, request_id)
             if export is None:
                 raise NotFound("no such download")
+            # However fresh the link, the copy is handed over only within its lifetime (the
+            # status page mints new links; the purge job may not have run yet).
+            if export.created_at + self.settings.download_ttl < now:
+                raise Expired("this download has expired")
             return export
 
     # --- staff ---------------------------------------------------------------------------
@@ -504,17 +538,26 @@ class Workflow:
         ground: str | None = None,
         note: str = "",
         withhold: list[str] | None = None,
+        items: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """Approve (fully or, for disclosure, partly) or deny on a declared refusal ground.
 
         A partial disclosure keeps its reason (APPI Art. 36): the declared ground staff cite, or
-        else the declaration's statement of what it withholds in principle."""
+        else the declaration's statement of what it withholds in principle. A correction may be
+        decided item by item (`items`: name → accept, reason, old): the accepted ones are
+        corrected, the rest are not, each with its reason; with none accepted the request ends
+        as not corrected (APPI Art. 34(3): the person is told)."""
         now = self.clock()
         with self.store.transaction() as session:
             row = self._lock(session, request_id)
             right = self._right(row.kind)
             if row.state != State.in_review:
                 raise Conflict(f"the request is {row.state}, not in review")
+            decided = self._items(row, items) if items is not None else None
+            if approve and decided is not None and not any(i["accept"] for i in decided.values()):
+                self._deny(session, row, actor, "not_corrected", note, now)
+                row.decision = {**(row.decision or {}), "items": decided}
+                return
             if not approve:
                 if not ground or declared_ground(right, ground) is None:
                     declared = ", ".join(g.id for g in right.refusal_grounds) or "none"
@@ -527,6 +570,24 @@ class Workflow:
             unknown = [key for key in withheld if not self.policy.categories_under(key)]
             if unknown:
                 raise Invalid(f"unknown categories: {', '.join(unknown)}")
+            proposed = dict(row.decision or {})
+            if right.kind in self.procedures().four_eyes and proposed.get("outcome") != "proposed":
+                # Four eyes: this approval is a proposal; a second handler carries it out.
+                row.decision = {
+                    "outcome": "proposed",
+                    "by": actor,
+                    "withhold": withheld,
+                    "note": note,
+                }
+                if decided is not None:
+                    row.decision["items"] = decided
+                self._audit(session, row, actor, "proposed", row.decision)
+                return
+            if proposed.get("outcome") == "proposed":
+                if proposed.get("by") == actor:
+                    raise SamePerson("the person who proposed cannot also approve")
+                withheld = list(proposed.get("withhold", withheld))
+                decided = proposed.get("items", decided)
             row.decision = {"outcome": "approved", "withhold": withheld, "note": note}
             if withheld:
                 reason = ground or (WITHHELD_IN_PRINCIPLE if right.withheld else None)
@@ -539,9 +600,69 @@ class Workflow:
                     )
                 if reason is not None:
                     row.decision["ground"] = reason
+            if proposed.get("outcome") == "proposed":
+                row.decision["proposed_by"] = proposed.get("by")
+            if decided is not None:
+                row.decision["items"] = decided
+                every = all(i["accept"] for i in decided.values())
+                row.decision["correction"] = "corrected" if every else "partly_corrected"
             self._audit(session, row, actor, "approved", row.decision)
             self._move(session, row, State.executing, actor)
             enqueue(session, "execute", now=now, request_id=row.id, job_id=new_id())
+
+    def _items(
+        self, row: RequestRow, items: dict[str, dict[str, Any]]
+    ) -> dict[str, dict[str, Any]]:
+        """A correction's per-item decision, checked: exactly the items asked for, each
+        accepted or declined with a reason the person is told."""
+        asked = {str(k): str(v) for k, v in (row.details or {}).get("changes", {}).items()}
+        if row.kind != RightKind.rectification or not asked:
+            raise Invalid("only a correction is decided item by item")
+        if set(items) != set(asked):
+            raise Invalid("decide every item the person asked to correct, and only those")
+        decided = {}
+        for name, value in asked.items():
+            item = items[name]
+            reason = str(item.get("reason") or "").strip()[:2000]
+            accept = bool(item.get("accept"))
+            if not accept and not reason:
+                raise Invalid(f"{name}: give the reason for not correcting it")
+            old = str(item.get("old") or "")[:2000]
+            decided[name] = {"accept": accept, "reason": reason, "old": old, "new": value}
+        return decided
+
+    def reference(self, row: RequestRow) -> str:
+        """The short reference people and staff quote: PREFIX-YEAR-SERIAL (AIN-2026-000123),
+        the prefix from the data map's procedures, the year the request was received."""
+        if row.number is None:
+            return row.id[:8]
+        zone = self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+        year = row.received_at.astimezone(ZoneInfo(zone)).year
+        return f"{self.procedures().reference_prefix}-{year}-{row.number:06d}"
+
+    def find(self, text: str, limit: int = 200) -> list[RequestRow]:
+        """Requests by short reference (AIN-2026-000123, or its serial), by the requester's
+        email address, or by the start of the internal id; newest deadline last."""
+        text = text.strip()
+        query = sa.select(RequestRow).order_by(RequestRow.due_at).limit(limit)
+        found = REFERENCE.fullmatch(text.upper())
+        if found:
+            query = query.where(RequestRow.number == int(found.group("serial")))
+        elif "@" in text:
+            query = query.where(sa.func.lower(RequestRow.email) == text.lower())
+        elif re.fullmatch(r"[0-9a-f]{6,32}", text):
+            query = query.where(RequestRow.id.startswith(text, autoescape=True))
+        else:
+            return []
+        with self.store.transaction() as session:
+            return list(session.execute(query).scalars())
+
+    def proposal(self, row: RequestRow) -> str | None:
+        """Who proposed this request's approval under the four-eyes rule, if anyone has."""
+        decision = row.decision or {}
+        if row.state != State.in_review or decision.get("outcome") != "proposed":
+            return None
+        return str(decision.get("by", ""))
 
     def default_withhold(self, right: Right) -> list[str]:
         """What the declaration withholds in principle (ALLIN STUDIO: history and characteristic
@@ -622,7 +743,11 @@ class Workflow:
                     )
                 )
             row.result = result
-            self._audit(session, row, "worker", "executed", {"result": result})
+            # The audit log cannot forget: a corrected value never enters it in clear.
+            shown = without_values(result, corrected_values(row))
+            self._audit(session, row, "worker", "executed", {"result": shown})
+            if row.kind == RightKind.erasure and not nothing_held(row):
+                self._forget_corrections(session, row)
             if places is not None and tasks.pending(places):
                 tasks.wait_for_places(self, session, row, places)
                 return True
@@ -630,6 +755,33 @@ class Workflow:
             self._move(session, row, State.completed, "worker")
             self._notify(session, row, "completed")
             return True
+
+    def _forget_corrections(self, session: Session, erased: RequestRow) -> None:
+        """Once a person is erased, the values their corrections wrote are erased here too:
+        in those requests' details and results and in their recipients' messages."""
+        rows = session.execute(
+            sa.select(RequestRow).where(
+                RequestRow.kind == RightKind.rectification.value,
+                RequestRow.identity_kind == erased.identity_kind,
+                RequestRow.identity_value == erased.identity_value,
+            )
+        ).scalars()
+        for row in rows:
+            values = corrected_values(row)
+            if not values:
+                continue
+            row.details = without_values(row.details, values)
+            row.result = without_values(row.result, values)
+            for task in session.execute(
+                sa.select(PlaceTask).where(PlaceTask.request_id == row.id)
+            ).scalars():
+                task.subject = without_values(task.subject, values)
+                task.body = without_values(task.body, values)
+            self._audit(session, row, "worker", "corrections_erased", {"by": erased.id})
+            if self.project_dir is not None:
+                from policykeeper.engine.places.journal import SqliteJournal
+
+                SqliteJournal(self.project_dir).forget(f"request:{row.id}", "rectify")
 
     def execution_failed(self, request_id: str, error: str) -> None:
         """After the last retry: back to review with the error, never stuck in executing."""
@@ -754,6 +906,12 @@ class Workflow:
             self._correctable = correctable_fields(self.project_dir, self.policy)
         return self._correctable
 
+    def procedures(self) -> Procedures:
+        """The data map's internal procedures (four eyes), read once; none without a map."""
+        if self._procedures is None:
+            self._procedures = staff_procedures(self.project_dir)
+        return self._procedures
+
     # --- internals -----------------------------------------------------------------------
 
     def _right(self, kind: str) -> Right:
@@ -772,7 +930,10 @@ class Workflow:
         return applicable_jurisdictions(self.policy, right, chosen)
 
     def _by_status(self, session: Session, token: str) -> RequestRow:
-        return self._lock(session, self.secrets.request_for_status(token))
+        row = self._lock(session, self.secrets.request_for_status(token))
+        if status_expired(row.closed_at, self.clock(), self.settings):
+            raise Expired("this status link has expired")
+        return row
 
     def _lock(self, session: Session, request_id: str) -> RequestRow:
         row = session.get(RequestRow, request_id, with_for_update=True)
@@ -806,12 +967,10 @@ class Workflow:
         )
 
     def _rate(self, session: Session, now: datetime, email: str, ip: str) -> None:
-        self._rate_bucket(
-            session,
-            now,
-            f"addr:{self.secrets.keyed_hash('addr', email)[:32]}",
-            self.settings.codes_per_address,
-        )
+        """Codes are counted per address and source together, and per source: counting per
+        address alone let anyone spend a victim's allowance so the victim could not ask."""
+        pair = self.secrets.keyed_hash("addr", email + "\0" + ip)[:32]
+        self._rate_bucket(session, now, f"addr:{pair}", self.settings.codes_per_address)
         self._rate_bucket(session, now, f"ip:{ip}", self.settings.codes_per_ip)
 
     def _rate_bucket(self, session: Session, now: datetime, bucket: str, limit: int) -> None:
@@ -933,6 +1092,7 @@ class Workflow:
             waiting_for = "recipients"
         view: dict[str, Any] = {
             "reference": row.id,
+            "short_reference": self.reference(row),
             "right": row.kind,
             "right_label": (right.label.get(row.language) if right.label else row.kind),
             "state": row.state,
@@ -953,15 +1113,47 @@ class Workflow:
         }
         if row.state == State.denied and row.decision:
             view["ground"] = ground_label(right, row.decision["ground"]).get(row.language)
+        if row.state == State.completed and nothing_held(row):
+            view["outcome"] = "no_personal_data"
         if row.state == State.partially_complete:
             view["left"] = tasks.open_places(self, row)
+        items = (row.decision or {}).get("items")
+        if items and row.state in (State.completed, State.partially_complete, State.denied):
+            view["correction"] = (row.decision or {}).get("correction", "not_corrected")
+            view["corrections"] = [
+                {**item, "item": self._item_label(name, row.language)}
+                for name, item in items.items()
+            ]
         return view
+
+    def _zone(self, row: RequestRow) -> str:
+        return self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
+
+    def _item_label(self, name: str, lang: str) -> str:
+        """A correctable item by its declared category label, as the person chose it."""
+        field = next((f for f in self.correctable() if f.name == name), None)
+        category = self.policy.category(field.category) if field else None
+        return category.label.get(lang) if category else name
 
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
         if moment is None:
             return ""
-        zone = self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
-        return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+        return local_time(moment, self._zone(row), row.language)
+
+    def _signature(self, lang: str, contact: str) -> list[str]:
+        """The operator as the declaration names it: name, address, contact. What it does not
+        state is left out, never made up."""
+        lines = [self.policy.service.name.get(lang) or ""]
+        operator = self.policy.operators[0] if self.policy.operators else None
+        if operator is not None:
+            name = operator.name.get(lang)
+            if name and name not in lines:
+                lines.append(name)
+            if isinstance(operator.address, Text) and operator.address.get(lang):
+                lines.append(operator.address.get(lang) or "")
+        if contact:
+            lines.append(contact)
+        return [line for line in lines if line]
 
     def _context(self, row: RequestRow, event: str) -> dict[str, Any]:
         lang = row.language
@@ -975,9 +1167,12 @@ class Workflow:
             name = complaints.name.get(lang) if complaints.name else ""
             complaint_text = f"{name} {complaints.value or ''}".strip()
         context: dict[str, Any] = {
+            "addressee": row.email,
+            "signature": self._signature(lang, complaint_text),
+            "no_reply": not self.settings.replies_read,
             "service": self.policy.service.name.get(lang),
             "right": right.label.get(lang) if right.label else row.kind,
-            "request_id": row.id,
+            "request_id": self.reference(row),
             "received_at": self._when(row, row.received_at),
             "due_at": self._when(row, row.due_at),
             "acknowledge_by": self._when(row, row.acknowledge_by),
@@ -1000,12 +1195,19 @@ class Workflow:
             "withheld": "",
             "withheld_reason": "",
             "places": tasks.place_lines(self, row) if event == "completed" else [],
+            "no_data": False,
+            "erased": [],
+            "kept": [],
+            "nothing_held": event == "completed" and nothing_held(row),
+            "disclosure": row.kind in DISCLOSURES,
         }
         decision = row.decision or {}
         if event == "denied":
             context["ground"] = ground_label(right, decision.get("ground", "")).get(lang)
             context["note"] = decision.get("note", "")
         if event == "completed":
+            done = outcome(self.policy, row.result, self._zone(row), lang)
+            context.update(no_data=done.no_data, erased=done.erased, kept=done.kept)
             withheld = [
                 c.label.get(lang)
                 for key in decision.get("withhold", [])
@@ -1019,9 +1221,52 @@ class Workflow:
             if has_export:
                 expires = self.clock() + self.settings.download_ttl
                 token = self.secrets.download_token(row.id, expires)
-                context["download_url"] = f"{self.settings.base_url}/api/download/{token}"
+                context["download_url"] = f"{self.settings.base_url}/download/{token}"
                 context["download_expires"] = self._when(row, expires)
         return context
+
+
+def status_expired(closed_at: datetime | None, now: datetime, settings: WorkflowSettings) -> bool:
+    """A status link lasts while its request is open and `status_ttl` after it closed."""
+    return closed_at is not None and closed_at + settings.status_ttl < now
+
+
+ERASED_VALUE = "[erased]"
+
+
+def corrected_values(row: RequestRow) -> list[str]:
+    """The new values a rectification asked for (longest first, so none hides in another)."""
+    if row.kind != RightKind.rectification.value or not isinstance(row.details, dict):
+        return []
+    changes = row.details.get("changes") or {}
+    values = (
+        {str(v) for v in changes.values() if str(v).strip()} if isinstance(changes, dict) else set()
+    )
+    return sorted(values, key=len, reverse=True)
+
+
+def without_values(data: Any, values: list[str]) -> Any:
+    """`data` (JSON-like) with every occurrence of `values` in its strings replaced."""
+    if not values or data is None:
+        return data
+    if isinstance(data, str):
+        for value in values:
+            data = data.replace(value, ERASED_VALUE)
+        return data
+    if isinstance(data, dict):
+        return {key: without_values(item, values) for key, item in data.items()}
+    if isinstance(data, list):
+        return [without_values(item, values) for item in data]
+    return data
+
+
+DISCLOSURES = frozenset({"access", "portability", "third_party_records"})
+
+
+def nothing_held(row: RequestRow) -> bool:
+    """Execution found no one with the request's identity: the person is told that no
+    personal data is held, never that it was "deleted" or "corrected"."""
+    return isinstance(row.result, dict) and row.result.get("found") is False
 
 
 def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verification]:
@@ -1034,6 +1279,19 @@ def _verification(right: Right, jurisdictions: list[Jurisdiction]) -> set[Verifi
     if len(methods) > 1:
         methods.discard(Verification.none)
     return methods
+
+
+def required_checks(right: Right, jurisdictions: list[Jurisdiction], agent: bool) -> list[str]:
+    """The staff checks of the declaration AND of every jurisdiction's terms: methods within
+    one list are alternatives, lists are each required. Pooling them would let a jurisdiction
+    that accepts an emailed code waive the account login another one (or the right) asks for."""
+    sets = [set(right.verification)]
+    for jurisdiction in jurisdictions:
+        terms = right.by_jurisdiction.get(jurisdiction)
+        if terms is not None and terms.verification:
+            sets.append(set(terms.verification))
+    wanted = {check for methods in sets for check in staff_checks(methods, agent)}
+    return [check for check in STAFF_CHECKS if check in wanted]
 
 
 def staff_checks(methods: set[Verification], agent: bool) -> list[str]:

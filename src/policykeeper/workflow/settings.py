@@ -5,11 +5,12 @@ LAW.md marks APPI's "without delay" and the holiday calendars as configurable; t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
+from policykeeper.config import Config
 from policykeeper.policy.laws import ByLaw, Calendar
 from policykeeper.policy.models import Jurisdiction
 from policykeeper.policy.types import Duration
@@ -36,6 +37,8 @@ class WorkflowSettings:
     body_max_bytes: int = 64 * 1024
     """The largest JSON body or form the API and the pages read (uploads aside)."""
     download_ttl: timedelta = timedelta(days=7)
+    status_ttl: timedelta = timedelta(days=30)
+    """How long a status link keeps working after its request closed (open ones always work)."""
     session_ttl: timedelta = timedelta(hours=8)
     api_token_ttl: timedelta = timedelta(days=30)
     """How long a staff API token lives unless asked for less (at most `api_token_max_ttl`)."""
@@ -52,23 +55,22 @@ class WorkflowSettings:
     staff_email: str | None = None
     """Where the daily digest of overdue and due-soon requests goes (POLICYKEEPER_STAFF_EMAIL)."""
     reminder_interval: timedelta = timedelta(days=1)
+    replies_read: bool = False
+    """Whether anyone reads replies to the sending address; if not, each email to the person
+    says it is sent from an address that does not take replies (送信専用)."""
 
     @classmethod
-    def from_environment(cls) -> WorkflowSettings:
-        """Settings from POLICYKEEPER_BASE_URL, POLICYKEEPER_STAFF_EMAIL and
-        POLICYKEEPER_EXTRA_HOLIDAYS (comma-separated dates the office is closed, e.g. the
-        Japanese year-end days), which every calendar then skips as business days."""
-        closed = frozenset(
-            date.fromisoformat(item.strip())
-            for item in os.environ.get("POLICYKEEPER_EXTRA_HOLIDAYS", "").split(",")
-            if item.strip()
-        )
+    def from_config(cls, config: Config, **overrides: Any) -> WorkflowSettings:
+        """Settings from the configuration: the base URL, the staff address and the extra
+        holidays (dates the office is closed), which every calendar then skips."""
+        closed = frozenset(config.extra_holidays)
         calendars = {
             jurisdiction: replace(calendar, extra_holidays=calendar.extra_holidays | closed)
             for jurisdiction, calendar in DEFAULT_CALENDARS.items()
         }
         return cls(
-            base_url=os.environ.get("POLICYKEEPER_BASE_URL", cls.base_url).rstrip("/"),
-            staff_email=os.environ.get("POLICYKEEPER_STAFF_EMAIL") or None,
+            base_url=config.base_url,
+            staff_email=config.staff_email,
             calendars=calendars,
+            **overrides,
         )

@@ -1,4 +1,8 @@
-"""Opening a project's workflow: migrate the store, read the declaration, load the secret key."""
+"""Opening a project's workflow: migrate the store, read the declaration, load the secret key.
+
+The `Keeper` (policykeeper.keeper) is the usual way in; these open one part on its own, with
+the defaults of an empty `Config` for what is not given.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from policykeeper.config import Config
 from policykeeper.policy.loading import load_policy
 from policykeeper.store import Store, default_url, migrate
 from policykeeper.store.database import STATE_DIR
@@ -39,8 +44,8 @@ def open_workflow(
         store,
         policy,
         secrets=Secrets(secret_key or load_secret_key(project / STATE_DIR)),
-        mailer=mailer or SmtpMailer.from_environment(),
-        settings=settings or WorkflowSettings.from_environment(),
+        mailer=mailer or SmtpMailer.from_config(Config()),
+        settings=settings or WorkflowSettings(),
         clock=clock,
         project_dir=project,
     )
@@ -60,4 +65,4 @@ def open_staff(
     store = Store(url, audit_key=audit_key or load_audit_key(project / STATE_DIR))
     ensure_keyed(store)
     keys = Secrets(secret_key or load_secret_key(project / STATE_DIR))
-    return StaffDirectory(store, utcnow, WorkflowSettings.from_environment(), keys)
+    return StaffDirectory(store, utcnow, WorkflowSettings(), keys)

@@ -132,6 +132,7 @@ class StaffDirectory:
             raise Invalid(
                 f"a username and a password of at least {MIN_PASSWORD} characters are required"
             )
+        password_hash = _hasher.hash(password)  # slow by design: never under a write lock
         with self.store.transaction() as session:
             exists = session.execute(
                 sa.select(Staff.id).where(Staff.username == username)
@@ -140,7 +141,7 @@ class StaffDirectory:
                 raise Conflict(f"staff member {username!r} already exists")
             row = Staff(
                 username=username,
-                password_hash=_hasher.hash(password),
+                password_hash=password_hash,
                 role=Role(role).value,
                 active=True,
                 created_at=self.clock(),
@@ -182,13 +183,19 @@ class StaffDirectory:
             raise Invalid(f"a password needs at least {MIN_PASSWORD} characters")
         now = self.clock()
         self._check_limits(member.username, source, now)
-        with self.store.transaction() as session:
-            row = session.get(Staff, member.id, with_for_update=True)
-            if row is None:
-                raise NotFound("no such staff member")
-            wrong = not _matches(row.password_hash, current)
-            if not wrong:
-                row.password_hash = _hasher.hash(new)
+        checked = self._password_hash(member.id)
+        if checked is None:
+            raise NotFound("no such staff member")
+        wrong = not _matches(checked, current)
+        replacement = None if wrong else _hasher.hash(new)
+        if replacement is not None:
+            with self.store.transaction() as session:
+                row = session.get(Staff, member.id, with_for_update=True)
+                if row is None:
+                    raise NotFound("no such staff member")
+                if row.password_hash != checked:
+                    raise Conflict("the password changed meanwhile; please try again")
+                row.password_hash = replacement
                 self._revoke_all(session, member.id, now, keep=_digest(keep_token))
                 self._audit(session, member.actor, "password_changed", {"staff": row.username})
         if wrong:
@@ -204,15 +211,24 @@ class StaffDirectory:
         now = self.clock()
         self._check_limits(username, source, now)
         with self.store.transaction() as session:
-            row = session.execute(
-                sa.select(Staff).where(Staff.username == username, Staff.active.is_(True))
-            ).scalar_one_or_none()
-            if not _matches(row.password_hash if row else _DUMMY_HASH, password):
-                row = None
-            if row is not None:
-                if _hasher.check_needs_rehash(row.password_hash):
-                    row.password_hash = _hasher.hash(password)
-                return self._issue(session, row.id, "session", now + self.settings.session_ttl)
+            found = session.execute(
+                sa.select(Staff.id, Staff.password_hash).where(
+                    Staff.username == username, Staff.active.is_(True)
+                )
+            ).one_or_none()
+        # argon2 runs outside any transaction: on SQLite a transaction holds the write lock.
+        if _matches(found.password_hash if found else _DUMMY_HASH, password):
+            assert found is not None
+            rehashed = (
+                _hasher.hash(password) if _hasher.check_needs_rehash(found.password_hash) else None
+            )
+            with self.store.transaction() as session:
+                row = session.get(Staff, found.id, with_for_update=True)
+                # Deactivated or given a new password meanwhile: the checked pair no longer holds.
+                if row is not None and row.active and row.password_hash == found.password_hash:
+                    if rehashed is not None:
+                        row.password_hash = rehashed
+                    return self._issue(session, row.id, "session", now + self.settings.session_ttl)
         self._failed(username, source, now)
         raise Unauthorized("wrong username or password")
 
@@ -336,6 +352,12 @@ class StaffDirectory:
         with self._cache_lock:
             found = self._cache.get(_digest(token))
         return found is not None and found[0] >= time.monotonic()
+
+    def _password_hash(self, staff_id: int) -> str | None:
+        with self.store.transaction() as session:
+            return session.execute(
+                sa.select(Staff.password_hash).where(Staff.id == staff_id)
+            ).scalar_one_or_none()
 
     def _forget(self) -> None:
         with self._cache_lock:

@@ -19,11 +19,11 @@ import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.orm import Session, object_session
 
-from policykeeper.jobs.queue import enqueue
 from policykeeper.policy.models import Jurisdiction, Provision
 from policykeeper.policy.types import Duration
 from policykeeper.store.models import Export
 from policykeeper.store.models import Request as RequestRow
+from policykeeper.store.queue import enqueue
 from policykeeper.store.task_models import PlaceTask, TaskEvidence
 from policykeeper.workflow.errors import Conflict, Invalid, NotFound
 from policykeeper.workflow.states import State
@@ -464,7 +464,10 @@ def message(
     due = min(Duration.parse(handoff["due_within"]).after(flow.clock()), row.due_at)
     zone = ZoneInfo(flow.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone)
     local = due.astimezone(zone)
-    complaints = flow.policy.contact(flow.policy.complaints.contact)
+    declared = flow.policy.complaints
+    complaints = flow.policy.contact(declared.contact or "") if declared else None
+    if complaints is None:  # no complaints window declared: the first reachable contact
+        complaints = next((c for c in flow.policy.contacts if c.value), None)
     contact = ""
     if complaints is not None:
         name = complaints.name.get(lang) if complaints.name else ""

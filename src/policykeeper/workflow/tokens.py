@@ -16,14 +16,10 @@ from pathlib import Path
 from policykeeper.store.database import private_dir
 from policykeeper.workflow.errors import Expired, NotFound
 
-SECRET_KEY_ENV = "POLICYKEEPER_SECRET_KEY"
-
 
 def load_secret_key(state_dir: Path) -> bytes:
-    """POLICYKEEPER_SECRET_KEY, else a random key created once in the project's state folder."""
-    value = os.environ.get(SECRET_KEY_ENV)
-    if value:
-        return value.encode()
+    """A random key created once in the project's state folder: the key when none is
+    configured (`Config.secret_key`, POLICYKEEPER_SECRET_KEY at the command line)."""
     path = state_dir / "secret.key"
     if not path.exists():
         private_dir(state_dir)

@@ -266,7 +266,9 @@
       ])
     ]);
     if (reopen) { reopen.remove(); reopen = null; }
-    document.body.appendChild(root);
+    // First in keyboard order (it still shows at the bottom): a keyboard user meets the
+    // choice before the page, as a screen reader does.
+    document.body.insertBefore(root, document.body.firstChild);
   }
 
   function signalNotice() {

@@ -102,6 +102,14 @@ class SqliteJournal:
                 .values(person=None, report=json.dumps(report, default=str), finished_at=_now())
             )
 
+    def forget(self, key: str, action: str) -> None:
+        """Drop a finished run: a correction's new values are the person's data, and go
+        when the person is erased (the request keeps its own, redacted, report)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                _runs.delete().where(_runs.c.run_key == key, _runs.c.action == action)
+            )
+
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)

@@ -31,6 +31,7 @@ from policykeeper.engine.places.redis_store import RedisPlace
 from policykeeper.engine.places.s3 import S3Place
 from policykeeper.engine.places.sql import SqlPlace
 from policykeeper.errors import InputError
+from policykeeper.progress import Progress
 from policykeeper.project import Project
 
 ENTRY_POINTS = "policykeeper.places"
@@ -73,7 +74,7 @@ class SkippedPlace:
 
 
 def build_places(
-    project: Project, identity: Identity, run_key: str = ""
+    project: Project, identity: Identity, run_key: str = "", progress: Progress | None = None
 ) -> tuple[SqlPlace, list[Place]]:
     """The SQL place and every other place of the data map, in visiting order."""
     datamap = project.datamap
@@ -101,7 +102,7 @@ def build_places(
         )
     for name, task in datamap.manual_tasks.items():
         others.append(_manual(name, task, identities))
-    return SqlPlace(project, identity), others
+    return SqlPlace(project, identity, progress), others
 
 
 def _optional(

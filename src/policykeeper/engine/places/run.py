@@ -33,6 +33,7 @@ from policykeeper.engine.places.registry import SkippedPlace, build_places
 from policykeeper.engine.places.sql import SqlPlace, erasure_result
 from policykeeper.errors import SubjectNotFound
 from policykeeper.output import write_atomic
+from policykeeper.progress import Progress
 from policykeeper.project import Project
 
 
@@ -112,11 +113,12 @@ class PlacesAccess:
         ]
         return data
 
-    def write_zip(self, path: Path | str) -> None:
-        """The SQL archive (one CSV per table), the place files, and access.json for all."""
+    def write_zip(self, path: Path | str, lang: str = "en", zone: str = "UTC") -> None:
+        """The SQL archive (README.html, one CSV per table), the place files, and access.json
+        for all, in the person's language and time zone."""
         with tempfile.TemporaryDirectory() as folder:
             tables = Path(folder) / "tables.zip"
-            self.sql.write_zip(tables)
+            tables.write_bytes(self.sql.zip_bytes(lang, zone, sorted(self.files)))
             buffer = io.BytesIO()
             with (
                 zipfile.ZipFile(tables) as source,
@@ -250,9 +252,11 @@ def erase(
     dry_run: bool = False,
     run_key: str | None = None,
     journal: RunJournal | None = None,
+    progress: Progress | None = None,
 ) -> PlacesReport:
-    """Erase everywhere; `run_key` (default: the identity's digest) names the journal entry."""
-    sql, others = build_places(project, identity, run_key or "")
+    """Erase everywhere; `run_key` (default: the identity's digest) names the journal entry;
+    `progress` hears how far the SQL erasure has come."""
+    sql, others = build_places(project, identity, run_key or "", progress)
     if dry_run:
         return _dry_run(sql, others, identity)
     return _change(

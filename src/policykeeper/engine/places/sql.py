@@ -25,6 +25,7 @@ from policykeeper.engine.rectify import rectify as rectify_tables
 from policykeeper.engine.restrict import restrict as restrict_tables
 from policykeeper.engine.runtime import runtime
 from policykeeper.errors import InputError
+from policykeeper.progress import Progress
 from policykeeper.project import Project
 
 NAME = "database"
@@ -35,9 +36,12 @@ class SqlPlace:
 
     kind = "sql"
 
-    def __init__(self, project: Project, identity: Identity) -> None:
+    def __init__(
+        self, project: Project, identity: Identity, progress: Progress | None = None
+    ) -> None:
         self.project = project
         self.identity = identity
+        self.progress = progress
         self.name = NAME
         hosts = [r for r, reach in project.datamap.recipients.items() if reach.hosts]
         self.recipient: str | None = hosts[0] if len(hosts) == 1 else None
@@ -96,7 +100,7 @@ class SqlPlace:
         return PlaceResult(Status.read, {"rows": sum(rows.values())}, detail={"tables": rows})
 
     def erase(self, location: Location) -> PlaceResult:
-        return erasure_result(erase_tables(self.project, self.identity))
+        return erasure_result(erase_tables(self.project, self.identity, progress=self.progress))
 
     def dry_run(self) -> ErasureReport:
         return erase_tables(self.project, self.identity, dry_run=True)

@@ -9,7 +9,6 @@ JSON. A site is a database plus a content directory (uploads, export files).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass, replace
@@ -18,10 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from policykeeper.config import child_environment, wordpress_root
 from policykeeper.errors import InputError
 
 PHP_SCRIPTS = Path(__file__).resolve().parent / "php"
-WORDPRESS_ROOT = Path(os.environ.get("POLICYKEEPER_WORDPRESS_ROOT", "/usr/share/wordpress"))
+WORDPRESS_ROOT = wordpress_root()
 PHP_TIMEOUT_SECONDS = 600
 
 
@@ -66,7 +66,7 @@ class Site:
         """Run one of the PHP scripts against this site; its JSON answer."""
         url = sa.make_url(self.database_url)
         variables = {
-            **os.environ,
+            **child_environment(),
             **(env or {}),
             "PK_WP_ROOT": str(WORDPRESS_ROOT),
             "PK_WP_DB_NAME": self.database,

@@ -9,16 +9,36 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from policykeeper.policy.models import Fee, Policy, RequestLimit, RightKind
 from policykeeper.policy.types import Duration, Text
 
 if TYPE_CHECKING:
+    from policykeeper.document import Line, Paragraph, Section
     from policykeeper.policy.checks import Finding
     from policykeeper.policy.source import Location
-    from policykeeper.render.build import Builder
-    from policykeeper.render.document import Section
+
+
+class SectionBuilder(Protocol):
+    """What a law's policy section is built with: the renderer's Builder (render.build) for one
+    language. Named here so that the laws import no renderer module (render asks the laws)."""
+
+    policy: Policy
+    cat: Any  # the language's message catalogue (render.catalog.Catalog)
+
+    def say(self, key: str, **values: object) -> str: ...
+    def t(self, value: Text | str | None) -> str: ...
+    def phrase(self, text: str) -> str: ...
+    def lines(self, value: Text | str | None) -> list[Line]: ...
+    def paragraphs(self, value: Text | None) -> list[Paragraph]: ...
+    def category_label(self, key: str) -> str: ...
+    def recipient_name(self, recipient_id: str) -> str: ...
+    def countries(self, codes: Any) -> str: ...
+    def contact_line(self, contact: Any, contact_id: str = "") -> Line: ...
+    def entity_lines(self, entity: Any) -> list[Line]: ...
+    def authority_lines(self, authority: Any) -> list[Line]: ...
+    def signals_paragraph(self) -> Paragraph: ...
 
 
 @dataclass(frozen=True)
@@ -118,6 +138,6 @@ class Law(ABC):
         """The law's own checks of a declaration that names it."""
         return iter(())
 
-    def section(self, builder: Builder) -> Section | None:
+    def section(self, builder: SectionBuilder) -> Section | None:
         """The law's own section of the rendered policy, if it has one."""
         return None

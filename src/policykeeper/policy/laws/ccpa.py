@@ -7,14 +7,20 @@ sharing statements, Global Privacy Control, and its own policy section.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from policykeeper.document import (
+    Paragraph,
+    Section,
+    Table,
+    line,
+)
 from policykeeper.policy.checks import LAW, Finding, _applies
 from policykeeper.policy.laws.base import (
     Calendar,
     Law,
     LegalClock,
     LimitFloor,
+    SectionBuilder,
     StatutoryDeadline,
     StatutoryFee,
 )
@@ -28,15 +34,6 @@ from policykeeper.policy.models import (
 )
 from policykeeper.policy.source import Location
 from policykeeper.policy.types import Duration, Text
-from policykeeper.render.document import (
-    Paragraph,
-    Section,
-    Table,
-    line,
-)
-
-if TYPE_CHECKING:
-    from policykeeper.render.build import Builder
 
 
 class Ccpa(Law):
@@ -81,7 +78,7 @@ class Ccpa(Law):
         yield from _signals(policy)
         yield from _limits(policy)
 
-    def section(self, builder: Builder) -> Section | None:
+    def section(self, builder: SectionBuilder) -> Section | None:
         cat, policy = builder.cat, builder.policy
         if Jurisdiction.ccpa not in policy.jurisdictions and policy.ccpa is None:
             return None

@@ -6,22 +6,8 @@ to a supervisory authority, consent for trackers (ePrivacy), and its own policy 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
-from policykeeper.policy.checks import LAW, WARNING, Finding
-from policykeeper.policy.laws.base import (
-    Calendar,
-    Law,
-    LegalClock,
-    SpecialCare,
-    StatutoryDeadline,
-    StatutoryFee,
-)
-from policykeeper.policy.models import Fee, Jurisdiction, Policy, RightKind
-from policykeeper.policy.source import Location
-from policykeeper.policy.taxonomy import builtin
-from policykeeper.policy.types import Duration, Text
-from policykeeper.render.document import (
+from policykeeper.document import (
     Field,
     Fields,
     Item,
@@ -31,9 +17,20 @@ from policykeeper.render.document import (
     Table,
     line,
 )
-
-if TYPE_CHECKING:
-    from policykeeper.render.build import Builder
+from policykeeper.policy.checks import LAW, WARNING, Finding
+from policykeeper.policy.laws.base import (
+    Calendar,
+    Law,
+    LegalClock,
+    SectionBuilder,
+    SpecialCare,
+    StatutoryDeadline,
+    StatutoryFee,
+)
+from policykeeper.policy.models import Fee, Jurisdiction, Policy, RightKind
+from policykeeper.policy.source import Location
+from policykeeper.policy.taxonomy import builtin
+from policykeeper.policy.types import Duration, Text
 
 EEA = frozenset(
     [
@@ -112,7 +109,7 @@ class Gdpr(Law):
         yield from _tracker_consent(policy)
         yield from _joint_arrangement(policy)
 
-    def section(self, builder: Builder) -> Section | None:
+    def section(self, builder: SectionBuilder) -> Section | None:
         cat, policy = builder.cat, builder.policy
         if Jurisdiction.gdpr not in policy.jurisdictions and policy.gdpr is None:
             return None

@@ -8,6 +8,7 @@ pdf = render_letter(policy, Letter(LetterKind.disclosure, addressee, "R-2026-001
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from pathlib import Path
 
 from policykeeper.policy.models import Policy
 from policykeeper.policy.types import Lang
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 
-def render_letter(policy: Policy, letter: Letter, lang: Lang | str) -> bytes:
-    """The letter as an A4 PDF in `lang`; the same letter always gives the same bytes."""
-    return to_pdf(compose(policy, letter, lang), datetime.combine(letter.dated, time(), UTC))
+def render_letter(
+    policy: Policy, letter: Letter, lang: Lang | str, font: Path | None = None
+) -> bytes:
+    """The letter as an A4 PDF in `lang`; the same letter always gives the same bytes.
+    `font` is a TrueType file (`Config.letter_font`); None: the first installed usual one."""
+    return to_pdf(compose(policy, letter, lang), datetime.combine(letter.dated, time(), UTC), font)

@@ -8,7 +8,6 @@ and none ends with （「, and a Latin word or number stays whole when it fits o
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -41,9 +40,9 @@ _TOKENS = re.compile(r"[A-Za-z0-9@._%+\-/:~#&=]+|.", re.DOTALL)
 """A Latin word, number, address or URL stays one piece; everything else breaks per character."""
 
 
-def font_path() -> Path:
-    """The TrueType font the letters use, or one clear error saying how to get one."""
-    chosen = os.environ.get("POLICYKEEPER_LETTER_FONT")
+def font_path(chosen: Path | None = None) -> Path:
+    """The TrueType font the letters use (`chosen`, else the first installed of the usual
+    ones), or one clear error saying how to get one."""
     for candidate in (chosen,) if chosen else FONT_CANDIDATES:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
@@ -91,12 +90,12 @@ def _fitting(word: str, width: float, measure: Callable[[str], float]) -> int:
     return cut
 
 
-def to_pdf(letter: Composed, dated: datetime | None = None) -> bytes:
+def to_pdf(letter: Composed, dated: datetime | None = None, font: Path | None = None) -> bytes:
     """The letter as PDF bytes; `dated` fixes the file's creation date, so output is stable."""
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_margins(MARGIN_MM, 20, MARGIN_MM)
     pdf.set_auto_page_break(True, margin=20)
-    pdf.add_font(FONT, fname=str(font_path()))
+    pdf.add_font(FONT, fname=str(font_path(font)))
     pdf.set_lang(letter.lang.value)
     pdf.set_title(letter.title)
     pdf.set_creator("PolicyKeeper")

@@ -12,7 +12,7 @@ from alembic import op
 from policykeeper.store.types import UtcDateTime
 
 revision = "1400"
-down_revision = "0700"
+down_revision = "1200"
 branch_labels = None
 depends_on = None
 

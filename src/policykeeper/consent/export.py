@@ -1,6 +1,7 @@
 """A person's consent records with the text they were shown: part of every access request.
 
-It reads only the store, so the workflow can add it to exports without depending on consent.
+The workflow does not import consent: the Keeper hands `with_consent_records` to it as one of
+its export additions (`Workflow.export_additions`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,84 @@
+"""The Keeper: built once from explicit configuration, it loads and reflects once, reloads only
+what changed, reads no environment variable, and reports progress through a callback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from policykeeper.config import Config
+from policykeeper.engine.identity import Identity
+from policykeeper.engine.runtime import runtime
+from policykeeper.errors import InputError
+from policykeeper.examples.generation import generate
+from policykeeper.keeper import Keeper
+from policykeeper.progress import Step
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "ainema"
+
+
+@pytest.fixture
+def keeper(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Keeper]:
+    project = tmp_path / "ainema"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".*", "*.sqlite3"))
+    monkeypatch.delenv("AINEMA_DATABASE_URL", raising=False)
+    generate("ainema", f"sqlite:///{project / 'ainema.sqlite3'}", 12, progress=False)
+    built = Keeper(project, Config(database_url=f"sqlite:///{tmp_path / 'state.sqlite3'}"))
+    yield built
+    built.close()
+
+
+def test_the_project_is_loaded_and_reflected_once(keeper: Keeper) -> None:
+    first = keeper.project
+    assert keeper.project is first
+    assert runtime(keeper.project) is runtime(first)
+    assert keeper.workflow.project_source is not None
+    assert keeper.workflow.project_source() is first
+
+
+def test_a_changed_file_is_loaded_again(keeper: Keeper) -> None:
+    first = keeper.project
+    path = keeper.directory / "datamap.yaml"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert keeper.project is not first
+    assert keeper.project is keeper.project
+
+
+def test_one_store_for_every_part(keeper: Keeper) -> None:
+    assert keeper.workflow.store is keeper.store
+    assert keeper.staff.store is keeper.store
+    assert keeper.consent.store is keeper.store
+    assert keeper.worker().handlers is keeper.handlers
+
+
+def test_configuration_comes_from_config_not_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYKEEPER_DATABASE_URL", "postgresql+psycopg://nobody@nowhere/x")
+    monkeypatch.setenv("POLICYKEEPER_BASE_URL", "https://env.example")
+    keeper = Keeper(tmp_path, Config(base_url="https://given.example/"))
+    assert keeper.state_url.startswith("sqlite:///")
+    assert keeper.settings.base_url == "https://given.example"
+    from_env = Config.from_environment()
+    assert from_env.database_url == "postgresql+psycopg://nobody@nowhere/x"
+    assert from_env.base_url == "https://env.example"
+
+
+def test_a_bad_setting_in_the_environment_is_one_clear_line() -> None:
+    with pytest.raises(InputError, match="configuration from the environment") as caught:
+        Config.from_environment({"POLICYKEEPER_EXTRA_HOLIDAYS": "2026-13-40"})
+    assert "\n" not in str(caught.value)
+
+
+def test_erasure_reports_progress_through_a_callback(keeper: Keeper) -> None:
+    steps: list[Step] = []
+    report = keeper.erase(Identity("user_id", "3"), progress=steps.append)
+    assert report.sql["verified"] is True
+    assert steps, "no progress was reported"
+    assert steps[-1].done == steps[-1].total
+    assert [s.done for s in steps] == sorted(s.done for s in steps)
