@@ -4,8 +4,9 @@ state, with the worker running in-process, on PostgreSQL.
     .venv/bin/python bench/approval_bench.py [--users 1000000] [--requests 30]
 
 The service database is engine_bench's AInema database (pk_bench, generated once and reused);
-the state store is a fresh PostgreSQL database (pk_bench_state) made for each run. The worker
-is the one the server starts beside itself (procrastinate on PostgreSQL). Each request is
+the state store is a fresh PostgreSQL database (pk_bench_state) made for each run. One Keeper
+runs the process, as `serve` does, with the worker it starts beside the server (procrastinate
+on PostgreSQL). Each request is
 submitted and verified by its emailed code first; then, one at a time, staff approve it and
 the bench waits for completion. The latency is the request's `closed_at` minus the moment
 just before `decide()`, so polling adds nothing to it. Goal: p95 < 50 ms.
@@ -36,15 +37,11 @@ from engine_bench import (
     subjects,
 )
 
-from policykeeper.jobs import worker as jobs_worker
-from policykeeper.jobs.runner import start_worker
-from policykeeper.policy import load_policy
-from policykeeper.store import Store, migrate
+from policykeeper.config import Config
+from policykeeper.keeper import Keeper
 from policykeeper.store.models import Job
 from policykeeper.workflow.service import NewRequest, Workflow
-from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.states import State
-from policykeeper.workflow.tokens import Secrets
 
 STATE_DATABASE = f"{DATABASE}_state"
 GOAL_MS = 50.0
@@ -110,18 +107,18 @@ def completed(workflow: Workflow, request_id: str, timeout: float = 60.0) -> dat
     raise SystemExit(f"request {request_id} was not completed within a minute")
 
 
-def handler_timings() -> dict[str, tuple[datetime, float]]:
+def handler_timings(keeper: Keeper) -> dict[str, tuple[datetime, float]]:
     """Where the time goes: per request, when the worker's execute handler started and how long
     it ran (the rest is the queue's pickup and the completion's commit)."""
     timings: dict[str, tuple[datetime, float]] = {}
-    execute = jobs_worker.HANDLERS["execute"]
+    execute = keeper.handlers["execute"]
 
     def timed_execute(workflow: Workflow, job: Job) -> None:
         started, clock = datetime.now(UTC), time.perf_counter()
         execute(workflow, job)
         timings[str(job.request_id)] = (started, (time.perf_counter() - clock) * 1000)
 
-    jobs_worker.HANDLERS["execute"] = timed_execute
+    keeper.handlers = {**keeper.handlers, "execute": timed_execute}
     return timings
 
 
@@ -134,24 +131,23 @@ def main() -> None:
     prepare(options.users)
     prewarm()
     url = state_url()
-    migrate(url)
-    store = Store(url, audit_key=secrets.token_bytes(32))
     mailbox = Mailbox()
     stop = threading.Event()
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary) / "ainema"
         shutil.copytree(EXAMPLE, directory, ignore=shutil.ignore_patterns("*.sqlite3", ".*"))
         os.environ["AINEMA_DATABASE_URL"] = database_url()
-        workflow = Workflow(
-            store,
-            load_policy(directory),
-            secrets=Secrets(secrets.token_bytes(32)),
+        # As `serve` runs it: one Keeper per process, its worker in a thread beside it.
+        keeper = Keeper(
+            directory,
+            Config(database_url=url),
             mailer=mailbox,
-            settings=WorkflowSettings(),
-            project_dir=directory,
+            secret_key=secrets.token_bytes(32),
+            audit_key=secrets.token_bytes(32),
         )
-        timings = handler_timings()
-        worker = start_worker(workflow, stop)
+        workflow = keeper.workflow
+        timings = handler_timings(keeper)
+        worker = keeper.start_worker(stop)
         people = subjects(options.requests + 1, options.users, options.seed)
         waiting = []
         for i, person in enumerate(people):
@@ -176,7 +172,7 @@ def main() -> None:
                 handler.append(ran)
         stop.set()
         worker.join(timeout=10)
-    store.dispose()
+        keeper.store.dispose()
     p50, p95 = percentiles(samples)
     verdict = "met" if p95 < GOAL_MS else "MISSED"
     print(f"\n{options.users:,} users, {len(samples)} erasure requests, worker in-process")
