@@ -429,11 +429,9 @@ class Workflow:
     # --- staff ---------------------------------------------------------------------------
 
     def get(self, request_id: str) -> RequestRow:
+        """A request by its internal id or by the short reference people quote."""
         with self.store.transaction() as session:
-            row = session.get(RequestRow, request_id)
-            if row is None:
-                raise NotFound("no such request")
-            return row
+            return self._by_key(session, request_id)
 
     def list_requests(
         self, state: str | None = None, due: str | None = None, limit: int = 200
@@ -458,6 +456,7 @@ class Workflow:
 
     def history(self, request_id: str) -> list[AuditEntry]:
         with self.store.transaction() as session:
+            request_id = self._by_key(session, request_id).id
             return list(
                 session.execute(
                     sa.select(AuditEntry)
@@ -936,7 +935,18 @@ class Workflow:
         return row
 
     def _lock(self, session: Session, request_id: str) -> RequestRow:
-        row = session.get(RequestRow, request_id, with_for_update=True)
+        return self._by_key(session, request_id, lock=True)
+
+    def _by_key(self, session: Session, key: str, *, lock: bool = False) -> RequestRow:
+        """The request whose internal id is `key`, or whose whole short reference it is (the
+        serial alone is only for the queue's search)."""
+        row = session.get(RequestRow, key, with_for_update=lock)
+        found = REFERENCE.fullmatch(key.upper()) if row is None and "-" in key else None
+        if found:
+            query = sa.select(RequestRow).where(RequestRow.number == int(found.group("serial")))
+            row = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+            if row is not None and self.reference(row) != key.upper():
+                row = None
         if row is None:
             raise NotFound("no such request")
         return row
