@@ -152,3 +152,22 @@ def test_blank_extra_rows_are_ignored(site: Site) -> None:
     (row,) = recorded(site, email)
     assert row.details["changes"] == {"users.display_name": "山田 一郎"}
     assert "reason" not in row.details
+
+
+@pytest.mark.parametrize(
+    ("lang", "correct", "not_offered"),
+    [
+        ("ja", "訂正", ("追加", "削除")),
+        ("en", "correct", ("add or delete", "addition", "deletion")),
+    ],
+)
+def test_the_form_itself_offers_correction_only(
+    site: Site, lang: str, correct: str, not_offered: tuple[str, ...]
+) -> None:
+    """The declaration's own title and description may name addition and deletion; the form's
+    words say only what it does: correct."""
+    html = site.client(**{"accept-language": lang}).get("/requests/rectification").text
+    form = html[html.index('<form method="post"') : html.index("</form>")]
+    words = re.sub(r"<[^>]+>", " ", form)
+    assert correct in words.lower()
+    assert not any(word in words.lower() for word in not_offered)
