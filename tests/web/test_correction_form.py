@@ -157,7 +157,7 @@ def test_blank_extra_rows_are_ignored(site: Site) -> None:
 @pytest.mark.parametrize(
     ("lang", "correct", "not_offered"),
     [
-        ("ja", "訂正", ("追加", "削除")),
+        ("ja", "訂正", ("追加又は削除", "削除", "追加・")),
         ("en", "correct", ("add or delete", "addition", "deletion")),
     ],
 )
