@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from policykeeper.policy.models import (
     Right,
     RightKind,
 )
+from policykeeper.policy.types import Text
 from policykeeper.workflow.errors import Invalid
 
 EMAIL_MAX = 254
@@ -118,6 +120,8 @@ class CorrectableField:
 
     name: str
     category: str
+    column_label: Text | None = None
+    table_label: Text | None = None
 
 
 def correctable_fields(project_dir: Path | None, policy: Policy) -> list[CorrectableField]:
@@ -136,8 +140,44 @@ def correctable_fields(project_dir: Path | None, policy: Policy) -> list[Correct
                 continue
             if category.key.startswith("user.authorization"):
                 continue
-            fields.append(CorrectableField(f"{table_name}.{column_name}", category.key))
+            fields.append(
+                CorrectableField(
+                    f"{table_name}.{column_name}", category.key, column.label, table.label
+                )
+            )
     return fields
+
+
+def correction_labels(fields: list[CorrectableField], policy: Policy, lang: str) -> dict[str, str]:
+    """Each correctable field's name for the person, never two alike: the column's declared
+    label, else its category's; a label shared by several fields is qualified by its table's
+    label (メールアドレス（会員情報）), and one still shared is numbered, so the person can tell
+    every item apart."""
+
+    def text(value: Text | None) -> str:
+        return (value.get(lang) or "") if value is not None else ""
+
+    def own(field: CorrectableField) -> str:
+        category = policy.category(field.category)
+        return text(field.column_label) or (text(category.label) if category else "") or field.name
+
+    def qualified(label: str, by: str) -> str:
+        return f"{label}（{by}）" if lang == "ja" else f"{label} ({by})"
+
+    labels = {f.name: own(f) for f in fields}
+    counts = Counter(labels.values())
+    for field in fields:
+        table = text(field.table_label)
+        if counts[labels[field.name]] > 1 and table and table != labels[field.name]:
+            labels[field.name] = qualified(labels[field.name], table)
+    seen: Counter[str] = Counter()
+    counts = Counter(labels.values())
+    for field in fields:
+        label = labels[field.name]
+        if counts[label] > 1:
+            seen[label] += 1
+            labels[field.name] = qualified(label, str(seen[label]))
+    return labels
 
 
 def staff_procedures(project_dir: Path | None) -> Procedures:
@@ -191,7 +231,7 @@ def check_details(
         raise Invalid(f"details: at most {DETAILS_MAX_BYTES // 1024} KiB")
     allowed = {"ground"}
     if right.kind is RightKind.rectification:
-        allowed.add("changes")
+        allowed |= {"changes", "reason"}
     if right.kind is RightKind.objection:
         allowed = {"purposes"}
     unknown = sorted(set(details) - allowed)
@@ -209,6 +249,9 @@ def check_details(
         checked["ground"] = ground
     if right.kind is RightKind.rectification:
         checked["changes"] = _changes(details.get("changes"), correctable())
+        reason = plain_text(details.get("reason") or "", "details.reason", lines=True)
+        if reason:
+            checked["reason"] = reason
     if right.kind is RightKind.objection:
         checked["purposes"] = _purposes(policy, details.get("purposes"))
     return checked

@@ -69,6 +69,7 @@ from policykeeper.workflow.inputs import (
     check_agent,
     check_details,
     correctable_fields,
+    correction_labels,
     parse_email,
     staff_procedures,
 )
@@ -1130,20 +1131,22 @@ class Workflow:
         items = (row.decision or {}).get("items")
         if items and row.state in (State.completed, State.partially_complete, State.denied):
             view["correction"] = (row.decision or {}).get("correction", "not_corrected")
-            view["corrections"] = [
-                {**item, "item": self._item_label(name, row.language)}
-                for name, item in items.items()
-            ]
+            view["corrections"] = self.corrections(row)
         return view
 
     def _zone(self, row: RequestRow) -> str:
         return self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
 
-    def _item_label(self, name: str, lang: str) -> str:
-        """A correctable item by its declared category label, as the person chose it."""
-        field = next((f for f in self.correctable() if f.name == name), None)
-        category = self.policy.category(field.category) if field else None
-        return category.label.get(lang) if category else name
+    def correction_labels(self, lang: str) -> dict[str, str]:
+        """The correctable items by their declared labels, no two alike, as the form named them."""
+        return correction_labels(self.correctable(), self.policy, lang)
+
+    def corrections(self, row: RequestRow) -> list[dict[str, Any]]:
+        """A decided correction item by item (old → new, or not corrected and why), for the
+        status page and the email alike; none before staff decided."""
+        items = (row.decision or {}).get("items") or {}
+        labels = self.correction_labels(row.language)
+        return [{**item, "item": labels.get(name, name)} for name, item in items.items()]
 
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
         if moment is None:
@@ -1210,8 +1213,14 @@ class Workflow:
             "kept": [],
             "nothing_held": event == "completed" and nothing_held(row),
             "disclosure": row.kind in DISCLOSURES,
+            "correction": "",
+            "corrections": [],
         }
         decision = row.decision or {}
+        if event in ("completed", "denied") and decision.get("items") and not nothing_held(row):
+            # APPI Art. 34(3): the person is told what was corrected, item by item.
+            context["correction"] = decision.get("correction", "not_corrected")
+            context["corrections"] = self.corrections(row)
         if event == "denied":
             context["ground"] = ground_label(right, decision.get("ground", "")).get(lang)
             context["note"] = decision.get("note", "")
