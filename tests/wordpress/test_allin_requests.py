@@ -119,7 +119,11 @@ def test_every_declared_right_runs_by_post_on_wordpress(
     client = make_client(load_policy(folder), project=folder)
     person = wordpress.user(MEMBER)
     before = snapshot(wordpress.site)
-    details = {"changes": {"billing_phone": "090-1234-5678"}} if kind == "rectification" else {}
+    details = (
+        {"changes": {"wp_usermeta.billing_phone": "090-1234-5678"}}
+        if kind == "rectification"
+        else {}
+    )
     result = run_by_post(client, kind, person["email"], language, details=details)
     changed = rows_changed(before, snapshot(wordpress.site), request_id=-1)
     if kind == "rectification":
