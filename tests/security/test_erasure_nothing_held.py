@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from security_kit import Served, a_person
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 from policykeeper.workflow.notifications import render_email
 
@@ -28,7 +29,7 @@ def erase(site: Served, email: str) -> tuple[str, list[str]]:
         headers=site.staff("handler"),
     )
     assert decided.json()["state"] == "executing", decided.text
-    Worker(site.workflow).run_until_idle()
+    Worker(site.workflow, JOB_HANDLERS).run_until_idle()
     mails = site.mailbox.to(email)
     return token, [f"{m['Subject']}\n{site.mailbox.body(m)}" for m in mails]
 

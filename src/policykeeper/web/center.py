@@ -800,10 +800,10 @@ def status_context(
     flashes = [t(f"status.{flash}")] if flash else []
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
     result = outcome(flow.policy, row.result, zone, lang) if view["state"] == "completed" else None
-    if view.get("outcome"):  # execution found no one: nothing was deleted or changed
-        state_label = t("state.nothing_held")
-    elif result and result.no_data:
+    if result and result.no_data:  # an access that found no one (APPI Art. 33(3))
         state_label = t("state.completed_no_data")
+    elif view.get("outcome"):  # any other request that found no one: nothing was changed
+        state_label = t("state.nothing_held")
     else:
         state_label = t(f"state.{view['state']}")
     return {

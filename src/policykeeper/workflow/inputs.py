@@ -126,7 +126,8 @@ class CorrectableField:
 
 def correctable_fields(project_dir: Path | None, policy: Policy) -> list[CorrectableField]:
     """Columns of the person's own rows holding data they gave us, except credentials: what
-    the declaration offers for correction. None without a data map."""
+    the declaration offers for correction; a meta table's keys count as its columns
+    (`wp_usermeta.billing_phone`), as the engine names them. None without a data map."""
     if project_dir is None or not datamap_path(project_dir).is_file():
         return []
     datamap = load_datamap(project_dir, policy)
@@ -134,15 +135,19 @@ def correctable_fields(project_dir: Path | None, policy: Policy) -> list[Correct
     for table_name, table in datamap.tables.items():
         if table.rows != "owned":
             continue
-        for column_name, column in table.columns.items():
-            category = policy.category(column.category) if column.category else None
+        for column_name, category_key, meta_key in table.categorised():
+            category = policy.category(category_key)
             if category is None or [s.value for s in category.sources] != ["provided"]:
                 continue
             if category.key.startswith("user.authorization"):
                 continue
+            column = table.columns.get(column_name) if meta_key is None else None
             fields.append(
                 CorrectableField(
-                    f"{table_name}.{column_name}", category.key, column.label, table.label
+                    f"{table_name}.{meta_key or column_name}",
+                    category.key,
+                    column.label if column is not None else None,
+                    table.label,
                 )
             )
     return fields

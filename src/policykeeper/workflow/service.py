@@ -1226,7 +1226,10 @@ class Workflow:
             context["note"] = decision.get("note", "")
         if event == "completed":
             done = outcome(self.policy, row.result, self._zone(row), lang)
-            context.update(no_data=done.no_data, erased=done.erased, kept=done.kept)
+            # An access that found no one says so in APPI Art. 33(3)'s words; any other request
+            # that found no one says nothing was deleted or changed (nothing_held).
+            no_data = done.no_data and row.kind in DISCLOSURES
+            context.update(no_data=no_data, erased=done.erased, kept=done.kept)
             withheld = [
                 c.label.get(lang)
                 for key in decision.get("withhold", [])
