@@ -58,6 +58,8 @@ def test_an_erasure_that_finds_the_person_is_not_told_nothing_was_held(serve: Se
 def test_the_japanese_notice_names_no_deletion() -> None:
     context = {"service": "AInema", "right": "削除", "request_id": "r1", "complaints": "窓口"}
     context |= {"disclosure": False, "places": [], "download_url": "", "withheld": ""}
+    context |= {"addressee": "stranger@example.jp", "no_reply": True, "signature": ["AInema"]}
+    context |= {"no_data": False, "erased": [], "kept": [], "withheld_reason": ""}
     held = render_email("completed", "ja", context | {"nothing_held": True})
     assert held[0] == "AInema：ご請求に係る保有個人データはありませんでした"
     assert "削除、訂正、利用停止等の措置は行っていません" in held[1] and "完了" not in held[1]

@@ -64,7 +64,13 @@ from policykeeper.workflow.inputs import (
     parse_email,
 )
 from policykeeper.workflow.outcome import outcome
-from policykeeper.workflow.service import NewRequest, Submitted, Workflow, status_expired
+from policykeeper.workflow.service import (
+    DISCLOSURES,
+    NewRequest,
+    Submitted,
+    Workflow,
+    status_expired,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -800,7 +806,7 @@ def status_context(
     flashes = [t(f"status.{flash}")] if flash else []
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
     result = outcome(flow.policy, row.result, zone, lang) if view["state"] == "completed" else None
-    if result and result.no_data:  # an access that found no one (APPI Art. 33(3))
+    if result and result.no_data and row.kind in DISCLOSURES:  # APPI Art. 33(3)
         state_label = t("state.completed_no_data")
     elif view.get("outcome"):  # any other request that found no one: nothing was changed
         state_label = t("state.nothing_held")
