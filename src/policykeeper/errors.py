@@ -89,9 +89,28 @@ class HeldByLaw(PolicyKeeperError):
 
 
 class AuditKeyError(PolicyKeeperError):
-    """The audit key is missing, unreadable, or not the one the log was written with."""
+    """The audit key is missing, unreadable, or not the one the log was written with: the
+    operator's problem (logged for them); a caller only learns the service cannot record now."""
 
     exit_code = 2
+    status = 503
+    code = "unavailable"
+    page = "server"
+
+
+class WorkerGaveUp(PolicyKeeperError):
+    """The database stayed out of reach longer than the worker may wait."""
+
+    exit_code = 3
+
+
+class RetentionBusy(PolicyKeeperError):
+    """Another retention run holds the lock."""
+
+    exit_code = 1  # the command-line contract: 1 when the command could not do its work
+    status = 409
+    code = "conflict"
+    page = "conflict"
 
 
 class PagesInvalid(ProblemsFound):

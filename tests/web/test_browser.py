@@ -162,7 +162,7 @@ def sign_in(browser: Any, live: Live, role: str, locale: str = "ja-JP") -> Any:
 def approve(browser: Any, live: Live, reference: str) -> None:
     """A handler finds the request in the queue, checks the plan preview and approves it."""
     page = sign_in(browser, live, "handler")
-    page.locator(f"a[href='/admin/requests/{reference}']").click()
+    page.locator(f"a[href='/admin/requests/{reference}']").first.click()
     assert page.locator("#plan-heading").is_visible()
     page.locator("#approve").click()
     if "/confirm" in page.url:  # an erasure or correction: approved from the summary page

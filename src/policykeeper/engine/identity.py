@@ -36,6 +36,8 @@ class Identity:
         kind, separator, value = text.partition("=")
         if not separator or not kind.strip() or not value.strip():
             raise InputError(f"identity {text!r}: expected KIND=VALUE, e.g. email=a@example.com")
+        if any(unicodedata.category(ch) in _UNENCODABLE for ch in text):
+            raise InputError("identity: the value contains a control character")
         return cls(kind.strip(), value.strip())
 
     def digest(self) -> str:

@@ -16,18 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from policykeeper.errors import PolicyKeeperError
+from policykeeper.errors import WorkerGaveUp
 from policykeeper.jobs.worker import Handlers, Worker
 from policykeeper.workflow.service import Workflow
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 600.0
-
-
-class WorkerGaveUp(PolicyKeeperError):
-    """The database stayed out of reach longer than the worker may wait."""
-
-    exit_code = 3
 
 
 @dataclass

@@ -16,17 +16,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from policykeeper.errors import PolicyKeeperError
+from policykeeper.errors import RetentionBusy
 from policykeeper.store.database import Store
 
 LOCK_NAME = "policykeeper_retention_run"
 LOCK_KEY = 727171  # PostgreSQL advisory lock key; the migrations use 727170
-
-
-class RetentionBusy(PolicyKeeperError):
-    """Another retention run holds the lock."""
-
-    exit_code = 1  # the command-line contract: 1 when the command could not do its work
 
 
 BUSY = "another retention run is in progress on this state store; this one stopped without sweeping"

@@ -39,8 +39,7 @@ def default_url(project_dir: Path | str) -> str:
     """The embedded SQLite file inside the project: the store when no URL is configured
     (`Config.database_url`, POLICYKEEPER_DATABASE_URL at the command line)."""
     path = Path(project_dir) / STATE_DIR / "state.sqlite3"
-    private_dir(path.parent)
-    return f"sqlite:///{path}"
+    return f"sqlite:///{path}"  # the folder is made (private) when the store is first opened
 
 
 def _private_file(url: str) -> None:
