@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from security_kit import Served
+from security_kit import Served, a_person
 
 from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
@@ -15,13 +15,12 @@ Serve = Callable[..., Served]
 PERSON = "nobody-here@example.jp"
 
 
-def completed_access(site: Served) -> str:
-    """An access request run to completion (for someone the service does not hold: the answer
-    is still an export); its status token."""
+def completed_access(site: Served, person: str = PERSON) -> str:
+    """An access request run to completion; its status token."""
     http = site.http()
-    http.post("/api/requests", json={"kind": "access", "email": PERSON})
-    token = site.status_token(PERSON)
-    http.post(f"/api/status/{token}/verify", json={"code": site.code(PERSON)})
+    http.post("/api/requests", json={"kind": "access", "email": person})
+    token = site.status_token(person)
+    http.post(f"/api/status/{token}/verify", json={"code": site.code(person)})
     decided = http.post(
         f"/api/staff/requests/{token.split('.')[0]}/decision",
         json={"outcome": "approve"},
@@ -35,9 +34,10 @@ def completed_access(site: Served) -> str:
 
 def test_download_links_expire_and_the_export_outlives_no_link(serve: Serve) -> None:
     site = serve()  # downloads last 7 days by default
-    token = completed_access(site)
+    _, holder = a_person(site.service_url)  # someone the service holds data about: an export
+    token = completed_access(site, holder)
     http = site.http()
-    mailed = site.last_mail(PERSON).split("/api/download/")[1].split()[0]
+    mailed = site.last_mail(holder).split("/download/")[1].split()[0]  # the email's page link
     assert http.get(f"/api/download/{mailed}").status_code == 200
     site.clock.advance(days=7, seconds=1)
     assert http.get(f"/api/download/{mailed}").status_code == 410
