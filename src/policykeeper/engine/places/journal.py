@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from policykeeper.engine.state import StoreState, state_for
+from policykeeper.engine.state import state_for
 from policykeeper.project import Project
 from policykeeper.store.engine_models import EnginePlaceRun
 
@@ -37,14 +37,19 @@ class RunJournal(Protocol):
 
 
 class StoreJournal:
-    """RunJournal beside the engine's own state, in PolicyKeeper's main store."""
+    """RunJournal beside the engine's own state, in PolicyKeeper's main store; the store is
+    opened on first use, so a dry run leaves no trace."""
 
-    def __init__(self, state: StoreState) -> None:
-        self.engine = state.engine
+    def __init__(self, project: Project) -> None:
+        self.project = project
 
     @classmethod
     def of(cls, project: Project) -> StoreJournal:
-        return cls(state_for(project))
+        return cls(project)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return state_for(self.project).engine
 
     def get(self, key: str, action: str) -> Run | None:
         with self.engine.connect() as connection:
