@@ -66,8 +66,9 @@ def test_the_scan_finds_what_the_map_and_policy_do_not_say(
     folder = tmp_path / "ainema"
     project = ainema_project(folder, users=30, url=database_url)
     drift(database_url)
+    text = (folder / "datamap.yaml").read_text()
     (folder / "datamap.yaml").write_text(
-        (folder / "datamap.yaml").read_text() + "  mail_copies: {rows: reference}\n"
+        text.replace("\ntables:\n", "\ntables:\n  mail_copies: {rows: reference}\n", 1)
     )
     project = load_project(folder)
     before = fingerprint(database_url)

@@ -11,6 +11,7 @@ from policykeeper.checks.site_checks import declared_tracker, site_checks
 from policykeeper.checks.sitescan import PageProblem, Run, SeenCookie, SeenRequest, SiteScan
 from policykeeper.checks.text import phrases
 from policykeeper.policy import load_policy
+from policykeeper.policy.models import Policy
 
 AUDIOSTOCK = EXAMPLE.parent / "audiostock"
 ADS = "targeted-advertising-modules"
@@ -26,8 +27,13 @@ def cookie(name: str) -> SeenCookie:
     return SeenCookie(name, "127.0.0.1", True, 30.0)
 
 
+def honouring_gpc(policy: Policy) -> Policy:
+    """The policy with the GPC promise declared (Audiostock's original makes none)."""
+    return policy.model_copy(update={"signals": policy.signals.model_copy(update={"gpc": True})})
+
+
 def test_a_targeted_ads_tracker_active_under_gpc_breaks_the_promise() -> None:
-    policy = load_policy(AUDIOSTOCK)
+    policy = honouring_gpc(load_policy(AUDIOSTOCK))
     accepted = Run("accepted", cookies={ADS: cookie(ADS)})
     with_gpc = Run("gpc", cookies={ADS: cookie(ADS)})
     checks = {
@@ -51,7 +57,7 @@ def test_a_declared_cookie_never_seen_is_a_warning() -> None:
 
 
 def test_honoured_gpc_passes() -> None:
-    policy = load_policy(AUDIOSTOCK)
+    policy = honouring_gpc(load_policy(AUDIOSTOCK))
     accepted = Run("accepted", cookies={ADS: cookie(ADS)})
     served = {"gpc": True, "lastUpdate": "2026-01-01"}
     checks = {

@@ -21,6 +21,9 @@ NEW_PURPOSE = """  - id: ai_training
     uses: [functional.service.improve]
     categories: [user.behavior.media_consumption]
 """
+REACH = """  lumen:                                    # test partner: deletes what it received itself
+    nothing_to_erase: {ja: Lumenは受領した情報を契約に基づき自ら削除します。, en: Lumen deletes what it received under its contract.}
+"""
 NEW_RECIPIENT = """  - id: lumen
     name: Lumen Analytics, Inc.
     type: third_party
@@ -56,6 +59,9 @@ def change_policy(project: Path, version: str = "2026-05-15", *, recipient: bool
         text = text.replace(
             "\nprovision_exceptions:", "\n" + NEW_RECIPIENT + "provision_exceptions:", 1
         )
+        datamap = path.parent / "datamap.yaml"
+        mapped = datamap.read_text(encoding="utf-8")
+        datamap.write_text(mapped.replace("\nrecipients:\n", "\nrecipients:\n" + REACH, 1))
     path.write_text(text, encoding="utf-8")
 
 

@@ -220,8 +220,8 @@ def test_every_kind_of_change_reads_in_both_languages(base: Json) -> None:
     changes = diff(base, changed(base, edit)) + diff(changed(base, edit), base)
     texts = {c.kind: (describe(c, "ja"), describe(c, "en")) for c in changes}
     assert texts["jurisdiction_added"] == (
-        "適用する法令にEEA・英国(GDPR)を追加しました。",
-        "The policy now also covers EEA and UK (GDPR).",
+        "適用する法令にEU（GDPR）を追加しました。",
+        "The policy now also covers EU (GDPR).",
     )
     assert texts["tracker_added"][0] == "Cookie等「pixel」を追加しました。"
     assert texts["operator_added"] == (

@@ -15,6 +15,9 @@ from policykeeper.examples.generation import generate
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 AINEMA = EXAMPLES / "ainema"
 LANGUAGE_COLUMN = "      language: {category: user.demographic.language, erase: keep}\n"
+REACH = """  lumen:                                    # test partner: deletes what it received itself
+    nothing_to_erase: {ja: Lumenは受領した情報を契約に基づき自ら削除します。, en: Lumen deletes what it received under its contract.}
+"""
 PARTNER = """  - id: lumen
     name: Lumen Analytics, Inc.
     type: third_party
@@ -47,6 +50,9 @@ def copy_ainema(
             text.replace("\nprovision_exceptions:", "\n" + PARTNER + "provision_exceptions:", 1),
             encoding="utf-8",
         )
+        datamap = project / "datamap.yaml"
+        mapped = datamap.read_text(encoding="utf-8")
+        datamap.write_text(mapped.replace("\nrecipients:\n", "\nrecipients:\n" + REACH, 1))
     url = f"sqlite:///{folder / 'service.sqlite3'}"
     generate("ainema", url, users, progress=False)
     monkeypatch.setenv("AINEMA_DATABASE_URL", url)

@@ -16,7 +16,7 @@ from store.kit import FakeClock, Mailbox
 PASSWORD = "security-suite-password"
 SECRET = b"security-suite-secret-key-0123456789"
 CODE = re.compile(r"(?:Verification code|確認コード)[:：] ?(\d{6})")
-STATUS = re.compile(r"/status/([0-9a-f]{32}\.[0-9a-f]{64})")
+STATUS = re.compile(r"/status/([0-9a-f]{32}\.[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
 LINK = re.compile(r"/verify/([A-Za-z0-9_\-]{20,})")
 
 

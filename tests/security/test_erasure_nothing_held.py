@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from security_kit import Served, a_person
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 from policykeeper.workflow.notifications import render_email
 
@@ -28,7 +29,7 @@ def erase(site: Served, email: str) -> tuple[str, list[str]]:
         headers=site.staff("handler"),
     )
     assert decided.json()["state"] == "executing", decided.text
-    Worker(site.workflow).run_until_idle()
+    Worker(site.workflow, JOB_HANDLERS).run_until_idle()
     mails = site.mailbox.to(email)
     return token, [f"{m['Subject']}\n{site.mailbox.body(m)}" for m in mails]
 
@@ -57,6 +58,8 @@ def test_an_erasure_that_finds_the_person_is_not_told_nothing_was_held(serve: Se
 def test_the_japanese_notice_names_no_deletion() -> None:
     context = {"service": "AInema", "right": "削除", "request_id": "r1", "complaints": "窓口"}
     context |= {"disclosure": False, "places": [], "download_url": "", "withheld": ""}
+    context |= {"addressee": "stranger@example.jp", "no_reply": True, "signature": ["AInema"]}
+    context |= {"no_data": False, "erased": [], "kept": [], "withheld_reason": ""}
     held = render_email("completed", "ja", context | {"nothing_held": True})
     assert held[0] == "AInema：ご請求に係る保有個人データはありませんでした"
     assert "削除、訂正、利用停止等の措置は行っていません" in held[1] and "完了" not in held[1]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from security_kit import Served
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 
 Serve = Callable[..., Served]
@@ -27,7 +28,7 @@ def completed_access(site: Served) -> str:
         headers=site.staff("handler"),
     )
     assert decided.json()["state"] == "executing", decided.text
-    Worker(site.workflow).run_until_idle()
+    Worker(site.workflow, JOB_HANDLERS).run_until_idle()
     assert http.get(f"/api/status/{token}").json()["state"] == "completed"
     return token
 

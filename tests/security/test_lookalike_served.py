@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from security_kit import Served, a_person, submit_form
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 
 Serve = Callable[..., Served]
@@ -57,7 +58,7 @@ def test_a_look_alike_address_reads_nothing_of_the_customer(
         headers=site.staff("handler"),
     )
     assert decided.json()["state"] == "executing", decided.text
-    Worker(site.workflow).run_until_idle()
+    Worker(site.workflow, JOB_HANDLERS).run_until_idle()
     row = site.workflow.get(request_id)
     assert row.result.get("found") is False, json.dumps(row.result)[:500]
     exported = export_text(site, request_id)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from security_kit import Served, a_person
 
+from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 
 Serve = Callable[..., Served]
@@ -28,7 +29,7 @@ def run(site: Served, email: str, body: dict[str, object]) -> str:
         headers=site.staff("handler"),
     )
     assert decided.json()["state"] == "executing", decided.text
-    Worker(site.workflow).run_until_idle()
+    Worker(site.workflow, JOB_HANDLERS).run_until_idle()
     return request_id
 
 

@@ -187,7 +187,7 @@ def code_in(mailbox: Mailbox, address: str) -> tuple[str, str]:
 def status_in(mailbox: Mailbox, address: str) -> str:
     """The status token of the last email to `address`: the only place it is delivered."""
     body = Mailbox.body(mailbox.last(address))
-    found = re.search(r"/status/([0-9a-f]{32}\.[0-9a-f]{64})", body)
+    found = re.search(r"/status/([0-9a-f]{32}\.[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])", body)
     assert found, body
     return found.group(1)
 

@@ -175,7 +175,7 @@ def test_a_correction_is_decided_item_by_item_and_the_person_told_old_and_new(
     assert "一部を訂正しました" in status
     assert f"氏名（表示名）：{name} → 佐藤 花子" in status
     assert (
-        "メールアドレス：訂正していません（理由：ご登録のメールアドレスは本人確認済みのものです）"
+        "メールアドレス（会員情報）：訂正していません（理由：ご登録のメールアドレスは本人確認済みのものです）"
         in status
     )
 

@@ -56,7 +56,7 @@ def test_staff_close_each_task_and_the_request_completes(
     status = console.client().get(f"/status/{token}?lang=ja").text
     assert "現在お待ちしている対応" in status
     assert (
-        "株式会社デジタルフィンテック(デジコ)：提供先に対応を依頼し、回答をお待ちしています"
+        "株式会社デジタルフィンテック（デジコ）：提供先に対応を依頼し、回答をお待ちしています"
         in status
     )
     handler = sign_in(console, "handler")

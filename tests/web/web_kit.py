@@ -31,7 +31,7 @@ class Sent:
 
     def status(self, to: str) -> str:
         body = next(b for t, _s, b in reversed(self.messages) if t == to)
-        found = re.search(r"/status/([0-9a-f]{32}\.[0-9a-f]{64})", body)
+        found = re.search(r"/status/([0-9a-f]{32}\.[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])", body)
         assert found, body
         return found.group(1)
 

@@ -163,7 +163,7 @@ def test_one_erasure_reaches_every_place_and_waits_for_digico(
     view = workflow.status(token)
     assert view["state"] == "partially_complete" and view["waiting_for"] == "recipients"
     assert {
-        "place": "株式会社デジタルフィンテック(デジコ)",
+        "place": "株式会社デジタルフィンテック（デジコ）",
         "status": "awaiting_recipient",
     } in view["left"]
 
@@ -216,7 +216,7 @@ def test_one_erasure_reaches_every_place_and_waits_for_digico(
     )
     assert "Amazon Web Services (AWS)：削除しました（ただし、取引履歴は" in body
     assert "Stripe, Inc.：提供先に削除を依頼し、受け付けられました" in body
-    assert "株式会社デジタルフィンテック(デジコ)：提供先での対応を確認しました" in body
+    assert "株式会社デジタルフィンテック（デジコ）：提供先での対応を確認しました" in body
 
 
 def test_a_processor_failing_three_times_leaves_the_request_partly_done_and_retrying(

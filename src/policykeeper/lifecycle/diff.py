@@ -516,7 +516,7 @@ class _Words:
         if kind == "consent":
             return str(self.cat.label("tracker_consent", raw)) or str(raw)
         if kind == "provision":
-            return self.cat.label("provision", raw) if raw else ""
+            return str(self.messages["provision"].get(raw, raw)) if raw else ""
         return str(raw)
 
     def period(self, raw: Any) -> str:

@@ -534,8 +534,10 @@ def incident_message(policy: Policy, incident: Incident, lang: str) -> Message:
         lines += [w("notice.response"), texts["response"], ""]
     if texts.get("other"):
         lines += [w("notice.other"), texts["other"], ""]
-    contact = policy.contact(policy.complaints.contact) or policy.contacts[0]
-    if isinstance(contact.value, str) and contact.value != "on_request":
+    complaints = policy.complaints.contact if policy.complaints else None
+    contact = policy.contact(complaints) if complaints else None
+    contact = contact or (policy.contacts[0] if policy.contacts else None)
+    if contact is not None and isinstance(contact.value, str) and contact.value != "on_request":
         lines.append(w("notice.contact", contact=contact.value))
     return Message(w("notice.subject", service=service), "\n".join(lines).rstrip() + "\n")
 

@@ -164,7 +164,7 @@ def _sweep_all(
     project = rt.project
     secret = hash_secret(project)
     planned = sweeps(project.policy, project.datamap)
-    ordered = [s for s in planned if s.kind != "erase_account"] + [
+    ordered = _children_first([s for s in planned if s.kind != "erase_account"], rt) + [
         s for s in planned if s.kind == "erase_account"
     ]
     for sweep in ordered:
@@ -220,6 +220,31 @@ def _provision_records(store: Store, at: datetime, actor: str) -> SweepStats:
     stats = SweepStats("provision_records", "provision_records (PolicyKeeper store)", "delete")
     stats.done = purge_provisions(store, at, actor)
     return stats
+
+
+def _children_first(planned: list[Sweep], rt: Runtime) -> list[Sweep]:
+    """Deletions of a table another deleting sweep's table references come after it, so one
+    run sweeps a whole chain (Audiostock: royalties → order_items → orders) instead of being
+    refused by foreign keys; otherwise the declared order. A cycle keeps the declared order."""
+    rest, out = list(planned), []
+    while rest:
+
+        def waits(sweep: Sweep) -> bool:
+            parent = rt.tables.get(sweep.table)
+            if sweep.kind != "delete" or parent is None:
+                return False
+            return any(
+                other.kind == "delete"
+                and other.table != sweep.table
+                and other.table in rt.tables
+                and any(fk.references(parent) for fk in rt.tables[other.table].foreign_keys)
+                for other in rest
+            )
+
+        ready = next((s for s in rest if not waits(s)), rest[0])
+        rest.remove(ready)
+        out.append(ready)
+    return out
 
 
 def _due_count(rt: Runtime, sweep: Sweep, at: datetime) -> int:

@@ -64,7 +64,13 @@ from policykeeper.workflow.inputs import (
     parse_email,
 )
 from policykeeper.workflow.outcome import outcome
-from policykeeper.workflow.service import NewRequest, Submitted, Workflow, status_expired
+from policykeeper.workflow.service import (
+    DISCLOSURES,
+    NewRequest,
+    Submitted,
+    Workflow,
+    status_expired,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -149,13 +155,40 @@ class Choice:
 
 
 def correctable(request: Request, lang: str) -> list[Choice]:
-    """The fields the workflow accepts in a correction, named by their category's label."""
+    """The fields the workflow accepts in a correction, by their declared labels (no two
+    alike: a shared label is qualified by its table's)."""
     flow = workflow_of(request)
-    choices = []
-    for field in flow.correctable():
-        category = flow.policy.category(field.category)
-        choices.append(Choice(field.name, category.label.get(lang) if category else field.name))
-    return choices
+    return [Choice(name, label) for name, label in flow.correction_labels(lang).items()]
+
+
+MAX_ITEMS = 20
+"""Rows a correction form carries at most when the data map offers no list of fields."""
+
+
+def correction_rows(form: FormData | None) -> list[tuple[str, str]]:
+    """The item rows as sent (field, value), in order; rows left blank are kept so the page
+    shows them again as they were."""
+    if form is None:
+        return []
+    fields = [v[:400] if isinstance(v, str) else "" for v in form.getlist("field")]
+    values = [v[:4000] if isinstance(v, str) else "" for v in form.getlist("value")]
+    count = min(max(len(fields), len(values)), MAX_ITEMS)
+    fields += [""] * (count - len(fields))
+    values += [""] * (count - len(values))
+    return list(zip(fields[:count], values[:count], strict=True))
+
+
+def asked_changes(rows: list[tuple[str, str]]) -> dict[str, str] | None:
+    """The changes the rows ask for (blank rows left out), or None when one item is named
+    twice: the person says which value they mean rather than the page picking one."""
+    changes: dict[str, str] = {}
+    for field, value in rows:
+        if not field and not value.strip():
+            continue
+        if field in changes:
+            return None
+        changes[field] = value
+    return changes
 
 
 def legal_holds(request: Request, lang: str) -> list[str]:
@@ -217,6 +250,10 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
         if len(applicable) > 1
         else [],
         "fields": correctable(request, lang) if right.kind is RightKind.rectification else [],
+        "rows": [("", "")],
+        "room": len(correctable(request, lang)) or MAX_ITEMS
+        if right.kind is RightKind.rectification
+        else 0,
         "purposes": [Choice(p.id, p.label.get(lang)) for p in objectable(policy)]
         if right.kind is RightKind.objection
         else [],
@@ -251,6 +288,7 @@ class FieldError:
 ERROR_FIELDS = {
     "invalid_email": "email",
     "invalid_changes": "value",
+    "duplicate_item": "field",
     "invalid_purposes": "purposes",
     "invalid_agent": "agent_name",
     "confirm_irreversible": "confirm",
@@ -359,12 +397,23 @@ def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang
     email = form_value(form, "email", 400)
     request_id = flow.secrets.keyed_hash("form", form_id)[:32]
 
-    def again(*problems: str) -> Response:
+    rows = correction_rows(form) or [("", "")]
+
+    def again(*problems: str, extra_row: bool = False) -> Response:
         context = form_context(request, right, lang)
         context.update(form_id=form_id, values=_kept_values(form))
+        more = extra_row and len(rows) < context["room"]
+        context["rows"] = [*rows, ("", "")] if more else rows
         t = messages(lang)
         context["errors"] = [FieldError(ERROR_FIELDS[p], t(f"error.{p}")) for p in problems]
-        return page(request, "center/request.html", context, status=422, lang=lang)
+        status = 422 if problems else 200
+        return page(request, "center/request.html", context, status=status, lang=lang)
+
+    if right.kind is RightKind.rectification:
+        if text_field(form, "add_item", 5) == "1":
+            return again(extra_row=True)  # "add another item": the same form, one row more
+        if asked_changes(rows) is None:
+            return again("duplicate_item")
 
     if right.kind is RightKind.erasure and text_field(form, "confirm", 5) != "1":
         # Every problem at once, as the summary lists them: the address too, if it is wrong.
@@ -460,8 +509,7 @@ def _repeated(request: Request, flow: Workflow, request_id: str, email: str) -> 
 def _kept_values(form: FormData) -> dict[str, Any]:
     return {
         "email": text_field(form, "email", 320),
-        "field": text_field(form, "field", 200),
-        "value": text_field(form, "value", 2000),
+        "reason": text_field(form, "reason", 2000),
         "ground": text_field(form, "ground", 60),
         "purposes": [v for v in form.getlist("purpose") if isinstance(v, str)],
         "jurisdictions": [v for v in form.getlist("jurisdiction") if isinstance(v, str)],
@@ -476,8 +524,10 @@ def _details(right: Right, form: FormData) -> dict[str, Any]:
     """The request's details as the form sent them; the workflow decides what is acceptable."""
     details: dict[str, Any] = {}
     if right.kind is RightKind.rectification:
-        field, value = form_value(form, "field", 400), form_value(form, "value", 4000)
-        details["changes"] = {field: value} if field or value else {}
+        details["changes"] = asked_changes(correction_rows(form)) or {}
+        reason = form_value(form, "reason", 4000)
+        if reason.strip():
+            details["reason"] = reason
     if right.kind is RightKind.objection:
         details["purposes"] = [v for v in form.getlist("purpose") if isinstance(v, str)]
     ground = text_field(form, "ground", 60)
@@ -756,10 +806,10 @@ def status_context(
     flashes = [t(f"status.{flash}")] if flash else []
     label = Builder(flow.policy, catalog(Lang(lang))).right_title(right) if right else row.kind
     result = outcome(flow.policy, row.result, zone, lang) if view["state"] == "completed" else None
-    if view.get("outcome"):  # execution found no one: nothing was deleted or changed
-        state_label = t("state.nothing_held")
-    elif result and result.no_data:
+    if result and result.no_data and row.kind in DISCLOSURES:  # APPI Art. 33(3)
         state_label = t("state.completed_no_data")
+    elif view.get("outcome"):  # any other request that found no one: nothing was changed
+        state_label = t("state.nothing_held")
     else:
         state_label = t(f"state.{view['state']}")
     return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from policykeeper.policy.models import (
     Right,
     RightKind,
 )
+from policykeeper.policy.types import Text
 from policykeeper.workflow.errors import Invalid
 
 EMAIL_MAX = 254
@@ -118,11 +120,14 @@ class CorrectableField:
 
     name: str
     category: str
+    column_label: Text | None = None
+    table_label: Text | None = None
 
 
 def correctable_fields(project_dir: Path | None, policy: Policy) -> list[CorrectableField]:
     """Columns of the person's own rows holding data they gave us, except credentials: what
-    the declaration offers for correction. None without a data map."""
+    the declaration offers for correction; a meta table's keys count as its columns
+    (`wp_usermeta.billing_phone`), as the engine names them. None without a data map."""
     if project_dir is None or not datamap_path(project_dir).is_file():
         return []
     datamap = load_datamap(project_dir, policy)
@@ -130,14 +135,54 @@ def correctable_fields(project_dir: Path | None, policy: Policy) -> list[Correct
     for table_name, table in datamap.tables.items():
         if table.rows != "owned":
             continue
-        for column_name, column in table.columns.items():
-            category = policy.category(column.category) if column.category else None
+        for column_name, category_key, meta_key in table.categorised():
+            category = policy.category(category_key)
             if category is None or [s.value for s in category.sources] != ["provided"]:
                 continue
             if category.key.startswith("user.authorization"):
                 continue
-            fields.append(CorrectableField(f"{table_name}.{column_name}", category.key))
+            column = table.columns.get(column_name) if meta_key is None else None
+            fields.append(
+                CorrectableField(
+                    f"{table_name}.{meta_key or column_name}",
+                    category.key,
+                    column.label if column is not None else None,
+                    table.label,
+                )
+            )
     return fields
+
+
+def correction_labels(fields: list[CorrectableField], policy: Policy, lang: str) -> dict[str, str]:
+    """Each correctable field's name for the person, never two alike: the column's declared
+    label, else its category's; a label shared by several fields is qualified by its table's
+    label (メールアドレス（会員情報）), and one still shared is numbered, so the person can tell
+    every item apart."""
+
+    def text(value: Text | None) -> str:
+        return (value.get(lang) or "") if value is not None else ""
+
+    def own(field: CorrectableField) -> str:
+        category = policy.category(field.category)
+        return text(field.column_label) or (text(category.label) if category else "") or field.name
+
+    def qualified(label: str, by: str) -> str:
+        return f"{label}（{by}）" if lang == "ja" else f"{label} ({by})"
+
+    labels = {f.name: own(f) for f in fields}
+    counts = Counter(labels.values())
+    for field in fields:
+        table = text(field.table_label)
+        if counts[labels[field.name]] > 1 and table and table != labels[field.name]:
+            labels[field.name] = qualified(labels[field.name], table)
+    seen: Counter[str] = Counter()
+    counts = Counter(labels.values())
+    for field in fields:
+        label = labels[field.name]
+        if counts[label] > 1:
+            seen[label] += 1
+            labels[field.name] = qualified(label, str(seen[label]))
+    return labels
 
 
 def staff_procedures(project_dir: Path | None) -> Procedures:
@@ -191,7 +236,7 @@ def check_details(
         raise Invalid(f"details: at most {DETAILS_MAX_BYTES // 1024} KiB")
     allowed = {"ground"}
     if right.kind is RightKind.rectification:
-        allowed.add("changes")
+        allowed |= {"changes", "reason"}
     if right.kind is RightKind.objection:
         allowed = {"purposes"}
     unknown = sorted(set(details) - allowed)
@@ -209,6 +254,9 @@ def check_details(
         checked["ground"] = ground
     if right.kind is RightKind.rectification:
         checked["changes"] = _changes(details.get("changes"), correctable())
+        reason = plain_text(details.get("reason") or "", "details.reason", lines=True)
+        if reason:
+            checked["reason"] = reason
     if right.kind is RightKind.objection:
         checked["purposes"] = _purposes(policy, details.get("purposes"))
     return checked

@@ -70,6 +70,7 @@ from policykeeper.workflow.inputs import (
     check_agent,
     check_details,
     correctable_fields,
+    correction_labels,
     parse_email,
     staff_procedures,
 )
@@ -430,11 +431,9 @@ class Workflow:
     # --- staff ---------------------------------------------------------------------------
 
     def get(self, request_id: str) -> RequestRow:
+        """A request by its internal id or by the short reference people quote."""
         with self.store.transaction() as session:
-            row = session.get(RequestRow, request_id)
-            if row is None:
-                raise NotFound("no such request")
-            return row
+            return self._by_key(session, request_id)
 
     def list_requests(
         self, state: str | None = None, due: str | None = None, limit: int = 200
@@ -459,6 +458,7 @@ class Workflow:
 
     def history(self, request_id: str) -> list[AuditEntry]:
         with self.store.transaction() as session:
+            request_id = self._by_key(session, request_id).id
             return list(
                 session.execute(
                     sa.select(AuditEntry)
@@ -940,7 +940,18 @@ class Workflow:
         return row
 
     def _lock(self, session: Session, request_id: str) -> RequestRow:
-        row = session.get(RequestRow, request_id, with_for_update=True)
+        return self._by_key(session, request_id, lock=True)
+
+    def _by_key(self, session: Session, key: str, *, lock: bool = False) -> RequestRow:
+        """The request whose internal id is `key`, or whose whole short reference it is (the
+        serial alone is only for the queue's search)."""
+        row = session.get(RequestRow, key, with_for_update=lock)
+        found = REFERENCE.fullmatch(key.upper()) if row is None and "-" in key else None
+        if found:
+            query = sa.select(RequestRow).where(RequestRow.number == int(found.group("serial")))
+            row = session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
+            if row is not None and self.reference(row) != key.upper():
+                row = None
         if row is None:
             raise NotFound("no such request")
         return row
@@ -1124,20 +1135,22 @@ class Workflow:
         items = (row.decision or {}).get("items")
         if items and row.state in (State.completed, State.partially_complete, State.denied):
             view["correction"] = (row.decision or {}).get("correction", "not_corrected")
-            view["corrections"] = [
-                {**item, "item": self._item_label(name, row.language)}
-                for name, item in items.items()
-            ]
+            view["corrections"] = self.corrections(row)
         return view
 
     def _zone(self, row: RequestRow) -> str:
         return self.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
 
-    def _item_label(self, name: str, lang: str) -> str:
-        """A correctable item by its declared category label, as the person chose it."""
-        field = next((f for f in self.correctable() if f.name == name), None)
-        category = self.policy.category(field.category) if field else None
-        return category.label.get(lang) if category else name
+    def correction_labels(self, lang: str) -> dict[str, str]:
+        """The correctable items by their declared labels, no two alike, as the form named them."""
+        return correction_labels(self.correctable(), self.policy, lang)
+
+    def corrections(self, row: RequestRow) -> list[dict[str, Any]]:
+        """A decided correction item by item (old → new, or not corrected and why), for the
+        status page and the email alike; none before staff decided."""
+        items = (row.decision or {}).get("items") or {}
+        labels = self.correction_labels(row.language)
+        return [{**item, "item": labels.get(name, name)} for name, item in items.items()]
 
     def _when(self, row: RequestRow, moment: datetime | None) -> str:
         if moment is None:
@@ -1204,14 +1217,23 @@ class Workflow:
             "kept": [],
             "nothing_held": event == "completed" and nothing_held(row),
             "disclosure": row.kind in DISCLOSURES,
+            "correction": "",
+            "corrections": [],
         }
         decision = row.decision or {}
+        if event in ("completed", "denied") and decision.get("items") and not nothing_held(row):
+            # APPI Art. 34(3): the person is told what was corrected, item by item.
+            context["correction"] = decision.get("correction", "not_corrected")
+            context["corrections"] = self.corrections(row)
         if event == "denied":
             context["ground"] = ground_label(right, decision.get("ground", "")).get(lang)
             context["note"] = decision.get("note", "")
         if event == "completed":
             done = outcome(self.policy, row.result, self._zone(row), lang)
-            context.update(no_data=done.no_data, erased=done.erased, kept=done.kept)
+            # An access that found no one says so in APPI Art. 33(3)'s words; any other request
+            # that found no one says nothing was deleted or changed (nothing_held).
+            no_data = done.no_data and row.kind in DISCLOSURES
+            context.update(no_data=no_data, erased=done.erased, kept=done.kept)
             withheld = [
                 c.label.get(lang)
                 for key in decision.get("withhold", [])

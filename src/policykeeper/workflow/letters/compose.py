@@ -111,7 +111,7 @@ def compose(policy: Policy, letter: Letter, lang: Lang | str) -> Composed:
         [*postal, *lines, "", honorific] if lang is Lang.ja else [honorific, *lines, *postal]
     )
     sender = [operator.name.get(lang)]
-    if not isinstance(operator.address, str):
+    if operator.address is not None and not isinstance(operator.address, str):  # Nicori: none
         sender.append(operator.address.get(lang))
     if operator.department is not None:
         sender.append(operator.department.get(lang))
