@@ -17,7 +17,7 @@ from engine_kit import PEOPLE, copy_example, snapshot
 from policykeeper.config import SLOW_ERASE_ENV as SLOW_ENV
 from policykeeper.engine import Identity, erase
 from policykeeper.engine.runtime import release
-from policykeeper.engine.state import STATE_DIR, STATE_FILE
+from policykeeper.engine.state import STATE_DIR
 from policykeeper.examples.generation import generate
 from policykeeper.project import load_project
 
@@ -25,13 +25,13 @@ SUBJECT = Identity("user_id", "21")
 
 
 def _journal_started(directory: Path) -> bool:
-    path = directory / STATE_DIR / STATE_FILE
+    path = directory / STATE_DIR / "state.sqlite3"
     if not path.is_file():
         return False
     engine = sa.create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as connection:
-            return bool(connection.exec_driver_sql("SELECT count(*) FROM journal").scalar())
+            return bool(connection.exec_driver_sql("SELECT count(*) FROM engine_journal").scalar())
     except sa.exc.OperationalError:
         return False
     finally:

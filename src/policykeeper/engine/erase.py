@@ -93,7 +93,7 @@ def erase(
     rt = runtime(project)
     if dry_run:
         return _dry_run(rt, identity)
-    state = state_for(project.directory)
+    state = state_for(project)
     request = identity.digest()
     journal = state.journal(request, ACTION)
     if journal is not None and journal.report is not None:

@@ -37,7 +37,7 @@ class RestrictionReport:
 
 def restrict(project: Project, identity: Identity, *, lift: bool = False) -> RestrictionReport:
     rt = runtime(project)
-    state = state_for(project.directory)
+    state = state_for(project)
     report = RestrictionReport(identity.kind, not lift)
     with ExitStack() as stack:
         connections = {
@@ -86,7 +86,7 @@ def is_restricted(project: Project, identity: Identity) -> bool:
             for table in flagged
             for row in subject.tables[table].rows.values()
         )
-    state = state_for(project.directory)
+    state = state_for(project)
     return any(state.is_restricted(key) for key in _subjects(rt, subject))
 
 

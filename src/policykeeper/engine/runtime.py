@@ -21,6 +21,7 @@ from policykeeper.datamap.schema import (
     full_name,
     reflect,
 )
+from policykeeper.engine.state import release_state
 from policykeeper.errors import ProblemsFound
 from policykeeper.policy.source import read_yaml
 from policykeeper.project import Project
@@ -111,3 +112,4 @@ def release(project: Project) -> None:
     if cached is not None:
         for source in cached.sources.values():
             source.engine.dispose()
+    release_state(project)

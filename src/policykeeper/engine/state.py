@@ -1,53 +1,41 @@
 """The engine's own small state: erasure journals, restrictions and held rows.
 
-It lives in `DIR/.policykeeper/engine.sqlite3` behind the EngineState protocol, so it can move
-into PolicyKeeper's main store later without the executors noticing. Identity values are never
-stored: journals are keyed by a digest, subjects by their primary keys.
+It lives in PolicyKeeper's main store (`project.store_url`: PostgreSQL in production, else the
+project's SQLite state file), so a job one worker host started is resumed by another after a
+crash. Identity values are never stored: journals are keyed by a digest, subjects by their
+primary keys. A `DIR/.policykeeper/engine.sqlite3` left by an older version is imported on
+first use and renamed `engine.sqlite3.imported`.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from policykeeper.datamap.connections import open_engine
+from policykeeper.project import Project
+from policykeeper.store import Store, migrated_store
+from policykeeper.store.engine_models import (
+    EngineHold,
+    EngineJournal,
+    EnginePlaceRun,
+    EngineRestriction,
+)
 
 STATE_DIR = ".policykeeper"
-STATE_FILE = "engine.sqlite3"
+LEGACY_FILE = "engine.sqlite3"
+"""Where versions before the store held the engine's state; imported, then renamed."""
+IMPORTED_SUFFIX = ".imported"
 
-_metadata = sa.MetaData()
-_journal = sa.Table(
-    "journal",
-    _metadata,
-    sa.Column("request", sa.String(64), primary_key=True),
-    sa.Column("action", sa.String(20), primary_key=True),
-    sa.Column("roots", sa.Text, nullable=False),
-    sa.Column("done", sa.Text, nullable=False, default="[]"),
-    sa.Column("report", sa.Text),
-    sa.Column("started_at", sa.DateTime, nullable=False),
-    sa.Column("finished_at", sa.DateTime),
-)
-_restrictions = sa.Table(
-    "restrictions",
-    _metadata,
-    sa.Column("subject", sa.String(255), primary_key=True),
-    sa.Column("since", sa.DateTime, nullable=False),
-)
-_holds = sa.Table(
-    "holds",
-    _metadata,
-    sa.Column("table_name", sa.String(255), primary_key=True),
-    sa.Column("row_key", sa.String(255), primary_key=True),
-    sa.Column("rule", sa.String(100)),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("delete_after", sa.Date),
-    sa.Column("recorded_at", sa.DateTime, nullable=False),
-)
+_journal = EngineJournal.__table__
+_restrictions = EngineRestriction.__table__
+_holds = EngineHold.__table__
+_runs = EnginePlaceRun.__table__
 
 
 @dataclass(frozen=True)
@@ -79,14 +67,13 @@ class EngineState(Protocol):
     def is_restricted(self, subject: str) -> bool: ...
 
 
-class SqliteState:
-    """EngineState in a SQLite file inside the project directory."""
+class StoreState:
+    """EngineState in PolicyKeeper's main store, migrated to head on first use."""
 
-    def __init__(self, path: Path) -> None:
-        state_directory(path.parent.parent)
-        self.engine = open_engine(f"sqlite:///{path}")
-        sa.event.listen(self.engine, "connect", _write_ahead)
-        _metadata.create_all(self.engine)
+    def __init__(self, url: str, directory: Path) -> None:
+        self.store: Store = migrated_store(url)
+        self.engine = self.store.engine
+        import_legacy(self.engine, directory)
 
     def journal(self, request: str, action: str) -> Journal | None:
         with self.engine.connect() as connection:
@@ -194,26 +181,98 @@ def state_directory(directory: Path) -> Path:
     return folder
 
 
-def _write_ahead(dbapi_connection: Any, _record: Any) -> None:
-    """WAL with NORMAL sync: a killed process loses nothing, and each write costs no fsync."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.close()
+ENGINE_STATE = "engine_state"
+"""The project cache's key for its StoreState."""
 
 
-_states: dict[Path, SqliteState] = {}
+def state_for(project: Project) -> StoreState:
+    """The project's engine state, opened once per project object (kept in its cache, like
+    the runtime, so a reloaded project or another store URL never sees the old one)."""
+    with project.lock:
+        cached: StoreState | None = project.cache.get(ENGINE_STATE)
+        if cached is None:
+            cached = project.cache[ENGINE_STATE] = StoreState(project.store_url, project.directory)
+        return cached
 
 
-def state_for(directory: Path) -> SqliteState:
-    """The project's state store, opened once per process while its file exists."""
-    path = (directory / STATE_DIR / STATE_FILE).resolve()
-    cached = _states.get(path)
-    if cached is None or not path.is_file():
-        if cached is not None:
-            cached.engine.dispose()
-        cached = _states[path] = SqliteState(path)
-    return cached
+def release_state(project: Project) -> None:
+    """Close the project's connections to the store."""
+    with project.lock:
+        cached: StoreState | None = project.cache.pop(ENGINE_STATE, None)
+    if cached is not None:
+        cached.store.dispose()
+
+
+_LEGACY_TABLES = (
+    ("journal", _journal),
+    ("restrictions", _restrictions),
+    ("holds", _holds),
+    ("place_runs", _runs),
+)
+
+
+def import_legacy(engine: sa.Engine, directory: Path) -> int:
+    """Copy the rows of an older `DIR/.policykeeper/engine.sqlite3` into the store, then rename
+    the file: a restricted person stays restricted and a held row stays held after an upgrade.
+    Rows the store already has win (they are newer); running it again adds nothing."""
+    path = directory / STATE_DIR / LEGACY_FILE
+    if not path.is_file():
+        return 0
+    found = _legacy_rows(path)
+    added = 0
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(727171)")
+        for table, rows in found:
+            key = [column.name for column in table.primary_key.columns]
+            for row in rows:
+                exists = connection.execute(
+                    sa.select(sa.literal(1))
+                    .select_from(table)
+                    .where(*(table.c[name] == row[name] for name in key))
+                ).first()
+                if exists is None:
+                    connection.execute(table.insert().values(row))
+                    added += 1
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            source.replace(path.with_name(path.name + IMPORTED_SUFFIX + suffix))
+    return added
+
+
+def _legacy_rows(path: Path) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
+    """Every row of the old file's tables (a table it never created is empty), typed for the
+    store: its naive timestamps were UTC."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        present = {
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        found = []
+        for name, table in _LEGACY_TABLES:
+            if name not in present:
+                continue
+            columns = [column.name for column in table.columns]
+            cursor = connection.execute(f"SELECT {', '.join(columns)} FROM {name}")
+            rows = [dict(zip(columns, values, strict=True)) for values in cursor]
+            found.append((table, [_typed(table, row) for row in rows]))
+        return found
+    finally:
+        connection.close()
+
+
+def _typed(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name, value in row.items():
+        if value is None or not isinstance(value, str):
+            continue
+        if isinstance(table.c[name].type, sa.Date):
+            out[name] = date.fromisoformat(value[:10])
+        elif name in ("started_at", "finished_at", "since", "recorded_at"):
+            out[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return out
 
 
 def subject_key(table: str, key: list[Any] | tuple[Any, ...]) -> str:
@@ -221,4 +280,4 @@ def subject_key(table: str, key: list[Any] | tuple[Any, ...]) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)

@@ -65,7 +65,7 @@ def due_accounts(
 
 
 def already_erased(rt: Runtime, identity: Identity) -> bool:
-    journal = state_for(rt.project.directory).journal(identity.digest(), "erase")
+    journal = state_for(rt.project).journal(identity.digest(), "erase")
     return journal is not None and journal.report is not None
 
 
@@ -117,7 +117,7 @@ def _kept_until(rt: Runtime, table: str) -> dict[Key, date]:
     """Account rows the engine kept (masked) for held rows, and until when those are held."""
     return {
         tuple(hold.key): hold.delete_after
-        for hold in state_for(rt.project.directory).holds()
+        for hold in state_for(rt.project).holds()
         if hold.table == table and isinstance(hold.delete_after, date)
     }
 
@@ -125,7 +125,7 @@ def _kept_until(rt: Runtime, table: str) -> dict[Key, date]:
 def _erase_rest(rt: Runtime, identity: Identity) -> bool:
     """An erased account kept (masked) for held rows: once none of its rows is held any more,
     the engine's erasure runs again from the same roots and removes what was kept."""
-    state = state_for(rt.project.directory)
+    state = state_for(rt.project)
     journal = state.journal(identity.digest(), "erase")
     if journal is None:
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
@@ -39,9 +40,17 @@ _migrating = threading.Lock()
 
 
 def migrated_store(url: str, *, audit_key: bytes | None = None) -> Store:
-    """The store at `url`, migrated to head once per process before first use."""
+    """The store at `url`, migrated to head once per process before first use (again when its
+    SQLite file was removed since: that is a new, empty store)."""
     with _migrating:
-        if url not in _migrated:
+        if url not in _migrated or _file_gone(url):
             migrate(url)
             _migrated.add(url)
     return Store(url, audit_key=audit_key)
+
+
+def _file_gone(url: str) -> bool:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    return parsed.database != ":memory:" and not Path(parsed.database).is_file()

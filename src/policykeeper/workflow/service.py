@@ -29,6 +29,7 @@ from policykeeper.policy.models import (
 from policykeeper.policy.types import Duration, Text
 from policykeeper.project import Project
 from policykeeper.store import Store
+from policykeeper.store.engine_models import EnginePlaceRun
 from policykeeper.store.models import (
     AuditEntry,
     Export,
@@ -778,10 +779,13 @@ class Workflow:
                 task.subject = without_values(task.subject, values)
                 task.body = without_values(task.body, values)
             self._audit(session, row, "worker", "corrections_erased", {"by": erased.id})
-            if self.project_dir is not None:
-                from policykeeper.engine.places.journal import SqliteJournal
-
-                SqliteJournal(self.project_dir).forget(f"request:{row.id}", "rectify")
+            # The engine's run journal lives in this store: its copy goes in this transaction.
+            session.execute(
+                sa.delete(EnginePlaceRun).where(
+                    EnginePlaceRun.run_key == f"request:{row.id}",
+                    EnginePlaceRun.action == "rectify",
+                )
+            )
 
     def execution_failed(self, request_id: str, error: str) -> None:
         """After the last retry: back to review with the error, never stuck in executing."""

@@ -88,14 +88,15 @@ def test_kill_9_between_places_then_resume_equals_one_run(everywhere: Everywhere
 
 
 def test_the_journal_forgets_the_person_once_every_place_settled(everywhere: Everywhere) -> None:
-    from policykeeper.engine.places import SqliteJournal
+    from policykeeper.engine.places import StoreJournal
 
     user_id, email = everywhere.person()
     identity = Identity("user_id", str(user_id))
     everywhere.stripe.fail["DELETE"] = 3
     first = _erase(everywhere, identity)
     assert first["pending"] == ["stripe"]
-    journal = SqliteJournal(everywhere.directory)
+    project = load_project(everywhere.directory)
+    journal = StoreJournal.of(project)
     waiting = journal.get(identity.digest(), "erase")
     assert waiting is not None and waiting.person is not None, "kept while a place is left"
     assert email in json.dumps(waiting.person)
@@ -111,3 +112,4 @@ def test_the_journal_forgets_the_person_once_every_place_settled(everywhere: Eve
     assert email not in json.dumps(done.report)
     repeated = _erase(everywhere, identity)
     assert repeated["repeated"] is True
+    release(project)

@@ -16,7 +16,7 @@ from policykeeper.engine.places.base import (
     PlaceResult,
     Status,
 )
-from policykeeper.engine.places.journal import RunJournal, SqliteJournal
+from policykeeper.engine.places.journal import RunJournal, StoreJournal
 from policykeeper.engine.places.run import (
     PlaceEntry,
     PlacesAccess,
@@ -40,8 +40,8 @@ __all__ = [
     "PlacesAccess",
     "PlacesReport",
     "RunJournal",
-    "SqliteJournal",
     "Status",
+    "StoreJournal",
     "access",
     "erase",
     "plan",

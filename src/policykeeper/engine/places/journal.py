@@ -11,25 +11,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from policykeeper.engine.state import state_for
+from policykeeper.project import Project
+from policykeeper.store.engine_models import EnginePlaceRun
 
-_metadata = sa.MetaData()
-_runs = sa.Table(
-    "place_runs",
-    _metadata,
-    sa.Column("run_key", sa.String(128), primary_key=True),
-    sa.Column("action", sa.String(20), primary_key=True),
-    sa.Column("person", sa.Text),
-    sa.Column("results", sa.Text, nullable=False),
-    sa.Column("report", sa.Text),
-    sa.Column("started_at", sa.DateTime, nullable=False),
-    sa.Column("finished_at", sa.DateTime),
-)
+_runs = EnginePlaceRun.__table__
 
 
 @dataclass
@@ -46,12 +36,20 @@ class RunJournal(Protocol):
     def finish(self, key: str, action: str, report: dict[str, Any]) -> None: ...
 
 
-class SqliteJournal:
-    """RunJournal beside the engine's own state, in the project's `.policykeeper/`."""
+class StoreJournal:
+    """RunJournal beside the engine's own state, in PolicyKeeper's main store; the store is
+    opened on first use, so a dry run leaves no trace."""
 
-    def __init__(self, directory: Path) -> None:
-        self.engine = state_for(directory).engine
-        _metadata.create_all(self.engine)
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    @classmethod
+    def of(cls, project: Project) -> StoreJournal:
+        return cls(project)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return state_for(self.project).engine
 
     def get(self, key: str, action: str) -> Run | None:
         with self.engine.connect() as connection:
@@ -102,14 +100,6 @@ class SqliteJournal:
                 .values(person=None, report=json.dumps(report, default=str), finished_at=_now())
             )
 
-    def forget(self, key: str, action: str) -> None:
-        """Drop a finished run: a correction's new values are the person's data, and go
-        when the person is erased (the request keeps its own, redacted, report)."""
-        with self.engine.begin() as connection:
-            connection.execute(
-                _runs.delete().where(_runs.c.run_key == key, _runs.c.action == action)
-            )
-
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)

@@ -28,7 +28,7 @@ from policykeeper.engine.places.base import (
     PlaceResult,
     Status,
 )
-from policykeeper.engine.places.journal import RunJournal, SqliteJournal
+from policykeeper.engine.places.journal import RunJournal, StoreJournal
 from policykeeper.engine.places.registry import SkippedPlace, build_places
 from policykeeper.engine.places.sql import SqlPlace, erasure_result
 from policykeeper.errors import SubjectNotFound
@@ -336,7 +336,7 @@ def _change(
     earlier: dict[str, Any] | None = None,
 ) -> PlacesReport:
     key = run_key or identity.digest()
-    book = journal or SqliteJournal(project.directory)
+    book = journal or StoreJournal.of(project)
     references = _references(others)
     run = book.get(key, action)
     if run is not None and run.report is not None:

@@ -7,6 +7,7 @@ from alembic import context
 from policykeeper.store import (
     check_models,  # noqa: F401  (registers the promise-check reports)
     consent_models,  # noqa: F401  (registers the consent tables)
+    engine_models,  # noqa: F401  (registers the engine's journals and held rows)
     intake_models,  # noqa: F401  (registers requests recorded by staff)
     lifecycle_models,  # noqa: F401  (registers the policy version tables)
     records_models,  # noqa: F401  (registers the incident and provision record tables)
