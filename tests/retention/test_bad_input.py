@@ -33,6 +33,11 @@ def test_an_unbound_rule_fails_validate(ainema_dir: Path) -> None:
         retention_run(load_project(ainema_dir), NOW)
 
 
+def _line_of(path: Path, text: str) -> int:
+    """The 1-based line of the data map holding `text`: the error must point at it."""
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
 def test_a_rule_without_period_cannot_be_bound(ainema_dir: Path) -> None:
     edit(
         ainema_dir / "datamap.yaml",
@@ -40,7 +45,8 @@ def test_a_rule_without_period_cannot_be_bound(ainema_dir: Path) -> None:
         "  favorites:\n    rows: owned\n    retention: [{rule: viewing_history, clock: created_at}]\n",
     )
     [line] = messages(ainema_dir)
-    assert ":89:18: rule 'viewing_history' has no period (clock account_active)" in line
+    at = _line_of(ainema_dir / "datamap.yaml", "retention: [{rule: viewing_history")
+    assert f":{at}:18: rule 'viewing_history' has no period (clock account_active)" in line
 
 
 def test_an_unknown_clock_column_stops_the_run_before_anything(ainema_dir: Path) -> None:
@@ -51,8 +57,9 @@ def test_an_unknown_clock_column_stops_the_run_before_anything(ainema_dir: Path)
     )
     result = CliRunner().invoke(app, ["retention", "run", str(ainema_dir), "--now", "2026-03-01"])
     assert result.exit_code == 1
+    at = _line_of(ainema_dir / "datamap.yaml", "{rule: access_logs, clock: logged_at}")
     assert (
-        "datamap.yaml:105:29: column 'access_logs.logged_at' is not in the live database"
+        f"datamap.yaml:{at}:29: column 'access_logs.logged_at' is not in the live database"
         in result.stderr
     )
 
@@ -122,8 +129,8 @@ def test_cli_plan_run_and_holds(ainema_dir: Path) -> None:
 def test_a_column_kept_under_an_unbound_rule_is_refused(ainema_dir: Path) -> None:
     edit(
         ainema_dir / "datamap.yaml",
-        "      path: {category: user.behavior.browsing_history}\n",
-        "      path: {category: user.behavior.purchase_history, erase: {keep: transactions}}\n",
+        "      path: {category: user.behavior.browsing_history, label:",
+        "      path: {category: user.behavior.purchase_history, erase: {keep: transactions}, label:",
     )
     [line] = messages(ainema_dir)
     assert "'access_logs.path' is kept under 'transactions', which has no binding" in line
