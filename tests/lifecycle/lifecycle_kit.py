@@ -60,8 +60,9 @@ def change_policy(project: Path, version: str = "2026-05-15", *, recipient: bool
             "\nprovision_exceptions:", "\n" + NEW_RECIPIENT + "provision_exceptions:", 1
         )
         datamap = path.parent / "datamap.yaml"
-        mapped = datamap.read_text(encoding="utf-8")
-        datamap.write_text(mapped.replace("\nrecipients:\n", "\nrecipients:\n" + REACH, 1))
+        if datamap.is_file():
+            mapped = datamap.read_text(encoding="utf-8")
+            datamap.write_text(mapped.replace("\nrecipients:\n", "\nrecipients:\n" + REACH, 1))
     path.write_text(text, encoding="utf-8")
 
 
