@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from records_kit import copy_ainema, query
-from store.kit import FakeClock, Mailbox, code_in, drain
+from store.kit import FakeClock, Mailbox, code_in, drain, status_in
 
 from policykeeper.project import load_project
 from policykeeper.records.provisions import list_provisions
@@ -41,7 +41,8 @@ def access_export(client: TestClient, mailbox: Mailbox, email: str) -> zipfile.Z
     submitted = client.post(
         "/api/requests", json={"kind": "access", "email": email, "language": "ja"}
     )
-    token = submitted.json()["status_token"]
+    assert submitted.status_code == 202
+    token = status_in(mailbox, email)  # the status link goes only to the address
     code, _ = code_in(mailbox, email)
     assert client.post(f"/api/status/{token}/verify", json={"code": code}).status_code == 200
     request_id = client.get(f"/api/status/{token}").json()["reference"]
@@ -100,7 +101,7 @@ def test_a_provision_recorded_through_the_api_is_disclosed_then_purged_after_thr
                 {
                     "key": "user.behavior.media_consumption",
                     "label": {
-                        "ja": "視聴履歴(視聴したエピソード、視聴時間、再生位置)",
+                        "ja": "視聴履歴（視聴したエピソード、視聴時間、再生位置）",
                         "en": "Viewing history (episodes watched, watch time, playback position)",
                     },
                 },
