@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from records_kit import copy_ainema, query
-from store.kit import FakeClock, Mailbox, code_in, drain, status_in
+from store.kit import AUDIT_KEY, FakeClock, Mailbox, code_in, drain, status_in
 
 from policykeeper.project import load_project
 from policykeeper.records.provisions import list_provisions
 from policykeeper.retention import retention_run
 from policykeeper.workflow.audit import verify_chain
+from policykeeper.workflow.staff import StaffMember
 
 Make = Callable[..., TestClient]
 
@@ -113,6 +114,10 @@ def test_a_provision_recorded_through_the_api_is_disclosed_then_purged_after_thr
     assert "provision_records.json" not in access_export(client, mailbox, str(other)).namelist()
 
     flow = client.app.state.workflow  # type: ignore[attr-defined]
+    # The retention run is another host of the same store: it needs the same audit key.
+    state = project / ".policykeeper"
+    state.mkdir(mode=0o700, exist_ok=True)
+    (state / "audit.key").write_bytes(AUDIT_KEY)
     clock.now = datetime(2029, 4, 30, 0, 59, tzinfo=UTC)
     retention_run(load_project(project), clock.now, store_url=flow.store.url, actor="test")
     assert len(list_provisions(flow.store)) == 1  # not yet three years
@@ -120,6 +125,13 @@ def test_a_provision_recorded_through_the_api_is_disclosed_then_purged_after_thr
     report = retention_run(load_project(project), clock.now, store_url=flow.store.url, actor="test")
     assert {s.rule: s.done for s in report.sweeps}["provision_records"] == 1
     assert list_provisions(flow.store) == []
+    staff = client.app.state.staff  # type: ignore[attr-defined]
+    client.staff = {  # type: ignore[attr-defined]  # API tokens expired in those three years
+        a.username: {
+            "Authorization": f"Bearer {staff.api_token(StaffMember(a.id, a.username, a.role))}"
+        }
+        for a in staff.accounts()
+    }
     assert "provision_records.json" not in access_export(client, mailbox, str(email)).namelist()
     drain(flow)
     with flow.store.transaction() as session:
