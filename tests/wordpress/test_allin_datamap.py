@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from servers import unavailable
 from wordpress.kit import MARIADB_ADMIN_URL, WordPressSite
 
 from policykeeper.datamap.discovery import discover, render
@@ -253,7 +254,7 @@ def test_the_demo_installs_wordpress_into_an_empty_database_and_serves_it(
     from policykeeper.web.demo import demo_app
 
     if wordpress_missing() is not None:
-        pytest.skip(str(wordpress_missing()))
+        unavailable(str(wordpress_missing()))  # fails under CI=true, skips on a workstation
     name = f"pk_wp_demo_{uuid.uuid4().hex[:8]}"
     url = create_database(MARIADB_ADMIN_URL, name) + "?charset=utf8mb4"
     monkeypatch.setenv("ALLIN_DATABASE_URL", url)

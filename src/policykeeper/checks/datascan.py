@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from policykeeper.checks.classify import ColumnProfile, hint, profile
+from policykeeper.datamap.values import python_type
 from policykeeper.engine.runtime import runtime
 from policykeeper.project import Project
 
@@ -164,11 +165,7 @@ def _sample(connection: sa.Connection, column: sa.Column[Any], sample: int) -> l
 def _sampled(column: sa.Column[Any]) -> bool:
     """Text columns, and number columns whose name says they hold a card number, a My Number or
     a phone number (a `card_no BIGINT` holds the digits all the same)."""
-    try:
-        python_type = column.type.python_type
-    except NotImplementedError:
-        return False
-    if python_type is str:
+    if python_type(column) is str:
         return True
     return isinstance(column.type, sa.Integer | sa.Numeric) and hint(column.name) in NUMBERS
 

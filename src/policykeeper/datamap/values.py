@@ -25,7 +25,7 @@ def coerce(column: sa.Column[Any], value: Any) -> Any:
         if not column.nullable:
             raise ValueError(f"'{column.name}' cannot be empty")
         return None
-    kind = _python_type(column)
+    kind = python_type(column)
     text = value if isinstance(value, str) else None
     try:
         if kind is bool:
@@ -68,7 +68,8 @@ def coerce(column: sa.Column[Any], value: Any) -> Any:
     return value
 
 
-def _python_type(column: sa.Column[Any]) -> type | None:
+def python_type(column: sa.Column[Any]) -> type | None:
+    """The column's Python type, or None where the dialect's type declares none."""
     try:
         kind = column.type.python_type
     except NotImplementedError:
