@@ -3,6 +3,7 @@ and re-consent when a new policy version widens what a consent covered."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 
@@ -50,7 +51,9 @@ def test_gpc_covers_audiostocks_targeted_advertising_and_sharing() -> None:
     assert rules.purposes == ("statistics", "targeted_advertising")
     assert rules.from_headers({"sec-gpc": "1"}) == "gpc"
     assert rules.from_headers({"dnt": "1"}) is None
-    assert rules.well_known(date(2026, 1, 1)) == {"gpc": True, "lastUpdate": "2020-07-01"}
+    assert rules.well_known(date(2026, 1, 1)) is None  # honoured, but never promised: no file
+    declared = dataclasses.replace(rules, declared_gpc=True)
+    assert declared.well_known(date(2026, 1, 1)) == {"gpc": True, "lastUpdate": "2020-07-01"}
 
 
 def test_dnt_counts_only_where_the_declaration_promises_it() -> None:

@@ -3,8 +3,10 @@ signed cookie, the service's API and runtime check, and the preferences page wit
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -77,10 +79,12 @@ def records(client: TestClient, subject: str) -> list[dict[str, object]]:
     return response.json().get("records", []) if response.status_code == 200 else []
 
 
-def test_gpc_support_is_declared(make: Client) -> None:
-    response = make("ainema").get("/.well-known/gpc.json")
-    assert response.status_code == 200
-    assert response.json() == {"gpc": True, "lastUpdate": "2026-03-23"}
+def test_gpc_support_is_published_only_when_declared(make: Client) -> None:
+    # AInema's policy says nothing about GPC: no file claims support it never promised.
+    assert make("ainema").get("/.well-known/gpc.json").status_code == 404
+    rules = make("ainema").app.state.consent.rules  # type: ignore[attr-defined]
+    declared = dataclasses.replace(rules, declared_gpc=True)
+    assert declared.well_known(date(2026, 12, 1)) == {"gpc": True, "lastUpdate": "2026-03-23"}
 
 
 def test_banner_assets_and_config(make: Client) -> None:

@@ -23,6 +23,8 @@ class SignalRules:
     """The purposes an honoured signal opts out of: those declared as sale, sharing or targeted
     advertising."""
     last_update: date | None
+    declared_gpc: bool = False
+    """The policy says it honours GPC: only then is /.well-known/gpc.json published."""
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> SignalRules:
@@ -32,6 +34,7 @@ class SignalRules:
             dnt=signals.dnt == "opt_out_sale_sharing",
             purposes=tuple(key for key, item in catalog.items.items() if item.opt_out_use),
             last_update=catalog.policy.effective_date,
+            declared_gpc=signals.gpc is True,
         )
 
     def source(self, *, gpc: bool, dnt: bool) -> str | None:
@@ -48,6 +51,9 @@ class SignalRules:
             dnt=headers.get("dnt", "").strip() == "1",
         )
 
-    def well_known(self, today: date) -> dict[str, Any]:
-        """The body of /.well-known/gpc.json."""
-        return {"gpc": self.gpc, "lastUpdate": (self.last_update or today).isoformat()}
+    def well_known(self, today: date) -> dict[str, Any] | None:
+        """The body of /.well-known/gpc.json; None when the policy makes no GPC promise (the
+        file would state one: absent means silent)."""
+        if not self.declared_gpc:
+            return None
+        return {"gpc": True, "lastUpdate": (self.last_update or today).isoformat()}

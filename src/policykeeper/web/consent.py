@@ -126,6 +126,8 @@ router.add_route("/api/consent/allowed", allowed, methods=["GET"], include_in_sc
 def gpc_json(request: Request) -> JSONResponse:
     service = consent_service(request)
     body = service.rules.well_known(service.clock().date())
+    if body is None:
+        raise NotFound("this service publishes no Global Privacy Control statement")
     return JSONResponse(body, headers={"Cache-Control": "public, max-age=86400"})
 
 
