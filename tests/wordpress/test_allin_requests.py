@@ -39,6 +39,7 @@ def test_every_declared_right_runs_by_post_on_wordpress(
     wordpress: WordPressSite,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    state_url: str,
     kind: str,
     language: str,
 ) -> None:
@@ -74,7 +75,7 @@ def test_every_declared_right_runs_by_post_on_wordpress(
         export = client.get(f"/api/staff/requests/{result['id']}/export", headers=handler)
         assert export.status_code == 200, export.text
     if kind == "restriction":
-        project = load_project(folder)
+        project = load_project(folder, state_url)  # the store the app recorded it in
         try:
             assert is_restricted(project, Identity("email", person["email"]))
             assert not is_restricted(project, Identity("email", wordpress.user(1)["email"]))
