@@ -9,6 +9,7 @@ beyond the words: a value the text does not state is simply not found.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -188,10 +189,11 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析|公開|表示"
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
-    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
+    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}(?:to|through)\b|"
+    r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
@@ -204,6 +206,7 @@ _INSTRUCTION = re.compile(
 _CREDENTIALS = frozenset({"user.authorization.password"})
 _KEPT_BY_US = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
+    r"|\b(?:required|asked) to (?:provide|enter|submit)\b|\bduring registration\b"
     r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理"
 )
 """Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
@@ -310,6 +313,10 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if topic == "rights" and not re.search(r"collect|取得", text):
         return
+    if _LOCAL_ONLY.search(text):
+        for _, _, key in term_matches(text):
+            yield _facts_for("negation", key, sentence, {"what": key, "clause": text})
+        return
     outer = ""
     for start, end in clauses(text, sentence.lang):
         clause = text[start:end]
@@ -321,6 +328,8 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         negative = is_negative(clause, sentence.lang) and not is_exception_frame(
             clause, sentence.lang
         )
+        if negative and _LIMIT_NOT_DENIAL.search(clause):
+            continue
         if negative and _HANDLING.search(clause) and _negates_data(clause, matches, sentence.lang):
             for _, _, key in matches:
                 fact = _facts_for("negation", key, sentence, {"what": key, "clause": clause})
@@ -351,9 +360,25 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 yield Fact("obtained", f"{key}={source}", None, [sentence])
 
 
+_LOCAL_ONLY = re.compile(
+    r"\b(?:stored|processed|kept|remains?|resides?|stays?)\b[^.]{0,40}\blocally\b|\b(?:solely|only) on your (?:device|computer)"
+    r"|\bnever (?:sent|shared|transmitted|uploaded) (?:to|with) us\b|\bnot sent to (?:us|mozilla|our servers)"
+    r"|端末(?:上|内)(?:に|で)(?:のみ)?(?:保存|処理)|ローカル(?:に|で)(?:保存|処理)|(?:当社|弊社)?(?:に|へ)送信されることはありません"
+)
+"""Data that stays on the reader's device ("your name, your email messages … are stored and
+processed locally on your device and never sent to us"): named, never collected."""
 _NAMED_SETTING = re.compile(r"do[- ]not[- ]track|トラッキング拒否")
 """A setting's name, not a statement that anything is tracked."""
 _JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|ください|する|される)[。.]?$")
+
+
+_LIMIT_NOT_DENIAL = re.compile(
+    r"(?:for )?any other purpose|other than|目的以外|\d+\s*(?:days?|months?|years?|日|か月|ヶ月|年)\s*(?:以上|を超えて)|more than \w+ (?:days?|months?|years?)"
+    r"|(?:ようにする|を防ぐ)には|\bto prevent\b"
+)
+"""Negative words that limit rather than deny: "we will not use that email address for any
+other purpose", 「25 か月以上保持されることはありません」 (a retention limit), and the reader's own
+opt-out ("To prevent Google Analytics from collecting …")."""
 
 
 def _listed_data(sentence: Sentence) -> bool:
@@ -456,14 +481,34 @@ _PURPOSE_SENTENCE = re.compile(
 
 _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
-    r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って"
+    r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って|"
+    r"^more details|その他の詳細|詳細はこちら|次のとおりです|以下のとおりです|"
+    r"(?:^|[,;] )you (?:can|may) (?:also )?(?:install|opt|disable|turn|change|manage|control|set|choose|learn|visit|read|update|block|delete|decline)"
 )
+"""Pointers to more reading, and the reader's own choices ("To prevent Google Analytics from
+collecting data …, you can install the … Add-on"): not what the operator uses data for."""
+_TITLE_LINK = re.compile(
+    r"^[^.。:：]{1,80}?\s*\(https?://[^)\s]+\)(?:\s+(?:for|を対象とする)\b[^.。]{0,80})?$"
+)
+"""A list item that is a titled link ("Firefox Browser (https://…/privacy/firefox/)"): a pointer
+to another notice, not a purpose."""
 
 
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
     if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text):
         return
+    if sentence.kind == "item" and (
+        _TITLE_LINK.match(sentence.text.strip()) or _other_topic_lead(sentence)
+    ):
+        return
+    if (
+        sentence.kind == "heading"
+        and sentence.section
+        and _PURPOSE_HEADING.search(normalise(sentence.section[-1]))
+        and not _PURPOSE_HEADING.search(text)
+    ):
+        return  # what sits under a purpose heading ("Unique identifiers") is part of it
     if (
         sentence.kind == "heading"
         and _PURPOSE_HEADING.search(text)
@@ -514,10 +559,21 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         yield _purpose(sentence)
 
 
-_PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$")
+_PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$|ため[（(][^）)]*[）)]$")
 """A heading that is itself a purpose ("To improve security", 「セキュリティを改善するため」); the
 paragraphs under it describe that purpose (its list items may still be purposes of their own)."""
 _EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|例えば|たとえば)")
+
+
+def _other_topic_lead(sentence: Sentence) -> bool:
+    """An item under a label of another topic ("Retention and deletion:", "Data protection on
+    your device:") says how data is kept or protected, not what it is used for."""
+    lead = normalise(sentence.lead)
+    return bool(
+        lead.endswith((":", "："))
+        and len(lead) <= 60
+        and _topic(lead) in {"retention", "security", "rights", "share", "changes", "contact"}
+    )
 
 
 def _names_data(text: str) -> bool:
@@ -567,7 +623,8 @@ def _only_data_items(sentence: Sentence) -> bool:
 # --- recipients, vendors, exceptions ----------------------------------------------------
 
 _GENERIC_RECIPIENT = re.compile(
-    r"(?:to|with|by)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality))\b"
+    r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|contractors|suppliers|successors))\b"
+    r"|\buse (?:a |an |our )?((?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?|vendors?|contractors?))\b"
 )
 _GENERIC_RECIPIENT_JA = re.compile(
     r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
@@ -637,12 +694,100 @@ def _named_processors(sentence: Sentence) -> list[str]:
     return names
 
 
+_NAME = r"[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}"
+_SENT_TO_NAME = re.compile(
+    rf"\b(?:shares?|shared|sharing|disclos\w*|sends?|sent|transmit\w*|forward\w*|partner(?:s|ed)?)\b"
+    rf"(?: [\w'’,]+){{0,6}}? (?:with|to) (?:our partner )?({_NAME}(?:,? (?:and|&) {_NAME})?)"
+    rf"|\bour partners? ({_NAME})"
+)
+_SENT_TO_NAME_JA = re.compile(
+    r"([A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3})\s*(?:と(?:共有|提携)|に(?:送信|提供|開示|転送))"
+)
+_LINKED_ITEM = re.compile(r"^(" + _NAME + r")[.。]?\s*(?:\(https?://[^)\s]+\)|$)")
+_NOT_A_NAME = frozenset(
+    {
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "the",
+        "this",
+        "these",
+        "that",
+        "it",
+        "they",
+        "learn",
+        "read",
+    }
+)
+
+
+def _named_recipients(sentence: Sentence, title: str) -> list[str]:
+    """Organisations named where the text says data goes to them: "Mozilla shares this with
+    Adjust", "send it to Mullvad", "partnered with Gandi.net and Mailfence", 「Adjust と共有」,
+    or a list item that starts with a linked name under "We use:". A name in the policy's
+    own title (the operator's product) or in the vendor catalogue is not drafted here."""
+    found: list[str] = []
+    if _SHARING.search(sentence.norm) or re.search(r"partner|提携", sentence.norm):
+        pattern = _SENT_TO_NAME_JA if sentence.lang == "ja" else _SENT_TO_NAME
+        for match in pattern.finditer(sentence.text):
+            if re.search(
+                r"\byou\b", normalise(sentence.text[max(0, match.start() - 40) : match.start()])
+            ):
+                continue  # the reader shares ("you communicate to and/or share with AI Models")
+            clause = next(
+                (
+                    sentence.text[a:b]
+                    for a, b in clauses(sentence.text, sentence.lang)
+                    if a <= match.start() < b
+                ),
+                sentence.text,
+            )
+            if is_negative(normalise(clause), sentence.lang):
+                continue
+            group = next(g for g in match.groups() if g)
+            found += [n.strip(" ,.") for n in re.split(r",? (?:and|&) ", group)]
+    linked = _LINKED_ITEM.match(sentence.text.strip())
+    if (
+        linked
+        and sentence.kind == "item"
+        and re.search(r"\bwe use\b|使用して|利用して", normalise(sentence.lead))
+    ):
+        found.append(linked.group(1).strip(" ."))
+    title = normalise(title)
+    names = []
+    for name in found:
+        folded = normalise(name)
+        if (
+            len(folded) < 3
+            or folded.endswith("'s")
+            or folded.split()[0] in _NOT_A_NAME
+            or (title and re.sub(r"'s$", "", folded.split()[0]) in title)
+            or any(v.pattern.search(folded) for v in vendors())
+        ):
+            continue
+        names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _table_row_recipient(sentence: Sentence, topic: str) -> str | None:
+    """A table under a sharing heading whose first column names who receives data
+    ("Authorities ｜ Mozilla requires a valid Legal Process …")."""
+    if topic != "share" or sentence.kind != "item" or " ｜ " not in sentence.text:
+        return None
+    first = sentence.text.split(" ｜ ")[0].strip()
+    if len(first) > 60 or _HANDLING.search(normalise(first)) or term_matches(normalise(first)):
+        return None
+    return first
+
+
 def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
     value = {"name": name, "kind": kind, "purpose": None, "countries": countries_in(sentence.text)}
     return Fact("recipient", f"{kind}:{normalise(name)}", value, [sentence])
 
 
-def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
+def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
     spans = clauses(text, sentence.lang)
@@ -658,9 +803,15 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 {"name": vendor.name, "kind": vendor.kind, "tracker": vendor.tracker},
                 [sentence],
             )
+    if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS:
+        for name in _named_recipients(sentence, title):
+            yield _recipient_fact(sentence, _recipient_kind(sentence, topic), name)
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
         for name in _named_processors(sentence):
             yield _recipient_fact(sentence, "entrustment", name)
+        row = _table_row_recipient(sentence, topic)
+        if row:
+            yield _recipient_fact(sentence, _recipient_kind(sentence, topic), row)
     if sentence.kind == "heading" or topic in {"contact", "definitions"}:
         return
     found_exceptions = _exceptions(sentence, topic)
@@ -689,7 +840,17 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
     pattern = _GENERIC_RECIPIENT_JA if sentence.lang == "ja" else _GENERIC_RECIPIENT
     verb = _SHARING.search(text)
     for match in pattern.finditer(text, verb.start() if verb and sentence.lang != "ja" else 0):
-        name = re.sub(r"^(?:following|above|below|such|these|those)\s+", "", match.group(1).strip())
+        name = re.sub(
+            r"^(?:following|above|below|such|these|those)\s+",
+            "",
+            next(g for g in match.groups() if g).strip(),
+        )
+        if sentence.lang == "ja" and re.match(r"^(?:類似の|その他の|同様の)", name):
+            listed = _ja_listed_before(text, match.start(1))
+            for item in listed:
+                yield _recipient_fact(sentence, kind, item)
+            if listed:
+                continue
         follow = re.match(
             r"(?:\s+(?:partners?|providers?|compan(?:y|ies)|developers?|services?))+",
             text[match.end() :],
@@ -702,7 +863,7 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
         ):
             continue
         if re.match(
-            r"^(?:third part|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
+            r"^(?:third[- ]part(?:y|ies)$|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
             name,
         ) or name in {"service", "services"}:
             continue
@@ -717,6 +878,22 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
             },
             [sentence],
         )
+
+
+def _ja_listed_before(text: str, end: str | int) -> list[str]:
+    """「法執行機関、政府当局、または類似の機関」: the organisations listed before 類似の…."""
+    before = text[: int(end)]
+    before = re.sub(r"(?:、|,)?\s*(?:または|又は|および|及び|や)\s*$", "", before)
+    items = []
+    for part in reversed(re.split(r"、|,|または|又は|および|及び", before)):
+        part = part.strip()
+        if (
+            not re.search(r"(?:機関|当局|会社|事業者|事業体|業者|プロバイダー?|パートナー)$", part)
+            or len(part) > 20
+        ):
+            break
+        items.append(part)
+    return list(reversed(items))
 
 
 def _original(original: str, folded_part: str) -> str:
@@ -745,13 +922,45 @@ def _exceptions(sentence: Sentence, topic: str) -> list[str]:
         r"^(?:cases? where|where|whenever|場合)|may (?:disclose|provide|share)[^.]{0,40}(?:when|where|if)",
         sentence.norm,
     ):
-        return []
+        return _disclosure_grounds(sentence.norm)
     found = [name for name, pattern in _EXCEPTIONS if re.search(pattern, sentence.norm)]
+    if not found:
+        found = _disclosure_grounds(sentence.norm)
     return (
         found[:1]
         if found and found[0] in {"opt_out", "entrustment", "business_succession", "joint_use"}
         else found
     )
+
+
+_DISCLOSES = re.compile(
+    r"\b(?:disclos|releas|hand over|provid|shar|transfer|included among|turn over)\w*|開示|提供|共有|移転|引き継"
+)
+_GROUNDS = (
+    (
+        "law",
+        r"required by law|comply with (?:applicable |the )?laws?|legal process|law enforcement|subpoena|court order"
+        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従",
+    ),
+    (
+        "business_succession",
+        r"merger|acquisition|(?:assets|we) (?:are|is) acquired|asset sale|sale of (?:assets|all or)|corporate transaction|bankruptcy"
+        r"|合併|買収|事業(?:の)?譲渡|資産(?:の)?売却|企業取引|事業(?:の)?承継",
+    ),
+    (
+        "protect_rights",
+        r"protect (?:the )?(?:rights|safety|property)|rights, property,? (?:and|or|and/or) safety",
+    ),
+)
+
+
+def _disclosure_grounds(text: str) -> list[str]:
+    """Grounds on which data is disclosed without the reader's say, in a policy without an
+    APPI-style list of exceptions: "we will release personal information if required by law",
+    "as part of a corporate transaction, such as a merger", 「法執行機関…に開示しなければならない」."""
+    if not _DISCLOSES.search(text):
+        return []
+    return [name for name, pattern in _GROUNDS if re.search(pattern, text)]
 
 
 def _recipient_kind(sentence: Sentence, topic: str) -> str:
@@ -1460,9 +1669,23 @@ NOTE_TOPICS = {
 }
 
 
+def _most_named(sentences: list[Sentence]) -> str:
+    """The proper name the text uses most (in a policy, its operator: "Mozilla")."""
+    counts = Counter(
+        word
+        for sentence in sentences
+        for word in re.findall(r"(?<![\w.])([A-Z][a-z]\w{2,})\b", sentence.text)
+        if word.lower() not in _NOT_A_NAME
+    )
+    return counts.most_common(1)[0][0] if counts else ""
+
+
 def extract(sentences: list[Sentence]) -> Extraction:
     """Every fact the sentences state, one per (kind, key), each with its evidence."""
     has_purpose_section = any(topic_of(s) == "purpose" for s in sentences)
+    title = " ".join(
+        (next((s.text for s in sentences if s.kind == "heading"), ""), _most_named(sentences))
+    )
     found: list[Fact] = []
     for sentence in sentences:
         topic = topic_of(sentence)
@@ -1470,7 +1693,7 @@ def extract(sentences: list[Sentence]) -> Extraction:
             *categories(sentence, topic),
             *negations(sentence, topic),
             *purposes(sentence, topic, has_purpose_section),
-            *recipients(sentence, topic),
+            *recipients(sentence, topic, title),
             *transfers(sentence, topic),
             *trackers(sentence, topic),
             *retention(sentence, topic),

@@ -110,6 +110,12 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
         content_at = start + indent
         block = _classify(stripped, indent, markdown, content_at, number)
         previous = blocks[-1] if blocks else None
+        if markdown and block.kind == "heading" and _markdown_list_item(stripped, previous):
+            block = _Block(
+                _ITEM.sub("", block.text, count=1), "item", 9 + indent // 2, block.offset, number
+            )
+        if markdown and block.kind == "heading" and re.search(r"<br\s*/?>$", stripped, re.I):
+            block = _Block(block.text.rstrip(" ｜"), "text", 9, block.offset, number)
         if continued and previous is not None and previous.kind != "heading":
             block = _Block(block.text, previous.kind, previous.level, block.offset, number)
         if (
@@ -125,6 +131,14 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
             continue
         blocks.append(block)
     return blocks
+
+
+def _markdown_list_item(line: str, previous: _Block | None) -> bool:
+    """In Markdown, "2. Request a copy of the data" after a list item (or a line ending in a
+    colon) continues an ordered list: Markdown's headings start with '#'."""
+    if previous is None or not re.match(r"^\d{1,2}[.)]\s", line):
+        return False
+    return previous.kind == "item" or previous.text.endswith((":", "："))
 
 
 def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int) -> _Block:
