@@ -42,7 +42,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ("retention", r"retention|retain(?!ed personal)|how long|保存期間|保管期間|保持|保管"),
     (
         "transfer",
-        r"international|transfers?\b|outside (?:the|japan)|abroad|外国|国外|越境|移転|欧州経済領域",
+        r"international|transfers?\b|outside (?:the|japan)|abroad|外国|国外|越境|移転|欧州経済領域|国際的な転送",
     ),
     (
         "share",
@@ -475,7 +475,7 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得)(?:し|する|いた|され)"
+    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
 )
 
 
@@ -511,7 +511,7 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         return  # what sits under a purpose heading ("Unique identifiers") is part of it
     if (
         sentence.kind == "heading"
-        and _PURPOSE_HEADING.search(text)
+        and (_PURPOSE_HEADING.search(text) or _completes_lead_in(sentence))
         and topic not in {"contact", "rights", "changes"}
     ):
         yield _purpose(sentence)
@@ -565,6 +565,18 @@ paragraphs under it describe that purpose (its list items may still be purposes 
 _EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|例えば|たとえば)")
 
 
+def _completes_lead_in(sentence: Sentence) -> bool:
+    """A heading under "Thunderbird Collects Data To:" or 「…のために:」 completes it: each such
+    heading ("Improve Performance, Stability, and Functionality") is a purpose."""
+    parent = normalise(sentence.section[-1]) if sentence.section else ""
+    return bool(
+        re.search(
+            r"\b(?:collects?|uses?|process(?:es)?) (?:\w+ ){0,3}to\s*[:：]$|(?:ため|目的)(?:に|で)?\s*[:：]$",
+            parent,
+        )
+    ) and not _names_data(normalise(sentence.text))
+
+
 def _other_topic_lead(sentence: Sentence) -> bool:
     """An item under a label of another topic ("Retention and deletion:", "Data protection on
     your device:") says how data is kept or protected, not what it is used for."""
@@ -595,7 +607,7 @@ def _purpose(sentence: Sentence) -> Fact:
         label, description = text, ""
     return Fact(
         "purpose",
-        normalise(sentence.text),
+        normalise(re.sub(r"\s*\(https?://[^)\s]+\)", "", sentence.text)),
         {
             "label": label.strip(),
             "description": description.strip(),
@@ -1056,7 +1068,8 @@ _CLOCKS = (
     ),
     (
         "last_activity",
-        r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない",
+        r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|not been (?:signed|logged) in|inactiv"
+        r"|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない|(?:サインイン|ログイン)されていない",
     ),
     ("resolution", r"resolution|resolved|解決"),
     ("contract_end", r"end of (?:the )?contract|契約終了"),
@@ -1066,11 +1079,12 @@ _CLOCKS = (
     ),
     (
         "account_active",
-        r"while (?:the |your )?account (?:is|remains) active|as long as (?:the |your )?account|アカウントが有効な間|在籍中",
+        r"while (?:the |your )?account (?:is|remains) active|as long as (?:the |your )?account|アカウントが有効な間|在籍中"
+        r"|アカウントが(?:アクティブ|有効)である(?:限り|間)",
     ),
     (
         "while_needed",
-        r"as long as (?:we consider it )?necessary|only during the term|necessary for our business|必要な期間",
+        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間",
     ),
 )
 
@@ -1080,7 +1094,8 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if sentence.kind == "heading":
         return
     keeps = re.search(
-        r"retain|retention|kept|keep|stored?|blacklist|available for new|保存|保管|保持|削除され|消去",
+        r"retain|retention|kept|keep|stored?|blacklist|available for new|maintain|hold(?:s|ing)? onto|server logs? for"
+        r"|delet\w* [^.]{0,80}\bafter\b|保存|保管|保持|削除|消去",
         text,
     )
     if topic != "retention" and not keeps:
@@ -1099,6 +1114,10 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         )
         return
     if not periods:
+        open_ended = dict(_CLOCKS)
+        clock = next(
+            (c for c in ("account_active", "while_needed") if re.search(open_ended[c], text)), clock
+        )
         if clock in {"account_active", "while_needed"} and (topic == "retention" or keeps):
             yield _facts_for(
                 "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
@@ -1122,7 +1141,7 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 _RIGHTS = (
     (
         "portability",
-        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
+        r"portability|machine-readable|exported file|export (?:your )?data|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
     ),
     ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
     (
@@ -1139,10 +1158,16 @@ _RIGHTS = (
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
         "access",
-        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your )?personal|開示|知る権利|アクセスする権利",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|コピーを(?:要求|請求)",
     ),
 )
-_RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|請求|求め|できます|有し|申し出")
+_RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|want|wish|請求|求め|できます|有し|申し出")
+_REFUSAL_UNLESS = re.compile(
+    r"\b(?:honou?r|fulfil+|comply with|respond to|act on) (?:your |the |all |any )?requests?[^.]{0,40}\bunless\b"
+    r"|場合を除き[^。]{0,40}(?:リクエスト|請求|求め|ご依頼)に(?:お応え|応じ|対応)"
+)
+"""A ground for refusing a request, outside a rights section: "We will honor your request
+unless a legal requirement prevents us from doing so"."""
 _VERIFICATION = (
     ("registered_email", r"registered e-?mail|登録(?:された|の)?メールアドレス"),
     (
@@ -1173,8 +1198,13 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if sentence.kind == "heading":
         return
     in_rights = topic == "rights"
+    refusal = _REFUSAL_UNLESS.search(text)
+    if refusal and not in_rights:
+        yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
     if not in_rights and not re.search(
-        r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right",
+        r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
+        r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase)\b,? (?:or |and )?)+"
+        r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b",
         text,
     ):
         return
@@ -1185,7 +1215,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
             "rectification" in kinds
             and "erasure" in kinds
             and re.search(
-                r"correct(?:ion)?,? (?:add|addition|or delet)|訂正(?:、|又は|または|・)?(?:追加|削除)",
+                r"correct(?:ion)?,? (?:add|addition)|correction,? or delet|訂正(?:、|又は|または|・)?(?:追加|削除)",
                 head,
             )
         ):
@@ -1193,7 +1223,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         if "restriction" in kinds and "erasure" in kinds:
             kinds.remove("erasure")
         if (
-            not re.search(r"\bright|request|ask|請求|求め|権利|can|may|できます", text)
+            not re.search(r"\bright|request|ask|請求|求め|権利|can|may|want|wish|できます", text)
             and sentence.kind != "item"
         ):
             kinds = []
@@ -1350,7 +1380,13 @@ def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
         for url in _URL.findall(text):
             if _POLICY_LINK.search(url):
                 continue
-            if re.search(r"\bforms?\b|\bcontact|inquir|フォーム|お問い合わせ", sentence.norm):
+            before = normalise(text[: text.find(url)])[-80:]
+            if re.search(r"authorit|監督機関|データ保護機関", before):
+                continue  # where to complain to a regulator, not the operator's channel
+            if re.search(
+                r"\bforms?\b|\bcontact|inquir|access requests?|request portal|フォーム|お問い合わせ|ご連絡|要求ポータル|リクエストポータル",
+                sentence.norm,
+            ):
                 yield Fact("contact", f"url:{url}", {"kind": "web_form", "value": url}, [sentence])
     hours = _HOURS.search(dates.fold(text))
     if hours:
@@ -1498,14 +1534,22 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if re.search(r"without (?:prior )?(?:notif\w*|notice)|予告なく|通知することなく", text):
         found.append("without_notice")
     if re.search(
-        r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時",
+        r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
+        r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
+        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載)",
         text,
     ):
         found.append("on_posting")
-    days = re.search(r"(\d+) days (?:in advance|before)|(\d+)日前", text)
+    days = re.search(
+        r"(\d+)\)? days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前",
+        text,
+    )
     if days:
         found.append(f"notice_days={days.group(1) or days.group(2)}")
-    if re.search(r"material changes?|significant changes?|重要な変更|重大な変更", text):
+    if re.search(
+        r"material changes?|significant changes?|substantive changes?|changes are substantive|重要な変更|重大な変更|実質的な変更",
+        text,
+    ):
         found.append("material_changes_only")
     if re.search(
         r"continued use.{0,60}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
