@@ -199,11 +199,21 @@ _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
     r"|^[-*•・\s]*(?:please )?(?:use|choose|create|pick|set|make sure|ensure|remember|keep|never share|do not share|don.t share)\b(?! of\b)"
     r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|\bmake sure\b"
+    r"|\b(?:users?|learners?|coaches|admins?|administrators?|everyone|parents|students?) (?:should|must|need to|are (?:encouraged|advised) to)\b"
+    r"|\bit is (?:important|recommended|advisable|a good idea|best|wise) to\b|\bwe encourage you to\b"
+    r"|\bconsider (?:using|choosing|creating|setting|changing)\b"
+    r"|^(?:for (?:security|safety|your (?:own )?(?:security|safety|protection))|to (?:stay|keep (?:your account )?)(?:safe|secure)),? (?:please )?(?:always )?(?:use|choose|create|pick|set|keep|remember|protect|never|do not|don.t)\b"
     r"|してはいけません|しないでください|禁止|(?<!注意)(?<!確認)(?<!了承)してください|しましょう|お勧めします|推奨します|推奨されます"
 )
 """Advice and instructions to the reader ("Use strong passwords", 「パスワードは推測されにくいものを
 設定してください」): the data they name is the reader's business, not collected."""
 _CREDENTIALS = frozenset({"user.authorization.password"})
+_CREDENTIAL_ADVICE = re.compile(
+    r"\b(?:strong|secure|unique|complex|memorable)\w* passwords?|\b(?:hard|difficult|easy) to guess|\bforg[eo]t(?:ten)? (?:your |a |their )?passwords?"
+    r"|推測されにくい|推測されやすい|強力なパスワード|安全なパスワード|パスワードを(?:忘れ|お忘れ)"
+)
+"""How to choose or recover a password ("choose a strong password", "if you forget your
+password"): advice about the reader's secret, never that the operator collects it."""
 _KEPT_BY_US = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
     r"|\b(?:required|asked) to (?:provide|enter|submit)\b|\bduring registration\b"
@@ -346,7 +356,10 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             continue
         source = _source_of(sentence)
         for match_start, match_end, key in matches:
-            if key in _CREDENTIALS and sentence.kind != "item" and not _KEPT_BY_US.search(text):
+            if key in _CREDENTIALS and (
+                _CREDENTIAL_ADVICE.search(text)
+                or (sentence.kind != "item" and not _KEPT_BY_US.search(text))
+            ):
                 continue
             surface = sentence.text if sentence.kind == "item" and len(matches) == 1 else None
             label = surface or _surface(sentence.text, clause, match_start, match_end)
@@ -375,10 +388,13 @@ _JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|
 _LIMIT_NOT_DENIAL = re.compile(
     r"(?:for )?any other purpose|other than|目的以外|\d+\s*(?:days?|months?|years?|日|か月|ヶ月|年)\s*(?:以上|を超えて)|more than \w+ (?:days?|months?|years?)"
     r"|(?:ようにする|を防ぐ)には|\bto prevent\b"
+    r"|\bif you (?:do not|don't|choose not to|decline to|refuse to)\b|\byou (?:are not required|do not have|don't have|do not need|don't need)\b"
+    r"|(?:いただけ|され|し)ない場合"
 )
 """Negative words that limit rather than deny: "we will not use that email address for any
-other purpose", 「25 か月以上保持されることはありません」 (a retention limit), and the reader's own
-opt-out ("To prevent Google Analytics from collecting …")."""
+other purpose", 「25 か月以上保持されることはありません」 (a retention limit), the reader's own
+opt-out ("To prevent Google Analytics from collecting …") and the reader's own choice ("if you
+do not provide an email address, …", 「ご提供いただけない場合」)."""
 
 
 def _listed_data(sentence: Sentence) -> bool:
@@ -440,6 +456,10 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
             continue
         if re.search(r"\bsell\b|\bsale\b|\brent\b|販売|売却", clause):
             yield _facts_for("negation", "sale", sentence, {"what": "sale", "clause": clause})
+        elif re.search(
+            r"第三者に該当し|not (?:be )?(?:considered |deemed )?(?:a |as )?third part", clause
+        ):
+            continue  # APPI Art. 27(5): a successor or processor "is not a third party"
         elif re.search(r"third part|第三者", clause) and _NO_SHARING.search(clause):
             yield _facts_for(
                 "negation",
@@ -496,7 +516,7 @@ to another notice, not a purpose."""
 
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
-    if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text):
+    if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text) or _LOCAL_ONLY.search(text):
         return
     if sentence.kind == "item" and (
         _TITLE_LINK.match(sentence.text.strip()) or _other_topic_lead(sentence)
@@ -898,7 +918,7 @@ def _ja_listed_before(text: str, end: str | int) -> list[str]:
     before = re.sub(r"(?:、|,)?\s*(?:または|又は|および|及び|や)\s*$", "", before)
     items = []
     for part in reversed(re.split(r"、|,|または|又は|および|及び", before)):
-        part = part.strip()
+        part = re.split(r"[をはにが]", part.strip())[-1]
         if (
             not re.search(r"(?:機関|当局|会社|事業者|事業体|業者|プロバイダー?|パートナー)$", part)
             or len(part) > 20
