@@ -217,3 +217,23 @@ def test_us_is_a_pronoun_not_a_country(tmp_path) -> None:
         ).keys("country")
         == []
     )
+
+
+def test_a_short_telemetry_notice(tmp_path) -> None:
+    text = (
+        "# Example CLI Telemetry\n\nExample collects anonymous telemetry data about general "
+        "usage. You can always opt-out if you'd not like to share any information.\n\n"
+        "## Why collect telemetry?\n\nThis helps us to gauge feature usage across all our users.\n\n"
+        "## Sensitive data\n\nNo data we collect is personally identifiable.\n\n"
+        "Such information is not personally identifiable, although it can be collected.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert {"user.device.telemetry", "user.behavior.usage_log"} <= set(extraction.keys("category"))
+    assert [f.value["label"] for f in extraction.of("purpose")] == [
+        "This helps us to gauge feature usage across all our users."
+    ]
+    assert extraction.keys("negation") == ["personal information"]
+    assert [f.evidence[0].text for f in extraction.of("negation")] == [
+        "No data we collect is personally identifiable."
+    ]
+    assert extraction.keys("right") == ["withdraw_consent"]

@@ -472,9 +472,9 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 "negation", "user.account", sentence, {"what": "user.account", "clause": clause}
             )
         elif re.search(
-            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|nothing personal|個人情報|個人を(?:特定|識別)",
+            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人を(?:特定|識別)",
             clause,
-        ) and re.search(r"collect|record|store|取得|収集|記録|nothing personal", clause):
+        ) and re.search(r"collect|record|store|取得|収集|記録|保管|nothing personal", clause):
             fact = _facts_for(
                 "negation",
                 "personal information",
@@ -495,7 +495,7 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
+    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
 )
 
 
@@ -1173,7 +1173,8 @@ _RIGHTS = (
     ("automated_decision", r"automated (?:decision|processing)|自動化された"),
     (
         "withdraw_consent",
-        r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out",
+        r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out"
+        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking)",
     ),
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
@@ -1224,6 +1225,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if not in_rights and not re.search(
         r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
         r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase)\b,? (?:or |and )?)+"
+        r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
         r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b",
         text,
     ):
