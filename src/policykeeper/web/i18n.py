@@ -75,7 +75,7 @@ class Messages:
 
 
 def load_messages(lang: str, we: str, *folder: str) -> Messages:
-    """One catalogue of the web's (`messages/<folder…>/<lang>.yaml`), naming the operator `we`."""
+    """One of the web's catalogues (`messages/<folder…>/<lang>.yaml`), naming the operator `we`."""
     chosen = lang if lang in LANGUAGES else "en"
     source = files("policykeeper.web").joinpath("messages", *folder, f"{chosen}.yaml")
     tree = YAML(typ="safe").load(source.read_text("utf-8"))
