@@ -18,7 +18,7 @@ def plan_table(plan: RetentionPlan) -> Table:
         kept = item.held + item.kept_longer
         table.add_row(
             item.sweep.rule.id,
-            f"{item.sweep.table}.{item.sweep.binding.clock}",
+            f"{item.sweep.table}.{item.sweep.clock}",
             data["period"],
             item.sweep.kind.replace("_", " "),
             str(item.due),
