@@ -125,7 +125,7 @@ def sweep_rows(
     group = links.group(sweep) if plan is None else None
     if plan is not None:
         condition = sa.and_(due(live, sweep, now), not_applied(live, plan))
-    elif group is not None and (group.parts or next(links.pointing(group), None)):
+    elif links.involved(sweep):
         condition = links.goes(sweep, live)
     else:
         condition, group = due(live, sweep, now), None

@@ -89,6 +89,17 @@ class KeptFor:
         return {"table": self.table, "rows": self.rows, "reason": self.reason}
 
 
+def kept_lines(table: str, rule: str, kept_for: list[KeptFor], waiting: int = 0) -> list[str]:
+    """Why rows past their period stay, one line per reason (the plan's and the run's)."""
+    lines = [f"{table}: {k.rows} rows past '{rule}' stay: {k.reason}" for k in kept_for]
+    if waiting:
+        lines.append(
+            f"{table}: {waiting} rows past '{rule}' wait for a row that goes with them "
+            "(a later payment) to pass the period too"
+        )
+    return lines
+
+
 @dataclass
 class Links:
     """The SQL of groups and references for one project as of `now`."""
@@ -116,8 +127,7 @@ class Links:
                         f"{member.table}: with: {member.parent}, which is itself pointed at by "
                         "the rows it goes with; bind it with: a table below them instead"
                     )
-                if member.table in self.rt.tables:
-                    parts.append(Part(member, self._points_up(member)))
+                parts.append(Part(member, self._points_up(member)))
             self._groups[key] = Group(sweep.table, tuple(parts))
         return self._groups[key]
 
@@ -134,6 +144,11 @@ class Links:
             if (fk.child, fk.parent, up) == (theirs.fullname, mine.fullname, pairs):
                 return True
         return set(member.join) == set(self.rt.primary_key(member.table))
+
+    def involved(self, sweep: Sweep) -> bool:
+        """Does anything go with this sweep's rows, or point at them from outside?"""
+        group = self.group(sweep)
+        return bool(group.parts) or next(self.pointing(group), None) is not None
 
     # --- which rows go -----------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from policykeeper.project import Project
 from policykeeper.retention import conditions as c
 from policykeeper.retention.accounts import already_erased, due_accounts
 from policykeeper.retention.batches import anonymization, not_applied
-from policykeeper.retention.groups import KeptFor, Links, exists_in
+from policykeeper.retention.groups import KeptFor, Links, exists_in, kept_lines
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.rules import Sweep, Unswept, binding_findings, sweeps, unswept
 from policykeeper.retention.store import aware, open_store
@@ -151,10 +151,11 @@ def retention_plan(
 def undecided(planned: list[SweepPlan]) -> list[str]:
     """Due rows kept for rows that no rule of the data map says why they stay."""
     return [
-        f"{item.sweep.table}: {kept.rows} rows past '{item.sweep.rule.id}' stay: {kept.reason}"
+        line
         for item in planned
-        for kept in item.kept_for
-        if not kept.decided
+        for line in kept_lines(
+            item.sweep.table, item.sweep.rule.id, [k for k in item.kept_for if not k.decided]
+        )
     ]
 
 
@@ -218,9 +219,10 @@ def _plan(
                     result.awaiting_notice += 1
                 else:
                     result.due += 1
+    elif sweep.kind == "delete" and links.involved(sweep):
+        condition = _with_groups(result, links, connection, count, held)
+        result.due = count(condition) - result.held
     else:
-        if sweep.kind == "delete":
-            condition = _with_groups(result, links, connection, count)
         result.held = _count_held(connection, live, rt.primary_key(sweep.table), condition, mine)
         result.due = count(condition) - result.held
     if sweep.others:
@@ -241,24 +243,27 @@ def _with_groups(
     links: Links,
     connection: sa.Connection,
     count: Callable[[sa.ColumnElement[bool]], int],
+    held: HeldKeys,
 ) -> sa.ColumnElement[bool]:
-    """What goes with the due rows, what waits for them, and what stays for others; the
-    condition of the rows that go."""
+    """Rows held (themselves or by a row that goes with them), what goes with the rest, what
+    waits for a later row, and what stays for others; the condition of the rows that go."""
     sweep = result.sweep
     live = links.rt.tables[sweep.table]
+    pk = links.rt.primary_key(sweep.table)
     group = links.group(sweep)
-    if not group.parts and next(links.pointing(group), None) is None:
-        return c.due(live, sweep, links.now)
     goes = links.goes(sweep, live)
+    kept = _held_roots(links, sweep, goes, connection, held)
+    result.held = len(kept)
     for part in group.parts:
         rows = links.rt.tables[part.table]
         root = live.alias()
+        going = [links.goes(sweep, root), *_outside(root, pk, kept)]
         term: sa.ColumnElement[bool] = exists_in(
-            root, links.linked(group, part, rows, root), links.goes(sweep, root)
+            root, links.linked(group, part, rows, root), *going
         )
         if part.above:  # and no root row that stays still points at it
             other = live.alias()
-            staying = sa.not_(links.goes(sweep, other))
+            staying = sa.not_(sa.and_(links.goes(sweep, other), *_outside(other, pk, kept)))
             term = sa.and_(
                 term, sa.not_(exists_in(other, links.linked(group, part, rows, other), staying))
             )
@@ -280,6 +285,39 @@ def _with_groups(
             )
         )
     return goes
+
+
+def _held_roots(
+    links: Links,
+    sweep: Sweep,
+    goes: sa.ColumnElement[bool],
+    connection: sa.Connection,
+    held: HeldKeys,
+) -> set[Key]:
+    """Rows that would go but are held, or a row that goes with them is (the run skips both)."""
+    live = links.rt.tables[sweep.table]
+    pk = links.rt.primary_key(sweep.table)
+    group = links.group(sweep)
+    found: set[Key] = set()
+
+    def add(condition: sa.ColumnElement[bool]) -> None:
+        query = sa.select(*(live.c[name] for name in pk)).where(goes, condition)
+        found.update(tuple(row) for row in connection.execute(query))
+
+    for batch in batches(sorted(held.get(sweep.table, set()), key=repr)):
+        add(matching(live, pk, batch))
+    for part in group.parts:
+        alias = links.rt.tables[part.table].alias()
+        part_pk = links.rt.primary_key(part.table)
+        for batch in batches(sorted(held.get(part.table, set()), key=repr)):
+            linked = links.linked(group, part, alias, live)
+            add(exists_in(alias, linked, matching(alias, part_pk, batch)))
+    return found
+
+
+def _outside(live: sa.FromClause, pk: tuple[str, ...], keys: set[Key]) -> list[Any]:
+    """`pk NOT IN (keys)`, or nothing when there are none."""
+    return [sa.not_(matching(live, pk, sorted(keys, key=repr)))] if keys else []
 
 
 def clock_counts(

@@ -31,7 +31,7 @@ from policykeeper.retention.batches import (
     not_applied,
     sweep_rows,
 )
-from policykeeper.retention.groups import Links
+from policykeeper.retention.groups import Links, kept_lines
 from policykeeper.retention.lock import retention_lock
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.plan import check_bindings, clock_report
@@ -207,11 +207,8 @@ def _one(
         stats = sweep_rows(
             rt, sweep, at, everyone_held, links, size=size, secret=secret, advance=advance
         )
-        report.problems.extend(
-            f"{sweep.table}: {kept.rows} rows past '{sweep.rule.id}' stay: {kept.reason}"
-            for kept in stats.kept_for
-            if not kept.decided
-        )
+        undecided = [k for k in stats.kept_for if not k.decided]
+        report.problems.extend(kept_lines(sweep.table, sweep.rule.id, undecided))
     elif needs_notice(sweep):
         notices = Notices(rt, sweep, store, mailer, notice_period(sweep, notice), at)
         sent, problems = notices.send_due(held, size)
