@@ -87,6 +87,16 @@ class Broken:
 
 
 CASES = {
+    "an empty self-reference": Broken(
+        edits=(("jurisdictions: [appi]\n", "jurisdictions: [appi]\nself_reference: ''\n"),),
+        fragment="self_reference",
+        message="self_reference: must be one word such as 当社, 当法人 or 当省",
+    ),
+    "a self-reference that is a phrase": Broken(
+        edits=(("jurisdictions: [appi]\n", "jurisdictions: [appi]\nself_reference: 当 社\n"),),
+        fragment="self_reference",
+        message="self_reference: must be one word such as 当社, 当法人 or 当省",
+    ),
     "undeclared category in a purpose": Broken(
         edits=(
             (

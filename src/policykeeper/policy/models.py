@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from policykeeper.policy.types import Duration, Lang, Strict, Text
 from policykeeper.policy.voice import DEFAULT_SELF_REFERENCE
@@ -828,6 +828,7 @@ class Policy(Strict):
         description="How the Japanese text names the operator: 当社, 当法人, 当省, 弊社 … "
         "(English always says 'we').",
     )
+
     privacy_manager: Person | None = Field(None, description="個人情報保護管理者 or the DPO.")
     contacts: list[ContactChannel] = []
     complaints: Complaints | None = Field(
@@ -888,6 +889,14 @@ class Policy(Strict):
     gdpr: GdprTerms | None = None
     ccpa: CcpaTerms | None = None
     sections: list[Section] = []
+
+    @field_validator("self_reference")
+    @classmethod
+    def _one_word(cls, value: str) -> str:
+        """Every Japanese page and email puts this word where the operator is meant."""
+        if not value or len(value) > 10 or any(c.isspace() for c in value):
+            raise ValueError("must be one word such as 当社, 当法人 or 当省")
+        return value
 
     def category(self, key: str) -> Category | None:
         return next((c for c in self.categories if c.key == key), None)
