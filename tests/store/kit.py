@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from policykeeper.policy import load_policy
@@ -27,6 +28,14 @@ from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.tokens import Secrets
 
 AUDIT_KEY = b"test-audit-key-0123456789abcdef"
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+"""argon2id at its smallest: the tests sign staff in thousands of times. The parameters a
+deployment gets are checked in tests/security/test_password_parameters.py."""
+
+
+def quick_settings(**values: Any) -> WorkflowSettings:
+    """The workflow settings a test asks for, with staff passwords hashed by QUICK_HASHER."""
+    return WorkflowSettings(password_hasher=QUICK_HASHER, **values)
 
 
 @pytest.fixture
@@ -167,7 +176,7 @@ def make_workflow(store: Store, mailer: SmtpMailer, clock: FakeClock) -> Callabl
             policy or ainema_policy(),
             secrets=Secrets(b"test-secret-key-0123456789abcdef"),
             mailer=mailer,
-            settings=WorkflowSettings(**settings),
+            settings=quick_settings(**settings),
             clock=clock,
             project_dir=AINEMA,
         )
@@ -212,6 +221,7 @@ def make_client(
             project,
             database_url=state_url,
             mailer=mailer,
+            settings=quick_settings(),
             clock=clock,
             secret_key=b"test-secret-key-0123456789abcdef",
             audit_key=AUDIT_KEY,

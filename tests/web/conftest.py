@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from store.kit import FakeClock
+from store.kit import FakeClock, quick_settings
 from web_kit import EXAMPLE, STAFF_PASSWORD, Sent, Site
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
-from policykeeper.workflow.settings import WorkflowSettings
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +28,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         database_url=f"sqlite:///{folder / 'state.sqlite3'}",
         mailer=mail,
         clock=clock,
-        settings=WorkflowSettings(base_url="http://testserver"),
+        settings=quick_settings(base_url="http://testserver"),
         secret_key=b"pages-test-secret-key-0123456789",
         run_worker=False,
     )

@@ -18,12 +18,11 @@ from typing import Any
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
-from store.kit import Mailbox, _Collector, free_port
+from store.kit import Mailbox, _Collector, free_port, quick_settings
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
 from policykeeper.workflow.mail import SmtpMailer
-from policykeeper.workflow.settings import WorkflowSettings
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +53,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, 
         project,
         database_url=f"sqlite:///{folder / 'state.sqlite3'}",
         mailer=SmtpMailer("127.0.0.1", smtp.port, "privacy@ainema.test"),
-        settings=WorkflowSettings(base_url=base),
+        settings=quick_settings(base_url=base),
         secret_key=b"duty-browser-secret-key-012345678",
     )
     for role in ("handler", "admin"):
