@@ -34,8 +34,9 @@ deployment gets are checked in tests/security/test_password_parameters.py."""
 
 
 def quick_settings(**values: Any) -> WorkflowSettings:
-    """The workflow settings a test asks for, with staff passwords hashed by QUICK_HASHER."""
-    return WorkflowSettings(password_hasher=QUICK_HASHER, **values)
+    """The workflow settings a test asks for, with staff passwords hashed by QUICK_HASHER
+    unless it names its own hasher."""
+    return WorkflowSettings(**{"password_hasher": QUICK_HASHER, **values})
 
 
 @pytest.fixture
