@@ -760,6 +760,7 @@ def _now(text: str | None) -> Any:
 def retention_plan(directory: ProjectDir, now: NowOption = None, json_: JsonOption = False) -> None:
     """Per rule: rows due now, rows held, and when the next ones become due. Changes nothing."""
     from policykeeper.retention import retention_plan as plan_retention
+    from policykeeper.retention.groups import kept_lines
     from policykeeper.retention.render import plan_table
 
     result = plan_retention(_keeper(directory).project, _now(now))
@@ -767,6 +768,12 @@ def retention_plan(directory: ProjectDir, now: NowOption = None, json_: JsonOpti
         emit(_json(result.to_json()), None)
     else:
         Console().print(plan_table(result))
+        for item in result.sweeps:
+            decided = [k for k in item.kept_for if k.decided]
+            for line in kept_lines(
+                item.sweep.table, item.sweep.rule.id, decided, item.waiting_with
+            ):
+                console.print(f"kept: {line}")
     for problem in result.problems:
         console.print(f"[yellow]warning[/yellow]: {problem}")
 
@@ -786,6 +793,8 @@ def retention_run(
     ] = None,
 ) -> None:
     """Apply every bound rule: delete or anonymize what is due, in short batches; resumable."""
+    from policykeeper.retention.groups import kept_lines
+
     keeper = _keeper(directory)
     with _Bars(pause=_config().slow_retention) as bars:
         report = keeper.sweep(
@@ -797,8 +806,13 @@ def retention_run(
     console.print(
         f"deleted {totals['deleted']}, anonymized {totals['anonymized']}, "
         f"accounts erased {totals['accounts_erased']}, held {totals['skipped_legal_hold']}, "
+        f"kept for others {totals['kept_for_others']} (masked {totals['masked_kept']}), "
         f"notices {totals['notices_sent']}; longest batch {totals['max_batch_seconds']} s"
     )
+    for sweep in report.sweeps:
+        decided = [k for k in sweep.kept_for if k.decided]
+        for line in kept_lines(sweep.table, sweep.rule, decided):
+            console.print(f"kept: {line}")
     for problem in report.problems:
         console.print(f"[yellow]warning[/yellow]: {problem}")
 

@@ -61,3 +61,13 @@ def test_a_per_run_finding_names_its_run_on_its_line() -> None:
     assert phrases("en").line(report, consent("gpc")) == (
         "✗ 5. Cookies: a: no consent record for the browser that received it (with GPC on)"
     )
+
+
+def test_the_report_names_the_service_not_a_company() -> None:
+    """The report has no declaration to ask how the operator names itself (当社, 当法人 …), so
+    its own host is the service's, as the English says."""
+    from policykeeper.checks.report import Check, Tie
+
+    own = Check("site:host:cdn.ainema.tv", "site.host_own", "pass", Tie("trackers"), "cdn", {})
+    assert phrases("ja").title(own) == "cdn：本サービス自身のホストです"
+    assert "当社" not in repr(phrases("ja").tree)

@@ -64,9 +64,18 @@ def test_no_negation_or_advice_is_turned_into_collection_on_the_development_set(
     """Mozilla's notices say "so you can bypass re-entering your passwords" and
     「パスワードの再入力を迂回できるように」: a password is named, never collected."""
     development = results["development"]
-    assert len(development) >= 3
+    assert len(development) >= 9
     assert {r.name: r.negations_collected for r in development} == {r.name: [] for r in development}
     assert [w for r in development for w in r.wrong if "(forbidden)" in w] == []
+
+
+def test_the_development_set_keeps_its_figures(bench, results) -> None:
+    """The rules were improved against the development set's misses; these floors (measured at
+    97% / 97%) keep a later change from quietly undoing that."""
+    overall = bench.Score()
+    for score in bench.totals(results["development"]).values():
+        overall.add(score)
+    assert overall.precision >= 0.95 and overall.recall >= 0.95
 
 
 def test_scoring_counts_optional_readings_neither_way(bench) -> None:

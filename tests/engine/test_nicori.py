@@ -9,7 +9,7 @@ row of the database; rectification and restriction change only what they should.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ REVIEWER = 1
 """Wrote a review that later customers voted on."""
 
 ORDERS = "(SELECT id FROM order_order WHERE user_id = :u OR guest_email = :e)"
+LINES = f"(SELECT id FROM order_line WHERE order_id IN {ORDERS})"
 OWNED_SQL = {
     "auth_user": "SELECT id FROM auth_user WHERE id = :u",
     "address_useraddress": "SELECT id FROM address_useraddress WHERE user_id = :u",
@@ -40,7 +41,26 @@ OWNED_SQL = {
     "order_shippingaddress": f"SELECT shipping_address_id FROM order_order WHERE id IN {ORDERS}",
     "order_billingaddress": f"SELECT billing_address_id FROM order_order WHERE id IN {ORDERS}",
     "order_line": f"SELECT id FROM order_line WHERE order_id IN {ORDERS}",
+    "order_lineattribute": f"SELECT id FROM order_lineattribute WHERE line_id IN {LINES}",
+    "order_lineprice": f"SELECT id FROM order_lineprice WHERE order_id IN {ORDERS}",
+    "order_orderdiscount": f"SELECT id FROM order_orderdiscount WHERE order_id IN {ORDERS}",
+    "order_orderlinediscount": f"SELECT id FROM order_orderlinediscount WHERE line_id IN {LINES}",
+    "order_surcharge": f"SELECT id FROM order_surcharge WHERE order_id IN {ORDERS}",
     "order_paymentevent": f"SELECT id FROM order_paymentevent WHERE order_id IN {ORDERS}",
+    "order_paymenteventquantity": "SELECT id FROM order_paymenteventquantity WHERE event_id IN "
+    f"(SELECT id FROM order_paymentevent WHERE order_id IN {ORDERS})",
+    "payment_source": f"SELECT id FROM payment_source WHERE order_id IN {ORDERS}",
+    "payment_transaction": "SELECT id FROM payment_transaction WHERE source_id IN "
+    f"(SELECT id FROM payment_source WHERE order_id IN {ORDERS})",
+    "order_shippingevent": f"SELECT id FROM order_shippingevent WHERE order_id IN {ORDERS}",
+    "order_shippingeventquantity": "SELECT id FROM order_shippingeventquantity WHERE event_id IN "
+    f"(SELECT id FROM order_shippingevent WHERE order_id IN {ORDERS})",
+    "order_orderstatuschange": f"SELECT id FROM order_orderstatuschange WHERE order_id IN {ORDERS}",
+    "order_communicationevent": "SELECT id FROM order_communicationevent "
+    f"WHERE order_id IN {ORDERS}",
+    "order_ordernote": f"SELECT id FROM order_ordernote WHERE order_id IN {ORDERS}",
+    "voucher_voucherapplication": "SELECT id FROM voucher_voucherapplication "
+    f"WHERE user_id = :u OR order_id IN {ORDERS}",
     "basket_basket": "SELECT id FROM basket_basket WHERE owner_id = :u",
     "basket_line": "SELECT id FROM basket_line WHERE basket_id IN "
     "(SELECT id FROM basket_basket WHERE owner_id = :u)",
@@ -124,6 +144,22 @@ MASKED = {
 }
 
 
+KEPT_WHOLE = {
+    "order_line",
+    "order_lineattribute",
+    "order_lineprice",
+    "order_orderdiscount",
+    "order_orderlinediscount",
+    "order_surcharge",
+    "order_paymenteventquantity",
+    "payment_transaction",
+    "order_shippingevent",
+    "order_shippingeventquantity",
+    "order_orderstatuschange",
+    "order_communicationevent",
+}
+
+
 @pytest.mark.parametrize("who", [CUSTOMER, REVIEWER], ids=["customer", "reviewer"])
 def test_erasure_keeps_orders_masked_and_changes_no_one_elses_row(
     oscar_url: str, nicori: Project, who: int
@@ -149,6 +185,8 @@ def test_erasure_keeps_orders_masked_and_changes_no_one_elses_row(
         "reviews_vote",
         "analytics_userproductview",
         "analytics_usersearch",
+        "order_ordernote",
+        "voucher_voucherapplication",
     }
     for table in gone & set(mine):
         assert not set(after[table]) & {(k,) for k in mine[table]}, table
@@ -163,8 +201,16 @@ def test_erasure_keeps_orders_masked_and_changes_no_one_elses_row(
             row = after[table][(key,)]
             assert all(row[c] == "" for c in columns), (table, key)
             assert row["country_id"] == "JP"
-    for key in mine["order_line"]:
-        assert after["order_line"][(key,)] == before["order_line"][(key,)]
+    for table in KEPT_WHOLE & set(mine):  # what the books keep beside each order
+        for key in mine[table]:
+            assert after[table][(key,)] == before[table][(key,)], (table, key)
+    for key in mine["payment_source"]:  # the card's label goes, the amounts stay
+        old, new = before["payment_source"][(key,)], after["payment_source"][(key,)]
+        assert new["label"] == "" and old["label"].startswith("VISA")
+        assert (new["amount_debited"], new["reference"]) == (
+            old["amount_debited"],
+            old["reference"],
+        )
     for key in mine["order_paymentevent"]:
         assert (
             after["order_paymentevent"][(key,)]["amount"]
@@ -201,12 +247,17 @@ def test_orders_are_bound_to_the_statutory_rule_the_policy_does_not_publish(
 ) -> None:
     now = retention_plan(nicori, now=datetime(2026, 3, 1)).to_json()
     sweeps = {s["table"]: s for s in now["sweeps"] if s["rule"] == "transactions"}
-    assert set(sweeps) == {"order_order", "order_paymentevent"}
+    assert set(sweeps) == {"order_order"}  # the rest goes with the order (test_seed_retention_runs)
     assert all(s["due"] == 0 and s["period"] == "7 years" for s in sweeps.values())
     later = retention_plan(nicori, now=datetime(2033, 3, 2)).to_json()
     total = query(oscar_url, "SELECT count(*) FROM order_order")[0][0]
     due = next(s for s in later["sweeps"] if s["table"] == "order_order")
-    assert due["due"] == total
+    refunded = query(  # a refund a month later keeps its order until its own period is over
+        oscar_url,
+        "SELECT count(DISTINCT order_id) FROM order_paymentevent WHERE date_created >= :c",
+        c=datetime(2026, 3, 2, tzinfo=UTC),
+    )[0][0]
+    assert due["due"] == total - refunded and due["kept_with_later_rows"] == refunded
     for lang in ("ja", "en"):
         text = render_policy(nicori.policy, lang, "md")
         assert "法人税法" not in text and "Corporation Tax Act" not in text

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from policykeeper.engine import Identity, access
+from policykeeper.engine.readable import readme
 from policykeeper.engine.runtime import runtime
 from policykeeper.project import Project
 
@@ -107,3 +108,13 @@ def test_a_name_from_an_unlisted_table_is_a_map_problem() -> None:
     )
     problems = [message for _where, message in check_datamap(datamap, None)]
     assert any("unknown table 'episodez'" in m and "episodes" in m for m in problems), problems
+
+
+def test_a_file_from_another_store_is_named_by_the_service_not_as_a_company() -> None:
+    """The archive names no operator: 当社 would be wrong for an association or a ministry."""
+    about = {"service": {"ja": "AInema", "en": "AInema"}, "generated_at": "2026-03-02T09:00:00Z"}
+    ja = readme(about, {}, {}, {}, ["avatars/1.png"], "ja", "Asia/Tokyo")
+    assert "<td>avatars/1.png</td><td>AInemaのデータベース以外の保管場所から取得した情報</td>" in ja
+    assert "当社" not in ja
+    en = readme(about, {}, {}, {}, ["avatars/1.png"], "en", "Asia/Tokyo")
+    assert "<td>avatars/1.png</td><td>Data from places other than our database</td>" in en

@@ -49,6 +49,31 @@ def test_a_rule_without_period_cannot_be_bound(ainema_dir: Path) -> None:
     assert f":{at}:18: rule 'viewing_history' has no period (clock account_active)" in line
 
 
+def test_a_rule_with_a_period_needs_a_clock_or_a_table_to_go_with(ainema_dir: Path) -> None:
+    edit(
+        ainema_dir / "datamap.yaml",
+        "  favorites:\n    rows: owned\n",
+        "  favorites:\n    rows: owned\n    retention: [{rule: access_logs}]\n",
+    )
+    edit(
+        ainema_dir / "datamap.yaml",
+        "  sessions:\n    label: {ja: ログインの記録, en: Sign-ins}\n",
+        "  sessions:\n    label: {ja: ログインの記録, en: Sign-ins}\n"
+        "    retention: [{rule: access_logs, with: access_logs}]\n",
+    )
+    alone, joined = messages(ainema_dir)
+    path = ainema_dir / "datamap.yaml"
+    assert f":{_line_of(path, 'retention: [{rule: access_logs}]')}:18: " in alone
+    assert (
+        "rule 'access_logs' runs for 12 months: name the column its period runs from "
+        "(clock: COLUMN), or the table its rows go with (with: TABLE)"
+    ) in alone
+    assert f":{_line_of(path, 'with: access_logs}]')}:" in joined
+    assert "'sessions' has no via to 'access_logs'" in joined
+    with pytest.raises(ProblemsFound):
+        retention_plan(load_project(ainema_dir), NOW)
+
+
 def test_an_unknown_clock_column_stops_the_run_before_anything(ainema_dir: Path) -> None:
     edit(
         ainema_dir / "datamap.yaml",

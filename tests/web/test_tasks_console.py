@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -20,6 +21,12 @@ from policykeeper.workflow.service import NewRequest
 
 @pytest.fixture
 def console(everywhere: Everywhere, sqlite_state_url: str) -> Iterator[Site]:
+    with served(everywhere, sqlite_state_url) as site:
+        yield site
+
+
+@contextmanager
+def served(everywhere: Everywhere, sqlite_state_url: str) -> Iterator[Site]:
     clock = FakeClock(datetime(2026, 5, 1, 3, 0, tzinfo=UTC))
     mail = Sent()
     app = create_app(
@@ -103,3 +110,17 @@ def test_staff_close_each_task_and_the_request_completes(
     assert viewer.get(evidence[0]).status_code == 403
     again = handler.post(forms[0], data={"csrf": csrf, "outcome": "done", "text": "twice"})
     assert again.status_code == 409
+
+
+def test_the_message_to_a_recipient_names_the_operator_as_declared(
+    everywhere: Everywhere, sqlite_state_url: str
+) -> None:
+    """An association's request to its processor says 当法人 where the default says 当社."""
+    policy = everywhere.directory / "policy.yaml"
+    policy.write_text(policy.read_text("utf-8") + "self_reference: 当法人\n", "utf-8")
+    with served(everywhere, sqlite_state_url) as site:
+        _user, email = everywhere.person()
+        request_id, _token = _waiting_request(site, email)
+        listing = sign_in(site, "handler").get(f"/admin/requests/{request_id}/tasks").text
+    assert "当法人が業務の委託に伴い貴社に提供した個人情報について" in listing
+    assert "当社" not in listing

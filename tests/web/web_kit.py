@@ -1,13 +1,20 @@
 """The privacy center and admin console under test: the site, its mail, and form helpers."""
 
 import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from store.kit import FakeClock
+from store.kit import FakeClock, quick_settings
+
+from policykeeper.examples.generation import generate
+from policykeeper.web.app import create_app
 
 # --- the privacy center and admin console (test_center, test_admin) ------------------------
 STAFF_PASSWORD = "console-test-password"
@@ -53,6 +60,33 @@ class Site:
         client = TestClient(self.app, headers=headers, follow_redirects=False)
         client.mail = self.mail  # type: ignore[attr-defined]
         return client
+
+
+@contextmanager
+def ainema_site(folder: Path, vary: Callable[[Path], None] | None = None) -> Iterator[Site]:
+    """The app over a small AInema database in `folder`, with staff of each role and a
+    hand-moved clock; `vary` may change the copied project first (a variant of the example)."""
+    project = folder / "ainema"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".*", "*.sqlite3"))
+    if vary is not None:
+        vary(project)
+    service_url = f"sqlite:///{project / 'ainema.sqlite3'}"
+    generate("ainema", service_url, 20, progress=False)
+    mail = Sent()
+    clock = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    app = create_app(
+        project,
+        database_url=f"sqlite:///{folder / 'state.sqlite3'}",
+        mailer=mail,
+        clock=clock,
+        settings=quick_settings(base_url="http://testserver"),
+        secret_key=b"pages-test-secret-key-0123456789",
+        run_worker=False,
+    )
+    for role in ("viewer", "handler", "admin"):
+        app.state.staff.create(role, STAFF_PASSWORD, role)
+    with TestClient(app):
+        yield Site(app, mail, clock, service_url)
 
 
 def form_fields(html: str) -> dict[str, str]:

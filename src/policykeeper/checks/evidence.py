@@ -48,9 +48,7 @@ def retention_checks(project: Project, now: datetime, store_url: str | None = No
         live = rt.tables[sweep.table]
         with rt.source_of(sweep.table).engine.connect() as connection:
             oldest = connection.execute(
-                sa.select(sa.func.min(live.c[sweep.binding.clock])).where(
-                    c.covers(live, sweep.binding)
-                )
+                sa.select(sa.func.min(live.c[sweep.clock])).where(c.covers(live, sweep.binding))
             ).scalar_one()
             connection.rollback()
         start = c.as_utc(oldest)
@@ -62,7 +60,7 @@ def retention_checks(project: Project, now: datetime, store_url: str | None = No
                 "retention.rule",
                 status,
                 Tie("retention", f"rule:{sweep.rule.id}", labels.rule(sweep.rule.id)),
-                f"{sweep.table}.{sweep.binding.clock}",
+                f"{sweep.table}.{sweep.clock}",
                 {
                     "period": str(sweep.rule.period),
                     "past_period": item.due,

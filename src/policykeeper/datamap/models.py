@@ -180,13 +180,34 @@ class Meta(Strict):
 
 
 class RetentionBinding(Strict):
-    """Binds a retention rule of the declaration to this table: the rule's clock column."""
+    """Binds a retention rule of the declaration to this table, in one of three ways.
+
+    `{rule, clock}`: the rows are swept on their own clock column. `{rule, with: TABLE}`: a
+    row has no clock of its own (an order's lines, the order's copy of an address) and goes
+    with the row of TABLE its `via` join leads to, in the same transaction; a `clock` here
+    only holds that row back until this one's period has run too. `{rule}` alone, for a rule
+    without a period: the rows are kept under it (reviewed by staff, never swept), and rows
+    of other tables they reference stay for them, reported with this rule as the reason.
+    """
 
     rule: Identifier
-    clock: str = Field(description="Column holding the moment the rule's period runs from.")
+    clock: str | None = Field(
+        None, description="Column holding the moment the rule's period runs from."
+    )
+    with_: str | None = Field(
+        None,
+        alias="with",
+        description="The table whose swept rows this table's rows go with (through its via).",
+    )
     where: dict[str, Scalar | None] = Field(
         {}, description="Only rows matching these column values (null means IS NULL)."
     )
+
+    @model_validator(mode="after")
+    def _where_needs_own_clock(self) -> RetentionBinding:
+        if self.where and (self.clock is None or self.with_ is not None):
+            raise ValueError("where: only on a binding swept on its own clock (no with:)")
+        return self
 
 
 class Table(Strict):

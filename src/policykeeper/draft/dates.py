@@ -141,7 +141,7 @@ def _period_context(text: str, match: re.Match[str]) -> bool:
     after = text[match.end() : match.end() + 3]
     before = text[max(0, match.start() - 1) : match.start()]
     return bool(
-        re.match(r"(以内|以上|未満|後|を経過|の間|保存|保管|まで)", after)
+        re.match(r"(以内|以上|未満|後|を経過|を超|の間|保存|保管|まで)", after)
     ) and before not in {"年", "月"}
 
 

@@ -9,6 +9,7 @@ beyond the words: a value the text does not state is simply not found.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -41,7 +42,7 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ("retention", r"retention|retain(?!ed personal)|how long|保存期間|保管期間|保持|保管"),
     (
         "transfer",
-        r"international|transfers?\b|outside (?:the|japan)|abroad|外国|国外|越境|移転|欧州経済領域",
+        r"international|transfers?\b|outside (?:the|japan)|abroad|外国|国外|越境|移転|欧州経済領域|国際的な転送",
     ),
     (
         "share",
@@ -188,22 +189,34 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|共有|販売|提供|開示|送信|分析|公開|表示"
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
-    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}to\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
+    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}(?:to|through)\b|"
+    r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
     r"|^[-*•・\s]*(?:please )?(?:use|choose|create|pick|set|make sure|ensure|remember|keep|never share|do not share|don.t share)\b(?! of\b)"
     r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|\bmake sure\b"
+    r"|\b(?:users?|learners?|coaches|admins?|administrators?|everyone|parents|students?) (?:should|must|need to|are (?:encouraged|advised) to)\b"
+    r"|\bit is (?:important|recommended|advisable|a good idea|best|wise) to\b|\bwe encourage you to\b"
+    r"|\bconsider (?:using|choosing|creating|setting|changing)\b"
+    r"|^(?:for (?:security|safety|your (?:own )?(?:security|safety|protection))|to (?:stay|keep (?:your account )?)(?:safe|secure)),? (?:please )?(?:always )?(?:use|choose|create|pick|set|keep|remember|protect|never|do not|don.t)\b"
     r"|してはいけません|しないでください|禁止|(?<!注意)(?<!確認)(?<!了承)してください|しましょう|お勧めします|推奨します|推奨されます"
 )
 """Advice and instructions to the reader ("Use strong passwords", 「パスワードは推測されにくいものを
 設定してください」): the data they name is the reader's business, not collected."""
 _CREDENTIALS = frozenset({"user.authorization.password"})
+_CREDENTIAL_ADVICE = re.compile(
+    r"\b(?:strong|secure|unique|complex|memorable)\w* passwords?|\b(?:hard|difficult|easy) to guess|\bforg[eo]t(?:ten)? (?:your |a |their )?passwords?"
+    r"|推測されにくい|推測されやすい|強力なパスワード|安全なパスワード|パスワードを(?:忘れ|お忘れ)"
+)
+"""How to choose or recover a password ("choose a strong password", "if you forget your
+password"): advice about the reader's secret, never that the operator collects it."""
 _KEPT_BY_US = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
+    r"|\b(?:required|asked) to (?:provide|enter|submit)\b|\bduring registration\b"
     r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理"
 )
 """Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
@@ -310,6 +323,10 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if topic == "rights" and not re.search(r"collect|取得", text):
         return
+    if _LOCAL_ONLY.search(text):
+        for _, _, key in term_matches(text):
+            yield _facts_for("negation", key, sentence, {"what": key, "clause": text})
+        return
     outer = ""
     for start, end in clauses(text, sentence.lang):
         clause = text[start:end]
@@ -321,6 +338,8 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         negative = is_negative(clause, sentence.lang) and not is_exception_frame(
             clause, sentence.lang
         )
+        if negative and _LIMIT_NOT_DENIAL.search(clause):
+            continue
         if negative and _HANDLING.search(clause) and _negates_data(clause, matches, sentence.lang):
             for _, _, key in matches:
                 fact = _facts_for("negation", key, sentence, {"what": key, "clause": clause})
@@ -337,7 +356,10 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             continue
         source = _source_of(sentence)
         for match_start, match_end, key in matches:
-            if key in _CREDENTIALS and sentence.kind != "item" and not _KEPT_BY_US.search(text):
+            if key in _CREDENTIALS and (
+                _CREDENTIAL_ADVICE.search(text)
+                or (sentence.kind != "item" and not _KEPT_BY_US.search(text))
+            ):
                 continue
             surface = sentence.text if sentence.kind == "item" and len(matches) == 1 else None
             label = surface or _surface(sentence.text, clause, match_start, match_end)
@@ -351,9 +373,28 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 yield Fact("obtained", f"{key}={source}", None, [sentence])
 
 
+_LOCAL_ONLY = re.compile(
+    r"\b(?:stored|processed|kept|remains?|resides?|stays?)\b[^.]{0,40}\blocally\b|\b(?:solely|only) on your (?:device|computer)"
+    r"|\bnever (?:sent|shared|transmitted|uploaded) (?:to|with) us\b|\bnot sent to (?:us|mozilla|our servers)"
+    r"|端末(?:上|内)(?:に|で)(?:のみ)?(?:保存|処理)|ローカル(?:に|で)(?:保存|処理)|(?:当社|弊社)?(?:に|へ)送信されることはありません"
+)
+"""Data that stays on the reader's device ("your name, your email messages … are stored and
+processed locally on your device and never sent to us"): named, never collected."""
 _NAMED_SETTING = re.compile(r"do[- ]not[- ]track|トラッキング拒否")
 """A setting's name, not a statement that anything is tracked."""
 _JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|ください|する|される)[。.]?$")
+
+
+_LIMIT_NOT_DENIAL = re.compile(
+    r"(?:for )?any other purpose|other than|目的以外|\d+\s*(?:days?|months?|years?|日|か月|ヶ月|年)\s*(?:以上|を超えて)|more than \w+ (?:days?|months?|years?)"
+    r"|(?:ようにする|を防ぐ)には|\bto prevent\b"
+    r"|\bif you (?:do not|don't|choose not to|decline to|refuse to)\b|\byou (?:are not required|do not have|don't have|do not need|don't need)\b"
+    r"|(?:いただけ|され|し)ない場合"
+)
+"""Negative words that limit rather than deny: "we will not use that email address for any
+other purpose", 「25 か月以上保持されることはありません」 (a retention limit), the reader's own
+opt-out ("To prevent Google Analytics from collecting …") and the reader's own choice ("if you
+do not provide an email address, …", 「ご提供いただけない場合」)."""
 
 
 def _listed_data(sentence: Sentence) -> bool:
@@ -415,6 +456,10 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
             continue
         if re.search(r"\bsell\b|\bsale\b|\brent\b|販売|売却", clause):
             yield _facts_for("negation", "sale", sentence, {"what": "sale", "clause": clause})
+        elif re.search(
+            r"第三者に該当し|not (?:be )?(?:considered |deemed )?(?:a |as )?third part", clause
+        ):
+            continue  # APPI Art. 27(5): a successor or processor "is not a third party"
         elif re.search(r"third part|第三者", clause) and _NO_SHARING.search(clause):
             yield _facts_for(
                 "negation",
@@ -427,9 +472,9 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 "negation", "user.account", sentence, {"what": "user.account", "clause": clause}
             )
         elif re.search(
-            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|nothing personal|個人情報|個人を(?:特定|識別)",
+            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人を(?:特定|識別)",
             clause,
-        ) and re.search(r"collect|record|store|取得|収集|記録|nothing personal", clause):
+        ) and re.search(r"collect|record|store|取得|収集|記録|保管|nothing personal", clause):
             fact = _facts_for(
                 "negation",
                 "personal information",
@@ -450,23 +495,43 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得)(?:し|する|いた|され)"
+    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
 )
 
 
 _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
-    r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って"
+    r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って|"
+    r"^more details|その他の詳細|詳細はこちら|次のとおりです|以下のとおりです|"
+    r"(?:^|[,;] )you (?:can|may) (?:also )?(?:install|opt|disable|turn|change|manage|control|set|choose|learn|visit|read|update|block|delete|decline)"
 )
+"""Pointers to more reading, and the reader's own choices ("To prevent Google Analytics from
+collecting data …, you can install the … Add-on"): not what the operator uses data for."""
+_TITLE_LINK = re.compile(
+    r"^[^.。:：]{1,80}?\s*\(https?://[^)\s]+\)(?:\s+(?:for|を対象とする)\b[^.。]{0,80})?$"
+)
+"""A list item that is a titled link ("Firefox Browser (https://…/privacy/firefox/)"): a pointer
+to another notice, not a purpose."""
 
 
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
-    if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text):
+    if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text) or _LOCAL_ONLY.search(text):
+        return
+    if sentence.kind == "item" and (
+        _TITLE_LINK.match(sentence.text.strip()) or _other_topic_lead(sentence)
+    ):
         return
     if (
         sentence.kind == "heading"
-        and _PURPOSE_HEADING.search(text)
+        and sentence.section
+        and _PURPOSE_HEADING.search(normalise(sentence.section[-1]))
+        and not _PURPOSE_HEADING.search(text)
+    ):
+        return  # what sits under a purpose heading ("Unique identifiers") is part of it
+    if (
+        sentence.kind == "heading"
+        and (_PURPOSE_HEADING.search(text) or _completes_lead_in(sentence))
         and topic not in {"contact", "rights", "changes"}
     ):
         yield _purpose(sentence)
@@ -514,10 +579,33 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         yield _purpose(sentence)
 
 
-_PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$")
+_PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$|ため[（(][^）)]*[）)]$")
 """A heading that is itself a purpose ("To improve security", 「セキュリティを改善するため」); the
 paragraphs under it describe that purpose (its list items may still be purposes of their own)."""
 _EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|例えば|たとえば)")
+
+
+def _completes_lead_in(sentence: Sentence) -> bool:
+    """A heading under "Thunderbird Collects Data To:" or 「…のために:」 completes it: each such
+    heading ("Improve Performance, Stability, and Functionality") is a purpose."""
+    parent = normalise(sentence.section[-1]) if sentence.section else ""
+    return bool(
+        re.search(
+            r"\b(?:collects?|uses?|process(?:es)?) (?:\w+ ){0,3}to\s*[:：]$|(?:ため|目的)(?:に|で)?\s*[:：]$",
+            parent,
+        )
+    ) and not _names_data(normalise(sentence.text))
+
+
+def _other_topic_lead(sentence: Sentence) -> bool:
+    """An item under a label of another topic ("Retention and deletion:", "Data protection on
+    your device:") says how data is kept or protected, not what it is used for."""
+    lead = normalise(sentence.lead)
+    return bool(
+        lead.endswith((":", "："))
+        and len(lead) <= 60
+        and _topic(lead) in {"retention", "security", "rights", "share", "changes", "contact"}
+    )
 
 
 def _names_data(text: str) -> bool:
@@ -539,7 +627,7 @@ def _purpose(sentence: Sentence) -> Fact:
         label, description = text, ""
     return Fact(
         "purpose",
-        normalise(sentence.text),
+        normalise(re.sub(r"\s*\(https?://[^)\s]+\)", "", sentence.text)),
         {
             "label": label.strip(),
             "description": description.strip(),
@@ -567,7 +655,8 @@ def _only_data_items(sentence: Sentence) -> bool:
 # --- recipients, vendors, exceptions ----------------------------------------------------
 
 _GENERIC_RECIPIENT = re.compile(
-    r"(?:to|with|by)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality))\b"
+    r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|contractors|suppliers|successors))\b"
+    r"|\buse (?:a |an |our )?((?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?|vendors?|contractors?))\b"
 )
 _GENERIC_RECIPIENT_JA = re.compile(
     r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
@@ -637,12 +726,100 @@ def _named_processors(sentence: Sentence) -> list[str]:
     return names
 
 
+_NAME = r"[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,3}"
+_SENT_TO_NAME = re.compile(
+    rf"\b(?:shares?|shared|sharing|disclos\w*|sends?|sent|transmit\w*|forward\w*|partner(?:s|ed)?)\b"
+    rf"(?: [\w'’,]+){{0,6}}? (?:with|to) (?:our partner )?({_NAME}(?:,? (?:and|&) {_NAME})?)"
+    rf"|\bour partners? ({_NAME})"
+)
+_SENT_TO_NAME_JA = re.compile(
+    r"([A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3})\s*(?:と(?:共有|提携)|に(?:送信|提供|開示|転送))"
+)
+_LINKED_ITEM = re.compile(r"^(" + _NAME + r")[.。]?\s*(?:\(https?://[^)\s]+\)|$)")
+_NOT_A_NAME = frozenset(
+    {
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "the",
+        "this",
+        "these",
+        "that",
+        "it",
+        "they",
+        "learn",
+        "read",
+    }
+)
+
+
+def _named_recipients(sentence: Sentence, title: str) -> list[str]:
+    """Organisations named where the text says data goes to them: "Mozilla shares this with
+    Adjust", "send it to Mullvad", "partnered with Gandi.net and Mailfence", 「Adjust と共有」,
+    or a list item that starts with a linked name under "We use:". A name in the policy's
+    own title (the operator's product) or in the vendor catalogue is not drafted here."""
+    found: list[str] = []
+    if _SHARING.search(sentence.norm) or re.search(r"partner|提携", sentence.norm):
+        pattern = _SENT_TO_NAME_JA if sentence.lang == "ja" else _SENT_TO_NAME
+        for match in pattern.finditer(sentence.text):
+            if re.search(
+                r"\byou\b", normalise(sentence.text[max(0, match.start() - 40) : match.start()])
+            ):
+                continue  # the reader shares ("you communicate to and/or share with AI Models")
+            clause = next(
+                (
+                    sentence.text[a:b]
+                    for a, b in clauses(sentence.text, sentence.lang)
+                    if a <= match.start() < b
+                ),
+                sentence.text,
+            )
+            if is_negative(normalise(clause), sentence.lang):
+                continue
+            group = next(g for g in match.groups() if g)
+            found += [n.strip(" ,.") for n in re.split(r",? (?:and|&) ", group)]
+    linked = _LINKED_ITEM.match(sentence.text.strip())
+    if (
+        linked
+        and sentence.kind == "item"
+        and re.search(r"\bwe use\b|使用して|利用して", normalise(sentence.lead))
+    ):
+        found.append(linked.group(1).strip(" ."))
+    title = normalise(title)
+    names = []
+    for name in found:
+        folded = normalise(name)
+        if (
+            len(folded) < 3
+            or folded.endswith("'s")
+            or folded.split()[0] in _NOT_A_NAME
+            or (title and re.sub(r"'s$", "", folded.split()[0]) in title)
+            or any(v.pattern.search(folded) for v in vendors())
+        ):
+            continue
+        names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _table_row_recipient(sentence: Sentence, topic: str) -> str | None:
+    """A table under a sharing heading whose first column names who receives data
+    ("Authorities ｜ Mozilla requires a valid Legal Process …")."""
+    if topic != "share" or sentence.kind != "item" or " ｜ " not in sentence.text:
+        return None
+    first = sentence.text.split(" ｜ ")[0].strip()
+    if len(first) > 60 or _HANDLING.search(normalise(first)) or term_matches(normalise(first)):
+        return None
+    return first
+
+
 def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
     value = {"name": name, "kind": kind, "purpose": None, "countries": countries_in(sentence.text)}
     return Fact("recipient", f"{kind}:{normalise(name)}", value, [sentence])
 
 
-def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
+def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
     spans = clauses(text, sentence.lang)
@@ -658,9 +835,15 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 {"name": vendor.name, "kind": vendor.kind, "tracker": vendor.tracker},
                 [sentence],
             )
+    if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS:
+        for name in _named_recipients(sentence, title):
+            yield _recipient_fact(sentence, _recipient_kind(sentence, topic), name)
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
         for name in _named_processors(sentence):
             yield _recipient_fact(sentence, "entrustment", name)
+        row = _table_row_recipient(sentence, topic)
+        if row:
+            yield _recipient_fact(sentence, _recipient_kind(sentence, topic), row)
     if sentence.kind == "heading" or topic in {"contact", "definitions"}:
         return
     found_exceptions = _exceptions(sentence, topic)
@@ -689,7 +872,17 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
     pattern = _GENERIC_RECIPIENT_JA if sentence.lang == "ja" else _GENERIC_RECIPIENT
     verb = _SHARING.search(text)
     for match in pattern.finditer(text, verb.start() if verb and sentence.lang != "ja" else 0):
-        name = re.sub(r"^(?:following|above|below|such|these|those)\s+", "", match.group(1).strip())
+        name = re.sub(
+            r"^(?:following|above|below|such|these|those)\s+",
+            "",
+            next(g for g in match.groups() if g).strip(),
+        )
+        if sentence.lang == "ja" and re.match(r"^(?:類似の|その他の|同様の)", name):
+            listed = _ja_listed_before(text, match.start(1))
+            for item in listed:
+                yield _recipient_fact(sentence, kind, item)
+            if listed:
+                continue
         follow = re.match(
             r"(?:\s+(?:partners?|providers?|compan(?:y|ies)|developers?|services?))+",
             text[match.end() :],
@@ -702,7 +895,7 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
         ):
             continue
         if re.match(
-            r"^(?:third part|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
+            r"^(?:third[- ]part(?:y|ies)$|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
             name,
         ) or name in {"service", "services"}:
             continue
@@ -717,6 +910,22 @@ def recipients(sentence: Sentence, topic: str) -> Iterator[Fact]:
             },
             [sentence],
         )
+
+
+def _ja_listed_before(text: str, end: str | int) -> list[str]:
+    """「法執行機関、政府当局、または類似の機関」: the organisations listed before 類似の…."""
+    before = text[: int(end)]
+    before = re.sub(r"(?:、|,)?\s*(?:または|又は|および|及び|や)\s*$", "", before)
+    items = []
+    for part in reversed(re.split(r"、|,|または|又は|および|及び", before)):
+        part = re.split(r"[をはにが]", part.strip())[-1]
+        if (
+            not re.search(r"(?:機関|当局|会社|事業者|事業体|業者|プロバイダー?|パートナー)$", part)
+            or len(part) > 20
+        ):
+            break
+        items.append(part)
+    return list(reversed(items))
 
 
 def _original(original: str, folded_part: str) -> str:
@@ -745,13 +954,45 @@ def _exceptions(sentence: Sentence, topic: str) -> list[str]:
         r"^(?:cases? where|where|whenever|場合)|may (?:disclose|provide|share)[^.]{0,40}(?:when|where|if)",
         sentence.norm,
     ):
-        return []
+        return _disclosure_grounds(sentence.norm)
     found = [name for name, pattern in _EXCEPTIONS if re.search(pattern, sentence.norm)]
+    if not found:
+        found = _disclosure_grounds(sentence.norm)
     return (
         found[:1]
         if found and found[0] in {"opt_out", "entrustment", "business_succession", "joint_use"}
         else found
     )
+
+
+_DISCLOSES = re.compile(
+    r"\b(?:disclos|releas|hand over|provid|shar|transfer|included among|turn over)\w*|開示|提供|共有|移転|引き継"
+)
+_GROUNDS = (
+    (
+        "law",
+        r"required by law|comply with (?:applicable |the )?laws?|legal process|law enforcement|subpoena|court order"
+        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従",
+    ),
+    (
+        "business_succession",
+        r"merger|acquisition|(?:assets|we) (?:are|is) acquired|asset sale|sale of (?:assets|all or)|corporate transaction|bankruptcy"
+        r"|合併|買収|事業(?:の)?譲渡|資産(?:の)?売却|企業取引|事業(?:の)?承継",
+    ),
+    (
+        "protect_rights",
+        r"protect (?:the )?(?:rights|safety|property)|rights, property,? (?:and|or|and/or) safety",
+    ),
+)
+
+
+def _disclosure_grounds(text: str) -> list[str]:
+    """Grounds on which data is disclosed without the reader's say, in a policy without an
+    APPI-style list of exceptions: "we will release personal information if required by law",
+    "as part of a corporate transaction, such as a merger", 「法執行機関…に開示しなければならない」."""
+    if not _DISCLOSES.search(text):
+        return []
+    return [name for name, pattern in _GROUNDS if re.search(pattern, text)]
 
 
 def _recipient_kind(sentence: Sentence, topic: str) -> str:
@@ -847,7 +1088,8 @@ _CLOCKS = (
     ),
     (
         "last_activity",
-        r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない",
+        r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|not been (?:signed|logged) in|inactiv"
+        r"|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない|(?:サインイン|ログイン)されていない",
     ),
     ("resolution", r"resolution|resolved|解決"),
     ("contract_end", r"end of (?:the )?contract|契約終了"),
@@ -857,11 +1099,12 @@ _CLOCKS = (
     ),
     (
         "account_active",
-        r"while (?:the |your )?account (?:is|remains) active|as long as (?:the |your )?account|アカウントが有効な間|在籍中",
+        r"while (?:the |your )?account (?:is|remains) active|as long as (?:the |your )?account|アカウントが有効な間|在籍中"
+        r"|アカウントが(?:アクティブ|有効)である(?:限り|間)",
     ),
     (
         "while_needed",
-        r"as long as (?:we consider it )?necessary|only during the term|necessary for our business|必要な期間",
+        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間",
     ),
 )
 
@@ -871,7 +1114,8 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if sentence.kind == "heading":
         return
     keeps = re.search(
-        r"retain|retention|kept|keep|stored?|blacklist|available for new|保存|保管|保持|削除され|消去",
+        r"retain|retention|kept|keep|stored?|blacklist|available for new|maintain|hold(?:s|ing)? onto|server logs? for"
+        r"|delet\w* [^.]{0,80}\bafter\b|保存|保管|保持|削除|消去",
         text,
     )
     if topic != "retention" and not keeps:
@@ -890,6 +1134,10 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         )
         return
     if not periods:
+        open_ended = dict(_CLOCKS)
+        clock = next(
+            (c for c in ("account_active", "while_needed") if re.search(open_ended[c], text)), clock
+        )
         if clock in {"account_active", "while_needed"} and (topic == "retention" or keeps):
             yield _facts_for(
                 "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
@@ -913,7 +1161,7 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 _RIGHTS = (
     (
         "portability",
-        r"portability|machine-readable|exported file|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
+        r"portability|machine-readable|exported file|export (?:your )?data|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
     ),
     ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
     (
@@ -925,15 +1173,22 @@ _RIGHTS = (
     ("automated_decision", r"automated (?:decision|processing)|自動化された"),
     (
         "withdraw_consent",
-        r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out",
+        r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out"
+        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking)",
     ),
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
         "access",
-        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your )?personal|開示|知る権利|アクセスする権利",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|コピーを(?:要求|請求)",
     ),
 )
-_RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|請求|求め|できます|有し|申し出")
+_RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|want|wish|請求|求め|できます|有し|申し出")
+_REFUSAL_UNLESS = re.compile(
+    r"\b(?:honou?r|fulfil+|comply with|respond to|act on) (?:your |the |all |any )?requests?[^.]{0,40}\bunless\b"
+    r"|場合を除き[^。]{0,40}(?:リクエスト|請求|求め|ご依頼)に(?:お応え|応じ|対応)"
+)
+"""A ground for refusing a request, outside a rights section: "We will honor your request
+unless a legal requirement prevents us from doing so"."""
 _VERIFICATION = (
     ("registered_email", r"registered e-?mail|登録(?:された|の)?メールアドレス"),
     (
@@ -964,8 +1219,14 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if sentence.kind == "heading":
         return
     in_rights = topic == "rights"
+    refusal = _REFUSAL_UNLESS.search(text)
+    if refusal and not in_rights:
+        yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
     if not in_rights and not re.search(
-        r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right",
+        r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
+        r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase)\b,? (?:or |and )?)+"
+        r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
+        r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b",
         text,
     ):
         return
@@ -976,7 +1237,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
             "rectification" in kinds
             and "erasure" in kinds
             and re.search(
-                r"correct(?:ion)?,? (?:add|addition|or delet)|訂正(?:、|又は|または|・)?(?:追加|削除)",
+                r"correct(?:ion)?,? (?:add|addition)|correction,? or delet|訂正(?:、|又は|または|・)?(?:追加|削除)",
                 head,
             )
         ):
@@ -984,7 +1245,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         if "restriction" in kinds and "erasure" in kinds:
             kinds.remove("erasure")
         if (
-            not re.search(r"\bright|request|ask|請求|求め|権利|can|may|できます", text)
+            not re.search(r"\bright|request|ask|請求|求め|権利|can|may|want|wish|できます", text)
             and sentence.kind != "item"
         ):
             kinds = []
@@ -1141,7 +1402,13 @@ def contacts(sentence: Sentence, topic: str) -> Iterator[Fact]:
         for url in _URL.findall(text):
             if _POLICY_LINK.search(url):
                 continue
-            if re.search(r"\bforms?\b|\bcontact|inquir|フォーム|お問い合わせ", sentence.norm):
+            before = normalise(text[: text.find(url)])[-80:]
+            if re.search(r"authorit|監督機関|データ保護機関", before):
+                continue  # where to complain to a regulator, not the operator's channel
+            if re.search(
+                r"\bforms?\b|\bcontact|inquir|access requests?|request portal|フォーム|お問い合わせ|ご連絡|要求ポータル|リクエストポータル",
+                sentence.norm,
+            ):
                 yield Fact("contact", f"url:{url}", {"kind": "web_form", "value": url}, [sentence])
     hours = _HOURS.search(dates.fold(text))
     if hours:
@@ -1289,14 +1556,22 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if re.search(r"without (?:prior )?(?:notif\w*|notice)|予告なく|通知することなく", text):
         found.append("without_notice")
     if re.search(
-        r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時",
+        r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
+        r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
+        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載)",
         text,
     ):
         found.append("on_posting")
-    days = re.search(r"(\d+) days (?:in advance|before)|(\d+)日前", text)
+    days = re.search(
+        r"(\d+)\)? days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前",
+        text,
+    )
     if days:
         found.append(f"notice_days={days.group(1) or days.group(2)}")
-    if re.search(r"material changes?|significant changes?|重要な変更|重大な変更", text):
+    if re.search(
+        r"material changes?|significant changes?|substantive changes?|changes are substantive|重要な変更|重大な変更|実質的な変更",
+        text,
+    ):
         found.append("material_changes_only")
     if re.search(
         r"continued use.{0,60}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
@@ -1460,9 +1735,23 @@ NOTE_TOPICS = {
 }
 
 
+def _most_named(sentences: list[Sentence]) -> str:
+    """The proper name the text uses most (in a policy, its operator: "Mozilla")."""
+    counts = Counter(
+        word
+        for sentence in sentences
+        for word in re.findall(r"(?<![\w.])([A-Z][a-z]\w{2,})\b", sentence.text)
+        if word.lower() not in _NOT_A_NAME
+    )
+    return counts.most_common(1)[0][0] if counts else ""
+
+
 def extract(sentences: list[Sentence]) -> Extraction:
     """Every fact the sentences state, one per (kind, key), each with its evidence."""
     has_purpose_section = any(topic_of(s) == "purpose" for s in sentences)
+    title = " ".join(
+        (next((s.text for s in sentences if s.kind == "heading"), ""), _most_named(sentences))
+    )
     found: list[Fact] = []
     for sentence in sentences:
         topic = topic_of(sentence)
@@ -1470,7 +1759,7 @@ def extract(sentences: list[Sentence]) -> Extraction:
             *categories(sentence, topic),
             *negations(sentence, topic),
             *purposes(sentence, topic, has_purpose_section),
-            *recipients(sentence, topic),
+            *recipients(sentence, topic, title),
             *transfers(sentence, topic),
             *trackers(sentence, topic),
             *retention(sentence, topic),

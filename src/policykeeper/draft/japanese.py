@@ -16,17 +16,17 @@ _EN_NEGATION = re.compile(
     r"\b(?:not|never|no|nothing|neither|nor|avoid|avoids|avoiding)\b|n't\b", re.IGNORECASE
 )
 _EN_NOT_A_DENIAL = re.compile(
-    r"\bdo[- ]not[- ]track\b|\bnot only\b|\bno longer than\b|\bnot (?:be )?(?:kept|retained|stored) (?:any )?longer than\b",
+    r"\bdo[- ]not[- ]track\b|\bnot only\b|\bno longer than\b|\bnot (?:be )?(?:kept|retained|stored) (?:any )?longer than\b|\bwhether or not\b",
     re.IGNORECASE,
 )
 """Words that look like a denial but deny nothing: the "Do Not Track" setting, "not only … but",
 a limit ("no longer than 30 days" keeps data, for at most 30 days)."""
 _JA_NOT_A_DENIAL = re.compile(
     r"(?:なければ|なくては|なくちゃ|ないと|ねば)(?:なら|なり|いけ)(?:ない|ず|ぬ|ません)"
-    r"|ざるを得(?:ない|ません)|ずには(?:いられ|おかない)|トラッキング拒否|に限らず|のみならず"
+    r"|ざるを得(?:ない|ません)|ずには(?:いられ|おかない)|トラッキング拒否|に限らず|のみならず|に(?:関わらず|かかわらず|拘らず)"
 )
 """Obligations and other double negatives: 「提供しなければなりません」 is a duty to provide,
-not a denial; 「トラッキング拒否」 names the Do Not Track setting; 「…に限らず」 means "not only"."""
+not a denial; 「トラッキング拒否」 names the Do Not Track setting; 「…に限らず」 means "not only"; 「…に関わらず」 "regardless of"."""
 _EN_EXCEPTION = re.compile(
     r"\b(?:except|unless|notwithstanding|not fall under|other than|without (?:(?:the |your |user.s |obtaining )?(?:prior |express )?(?:consent|agreement|approval))|only (?:when|with|if|to the extent))\b",
     re.IGNORECASE,

@@ -89,6 +89,7 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
     offset = 0
     in_fence = False
     hard_break = False
+    broken = False  # the line before ended with <br>: an address block goes on, no heading
     for number, raw in enumerate(text.splitlines(keepends=True), start=1):
         start = offset
         offset += len(raw)
@@ -100,6 +101,7 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
             in_fence = not in_fence
             continue
         stripped = line.strip()
+        broken = broken and bool(stripped)
         if markdown and stripped.startswith("|") and re.fullmatch(r"[-|: ]{3,}", stripped):
             if blocks and blocks[-1].line == number - 1:
                 blocks[-1].kind, blocks[-1].level = "heading", 99
@@ -110,6 +112,18 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
         content_at = start + indent
         block = _classify(stripped, indent, markdown, content_at, number)
         previous = blocks[-1] if blocks else None
+        if markdown and block.kind == "heading" and _markdown_list_item(stripped, previous):
+            block = _Block(
+                _ITEM.sub("", block.text, count=1), "item", 9 + indent // 2, block.offset, number
+            )
+        if (
+            markdown
+            and block.kind == "heading"
+            and not stripped.startswith("#")
+            and (broken or re.search(r"<br\s*/?>$", stripped, re.I))
+        ):
+            block = _Block(block.text.rstrip(" ｜"), "text", 9, block.offset, number)
+        broken = bool(markdown and re.search(r"<br\s*/?>$", stripped, re.I))
         if continued and previous is not None and previous.kind != "heading":
             block = _Block(block.text, previous.kind, previous.level, block.offset, number)
         if (
@@ -125,6 +139,14 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
             continue
         blocks.append(block)
     return blocks
+
+
+def _markdown_list_item(line: str, previous: _Block | None) -> bool:
+    """In Markdown, "2. Request a copy of the data" after a list item (or a line ending in a
+    colon) continues an ordered list: Markdown's headings start with '#'."""
+    if previous is None or not re.match(r"^\d{1,2}[.)](?!\d)\s*\S", line):
+        return False
+    return previous.kind == "item" or previous.text.endswith((":", "："))
 
 
 def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int) -> _Block:

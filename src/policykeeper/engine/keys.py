@@ -26,7 +26,7 @@ def batches(values: Iterable[Key], size: int = BATCH) -> Iterator[list[Key]]:
 
 
 def matching(
-    table: sa.Table, columns: Sequence[str], values: Sequence[Key]
+    table: sa.FromClause, columns: Sequence[str], values: Sequence[Key]
 ) -> sa.ColumnElement[bool]:
     """`(columns) IN (values)`, with one column as a plain IN and several as a row-value IN."""
     if len(columns) == 1:

@@ -30,7 +30,7 @@ WORDS: dict[str, dict[str, str]] = {
         "利用目的・提供先・保存期間・取得元も含みます。",
         "consent_json": "同意の記録（同意又は撤回の日時と、その際に表示した文面）",
         "provision_json": "第三者提供の記録",
-        "other_file": "当社のデータベース以外の保管場所から取得した情報",
+        "other_file": "{service}のデータベース以外の保管場所から取得した情報",
         "categories": "情報の種類と利用目的・保存期間",
         "purposes": "利用目的",
         "retention": "保存期間",
@@ -186,7 +186,9 @@ def readme(
         )
     h.append(f"<tr><td>access.json</td><td>{escape(w['access_json'])}</td></tr>")
     for name in others:
-        h.append(f"<tr><td>{escape(name)}</td><td>{escape(w['other_file'])}</td></tr>")
+        h.append(
+            f"<tr><td>{escape(name)}</td><td>{escape(w['other_file'].format(service=service))}</td></tr>"
+        )
     for name, key in (
         ("consent.json", "consent_json"),
         ("provision_records.json", "provision_json"),

@@ -6,7 +6,11 @@ Django's empty value, since Django sets no database defaults. Deterministic for 
 
 As in a real shop, each order carries its own copy of the shipping and billing address (the
 address book entry's text at the time), some customers also ordered or asked for stock alerts
-as guests under the same email address, and other customers vote on their reviews.
+as guests under the same email address, and other customers vote on their reviews. Each order
+has what oscar's checkout, payment and dispatch write beside it: line prices, a payment source
+and its transactions, payment and shipping events with their line quantities, a status change
+and the confirmation email's event; some orders also have a gift option on the line, a voucher
+discount, a cash-on-delivery surcharge, or a refund a month later with a staff note.
 """
 
 from __future__ import annotations
@@ -103,6 +107,27 @@ class _Shop:
                 date_created=EPOCH,
                 date_updated=EPOCH,
             )
+        for table, names in TYPES.items():
+            for code, name in names:
+                self.add(table, code=code, name=name)
+        self.add(
+            "communication_communicationeventtype",
+            code="ORDER_PLACED",
+            name="ご注文確認",
+            category="Order related",
+            date_created=EPOCH,
+            date_updated=EPOCH,
+        )
+        self.add(
+            "voucher_voucher",
+            name="初回購入クーポン",
+            code="WELCOME10",
+            usage="Single use",
+            start_datetime=EPOCH - timedelta(days=1000),
+            end_datetime=EPOCH + timedelta(days=1000),
+            total_discount=Decimal(0),
+            date_created=EPOCH - timedelta(days=1000),
+        )
         reviews: list[int] = []
         for index in range(1, customers + 1):
             reviews += self.customer(index, reviews)
@@ -244,7 +269,7 @@ class _Shop:
             shipping_address_id=shipping,
             billing_address_id=billing,
         )
-        self.add(
+        line = self.add(
             "order_line",
             order_id=order,
             partner_name="Nicori",
@@ -260,18 +285,138 @@ class _Shop:
             product_id=product,
             stockrecord_id=product,
         )
-        if "order_paymenteventtype" in self.tables and not self.counts.get(
-            "order_paymenteventtype"
-        ):
-            self.add("order_paymenteventtype", name="Paid", code="paid")
+        self.around(order, line, price, placed, user)
+
+    def around(
+        self, order: int, line: int, price: Decimal, placed: datetime, user: int | None
+    ) -> None:
+        """What oscar writes beside an order at checkout, payment and dispatch."""
+        total = price + 500
         self.add(
+            "order_lineprice",
+            order_id=order,
+            line_id=line,
+            quantity=1,
+            price_incl_tax=price,
+            price_excl_tax=price,
+        )
+        if order % 3 == 0:
+            self.add("order_lineattribute", line_id=line, type="のし", value="御祝")
+        if order % 5 == 0:
+            discount = self.add(
+                "order_orderdiscount",
+                order_id=order,
+                category="Basket",
+                offer_name="初回購入10%オフ",
+                voucher_id=1,
+                voucher_code="WELCOME10",
+                frequency=1,
+                amount=price // 10,
+            )
+            self.add(
+                "order_orderlinediscount",
+                line_id=line,
+                order_discount_id=discount,
+                amount=price // 10,
+                is_incl_tax=True,
+            )
+            self.add(
+                "voucher_voucherapplication",
+                voucher_id=1,
+                user_id=user,
+                order_id=order,
+                date_created=placed,
+            )
+        if order % 6 == 0:
+            self.add(
+                "order_surcharge",
+                order_id=order,
+                name="代引き手数料",
+                code="cod",
+                incl_tax=Decimal(330),
+                excl_tax=Decimal(300),
+            )
+        source = self.add(
+            "payment_source",
+            order_id=order,
+            source_type_id=1,
+            currency="JPY",
+            amount_allocated=total,
+            amount_debited=total,
+            reference=f"ch_{order:08d}",
+            label=f"VISA ****{1000 + order % 9000}",
+        )
+        self.add(
+            "payment_transaction",
+            source_id=source,
+            txn_type="Debit",
+            amount=total,
+            reference=f"tx_{order:08d}",
+            status="Success",
+            date_created=placed,
+        )
+        shipped = placed + timedelta(days=2)
+        shipping = self.add(
+            "order_shippingevent",
+            order_id=order,
+            event_type_id=1,
+            notes=f"宅配便 伝票番号 {400000000000 + order}",
+            date_created=shipped,
+        )
+        self.add("order_shippingeventquantity", event_id=shipping, line_id=line, quantity=1)
+        paid = self.add(
             "order_paymentevent",
             order_id=order,
-            amount=price + 500,
+            amount=total,
             reference=f"pay_{self.rng.getrandbits(40):010x}",
             date_created=placed,
             event_type_id=1,
         )
+        self.add("order_paymenteventquantity", event_id=paid, line_id=line, quantity=1)
+        self.add(
+            "order_orderstatuschange",
+            order_id=order,
+            old_status="Pending",
+            new_status="Complete",
+            date_created=shipped,
+        )
+        self.add("order_communicationevent", order_id=order, event_type_id=1, date_created=placed)
+        if order % 4 == 0:
+            refunded = placed + timedelta(days=40)
+            self.add(
+                "order_paymentevent",
+                order_id=order,
+                amount=total,
+                reference=f"re_{order:08d}",
+                date_created=refunded,
+                event_type_id=2,
+                shipping_event_id=shipping,
+            )
+            self.add(
+                "payment_transaction",
+                source_id=source,
+                txn_type="Refund",
+                amount=total,
+                reference=f"rf_{order:08d}",
+                status="Success",
+                date_created=refunded,
+            )
+            self.add(
+                "order_ordernote",
+                order_id=order,
+                note_type="Info",
+                message="お客様のご都合により返品を承り、返金しました。",
+                date_created=refunded,
+                date_updated=refunded,
+            )
+
+
+TYPES = {
+    "order_paymenteventtype": [("paid", "支払済み"), ("refunded", "返金済み")],
+    "order_shippingeventtype": [("shipped", "発送済み")],
+    "payment_sourcetype": [("card", "クレジットカード")],
+}
+"""Event and source types the order's rows name, as the shop's staff set them up."""
 
 
 _MOMENT = datetime(2025, 1, 1, tzinfo=UTC)

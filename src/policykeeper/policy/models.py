@@ -25,6 +25,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from policykeeper.policy.types import Duration, Lang, Strict, Text
+from policykeeper.policy.voice import DEFAULT_SELF_REFERENCE
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_\-]*$")]
@@ -823,7 +824,7 @@ class Policy(Strict):
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
     operators: list[Operator] = Field(min_length=1)
     self_reference: str = Field(
-        "当社",
+        DEFAULT_SELF_REFERENCE,
         description="How the Japanese text names the operator: 当社, 当法人, 当省, 弊社 … "
         "(English always says 'we').",
     )

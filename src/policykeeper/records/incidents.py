@@ -518,7 +518,7 @@ def close(store: Store, incident_id: str, *, now: datetime, actor: str) -> Incid
 
 def incident_message(policy: Policy, incident: Incident, lang: str) -> Message:
     """The notice to an affected person (Rules Art. 10: overview, items, cause, harm, other)."""
-    w = words(lang)
+    w = words(lang, policy.self_reference)
     texts = incident.texts.get(lang) or {}
     service = policy.service.name.get(lang)
     lines = [w("notice.opening", service=service), "", w("notice.apology"), ""]

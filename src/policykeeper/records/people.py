@@ -79,7 +79,9 @@ def accounts(project: Project) -> Accounts:
     deleted = tuple(
         binding.clock
         for binding in table.retention
-        if (rule := policy.rule(binding.rule)) is not None and rule.clock is Clock.account_deletion
+        if (rule := policy.rule(binding.rule)) is not None
+        and rule.clock is Clock.account_deletion
+        and binding.clock is not None
     )
     return Accounts(column.table, column.column, language, table.restricted_flag, deleted)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from policykeeper.policy.models import Policy
-from policykeeper.records.text import words
+from policykeeper.records.text import Words, words
 from policykeeper.store.records_models import Incident, Mailing
 
 STAGES = ("preliminary", "final")
@@ -24,7 +24,7 @@ def ppc_report(
     policy: Policy, incident: Incident, mailing: Mailing | None, stage: str, lang: str = "ja"
 ) -> list[ReportField]:
     """The report's fields; what staff have not written yet says so instead of guessing."""
-    w = words(lang)
+    w = words(lang, policy.self_reference)
     texts = incident.texts.get(lang) or incident.texts.get("ja") or {}
     missing = str(w("report.not_stated"))
 
@@ -52,15 +52,15 @@ def ppc_report(
             else missing,
         ),
         ("report.summary", "\n".join(filter(None, [incident.title, texts.get("summary")]))),
-        ("report.items", _items(policy, incident, lang)),
-        ("report.persons", _persons(incident, lang)),
+        ("report.items", _items(policy, incident, w)),
+        ("report.persons", _persons(incident, w)),
         (
             "report.cause",
             "\n".join(filter(None, [w.cause(incident.cause), texts.get("cause")])),
         ),
         ("report.harm", written("harm")),
-        ("report.response", _response(incident, mailing, lang)),
-        ("report.publication", _publication(incident, lang)),
+        ("report.response", _response(incident, mailing, w)),
+        ("report.publication", _publication(incident, w)),
         ("report.prevention", written("prevention")),
         ("report.other", written("other")),
     ]
@@ -71,9 +71,8 @@ def as_text(fields: list[ReportField]) -> str:
     return "\n\n".join(f"{f.label}\n{f.value}" for f in fields) + "\n"
 
 
-def _items(policy: Policy, incident: Incident, lang: str) -> str:
+def _items(policy: Policy, incident: Incident, w: Words) -> str:
     """Each affected item's categories, marking what strong encryption protected."""
-    w = words(lang)
     lines = []
     for item in incident.scope:
         part = item.get("table") or item.get("elsewhere") or {}
@@ -84,8 +83,7 @@ def _items(policy: Policy, incident: Incident, lang: str) -> str:
     return "\n".join(dict.fromkeys(lines)) or w.categories(policy, incident.categories)
 
 
-def _persons(incident: Incident, lang: str) -> str:
-    w = words(lang)
+def _persons(incident: Incident, w: Words) -> str:
     if incident.persons_elsewhere:
         names = [str(item["elsewhere"]["name"]) for item in incident.scope if "elsewhere" in item]
         return str(
@@ -99,8 +97,7 @@ def _persons(incident: Incident, lang: str) -> str:
     return str(w("report.persons_count", count=f"{incident.persons:,}"))
 
 
-def _response(incident: Incident, mailing: Mailing | None, lang: str) -> str:
-    w = words(lang)
+def _response(incident: Incident, mailing: Mailing | None, w: Words) -> str:
     if mailing is None:
         return str(w("report.notice_none"))
     lines = []
@@ -128,8 +125,7 @@ def _response(incident: Incident, mailing: Mailing | None, lang: str) -> str:
     return "\n".join(str(line) for line in lines)
 
 
-def _publication(incident: Incident, lang: str) -> str:
-    w = words(lang)
+def _publication(incident: Incident, w: Words) -> str:
     if not incident.announcement:
         return str(w("report.not_announced"))
     announced = incident.announcement

@@ -73,7 +73,7 @@ def build_ropa(policy: Policy, datamap: DataMap | None, lang: str, today: date) 
             "the declaration does not cover the GDPR: a record of processing activities "
             "(GDPR Art. 30) is kept by services it covers"
         )
-    w = words(lang)
+    w = words(lang, policy.self_reference)
     cat = w.cat
     none = str(w("ropa.none"))
     controllers = [
@@ -149,7 +149,7 @@ def render_ropa(policy: Policy, datamap: DataMap | None, lang: str, fmt: str, to
 
 
 def _activity(policy: Policy, datamap: DataMap | None, purpose: Purpose, lang: str) -> Activity:
-    w = words(lang)
+    w = words(lang, policy.self_reference)
     cat = w.cat
     none = str(w("ropa.none"))
     keys = _category_keys(policy, purpose.categories)

@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from policykeeper.policy.models import Policy
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Lang
+from policykeeper.policy.voice import catalogue_as_declared
 from policykeeper.render.catalog import Catalog, catalog
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -59,7 +60,9 @@ class Words:
 
 
 @cache
-def words(lang: str) -> Words:
+def words(lang: str, we: str) -> Words:
+    """The records' phrases; `we` is the declaration's self_reference (当社, 当法人 …)."""
     chosen = lang if lang in ("ja", "en") else "en"
     source = files("policykeeper.records").joinpath("messages", f"{chosen}.yaml")
-    return Words(chosen, YAML(typ="safe").load(source.read_text("utf-8")))
+    tree = YAML(typ="safe").load(source.read_text("utf-8"))
+    return Words(chosen, catalogue_as_declared(tree, we))

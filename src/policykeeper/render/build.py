@@ -58,6 +58,7 @@ from policykeeper.policy.models import (
 from policykeeper.policy.statutory import StatutoryDeadline, statutory_deadline, statutory_fee
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Lang, Text
+from policykeeper.policy.voice import as_declared
 from policykeeper.render.catalog import Catalog, catalog
 from policykeeper.render.style import japanese
 
@@ -101,8 +102,8 @@ class Builder:
     def say(self, key: str, **values: object) -> str:
         """A catalogue phrase, with the operator's own self-reference in Japanese."""
         text = self.cat(key, **values)
-        if self.cat.lang is Lang.ja and self.policy.self_reference != "当社":
-            text = text.replace("当社", self.policy.self_reference)
+        if self.cat.lang is Lang.ja:
+            return as_declared(text, self.policy.self_reference)
         return text
 
     def t(self, value: Text | str | None) -> str:

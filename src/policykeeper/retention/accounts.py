@@ -83,7 +83,7 @@ def sweep_accounts(
     stats = SweepStats(sweep.rule.id, sweep.table, "erase_account")
     started = time.monotonic()
     kept_until = _kept_until(rt, sweep.table)
-    for page in due_accounts(rt, sweep, now, size, [sweep.binding.clock]):
+    for page in due_accounts(rt, sweep, now, size, [sweep.clock]):
         for account in page:
             if account.key in held:
                 stats.held += 1

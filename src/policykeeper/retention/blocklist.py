@@ -89,7 +89,7 @@ def _insert(
     key = hash_secret(rt.project) if not owner else None
     capacity = getattr(live.c[target].type, "length", None)
     values = {keyed_hash(key, n, capacity) if key else n for n in names}
-    clock = live.c[bound.binding.clock]
+    clock = live.c[bound.clock]
     with rt.source_of(bound.table).engine.begin() as connection:
         present = set(
             connection.execute(
@@ -100,7 +100,7 @@ def _insert(
             ).scalars()
         )
         fresh = [
-            {target: v, bound.binding.clock: moment(clock, now), **bound.binding.where, **owner}
+            {target: v, bound.clock: moment(clock, now), **bound.binding.where, **owner}
             for v in sorted(values - present)
         ]
         _number(connection, live, fresh)

@@ -32,7 +32,7 @@ def moment(column: sa.Column[Any], value: datetime) -> datetime | date:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def covers(live: sa.Table, binding: RetentionBinding) -> sa.ColumnElement[bool]:
+def covers(live: sa.FromClause, binding: RetentionBinding) -> sa.ColumnElement[bool]:
     """The rows a binding is about (its `where`), or every row."""
     terms = [
         live.c[name].is_(None) if value is None else live.c[name] == value
@@ -41,7 +41,7 @@ def covers(live: sa.Table, binding: RetentionBinding) -> sa.ColumnElement[bool]:
     return sa.and_(sa.true(), *terms)
 
 
-def _outside(live: sa.Table, binding: RetentionBinding) -> sa.ColumnElement[bool]:
+def _outside(live: sa.FromClause, binding: RetentionBinding) -> sa.ColumnElement[bool]:
     """NOT covers(), written so a NULL column counts as outside a `column = value` filter."""
     terms = []
     for name, value in binding.where.items():
@@ -52,12 +52,12 @@ def _outside(live: sa.Table, binding: RetentionBinding) -> sa.ColumnElement[bool
     return sa.or_(sa.false(), *terms)
 
 
-def expired(live: sa.Table, bound: Bound, now: datetime) -> sa.ColumnElement[bool]:
-    column = live.c[bound.binding.clock]
+def expired(live: sa.FromClause, bound: Bound, now: datetime) -> sa.ColumnElement[bool]:
+    column = live.c[bound.clock]
     return column < moment(column, cutoff(bound.rule, now))
 
 
-def due(live: sa.Table, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
+def due(live: sa.FromClause, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
     """Covered, expired under this rule, and expired under every other rule that covers it."""
     return sa.and_(
         covers(live, sweep.binding),
@@ -66,7 +66,7 @@ def due(live: sa.Table, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def kept_longer(live: sa.Table, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
+def kept_longer(live: sa.FromClause, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
     """Expired under this rule but still kept by another (a longer statutory period)."""
     waiting = [
         sa.and_(covers(live, o.binding), sa.not_(expired(live, o, now))) for o in sweep.others
@@ -76,18 +76,18 @@ def kept_longer(live: sa.Table, sweep: Sweep, now: datetime) -> sa.ColumnElement
     )
 
 
-def clock_unset(live: sa.Table, sweep: Sweep) -> sa.ColumnElement[bool]:
-    return sa.and_(covers(live, sweep.binding), live.c[sweep.binding.clock].is_(None))
+def clock_unset(live: sa.FromClause, sweep: Sweep) -> sa.ColumnElement[bool]:
+    return sa.and_(covers(live, sweep.binding), live.c[sweep.clock].is_(None))
 
 
-def clock_future(live: sa.Table, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
-    column = live.c[sweep.binding.clock]
+def clock_future(live: sa.FromClause, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
+    column = live.c[sweep.clock]
     return sa.and_(covers(live, sweep.binding), column > moment(column, now))
 
 
-def waiting(live: sa.Table, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
+def waiting(live: sa.FromClause, sweep: Sweep, now: datetime) -> sa.ColumnElement[bool]:
     """Covered rows whose clock has started but whose period has not yet run out."""
-    column = live.c[sweep.binding.clock]
+    column = live.c[sweep.clock]
     return sa.and_(
         covers(live, sweep.binding),
         column >= moment(column, cutoff(sweep.rule, now)),

@@ -72,7 +72,7 @@ class Notices:
         if email is None:
             return 0, [f"{self.sweep.table} has no column with category {EMAIL_CATEGORY}"]
         ahead = self.period.after(self.now)
-        clock = self.sweep.binding.clock
+        clock = self.sweep.clock
         sent, problems = 0, []
         for page in due_accounts(self.rt, self.sweep, ahead, size, [clock, email]):
             for account in page:
@@ -99,7 +99,7 @@ class Notices:
         return sent_at is not None and self.period.after(sent_at) <= self.now
 
     def _send(self, account: AccountRow, address: str) -> None:
-        start = as_utc(account.row[self.sweep.binding.clock])
+        start = as_utc(account.row[self.sweep.clock])
         period = self.sweep.rule.period
         assert start is not None and period is not None and self.mailer is not None
         delete_after = max(period.after(start), self.period.after(self.now))
@@ -116,7 +116,7 @@ class Notices:
                     rule=self.sweep.rule.id,
                     table_name=self.sweep.table,
                     row_key=_key(account.key),
-                    clock_value=_clock(account.row[self.sweep.binding.clock]),
+                    clock_value=_clock(account.row[self.sweep.clock]),
                     delete_after=delete_after,
                     sent_at=self.now,
                 )
@@ -131,8 +131,7 @@ class Notices:
                     RetentionNotice.rule == self.sweep.rule.id,
                     RetentionNotice.table_name == self.sweep.table,
                     RetentionNotice.row_key == _key(account.key),
-                    RetentionNotice.clock_value
-                    == _clock(account.row.get(self.sweep.binding.clock)),
+                    RetentionNotice.clock_value == _clock(account.row.get(self.sweep.clock)),
                 )
             ).scalar_one_or_none()
 

@@ -6,6 +6,7 @@ future clocks are counted and reported, never guessed at.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from policykeeper.project import Project
 from policykeeper.retention import conditions as c
 from policykeeper.retention.accounts import already_erased, due_accounts
 from policykeeper.retention.batches import anonymization, not_applied
+from policykeeper.retention.groups import KeptFor, Links, exists_in, kept_lines
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.rules import Sweep, Unswept, binding_findings, sweeps, unswept
 from policykeeper.retention.store import aware, open_store
@@ -54,6 +56,13 @@ class SweepPlan:
     clock_unset: int = 0
     clock_future: int = 0
     next_due: datetime | None = None
+    with_rows: dict[str, int] = field(default_factory=dict)
+    """Rows of the tables bound `with:` this one that go with the due rows."""
+    waiting_with: int = 0
+    """Past the period, but a row kept with it (a later payment) is not yet."""
+    kept_for: list[KeptFor] = field(default_factory=list)
+    to_mask: int = 0
+    """Rows kept for others whose uncovered personal columns the run will mask."""
 
     def to_json(self) -> dict[str, Any]:
         rule = self.sweep.rule
@@ -62,7 +71,7 @@ class SweepPlan:
             "label": rule.label.get("en"),
             "table": self.sweep.table,
             "clock": rule.clock.value,
-            "clock_column": self.sweep.binding.clock,
+            "clock_column": self.sweep.clock,
             "where": self.sweep.binding.where,
             "period": str(rule.period),
             "action": ACTIONS[self.sweep.kind],
@@ -75,6 +84,10 @@ class SweepPlan:
             "clock_null": self.clock_unset,
             "clock_in_future": self.clock_future,
             "next_due": self.next_due.isoformat() if self.next_due else None,
+            "with": self.with_rows,
+            "kept_with_later_rows": self.waiting_with,
+            "kept_for": [k.to_json() for k in self.kept_for],
+            "to_mask": self.to_mask,
         }
 
 
@@ -125,19 +138,31 @@ def retention_plan(
             for name, source in rt.sources.items()
         }
         held = held_keys(project, connections, store)
+        links = Links(rt, at)
         planned = [
-            _plan(rt, s, at, held, connections, _notices(rt, s, store, notice, at))
+            _plan(rt, s, at, held, connections, _notices(rt, s, store, notice, at), links)
             for s in sweeps(project.policy, project.datamap)
         ]
     result = RetentionPlan(at, planned, unswept(project.policy, project.datamap))
-    result.problems = clock_problems(planned)
+    result.problems = clock_problems(planned) + undecided(planned)
     return result
+
+
+def undecided(planned: list[SweepPlan]) -> list[str]:
+    """Due rows kept for rows that no rule of the data map says why they stay."""
+    return [
+        line
+        for item in planned
+        for line in kept_lines(
+            item.sweep.table, item.sweep.rule.id, [k for k in item.kept_for if not k.decided]
+        )
+    ]
 
 
 def clock_problems(planned: list[SweepPlan]) -> list[str]:
     problems = []
     for item in planned:
-        where = f"{item.sweep.table}.{item.sweep.binding.clock}"
+        where = f"{item.sweep.table}.{item.sweep.clock}"
         if item.clock_future:
             problems.append(
                 f"{where}: {item.clock_future} rows have a clock in the future; "
@@ -166,6 +191,7 @@ def _plan(
     held: HeldKeys,
     connections: dict[str, sa.Connection],
     notices: Notices | None,
+    links: Links,
 ) -> SweepPlan:
     live = rt.tables[sweep.table]
     connection = connections[rt.project.datamap.connection_of(sweep.table)]
@@ -183,7 +209,7 @@ def _plan(
         )
     mine = held.get(sweep.table, set())
     if sweep.kind == "erase_account":
-        for page in due_accounts(rt, sweep, now, 1000, [sweep.binding.clock]):
+        for page in due_accounts(rt, sweep, now, 1000, [sweep.clock]):
             for account in page:
                 if account.key in mine:
                     result.held += 1
@@ -193,6 +219,9 @@ def _plan(
                     result.awaiting_notice += 1
                 else:
                     result.due += 1
+    elif sweep.kind == "delete" and links.involved(sweep):
+        condition = _with_groups(result, links, connection, count, held)
+        result.due = count(condition) - result.held
     else:
         result.held = _count_held(connection, live, rt.primary_key(sweep.table), condition, mine)
         result.due = count(condition) - result.held
@@ -200,13 +229,95 @@ def _plan(
         result.kept_longer = count(c.kept_longer(live, sweep, now))
     result.clock_unset, result.clock_future = clock_counts(connection, live, sweep, now)
     first = connection.execute(
-        sa.select(sa.func.min(live.c[sweep.binding.clock])).where(c.waiting(live, sweep, now))
+        sa.select(sa.func.min(live.c[sweep.clock])).where(c.waiting(live, sweep, now))
     ).scalar_one()
     start = c.as_utc(first)
     if start is not None and sweep.rule.period is not None:
         result.next_due = sweep.rule.period.after(start)
     connection.commit()
     return result
+
+
+def _with_groups(
+    result: SweepPlan,
+    links: Links,
+    connection: sa.Connection,
+    count: Callable[[sa.ColumnElement[bool]], int],
+    held: HeldKeys,
+) -> sa.ColumnElement[bool]:
+    """Rows held (themselves or by a row that goes with them), what goes with the rest, what
+    waits for a later row, and what stays for others; the condition of the rows that go."""
+    sweep = result.sweep
+    live = links.rt.tables[sweep.table]
+    pk = links.rt.primary_key(sweep.table)
+    group = links.group(sweep)
+    goes = links.goes(sweep, live)
+    kept = _held_roots(links, sweep, goes, connection, held)
+    result.held = len(kept)
+    for part in group.parts:
+        rows = links.rt.tables[part.table]
+        root = live.alias()
+        going = [links.goes(sweep, root), *_outside(root, pk, kept)]
+        term: sa.ColumnElement[bool] = exists_in(
+            root, links.linked(group, part, rows, root), *going
+        )
+        if part.above:  # and no root row that stays still points at it
+            other = live.alias()
+            staying = sa.not_(sa.and_(links.goes(sweep, other), *_outside(other, pk, kept)))
+            term = sa.and_(
+                term, sa.not_(exists_in(other, links.linked(group, part, rows, other), staying))
+            )
+        result.with_rows[part.table] = connection.execute(
+            sa.select(sa.func.count()).select_from(rows).where(term)
+        ).scalar_one()
+    if any(p.member.clock for p in group.parts):
+        result.waiting_with = count(
+            sa.and_(c.due(live, sweep, links.now), links.waiting(sweep, live))
+        )
+    result.kept_for = links.kept_for(sweep, connection)
+    mask = links.kept_masking(sweep)
+    if mask and result.kept_for:
+        result.to_mask = count(
+            sa.and_(
+                links.ripe(sweep, live),
+                links.needed(group, live, frozenset({sweep.table})),
+                not_applied(live, mask),
+            )
+        )
+    return goes
+
+
+def _held_roots(
+    links: Links,
+    sweep: Sweep,
+    goes: sa.ColumnElement[bool],
+    connection: sa.Connection,
+    held: HeldKeys,
+) -> set[Key]:
+    """Rows that would go but are held, or a row that goes with them is (the run skips both)."""
+    live = links.rt.tables[sweep.table]
+    pk = links.rt.primary_key(sweep.table)
+    group = links.group(sweep)
+    found: set[Key] = set()
+
+    def add(condition: sa.ColumnElement[bool]) -> None:
+        query = sa.select(*(live.c[name] for name in pk)).where(goes, condition)
+        found.update(tuple(row) for row in connection.execute(query))
+
+    for batch in batches(sorted(held.get(sweep.table, set()), key=repr)):
+        add(matching(live, pk, batch))
+    for part in group.parts:
+        alias = links.rt.tables[part.table].alias()
+        part_pk = links.rt.primary_key(part.table)
+        for batch in batches(sorted(held.get(part.table, set()), key=repr)):
+            linked = links.linked(group, part, alias, live)
+            add(exists_in(alias, linked, matching(alias, part_pk, batch)))
+    return found
+
+
+def _outside(live: sa.FromClause, pk: tuple[str, ...], keys: set[Key]) -> list[Any]:
+    """`pk NOT IN (keys)`, or nothing when there are none."""
+    return [sa.not_(matching(live, pk, sorted(keys, key=repr)))] if keys else []
 
 
 def clock_counts(
@@ -219,7 +330,7 @@ def clock_counts(
             sa.select(sa.func.count()).select_from(live).where(condition)
         ).scalar_one()
 
-    nullable = live.c[sweep.binding.clock].nullable
+    nullable = live.c[sweep.clock].nullable
     unset = count(c.clock_unset(live, sweep)) if nullable else 0
     return unset, count(c.clock_future(live, sweep, now))
 

@@ -1,9 +1,12 @@
 """Declared retention rules bound to the data map: which table, which clock column, which action.
 
-A rule is swept where a table of the data map names it under `retention:`. On a table that
-holds an identity (the account itself), deletion is the engine's erasure of that person, so
-held rows stay and restricted; elsewhere rows are deleted or anonymized in place. Rules with
-no period are enforced another way, and the plan says which.
+A rule is swept where a table of the data map names it under `retention:` with a clock
+column. On a table that holds an identity (the account itself), deletion is the engine's
+erasure of that person, so held rows stay and restricted; elsewhere rows are deleted or
+anonymized in place. A table bound `with:` another has no clock of its own: its rows go with
+the swept rows they belong to (an order's lines). A table bound to a rule without a period
+keeps its rows under that rule. Rules with no period are enforced another way, and the plan
+says which.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ class Bound:
     binding: RetentionBinding
     index: int
 
+    @property
+    def clock(self) -> str:
+        """The clock column of a binding swept on its own clock (every sweep's binding)."""
+        assert self.binding.clock is not None, f"{self.table}: {self.rule.id} has no clock"
+        return self.binding.clock
+
 
 @dataclass(frozen=True)
 class Sweep:
@@ -49,6 +58,24 @@ class Sweep:
     @property
     def binding(self) -> RetentionBinding:
         return self.bound.binding
+
+    @property
+    def clock(self) -> str:
+        return self.bound.clock
+
+
+@dataclass(frozen=True)
+class Member:
+    """A table whose rows go with a swept table's rows: bound `{rule, with: parent}`.
+
+    `join` is its via to the parent (this table's column: the parent's column); `clock`, when
+    given, holds the parent's row back until this row's period has run too.
+    """
+
+    table: str
+    parent: str
+    join: dict[str, str]
+    clock: str | None
 
 
 @dataclass(frozen=True)
@@ -85,7 +112,11 @@ def bindings(policy: Policy, datamap: DataMap) -> list[Bound]:
 
 def sweeps(policy: Policy, datamap: DataMap) -> list[Sweep]:
     """Every executable sweep; a row is due only when every rule bound to its table is due."""
-    bound = [b for b in bindings(policy, datamap) if _executable(b.rule)]
+    bound = [
+        b
+        for b in bindings(policy, datamap)
+        if _executable(b.rule) and b.binding.clock is not None and b.binding.with_ is None
+    ]
     result = []
     for item in bound:
         others = tuple(
@@ -139,11 +170,49 @@ def _kind(bound: Bound, datamap: DataMap) -> SweepKind:
 
 def blocklists(policy: Policy, datamap: DataMap) -> list[Bound]:
     """Tables bound to a 'superseded' rule: the former usernames an account leaves behind."""
-    return [b for b in bindings(policy, datamap) if b.rule.clock is Clock.superseded]
+    return [
+        b
+        for b in bindings(policy, datamap)
+        if b.rule.clock is Clock.superseded and b.binding.clock is not None
+    ]
+
+
+def members(datamap: DataMap, table: str, rule: str) -> list[Member]:
+    """The tables whose rows go with `table`'s rows under `rule`, each after its parent."""
+    found: list[Member] = []
+    parents, seen = [table], {table}
+    while parents:
+        parent = parents.pop(0)
+        for name, spec in datamap.tables.items():
+            binding = next(
+                (b for b in spec.retention if b.rule == rule and b.with_ == parent), None
+            )
+            via = next((v for v in spec.via if v.table == parent), None)
+            if binding is None or via is None or name in seen:
+                continue
+            seen.add(name)
+            parents.append(name)
+            found.append(Member(name, parent, dict(via.join), binding.clock))
+    return found
+
+
+def keeping(policy: Policy, datamap: DataMap, table: str) -> list[RetentionRule]:
+    """The rules without a period that `table`'s rows are kept under (`{rule}` alone)."""
+    found = []
+    for binding in datamap.tables[table].retention:
+        rule = policy.rule(binding.rule)
+        if rule is not None and binding.clock is None and binding.with_ is None:
+            found.append(rule)
+    return found
 
 
 def is_account_table(datamap: DataMap, table: str) -> bool:
     return any(identity.table == table for identity in datamap.identities.values())
+
+
+def how(rule: RetentionRule) -> str:
+    """How a rule no sweep executes is enforced (see HOW)."""
+    return HOW[_reason(rule)]
 
 
 def _reason(rule: RetentionRule) -> str:
@@ -167,12 +236,14 @@ def _findings(policy: Policy, datamap: DataMap) -> Iterator[Finding]:
     for item in bindings(policy, datamap):
         where = ("tables", item.table, "retention", item.index, "rule")
         rule = item.rule
-        if rule.period is None:
+        kept_only = item.binding.clock is None and item.binding.with_ is None
+        if rule.period is None and not kept_only:
             yield (
                 where,
                 (
                     f"rule '{rule.id}' has no period (clock {rule.clock.value}), so it cannot be "
-                    "swept from a clock column; remove this binding"
+                    f"swept from a clock column; write {{rule: {rule.id}}} alone to keep the "
+                    "rows under it, or remove this binding"
                 ),
             )
         elif not rule.enforced:
@@ -183,6 +254,16 @@ def _findings(policy: Policy, datamap: DataMap) -> Iterator[Finding]:
                     "here may execute it; remove this binding"
                 ),
             )
+        elif kept_only and rule.period is not None:
+            yield (
+                where,
+                (
+                    f"rule '{rule.id}' runs for {rule.period}: name the column its period runs "
+                    "from (clock: COLUMN), or the table its rows go with (with: TABLE)"
+                ),
+            )
+        elif item.binding.with_ is not None:
+            yield from _with_findings(item, datamap)
         elif rule.end_action == "block" and datamap.tables[item.table].restricted_flag is None:
             yield (
                 where,
@@ -219,6 +300,43 @@ def _findings(policy: Policy, datamap: DataMap) -> Iterator[Finding]:
                 "that holds its data"
             ),
         )
+
+
+def _with_findings(item: Bound, datamap: DataMap) -> Iterator[Finding]:
+    """A `with:` binding needs a via to that table, which must itself be bound to the rule."""
+    where = ("tables", item.table, "retention", item.index, "with")
+    parent, rule = item.binding.with_, item.rule
+    assert parent is not None
+    spec = datamap.tables.get(parent)
+    if spec is None:
+        yield where, f"'{parent}' is not a table of the data map"
+        return
+    if not any(via.table == parent for via in datamap.tables[item.table].via):
+        yield (
+            where,
+            f"'{item.table}' has no via to '{parent}', so its rows cannot be matched to the "
+            f"rows they go with; add via: [{{table: {parent}, join: {{COLUMN: COLUMN}}}}]",
+        )
+    if not any(b.rule == rule.id and (b.clock or b.with_) for b in spec.retention):
+        yield (
+            where,
+            f"'{parent}' has no binding of rule '{rule.id}' with a clock, so nothing sweeps "
+            f"the rows '{item.table}' goes with",
+        )
+    if rule.end_action in ("anonymize", "block"):
+        yield (
+            where,
+            f"rule '{rule.id}' ends in {rule.end_action}; with: is for rules that end in deletion",
+        )
+    if is_account_table(datamap, item.table):
+        yield where, f"'{item.table}' holds an identity: accounts are erased, not swept with rows"
+    chain: list[str] = [item.table]
+    at: str | None = parent
+    while at is not None and at not in chain and at in datamap.tables:
+        chain.append(at)
+        at = next((b.with_ for b in datamap.tables[at].retention if b.rule == rule.id), None)
+    if at is not None and at in chain:
+        yield where, f"with: goes round in a circle ({' → '.join([*chain, at])})"
 
 
 def _touches(key: str, stored: set[str]) -> bool:

@@ -31,6 +31,7 @@ from policykeeper.retention.batches import (
     not_applied,
     sweep_rows,
 )
+from policykeeper.retention.groups import Links, kept_lines
 from policykeeper.retention.lock import retention_lock
 from policykeeper.retention.notices import Notices, needs_notice, notice_period
 from policykeeper.retention.plan import check_bindings, clock_report
@@ -60,12 +61,14 @@ class RunReport:
             return sum(s.done for s in self.sweeps if s.action == action)
 
         return {
-            "deleted": total("delete"),
+            "deleted": total("delete") + sum(sum(s.with_rows.values()) for s in self.sweeps),
             "anonymized": total("anonymize"),
             "restricted": total("restrict"),
             "accounts_erased": total("erase_account"),
             "skipped_legal_hold": sum(s.held for s in self.sweeps),
             "blocked": sum(s.blocked for s in self.sweeps),
+            "kept_for_others": sum(k.rows for s in self.sweeps for k in s.kept_for),
+            "masked_kept": sum(s.masked for s in self.sweeps),
             "notices_sent": self.notices_sent,
             "max_batch_seconds": round(
                 max((s.max_batch_seconds for s in self.sweeps), default=0), 4
@@ -164,11 +167,11 @@ def _sweep_all(
     project = rt.project
     secret = hash_secret(project)
     planned = sweeps(project.policy, project.datamap)
-    ordered = _children_first([s for s in planned if s.kind != "erase_account"], rt) + [
+    links = Links(rt, at)
+    ordered = _children_first([s for s in planned if s.kind != "erase_account"], links) + [
         s for s in planned if s.kind == "erase_account"
     ]
     for sweep in ordered:
-        mine = held.get(sweep.table, set())
         total = _due_count(rt, sweep, at) if progress is not None else None
         counted = Step(f"{sweep.rule.id} → {sweep.table}", 0, total)
         if progress is not None:
@@ -181,7 +184,7 @@ def _sweep_all(
                 progress(counted)
 
         report.sweeps.append(
-            _one(rt, store, report, sweep, at, mine, size, secret, mailer, notice, advance)
+            _one(rt, store, report, sweep, at, held, links, size, secret, mailer, notice, advance)
         )
 
 
@@ -191,15 +194,21 @@ def _one(
     report: RunReport,
     sweep: Sweep,
     at: datetime,
-    held: set[Any],
+    everyone_held: HeldKeys,
+    links: Links,
     size: int,
     secret: str | None,
     mailer: Mailer | None,
     notice: Duration | None,
     advance: Advance,
 ) -> SweepStats:
+    held = everyone_held.get(sweep.table, set())
     if sweep.kind != "erase_account":
-        stats = sweep_rows(rt, sweep, at, held, size=size, secret=secret, advance=advance)
+        stats = sweep_rows(
+            rt, sweep, at, everyone_held, links, size=size, secret=secret, advance=advance
+        )
+        undecided = [k for k in stats.kept_for if not k.decided]
+        report.problems.extend(kept_lines(sweep.table, sweep.rule.id, undecided))
     elif needs_notice(sweep):
         notices = Notices(rt, sweep, store, mailer, notice_period(sweep, notice), at)
         sent, problems = notices.send_due(held, size)
@@ -222,22 +231,29 @@ def _provision_records(store: Store, at: datetime, actor: str) -> SweepStats:
     return stats
 
 
-def _children_first(planned: list[Sweep], rt: Runtime) -> list[Sweep]:
-    """Deletions of a table another deleting sweep's table references come after it, so one
-    run sweeps a whole chain (Audiostock: royalties → order_items → orders) instead of being
-    refused by foreign keys; otherwise the declared order. A cycle keeps the declared order."""
+def _children_first(planned: list[Sweep], links: Links) -> list[Sweep]:
+    """Deletions of a table (or of what goes with it) another deleting sweep's table
+    references come after it, so one run sweeps a whole chain (Audiostock: royalties →
+    order_items → orders) instead of keeping rows for it; otherwise the declared order. A
+    cycle keeps the declared order."""
+    rt = links.rt
     rest, out = list(planned), []
     while rest:
 
         def waits(sweep: Sweep) -> bool:
-            parent = rt.tables.get(sweep.table)
-            if sweep.kind != "delete" or parent is None:
+            if sweep.kind != "delete" or sweep.table not in rt.tables:
                 return False
+            mine = links.group(sweep).tables
+            parents = [rt.tables[t] for t in mine if t in rt.tables]
             return any(
                 other.kind == "delete"
-                and other.table != sweep.table
+                and other.table not in mine
                 and other.table in rt.tables
-                and any(fk.references(parent) for fk in rt.tables[other.table].foreign_keys)
+                and any(
+                    fk.references(parent)
+                    for parent in parents
+                    for fk in rt.tables[other.table].foreign_keys
+                )
                 for other in rest
             )
 

@@ -25,7 +25,6 @@ from policykeeper.web.center import project_of
 from policykeeper.web.console_view import Reader, console_messages, raw
 from policykeeper.web.execution import execute_now, execution_queued
 from policykeeper.web.files import document_attachment
-from policykeeper.web.i18n import messages
 from policykeeper.web.security import (
     client_ip,
     read_form,
@@ -33,7 +32,7 @@ from policykeeper.web.security import (
     secure_cookies,
     text_field,
 )
-from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
+from policykeeper.web.views import error_page, language, page, texts, workflow_of, zone_of
 from policykeeper.workflow.errors import (
     Conflict,
     Expired,
@@ -121,10 +120,10 @@ def console_home() -> Response:
 
 @router.get("/login")
 def login_form(request: Request) -> Response:
-    t = messages(language(request))
+    t = texts(request)
     notice = t("admin.signed_out") if request.query_params.get("out") else None
     if request.query_params.get("set"):
-        notice = console_messages(language(request))("account.password_set")
+        notice = texts(request, of=console_messages)("account.password_set")
     return login_page(request, notice=notice)
 
 
@@ -138,7 +137,7 @@ def login_page(
             "next": safe_next(request.query_params.get("next"), "/admin/requests"),
             "error": error,
             "notice": notice,
-            "c": console_messages(language(request)),
+            "c": texts(request, of=console_messages),
         },
         status=status,
     )
@@ -148,8 +147,8 @@ def login_page(
 async def login(request: Request) -> Response:
     flow = workflow_of(request)
     form = await read_form(request, flow.secrets)
-    t = messages(language(request))
-    c = console_messages(language(request))
+    t = texts(request)
+    c = texts(request, of=console_messages)
     username, password = text_field(form, "username", 100), str(form.get("password") or "")[:1000]
     try:
         token = await run_in_threadpool(
@@ -194,7 +193,7 @@ async def login(request: Request) -> Response:
 def letter(request: Request, kind: str, token: str, lang: str) -> Letter:
     """The email carrying a password link, in the console's language, with its expiry."""
     flow = workflow_of(request)
-    c, t = console_messages(lang), messages(lang)
+    c, t = texts(request, lang, of=console_messages), texts(request, lang)
     ttl = INVITE_TTL if kind == "invite" else RESET_TTL
     return Letter(
         c(f"account.mail_{kind}_subject", service=flow.policy.service.name.get(lang)),
@@ -211,7 +210,9 @@ def letter(request: Request, kind: str, token: str, lang: str) -> Letter:
 def reset_form(request: Request) -> Response:
     lang = language(request)
     return page(
-        request, "admin/reset.html", {"c": console_messages(lang), "sent": False, "error": None}
+        request,
+        "admin/reset.html",
+        {"c": texts(request, lang, of=console_messages), "sent": False, "error": None},
     )
 
 
@@ -221,7 +222,7 @@ async def reset(request: Request) -> Response:
     flow = workflow_of(request)
     form = await read_form(request, flow.secrets)
     lang = language(request)
-    c = console_messages(lang)
+    c = texts(request, lang, of=console_messages)
     try:
         await run_in_threadpool(
             access(request).request_reset,
@@ -230,7 +231,7 @@ async def reset(request: Request) -> Response:
             lambda token: letter(request, "reset", token, lang),
         )
     except RateLimited:
-        context = {"c": c, "sent": False, "error": messages(lang)("admin.login_limited")}
+        context = {"c": c, "sent": False, "error": texts(request, lang)("admin.login_limited")}
         return page(request, "admin/reset.html", context, status=429)
     return page(request, "admin/reset.html", {"c": c, "sent": True, "error": None})
 
@@ -248,7 +249,7 @@ def link_page(
     request: Request, token: str, purpose: str, error: str | None = None, status: int = 200
 ) -> Response:
     context = {
-        "c": console_messages(language(request)),
+        "c": texts(request, of=console_messages),
         "token": token,
         "purpose": purpose,
         "error": error,
@@ -260,7 +261,7 @@ def link_page(
 async def use_link(token: str, request: Request) -> Response:
     flow = workflow_of(request)
     form = await read_form(request, flow.secrets)
-    t = messages(language(request))
+    t = texts(request)
     new = str(form.get("new") or "")[:1000]
     try:
         purpose = access(request).link_purpose(token)
@@ -290,7 +291,7 @@ async def logout(request: Request) -> Response:
 @router.get("/password")
 def password_form(request: Request) -> Response:
     signed_in(request)
-    c = console_messages(language(request))
+    c = texts(request, of=console_messages)
     must = [c("account.must_change")] if request.query_params.get("must") else []
     return page(request, "admin/password.html", {"error": None, "flashes": [], "notices": must})
 
@@ -300,7 +301,7 @@ async def password(request: Request) -> Response:
     member = signed_in(request)
     flow = workflow_of(request)
     form = await read_form(request, flow.secrets)
-    t = messages(language(request))
+    t = texts(request)
     current, new = str(form.get("current") or ""), str(form.get("new") or "")
     error, status = None, 422
     if new != str(form.get("confirm") or ""):
@@ -363,7 +364,7 @@ def totp_page(
         "admin/totp.html",
         {
             "member": member,
-            "c": console_messages(language(request)),
+            "c": texts(request, of=console_messages),
             "enabled": enabled,
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
             if secret
@@ -382,7 +383,7 @@ def totp_page(
 async def totp(request: Request) -> Response:
     member = signed_in(request)
     form = await read_form(request, workflow_of(request).secrets)
-    c = console_messages(language(request))
+    c = texts(request, of=console_messages)
     confirmed = await run_in_threadpool(
         access(request).confirm_totp, member, text_field(form, "code", 12)
     )
@@ -413,7 +414,7 @@ def queue(request: Request) -> Response:
     member = signed_in(request)
     flow = workflow_of(request)
     lang = language(request)
-    t = messages(lang)
+    t = texts(request, lang)
     cat = catalog(Lang(lang))
     builder = Builder(flow.policy, cat)
     params = request.query_params
@@ -464,7 +465,7 @@ def queue(request: Request) -> Response:
             "open_count": counts["overdue"] + counts["soon"] + counts["on_time"],
             "filters": {"state": state, "right": right, "jurisdiction": jurisdiction},
             "search": search,
-            "c": console_messages(lang),
+            "c": texts(request, lang, of=console_messages),
             "rights": [(r.kind.value, builder.right_title(r)) for r in flow.policy.rights],
             "states": [(s.value, t(f"staff_state.{s.value}")) for s in State],
             "jurisdiction_choices": [
@@ -505,7 +506,7 @@ def detail(request_id: str, request: Request) -> Response:
     member = signed_in(request)
     flow = workflow_of(request)
     lang = language(request)
-    t = messages(lang)
+    t = texts(request, lang)
     cat = catalog(Lang(lang))
     try:
         row = flow.get(request_id)
@@ -804,10 +805,10 @@ def staff(request: Request) -> Response:
     member = signed_in(request, Role.admin)
     flow = workflow_of(request)
     lang = language(request)
-    t = messages(lang)
+    t = texts(request, lang)
     flashes = [t(f"admin.staff_{k}") for k in ("created", "updated") if request.query_params.get(k)]
     if request.query_params.get("invited"):
-        flashes.append(console_messages(lang)("account.invited"))
+        flashes.append(texts(request, lang, of=console_messages)("account.invited"))
     return staff_page(request, member, flashes=flashes, lang=lang, flow=flow)
 
 
@@ -821,7 +822,7 @@ def staff_page(
     error: str | None = None,
     status: int = 200,
 ) -> Response:
-    t = messages(lang)
+    t = texts(request, lang)
     return page(
         request,
         "admin/staff.html",
@@ -840,7 +841,7 @@ def staff_page(
             "roles": [(r.value, t(f"role.{r.value}")) for r in Role],
             "flashes": flashes or [],
             "error": error,
-            "c": console_messages(lang),
+            "c": texts(request, lang, of=console_messages),
         },
         status=status,
         lang=lang,
@@ -873,7 +874,7 @@ def staff_error(
 ) -> Response:
     """A refused account form, said in the console's language."""
     lang = language(request)
-    c = console_messages(lang)
+    c = texts(request, lang, of=console_messages)
     key = {Invalid: "account.invalid", Conflict: "account.taken"}.get(type(exc), "account.invalid")
     return staff_page(request, member, flow=flow, lang=lang, error=c(key), status=exc.status)
 
@@ -907,7 +908,7 @@ async def edit_staff(staff_id: int, request: Request) -> Response:
         raise Invalid("unknown role")
     if staff_id == member.id:
         lang = language(request)
-        error = messages(lang)("admin.staff_self")
+        error = texts(request, lang)("admin.staff_self")
         return staff_page(request, member, flow=flow, lang=lang, error=error, status=409)
     await run_in_threadpool(
         directory(request).update,

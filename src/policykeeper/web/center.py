@@ -42,6 +42,7 @@ from policykeeper.web.views import (
     is_cached,
     language,
     page,
+    texts,
     workflow_of,
     zone_of,
 )
@@ -196,7 +197,7 @@ def legal_holds(request: Request, lang: str) -> list[str]:
     project = project_of(request)
     if project is None:
         return []
-    t = messages(lang)
+    t = texts(request, lang)
     cat = catalog(Lang(lang))
     held = {table.held_by() for table in project.datamap.tables.values()} - {None}
     lines = []
@@ -233,7 +234,7 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
     summary = right_summary(policy, right, lang)
     applicable = applicable_jurisdictions(policy, right, None)
     due = compute_deadlines(policy, right, applicable, flow.clock(), flow.settings).due_at
-    t = messages(lang)
+    t = texts(request, lang)
     cat = catalog(Lang(lang))
     grounds = (
         accepted_grounds(right) if right.grounds or right.kind is RightKind.restriction else []
@@ -269,7 +270,7 @@ def form_context(request: Request, right: Right, lang: str) -> dict[str, Any]:
 def irreversible(policy: Policy, lang: str) -> list[str]:
     """What an erasure cannot give back, said before the person submits: the data itself and
     any unused balance the declaration marks (coins, points)."""
-    t = messages(lang)
+    t = messages(lang, policy.self_reference)
     lines = [t("form.irreversible_data")]
     balances = [c.label.get(lang) for c in policy.categories if c.balance and c.stored]
     if balances:
@@ -334,7 +335,7 @@ async def home(request: Request) -> Response:
             "rights": [right_summary(policy, r, lang) for r in form_rights(policy)],
             "version": "" if dated else view.label,
             "effective": cat.date(view.effective) if view.effective else "",
-            **versions.center_context(view, lang),
+            **versions.center_context(view, lang, policy.self_reference),
         }
 
     key = (*_where(request), view.key)
@@ -354,7 +355,7 @@ async def policy_page(request: Request) -> Response:
         "center/policy.html",
         lambda: {
             "doc": policy_document(request, published, lang),
-            **versions.center_context(view, lang),
+            **versions.center_context(view, lang, flow.policy.self_reference),
         },
         lang=lang,
         cache_key=(*_where(request), view.key),
@@ -404,7 +405,7 @@ def _submit(request: Request, flow: Workflow, right: Right, form: FormData, lang
         context.update(form_id=form_id, values=_kept_values(form))
         more = extra_row and len(rows) < context["room"]
         context["rows"] = [*rows, ("", "")] if more else rows
-        t = messages(lang)
+        t = texts(request, lang)
         context["errors"] = [FieldError(ERROR_FIELDS[p], t(f"error.{p}")) for p in problems]
         status = 422 if problems else 200
         return page(request, "center/request.html", context, status=status, lang=lang)
@@ -598,7 +599,7 @@ def confirm_page(request: Request) -> Response:
 
 def _confirm_page(request: Request, *, status: int = 200, error: str | None = None) -> Response:
     flow = workflow_of(request)
-    t = messages(language(request))
+    t = texts(request)
     state = None
     token = request.cookies.get(SUBMISSION_COOKIE, "")
     if token:
@@ -634,7 +635,7 @@ async def confirm_code(request: Request) -> Response:
 def _confirm_code(request: Request, flow: Workflow, form: FormData) -> Response:
     token = request.cookies.get(SUBMISSION_COOKIE, "")
     code = text_field(form, "code", 20).replace(" ", "")
-    t = messages(language(request))
+    t = texts(request)
     try:
         flow.verify_submission(token, code, client_ip(request))
     except (Invalid, Expired) as exc:
@@ -771,7 +772,7 @@ def status_key(request: Request, flow: Workflow, token: str) -> tuple[Any, ...] 
 def status_context(
     request: Request, flow: Workflow, token: str, lang: str, error: str | None
 ) -> dict[str, Any]:
-    t = messages(lang)
+    t = texts(request, lang)
     view = flow.status(token)
     request_id = view["reference"]
     row = flow.get(request_id)
@@ -864,7 +865,7 @@ async def verify(token: str, request: Request) -> Response:
 
 def _verify(request: Request, flow: Workflow, token: str, form: FormData) -> Response:
     code = text_field(form, "code", 20).replace(" ", "")
-    t = messages(language(request))
+    t = texts(request)
     try:
         flow.verify_code(token, code, client_ip(request))
     except (Invalid, Expired) as exc:

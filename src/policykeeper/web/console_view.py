@@ -13,17 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache
-from importlib.resources import files
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from ruamel.yaml import YAML
 
 from policykeeper.datamap.models import DataMap, Keep
 from policykeeper.policy.models import Policy
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
-from policykeeper.web.i18n import Messages, messages
+from policykeeper.web.i18n import Messages, load_messages, messages
 from policykeeper.workflow.grounds import ground_label
 
 PLACE_STATUSES = (
@@ -45,11 +42,9 @@ PLACE_STATUSES = (
 
 
 @cache
-def console_messages(lang: str) -> Messages:
+def console_messages(lang: str, we: str) -> Messages:
     """The console's own phrases (messages/console/<lang>.yaml), apart from the center's."""
-    chosen = lang if lang in ("ja", "en") else "en"
-    source = files("policykeeper.web").joinpath("messages", "console", f"{chosen}.yaml")
-    return Messages(chosen, YAML(typ="safe").load(source.read_text("utf-8")))
+    return load_messages(lang, we, "console")
 
 
 def raw(value: Any) -> str:
@@ -80,7 +75,8 @@ class Reader:
 
     def __init__(self, policy: Policy, datamap: DataMap | None, lang: str, zone: str) -> None:
         self.policy, self.datamap, self.lang, self.zone = policy, datamap, lang, zone
-        self.t, self.c = messages(lang), console_messages(lang)
+        we = policy.self_reference
+        self.t, self.c = messages(lang, we), console_messages(lang, we)
 
     # --- names ---------------------------------------------------------------------------
 

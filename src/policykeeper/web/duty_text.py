@@ -9,24 +9,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from importlib.resources import files
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from ruamel.yaml import YAML
 
-from policykeeper.web.i18n import Messages, messages
-from policykeeper.web.views import language, page, workflow_of, zone_of
+from policykeeper.web.i18n import Messages, load_messages
+from policykeeper.web.views import language, page, texts, workflow_of, zone_of
 from policykeeper.workflow.errors import Invalid
 
 
 @cache
-def duty_messages(lang: str) -> Messages:
-    chosen = lang if lang in ("ja", "en") else "en"
-    source = files("policykeeper.web").joinpath("messages", "duties", f"{chosen}.yaml")
-    return Messages(chosen, YAML(typ="safe").load(source.read_text("utf-8")))
+def duty_messages(lang: str, we: str) -> Messages:
+    return load_messages(lang, we, "duties")
 
 
 def duty_page(
@@ -39,10 +35,10 @@ def duty_page(
 ) -> HTMLResponse:
     chosen = lang or language(request)
     flow = workflow_of(request)
-    t = messages(chosen)
+    t = texts(request, chosen)
     zone = zone_of(flow)
     extra = {
-        "d": duty_messages(chosen),
+        "d": texts(request, chosen, of=duty_messages),
         "when": lambda moment: t.when(moment, zone),
         "day": lambda moment: t.day(moment, zone),
     }

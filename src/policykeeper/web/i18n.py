@@ -1,7 +1,9 @@
 """Language for the pages: negotiation (query, cookie, Accept-Language) and the message catalogues.
 
 Each language's wording lives in `messages/<lang>.yaml`, written as native text rather than
-translated word for word; this module only looks phrases up and formats dates and numbers.
+translated word for word; this module only looks phrases up and formats dates and numbers. The
+Japanese wording names the operator as its declaration does (`self_reference`), so every catalogue
+is loaded for one self-reference.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from ruamel.yaml import YAML
 from starlette.requests import Request
+
+from policykeeper.policy.voice import catalogue_as_declared
 
 LANGUAGES = ("ja", "en")
 LANG_COOKIE = "pk_lang"
@@ -70,11 +74,18 @@ class Messages:
         )
 
 
-@cache
-def messages(lang: str) -> Messages:
+def load_messages(lang: str, we: str, *folder: str) -> Messages:
+    """One of the web's catalogues (`messages/<folder…>/<lang>.yaml`), naming the operator `we`."""
     chosen = lang if lang in LANGUAGES else "en"
-    source = files("policykeeper.web").joinpath("messages", f"{chosen}.yaml")
-    return Messages(chosen, YAML(typ="safe").load(source.read_text("utf-8")))
+    source = files("policykeeper.web").joinpath("messages", *folder, f"{chosen}.yaml")
+    tree = YAML(typ="safe").load(source.read_text("utf-8"))
+    return Messages(chosen, catalogue_as_declared(tree, we))
+
+
+@cache
+def messages(lang: str, we: str) -> Messages:
+    """The center's phrases; `we` is the declaration's self_reference."""
+    return load_messages(lang, we)
 
 
 def accepted_languages(header: str) -> list[str]:

@@ -24,7 +24,7 @@ from policykeeper.records.incidents import (
 )
 from policykeeper.records.mailings import DEFAULT_PACE, get_mailing
 from policykeeper.records.ppc import ppc_report
-from policykeeper.records.text import words
+from policykeeper.records.text import Words, words
 from policykeeper.store.records_models import Incident
 from policykeeper.web.admin import signed_in
 from policykeeper.web.api import Flow, Handler, Viewer
@@ -201,6 +201,7 @@ def incidents_page(request: Request) -> Response:
     member = signed_in(request)
     flow = workflow_of(request)
     lang = language(request)
+    w = words(lang, flow.policy.self_reference)
     now = flow.clock()
     items = []
     counts = {"overdue": 0, "soon": 0, "on_time": 0}
@@ -209,7 +210,7 @@ def incidents_page(request: Request) -> Response:
         level = _worst(states) if incident.state == "open" else "closed"
         if level in counts:
             counts[level] += 1
-        items.append(_summary(incident, states, level, lang))
+        items.append(_summary(incident, states, level, w))
     return duty_page(
         request,
         "duties/incidents.html",
@@ -253,7 +254,7 @@ def incident_page(incident_id: str, request: Request) -> Response:
     incident = register.get_incident(flow.store, incident_id)
     states = clock_states(incident, flow.clock(), CLOCKS)
     mailing = _mailing_row(flow, incident)
-    w = words(lang)
+    w = words(lang, flow.policy.self_reference)
     stage = "final" if incident.preliminary_reported_at else "preliminary"
     return duty_page(
         request,
@@ -261,7 +262,7 @@ def incident_page(incident_id: str, request: Request) -> Response:
         {
             "member": member,
             "incident": incident,
-            "summary": _summary(incident, states, _worst(states), lang),
+            "summary": _summary(incident, states, _worst(states), w),
             "reasons": [w(f"reason.{r}") for r in incident.assessment["appi"]["reasons"]],
             "gdpr": incident.assessment.get("gdpr"),
             "categories": w.categories(flow.policy, incident.categories),
@@ -394,7 +395,7 @@ def _form(
         [name for name, t in found.datamap.tables.items() if t.rows == "owned"] if found else []
     )
     lang = language(request)
-    w = words(lang)
+    w = words(lang, workflow_of(request).policy.self_reference)
     return duty_page(
         request,
         "duties/incident_new.html",
@@ -418,8 +419,7 @@ def _worst(states: list[ClockState]) -> str:
     return "closed"
 
 
-def _summary(incident: Incident, states: list[ClockState], level: str, lang: str) -> dict[str, Any]:
-    w = words(lang)
+def _summary(incident: Incident, states: list[ClockState], level: str, w: Words) -> dict[str, Any]:
     next_due = min((s.due for s in states if s.done_at is None), default=None)
     return {
         "id": incident.id,

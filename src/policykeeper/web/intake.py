@@ -9,13 +9,11 @@ import json
 from collections.abc import Callable
 from datetime import date
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from ruamel.yaml import YAML
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
@@ -28,9 +26,9 @@ from policykeeper.store.models import Upload
 from policykeeper.web.admin import signed_in
 from policykeeper.web.execution import execute_now
 from policykeeper.web.files import attachment
-from policykeeper.web.i18n import Messages, messages
+from policykeeper.web.i18n import Messages, load_messages
 from policykeeper.web.security import read_form, text_field
-from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
+from policykeeper.web.views import error_page, language, page, texts, workflow_of, zone_of
 from policykeeper.workflow import intake
 from policykeeper.workflow.errors import Conflict, Invalid, NotFound, WorkflowError
 from policykeeper.workflow.service import Workflow
@@ -41,16 +39,18 @@ router = APIRouter(prefix="/admin/intake", include_in_schema=False)
 
 
 @cache
-def intake_messages(lang: str) -> Messages:
-    chosen = lang if lang in ("ja", "en") else "en"
-    source = files("policykeeper.web").joinpath("messages", "intake", f"{chosen}.yaml")
-    return Messages(chosen, YAML(typ="safe").load(source.read_text("utf-8")))
+def intake_messages(lang: str, we: str) -> Messages:
+    return load_messages(lang, we, "intake")
 
 
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     lang = language(request)
     return page(
-        request, template, {"i": intake_messages(lang), **context}, status=status, lang=lang
+        request,
+        template,
+        {"i": texts(request, lang, of=intake_messages), **context},
+        status=status,
+        lang=lang,
     )
 
 
@@ -63,7 +63,7 @@ def _day(form: FormData, name: str) -> date:
 
 def _problem(request: Request, exc: WorkflowError) -> tuple[str, str]:
     """What staff are told on the page, in their language, and the workflow's own words."""
-    i = intake_messages(language(request))
+    i = texts(request, of=intake_messages)
     field = (getattr(exc, "field", None) or "").split(".")[0]
     key = (
         "conflict" if isinstance(exc, Conflict) else field if i.has(f"errors.{field}") else "other"
@@ -92,7 +92,7 @@ def _back(request_id: str) -> RedirectResponse:
 def listing(request: Request) -> Response:
     member = signed_in(request)
     flow = workflow_of(request)
-    t = messages(language(request))
+    t = texts(request)
     with flow.store.transaction() as session:
         found = session.execute(
             sa.select(Intake, RequestRow)
@@ -139,7 +139,7 @@ def _new_page(
         request,
         "intake/new.html",
         {
-            "i": intake_messages(lang),
+            "i": texts(request, lang, of=intake_messages),
             "member": member,
             "rights": [(r.kind.value, builder.right_title(r)) for r in flow.policy.rights],
             "today": today,
@@ -197,7 +197,7 @@ def _detail_page(
     member = signed_in(request)
     flow = workflow_of(request)
     lang = language(request)
-    t = messages(lang)
+    t = texts(request, lang)
     record = intake.intake_of(flow, request_id)
     if record is None:
         return error_page(request, 404, "not_found", home="/admin")
@@ -251,7 +251,7 @@ def _detail_page(
             "upload_limit": flow.settings.upload_max_bytes // 2**20,
             "documents": intake.DOCUMENTS,
             "methods": intake.PAYMENT_METHODS,
-            "flashes": [intake_messages(lang)("done")]
+            "flashes": [texts(request, lang, of=intake_messages)("done")]
             if request.query_params.get("done") and error is None
             else [],
             "error": error,

@@ -16,8 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from policykeeper.store.database import private_dir
-from policykeeper.web.i18n import messages
-from policykeeper.web.views import language, page, workflow_of, zone_of
+from policykeeper.web.views import page, texts, workflow_of, zone_of
 
 router = APIRouter(prefix="/outbox", include_in_schema=False)
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -81,7 +80,7 @@ def _pieces(body: str) -> list[tuple[str, bool]]:
 @router.get("")
 def outbox(request: Request) -> Response:
     directory: Path = request.app.state.outbox_dir
-    t = messages(language(request))
+    t = texts(request)
     zone = zone_of(workflow_of(request))
     mails = read_outbox(directory)
     return page(

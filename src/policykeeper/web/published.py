@@ -80,8 +80,9 @@ def frozen_page(flow: Workflow, view: Shown, lang: str) -> Response:
     return HTMLResponse(version_text(flow.store, view.frozen, lang, "html"))
 
 
-def center_context(view: Shown, lang: str) -> dict[str, Any]:
-    """The notice of the next version, and whether there is a history to link to."""
+def center_context(view: Shown, lang: str, we: str) -> dict[str, Any]:
+    """The notice of the next version, and whether there is a history to link to; `we` is the
+    served declaration's self_reference."""
     notice = None
     if view.coming:
         version = view.coming[0]
@@ -96,7 +97,7 @@ def center_context(view: Shown, lang: str) -> dict[str, Any]:
             ],
             "more": len(changes) > SHOWN_CHANGES,
         }
-    return {"change_notice": notice, "has_history": view.published, "dt": duty_messages(lang)}
+    return {"change_notice": notice, "has_history": view.published, "dt": duty_messages(lang, we)}
 
 
 @router.get("/policy/history")

@@ -10,9 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from policykeeper.web.admin import signed_in
 from policykeeper.web.files import attachment
-from policykeeper.web.i18n import messages
 from policykeeper.web.security import read_form, text_field
-from policykeeper.web.views import error_page, language, page, workflow_of, zone_of
+from policykeeper.web.views import error_page, language, page, texts, workflow_of, zone_of
 from policykeeper.workflow import tasks
 from policykeeper.workflow.errors import Invalid, NotFound
 from policykeeper.workflow.staff import Role
@@ -25,7 +24,7 @@ def task_list(request_id: str, request: Request) -> Response:
     member = signed_in(request)
     flow = workflow_of(request)
     lang = language(request)
-    t = messages(lang)
+    t = texts(request, lang)
     try:
         row = flow.get(request_id)
     except NotFound:

@@ -19,7 +19,7 @@ from policykeeper.web.duties import staff_action
 from policykeeper.web.duty_text import done, duty_messages, duty_page
 from policykeeper.web.published import entry
 from policykeeper.web.security import text_field
-from policykeeper.web.views import language, workflow_of
+from policykeeper.web.views import language, texts, workflow_of
 from policykeeper.workflow.errors import Invalid, NotFound
 from policykeeper.workflow.service import Workflow
 from policykeeper.workflow.staff import Role
@@ -48,7 +48,7 @@ def versions_page(request: Request) -> Response:
             "member": member,
             "rows": rows,
             "today": now.date().isoformat(),
-            "flashes": [duty_messages(lang)("versions.published")]
+            "flashes": [texts(request, lang, of=duty_messages)("versions.published")]
             if request.query_params.get("done")
             else [],
         },
@@ -86,7 +86,7 @@ def version_page(number: int, request: Request) -> Response:
                 p.label.get(lang) for key in version.reconsent if (p := policy.purpose(key))
             ],
             "can_act": member.role in (Role.handler, Role.admin),
-            "flashes": [duty_messages(lang)("versions.resumed")]
+            "flashes": [texts(request, lang, of=duty_messages)("versions.resumed")]
             if request.query_params.get("done")
             else [],
         },

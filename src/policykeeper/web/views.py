@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from policykeeper.policy.models import Policy
-from policykeeper.web.i18n import LANG_COOKIE, LANGUAGES, messages, negotiate
+from policykeeper.web.i18n import LANG_COOKIE, LANGUAGES, Messages, messages, negotiate
 from policykeeper.web.security import csrf_token, secure_cookies, set_csrf_cookie
 from policykeeper.workflow.service import Workflow
 
@@ -85,6 +85,14 @@ def workflow_of(request: Request) -> Workflow:
 def language(request: Request) -> str:
     policy = workflow_of(request).policy
     return negotiate(request, policy.languages.authoritative.value)
+
+
+def texts(
+    request: Request, lang: str | None = None, of: Callable[[str, str], Messages] = messages
+) -> Messages:
+    """A catalogue (`of`: the center's, the console's …) in the reader's or the given language,
+    naming the operator as the served declaration does."""
+    return of(lang or language(request), workflow_of(request).policy.self_reference)
 
 
 def zone_of(workflow: Workflow, jurisdiction: str | None = None) -> str:
@@ -158,9 +166,9 @@ def base_context(request: Request, lang: str, *, csrf_slot: bool = False) -> dic
     return {
         "request": request,
         "lang": lang,
-        "t": messages(lang),
+        "t": texts(request, lang),
         "switches": [
-            (code, messages(code)("lang_name"), switch_url(request, code)) for code in others
+            (code, texts(request, code)("lang_name"), switch_url(request, code)) for code in others
         ],
         "service": policy.service.name.get(lang),
         "contact": contact_text(policy, lang),
@@ -184,7 +192,7 @@ def error_page(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A friendly page in the reader's language with the right status, never a traceback."""
-    t = messages(language(request))
+    t = texts(request)
     response = page(
         request,
         "error.html",

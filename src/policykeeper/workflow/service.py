@@ -1188,6 +1188,7 @@ class Workflow:
             "signature": self._signature(lang, complaint_text),
             "no_reply": not self.settings.replies_read,
             "service": self.policy.service.name.get(lang),
+            "we": self.policy.self_reference,
             "right": right.label.get(lang) if right.label else row.kind,
             "request_id": self.reference(row),
             "received_at": self._when(row, row.received_at),

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, object_session
 
 from policykeeper.policy.models import Jurisdiction, Provision
 from policykeeper.policy.types import Duration
+from policykeeper.policy.voice import as_declared
 from policykeeper.store.models import Export
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.store.queue import enqueue
@@ -443,7 +444,7 @@ def _kept(flow: Workflow, lang: str, place: dict[str, Any]) -> str:
 def _place_name(flow: Workflow, lang: str, recipient: str | None, kind: str) -> str:
     words = KIND_NAMES.get(lang, KIND_NAMES["en"])
     if kind == "sql" or recipient is None:
-        return words.get(kind, words["files"])
+        return as_declared(words.get(kind, words["files"]), flow.policy.self_reference)
     declared = next((r for r in flow.policy.recipients if r.id == recipient), None)
     if declared is None:
         return recipient
@@ -475,6 +476,7 @@ def message(
         contact = f"{name} {value}".strip()
     context = {
         "service": flow.policy.service.name.get(lang),
+        "we": flow.policy.self_reference,
         "recipient": (recipient.name.get(lang) if recipient else handoff["recipient"]),
         "relation": _relation(recipient.provision if recipient else None, lang),
         "reference": row.id,

@@ -23,6 +23,7 @@ from policykeeper.errors import InputError
 from policykeeper.policy.models import Policy, RightKind
 from policykeeper.policy.taxonomy import builtin
 from policykeeper.policy.types import Lang, Text
+from policykeeper.policy.voice import catalogue_as_declared
 from policykeeper.workflow.grounds import (
     SYSTEM_GROUNDS,
     WITHHELD_IN_PRINCIPLE,
@@ -99,7 +100,7 @@ class Composed:
 
 def compose(policy: Policy, letter: Letter, lang: Lang | str) -> Composed:
     lang = Lang(lang)
-    m = _messages(lang)
+    m = _messages(lang, policy.self_reference)
     operator = policy.operators[0]
     service = policy.service.name.get(lang)
     received = _date(m, letter.received)
@@ -167,7 +168,7 @@ def disclosed_rows(
     first row only. The same value in the same place (a billing name copied into every order)
     is shown once with its count; credentials the export withholds are named, never printed.
     """
-    m = _messages(lang)
+    m = _messages(lang, policy.self_reference)
     order = {c.key: i for i, c in enumerate(policy.categories)}
     categories: dict[str, Any] = disclosed.get("categories", {})
     groups: dict[str, Counter[tuple[str, str]]] = {}
@@ -262,6 +263,8 @@ def _date(m: dict[str, Any], value: date) -> str:
 
 
 @cache
-def _messages(lang: Lang) -> dict[str, Any]:
+def _messages(lang: Lang, we: str) -> dict[str, Any]:
+    """The letter's wording; `we` is the declaration's self_reference (当社, 当法人 …)."""
     source = files("policykeeper.workflow.letters").joinpath(f"messages/{lang.value}.yaml")
-    return YAML(typ="safe").load(source.read_text(encoding="utf-8"))
+    tree = YAML(typ="safe").load(source.read_text(encoding="utf-8"))
+    return catalogue_as_declared(tree, we)  # type: ignore[no-any-return]
