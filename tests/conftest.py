@@ -71,6 +71,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     templates.cleanup()
 
 
+SERVER_FIXTURES = {
+    "postgres": {"postgres_url", "oscar_url", "oscar_template"},
+    "mariadb": {"mariadb_url", "wordpress", "wordpress_template"},
+    "browser": {"chromium"},
+}
+"""The markers a test gets from the fixtures it uses; a test parametrised over databases
+(`database_url`, `state_url`, or its own) gets them from the parameter's value."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the servers it needs, so `-m "not postgres and not mariadb"` is a
+    quick local loop on SQLite; CI runs every test (no -m)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        chosen = {value for value in params.values() if isinstance(value, str)}
+        for marker, fixtures in SERVER_FIXTURES.items():
+            if used & fixtures or marker in chosen:
+                item.add_marker(marker)
+
+
 def _server_url(admin_url: str, database: str) -> str:
     return sa.make_url(admin_url).set(database=database).render_as_string(hide_password=False)
 

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from checks_kit import NOW, SECRET, add_phone_column, ainema_project, database_url, state_url
-from store.kit import FakeClock, Mailbox
+from store.kit import FakeClock, Mailbox, quick_settings
 
 from policykeeper.checks.schedule import JOB_KIND, queue_checks
 from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.worker import Worker
 from policykeeper.store.models import Job
 from policykeeper.workflow.mail import SmtpMailer
-from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.setup import open_workflow
 
 STAFF = "dpo@ainema.example"
@@ -32,7 +31,7 @@ def test_staff_are_told_once_when_a_check_turns_red(
         folder,
         database_url=store,
         mailer=mailer,
-        settings=WorkflowSettings(base_url="https://privacy.ainema.example"),
+        settings=quick_settings(base_url="https://privacy.ainema.example"),
         clock=clock,
         secret_key=SECRET,
     )
@@ -77,7 +76,7 @@ def test_without_notify_the_workflows_staff_address_is_told(
         folder,
         database_url=store,
         mailer=mailer,
-        settings=WorkflowSettings(staff_email="privacy-team@ainema.example"),
+        settings=quick_settings(staff_email="privacy-team@ainema.example"),
         clock=clock,
         secret_key=SECRET,
     )

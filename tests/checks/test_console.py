@@ -18,6 +18,7 @@ from checks_kit import (
     state_url,
 )
 from fastapi.testclient import TestClient
+from store.kit import quick_settings
 
 from policykeeper.checks import run_checks
 from policykeeper.web.app import create_app
@@ -32,7 +33,13 @@ def test_staff_read_the_latest_report_and_its_history(tmp_path: Path) -> None:
     first = run_checks(project, store_url=store, now=NOW)
     add_phone_column(database_url(project))
     second = run_checks(project, store_url=store, now=NOW.replace(hour=10))
-    app = create_app(folder, database_url=store, secret_key=SECRET, run_worker=False)
+    app = create_app(
+        folder,
+        database_url=store,
+        settings=quick_settings(),
+        secret_key=SECRET,
+        run_worker=False,
+    )
     app.state.staff.create("viewer", PASSWORD, "viewer")
     with TestClient(app, follow_redirects=False) as client:
         assert client.get("/admin/checks").status_code == 303  # not signed in: to the login
@@ -69,7 +76,13 @@ def test_the_history_reads_on_a_phone(tmp_path: Path, chromium: Any) -> None:
     project = ainema_project(folder, users=10)
     store = state_url(folder)
     run_checks(project, store_url=store, now=NOW)
-    app = create_app(folder, database_url=store, secret_key=SECRET, run_worker=False)
+    app = create_app(
+        folder,
+        database_url=store,
+        settings=quick_settings(),
+        secret_key=SECRET,
+        run_worker=False,
+    )
     app.state.staff.create("viewer", PASSWORD, "viewer")
     with serve(app, "127.0.0.1") as url:
         page = chromium.new_page(viewport={"width": 390, "height": 900})

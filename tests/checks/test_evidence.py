@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from checks_kit import EXAMPLE, NOW, state_url
+from store.kit import quick_settings
 
 from policykeeper.checks.evidence import (
     audit_check,
@@ -27,7 +28,6 @@ from policykeeper.store import Store, default_url, migrate
 from policykeeper.store.models import AuditEntry
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.workflow import audit
-from policykeeper.workflow.settings import WorkflowSettings
 
 
 def test_rows_past_their_period_fail_until_the_sweep_runs(tmp_path: Path) -> None:
@@ -85,7 +85,7 @@ def test_requests_are_measured_against_both_deadlines(tmp_path: Path) -> None:
                 request("restriction", 13, None),  # open, due tomorrow
             ]
         )
-    checks = {c.subject: c for c in request_checks(policy, store, NOW, WorkflowSettings())}
+    checks = {c.subject: c for c in request_checks(policy, store, NOW, quick_settings())}
     assert checks["access"].status == "pass"
     access = checks["access"].facts
     assert (access["received"], access["answered"], access["within_declared"]) == (2, 2, 100.0)

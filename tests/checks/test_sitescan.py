@@ -35,7 +35,7 @@ def test_misbehaving_pages_are_recorded_and_the_scan_goes_on(tmp_path: Path) -> 
         serve(hostile_site(elsewhere), "127.0.0.1") as site,
     ):
         started = time.monotonic()
-        scan = scan_site(site, PAGES, settle_ms=100, timeout_ms=3000)
+        scan = scan_site(site, PAGES, settle_ms=100, timeout_ms=1500)
         elapsed = time.monotonic() - started
 
     assert elapsed < 240  # every wait has a deadline: 7 pages x 4 runs
@@ -72,4 +72,4 @@ def test_a_site_none_of_whose_pages_open_is_unusable_input(tmp_path: Path) -> No
         serve(hostile_site("http://127.0.0.3:9"), "127.0.0.1") as site,
         pytest.raises(InputError, match="Download is starting"),
     ):
-        scan_site(site, ["/download"], settle_ms=100, timeout_ms=3000)
+        scan_site(site, ["/download"], settle_ms=100, timeout_ms=1500)

@@ -1,7 +1,9 @@
 """django-oscar's real schema on PostgreSQL, as its own Django migrations create it.
 
-The migrations run once per test session, into a template database (about 40 s); each test
-then gets its own copy with CREATE DATABASE ... TEMPLATE, which takes a fraction of a second.
+The migrations run once into a template database (about 40 s) named after what they depend on
+(django-oscar's and Django's versions and tests/engine/oscar_settings.py), which later test
+processes and later runs reuse; each test then gets its own copy with CREATE DATABASE ...
+TEMPLATE, which takes a fraction of a second. Drop the `pk_oscar_*` database to rebuild it.
 django-oscar is a test dependency only (the `test` extra).
 
     def test_something(oscar_url: str) -> None: ...   # a fresh, migrated, empty shop
@@ -9,12 +11,14 @@ django-oscar is a test dependency only (the `test` extra).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -36,39 +40,68 @@ def _admin() -> sa.Engine:
     return sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
 
 
+def _template_name() -> str:
+    """The template's name: the same migrations give the same name in every process."""
+    recipe = "\0".join(
+        [
+            metadata.version("django-oscar"),
+            metadata.version("django"),
+            (HERE / "oscar_settings.py").read_text("utf-8"),
+        ]
+    )
+    return f"pk_oscar_{hashlib.sha256(recipe.encode()).hexdigest()[:16]}"
+
+
+def _migrate(name: str) -> None:
+    migrated = subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput", "--skip-checks"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "oscar_settings",
+            "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
+            "POLICYKEEPER_OSCAR_DATABASE": _url(name),
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+
+
 @pytest.fixture(scope="session")
 def oscar_template() -> Iterator[str]:
-    """A database holding django-oscar's migrated, empty schema: copy it, never change it."""
+    """A database holding django-oscar's migrated, empty schema: copy it, never change it.
+    Built under an advisory lock into a scratch database that is renamed only once the
+    migrations succeeded, so a process sees the whole template or builds it."""
     try:
         import oscar  # noqa: F401
     except ImportError:
         unavailable("django-oscar is not installed (pip install -e '.[test]')")
-    name = f"pk_oscar_{uuid.uuid4().hex[:12]}"
+    name = _template_name()
     admin = _admin()
     try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        connection = admin.connect()
     except sa.exc.OperationalError as exc:
         admin.dispose()
         unavailable(f"PostgreSQL is unreachable at {ADMIN_URL}: {exc.orig}")
     try:
-        migrated = subprocess.run(
-            [sys.executable, "-m", "django", "migrate", "--noinput", "--skip-checks"],
-            env={
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "oscar_settings",
-                "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
-                "POLICYKEEPER_OSCAR_DATABASE": _url(name),
-            },
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert migrated.returncode == 0, migrated.stderr[-3000:]
+        lock = int(hashlib.sha256(name.encode()).hexdigest()[:15], 16)
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({lock})")
+        exists = connection.exec_driver_sql(
+            "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name}
+        ).first()
+        if exists is None:
+            scratch = f"pk_oscar_build_{uuid.uuid4().hex[:12]}"
+            connection.exec_driver_sql(f'CREATE DATABASE "{scratch}"')
+            try:
+                _migrate(scratch)
+                connection.exec_driver_sql(f'ALTER DATABASE "{scratch}" RENAME TO "{name}"')
+            finally:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        connection.exec_driver_sql(f"SELECT pg_advisory_unlock({lock})")
         yield name
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.close()
         admin.dispose()
 
 

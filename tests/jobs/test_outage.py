@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from postgres_instance import Instance, remove, start_instance
-from store.kit import AINEMA
+from store.kit import AINEMA, quick_settings
 
 from policykeeper.config import Config
 from policykeeper.examples.generation import generate
@@ -32,7 +32,6 @@ from policykeeper.store.models import Job
 from policykeeper.store.models import Request as RequestRow
 from policykeeper.web.app import app_for
 from policykeeper.workflow.service import NewRequest
-from policykeeper.workflow.settings import WorkflowSettings
 
 SECRET = b"outage-test-secret-key-0123456789"
 OUTAGE_SECONDS = 5.0
@@ -95,7 +94,7 @@ def test_a_database_outage_loses_and_sticks_nothing(
         Config(database_url=server.url),
         mailer=inbox,
         secret_key=SECRET,
-        settings=WorkflowSettings(
+        settings=quick_settings(
             base_url="http://testserver",
             codes_per_ip=100_000,
             job_lease=timedelta(seconds=30),

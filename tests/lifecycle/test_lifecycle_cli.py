@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from lifecycle_kit import AINEMA, change_policy
 from typer.testing import CliRunner
 
 from policykeeper.cli import app
+from policykeeper.lifecycle.versions import operator_timezone
 from policykeeper.policy import load_policy
 from policykeeper.render import render_policy
 
@@ -26,7 +28,8 @@ def test_publish_list_diff_and_show(tmp_path: Path) -> None:
     assert "published version 1 (2026-03-23), in force from 2026-03-23" in first.stderr
 
     change_policy(project, version="next")
-    today = date.today()
+    # "Today" where the operator is: after 15:00 UTC it is already tomorrow in Tokyo.
+    today = datetime.now(ZoneInfo(operator_timezone(load_policy(project)))).date()
     early = (today + timedelta(days=13)).isoformat()
     refused = runner.invoke(app, ["publish", str(project), "--effective", early, *db])
     assert refused.exit_code == 1

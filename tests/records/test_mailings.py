@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from records_kit import copy_ainema, query
-from store.kit import FakeClock, Mailbox, free_port
+from store.kit import FakeClock, Mailbox, free_port, quick_settings
 
 from policykeeper.project import load_project
 from policykeeper.records.jobs import audience, mailing_job, people_of
@@ -242,7 +242,6 @@ def test_the_worker_sends_in_slices_and_queues_the_next_one(
 
     from policykeeper.policy import load_policy
     from policykeeper.workflow.service import Workflow
-    from policykeeper.workflow.settings import WorkflowSettings
     from policykeeper.workflow.tokens import Secrets
 
     project, url = ainema
@@ -253,7 +252,7 @@ def test_the_worker_sends_in_slices_and_queues_the_next_one(
         load_policy(project),
         secrets=Secrets(b"mailing-test-secret-0123456789ab"),
         mailer=mailer,
-        settings=WorkflowSettings(job_lease=timedelta(seconds=1)),  # slices of half a second
+        settings=quick_settings(job_lease=timedelta(seconds=1)),  # slices of half a second
         clock=clock,
         project_dir=project,
     )

@@ -20,12 +20,11 @@ from typing import Any
 import pytest
 import uvicorn
 from security_kit import PASSWORD, SECRET, Served
-from store.kit import EXAMPLES, FakeClock, Mailbox, free_port
+from store.kit import EXAMPLES, FakeClock, Mailbox, free_port, quick_settings
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
 from policykeeper.workflow.mail import SmtpMailer
-from policykeeper.workflow.settings import WorkflowSettings
 
 
 @pytest.fixture
@@ -63,7 +62,7 @@ def serve(
             project,
             database_url=state,
             mailer=SmtpMailer(host, smtp_port, "privacy@example.test"),
-            settings=WorkflowSettings(base_url=base, **settings),
+            settings=quick_settings(base_url=base, **settings),
             clock=clock,
             secret_key=SECRET,
             run_worker=False,

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from security_kit import PASSWORD, SECRET, form_fields
-from store.kit import AINEMA, FakeClock, Mailbox
+from store.kit import AINEMA, FakeClock, Mailbox, quick_settings
 
 from policykeeper.web.app import create_app
 from policykeeper.workflow.mail import SmtpMailer
-from policykeeper.workflow.settings import WorkflowSettings
 
 
 def test_cookies_are_secure_when_the_site_is_https(
@@ -28,7 +27,7 @@ def test_cookies_are_secure_when_the_site_is_https(
     app = create_app(
         project,
         mailer=SmtpMailer(host, port, "privacy@example.test"),
-        settings=WorkflowSettings(base_url="https://privacy.example.jp"),
+        settings=quick_settings(base_url="https://privacy.example.jp"),
         clock=FakeClock(datetime.now(UTC)),
         secret_key=SECRET,
         run_worker=False,

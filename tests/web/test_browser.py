@@ -24,12 +24,11 @@ import pytest
 import sqlalchemy as sa
 import uvicorn
 from aiosmtpd.controller import Controller
-from store.kit import free_port
+from store.kit import free_port, quick_settings
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
 from policykeeper.workflow.mail import SmtpMailer
-from policykeeper.workflow.settings import WorkflowSettings
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +97,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         project,
         database_url=f"sqlite:///{folder / 'state.sqlite3'}",
         mailer=SmtpMailer("127.0.0.1", smtp.port, "privacy@ainema.test"),
-        settings=WorkflowSettings(base_url=base),
+        settings=quick_settings(base_url=base),
         secret_key=b"browser-test-secret-key-0123456789",
     )
     for role in ("viewer", "handler", "admin"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from store.kit import drain
+from store.kit import drain, quick_settings
 from web_kit import Sent, Site, form_fields, submit
 
 from policykeeper.web.i18n import accepted_languages
@@ -375,7 +375,6 @@ def test_documents_and_agents_where_the_declaration_asks_for_them(tmp_path: Path
     from fastapi.testclient import TestClient
 
     from policykeeper.web.app import create_app
-    from policykeeper.workflow.settings import WorkflowSettings
 
     project = tmp_path / "audiostock"
     source = Path(__file__).resolve().parents[2] / "examples" / "audiostock"
@@ -385,7 +384,7 @@ def test_documents_and_agents_where_the_declaration_asks_for_them(tmp_path: Path
         project,
         database_url=f"sqlite:///{tmp_path / 'state.sqlite3'}",
         mailer=mail,
-        settings=WorkflowSettings(upload_max_bytes=1000),
+        settings=quick_settings(upload_max_bytes=1000),
         secret_key=b"documents-secret-key-0123456789",
         run_worker=False,
     )

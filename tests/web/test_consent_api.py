@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from store.kit import quick_settings
 
 from policykeeper.consent.cookie import COOKIE_NAME
 from policykeeper.web.app import create_app
@@ -47,6 +48,7 @@ def make(apps: dict[str, TestClient], tmp_path_factory: pytest.TempPathFactory) 
                 EXAMPLES / example,
                 database_url=f"sqlite:///{folder / 'state.sqlite3'}",
                 mailer=Outbox(),
+                settings=quick_settings(),
                 secret_key=b"test-secret-key-0123456789abcdef",
                 run_worker=False,
             )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from store.kit import EXAMPLES
+from store.kit import EXAMPLES, quick_settings
 
 from policykeeper.web.app import create_app
 
@@ -41,6 +41,7 @@ def test_the_seeds_consent_items_and_banner_behave_as_declared(name: str, tmp_pa
         EXAMPLES / name,
         database_url=f"sqlite:///{tmp_path / 'state.sqlite3'}",
         mailer=Outbox(),
+        settings=quick_settings(),
         secret_key=b"test-secret-key-0123456789abcdef",
         run_worker=False,
     )

@@ -11,19 +11,21 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
-from store.kit import Mailbox, _Collector, free_port
+from store.kit import Mailbox, _Collector, free_port, quick_settings
 
 from policykeeper.examples.generation import generate
+from policykeeper.lifecycle.versions import operator_timezone
+from policykeeper.policy import load_policy
 from policykeeper.web.app import create_app
 from policykeeper.workflow.mail import SmtpMailer
-from policykeeper.workflow.settings import WorkflowSettings
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +56,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, 
         project,
         database_url=f"sqlite:///{folder / 'state.sqlite3'}",
         mailer=SmtpMailer("127.0.0.1", smtp.port, "privacy@ainema.test"),
-        settings=WorkflowSettings(base_url=base),
+        settings=quick_settings(base_url=base),
         secret_key=b"duty-browser-secret-key-012345678",
     )
     for role in ("handler", "admin"):
@@ -93,12 +95,13 @@ def test_publish_notice_and_a_recorded_leak_in_the_browser(
 ) -> None:
     base, project, mailbox = live
     admin = signed_in(chromium, base, "admin")
-    publish(admin, date.today())
+    today = datetime.now(ZoneInfo(operator_timezone(load_policy(project)))).date()  # in Tokyo
+    publish(admin, today)
     policy = project / "policy.yaml"
     text = policy.read_text(encoding="utf-8")
     text = text.replace('version: "2026-03-23"', 'version: "next"', 1)
     policy.write_text(text.replace("\nrecipients:\n", "\n" + NEW_PURPOSE + "\nrecipients:\n", 1))
-    publish(admin, date.today() + timedelta(days=14))
+    publish(admin, today + timedelta(days=14))
     deadline = time.monotonic() + 60
     while len(mailbox.messages) < 25:
         assert time.monotonic() < deadline, f"{len(mailbox.messages)} of 25 notices sent"

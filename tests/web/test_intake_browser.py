@@ -21,12 +21,11 @@ import sqlalchemy as sa
 import uvicorn
 from PIL import Image
 from servers import unavailable
-from store.kit import free_port
+from store.kit import free_port, quick_settings
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
 from policykeeper.workflow import intake
-from policykeeper.workflow.settings import WorkflowSettings
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +68,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, s
         project,
         database_url=f"sqlite:///{folder / 'state.sqlite3'}",
         mailer=mail,
-        settings=WorkflowSettings(base_url=f"http://127.0.0.1:{port}"),
+        settings=quick_settings(base_url=f"http://127.0.0.1:{port}"),
         secret_key=b"intake-browser-secret-key-0123456",
     )
     app.state.staff.create("handler", PASSWORD, "handler")

@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 from places_kit import Everywhere
-from store.kit import FakeClock, drain
+from store.kit import FakeClock, drain, quick_settings
 from web_kit import STAFF_PASSWORD, Sent, Site, form_fields, sign_in
 
 from policykeeper.web.app import create_app
 from policykeeper.workflow.service import NewRequest
-from policykeeper.workflow.settings import WorkflowSettings
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def served(everywhere: Everywhere, sqlite_state_url: str) -> Iterator[Site]:
         database_url=sqlite_state_url,
         mailer=mail,
         clock=clock,
-        settings=WorkflowSettings(base_url="http://testserver"),
+        settings=quick_settings(base_url="http://testserver"),
         secret_key=b"tasks-test-secret-key-0123456789",
         run_worker=False,
     )

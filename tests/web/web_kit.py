@@ -11,11 +11,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from store.kit import FakeClock
+from store.kit import FakeClock, quick_settings
 
 from policykeeper.examples.generation import generate
 from policykeeper.web.app import create_app
-from policykeeper.workflow.settings import WorkflowSettings
 
 # --- the privacy center and admin console (test_center, test_admin) ------------------------
 STAFF_PASSWORD = "console-test-password"
@@ -80,7 +79,7 @@ def ainema_site(folder: Path, vary: Callable[[Path], None] | None = None) -> Ite
         database_url=f"sqlite:///{folder / 'state.sqlite3'}",
         mailer=mail,
         clock=clock,
-        settings=WorkflowSettings(base_url="http://testserver"),
+        settings=quick_settings(base_url="http://testserver"),
         secret_key=b"pages-test-secret-key-0123456789",
         run_worker=False,
     )

@@ -245,6 +245,7 @@ def test_discovery_infers_wordpress_joins_it_does_not_declare(
     assert ("wp_posts", (("comment_post_ID", "ID"),)) not in vias["wp_comments"]
 
 
+@pytest.mark.mariadb  # its own database on the server, made by the demo
 def test_the_demo_installs_wordpress_into_an_empty_database_and_serves_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 from servers import unavailable
-from store.kit import EXAMPLES, FakeClock, Mailbox, drain
+from store.kit import EXAMPLES, FakeClock, Mailbox, drain, quick_settings
 
 from policykeeper.examples.generation import generate
 from policykeeper.policy import load_policy
@@ -27,7 +27,6 @@ from policykeeper.workflow.errors import Conflict, Invalid
 from policykeeper.workflow.intake import PaperRequest
 from policykeeper.workflow.mail import SmtpMailer
 from policykeeper.workflow.service import NewRequest, Workflow
-from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.tokens import Secrets
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "intake"
@@ -74,7 +73,7 @@ def flows(
             load_policy(EXAMPLES / example),
             secrets=Secrets(b"test-secret-key-0123456789abcdef"),
             mailer=mailer,
-            settings=WorkflowSettings(upload_max_bytes=4096),
+            settings=quick_settings(upload_max_bytes=4096),
             clock=clock,
             project_dir=project,
         )

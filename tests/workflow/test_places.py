@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from places_kit import Everywhere
 from ruamel.yaml import YAML
-from store.kit import FakeClock, Mailbox, code_in, drain, with_right
+from store.kit import FakeClock, Mailbox, code_in, drain, quick_settings, with_right
 
 from policykeeper.policy import load_policy
 from policykeeper.policy.types import Duration
@@ -22,7 +22,6 @@ from policykeeper.workflow import audit, tasks
 from policykeeper.workflow.errors import Conflict, Invalid
 from policykeeper.workflow.mail import SmtpMailer
 from policykeeper.workflow.service import NewRequest, Workflow
-from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.states import State
 from policykeeper.workflow.tokens import Secrets
 
@@ -42,7 +41,7 @@ def _workflow(
         policy,
         secrets=Secrets(b"test-secret-key-0123456789abcdef"),
         mailer=mailer,
-        settings=WorkflowSettings(),
+        settings=quick_settings(),
         clock=clock,
         project_dir=everywhere.directory,
     )

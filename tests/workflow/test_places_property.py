@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from store.kit import AINEMA, FakeClock, Mailbox, code_in, drain
+from store.kit import AINEMA, FakeClock, Mailbox, code_in, drain, quick_settings
 
 from policykeeper.errors import PolicyKeeperError
 from policykeeper.examples.generation import generate
@@ -25,7 +25,6 @@ from policykeeper.store.models import AuditEntry
 from policykeeper.workflow import audit, tasks
 from policykeeper.workflow.mail import SmtpMailer
 from policykeeper.workflow.service import NewRequest, Workflow
-from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.states import TERMINAL, TRANSITIONS, State
 from policykeeper.workflow.tokens import Secrets
 
@@ -62,7 +61,7 @@ def test_random_staff_actions_keep_partial_completion_honest(
         load_policy(directory),
         secrets=Secrets(b"test-secret-key-0123456789abcdef"),
         mailer=mailer,
-        settings=WorkflowSettings(codes_per_address=10_000, codes_per_ip=10_000),
+        settings=quick_settings(codes_per_address=10_000, codes_per_ip=10_000),
         clock=clock,
         project_dir=directory,
     )

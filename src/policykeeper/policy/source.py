@@ -3,11 +3,16 @@
 The data comes from ruamel's safe loader (twice as fast as its round-trip loader; pure
 Python, so the result never depends on whether libyaml is installed); the round-trip parse
 that knows where each key sits runs only when a problem must point at file:line:column.
+Both parses are remembered by the file's text, so a process that loads the same unchanged
+project again (a reload, another app, the next request) does not parse it again; each
+caller gets its own copy of the data.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +41,7 @@ class YamlDocument:
     def position(self, location: Location) -> tuple[int, int]:
         """1-based line and column of the deepest node of `location` that exists."""
         if self._tree is None:
-            self._tree = YAML(typ="rt").load(self.text) if self.text else self.data
+            self._tree = _round_trip(self.text) if self.text else self.data
         node: Any = self._tree
         line, column = 1, 1
         for part in location:
@@ -67,7 +72,7 @@ def read_yaml(path: Path) -> YamlDocument:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{name}: cannot read: {exc}") from exc
     try:
-        data = YAML(typ="safe", pure=True).load(text)
+        data = copy.deepcopy(_safe_load(text))
     except Exception:  # the round-trip parser below words the error
         data = _located_parse(name, text)
     if data is None:
@@ -75,6 +80,18 @@ def read_yaml(path: Path) -> YamlDocument:
     if not isinstance(data, dict):
         raise InputError(f"{name}:1:1: expected a mapping at the top level")
     return YamlDocument(path, data, text)
+
+
+@lru_cache(maxsize=64)
+def _safe_load(text: str) -> Any:
+    """The data of one text; shared, so callers copy it (a failure is not remembered)."""
+    return YAML(typ="safe", pure=True).load(text)
+
+
+@lru_cache(maxsize=64)
+def _round_trip(text: str) -> Any:
+    """The tree that knows each key's position; shared and only ever read."""
+    return YAML(typ="rt").load(text)
 
 
 def _located_parse(name: str, text: str) -> Any:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from policykeeper.config import Config
 from policykeeper.policy.laws import ByLaw, Calendar
 from policykeeper.policy.models import Jurisdiction
@@ -43,6 +45,9 @@ class WorkflowSettings:
     api_token_ttl: timedelta = timedelta(days=30)
     """How long a staff API token lives unless asked for less (at most `api_token_max_ttl`)."""
     api_token_max_ttl: timedelta = timedelta(days=365)
+    password_hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    """Staff passwords: argon2id with argon2-cffi's parameters (RFC 9106's low-memory profile,
+    t=3, m=64 MiB, p=4). A hash made with other parameters is re-made at the next sign-in."""
     login_failures: int = 10
     """Wrong passwords for one username from one address within `rate_window` before that
     pair is refused; other addresses (and the right password from them) are unaffected."""

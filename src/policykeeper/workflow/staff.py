@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
@@ -40,8 +39,6 @@ from policykeeper.workflow.inputs import plain_text
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.tokens import Secrets
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("policykeeper-timing-equaliser")
 MIN_PASSWORD = 12
 USERNAME_MAX = 100
 """The store's column width: a longer name is refused, never cut."""
@@ -120,6 +117,19 @@ class StaffDirectory:
         self.secrets = secrets
         self._cache: dict[str, tuple[float, StaffMember]] = {}
         self._cache_lock = threading.Lock()
+        self._dummy_hash = self.hash_password("policykeeper-timing-equaliser")
+        """Checked when the username is unknown, so that answer takes as long as a wrong one."""
+
+    def hash_password(self, password: str) -> str:
+        """argon2id, slow by design: callers run it outside any transaction (on SQLite a
+        transaction holds the write lock, and every other writer would wait)."""
+        return self.settings.password_hasher.hash(password)
+
+    def _matches(self, password_hash: str, password: str) -> bool:
+        try:
+            return bool(self.settings.password_hasher.verify(password_hash, password))
+        except (VerificationError, InvalidHashError):
+            return False
 
     # --- accounts -------------------------------------------------------------------------
 
@@ -132,7 +142,7 @@ class StaffDirectory:
             raise Invalid(
                 f"a username and a password of at least {MIN_PASSWORD} characters are required"
             )
-        password_hash = _hasher.hash(password)  # slow by design: never under a write lock
+        password_hash = self.hash_password(password)
         with self.store.transaction() as session:
             exists = session.execute(
                 sa.select(Staff.id).where(Staff.username == username)
@@ -186,8 +196,8 @@ class StaffDirectory:
         checked = self._password_hash(member.id)
         if checked is None:
             raise NotFound("no such staff member")
-        wrong = not _matches(checked, current)
-        replacement = None if wrong else _hasher.hash(new)
+        wrong = not self._matches(checked, current)
+        replacement = None if wrong else self.hash_password(new)
         if replacement is not None:
             with self.store.transaction() as session:
                 row = session.get(Staff, member.id, with_for_update=True)
@@ -217,10 +227,11 @@ class StaffDirectory:
                 )
             ).one_or_none()
         # argon2 runs outside any transaction: on SQLite a transaction holds the write lock.
-        if _matches(found.password_hash if found else _DUMMY_HASH, password):
+        if self._matches(found.password_hash if found else self._dummy_hash, password):
             assert found is not None
+            hasher = self.settings.password_hasher
             rehashed = (
-                _hasher.hash(password) if _hasher.check_needs_rehash(found.password_hash) else None
+                hasher.hash(password) if hasher.check_needs_rehash(found.password_hash) else None
             )
             with self.store.transaction() as session:
                 row = session.get(Staff, found.id, with_for_update=True)
@@ -397,10 +408,3 @@ class StaffDirectory:
 
     def _audit(self, session: Session, actor: str, action: str, data: dict[str, object]) -> None:
         audit.append(session, at=self.clock(), actor=actor, action=action, data=data)
-
-
-def _matches(password_hash: str, password: str) -> bool:
-    try:
-        return bool(_hasher.verify(password_hash, password))
-    except (VerificationError, InvalidHashError):
-        return False

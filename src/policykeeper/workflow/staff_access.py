@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 import pyotp
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
 from policykeeper.store import Store
 from policykeeper.store.models import RateEvent, Staff, StaffAccess, StaffLink, StaffToken
@@ -32,7 +31,6 @@ RESETS_PER_ADDRESS = 5
 """Reset requests one source address may make within the rate window."""
 CODE_FAILURES = 5
 """Wrong second-factor codes an account may get within the rate window before it waits."""
-_hasher = PasswordHasher()
 
 
 def _digest(token: str) -> str:
@@ -152,6 +150,9 @@ class StaffAccounts:
         return the username to sign in with."""
         if len(password) < MIN_PASSWORD:
             raise Invalid(f"a password needs at least {MIN_PASSWORD} characters")
+        with self.store.transaction() as session:
+            self._usable(session, token)  # a dead link costs no hashing
+        password_hash = self.directory.hash_password(password)  # outside the write lock
         now = self.clock()
         with self.store.transaction() as session:
             link = self._usable(session, token, lock=True)
@@ -159,7 +160,7 @@ class StaffAccounts:
             if staff is None or not staff.active:
                 raise Expired("this link can no longer be used")
             link.used_at = now
-            staff.password_hash = _hasher.hash(password)
+            staff.password_hash = password_hash
             session.execute(
                 sa.update(StaffToken)
                 .where(StaffToken.staff_id == staff.id, StaffToken.revoked_at.is_(None))
