@@ -128,14 +128,14 @@ def test_pace_budget_and_a_mail_server_outage(
 ) -> None:
     project, url = ainema
     host, port, mailbox = smtp_server
-    mailing_id = new_mailing(store, pace=20.0)
+    mailing_id = new_mailing(store, pace=10.0)
     started = time.monotonic()
-    first = slice_now(
-        store, SmtpMailer(host, port, "privacy@example.test"), mailing_id, project, budget=0.5
+    first = slice_now(  # 1.5 s leaves room for the slice's set-up on a loaded machine
+        store, SmtpMailer(host, port, "privacy@example.test"), mailing_id, project, budget=1.5
     )
     elapsed = time.monotonic() - started
-    assert first.outcome == "more" and 5 <= first.sent <= 11
-    assert elapsed >= (first.sent - 1) / 20.0  # paced: at most 20 a second
+    assert first.outcome == "more" and 5 <= first.sent <= 16  # not all 30: the budget ran out
+    assert elapsed >= (first.sent - 1) / 10.0  # paced: at most 10 a second
 
     down = SmtpMailer("127.0.0.1", free_port(), "privacy@example.test", timeout=2)
     outage = slice_now(store, down, mailing_id, project)
