@@ -26,7 +26,7 @@ from policykeeper.engine.identity import Identity
 from policykeeper.engine.places.run import PlacesAccess, PlacesReport
 from policykeeper.engine.places.run import access as access_places
 from policykeeper.engine.places.run import erase as erase_places
-from policykeeper.engine.runtime import release
+from policykeeper.engine.runtime import refresh, release
 from policykeeper.errors import InputError
 from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.runner import (
@@ -118,6 +118,14 @@ class Keeper:
                 self._stamp = stamp
             return self._project
 
+    def live_project(self) -> Project:
+        """The project for a request or a sweep: `project`, with each database's schema
+        checked first (one catalog query per connection) and reflected again where a table
+        changed since, so a migration never leaves the engine working from an old schema."""
+        project = self.project
+        refresh(project)
+        return project
+
     @cached_property
     def secrets(self) -> Secrets:
         configured = self.config.secret_key.encode() if self.config.secret_key else None
@@ -149,7 +157,7 @@ class Keeper:
             clock=self.clock,
             project_dir=self.directory,
             export_additions=(with_consent_records,),
-            project_source=lambda: self.project,
+            project_source=self.live_project,
         )
 
     @cached_property
@@ -207,7 +215,7 @@ class Keeper:
 
     def access(self, identity: Identity) -> PlacesAccess:
         """Everything about one person, from every place of the data map."""
-        return access_places(self.project, identity)
+        return access_places(self.live_project(), identity)
 
     def sweep(
         self,
@@ -218,13 +226,13 @@ class Keeper:
         progress: Progress | None = None,
     ) -> RunReport:
         """Apply every bound retention rule now (resumable); the mailer sends the notices."""
-        return run_command(self.project, now, batch_size, notice_days, self.mailer, progress)
+        return run_command(self.live_project(), now, batch_size, notice_days, self.mailer, progress)
 
     def erase(
         self, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None
     ) -> PlacesReport:
         """Erase one person everywhere the data map says their data lives."""
-        return erase_places(self.project, identity, dry_run=dry_run, progress=progress)
+        return erase_places(self.live_project(), identity, dry_run=dry_run, progress=progress)
 
     def add_staff(
         self, username: str, password: str, role: str = "viewer", *, actor: str = "api"

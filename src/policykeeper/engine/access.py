@@ -75,14 +75,16 @@ class AccessResult:
         return buffer.getvalue()
 
 
-def access(project: Project, identity: Identity) -> AccessResult:
+def access(project: Project, identity: Identity, *, found: Subject | None = None) -> AccessResult:
+    """`found`: the person as the caller searched them just now with every column, so they
+    are not searched twice."""
     rt = runtime(project)
     with ExitStack() as stack:
         connections = {
             name: stack.enter_context(source.engine.connect())
             for name, source in rt.sources.items()
         }
-        subject = Collector(rt, connections, everything=True).from_identity(identity)
+        subject = found or Collector(rt, connections, everything=True).from_identity(identity)
         result = _result(rt, identity, subject)
         _name_references(rt, connections, result)
     return result

@@ -86,18 +86,28 @@ class ErasureReport:
 
 
 def erase(
-    project: Project, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None
+    project: Project,
+    identity: Identity,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    found: Subject | None = None,
 ) -> ErasureReport:
-    """Erase one person from the SQL tables; `progress` hears of every batch of deleted rows."""
+    """Erase one person from the SQL tables; `progress` hears of every batch of deleted rows.
+
+    `found`: the person as the caller searched them just now with every column
+    (`Collector(..., everything=True)`), so they are not searched twice; a resumed erasure
+    still starts from its journal, and the verification pass searches again either way.
+    """
     identity = canonical(project.datamap, identity)
     rt = runtime(project)
     if dry_run:
-        return _dry_run(rt, identity)
+        return _dry_run(rt, identity, found)
     state = state_for(project)
     request = identity.digest()
     journal = state.journal(request, ACTION)
     if journal is not None and journal.report is not None:
-        if not _someone_new(rt, identity, journal.roots):
+        if not _someone_new(rt, identity, journal.roots, found):
             return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
         journal = None
     with ExitStack() as stack:
@@ -106,18 +116,17 @@ def erase(
             for name, source in rt.sources.items()
         }
         collector = Collector(rt, connections, everything=True)
-        subject = (
-            collector.from_seeds(journal.roots)
-            if journal is not None
-            else collector.from_identity(identity)
-        )
+        if journal is not None:
+            subject = collector.from_seeds(journal.roots)
+        else:
+            subject = found or collector.from_identity(identity)
         decisions = {
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
         }
         plans = Plans(rt)
         report = _report(rt, identity, subject, decisions, plans, dry_run=False)
-        _refuse_held(project, subject)
+        _refuse_held(project, subject, connections)
         secret = _secret(rt, decisions, plans)
         if journal is None:
             state.start(request, ACTION, subject.roots(project.datamap))
@@ -135,14 +144,14 @@ def erase(
     return report
 
 
-def _dry_run(rt: Runtime, identity: Identity) -> ErasureReport:
+def _dry_run(rt: Runtime, identity: Identity, found: Subject | None) -> ErasureReport:
     """What erasure would do, from reads alone: no journal, no state, no change."""
     with ExitStack() as stack:
         connections = {
             name: stack.enter_context(source.engine.connect())
             for name, source in rt.sources.items()
         }
-        subject = Collector(rt, connections, everything=True).from_identity(identity)
+        subject = found or Collector(rt, connections, everything=True).from_identity(identity)
         decisions = {
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
@@ -187,24 +196,27 @@ class Plans:
         return plan
 
 
-def _refuse_held(project: Project, subject: Subject) -> None:
+def _refuse_held(project: Project, subject: Subject, connections: dict[str, sa.Connection]) -> None:
     """Legal holds pause erasure: refuse before any change."""
-    refuse_held_erasure(project, {t: list(r.rows) for t, r in subject.tables.items()})
+    refuse_held_erasure(project, {t: list(r.rows) for t, r in subject.tables.items()}, connections)
 
 
-def _someone_new(rt: Runtime, identity: Identity, roots: dict[str, list[list[Any]]]) -> bool:
+def _someone_new(
+    rt: Runtime, identity: Identity, roots: dict[str, list[list[Any]]], found: Subject | None
+) -> bool:
     """After a finished erasure, does the identity now lead to another account (re-registered)?"""
-    with ExitStack() as stack:
-        connections = {
-            name: stack.enter_context(source.engine.connect())
-            for name, source in rt.sources.items()
-        }
-        try:
-            subject = Collector(rt, connections).from_identity(identity)
-        except SubjectNotFound:
-            return False
-    found = subject.roots(rt.project.datamap)
-    return any(key not in roots.get(table, []) for table, keys in found.items() for key in keys)
+    if found is None:
+        with ExitStack() as stack:
+            connections = {
+                name: stack.enter_context(source.engine.connect())
+                for name, source in rt.sources.items()
+            }
+            try:
+                found = Collector(rt, connections).from_identity(identity)
+            except SubjectNotFound:
+                return False
+    now = found.roots(rt.project.datamap)
+    return any(key not in roots.get(table, []) for table, keys in now.items() for key in keys)
 
 
 def _connection_order(rt: Runtime) -> list[str]:

@@ -20,6 +20,7 @@ from policykeeper.datamap.schema import (
     foreign_keys,
     full_name,
     reflect,
+    schema_version,
 )
 from policykeeper.engine.state import release_state
 from policykeeper.errors import ProblemsFound
@@ -36,6 +37,16 @@ class Source:
     engine: sa.Engine
     metadata: sa.MetaData
     foreign_keys: list[ForeignKey]
+    schemas: set[str | None]
+    version: str | None
+    """The schema's version when it was reflected (`schema_version`)."""
+
+    def changed(self) -> bool:
+        """Has a table definition in its schemas changed since it was reflected?"""
+        if self.version is None:
+            return False
+        with self.engine.connect() as connection:
+            return schema_version(connection, self.schemas) != self.version
 
 
 @dataclass
@@ -68,6 +79,23 @@ def runtime(project: Project) -> Runtime:
         return cached
 
 
+def refresh(project: Project) -> bool:
+    """Reflect the databases again if a table definition changed since they were reflected
+    (a migration ran): one catalog query per connection. True when it reflected again.
+    Long-lived processes (the Keeper's jobs) ask before each request; a command that runs
+    once does not need to."""
+    with project.lock:
+        cached: Runtime | None = project.cache.get("runtime")
+    if cached is None or not any(source.changed() for source in cached.sources.values()):
+        return False
+    with project.lock:
+        if project.cache.get("runtime") is cached:
+            project.cache["runtime"] = _open(project)
+    for source in cached.sources.values():
+        source.engine.dispose()
+    return True
+
+
 def _open(project: Project) -> Runtime:
     datamap = project.datamap
     sources: dict[str, Source] = {}
@@ -83,11 +111,14 @@ def _open(project: Project) -> Runtime:
         } | {None}
         try:
             with engine.connect() as connection:
-                metadata = reflect(connection, schemas)
+                version = schema_version(connection, schemas)  # first: a change after it
+                metadata = reflect(connection, schemas)  # only reflects once more
         except sa.exc.SQLAlchemyError as exc:
             engine.dispose()
             raise unreachable(url, exc) from None
-        sources[name] = Source(name, url, engine, metadata, foreign_keys(metadata))
+        sources[name] = Source(
+            name, url, engine, metadata, foreign_keys(metadata), schemas, version
+        )
     for table_name, spec in datamap.tables.items():
         live = sources[datamap.connection_of(table_name)].metadata.tables.get(
             full_name(table_name, spec)

@@ -30,10 +30,18 @@ class Run:
 
 
 class RunJournal(Protocol):
+    """`record` and `finish` receive every place's result so far (they replace, not merge)."""
+
     def get(self, key: str, action: str) -> Run | None: ...
     def start(self, key: str, action: str, person: dict[str, Any]) -> None: ...
-    def record(self, key: str, action: str, place: str, result: dict[str, Any]) -> None: ...
-    def finish(self, key: str, action: str, report: dict[str, Any]) -> None: ...
+    def record(self, key: str, action: str, results: dict[str, dict[str, Any]]) -> None: ...
+    def finish(
+        self,
+        key: str,
+        action: str,
+        report: dict[str, Any],
+        results: dict[str, dict[str, Any]],
+    ) -> None: ...
 
 
 class StoreJournal:
@@ -79,25 +87,31 @@ class StoreJournal:
                 )
             )
 
-    def record(self, key: str, action: str, place: str, result: dict[str, Any]) -> None:
+    def record(self, key: str, action: str, results: dict[str, dict[str, Any]]) -> None:
         with self.engine.begin() as connection:
-            row = connection.execute(
-                sa.select(_runs.c.results).where(_runs.c.run_key == key, _runs.c.action == action)
-            ).first()
-            results = json.loads(row.results) if row else {}
-            results[place] = result
             connection.execute(
                 _runs.update()
                 .where(_runs.c.run_key == key, _runs.c.action == action)
                 .values(results=json.dumps(results, default=str))
             )
 
-    def finish(self, key: str, action: str, report: dict[str, Any]) -> None:
+    def finish(
+        self,
+        key: str,
+        action: str,
+        report: dict[str, Any],
+        results: dict[str, dict[str, Any]],
+    ) -> None:
         with self.engine.begin() as connection:
             connection.execute(
                 _runs.update()
                 .where(_runs.c.run_key == key, _runs.c.action == action)
-                .values(person=None, report=json.dumps(report, default=str), finished_at=_now())
+                .values(
+                    person=None,
+                    results=json.dumps(results, default=str),
+                    report=json.dumps(report, default=str),
+                    finished_at=_now(),
+                )
             )
 
 

@@ -29,6 +29,7 @@ from policykeeper.engine.places.base import (
     Status,
 )
 from policykeeper.engine.places.journal import RunJournal, StoreJournal
+from policykeeper.engine.places.manual import ManualPlace
 from policykeeper.engine.places.registry import SkippedPlace, build_places
 from policykeeper.engine.places.sql import SqlPlace, erasure_result
 from policykeeper.errors import SubjectNotFound
@@ -365,6 +366,8 @@ def _change(
             done = {}
     locating = time.perf_counter() - started
     entries: list[PlaceEntry] = []
+    results = dict(done)
+    unsaved = False
     try:
         for place in [sql, *others]:
             previous = done.get(place.name)
@@ -372,6 +375,9 @@ def _change(
                 entries.append(_stored_entry(place, previous))
                 continue
             attempts = int(previous.get("attempts", 0)) if previous else 0
+            outside = _acts_outside(place)
+            if outside and unsaved:  # what SQL did is kept before anything else acts
+                book.record(key, action, results)
             started = time.perf_counter()
             if place is sql:
                 result = act(sql, {})  # SQL errors (a legal hold, a conflict) stop the run
@@ -386,15 +392,27 @@ def _change(
                 attempts += 1
             entry = _entry(place, result, attempts)
             entry.seconds = time.perf_counter() - started
-            book.record(key, action, place.name, {**result.to_json(), "attempts": attempts})
+            results[place.name] = {**result.to_json(), "attempts": attempts}
+            unsaved = not outside
+            if outside:
+                book.record(key, action, results)
             entries.append(entry)
     finally:
         _close(others)
     report = PlacesReport(action, identity.kind, entries, sql=entries[0].result.detail or {})
     report.located_seconds = locating
     if report.complete:
-        book.finish(key, action, _forgetful(report.to_json()))
+        book.finish(key, action, _forgetful(report.to_json()), _forgotten(results))
+    elif unsaved:
+        book.record(key, action, results)
     return report
+
+
+def _acts_outside(place: Place) -> bool:
+    """Does acting here change something a repeat could not simply redo from the journal? The
+    SQL place's own journal resumes it, and a skipped place or a task for staff changes
+    nothing until the run ends, so their results are written with the next write."""
+    return not isinstance(place, SqlPlace | SkippedPlace | ManualPlace)
 
 
 def _stored_entry(place: Place, stored: dict[str, Any]) -> PlaceEntry:
@@ -419,6 +437,11 @@ def _forgetful(report: dict[str, Any]) -> dict[str, Any]:
         if handoff is not None:
             handoff["identifiers"] = []
     return out
+
+
+def _forgotten(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each place's result as a finished run keeps it: without the recipient's identifiers."""
+    return {name: _forgetful({"places": [result]})["places"][0] for name, result in results.items()}
 
 
 def _dry_run(sql: SqlPlace, others: list[Place], identity: Identity) -> PlacesReport:

@@ -19,7 +19,7 @@ from policykeeper.engine.places.base import Kept, Location, Person, PlaceResult,
 from policykeeper.engine.places.manual import ANY_ROW
 from policykeeper.engine.plan import Plan
 from policykeeper.engine.plan import plan as plan_tables
-from policykeeper.engine.planner import Collector
+from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.rectify import RectificationReport
 from policykeeper.engine.rectify import rectify as rectify_tables
 from policykeeper.engine.restrict import restrict as restrict_tables
@@ -48,12 +48,17 @@ class SqlPlace:
         self.last_plan: Plan | None = None
         self.last_access: AccessResult | None = None
         self.last_rectification: RectificationReport | None = None
+        self.found: Subject | None = None
+        """The person as `find_person` searched them, every column read: the access or erasure
+        that follows at once starts from it instead of searching again."""
 
     def columns(self) -> set[str]:
         return set()
 
     def find_person(self, references: set[str]) -> Person:
-        """Search the person (SubjectNotFound if nobody) and read the referenced columns."""
+        """Search the person (SubjectNotFound if nobody) and read the referenced columns.
+
+        Every column is read, so the SQL access or erasure right after reuses the search."""
         datamap = self.project.datamap
         identities = {kind: str(column) for kind, column in datamap.identities.items()}
         wanted: dict[str, set[str]] = {}
@@ -76,7 +81,8 @@ class SqlPlace:
                 name: stack.enter_context(source.engine.connect())
                 for name, source in rt.sources.items()
             }
-            subject = Collector(rt, connections, extra=wanted).from_identity(self.identity)
+            subject = Collector(rt, connections, everything=True).from_identity(self.identity)
+        self.found = subject
         rows = {
             table: [
                 {c: jsonable(row[c]) for c in columns if c in row}
@@ -94,16 +100,23 @@ class SqlPlace:
         self.last_plan = plan_tables(self.project, self.identity)
         return sum(t.rows for t in self.last_plan.tables)
 
+    def _taken(self) -> Subject | None:
+        """The search `find_person` made, handed on once (a later action searches anew)."""
+        found, self.found = self.found, None
+        return found
+
     def read(self, location: Location) -> PlaceResult:
-        self.last_access = access_tables(self.project, self.identity)
+        self.last_access = access_tables(self.project, self.identity, found=self._taken())
         rows = {table: len(found) for table, found in self.last_access.tables.items()}
         return PlaceResult(Status.read, {"rows": sum(rows.values())}, detail={"tables": rows})
 
     def erase(self, location: Location) -> PlaceResult:
-        return erasure_result(erase_tables(self.project, self.identity, progress=self.progress))
+        return erasure_result(
+            erase_tables(self.project, self.identity, progress=self.progress, found=self._taken())
+        )
 
     def dry_run(self) -> ErasureReport:
-        return erase_tables(self.project, self.identity, dry_run=True)
+        return erase_tables(self.project, self.identity, dry_run=True, found=self._taken())
 
     def rectify(self, location: Location, changes: dict[str, Any]) -> PlaceResult:
         report = rectify_tables(
