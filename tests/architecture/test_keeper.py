@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,29 @@ def test_a_changed_file_is_loaded_again(keeper: Keeper) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert keeper.project is not first
     assert keeper.project is keeper.project
+
+
+def test_a_changed_schema_is_reflected_again(keeper: Keeper) -> None:
+    """A migration of the service's database reaches a running process before its next job:
+    the Keeper asks the database for its schema version and reflects again only after it."""
+    first = runtime(keeper.live_project())
+    assert runtime(keeper.live_project()) is first, "nothing changed: nothing reflected"
+    assert keeper.workflow.project_source is not None
+    assert runtime(keeper.workflow.project_source()) is first
+    service = sqlite3.connect(keeper.directory / "ainema.sqlite3")
+    service.execute("ALTER TABLE favorites ADD COLUMN note VARCHAR(40)")
+    service.execute(
+        "CREATE TABLE gifts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id))"
+    )
+    service.commit()
+    service.close()
+    assert keeper.live_project() is keeper.project, "the files did not change"
+    again = runtime(keeper.project)
+    assert again is not first
+    assert "note" in again.tables["favorites"].c
+    referring = {(fk.child, fk.parent) for fk in again.sources["main"].foreign_keys}
+    assert ("gifts", "users") in referring
+    assert runtime(keeper.live_project()) is again
 
 
 def test_one_store_for_every_part(keeper: Keeper) -> None:

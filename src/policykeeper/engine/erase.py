@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,9 +18,18 @@ import sqlalchemy as sa
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.decide import Decision, KeptRow, decide
 from policykeeper.engine.hashkey import hash_secret
-from policykeeper.engine.holds import refuse_held_erasure
+from policykeeper.engine.holds import active_holds, refuse_held_erasure
 from policykeeper.engine.identity import Identity, canonical
-from policykeeper.engine.keys import BATCH, Key, batches, matching, rows_of, satisfying
+from policykeeper.engine.keys import (
+    BATCH,
+    Key,
+    batches,
+    bound,
+    in_values,
+    matching,
+    rows_of,
+    satisfying,
+)
 from policykeeper.engine.masking import Masking, apply_masking, changes, kept_columns, masking
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
@@ -105,7 +115,9 @@ def erase(
         return _dry_run(rt, identity, found)
     state = state_for(project)
     request = identity.digest()
-    journal = state.journal(request, ACTION)
+    with state.engine.connect() as connection:  # one read: the journal and the legal holds
+        journal = state.journal(request, ACTION, connection)
+        holds = active_holds(connection)
     if journal is not None and journal.report is not None:
         if not _someone_new(rt, identity, journal.roots, found):
             return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
@@ -126,7 +138,7 @@ def erase(
         }
         plans = Plans(rt)
         report = _report(rt, identity, subject, decisions, plans, dry_run=False)
-        _refuse_held(project, subject, connections)
+        _refuse_held(project, subject, connections, holds)
         secret = _secret(rt, decisions, plans)
         if journal is None:
             state.start(request, ACTION, subject.roots(project.datamap))
@@ -196,9 +208,15 @@ class Plans:
         return plan
 
 
-def _refuse_held(project: Project, subject: Subject, connections: dict[str, sa.Connection]) -> None:
+def _refuse_held(
+    project: Project,
+    subject: Subject,
+    connections: dict[str, sa.Connection],
+    holds: list[sa.Row[Any]],
+) -> None:
     """Legal holds pause erasure: refuse before any change."""
-    refuse_held_erasure(project, {t: list(r.rows) for t, r in subject.tables.items()}, connections)
+    tables = {t: list(r.rows) for t, r in subject.tables.items()}
+    refuse_held_erasure(project, tables, connections, holds)
 
 
 def _someone_new(
@@ -236,13 +254,12 @@ def _apply(
     progress: Progress | None = None,
 ) -> None:
     for detach in decision.detach:
-        nulls = {c: None for c in detach.columns}
+        target, columns = detach.table, detach.columns
+        statement = rt.statements.get(
+            ("detach", target.fullname, columns), partial(_detaching, target, columns)
+        )
         for batch in batches(sorted(detach.values, key=repr)):
-            connection.execute(
-                detach.table.update()
-                .where(matching(detach.table, detach.columns, batch))
-                .values(nulls)
-            )
+            connection.execute(statement, bound(columns, batch))
     for table, kept in decision.kept.items():
         groups: dict[tuple[bool, frozenset[int] | None, str | None], set[Key]] = {}
         for key, row in kept.items():
@@ -259,23 +276,21 @@ def _apply(
                     subject.tables[table].rows,
                     plan,
                     secret,
+                    rt.statements,
                 )
     for table, columns, keys in decision.break_first:
-        live = rt.tables[table]
+        live, pk = rt.tables[table], rt.primary_key(table)
         for batch in batches(sorted(keys, key=repr)):
             connection.execute(
-                live.update()
-                .where(matching(live, rt.primary_key(table), batch))
-                .values({c: None for c in columns})
+                live.update().where(matching(live, pk, batch)).values(dict.fromkeys(columns))
             )
     total = sum(len(decision.delete[t]) for t in decision.order)
     done = 0
     for table in decision.order:
-        live = rt.tables[table]
+        live, pk = rt.tables[table], rt.primary_key(table)
+        statement = rt.statements.get(("delete", table), partial(_deleting, live, pk))
         for batch in batches(sorted(decision.delete[table], key=repr)):
-            result = connection.execute(
-                live.delete().where(matching(live, rt.primary_key(table), batch))
-            )
+            result = connection.execute(statement, bound(pk, batch))
             if result.rowcount != len(batch):
                 _fail(
                     connection,
@@ -284,6 +299,14 @@ def _apply(
             done += len(batch)
             if progress is not None:
                 progress(Step(f"erasing {total} rows", done, total))
+
+
+def _detaching(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    return table.update().where(in_values(table, columns)).values(dict.fromkeys(columns))
+
+
+def _deleting(table: sa.Table, primary_key: tuple[str, ...]) -> sa.Delete:
+    return table.delete().where(in_values(table, primary_key))
 
 
 def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import ExitStack
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,17 +25,31 @@ from policykeeper.store.retention_models import LegalHold
 HeldKeys = dict[str, set[Key]]
 
 
+_HOLDS = LegalHold.__table__
+
+
+def active_holds(connection: sa.Connection) -> list[sa.Row[Any]]:
+    """The holds not released yet, as rows of `retention_holds`."""
+    query = sa.select(_HOLDS).where(_HOLDS.c.released_at.is_(None))
+    return list(connection.execute(query))
+
+
 def held_keys(
     project: Project, connections: Mapping[str, sa.Connection], store: Store | None = None
 ) -> HeldKeys:
     """Every row under an active hold, per data map table: the records and each held person's
     rows. The store defaults to the engine's own (opened once per project, not per call)."""
+    engine = (store or state_for(project).store).engine
+    with engine.connect() as connection:
+        holds = active_holds(connection)
+    return keys_under(project, connections, holds)
+
+
+def keys_under(
+    project: Project, connections: Mapping[str, sa.Connection], holds: list[sa.Row[Any]]
+) -> HeldKeys:
+    """The rows these holds keep, per data map table (a held person's found again)."""
     rt = runtime(project)
-    store = store or state_for(project).store
-    with store.transaction() as session:
-        holds = list(
-            session.execute(sa.select(LegalHold).where(LegalHold.released_at.is_(None))).scalars()
-        )
     held: HeldKeys = {}
     for hold in holds:
         if hold.scope == "record" and hold.table_name in rt.tables:
@@ -49,11 +64,15 @@ def held_keys(
 
 
 def refuse_held_erasure(
-    project: Project, tables: dict[str, list[Key]], connections: Mapping[str, sa.Connection]
+    project: Project,
+    tables: dict[str, list[Key]],
+    connections: Mapping[str, sa.Connection],
+    holds: list[sa.Row[Any]],
 ) -> None:
     """The engine's erasure hook: refuse, changing nothing, when a held row would be erased.
-    `connections` are the erasure's own (a held person's rows are found through them)."""
-    held = held_keys(project, connections)
+    `holds` were read with the erasure's journal; `connections` are the erasure's own (a held
+    person's rows are found through them)."""
+    held = keys_under(project, connections, holds)
     for table, keys in tables.items():
         clash = held.get(table, set()) & set(keys)
         if clash:

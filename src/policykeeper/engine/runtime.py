@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -22,6 +22,7 @@ from policykeeper.datamap.schema import (
     reflect,
     schema_version,
 )
+from policykeeper.engine.keys import Statements
 from policykeeper.engine.state import release_state
 from policykeeper.errors import ProblemsFound
 from policykeeper.policy.source import read_yaml
@@ -55,12 +56,18 @@ class Runtime:
     sources: dict[str, Source]
     tables: dict[str, sa.Table]
     _names: dict[str, str] | None = None
+    _keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    statements: Statements = field(default_factory=Statements)
+    """The engine's statements over these reflected tables, built once (see `Statements`)."""
 
     def source_of(self, table: str) -> Source:
         return self.sources[self.project.datamap.connection_of(table)]
 
     def primary_key(self, table: str) -> tuple[str, ...]:
-        return tuple(column.name for column in self.tables[table].primary_key.columns)
+        found = self._keys.get(table)
+        if found is None:
+            found = self._keys[table] = tuple(c.name for c in self.tables[table].primary_key)
+        return found
 
     def mapped_name(self, fullname: str) -> str | None:
         """The data map's name for a reflected table, if the map lists it."""

@@ -75,13 +75,18 @@ class StoreState:
         self.engine = self.store.engine
         import_legacy(self.engine, directory)
 
-    def journal(self, request: str, action: str) -> Journal | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(_journal).where(
-                    _journal.c.request == request, _journal.c.action == action
-                )
-            ).first()
+    def journal(
+        self, request: str, action: str, connection: sa.Connection | None = None
+    ) -> Journal | None:
+        """The journal entry, read on `connection` when the caller reads more beside it."""
+        query = sa.select(_journal).where(
+            _journal.c.request == request, _journal.c.action == action
+        )
+        if connection is None:
+            with self.engine.connect() as own:
+                row = own.execute(query).first()
+        else:
+            row = connection.execute(query).first()
         if row is None:
             return None
         return Journal(
@@ -123,15 +128,15 @@ class StoreState:
                 .where(_journal.c.request == request, _journal.c.action == action)
                 .values(report=json.dumps(report, default=str), finished_at=_now())
             )
-            for table in sorted({hold.table for hold in holds}):
-                keys = [json.dumps(h.key, default=str) for h in holds if h.table == table]
-                for start in range(0, len(keys), 500):
-                    connection.execute(
-                        _holds.delete().where(
-                            _holds.c.table_name == table,
-                            _holds.c.row_key.in_(keys[start : start + 500]),
+            rows = sorted({(hold.table, json.dumps(hold.key, default=str)) for hold in holds})
+            for start in range(0, len(rows), 500):  # earlier records of the same rows go
+                connection.execute(
+                    _holds.delete().where(
+                        sa.tuple_(_holds.c.table_name, _holds.c.row_key).in_(
+                            rows[start : start + 500]
                         )
                     )
+                )
             if holds:
                 connection.execute(
                     _holds.insert(),
