@@ -8,9 +8,12 @@ action is idempotent, so the second run ends exactly where an uninterrupted run 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -140,20 +143,73 @@ def erase(
         report = _report(rt, identity, subject, decisions, plans, dry_run=False)
         _refuse_held(project, subject, connections, holds)
         secret = _secret(rt, decisions, plans)
+        starting: _Beside | None = None
         if journal is None:
-            state.start(request, ACTION, subject.roots(project.datamap))
+            start = partial(state.start, request, ACTION, subject.roots(project.datamap))
+            if _apart(rt, state.store.url):
+                starting = _Beside(start)
+            else:
+                start()
         done = set(journal.done) if journal else set()
         pending = [name for name in _connection_order(rt) if name not in done]
-        for name in pending:
-            connection = connections[name]
-            _apply(rt, decisions[name], subject, connection, secret, plans, progress)
-            _verify(rt, decisions[name], subject, connection)
-            connection.commit()
-            if name != pending[-1]:
-                state.committed(request, ACTION, name)
+        try:
+            for name in pending:
+                connection = connections[name]
+                _apply(rt, decisions[name], subject, connection, secret, plans, progress)
+                _verify(rt, decisions[name], subject, connection)
+                if starting is not None:
+                    starting.wait()  # the journal is durable before any change commits
+                    starting = None
+                connection.commit()
+                if name != pending[-1]:
+                    state.committed(request, ACTION, name)
+        finally:
+            if starting is not None:  # a change failed: the journal write still ends first
+                starting.join()
         report.verified = True
         state.finish(request, ACTION, report.to_json(), _holds(decisions))
     return report
+
+
+class _Beside:
+    """The journal's start, written in a thread while the changes are made in the service's
+    database (on another database, so neither waits for the other); `wait` returns once it
+    is committed, or raises its error."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(write,), name="policykeeper-journal", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except BaseException as exc:  # handed to the erasure's own thread by `wait`
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def wait(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _apart(rt: Runtime, state_url: str) -> bool:
+    """Is the store a database of its own? (Not one SQLite file with a service connection,
+    where the journal's write would wait for the changes' lock and they for it.)"""
+    mine = _sqlite_file(state_url)
+    return mine is None or all(_sqlite_file(s.url) != mine for s in rt.sources.values())
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    return Path(parsed.database or ":memory:").resolve()
 
 
 def _dry_run(rt: Runtime, identity: Identity, found: Subject | None) -> ErasureReport:
@@ -319,37 +375,37 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
     ALL of counts; a table with many kept rows is checked key by key.
     """
     datamap = rt.project.datamap
-    counts: list[tuple[int, sa.Select[Any]]] = []
+    counts: list[_Count] = []
     left: list[str] = []
     for table in datamap.owned():
         if datamap.connection_of(table) != decision.source.name:
             continue
         live, pk = rt.tables[table], rt.primary_key(table)
         kept = decision.kept.get(table, {})
+        keys = sorted(kept, key=repr)
         for index, via in enumerate(datamap.tables[table].via):
             up = subject.is_up(table, index)
             columns = list(via.join.values())
-            limits = [*rows_of(datamap.tables[table], live), *satisfying(live, via.where)]
             for batch in _remaining_values(decision, subject, via.table, columns, up):
-                condition = sa.and_(matching(live, list(via.join), batch), *limits)
                 if len(kept) > BATCH:
+                    limits = [*rows_of(datamap.tables[table], live), *satisfying(live, via.where)]
+                    condition = sa.and_(matching(live, list(via.join), batch), *limits)
                     query = sa.select(*(live.c[c] for c in pk)).where(condition)
                     extra = sum(1 for row in connection.execute(query) if tuple(row) not in kept)
                     if extra:
                         left.append(f"{extra} rows of {table} remain")
                     continue
-                if kept:
-                    keys = sorted(kept, key=repr)
-                    condition = sa.and_(condition, sa.not_(matching(live, pk, keys)))
-                select = (
-                    sa.select(sa.literal(table).label("t"), sa.func.count().label("n"))
-                    .select_from(live)
-                    .where(condition)
-                )
-                counts.append((len(batch) + len(kept), select))
+                counts.append(_Count(table, index, batch, keys))
     for group in _groups(counts):
-        query = group[0] if len(group) == 1 else sa.union_all(*group)
-        left += [f"{n} rows of {t} remain" for t, n in connection.execute(query) if n]
+        shape = tuple((c.table, c.index, bool(c.kept)) for c in group)
+        query = rt.statements.get(("verify", shape), partial(_counting, rt, shape))
+        parameters: dict[str, list[Any]] = {}
+        for position, count in enumerate(group):
+            spec = datamap.tables[count.table]
+            parameters |= bound(list(spec.via[count.index].join), count.values, f"v{position}")
+            if count.kept:
+                parameters |= bound(rt.primary_key(count.table), count.kept, f"k{position}")
+        left += [f"{n} rows of {t} remain" for t, n in connection.execute(query, parameters) if n]
     if left:
         _fail(
             connection,
@@ -432,15 +488,49 @@ def _remaining_values(
     return list(batches(sorted((v for v in values if None not in v), key=repr)))
 
 
-def _groups(counts: list[tuple[int, sa.Select[Any]]]) -> list[list[sa.Select[Any]]]:
-    """Statements grouped so each UNION ALL binds at most about BATCH parameters."""
-    groups: list[list[sa.Select[Any]]] = []
+@dataclass
+class _Count:
+    """One search of the verification: rows of `table` reached by its via `index` from
+    `values`, other than the `kept` ones."""
+
+    table: str
+    index: int
+    values: list[Key]
+    kept: list[Key]
+
+
+def _counting(rt: Runtime, shape: tuple[tuple[str, int, bool], ...]) -> sa.Select[Any]:
+    """The verification's counts for one group of searches, as one UNION ALL whose values are
+    bound by position (`v0`, `k0`, ...): built once per shape, then only executed."""
+    parts = []
+    for position, (table, index, kept) in enumerate(shape):
+        spec, live = rt.project.datamap.tables[table], rt.tables[table]
+        via = spec.via[index]
+        condition = [
+            in_values(live, list(via.join), f"v{position}"),
+            *rows_of(spec, live),
+            *satisfying(live, via.where),
+        ]
+        if kept:
+            condition.append(sa.not_(in_values(live, rt.primary_key(table), f"k{position}")))
+        parts.append(
+            sa.select(sa.literal(table).label("t"), sa.func.count().label("n"))
+            .select_from(live)
+            .where(*condition)
+        )
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)  # type: ignore[return-value]
+
+
+def _groups(counts: list[_Count]) -> list[list[_Count]]:
+    """Searches grouped so each UNION ALL binds at most about BATCH parameters."""
+    groups: list[list[_Count]] = []
     size = 0
-    for parameters, select in counts:
+    for count in counts:
+        parameters = len(count.values) + len(count.kept)
         if not groups or size + parameters > BATCH:
             groups.append([])
             size = 0
-        groups[-1].append(select)
+        groups[-1].append(count)
         size += parameters
     return groups
 

@@ -43,20 +43,22 @@ def matching(
     return sa.tuple_(*(table.c[name] for name in columns)).in_([tuple(v) for v in values])
 
 
-def in_values(table: sa.FromClause, columns: Sequence[str]) -> sa.ColumnElement[bool]:
-    """`(columns) IN :values`, the values bound at each execution (`bound`): a statement built
+def in_values(
+    table: sa.FromClause, columns: Sequence[str], name: str = VALUES
+) -> sa.ColumnElement[bool]:
+    """`(columns) IN :name`, the values bound at each execution (`bound`): a statement built
     with it once serves every person and batch, so SQLAlchemy builds and hashes it once."""
     if len(columns) == 1:
         column = table.c[columns[0]]
-        return column.in_(sa.bindparam(VALUES, expanding=True, type_=column.type))
-    return sa.tuple_(*(table.c[name] for name in columns)).in_(sa.bindparam(VALUES, expanding=True))
+        return column.in_(sa.bindparam(name, expanding=True, type_=column.type))
+    return sa.tuple_(*(table.c[c] for c in columns)).in_(sa.bindparam(name, expanding=True))
 
 
-def bound(columns: Sequence[str], batch: Sequence[Key]) -> dict[str, list[Any]]:
+def bound(columns: Sequence[str], batch: Sequence[Key], name: str = VALUES) -> dict[str, list[Any]]:
     """The parameters of `in_values` for one batch."""
     if len(columns) == 1:
-        return {VALUES: [value[0] for value in batch]}
-    return {VALUES: [tuple(value) for value in batch]}
+        return {name: [value[0] for value in batch]}
+    return {name: [tuple(value) for value in batch]}
 
 
 class Statements:

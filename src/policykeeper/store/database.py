@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 DATABASE_URL_ENV = "POLICYKEEPER_DATABASE_URL"
 STATE_DIR = ".policykeeper"
 AUDIT_KEY = "policykeeper.audit_key"
+JOB_ADDED = "policykeeper.job_added"
+"""Session.info flag of a transaction that queued a job (see Store.job_added)."""
 """Where a store's sessions carry the audit key (Session.info), for the audit log's appends."""
 
 
@@ -137,6 +140,14 @@ class Store:
         self.engine = make_engine(url)
         info = {AUDIT_KEY: audit_key} if audit_key else {}
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self.job_added = threading.Event()
+        """Set when a transaction that queued a job commits: the poller of this process (the
+        worker beside the server on SQLite) wakes at once instead of at its next poll."""
+        event.listen(self.sessions, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(JOB_ADDED, False):
+            self.job_added.set()
 
     @property
     def postgres(self) -> bool:
