@@ -113,31 +113,28 @@ def _signature(constraint: sa.ForeignKeyConstraint) -> tuple[object, ...]:
 
 _PG_VERSION = sa.text(
     """
-    SELECT md5(string_agg(part, ',' ORDER BY part)) FROM (
-      SELECT concat_ws(':', 'c', c.oid, c.relname, c.relkind) AS part
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY(:schemas)
+    WITH c AS (
+      SELECT c.oid, c.relname, c.relkind FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ANY(:schemas) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+    )
+    SELECT count(*) || ':' || sum(('x' || left(md5(part), 15))::bit(60)::bigint) FROM (
+      SELECT concat_ws(':', 'c', c.oid, c.relname, c.relkind) AS part FROM c
       UNION ALL
       SELECT concat_ws(':', 'a', a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod,
                        a.attnotnull, a.attisdropped, a.attcollation)
-      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY(:schemas) AND a.attnum > 0
+      FROM c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
       UNION ALL
       SELECT concat_ws(':', 'k', k.oid, k.conname, k.contype, k.conrelid, k.confrelid, k.conkey,
                        k.confkey, k.confdeltype)
-      FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
-      WHERE n.nspname = ANY(:schemas)
+      FROM pg_constraint k
+      WHERE k.conrelid IN (SELECT oid FROM c) OR k.confrelid IN (SELECT oid FROM c)
       UNION ALL
       SELECT concat_ws(':', 'i', i.indexrelid, i.indrelid, i.indisunique, i.indkey)
-      FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY(:schemas)
+      FROM c JOIN pg_index i ON i.indrelid = c.oid
       UNION ALL
-      SELECT concat_ws(':', 'h', h.inhrelid, h.inhparent)
-      FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ANY(:schemas)
+      SELECT concat_ws(':', 'h', h.inhrelid, h.inhparent) FROM pg_inherits h
+      WHERE h.inhrelid IN (SELECT oid FROM c) OR h.inhparent IN (SELECT oid FROM c)
     ) parts
     """
 )

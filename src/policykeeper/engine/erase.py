@@ -36,7 +36,7 @@ from policykeeper.engine.keys import (
 from policykeeper.engine.masking import Masking, apply_masking, changes, kept_columns, masking
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
-from policykeeper.engine.state import Hold, state_for
+from policykeeper.engine.state import Hold, Write, state_for
 from policykeeper.errors import SchemaConflict, SubjectNotFound
 from policykeeper.progress import Progress, Step
 from policykeeper.project import Project
@@ -105,12 +105,19 @@ def erase(
     dry_run: bool = False,
     progress: Progress | None = None,
     found: Subject | None = None,
+    first: Write | None = None,
+    finish: list[Write] | None = None,
 ) -> ErasureReport:
     """Erase one person from the SQL tables; `progress` hears of every batch of deleted rows.
 
     `found`: the person as the caller searched them just now with every column
     (`Collector(..., everything=True)`), so they are not searched twice; a resumed erasure
     still starts from its journal, and the verification pass searches again either way.
+    `first`: a write of the caller's that must be durable before any row changes (the places
+    journal's start); it commits with the journal's own start, beside the changes and always
+    before the first commit (at once when nothing is left to change). `finish`: when given,
+    the journal's finish is left there for the caller to commit with its own next write (the
+    places journal's); until it does, a repeat resumes from the journal's start.
     """
     identity = canonical(project.datamap, identity)
     rt = runtime(project)
@@ -123,6 +130,9 @@ def erase(
         holds = active_holds(connection)
     if journal is not None and journal.report is not None:
         if not _someone_new(rt, identity, journal.roots, found):
+            if first is not None:
+                with state.engine.begin() as connection:
+                    first(connection)
             return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
         journal = None
     with ExitStack() as stack:
@@ -143,9 +153,13 @@ def erase(
         report = _report(rt, identity, subject, decisions, plans, dry_run=False)
         _refuse_held(project, subject, connections, holds)
         secret = _secret(rt, decisions, plans)
-        starting: _Beside | None = None
+        writes = [] if first is None else [first]
         if journal is None:
-            start = partial(state.start, request, ACTION, subject.roots(project.datamap))
+            roots = subject.roots(project.datamap)
+            writes.append(lambda connection: state.start(request, ACTION, roots, connection))
+        starting: _Beside | None = None
+        if writes:
+            start = partial(_commit, state.engine, writes)
             if _apart(rt, state.store.url):
                 starting = _Beside(start)
             else:
@@ -167,14 +181,24 @@ def erase(
             if starting is not None:  # a change failed: the journal write still ends first
                 starting.join()
         report.verified = True
-        state.finish(request, ACTION, report.to_json(), _holds(decisions))
+        done_write = partial(state.finish, request, ACTION, report.to_json(), _holds(decisions))
+        if finish is not None:
+            finish.append(done_write)
+        else:
+            done_write()
     return report
 
 
+def _commit(engine: sa.Engine, writes: list[Write]) -> None:
+    with engine.begin() as connection:
+        for write in writes:
+            write(connection)
+
+
 class _Beside:
-    """The journal's start, written in a thread while the changes are made in the service's
-    database (on another database, so neither waits for the other); `wait` returns once it
-    is committed, or raises its error."""
+    """The journals' start, written in a thread while the changes are made in the service's
+    database (on another database, so neither waits for the other); `wait` returns once it is
+    committed, or raises the error that stopped it."""
 
     def __init__(self, write: Callable[[], None]) -> None:
         self._error: BaseException | None = None

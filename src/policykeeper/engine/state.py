@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -56,6 +58,21 @@ class Hold:
     delete_after: Any
 
 
+Write = Callable[[sa.Connection], None]
+"""A write to the store inside a transaction another write opened: journal entries that must
+become durable together commit once."""
+
+
+@contextmanager
+def within(engine: sa.Engine, connection: sa.Connection | None) -> Iterator[sa.Connection]:
+    """`connection` (its caller commits), else a transaction of its own."""
+    if connection is not None:
+        yield connection
+        return
+    with engine.begin() as own:
+        yield own
+
+
 class EngineState(Protocol):
     def journal(self, request: str, action: str) -> Journal | None: ...
     def start(self, request: str, action: str, roots: dict[str, list[list[Any]]]) -> None: ...
@@ -95,8 +112,15 @@ class StoreState:
             json.loads(row.report) if row.report else None,
         )
 
-    def start(self, request: str, action: str, roots: dict[str, list[list[Any]]]) -> None:
-        with self.engine.begin() as connection:
+    def start(
+        self,
+        request: str,
+        action: str,
+        roots: dict[str, list[list[Any]]],
+        connection: sa.Connection | None = None,
+    ) -> None:
+        """Written before any change; inside `connection`'s transaction when given."""
+        with within(self.engine, connection) as connection:
             connection.execute(
                 _journal.delete().where(_journal.c.request == request, _journal.c.action == action)
             )
@@ -120,9 +144,17 @@ class StoreState:
                 .values(done=json.dumps(done))
             )
 
-    def finish(self, request: str, action: str, report: dict[str, Any], holds: list[Hold]) -> None:
-        """Mark the request done and record its held rows, in one transaction."""
-        with self.engine.begin() as connection:
+    def finish(
+        self,
+        request: str,
+        action: str,
+        report: dict[str, Any],
+        holds: list[Hold],
+        connection: sa.Connection | None = None,
+    ) -> None:
+        """Mark the request done and record its held rows, in one transaction (`connection`'s
+        when given)."""
+        with within(self.engine, connection) as connection:
             connection.execute(
                 _journal.update()
                 .where(_journal.c.request == request, _journal.c.action == action)

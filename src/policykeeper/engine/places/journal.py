@@ -9,13 +9,14 @@ only the report stays.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from policykeeper.engine.state import state_for
+from policykeeper.engine.state import Write, state_for, within
 from policykeeper.project import Project
 from policykeeper.store.engine_models import EnginePlaceRun
 
@@ -30,17 +31,32 @@ class Run:
 
 
 class RunJournal(Protocol):
-    """`record` and `finish` receive every place's result so far (they replace, not merge)."""
+    """`record` and `finish` receive every place's result so far (they replace, not merge).
+    `connection` and `also` are PolicyKeeper's store: a start written inside another write's
+    transaction, and writes (the SQL erasure's journal finish) to commit with this one."""
 
     def get(self, key: str, action: str) -> Run | None: ...
-    def start(self, key: str, action: str, person: dict[str, Any]) -> None: ...
-    def record(self, key: str, action: str, results: dict[str, dict[str, Any]]) -> None: ...
+    def start(
+        self,
+        key: str,
+        action: str,
+        person: dict[str, Any],
+        connection: sa.Connection | None = None,
+    ) -> None: ...
+    def record(
+        self,
+        key: str,
+        action: str,
+        results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
+    ) -> None: ...
     def finish(
         self,
         key: str,
         action: str,
         report: dict[str, Any],
         results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
     ) -> None: ...
 
 
@@ -72,8 +88,14 @@ class StoreJournal:
             json.loads(row.report) if row.report else None,
         )
 
-    def start(self, key: str, action: str, person: dict[str, Any]) -> None:
-        with self.engine.begin() as connection:
+    def start(
+        self,
+        key: str,
+        action: str,
+        person: dict[str, Any],
+        connection: sa.Connection | None = None,
+    ) -> None:
+        with within(self.engine, connection) as connection:
             connection.execute(
                 _runs.delete().where(_runs.c.run_key == key, _runs.c.action == action)
             )
@@ -87,8 +109,16 @@ class StoreJournal:
                 )
             )
 
-    def record(self, key: str, action: str, results: dict[str, dict[str, Any]]) -> None:
+    def record(
+        self,
+        key: str,
+        action: str,
+        results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
+    ) -> None:
         with self.engine.begin() as connection:
+            for write in also:
+                write(connection)
             connection.execute(
                 _runs.update()
                 .where(_runs.c.run_key == key, _runs.c.action == action)
@@ -101,8 +131,11 @@ class StoreJournal:
         action: str,
         report: dict[str, Any],
         results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
     ) -> None:
         with self.engine.begin() as connection:
+            for write in also:
+                write(connection)
             connection.execute(
                 _runs.update()
                 .where(_runs.c.run_key == key, _runs.c.action == action)

@@ -14,6 +14,7 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from policykeeper.engine.places.journal import RunJournal, StoreJournal
 from policykeeper.engine.places.manual import ManualPlace
 from policykeeper.engine.places.registry import SkippedPlace, build_places
 from policykeeper.engine.places.sql import SqlPlace, erasure_result
+from policykeeper.engine.state import Write
 from policykeeper.errors import SubjectNotFound
 from policykeeper.output import write_atomic
 from policykeeper.progress import Progress
@@ -362,7 +364,11 @@ def _change(
                 raise
             person = Person.from_json(run.person)  # SQL committed before the journal said so
         if run is None or not sql_done:
-            book.start(key, action, person.to_json())
+            start = partial(book.start, key, action, person.to_json())
+            if action == "erase":
+                sql.first = start  # committed with the SQL erasure's own journal start
+            else:
+                start()
             done = {}
     locating = time.perf_counter() - started
     entries: list[PlaceEntry] = []
@@ -377,7 +383,7 @@ def _change(
             attempts = int(previous.get("attempts", 0)) if previous else 0
             outside = _acts_outside(place)
             if outside and unsaved:  # what SQL did is kept before anything else acts
-                book.record(key, action, results)
+                book.record(key, action, results, _taken(sql.finishing))
             started = time.perf_counter()
             if place is sql:
                 result = act(sql, {})  # SQL errors (a legal hold, a conflict) stop the run
@@ -395,17 +401,25 @@ def _change(
             results[place.name] = {**result.to_json(), "attempts": attempts}
             unsaved = not outside
             if outside:
-                book.record(key, action, results)
+                book.record(key, action, results, _taken(sql.finishing))
             entries.append(entry)
     finally:
         _close(others)
     report = PlacesReport(action, identity.kind, entries, sql=entries[0].result.detail or {})
     report.located_seconds = locating
+    also = _taken(sql.finishing)
     if report.complete:
-        book.finish(key, action, _forgetful(report.to_json()), _forgotten(results))
-    elif unsaved:
-        book.record(key, action, results)
+        book.finish(key, action, _forgetful(report.to_json()), _forgotten(results), also)
+    elif unsaved or also:
+        book.record(key, action, results, also)
     return report
+
+
+def _taken(writes: list[Write]) -> list[Write]:
+    """The writes waiting in `writes`, which is left empty."""
+    taken = list(writes)
+    writes.clear()
+    return taken
 
 
 def _acts_outside(place: Place) -> bool:

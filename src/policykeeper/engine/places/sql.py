@@ -24,6 +24,7 @@ from policykeeper.engine.rectify import RectificationReport
 from policykeeper.engine.rectify import rectify as rectify_tables
 from policykeeper.engine.restrict import restrict as restrict_tables
 from policykeeper.engine.runtime import runtime
+from policykeeper.engine.state import Write
 from policykeeper.errors import InputError
 from policykeeper.progress import Progress
 from policykeeper.project import Project
@@ -51,6 +52,11 @@ class SqlPlace:
         self.found: Subject | None = None
         """The person as `find_person` searched them, every column read: the access or erasure
         that follows at once starts from it instead of searching again."""
+        self.first: Write | None = None
+        """The run's journal start, when erasure is to commit it with its own (see
+        `engine.erase.erase`)."""
+        self.finishing: list[Write] = []
+        """The SQL erasure's journal finish, for the run to commit with its next write."""
 
     def columns(self) -> set[str]:
         return set()
@@ -111,9 +117,16 @@ class SqlPlace:
         return PlaceResult(Status.read, {"rows": sum(rows.values())}, detail={"tables": rows})
 
     def erase(self, location: Location) -> PlaceResult:
-        return erasure_result(
-            erase_tables(self.project, self.identity, progress=self.progress, found=self._taken())
+        first, self.first = self.first, None
+        report = erase_tables(
+            self.project,
+            self.identity,
+            progress=self.progress,
+            found=self._taken(),
+            first=first,
+            finish=self.finishing,
         )
+        return erasure_result(report)
 
     def dry_run(self) -> ErasureReport:
         return erase_tables(self.project, self.identity, dry_run=True, found=self._taken())
