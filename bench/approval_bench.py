@@ -5,8 +5,9 @@ state, with the worker running in-process, on PostgreSQL.
 
 The service database is engine_bench's AInema database (pk_bench, generated once and reused);
 the state store is a fresh PostgreSQL database (pk_bench_state) made for each run. One Keeper
-runs the process, as `serve` does, with the worker it starts beside the server (procrastinate
-on PostgreSQL). Each request is
+runs the process, as `serve` does (settled before the first request: project loaded, schema
+reflected, gc.freeze), with the worker it starts beside the server (procrastinate on
+PostgreSQL). Each request is
 submitted and verified by its emailed code first; then, one at a time, staff approve it and
 the bench waits for completion. The latency is the request's `closed_at` minus the moment
 just before `decide()`; the bench reads it once the worker's handler returned (an event, not
@@ -153,6 +154,7 @@ def main() -> None:
             secret_key=secrets.token_bytes(32),
             audit_key=secrets.token_bytes(32),
         )
+        keeper.settle()  # as `serve` does before it takes requests
         workflow = keeper.workflow
         timings = Timings(keeper)
         worker = keeper.start_worker(stop)

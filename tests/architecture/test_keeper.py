@@ -3,6 +3,7 @@ what changed, reads no environment variable, and reports progress through a call
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sqlite3
@@ -52,7 +53,9 @@ def test_a_changed_file_is_loaded_again(keeper: Keeper) -> None:
 
 def test_a_changed_schema_is_reflected_again(keeper: Keeper) -> None:
     """A migration of the service's database reaches a running process before its next job:
-    the Keeper asks the database for its schema version and reflects again only after it."""
+    the Keeper asks the database for its schema version (at most once per `schema_every`
+    seconds) and reflects again only after a change."""
+    keeper.schema_every = 0.0
     first = runtime(keeper.live_project())
     assert runtime(keeper.live_project()) is first, "nothing changed: nothing reflected"
     assert keeper.workflow.project_source is not None
@@ -71,6 +74,23 @@ def test_a_changed_schema_is_reflected_again(keeper: Keeper) -> None:
     referring = {(fk.child, fk.parent) for fk in again.sources["main"].foreign_keys}
     assert ("gifts", "users") in referring
     assert runtime(keeper.live_project()) is again
+    keeper.schema_every = 3600.0  # looked at just now: the next hour's requests do not ask
+    service = sqlite3.connect(keeper.directory / "ainema.sqlite3")
+    service.execute("ALTER TABLE gifts ADD COLUMN note VARCHAR(40)")
+    service.commit()
+    service.close()
+    assert runtime(keeper.live_project()) is again
+
+
+def test_a_settled_keeper_reflected_its_databases_and_froze_them(keeper: Keeper) -> None:
+    """`serve` and `worker` settle before their first request: nothing is loaded or reflected
+    in a request, and a full garbage collection does not walk what the process keeps."""
+    try:
+        keeper.settle()
+        assert gc.get_freeze_count() > 0
+        assert "runtime" in keeper.project.cache
+    finally:
+        gc.unfreeze()
 
 
 def test_one_store_for_every_part(keeper: Keeper) -> None:

@@ -454,8 +454,10 @@ def _forgetful(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _forgotten(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Each place's result as a finished run keeps it: without the recipient's identifiers."""
-    return {name: _forgetful({"places": [result]})["places"][0] for name, result in results.items()}
+    """Each place's result as a finished run keeps it: without the recipient's identifiers,
+    and without its detail, which the run's report keeps once."""
+    brief = {name: {k: v for k, v in r.items() if k != "detail"} for name, r in results.items()}
+    return {name: _forgetful({"places": [result]})["places"][0] for name, result in brief.items()}
 
 
 def _dry_run(sql: SqlPlace, others: list[Place], identity: Identity) -> PlacesReport:
