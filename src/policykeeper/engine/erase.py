@@ -1,8 +1,9 @@
 """Erasure: decide from reads, then act in one transaction per connection, then verify.
 
-A journal written before the first change keeps the person's primary keys, so a run killed
-at any point can be repeated: each connection either committed or rolled back, and every
-action is idempotent, so the second run ends exactly where an uninterrupted run would.
+A journal committed before the first change commits keeps the person's primary keys (it is
+written in a thread while the changes are made, and the first commit waits for it), so a run
+killed at any point can be repeated: each connection either committed or rolled back, and
+every action is idempotent, so the second run ends exactly where an uninterrupted run would.
 """
 
 from __future__ import annotations
@@ -177,6 +178,9 @@ def erase(
                 connection.commit()
                 if name != pending[-1]:
                     state.committed(request, ACTION, name)
+            if starting is not None:  # nothing was left to commit: its errors still count
+                starting.wait()
+                starting = None
         finally:
             if starting is not None:  # a change failed: the journal write still ends first
                 starting.join()
