@@ -88,7 +88,10 @@ class StoreState:
     """EngineState in PolicyKeeper's main store, migrated to head on first use."""
 
     def __init__(self, url: str, directory: Path) -> None:
-        self.store: Store = migrated_store(url)
+        # No test query before each use, as for the service's own databases: the engine's
+        # journals are written several times per request, and a connection the database
+        # dropped fails the job as an outage, which the worker gives back and runs again.
+        self.store: Store = migrated_store(url, pre_ping=False)
         self.engine = self.store.engine
         import_legacy(self.engine, directory)
 

@@ -65,14 +65,15 @@ def is_postgres(url: str | sa.URL) -> bool:
     return sa.make_url(url).get_backend_name() == "postgresql"
 
 
-def make_engine(url: str) -> sa.Engine:
+def make_engine(url: str, *, pre_ping: bool = True) -> sa.Engine:
     """An engine; on SQLite every transaction starts with BEGIN IMMEDIATE.
 
     Read-then-write transactions (the audit head, state changes) would otherwise fail
     with 'database is locked' when two writers upgrade their locks at the same time.
+    `pre_ping` tests a server connection before each use (see `Store`).
     """
     if sa.make_url(url).get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=pre_ping)
     _private_file(url)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -134,10 +135,10 @@ class Store:
     """The state database: an engine and a session factory. `audit_key` (kept outside the
     database) keys the audit log's hash chain; a store opened without it cannot append."""
 
-    def __init__(self, url: str, *, audit_key: bytes | None = None) -> None:
+    def __init__(self, url: str, *, audit_key: bytes | None = None, pre_ping: bool = True) -> None:
         self.url = url
         self.audit_key = audit_key
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pre_ping=pre_ping)
         info = {AUDIT_KEY: audit_key} if audit_key else {}
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.job_added = threading.Event()
