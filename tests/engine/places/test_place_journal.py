@@ -169,3 +169,48 @@ def test_a_connector_is_parsed_once_per_project_and_file(
         assert len(parsed) == 2, "a changed file is parsed again"
     finally:
         release(project)
+
+
+class Killed(Exception):
+    """Where a kill -9 would have stopped the run."""
+
+
+class DiesAfterSql:
+    """The store's journal, in a process killed right after the SQL erasure committed: its
+    start is written, nothing after it."""
+
+    def __init__(self, inner: StoreJournal) -> None:
+        self.inner = inner
+
+    def get(self, key: str, action: str) -> Any:
+        return self.inner.get(key, action)
+
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        self.inner.start(*args, **kwargs)
+
+    def record(self, *args: Any, **kwargs: Any) -> None:
+        raise Killed
+
+    def finish(self, *args: Any, **kwargs: Any) -> None:
+        raise Killed
+
+
+def test_a_run_killed_after_sql_goes_on_from_the_person_as_found(directory: Path) -> None:
+    """Searched again by user id after the SQL erasure committed, the person is found masked;
+    the next run must tell PayPay the address they had, not its hash."""
+    identity = Identity("user_id", "5")
+    engine = sa.create_engine(os.environ["AINEMA_DATABASE_URL"])
+    with engine.connect() as connection:
+        email = connection.execute(sa.text("SELECT email FROM users WHERE id = 5")).scalar_one()
+    engine.dispose()
+    project = load_project(directory)
+    try:
+        with pytest.raises(Killed):
+            places.erase(project, identity, journal=DiesAfterSql(StoreJournal.of(project)))
+        report = places.erase(project, identity).to_json()
+    finally:
+        release(project)
+    assert report["complete"] is True
+    paypay = {p["place"]: p for p in report["places"]}["paypay"]
+    told = [v for i in paypay["handoff"]["identifiers"] for v in i["values"]]
+    assert email in told and "5" in told, told

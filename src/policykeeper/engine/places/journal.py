@@ -32,8 +32,8 @@ class Run:
 
 class RunJournal(Protocol):
     """`record` and `finish` receive every place's result so far (they replace, not merge).
-    `connection` and `also` are PolicyKeeper's store: a start written inside another write's
-    transaction, and writes (the SQL erasure's journal finish) to commit with this one."""
+    `connection` and `also` are PolicyKeeper's store: a start or finish written inside another
+    write's transaction, and writes (the SQL erasure's journal finish) to commit with this one."""
 
     def get(self, key: str, action: str) -> Run | None: ...
     def start(
@@ -57,6 +57,7 @@ class RunJournal(Protocol):
         report: dict[str, Any],
         results: dict[str, dict[str, Any]],
         also: Sequence[Write] = (),
+        connection: sa.Connection | None = None,
     ) -> None: ...
 
 
@@ -132,8 +133,9 @@ class StoreJournal:
         report: dict[str, Any],
         results: dict[str, dict[str, Any]],
         also: Sequence[Write] = (),
+        connection: sa.Connection | None = None,
     ) -> None:
-        with self.engine.begin() as connection:
+        with within(self.engine, connection) as connection:
             for write in also:
                 write(connection)
             connection.execute(

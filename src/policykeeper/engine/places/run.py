@@ -256,9 +256,12 @@ def erase(
     run_key: str | None = None,
     journal: RunJournal | None = None,
     progress: Progress | None = None,
+    finish: list[Write] | None = None,
 ) -> PlacesReport:
     """Erase everywhere; `run_key` (default: the identity's digest) names the journal entry;
-    `progress` hears how far the SQL erasure has come."""
+    `progress` hears how far the SQL erasure has come. `finish`: when given, the journal's
+    finish of a run that settled every place is left there for the caller to commit with its
+    own write (the request's completion), instead of committed here."""
     sql, others = build_places(project, identity, run_key or "", progress)
     if dry_run:
         return _dry_run(sql, others, identity)
@@ -271,6 +274,7 @@ def erase(
         run_key,
         journal,
         lambda place, location: place.erase(location),
+        finish=finish,
     )
 
 
@@ -337,6 +341,7 @@ def _change(
     journal: RunJournal | None,
     act: Any,
     earlier: dict[str, Any] | None = None,
+    finish: list[Write] | None = None,
 ) -> PlacesReport:
     key = run_key or identity.digest()
     book = journal or StoreJournal.of(project)
@@ -354,7 +359,11 @@ def _change(
     sql_done = Status(done.get(sql.name, {}).get("status", "failed")) in SETTLED
     started = time.perf_counter()
     person: Person
-    if run is not None and run.person is not None and sql_done:
+    stored = run is not None and run.person is not None
+    if stored and (sql_done or (action == "erase" and sql.erasure_begun())):
+        # The SQL erasure may have committed before the journal said so: a search now finds
+        # the person masked or not at all, so the places go on from the person as found.
+        assert run is not None and run.person is not None
         person = Person.from_json(run.person)
     else:
         try:
@@ -409,7 +418,13 @@ def _change(
     report.located_seconds = locating
     also = _taken(sql.finishing)
     if report.complete:
-        book.finish(key, action, _forgetful(report.to_json()), _forgotten(results), also)
+        done_write = partial(
+            book.finish, key, action, _forgetful(report.to_json()), _forgotten(results), also
+        )
+        if finish is not None:
+            finish.append(lambda connection: done_write(connection=connection))
+        else:
+            done_write()
     elif unsaved or also:
         book.record(key, action, results, also)
     return report

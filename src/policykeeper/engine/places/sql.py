@@ -14,7 +14,7 @@ from policykeeper.engine.access import AccessResult
 from policykeeper.engine.access import access as access_tables
 from policykeeper.engine.erase import ErasureReport
 from policykeeper.engine.erase import erase as erase_tables
-from policykeeper.engine.identity import Identity
+from policykeeper.engine.identity import Identity, canonical
 from policykeeper.engine.places.base import Kept, Location, Person, PlaceResult, Status
 from policykeeper.engine.places.manual import ANY_ROW
 from policykeeper.engine.plan import Plan
@@ -24,7 +24,7 @@ from policykeeper.engine.rectify import RectificationReport
 from policykeeper.engine.rectify import rectify as rectify_tables
 from policykeeper.engine.restrict import restrict as restrict_tables
 from policykeeper.engine.runtime import runtime
-from policykeeper.engine.state import Write
+from policykeeper.engine.state import Write, state_for
 from policykeeper.errors import InputError
 from policykeeper.progress import Progress
 from policykeeper.project import Project
@@ -105,6 +105,12 @@ class SqlPlace:
     def count(self, location: Location) -> int:
         self.last_plan = plan_tables(self.project, self.identity)
         return sum(t.rows for t in self.last_plan.tables)
+
+    def erasure_begun(self) -> bool:
+        """Has an erasure of this person begun to change the SQL tables (its journal is in the
+        store)? Then a search now may find them half erased, or not at all."""
+        identity = canonical(self.project.datamap, self.identity)
+        return state_for(self.project).journal(identity.digest(), "erase") is not None
 
     def _taken(self) -> Subject | None:
         """The search `find_person` made, handed on once (a later action searches anew)."""
