@@ -604,7 +604,9 @@ def serve(
 
     from policykeeper.web.app import app_for
 
-    uvicorn.run(app_for(_keeper(directory, db)), host=host, port=port, **_proxy(trusted_proxy))
+    keeper = _keeper(directory, db)
+    keeper.settle()
+    uvicorn.run(app_for(keeper), host=host, port=port, **_proxy(trusted_proxy))
 
 
 def _proxy(trusted: list[str] | None) -> dict[str, Any]:
@@ -681,6 +683,7 @@ def worker(
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
+    keeper.settle()
     console.print(f"worker started on {'PostgreSQL' if keeper.store.postgres else 'SQLite'}")
     keeper.run_worker(stop, stalled_after=stalled_after)
 

@@ -9,13 +9,18 @@ Nothing below it reads the environment or builds these for itself.
 
 from __future__ import annotations
 
+import gc
+import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from policykeeper.config import Config
 from policykeeper.consent.catalog import Catalog
@@ -26,8 +31,8 @@ from policykeeper.engine.identity import Identity
 from policykeeper.engine.places.run import PlacesAccess, PlacesReport
 from policykeeper.engine.places.run import access as access_places
 from policykeeper.engine.places.run import erase as erase_places
-from policykeeper.engine.runtime import release
-from policykeeper.errors import InputError
+from policykeeper.engine.runtime import refresh, release, runtime
+from policykeeper.errors import InputError, PolicyKeeperError
 from policykeeper.job_handlers import JOB_HANDLERS
 from policykeeper.jobs.runner import (
     Heartbeat,
@@ -54,6 +59,8 @@ from policykeeper.workflow.service import Workflow, utcnow
 from policykeeper.workflow.settings import WorkflowSettings
 from policykeeper.workflow.staff import Role, StaffDirectory, StaffMember
 from policykeeper.workflow.tokens import Secrets, load_secret_key
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class Keeper:
         audit_key: bytes | None = None,
         patience: Patience | None = None,
         worker_stale_after: float = 60.0,
+        schema_every: float = 1.0,
     ) -> None:
         self.directory = Path(directory)
         self.config = config or Config()
@@ -97,6 +105,9 @@ class Keeper:
         """Beaten by this process's worker whenever it reached the database (`/readyz`)."""
         self.patience = patience or Patience()
         self.worker_stale_after = worker_stale_after
+        self.schema_every = schema_every
+        """Seconds between two looks at the databases' schemas (`live_project`)."""
+        self._schema_seen: tuple[Project, float] | None = None
         self.worker_running = False
         self.cache: dict[object, object] = {}
         """What the shells build once per process (the center's rendered policy)."""
@@ -117,6 +128,36 @@ class Keeper:
                 self._project = load_project(self.directory, state_url=self.state_url)
                 self._stamp = stamp
             return self._project
+
+    def live_project(self) -> Project:
+        """The project for a request or a sweep: `project`, with each database's schema
+        checked (one catalog query per connection) and reflected again where a table changed
+        since, so a migration never leaves the engine working from an old schema. The check
+        runs at most once per `schema_every` seconds: requests in a burst share one."""
+        project = self.project
+        now = time.monotonic()
+        with self._lock:
+            seen = self._schema_seen
+            due = seen is None or seen[0] is not project or now - seen[1] >= self.schema_every
+            if due:
+                self._schema_seen = (project, now)
+        if due:
+            refresh(project)
+        return project
+
+    def settle(self) -> None:
+        """Ready a long-lived process (`serve`, `worker`) before its first request: open the
+        store, load the project and reflect its databases, then set all of it aside from the
+        garbage collector (`gc.freeze`). A full collection otherwise walks every reflected
+        table, model and module the process keeps for good, pausing whatever request it
+        interrupts for 100 ms and more. A database out of reach now is reflected later."""
+        _ = self.workflow  # built now: the store, the policy, the workflow
+        try:
+            runtime(self.live_project())
+        except (PolicyKeeperError, sa.exc.SQLAlchemyError) as exc:
+            log.warning("the project's databases were not reflected at start: %s", exc)
+        gc.collect()
+        gc.freeze()
 
     @cached_property
     def secrets(self) -> Secrets:
@@ -149,7 +190,7 @@ class Keeper:
             clock=self.clock,
             project_dir=self.directory,
             export_additions=(with_consent_records,),
-            project_source=lambda: self.project,
+            project_source=self.live_project,
         )
 
     @cached_property
@@ -207,7 +248,7 @@ class Keeper:
 
     def access(self, identity: Identity) -> PlacesAccess:
         """Everything about one person, from every place of the data map."""
-        return access_places(self.project, identity)
+        return access_places(self.live_project(), identity)
 
     def sweep(
         self,
@@ -218,13 +259,13 @@ class Keeper:
         progress: Progress | None = None,
     ) -> RunReport:
         """Apply every bound retention rule now (resumable); the mailer sends the notices."""
-        return run_command(self.project, now, batch_size, notice_days, self.mailer, progress)
+        return run_command(self.live_project(), now, batch_size, notice_days, self.mailer, progress)
 
     def erase(
         self, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None
     ) -> PlacesReport:
         """Erase one person everywhere the data map says their data lives."""
-        return erase_places(self.project, identity, dry_run=dry_run, progress=progress)
+        return erase_places(self.live_project(), identity, dry_run=dry_run, progress=progress)
 
     def add_staff(
         self, username: str, password: str, role: str = "viewer", *, actor: str = "api"

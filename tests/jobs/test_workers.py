@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from store.kit import AINEMA, Mailbox
 
+from policykeeper.job_handlers import JOB_HANDLERS
+from policykeeper.jobs.runner import run_worker
 from policykeeper.store.models import Job
 from policykeeper.web.app import create_app
 from policykeeper.workflow.mail import SmtpMailer
@@ -103,4 +106,37 @@ def test_two_worker_processes_share_the_postgres_queue(
             )
         ).scalar_one()
     assert leftover == 0
+    workflow.store.dispose()
+
+
+class Unsent:
+    """A mailer that keeps nothing: this test only watches the queue."""
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        return None
+
+
+def test_a_queued_job_wakes_the_sqlite_worker_at_once(sqlite_state_url: str) -> None:
+    """The poller beside the server on SQLite waits for its next poll only for jobs another
+    process queued: a job queued here wakes it when its transaction commits."""
+    workflow = open_workflow(
+        AINEMA,
+        database_url=sqlite_state_url,
+        mailer=Unsent(),
+        secret_key=SECRET.encode(),
+        audit_key=b"workers-test-audit-key-0123456789",
+    )
+    ran = threading.Event()
+    handlers = {**JOB_HANDLERS, "notify": lambda _workflow, _job: ran.set()}
+    stop = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(workflow, handlers, stop, 60.0))
+    worker.start()
+    try:
+        time.sleep(0.5)  # it found nothing to do and waits for its next poll, a minute away
+        workflow.submit(NewRequest(kind="access", email="a@example.jp"), "192.0.2.1")
+        assert ran.wait(10), "the queued notification waited for the next poll"
+    finally:
+        stop.set()
+        worker.join(5)
+    assert not worker.is_alive(), "the worker did not stop at once"
     workflow.store.dispose()

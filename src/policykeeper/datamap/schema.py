@@ -111,6 +111,81 @@ def _signature(constraint: sa.ForeignKeyConstraint) -> tuple[object, ...]:
     )
 
 
+_PG_VERSION = sa.text(
+    """
+    WITH c AS (
+      SELECT c.oid, c.relname, c.relkind FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ANY(:schemas) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+    )
+    SELECT count(*) || ':' || sum(('x' || left(md5(part), 15))::bit(60)::bigint) FROM (
+      SELECT concat_ws(':', 'c', c.oid, c.relname, c.relkind) AS part FROM c
+      UNION ALL
+      SELECT concat_ws(':', 'a', a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod,
+                       a.attnotnull, a.attisdropped, a.attcollation)
+      FROM c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+      UNION ALL
+      SELECT concat_ws(':', 'k', k.oid, k.conname, k.contype, k.conrelid, k.confrelid, k.conkey,
+                       k.confkey, k.confdeltype)
+      FROM pg_constraint k
+      WHERE k.conrelid IN (SELECT oid FROM c) OR k.confrelid IN (SELECT oid FROM c)
+      UNION ALL
+      SELECT concat_ws(':', 'i', i.indexrelid, i.indrelid, i.indisunique, i.indkey)
+      FROM c JOIN pg_index i ON i.indrelid = c.oid
+      UNION ALL
+      SELECT concat_ws(':', 'h', h.inhrelid, h.inhparent) FROM pg_inherits h
+      WHERE h.inhrelid IN (SELECT oid FROM c) OR h.inhparent IN (SELECT oid FROM c)
+    ) parts
+    """
+)
+_MYSQL_VERSION = sa.text(
+    """
+    SELECT CONCAT(COUNT(*), ':', COALESCE(SUM(CRC32(part)), 0)) FROM (
+      SELECT CONCAT_WS(':', 't', TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE,
+                       COALESCE(TABLE_COLLATION, '')) AS part
+      FROM information_schema.TABLES WHERE TABLE_SCHEMA IN :schemas
+      UNION ALL
+      SELECT CONCAT_WS(':', 'c', TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION,
+                       COLUMN_TYPE, IS_NULLABLE, COALESCE(COLLATION_NAME, ''))
+      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN :schemas
+      UNION ALL
+      SELECT CONCAT_WS(':', 'k', TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME,
+                       ORDINAL_POSITION, COALESCE(REFERENCED_TABLE_SCHEMA, ''),
+                       COALESCE(REFERENCED_TABLE_NAME, ''), COALESCE(REFERENCED_COLUMN_NAME, ''))
+      FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA IN :schemas
+      UNION ALL
+      SELECT CONCAT_WS(':', 'r', CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, DELETE_RULE)
+      FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN :schemas
+      UNION ALL
+      SELECT CONCAT_WS(':', 'i', TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, NON_UNIQUE,
+                       SEQ_IN_INDEX, COLUMN_NAME)
+      FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN :schemas
+    ) parts
+    """
+).bindparams(sa.bindparam("schemas", expanding=True))
+
+
+def schema_version(connection: sa.Connection, schemas: set[str | None]) -> str | None:
+    """A value that changes whenever the definition of a table in these schemas does (its
+    columns and their types, keys, indexes, partitions): one catalog query, so a long-lived
+    process can ask before each job whether what it reflected still holds. None for a
+    database it cannot ask (then nothing is refreshed)."""
+    dialect = connection.dialect.name
+    names = sorted({schema or connection.dialect.default_schema_name or "" for schema in schemas})
+    if dialect == "postgresql":
+        return str(connection.execute(_PG_VERSION, {"schemas": names}).scalar_one())
+    if dialect in ("mysql", "mariadb"):
+        return str(connection.execute(_MYSQL_VERSION, {"schemas": names}).scalar_one())
+    if dialect == "sqlite":
+        quoted = ['"' + (name or "main").replace('"', '""') + '"' for name in names]
+        versions = [
+            connection.exec_driver_sql(f"PRAGMA {name}.schema_version").scalar_one()
+            for name in quoted
+        ]
+        return ":".join(str(v) for v in versions)
+    return None
+
+
 def foreign_keys(metadata: sa.MetaData) -> list[ForeignKey]:
     found = []
     for table in metadata.tables.values():

@@ -75,14 +75,16 @@ class AccessResult:
         return buffer.getvalue()
 
 
-def access(project: Project, identity: Identity) -> AccessResult:
+def access(project: Project, identity: Identity, *, found: Subject | None = None) -> AccessResult:
+    """`found`: the person as the caller searched them just now with every column, so they
+    are not searched twice."""
     rt = runtime(project)
     with ExitStack() as stack:
         connections = {
             name: stack.enter_context(source.engine.connect())
             for name, source in rt.sources.items()
         }
-        subject = Collector(rt, connections, everything=True).from_identity(identity)
+        subject = found or Collector(rt, connections, everything=True).from_identity(identity)
         result = _result(rt, identity, subject)
         _name_references(rt, connections, result)
     return result
@@ -105,9 +107,11 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
         }
         never = {column for column, c in spec.columns.items() if c.export == "never"}
         view = _view(policy, datamap, spec, never)
+        categorised = [(column, c.category) for column, c in spec.columns.items() if c.category]
+        shared, meta = spec.has_sides(), spec.meta
         rows = []
         for key in sorted(reached.rows, key=repr):
-            theirs = _other_side(spec, reached, key)
+            theirs = _other_side(spec, reached, key) if shared else set()
             row = {}
             for column, value in reached.rows[key].items():
                 if column in theirs or column in never:
@@ -119,13 +123,15 @@ def _result(rt: Runtime, identity: Identity, subject: Subject) -> AccessResult:
                     WITHHELD if column in withheld and value is not None else jsonable(value)
                 )
             rows.append(row)
-            for column, c in spec.columns.items():
-                if c.category and column in row:
+            for column, category in categorised:
+                if column in row:
                     item = {k: row[k] for k in reached.primary_key if k in row}
                     item[column] = row[column]
-                    data.setdefault(c.category, {}).setdefault(name, []).append(item)
-            meta, key_spec = spec.meta, spec.meta_key(reached.rows[key])
-            if meta is not None and key_spec is not None and key_spec.category:
+                    data.setdefault(category, {}).setdefault(name, []).append(item)
+            if meta is None:
+                continue
+            key_spec = spec.meta_key(reached.rows[key])
+            if key_spec is not None and key_spec.category:
                 item = {k: row[k] for k in reached.primary_key}
                 item.update({meta.key: row[meta.key], meta.value: row[meta.value]})
                 data.setdefault(key_spec.category, {}).setdefault(name, []).append(item)
@@ -170,26 +176,31 @@ def _view(policy: Policy, datamap: DataMap, spec: Table, never: set[str]) -> Tab
 
 
 def _name_references(rt: Runtime, connections: dict[str, Any], result: AccessResult) -> None:
-    """Where the data map says a column shows a name (episodes.title), read those names."""
+    """Where the data map says a column shows a name (episodes.title), read those names: one
+    query per named table and column, whichever tables show them."""
     datamap: DataMap = rt.project.datamap
+    wanted: dict[tuple[str, str, str], list[tuple[ColumnView, set[Any]]]] = {}
     for name, rows in result.tables.items():
         for column, c in datamap.tables[name].columns.items():
             view = result.views[name].columns.get(column)
             if c.shows is None or view is None or c.shows.table not in rt.tables:
                 continue
-            values = sorted({r[column] for r in rows if r.get(column) is not None}, key=str)
-            if not values:
-                continue
+            values = {r[column] for r in rows if r.get(column) is not None}
             target = rt.tables[c.shows.table]
-            if c.shows.key not in target.c or c.shows.column not in target.c:
-                continue  # the schema has no such column: the export keeps the stored value
-            connection = connections[datamap.connection_of(c.shows.table)]
-            found = connection.execute(
-                sa.select(target.c[c.shows.key], target.c[c.shows.column]).where(
-                    target.c[c.shows.key].in_(values)
-                )
-            ).all()
-            view.names = {str(key): str(title) for key, title in found}
+            if not values or c.shows.key not in target.c or c.shows.column not in target.c:
+                continue  # nothing to name, or no such column: the export keeps the value
+            shown = (c.shows.table, c.shows.key, c.shows.column)
+            wanted.setdefault(shown, []).append((view, values))
+    for (table, key, column), views in wanted.items():
+        target = rt.tables[table]
+        values = sorted(set().union(*(values for _view, values in views)), key=str)
+        connection = connections[datamap.connection_of(table)]
+        found = connection.execute(
+            sa.select(target.c[key], target.c[column]).where(target.c[key].in_(values))
+        ).all()
+        names = {str(k): str(title) for k, title in found}
+        for view, values in views:
+            view.names = {str(v): names[str(v)] for v in values if str(v) in names}
 
 
 def _other_side(spec: Table, reached: Reached, key: Key) -> set[str]:

@@ -1,15 +1,20 @@
 """Erasure: decide from reads, then act in one transaction per connection, then verify.
 
-A journal written before the first change keeps the person's primary keys, so a run killed
-at any point can be repeated: each connection either committed or rolled back, and every
-action is idempotent, so the second run ends exactly where an uninterrupted run would.
+A journal committed before the first change commits keeps the person's primary keys (it is
+written in a thread while the changes are made, and the first commit waits for it), so a run
+killed at any point can be repeated: each connection either committed or rolled back, and
+every action is idempotent, so the second run ends exactly where an uninterrupted run would.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,13 +22,22 @@ import sqlalchemy as sa
 from policykeeper.datamap.values import jsonable
 from policykeeper.engine.decide import Decision, KeptRow, decide
 from policykeeper.engine.hashkey import hash_secret
-from policykeeper.engine.holds import refuse_held_erasure
+from policykeeper.engine.holds import active_holds, refuse_held_erasure
 from policykeeper.engine.identity import Identity, canonical
-from policykeeper.engine.keys import BATCH, Key, batches, matching, rows_of, satisfying
+from policykeeper.engine.keys import (
+    BATCH,
+    Key,
+    batches,
+    bound,
+    in_values,
+    matching,
+    rows_of,
+    satisfying,
+)
 from policykeeper.engine.masking import Masking, apply_masking, changes, kept_columns, masking
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
-from policykeeper.engine.state import Hold, state_for
+from policykeeper.engine.state import Hold, Write, state_for
 from policykeeper.errors import SchemaConflict, SubjectNotFound
 from policykeeper.progress import Progress, Step
 from policykeeper.project import Project
@@ -86,18 +100,40 @@ class ErasureReport:
 
 
 def erase(
-    project: Project, identity: Identity, *, dry_run: bool = False, progress: Progress | None = None
+    project: Project,
+    identity: Identity,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    found: Subject | None = None,
+    first: Write | None = None,
+    finish: list[Write] | None = None,
 ) -> ErasureReport:
-    """Erase one person from the SQL tables; `progress` hears of every batch of deleted rows."""
+    """Erase one person from the SQL tables; `progress` hears of every batch of deleted rows.
+
+    `found`: the person as the caller searched them just now with every column
+    (`Collector(..., everything=True)`), so they are not searched twice; a resumed erasure
+    still starts from its journal, and the verification pass searches again either way.
+    `first`: a write of the caller's that must be durable before any row changes (the places
+    journal's start); it commits with the journal's own start, beside the changes and always
+    before the first commit (at once when nothing is left to change). `finish`: when given,
+    the journal's finish is left there for the caller to commit with its own next write (the
+    places journal's); until it does, a repeat resumes from the journal's start.
+    """
     identity = canonical(project.datamap, identity)
     rt = runtime(project)
     if dry_run:
-        return _dry_run(rt, identity)
+        return _dry_run(rt, identity, found)
     state = state_for(project)
     request = identity.digest()
-    journal = state.journal(request, ACTION)
+    with state.engine.connect() as connection:  # one read: the journal and the legal holds
+        journal = state.journal(request, ACTION, connection)
+        holds = active_holds(connection)
     if journal is not None and journal.report is not None:
-        if not _someone_new(rt, identity, journal.roots):
+        if not _someone_new(rt, identity, journal.roots, found):
+            if first is not None:
+                with state.engine.begin() as connection:
+                    first(connection)
             return ErasureReport(identity.kind, False, {}, True, stored=journal.report)
         journal = None
     with ExitStack() as stack:
@@ -106,43 +142,112 @@ def erase(
             for name, source in rt.sources.items()
         }
         collector = Collector(rt, connections, everything=True)
-        subject = (
-            collector.from_seeds(journal.roots)
-            if journal is not None
-            else collector.from_identity(identity)
-        )
+        if journal is not None:
+            subject = collector.from_seeds(journal.roots)
+        else:
+            subject = found or collector.from_identity(identity)
         decisions = {
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
         }
         plans = Plans(rt)
         report = _report(rt, identity, subject, decisions, plans, dry_run=False)
-        _refuse_held(project, subject)
+        _refuse_held(project, subject, connections, holds)
         secret = _secret(rt, decisions, plans)
+        writes = [] if first is None else [first]
         if journal is None:
-            state.start(request, ACTION, subject.roots(project.datamap))
+            roots = subject.roots(project.datamap)
+            writes.append(lambda connection: state.start(request, ACTION, roots, connection))
+        starting: _Beside | None = None
+        if writes:
+            start = partial(_commit, state.engine, writes)
+            if _apart(rt, state.store.url):
+                starting = _Beside(start)
+            else:
+                start()
         done = set(journal.done) if journal else set()
         pending = [name for name in _connection_order(rt) if name not in done]
-        for name in pending:
-            connection = connections[name]
-            _apply(rt, decisions[name], subject, connection, secret, plans, progress)
-            _verify(rt, decisions[name], subject, connection)
-            connection.commit()
-            if name != pending[-1]:
-                state.committed(request, ACTION, name)
+        try:
+            for name in pending:
+                connection = connections[name]
+                _apply(rt, decisions[name], subject, connection, secret, plans, progress)
+                _verify(rt, decisions[name], subject, connection)
+                if starting is not None:
+                    starting.wait()  # the journal is durable before any change commits
+                    starting = None
+                connection.commit()
+                if name != pending[-1]:
+                    state.committed(request, ACTION, name)
+            if starting is not None:  # nothing was left to commit: its errors still count
+                starting.wait()
+                starting = None
+        finally:
+            if starting is not None:  # a change failed: the journal write still ends first
+                starting.join()
         report.verified = True
-        state.finish(request, ACTION, report.to_json(), _holds(decisions))
+        done_write = partial(state.finish, request, ACTION, report.to_json(), _holds(decisions))
+        if finish is not None:
+            finish.append(done_write)
+        else:
+            done_write()
     return report
 
 
-def _dry_run(rt: Runtime, identity: Identity) -> ErasureReport:
+def _commit(engine: sa.Engine, writes: list[Write]) -> None:
+    with engine.begin() as connection:
+        for write in writes:
+            write(connection)
+
+
+class _Beside:
+    """The journals' start, written in a thread while the changes are made in the service's
+    database (on another database, so neither waits for the other); `wait` returns once it is
+    committed, or raises the error that stopped it."""
+
+    def __init__(self, write: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(write,), name="policykeeper-journal", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, write: Callable[[], None]) -> None:
+        try:
+            write()
+        except BaseException as exc:  # handed to the erasure's own thread by `wait`
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def wait(self) -> None:
+        self.join()
+        if self._error is not None:
+            raise self._error
+
+
+def _apart(rt: Runtime, state_url: str) -> bool:
+    """Is the store a database of its own? (Not one SQLite file with a service connection,
+    where the journal's write would wait for the changes' lock and they for it.)"""
+    mine = _sqlite_file(state_url)
+    return mine is None or all(_sqlite_file(s.url) != mine for s in rt.sources.values())
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    return Path(parsed.database or ":memory:").resolve()
+
+
+def _dry_run(rt: Runtime, identity: Identity, found: Subject | None) -> ErasureReport:
     """What erasure would do, from reads alone: no journal, no state, no change."""
     with ExitStack() as stack:
         connections = {
             name: stack.enter_context(source.engine.connect())
             for name, source in rt.sources.items()
         }
-        subject = Collector(rt, connections, everything=True).from_identity(identity)
+        subject = found or Collector(rt, connections, everything=True).from_identity(identity)
         decisions = {
             name: decide(rt, source, subject, connections[name])
             for name, source in rt.sources.items()
@@ -187,24 +292,33 @@ class Plans:
         return plan
 
 
-def _refuse_held(project: Project, subject: Subject) -> None:
+def _refuse_held(
+    project: Project,
+    subject: Subject,
+    connections: dict[str, sa.Connection],
+    holds: list[sa.Row[Any]],
+) -> None:
     """Legal holds pause erasure: refuse before any change."""
-    refuse_held_erasure(project, {t: list(r.rows) for t, r in subject.tables.items()})
+    tables = {t: list(r.rows) for t, r in subject.tables.items()}
+    refuse_held_erasure(project, tables, connections, holds)
 
 
-def _someone_new(rt: Runtime, identity: Identity, roots: dict[str, list[list[Any]]]) -> bool:
+def _someone_new(
+    rt: Runtime, identity: Identity, roots: dict[str, list[list[Any]]], found: Subject | None
+) -> bool:
     """After a finished erasure, does the identity now lead to another account (re-registered)?"""
-    with ExitStack() as stack:
-        connections = {
-            name: stack.enter_context(source.engine.connect())
-            for name, source in rt.sources.items()
-        }
-        try:
-            subject = Collector(rt, connections).from_identity(identity)
-        except SubjectNotFound:
-            return False
-    found = subject.roots(rt.project.datamap)
-    return any(key not in roots.get(table, []) for table, keys in found.items() for key in keys)
+    if found is None:
+        with ExitStack() as stack:
+            connections = {
+                name: stack.enter_context(source.engine.connect())
+                for name, source in rt.sources.items()
+            }
+            try:
+                found = Collector(rt, connections).from_identity(identity)
+            except SubjectNotFound:
+                return False
+    now = found.roots(rt.project.datamap)
+    return any(key not in roots.get(table, []) for table, keys in now.items() for key in keys)
 
 
 def _connection_order(rt: Runtime) -> list[str]:
@@ -224,13 +338,12 @@ def _apply(
     progress: Progress | None = None,
 ) -> None:
     for detach in decision.detach:
-        nulls = {c: None for c in detach.columns}
+        target, columns = detach.table, detach.columns
+        statement = rt.statements.get(
+            ("detach", target.fullname, columns), partial(_detaching, target, columns)
+        )
         for batch in batches(sorted(detach.values, key=repr)):
-            connection.execute(
-                detach.table.update()
-                .where(matching(detach.table, detach.columns, batch))
-                .values(nulls)
-            )
+            connection.execute(statement, bound(columns, batch))
     for table, kept in decision.kept.items():
         groups: dict[tuple[bool, frozenset[int] | None, str | None], set[Key]] = {}
         for key, row in kept.items():
@@ -247,23 +360,21 @@ def _apply(
                     subject.tables[table].rows,
                     plan,
                     secret,
+                    rt.statements,
                 )
     for table, columns, keys in decision.break_first:
-        live = rt.tables[table]
+        live, pk = rt.tables[table], rt.primary_key(table)
         for batch in batches(sorted(keys, key=repr)):
             connection.execute(
-                live.update()
-                .where(matching(live, rt.primary_key(table), batch))
-                .values({c: None for c in columns})
+                live.update().where(matching(live, pk, batch)).values(dict.fromkeys(columns))
             )
     total = sum(len(decision.delete[t]) for t in decision.order)
     done = 0
     for table in decision.order:
-        live = rt.tables[table]
+        live, pk = rt.tables[table], rt.primary_key(table)
+        statement = rt.statements.get(("delete", table), partial(_deleting, live, pk))
         for batch in batches(sorted(decision.delete[table], key=repr)):
-            result = connection.execute(
-                live.delete().where(matching(live, rt.primary_key(table), batch))
-            )
+            result = connection.execute(statement, bound(pk, batch))
             if result.rowcount != len(batch):
                 _fail(
                     connection,
@@ -272,6 +383,14 @@ def _apply(
             done += len(batch)
             if progress is not None:
                 progress(Step(f"erasing {total} rows", done, total))
+
+
+def _detaching(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
+    return table.update().where(in_values(table, columns)).values(dict.fromkeys(columns))
+
+
+def _deleting(table: sa.Table, primary_key: tuple[str, ...]) -> sa.Delete:
+    return table.delete().where(in_values(table, primary_key))
 
 
 def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection) -> None:
@@ -284,37 +403,37 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
     ALL of counts; a table with many kept rows is checked key by key.
     """
     datamap = rt.project.datamap
-    counts: list[tuple[int, sa.Select[Any]]] = []
+    counts: list[_Count] = []
     left: list[str] = []
     for table in datamap.owned():
         if datamap.connection_of(table) != decision.source.name:
             continue
         live, pk = rt.tables[table], rt.primary_key(table)
         kept = decision.kept.get(table, {})
+        keys = sorted(kept, key=repr)
         for index, via in enumerate(datamap.tables[table].via):
             up = subject.is_up(table, index)
             columns = list(via.join.values())
-            limits = [*rows_of(datamap.tables[table], live), *satisfying(live, via.where)]
             for batch in _remaining_values(decision, subject, via.table, columns, up):
-                condition = sa.and_(matching(live, list(via.join), batch), *limits)
                 if len(kept) > BATCH:
+                    limits = [*rows_of(datamap.tables[table], live), *satisfying(live, via.where)]
+                    condition = sa.and_(matching(live, list(via.join), batch), *limits)
                     query = sa.select(*(live.c[c] for c in pk)).where(condition)
                     extra = sum(1 for row in connection.execute(query) if tuple(row) not in kept)
                     if extra:
                         left.append(f"{extra} rows of {table} remain")
                     continue
-                if kept:
-                    keys = sorted(kept, key=repr)
-                    condition = sa.and_(condition, sa.not_(matching(live, pk, keys)))
-                select = (
-                    sa.select(sa.literal(table).label("t"), sa.func.count().label("n"))
-                    .select_from(live)
-                    .where(condition)
-                )
-                counts.append((len(batch) + len(kept), select))
+                counts.append(_Count(table, index, batch, keys))
     for group in _groups(counts):
-        query = group[0] if len(group) == 1 else sa.union_all(*group)
-        left += [f"{n} rows of {t} remain" for t, n in connection.execute(query) if n]
+        shape = tuple((c.table, c.index, bool(c.kept)) for c in group)
+        query = rt.statements.get(("verify", shape), partial(_counting, rt, shape))
+        parameters: dict[str, list[Any]] = {}
+        for position, count in enumerate(group):
+            spec = datamap.tables[count.table]
+            parameters |= bound(list(spec.via[count.index].join), count.values, f"v{position}")
+            if count.kept:
+                parameters |= bound(rt.primary_key(count.table), count.kept, f"k{position}")
+        left += [f"{n} rows of {t} remain" for t, n in connection.execute(query, parameters) if n]
     if left:
         _fail(
             connection,
@@ -397,15 +516,49 @@ def _remaining_values(
     return list(batches(sorted((v for v in values if None not in v), key=repr)))
 
 
-def _groups(counts: list[tuple[int, sa.Select[Any]]]) -> list[list[sa.Select[Any]]]:
-    """Statements grouped so each UNION ALL binds at most about BATCH parameters."""
-    groups: list[list[sa.Select[Any]]] = []
+@dataclass
+class _Count:
+    """One search of the verification: rows of `table` reached by its via `index` from
+    `values`, other than the `kept` ones."""
+
+    table: str
+    index: int
+    values: list[Key]
+    kept: list[Key]
+
+
+def _counting(rt: Runtime, shape: tuple[tuple[str, int, bool], ...]) -> sa.Select[Any]:
+    """The verification's counts for one group of searches, as one UNION ALL whose values are
+    bound by position (`v0`, `k0`, ...): built once per shape, then only executed."""
+    parts = []
+    for position, (table, index, kept) in enumerate(shape):
+        spec, live = rt.project.datamap.tables[table], rt.tables[table]
+        via = spec.via[index]
+        condition = [
+            in_values(live, list(via.join), f"v{position}"),
+            *rows_of(spec, live),
+            *satisfying(live, via.where),
+        ]
+        if kept:
+            condition.append(sa.not_(in_values(live, rt.primary_key(table), f"k{position}")))
+        parts.append(
+            sa.select(sa.literal(table).label("t"), sa.func.count().label("n"))
+            .select_from(live)
+            .where(*condition)
+        )
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)  # type: ignore[return-value]
+
+
+def _groups(counts: list[_Count]) -> list[list[_Count]]:
+    """Searches grouped so each UNION ALL binds at most about BATCH parameters."""
+    groups: list[list[_Count]] = []
     size = 0
-    for parameters, select in counts:
+    for count in counts:
+        parameters = len(count.values) + len(count.kept)
         if not groups or size + parameters > BATCH:
             groups.append([])
             size = 0
-        groups[-1].append(select)
+        groups[-1].append(count)
         size += parameters
     return groups
 

@@ -6,8 +6,9 @@ store. Erasure and the retention sweeps both ask here which rows are held.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import ExitStack
-from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -15,31 +16,40 @@ from policykeeper.datamap.values import coerce
 from policykeeper.engine.keys import Key
 from policykeeper.engine.planner import Collector
 from policykeeper.engine.runtime import Runtime, runtime
+from policykeeper.engine.state import state_for
 from policykeeper.errors import HeldByLaw, InputError
 from policykeeper.project import Project
-from policykeeper.store import Store, migrated_store
+from policykeeper.store import Store
 from policykeeper.store.retention_models import LegalHold
 
 HeldKeys = dict[str, set[Key]]
 
 
+_HOLDS = LegalHold.__table__
+
+
+def active_holds(connection: sa.Connection) -> list[sa.Row[Any]]:
+    """The holds not released yet, as rows of `retention_holds`."""
+    query = sa.select(_HOLDS).where(_HOLDS.c.released_at.is_(None))
+    return list(connection.execute(query))
+
+
 def held_keys(
-    project: Project, connections: dict[str, sa.Connection], store: Store | None = None
+    project: Project, connections: Mapping[str, sa.Connection], store: Store | None = None
 ) -> HeldKeys:
-    """Every row under an active hold, per data map table: the records and each held person's rows."""
+    """Every row under an active hold, per data map table: the records and each held person's
+    rows. The store defaults to the engine's own (opened once per project, not per call)."""
+    engine = (store or state_for(project).store).engine
+    with engine.connect() as connection:
+        holds = active_holds(connection)
+    return keys_under(project, connections, holds)
+
+
+def keys_under(
+    project: Project, connections: Mapping[str, sa.Connection], holds: list[sa.Row[Any]]
+) -> HeldKeys:
+    """The rows these holds keep, per data map table (a held person's found again)."""
     rt = runtime(project)
-    mine = store is None
-    store = store or migrated_store(project.store_url)
-    try:
-        with store.transaction() as session:
-            holds = list(
-                session.execute(
-                    sa.select(LegalHold).where(LegalHold.released_at.is_(None))
-                ).scalars()
-            )
-    finally:
-        if mine:
-            store.dispose()
     held: HeldKeys = {}
     for hold in holds:
         if hold.scope == "record" and hold.table_name in rt.tables:
@@ -53,13 +63,16 @@ def held_keys(
     return held
 
 
-def refuse_held_erasure(project: Project, tables: dict[str, list[Key]]) -> None:
-    """The engine's erasure hook: refuse, changing nothing, when a held row would be erased."""
-    if not store_exists(project):
-        return
-    rt = runtime(project)
-    with ExitStack() as stack:
-        held = held_keys(project, connect(rt, stack))
+def refuse_held_erasure(
+    project: Project,
+    tables: dict[str, list[Key]],
+    connections: Mapping[str, sa.Connection],
+    holds: list[sa.Row[Any]],
+) -> None:
+    """The engine's erasure hook: refuse, changing nothing, when a held row would be erased.
+    `holds` were read with the erasure's journal; `connections` are the erasure's own (a held
+    person's rows are found through them)."""
+    held = keys_under(project, connections, holds)
     for table, keys in tables.items():
         clash = held.get(table, set()) & set(keys)
         if clash:
@@ -67,14 +80,6 @@ def refuse_held_erasure(project: Project, tables: dict[str, list[Key]]) -> None:
                 f"{len(clash)} rows of {table} are under a legal hold; erasure refused, "
                 "nothing changed (see: policykeeper retention hold list)"
             )
-
-
-def store_exists(project: Project) -> bool:
-    """No embedded store file yet means no hold was ever added: skip creating one."""
-    url = sa.make_url(project.store_url)
-    if url.get_backend_name() != "sqlite" or not url.database:
-        return True
-    return Path(url.database).is_file()
 
 
 def record_key(rt: Runtime, table: str, values: list[str]) -> Key:

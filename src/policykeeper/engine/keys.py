@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -12,6 +13,9 @@ from policykeeper.datamap.models import Scalar, Table
 BATCH = 1000
 
 Key = tuple[Any, ...]
+VALUES = "values"
+"""The parameter `in_values` binds: a batch of values, given at execution."""
+Built = TypeVar("Built")
 
 
 def batches(values: Iterable[Key], size: int = BATCH) -> Iterator[list[Key]]:
@@ -28,10 +32,50 @@ def batches(values: Iterable[Key], size: int = BATCH) -> Iterator[list[Key]]:
 def matching(
     table: sa.FromClause, columns: Sequence[str], values: Sequence[Key]
 ) -> sa.ColumnElement[bool]:
-    """`(columns) IN (values)`, with one column as a plain IN and several as a row-value IN."""
+    """`(columns) IN (values)`, with one column as a plain IN and several as a row-value IN.
+
+    One column's values go in as one expanding parameter: SQLAlchemy then neither builds nor
+    hashes an expression per value (hundreds for a heavy user's rows)."""
     if len(columns) == 1:
-        return table.c[columns[0]].in_([value[0] for value in values])
+        column = table.c[columns[0]]
+        listed = [value[0] for value in values]
+        return column.in_(sa.bindparam(None, listed, expanding=True, type_=column.type))
     return sa.tuple_(*(table.c[name] for name in columns)).in_([tuple(v) for v in values])
+
+
+def in_values(
+    table: sa.FromClause, columns: Sequence[str], name: str = VALUES
+) -> sa.ColumnElement[bool]:
+    """`(columns) IN :name`, the values bound at each execution (`bound`): a statement built
+    with it once serves every person and batch, so SQLAlchemy builds and hashes it once."""
+    if len(columns) == 1:
+        column = table.c[columns[0]]
+        return column.in_(sa.bindparam(name, expanding=True, type_=column.type))
+    return sa.tuple_(*(table.c[c] for c in columns)).in_(sa.bindparam(name, expanding=True))
+
+
+def bound(columns: Sequence[str], batch: Sequence[Key], name: str = VALUES) -> dict[str, list[Any]]:
+    """The parameters of `in_values` for one batch."""
+    if len(columns) == 1:
+        return {name: [value[0] for value in batch]}
+    return {name: [tuple(value) for value in batch]}
+
+
+class Statements:
+    """Statements built once per reflected schema and run many times with new values: the
+    engine's hot statements (a table's rows by a join, deletions and masks by key) cost no
+    construction and no cache-key hashing after their first use."""
+
+    def __init__(self) -> None:
+        self._built: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Built]) -> Built:
+        found = self._built.get(key)
+        if found is None:
+            with self._lock:
+                found = self._built.setdefault(key, build())
+        return found  # type: ignore[no-any-return]
 
 
 def satisfying(live: sa.Table, conditions: Mapping[str, Scalar | list[Scalar] | None]) -> list[Any]:

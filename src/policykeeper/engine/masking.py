@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from policykeeper.datamap.models import Column, Keep, SetValue, Table
 from policykeeper.datamap.values import coerce
-from policykeeper.engine.keys import Key, batches, matching
+from policykeeper.engine.keys import Key, Statements, batches, bound, in_values
 from policykeeper.errors import SchemaConflict
 
 HASH_PREFIX = "pk:"
@@ -120,15 +120,21 @@ def apply_masking(
     rows: dict[Key, dict[str, Any]],
     plan: Masking,
     secret: str | None,
+    statements: Statements | None = None,
 ) -> None:
     """Constants alone: one UPDATE per batch of keys. With hashes, whose values differ per row:
-    one executemany of a single UPDATE that also sets the constants."""
+    one executemany of a single UPDATE that also sets the constants. Either statement is built
+    once per table and plan when the caller keeps `statements` (the engine's runtime does)."""
+    statements = statements or Statements()
     ordered = sorted(keys, key=repr)
+    shape = (live.fullname, primary_key, repr(sorted(plan.constants.items())), *plan.hashed)
     if not plan.hashed:
+        statement = statements.get(
+            ("mask", *shape),
+            lambda: live.update().where(in_values(live, primary_key)).values(plan.constants),
+        )
         for batch in batches(ordered):
-            result = connection.execute(
-                live.update().where(matching(live, primary_key, batch)).values(plan.constants)
-            )
+            result = connection.execute(statement, bound(primary_key, batch))
             if result.rowcount != len(batch):
                 raise MaskingMissed(
                     f"{live.name}: {len(batch)} rows to mask, {result.rowcount} found"
@@ -145,15 +151,18 @@ def apply_masking(
             for i, name in enumerate(plan.hashed)
         }
         params.append({**values, **{f"k_{i}": v for i, v in enumerate(key)}})
-    statement = (
-        live.update()
-        .where(*(live.c[c] == sa.bindparam(f"k_{i}") for i, c in enumerate(primary_key)))
-        .values(
-            {
-                **plan.constants,
-                **{name: sa.bindparam(f"h_{i}") for i, name in enumerate(plan.hashed)},
-            }
-        )
+    statement = statements.get(
+        ("hash", *shape),
+        lambda: (
+            live.update()
+            .where(*(live.c[c] == sa.bindparam(f"k_{i}") for i, c in enumerate(primary_key)))
+            .values(
+                {
+                    **plan.constants,
+                    **{name: sa.bindparam(f"h_{i}") for i, name in enumerate(plan.hashed)},
+                }
+            )
+        ),
     )
     for batch in batches(params):  # type: ignore[arg-type]
         if len(batch) == 1:

@@ -27,7 +27,15 @@ import sqlalchemy as sa
 from policykeeper.datamap.models import DataMap, Table, Via
 from policykeeper.datamap.values import coerce
 from policykeeper.engine.identity import Identity, candidates, canonical, same
-from policykeeper.engine.keys import Key, batches, matching, rows_of, satisfying
+from policykeeper.engine.keys import (
+    Key,
+    batches,
+    bound,
+    in_values,
+    matching,
+    rows_of,
+    satisfying,
+)
 from policykeeper.engine.runtime import Runtime
 from policykeeper.errors import InputError, SubjectNotFound
 
@@ -383,13 +391,24 @@ class Collector:
         connection = self.connections[self.datamap.connection_of(table)]
         selected = self._columns(table, columns)
         waiting = self.pending.setdefault(table, set())
+
         limits = [*rows_of(self.datamap.tables[table], live), *satisfying(live, conditions or {})]
+
+        def build() -> sa.Select[Any]:
+            return sa.select(*selected).where(in_values(live, columns), *limits)
+
+        shape = ("fetch", table, tuple(c.name for c in selected), tuple(columns))
+        statement = self.rt.statements.get(
+            (*shape, repr(sorted((conditions or {}).items()))), build
+        )
         new: list[Key] = []
         for batch in batches(sorted(values, key=repr)):
-            condition = where(batch) if where else matching(live, columns, batch)
             exact = accept or _exact_text(live, columns, batch)
-            query = sa.select(*selected).where(condition, *limits)
-            for row in connection.execute(query).mappings():
+            if where is None:
+                rows = connection.execute(statement, bound(columns, batch))
+            else:  # the identity: its own comparison (see identity.candidates)
+                rows = connection.execute(sa.select(*selected).where(where(batch), *limits))
+            for row in rows.mappings():
                 if exact is not None and not exact(row):
                     continue
                 key = tuple(row[c] for c in reached.primary_key)

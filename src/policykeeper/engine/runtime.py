@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -20,7 +20,9 @@ from policykeeper.datamap.schema import (
     foreign_keys,
     full_name,
     reflect,
+    schema_version,
 )
+from policykeeper.engine.keys import Statements
 from policykeeper.engine.state import release_state
 from policykeeper.errors import ProblemsFound
 from policykeeper.policy.source import read_yaml
@@ -36,6 +38,16 @@ class Source:
     engine: sa.Engine
     metadata: sa.MetaData
     foreign_keys: list[ForeignKey]
+    schemas: set[str | None]
+    version: str | None
+    """The schema's version when it was reflected (`schema_version`)."""
+
+    def changed(self) -> bool:
+        """Has a table definition in its schemas changed since it was reflected?"""
+        if self.version is None:
+            return False
+        with self.engine.connect() as connection:
+            return schema_version(connection, self.schemas) != self.version
 
 
 @dataclass
@@ -44,12 +56,18 @@ class Runtime:
     sources: dict[str, Source]
     tables: dict[str, sa.Table]
     _names: dict[str, str] | None = None
+    _keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    statements: Statements = field(default_factory=Statements)
+    """The engine's statements over these reflected tables, built once (see `Statements`)."""
 
     def source_of(self, table: str) -> Source:
         return self.sources[self.project.datamap.connection_of(table)]
 
     def primary_key(self, table: str) -> tuple[str, ...]:
-        return tuple(column.name for column in self.tables[table].primary_key.columns)
+        found = self._keys.get(table)
+        if found is None:
+            found = self._keys[table] = tuple(c.name for c in self.tables[table].primary_key)
+        return found
 
     def mapped_name(self, fullname: str) -> str | None:
         """The data map's name for a reflected table, if the map lists it."""
@@ -68,6 +86,23 @@ def runtime(project: Project) -> Runtime:
         return cached
 
 
+def refresh(project: Project) -> bool:
+    """Reflect the databases again if a table definition changed since they were reflected
+    (a migration ran): one catalog query per connection. True when it reflected again.
+    Long-lived processes (the Keeper's jobs) ask before each request; a command that runs
+    once does not need to."""
+    with project.lock:
+        cached: Runtime | None = project.cache.get("runtime")
+    if cached is None or not any(source.changed() for source in cached.sources.values()):
+        return False
+    with project.lock:
+        if project.cache.get("runtime") is cached:
+            project.cache["runtime"] = _open(project)
+    for source in cached.sources.values():
+        source.engine.dispose()
+    return True
+
+
 def _open(project: Project) -> Runtime:
     datamap = project.datamap
     sources: dict[str, Source] = {}
@@ -83,11 +118,14 @@ def _open(project: Project) -> Runtime:
         } | {None}
         try:
             with engine.connect() as connection:
-                metadata = reflect(connection, schemas)
+                version = schema_version(connection, schemas)  # first: a change after it
+                metadata = reflect(connection, schemas)  # only reflects once more
         except sa.exc.SQLAlchemyError as exc:
             engine.dispose()
             raise unreachable(url, exc) from None
-        sources[name] = Source(name, url, engine, metadata, foreign_keys(metadata))
+        sources[name] = Source(
+            name, url, engine, metadata, foreign_keys(metadata), schemas, version
+        )
     for table_name, spec in datamap.tables.items():
         live = sources[datamap.connection_of(table_name)].metadata.tables.get(
             full_name(table_name, spec)

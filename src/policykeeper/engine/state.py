@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -56,6 +58,21 @@ class Hold:
     delete_after: Any
 
 
+Write = Callable[[sa.Connection], None]
+"""A write to the store inside a transaction another write opened: journal entries that must
+become durable together commit once."""
+
+
+@contextmanager
+def within(engine: sa.Engine, connection: sa.Connection | None) -> Iterator[sa.Connection]:
+    """`connection` (its caller commits), else a transaction of its own."""
+    if connection is not None:
+        yield connection
+        return
+    with engine.begin() as own:
+        yield own
+
+
 class EngineState(Protocol):
     def journal(self, request: str, action: str) -> Journal | None: ...
     def start(self, request: str, action: str, roots: dict[str, list[list[Any]]]) -> None: ...
@@ -71,17 +88,25 @@ class StoreState:
     """EngineState in PolicyKeeper's main store, migrated to head on first use."""
 
     def __init__(self, url: str, directory: Path) -> None:
-        self.store: Store = migrated_store(url)
+        # No test query before each use, as for the service's own databases: the engine's
+        # journals are written several times per request, and a connection the database
+        # dropped fails the job as an outage, which the worker gives back and runs again.
+        self.store: Store = migrated_store(url, pre_ping=False)
         self.engine = self.store.engine
         import_legacy(self.engine, directory)
 
-    def journal(self, request: str, action: str) -> Journal | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                sa.select(_journal).where(
-                    _journal.c.request == request, _journal.c.action == action
-                )
-            ).first()
+    def journal(
+        self, request: str, action: str, connection: sa.Connection | None = None
+    ) -> Journal | None:
+        """The journal entry, read on `connection` when the caller reads more beside it."""
+        query = sa.select(_journal).where(
+            _journal.c.request == request, _journal.c.action == action
+        )
+        if connection is None:
+            with self.engine.connect() as own:
+                row = own.execute(query).first()
+        else:
+            row = connection.execute(query).first()
         if row is None:
             return None
         return Journal(
@@ -90,8 +115,15 @@ class StoreState:
             json.loads(row.report) if row.report else None,
         )
 
-    def start(self, request: str, action: str, roots: dict[str, list[list[Any]]]) -> None:
-        with self.engine.begin() as connection:
+    def start(
+        self,
+        request: str,
+        action: str,
+        roots: dict[str, list[list[Any]]],
+        connection: sa.Connection | None = None,
+    ) -> None:
+        """Written before any change; inside `connection`'s transaction when given."""
+        with within(self.engine, connection) as connection:
             connection.execute(
                 _journal.delete().where(_journal.c.request == request, _journal.c.action == action)
             )
@@ -115,23 +147,31 @@ class StoreState:
                 .values(done=json.dumps(done))
             )
 
-    def finish(self, request: str, action: str, report: dict[str, Any], holds: list[Hold]) -> None:
-        """Mark the request done and record its held rows, in one transaction."""
-        with self.engine.begin() as connection:
+    def finish(
+        self,
+        request: str,
+        action: str,
+        report: dict[str, Any],
+        holds: list[Hold],
+        connection: sa.Connection | None = None,
+    ) -> None:
+        """Mark the request done and record its held rows, in one transaction (`connection`'s
+        when given)."""
+        with within(self.engine, connection) as connection:
             connection.execute(
                 _journal.update()
                 .where(_journal.c.request == request, _journal.c.action == action)
                 .values(report=json.dumps(report, default=str), finished_at=_now())
             )
-            for table in sorted({hold.table for hold in holds}):
-                keys = [json.dumps(h.key, default=str) for h in holds if h.table == table]
-                for start in range(0, len(keys), 500):
-                    connection.execute(
-                        _holds.delete().where(
-                            _holds.c.table_name == table,
-                            _holds.c.row_key.in_(keys[start : start + 500]),
+            rows = sorted({(hold.table, json.dumps(hold.key, default=str)) for hold in holds})
+            for start in range(0, len(rows), 500):  # earlier records of the same rows go
+                connection.execute(
+                    _holds.delete().where(
+                        sa.tuple_(_holds.c.table_name, _holds.c.row_key).in_(
+                            rows[start : start + 500]
                         )
                     )
+                )
             if holds:
                 connection.execute(
                     _holds.insert(),

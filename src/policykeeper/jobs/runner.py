@@ -113,9 +113,24 @@ def run_worker(
             worked = worker.run_one()
             beat.beat()
             if not worked:
-                stop.wait(poll_seconds)
+                _idle(workflow.store.job_added, stop, poll_seconds)
 
     _supervised(attempt, stop, beat, patience or Patience())
+
+
+STOP_CHECK_SECONDS = 0.1
+
+
+def _idle(job_added: threading.Event, stop: threading.Event, seconds: float) -> None:
+    """Wait until a job is queued in this process, `stop` is set, or `seconds` passed (a job
+    another process queued, or one whose time came). `stop` is looked at every tenth of a
+    second, so the worker still stops at once."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0 or job_added.wait(min(left, STOP_CHECK_SECONDS)):
+            break
+    job_added.clear()
 
 
 def run_shared_worker(

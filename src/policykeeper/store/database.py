@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 DATABASE_URL_ENV = "POLICYKEEPER_DATABASE_URL"
 STATE_DIR = ".policykeeper"
 AUDIT_KEY = "policykeeper.audit_key"
+JOB_ADDED = "policykeeper.job_added"
+"""Session.info flag of a transaction that queued a job (see Store.job_added)."""
 """Where a store's sessions carry the audit key (Session.info), for the audit log's appends."""
 
 
@@ -62,14 +65,15 @@ def is_postgres(url: str | sa.URL) -> bool:
     return sa.make_url(url).get_backend_name() == "postgresql"
 
 
-def make_engine(url: str) -> sa.Engine:
+def make_engine(url: str, *, pre_ping: bool = True) -> sa.Engine:
     """An engine; on SQLite every transaction starts with BEGIN IMMEDIATE.
 
     Read-then-write transactions (the audit head, state changes) would otherwise fail
     with 'database is locked' when two writers upgrade their locks at the same time.
+    `pre_ping` tests a server connection before each use (see `Store`).
     """
     if sa.make_url(url).get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=pre_ping)
     _private_file(url)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -131,12 +135,20 @@ class Store:
     """The state database: an engine and a session factory. `audit_key` (kept outside the
     database) keys the audit log's hash chain; a store opened without it cannot append."""
 
-    def __init__(self, url: str, *, audit_key: bytes | None = None) -> None:
+    def __init__(self, url: str, *, audit_key: bytes | None = None, pre_ping: bool = True) -> None:
         self.url = url
         self.audit_key = audit_key
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pre_ping=pre_ping)
         info = {AUDIT_KEY: audit_key} if audit_key else {}
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
+        self.job_added = threading.Event()
+        """Set when a transaction that queued a job commits: the poller of this process (the
+        worker beside the server on SQLite) wakes at once instead of at its next poll."""
+        event.listen(self.sessions, "after_commit", self._after_commit)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(JOB_ADDED, False):
+            self.job_added.set()
 
     @property
     def postgres(self) -> bool:

@@ -39,14 +39,14 @@ _migrated: set[str] = set()
 _migrating = threading.Lock()
 
 
-def migrated_store(url: str, *, audit_key: bytes | None = None) -> Store:
+def migrated_store(url: str, *, audit_key: bytes | None = None, pre_ping: bool = True) -> Store:
     """The store at `url`, migrated to head once per process before first use (again when its
     SQLite file was removed since: that is a new, empty store)."""
     with _migrating:
         if url not in _migrated or _file_gone(url):
             migrate(url)
             _migrated.add(url)
-    return Store(url, audit_key=audit_key)
+    return Store(url, audit_key=audit_key, pre_ping=pre_ping)
 
 
 def _file_gone(url: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from policykeeper.store.database import JOB_ADDED
 from policykeeper.store.models import Job
 
 PROCRASTINATE_TASK = "policykeeper.run_job"
@@ -82,8 +83,11 @@ def queue_daily(
 
 
 def defer(session: Session, job_id: str, scheduled_at: datetime | None) -> None:
-    """On PostgreSQL, hand the job row to procrastinate in the caller's transaction."""
+    """On PostgreSQL, hand the job row to procrastinate in the caller's transaction (its
+    workers hear of it by NOTIFY); elsewhere, mark the transaction, so that its commit wakes
+    this process's worker (Store.job_added)."""
     if session.get_bind().dialect.name != "postgresql":
+        session.info[JOB_ADDED] = True
         return
     session.execute(
         sa.text(

@@ -18,7 +18,7 @@ from policykeeper.store.models import Request as RequestRow
 from policykeeper.store.provision_export import with_provision_records
 from policykeeper.workflow.errors import Conflict
 from policykeeper.workflow.outcome import erasure_outcome
-from policykeeper.workflow.service import Workflow
+from policykeeper.workflow.service import StoreWrite, Workflow
 from policykeeper.workflow.states import State
 
 WITHHELD = "[withheld]"
@@ -26,21 +26,28 @@ Export = tuple[str, str, bytes]
 
 
 def execute_request(workflow: Workflow, request_id: str) -> bool:
-    """Run the engine for one executing request; False when there was nothing left to do."""
+    """Run the engine for one executing request; False when there was nothing left to do.
+
+    The journal's finish of an erasure that settled every place commits with the request's
+    completion: one commit, and a crash before it leaves both to the job's next run."""
     row = workflow.get(request_id)
     if row.state != State.executing:
         return False
-    result, export = places_again(workflow, row)
+    finish: list[StoreWrite] = []
+    result, export = places_again(workflow, row, finish)
     # --- places: what execution could not settle waits as tasks (workflow.tasks) ---
-    return workflow.complete(request_id, result, export, places=_places_of(result))
+    return workflow.complete(request_id, result, export, places=_places_of(result), also=finish)
 
 
-def places_again(workflow: Workflow, row: RequestRow) -> tuple[dict[str, Any], Export | None]:
-    """Run the request over every place; a repeat goes on where the last run stopped."""
+def places_again(
+    workflow: Workflow, row: RequestRow, finish: list[StoreWrite] | None = None
+) -> tuple[dict[str, Any], Export | None]:
+    """Run the request over every place; a repeat goes on where the last run stopped.
+    `finish`: where an erasure leaves its journal's finish for the caller's transaction."""
     if workflow.project_dir is None:
         raise Conflict("the workflow has no project directory to execute requests in")
     zone = workflow.settings.calendars[Jurisdiction(row.jurisdictions[0])].timezone
-    result, export = _run(workflow, workflow.project_dir, row, zone)
+    result, export = _run(workflow, workflow.project_dir, row, zone, finish)
     # Proof of consent is part of what a person is owed on access (GDPR Art. 7, Art. 15): the
     # Keeper adds consent's export here, so the workflow does not depend on consent.
     subject = f"{row.identity_kind}={row.identity_value}"
@@ -73,16 +80,23 @@ def _places_of(result: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _run(
-    workflow: Workflow, project_dir: Path, row: RequestRow, zone: str
+    workflow: Workflow,
+    project_dir: Path,
+    row: RequestRow,
+    zone: str,
+    finish: list[StoreWrite] | None,
 ) -> tuple[dict[str, Any], Export | None]:
     """Run the engine over the Keeper's project (kept open), else over one loaded for this
-    run alone and released after it."""
+    run alone and released after it. The journal's finish is left to the caller only where
+    the engine's state is the workflow's own store."""
     from policykeeper.engine.runtime import release
     from policykeeper.project import load_project
 
     if workflow.project_source is not None:
+        project = workflow.project_source()
+        shared = finish if project.store_url == workflow.store.url else None
         try:
-            return _dispatch(workflow.project_source(), row, zone)
+            return _dispatch(project, row, zone, shared)
         except SubjectNotFound:
             return _nobody(row)
     project = load_project(project_dir, workflow.store.url)
@@ -95,7 +109,7 @@ def _run(
 
 
 def _dispatch(
-    project: Any, row: RequestRow, zone: str = "UTC"
+    project: Any, row: RequestRow, zone: str = "UTC", finish: list[StoreWrite] | None = None
 ) -> tuple[dict[str, Any], Export | None]:
     from policykeeper.engine import Identity, places
 
@@ -123,7 +137,7 @@ def _dispatch(
             found.write_zip(path, row.language, zone)
             return summary, (f"access-{row.id}.zip", "application/zip", path.read_bytes())
     if kind is RightKind.erasure:
-        report = places.erase(project, identity, run_key=key).to_json()
+        report = places.erase(project, identity, run_key=key, finish=finish).to_json()
         return {"erasure": report, "outcome": erasure_outcome(project.datamap, report)}, None
     if kind is RightKind.rectification:
         changes = {str(k): str(v) for k, v in row.details.get("changes", {}).items()}

@@ -101,6 +101,8 @@ UPLOADS_FOR = frozenset({"documents", "additional_information"})
 """Checks for which the person sends a file: a document, a proof of authority, an answer."""
 UPLOAD_PURPOSES = ("id_document", "authority", "additional_information")
 REFERENCE = re.compile(r"(?:[A-Z][A-Z0-9]{1,7}-\d{4}-)?(?P<serial>\d{1,9})")
+StoreWrite = Callable[[sa.Connection], None]
+"""A write to this store inside another's transaction (see `Workflow.complete`)."""
 """A short reference as typed into the queue's search: the whole of it, or the serial alone."""
 DISCLOSURE_KINDS = frozenset(
     {RightKind.access, RightKind.portability, RightKind.third_party_records}
@@ -722,13 +724,17 @@ class Workflow:
         result: dict[str, Any],
         export: tuple[str, str, bytes] | None,
         places: dict[str, Any] | None = None,
+        also: Sequence[StoreWrite] = (),
     ) -> bool:
         """Record a finished execution once; False if another run already completed it.
 
         With places left to settle (a recipient to tell, a processor to retry), the request
-        waits in partially_complete instead (policykeeper.workflow.tasks)."""
+        waits in partially_complete instead (policykeeper.workflow.tasks). `also`: writes to
+        this store that commit with the completion (the engine's journal of the run)."""
         now = self.clock()
         with self.store.transaction() as session:
+            for write in also:
+                write(session.connection())
             row = self._lock(session, request_id)
             if row.state != State.executing:
                 return False

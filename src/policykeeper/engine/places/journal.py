@@ -9,13 +9,14 @@ only the report stays.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from policykeeper.engine.state import state_for
+from policykeeper.engine.state import Write, state_for, within
 from policykeeper.project import Project
 from policykeeper.store.engine_models import EnginePlaceRun
 
@@ -30,10 +31,34 @@ class Run:
 
 
 class RunJournal(Protocol):
+    """`record` and `finish` receive every place's result so far (they replace, not merge).
+    `connection` and `also` are PolicyKeeper's store: a start or finish written inside another
+    write's transaction, and writes (the SQL erasure's journal finish) to commit with this one."""
+
     def get(self, key: str, action: str) -> Run | None: ...
-    def start(self, key: str, action: str, person: dict[str, Any]) -> None: ...
-    def record(self, key: str, action: str, place: str, result: dict[str, Any]) -> None: ...
-    def finish(self, key: str, action: str, report: dict[str, Any]) -> None: ...
+    def start(
+        self,
+        key: str,
+        action: str,
+        person: dict[str, Any],
+        connection: sa.Connection | None = None,
+    ) -> None: ...
+    def record(
+        self,
+        key: str,
+        action: str,
+        results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
+    ) -> None: ...
+    def finish(
+        self,
+        key: str,
+        action: str,
+        report: dict[str, Any],
+        results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
+        connection: sa.Connection | None = None,
+    ) -> None: ...
 
 
 class StoreJournal:
@@ -64,8 +89,14 @@ class StoreJournal:
             json.loads(row.report) if row.report else None,
         )
 
-    def start(self, key: str, action: str, person: dict[str, Any]) -> None:
-        with self.engine.begin() as connection:
+    def start(
+        self,
+        key: str,
+        action: str,
+        person: dict[str, Any],
+        connection: sa.Connection | None = None,
+    ) -> None:
+        with within(self.engine, connection) as connection:
             connection.execute(
                 _runs.delete().where(_runs.c.run_key == key, _runs.c.action == action)
             )
@@ -79,25 +110,43 @@ class StoreJournal:
                 )
             )
 
-    def record(self, key: str, action: str, place: str, result: dict[str, Any]) -> None:
+    def record(
+        self,
+        key: str,
+        action: str,
+        results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
+    ) -> None:
         with self.engine.begin() as connection:
-            row = connection.execute(
-                sa.select(_runs.c.results).where(_runs.c.run_key == key, _runs.c.action == action)
-            ).first()
-            results = json.loads(row.results) if row else {}
-            results[place] = result
+            for write in also:
+                write(connection)
             connection.execute(
                 _runs.update()
                 .where(_runs.c.run_key == key, _runs.c.action == action)
                 .values(results=json.dumps(results, default=str))
             )
 
-    def finish(self, key: str, action: str, report: dict[str, Any]) -> None:
-        with self.engine.begin() as connection:
+    def finish(
+        self,
+        key: str,
+        action: str,
+        report: dict[str, Any],
+        results: dict[str, dict[str, Any]],
+        also: Sequence[Write] = (),
+        connection: sa.Connection | None = None,
+    ) -> None:
+        with within(self.engine, connection) as connection:
+            for write in also:
+                write(connection)
             connection.execute(
                 _runs.update()
                 .where(_runs.c.run_key == key, _runs.c.action == action)
-                .values(person=None, report=json.dumps(report, default=str), finished_at=_now())
+                .values(
+                    person=None,
+                    results=json.dumps(results, default=str),
+                    report=json.dumps(report, default=str),
+                    finished_at=_now(),
+                )
             )
 
 

@@ -12,7 +12,8 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any
 
-from policykeeper.connectors.loading import load_connector
+from policykeeper.connectors.config import ConnectorConfig
+from policykeeper.connectors.loading import connector_path, load_connector
 from policykeeper.datamap.connections import expand
 from policykeeper.datamap.places import (
     ConnectorUse,
@@ -170,7 +171,7 @@ def _connector(
     project: Project, name: str, use: ConnectorUse, identities: dict[str, str], run_key: str
 ) -> Place:
     what = f"connector '{name}'"
-    config = load_connector(use.config, project.directory)
+    config = _connector_config(project, use.config)
     settings: dict[str, str] = {}
     for key, setting in config.settings.items():
         raw = use.settings.get(key)
@@ -179,6 +180,26 @@ def _connector(
             raise InputError(f"{what}: the setting '{key}' is not set")
         settings[key] = value
     return ConnectorPlace(name, use, config, settings, identities, run_key)
+
+
+def _connector_config(project: Project, reference: str) -> ConnectorConfig:
+    """The connector's configuration, parsed once per loaded project and version of its file:
+    a job reads it from the project's cache, not from disk (the parsed model is only read)."""
+    path = connector_path(reference, project.directory)
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_connector(reference, project.directory)  # it words what is missing
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    key = f"connector:{path}"
+    with project.lock:
+        cached = project.cache.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]  # type: ignore[no-any-return]
+    config = load_connector(reference, project.directory)
+    with project.lock:
+        project.cache[key] = (stamp, config)
+    return config
 
 
 def _manual(name: str, task: ManualTask, identities: dict[str, str]) -> Place:

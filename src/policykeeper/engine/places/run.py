@@ -14,6 +14,7 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from policykeeper.engine.places.base import (
     Status,
 )
 from policykeeper.engine.places.journal import RunJournal, StoreJournal
+from policykeeper.engine.places.manual import ManualPlace
 from policykeeper.engine.places.registry import SkippedPlace, build_places
 from policykeeper.engine.places.sql import SqlPlace, erasure_result
+from policykeeper.engine.state import Write
 from policykeeper.errors import SubjectNotFound
 from policykeeper.output import write_atomic
 from policykeeper.progress import Progress
@@ -253,9 +256,12 @@ def erase(
     run_key: str | None = None,
     journal: RunJournal | None = None,
     progress: Progress | None = None,
+    finish: list[Write] | None = None,
 ) -> PlacesReport:
     """Erase everywhere; `run_key` (default: the identity's digest) names the journal entry;
-    `progress` hears how far the SQL erasure has come."""
+    `progress` hears how far the SQL erasure has come. `finish`: when given, the journal's
+    finish of a run that settled every place is left there for the caller to commit with its
+    own write (the request's completion), instead of committed here."""
     sql, others = build_places(project, identity, run_key or "", progress)
     if dry_run:
         return _dry_run(sql, others, identity)
@@ -268,6 +274,7 @@ def erase(
         run_key,
         journal,
         lambda place, location: place.erase(location),
+        finish=finish,
     )
 
 
@@ -334,6 +341,7 @@ def _change(
     journal: RunJournal | None,
     act: Any,
     earlier: dict[str, Any] | None = None,
+    finish: list[Write] | None = None,
 ) -> PlacesReport:
     key = run_key or identity.digest()
     book = journal or StoreJournal.of(project)
@@ -351,7 +359,11 @@ def _change(
     sql_done = Status(done.get(sql.name, {}).get("status", "failed")) in SETTLED
     started = time.perf_counter()
     person: Person
-    if run is not None and run.person is not None and sql_done:
+    stored = run is not None and run.person is not None
+    if stored and (sql_done or (action == "erase" and sql.erasure_begun())):
+        # The SQL erasure may have committed before the journal said so: a search now finds
+        # the person masked or not at all, so the places go on from the person as found.
+        assert run is not None and run.person is not None
         person = Person.from_json(run.person)
     else:
         try:
@@ -361,10 +373,16 @@ def _change(
                 raise
             person = Person.from_json(run.person)  # SQL committed before the journal said so
         if run is None or not sql_done:
-            book.start(key, action, person.to_json())
+            start = partial(book.start, key, action, person.to_json())
+            if action == "erase":
+                sql.first = start  # committed with the SQL erasure's own journal start
+            else:
+                start()
             done = {}
     locating = time.perf_counter() - started
     entries: list[PlaceEntry] = []
+    results = dict(done)
+    unsaved = False
     try:
         for place in [sql, *others]:
             previous = done.get(place.name)
@@ -372,6 +390,9 @@ def _change(
                 entries.append(_stored_entry(place, previous))
                 continue
             attempts = int(previous.get("attempts", 0)) if previous else 0
+            outside = _acts_outside(place)
+            if outside and unsaved:  # what SQL did is kept before anything else acts
+                book.record(key, action, results, _taken(sql.finishing))
             started = time.perf_counter()
             if place is sql:
                 result = act(sql, {})  # SQL errors (a legal hold, a conflict) stop the run
@@ -386,15 +407,41 @@ def _change(
                 attempts += 1
             entry = _entry(place, result, attempts)
             entry.seconds = time.perf_counter() - started
-            book.record(key, action, place.name, {**result.to_json(), "attempts": attempts})
+            results[place.name] = {**result.to_json(), "attempts": attempts}
+            unsaved = not outside
+            if outside:
+                book.record(key, action, results, _taken(sql.finishing))
             entries.append(entry)
     finally:
         _close(others)
     report = PlacesReport(action, identity.kind, entries, sql=entries[0].result.detail or {})
     report.located_seconds = locating
+    also = _taken(sql.finishing)
     if report.complete:
-        book.finish(key, action, _forgetful(report.to_json()))
+        done_write = partial(
+            book.finish, key, action, _forgetful(report.to_json()), _forgotten(results), also
+        )
+        if finish is not None:
+            finish.append(lambda connection: done_write(connection=connection))
+        else:
+            done_write()
+    elif unsaved or also:
+        book.record(key, action, results, also)
     return report
+
+
+def _taken(writes: list[Write]) -> list[Write]:
+    """The writes waiting in `writes`, which is left empty."""
+    taken = list(writes)
+    writes.clear()
+    return taken
+
+
+def _acts_outside(place: Place) -> bool:
+    """Does acting here change something a repeat could not simply redo from the journal? The
+    SQL place's own journal resumes it, and a skipped place or a task for staff changes
+    nothing until the run ends, so their results are written with the next write."""
+    return not isinstance(place, SqlPlace | SkippedPlace | ManualPlace)
 
 
 def _stored_entry(place: Place, stored: dict[str, Any]) -> PlaceEntry:
@@ -419,6 +466,13 @@ def _forgetful(report: dict[str, Any]) -> dict[str, Any]:
         if handoff is not None:
             handoff["identifiers"] = []
     return out
+
+
+def _forgotten(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each place's result as a finished run keeps it: without the recipient's identifiers,
+    and without its detail, which the run's report keeps once."""
+    brief = {name: {k: v for k, v in r.items() if k != "detail"} for name, r in results.items()}
+    return {name: _forgetful({"places": [result]})["places"][0] for name, result in brief.items()}
 
 
 def _dry_run(sql: SqlPlace, others: list[Place], identity: Identity) -> PlacesReport:

@@ -14,16 +14,17 @@ from policykeeper.engine.access import AccessResult
 from policykeeper.engine.access import access as access_tables
 from policykeeper.engine.erase import ErasureReport
 from policykeeper.engine.erase import erase as erase_tables
-from policykeeper.engine.identity import Identity
+from policykeeper.engine.identity import Identity, canonical
 from policykeeper.engine.places.base import Kept, Location, Person, PlaceResult, Status
 from policykeeper.engine.places.manual import ANY_ROW
 from policykeeper.engine.plan import Plan
 from policykeeper.engine.plan import plan as plan_tables
-from policykeeper.engine.planner import Collector
+from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.rectify import RectificationReport
 from policykeeper.engine.rectify import rectify as rectify_tables
 from policykeeper.engine.restrict import restrict as restrict_tables
 from policykeeper.engine.runtime import runtime
+from policykeeper.engine.state import Write, state_for
 from policykeeper.errors import InputError
 from policykeeper.progress import Progress
 from policykeeper.project import Project
@@ -48,12 +49,22 @@ class SqlPlace:
         self.last_plan: Plan | None = None
         self.last_access: AccessResult | None = None
         self.last_rectification: RectificationReport | None = None
+        self.found: Subject | None = None
+        """The person as `find_person` searched them, every column read: the access or erasure
+        that follows at once starts from it instead of searching again."""
+        self.first: Write | None = None
+        """The run's journal start, when erasure is to commit it with its own (see
+        `engine.erase.erase`)."""
+        self.finishing: list[Write] = []
+        """The SQL erasure's journal finish, for the run to commit with its next write."""
 
     def columns(self) -> set[str]:
         return set()
 
     def find_person(self, references: set[str]) -> Person:
-        """Search the person (SubjectNotFound if nobody) and read the referenced columns."""
+        """Search the person (SubjectNotFound if nobody) and read the referenced columns.
+
+        Every column is read, so the SQL access or erasure right after reuses the search."""
         datamap = self.project.datamap
         identities = {kind: str(column) for kind, column in datamap.identities.items()}
         wanted: dict[str, set[str]] = {}
@@ -76,7 +87,8 @@ class SqlPlace:
                 name: stack.enter_context(source.engine.connect())
                 for name, source in rt.sources.items()
             }
-            subject = Collector(rt, connections, extra=wanted).from_identity(self.identity)
+            subject = Collector(rt, connections, everything=True).from_identity(self.identity)
+        self.found = subject
         rows = {
             table: [
                 {c: jsonable(row[c]) for c in columns if c in row}
@@ -94,16 +106,36 @@ class SqlPlace:
         self.last_plan = plan_tables(self.project, self.identity)
         return sum(t.rows for t in self.last_plan.tables)
 
+    def erasure_begun(self) -> bool:
+        """Has an erasure of this person begun to change the SQL tables (its journal is in the
+        store)? Then a search now may find them half erased, or not at all."""
+        identity = canonical(self.project.datamap, self.identity)
+        return state_for(self.project).journal(identity.digest(), "erase") is not None
+
+    def _taken(self) -> Subject | None:
+        """The search `find_person` made, handed on once (a later action searches anew)."""
+        found, self.found = self.found, None
+        return found
+
     def read(self, location: Location) -> PlaceResult:
-        self.last_access = access_tables(self.project, self.identity)
+        self.last_access = access_tables(self.project, self.identity, found=self._taken())
         rows = {table: len(found) for table, found in self.last_access.tables.items()}
         return PlaceResult(Status.read, {"rows": sum(rows.values())}, detail={"tables": rows})
 
     def erase(self, location: Location) -> PlaceResult:
-        return erasure_result(erase_tables(self.project, self.identity, progress=self.progress))
+        first, self.first = self.first, None
+        report = erase_tables(
+            self.project,
+            self.identity,
+            progress=self.progress,
+            found=self._taken(),
+            first=first,
+            finish=self.finishing,
+        )
+        return erasure_result(report)
 
     def dry_run(self) -> ErasureReport:
-        return erase_tables(self.project, self.identity, dry_run=True)
+        return erase_tables(self.project, self.identity, dry_run=True, found=self._taken())
 
     def rectify(self, location: Location, changes: dict[str, Any]) -> PlaceResult:
         report = rectify_tables(
