@@ -12,6 +12,9 @@ submitted and verified by its emailed code first; then, one at a time, staff app
 the bench waits for completion. The latency is the request's `closed_at` minus the moment
 just before `decide()`; the bench reads it once the worker's handler returned (an event, not
 polling the database, so the bench does not compete with the worker). Goal: p95 < 50 ms.
+`closed_at` is stamped as the completion's transaction begins, so that transaction's own work
+(the audit entries, the notification, the engine's journal finish, the commit) is outside it;
+"approval -> handler returned" includes it.
 """
 
 from __future__ import annotations
@@ -169,7 +172,7 @@ def main() -> None:
             if row.state != State.in_review:
                 raise SystemExit(f"a verified erasure is {row.state}, not in review")
             waiting.append(submitted.request_id)
-        samples, pickup, handler = [], [], []
+        samples, pickup, handler, committed = [], [], [], []
         for n, request_id in enumerate(waiting):
             idle(workflow)
             timings.ran.clear()
@@ -182,6 +185,7 @@ def main() -> None:
                 began, ran = timings.runs[request_id]
                 pickup.append((began - started).total_seconds() * 1000)
                 handler.append(ran)
+                committed.append((began - started).total_seconds() * 1000 + ran)
         stop.set()
         worker.join(timeout=10)
         keeper.store.dispose()
@@ -189,9 +193,14 @@ def main() -> None:
     verdict = "met" if p95 < GOAL_MS else "MISSED"
     print(f"\n{options.users:,} users, {len(samples)} erasure requests, worker in-process")
     print(f"approval -> completed (ms): p50 {p50:.1f}  p95 {p95:.1f}  max {max(samples):.1f}")
-    for name, figures in (("  approval -> job started", pickup), ("  execute handler", handler)):
+    parts = (
+        ("  approval -> job started", pickup),
+        ("  execute handler", handler),
+        ("  approval -> handler returned", committed),
+    )
+    for name, figures in parts:
         part50, part95 = percentiles(figures)
-        print(f"{name:26} p50 {part50:.1f}  p95 {part95:.1f}")
+        print(f"{name:32} p50 {part50:.1f}  p95 {part95:.1f}")
     print(f"goal p95 < {GOAL_MS:.0f} ms: {verdict}")
 
 
