@@ -115,12 +115,14 @@ def test_staff_close_each_task_and_the_request_completes(
 def test_the_message_to_a_recipient_names_the_operator_as_declared(
     everywhere: Everywhere, sqlite_state_url: str
 ) -> None:
-    """An association's request to its processor says 当法人 where the default says 当社."""
+    """An association's request to its processor says 当法人 where the default says 当社, and
+    does not presume the processor is a company (貴社): the policy does not say what it is."""
     policy = everywhere.directory / "policy.yaml"
     policy.write_text(policy.read_text("utf-8") + "self_reference: 当法人\n", "utf-8")
     with served(everywhere, sqlite_state_url) as site:
         _user, email = everywhere.person()
         request_id, _token = _waiting_request(site, email)
         listing = sign_in(site, "handler").get(f"/admin/requests/{request_id}/tasks").text
-    assert "当法人が業務の委託に伴い貴社に提供した個人情報について" in listing
+    assert "当法人が業務の委託に伴い提供いたしました個人情報について" in listing
     assert "当社" not in listing
+    assert "貴社" not in listing
