@@ -176,6 +176,16 @@ def plan(project: Project, identity: Identity) -> dict[str, Any]:
     sql, others = build_places(project, identity)
     person = sql.find_person(_references(others))
     entries = [_entry(sql, PlaceResult(Status.planned, {"rows": sql.count({})}))]
+    entries += _planned_entries(others, person)
+    assert sql.last_plan is not None
+    data = sql.last_plan.to_json()
+    data["places"] = [e.to_json() for e in entries]
+    return data
+
+
+def _planned_entries(others: list[Place], person: Person) -> list[PlaceEntry]:
+    """What each place outside SQL would do for the person, without doing it; closes them."""
+    entries = []
     try:
         for place in others:
             located = _locate(place, person)
@@ -187,10 +197,7 @@ def plan(project: Project, identity: Identity) -> dict[str, Any]:
             )
     finally:
         _close(others)
-    assert sql.last_plan is not None
-    data = sql.last_plan.to_json()
-    data["places"] = [e.to_json() for e in entries]
-    return data
+    return entries
 
 
 def _planned(place: Place, location: Location) -> PlaceResult:
@@ -480,15 +487,5 @@ def _dry_run(sql: SqlPlace, others: list[Place], identity: Identity) -> PlacesRe
     report = sql.dry_run()
 
     entries = [_entry(sql, erasure_result(report))]
-    try:
-        for place in others:
-            located = _locate(place, person)
-            if isinstance(located, PlaceResult):
-                entries.append(_entry(place, located))
-                continue
-            entries.append(
-                _entry(place, _attempt(place, lambda p=place, loc=located: _planned(p, loc)))
-            )
-    finally:
-        _close(others)
+    entries += _planned_entries(others, person)
     return PlacesReport("erase", identity.kind, entries, sql=report.to_json(), dry_run=True)
