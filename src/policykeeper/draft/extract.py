@@ -56,13 +56,14 @@ TOPICS: tuple[tuple[str, str], ...] = (
         "security",
         r"security|safeguard|protect your|安全管理|セキュリティ|management of personal|保護方法|organi[sz]ation\b",
     ),
-    ("changes", r"change|revision|amend|変更|改定|改訂"),
+    ("changes", r"change|revision|amend|変更|改定|改訂|(?:ポリシー|方針|通知)の修正"),
     ("contact", r"contact|inquir|窓口|お問い合わせ|問い合わせ|問合せ|連絡"),
     ("operator", r"who we are|about us|who (?:decides|is responsible)|事業者|運営者|誰が"),
     ("purpose", r"purpose|how we use|\bwhy\b|\buse of\b|利用目的|なぜ|使用方法|利用方法"),
     (
         "collect",
-        r"collect|acquisition|acquir|obtain|information (?:we|provided|collected)|personal information|privacy information|user information|取得|収集|対象",
+        r"collect|acquisition|acquir|obtain|information (?:we|provided|collected)|personal information|privacy information|user information|取得|収集|対象"
+        r"|\b(?:data|information) (?:sent|transmitted|received)\b|what (?:data|information) (?:is|are|gets) (?:sent|transmitted)",
     ),
 )
 
@@ -192,8 +193,8 @@ _HANDLING = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
-    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}(?:to|through)\b|"
-    r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
+    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
+    r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|(?:処理業者|委託先|プロバイダー?)を(?:使用|利用)|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
@@ -217,7 +218,7 @@ password"): advice about the reader's secret, never that the operator collects i
 _KEPT_BY_US = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
     r"|\b(?:required|asked) to (?:provide|enter|submit)\b|\bduring registration\b"
-    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理"
+    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理|(?:提供|入力)する必要があります|登録時"
 )
 """Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
 without the operator keeping them, so a credential is drafted only with one of these."""
@@ -225,7 +226,7 @@ _CONTACT_LINE = re.compile(
     r"^(?:address|e-?mail(?: address)?|phone(?: number)?|tel|fax|company name|department|operator|representative|name|country|the service|住所|所在地|メール|電話|担当|代表者|会社名|事業者名|名称|国)\s*[:：]",
 )
 _ASK_US = re.compile(
-    r"contact us|please contact|contact the|send (?:us )?an? e-?mail|send us|email us|write to us|お問い合わせください|ご連絡ください|までご連絡|までお問い合わせ|メールを送信"
+    r"contact us|please contact|contact the|send (?:us )?an? e-?mail|send us (?:an? )?(?:e-?mail|message|letter|note|request|questions?)\b|email us|write to us|お問い合わせください|ご連絡ください|までご連絡|までお問い合わせ|メールを送信"
 )
 _LEAD_IN = re.compile(r"[:：]$|following|as follows|below|以下|次の|下記")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -340,7 +341,11 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         )
         if negative and _LIMIT_NOT_DENIAL.search(clause):
             continue
-        if negative and _HANDLING.search(clause) and _negates_data(clause, matches, sentence.lang):
+        if (
+            negative
+            and (_HANDLING.search(clause) or re.search(r"\bcontain|\binclud|含ま", clause))
+            and _negates_data(clause, matches, sentence.lang)
+        ):
             for _, _, key in matches:
                 fact = _facts_for("negation", key, sentence, {"what": key, "clause": clause})
                 fact.qualifiers |= qualifiers(clause) & {"best_efforts"}
@@ -390,11 +395,15 @@ _LIMIT_NOT_DENIAL = re.compile(
     r"|(?:ようにする|を防ぐ)には|\bto prevent\b"
     r"|\bif you (?:do not|don't|choose not to|decline to|refuse to)\b|\byou (?:are not required|do not have|don't have|do not need|don't need)\b"
     r"|(?:いただけ|され|し)ない場合"
+    r"|(?:他|別|その他)の目的|\bnot (?:\w+ )?publicly\b"
+    r"|(?:でき|使用でき|利用でき)な(?:い|くなる)可能性|\b(?:may|might|will) not be able to\b|\bwon.t be able to\b"
 )
 """Negative words that limit rather than deny: "we will not use that email address for any
 other purpose", 「25 か月以上保持されることはありません」 (a retention limit), the reader's own
 opt-out ("To prevent Google Analytics from collecting …") and the reader's own choice ("if you
-do not provide an email address, …", 「ご提供いただけない場合」)."""
+do not provide an email address, …", 「ご提供いただけない場合」); what the reader may then be unable
+to do (「…使用できない可能性があります」) and a limit on publishing ("we will not publicly share
+Wi-Fi location data")."""
 
 
 def _listed_data(sentence: Sentence) -> bool:
@@ -411,15 +420,19 @@ def _listed_data(sentence: Sentence) -> bool:
 
 
 _EN_NEGATED_VERB = re.compile(
-    r"(?:\bnot\b|\bnever\b|n't\b|\bno\b|\bavoid\w*)\s+(?:\w+\s+){0,3}?(?:collect|stor|record|keep|retain|obtain|acquir|receiv|process|use|track|profil|shar|sell|rent|disclos|provid|sen[dt]|transfer)\w*"
+    r"(?:\bnot\b|\bnever\b|n't\b|\bno\b|\bavoid\w*)\s+(?:\w+\s+){0,3}?(?:collect|stor|record|keep|retain|obtain|acquir|receiv|process|use|track|profil|shar|sell|rent|disclos|provid|sen[dt]|transfer|contain|includ)\w*"
 )
 
 
 def _negates_data(clause: str, matches: list[tuple[int, int, str]], lang: str) -> bool:
     """Is it the data that is denied ('does not store card numbers'), not something else
-    ('never to publish the algorithms used to encrypt activity history')?"""
+    ('never to publish the algorithms used to encrypt activity history')? In Japanese, what is
+    named with に is where, not what: 「これらの Cookie に、個人を特定できる情報が保存されることは
+    ありません」 denies nothing about cookies."""
     if lang == "ja":
-        return True
+        return not all(
+            re.match(r"\s*(?:に|には|では)[、\s]", clause[end:]) for _, end, _ in matches
+        )
     verb = _EN_NEGATED_VERB.search(clause)
     if verb is None:
         return bool(re.search(r"\bno\b", clause)) and all(start < 40 for start, _, _ in matches)
@@ -474,7 +487,9 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
         elif re.search(
             r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人を(?:特定|識別)",
             clause,
-        ) and re.search(r"collect|record|store|取得|収集|記録|保管|nothing personal", clause):
+        ) and re.search(
+            r"collect|record|store|取得|収集|記録|保管|保存|保持|nothing personal", clause
+        ):
             fact = _facts_for(
                 "negation",
                 "personal information",
@@ -495,9 +510,22 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
+    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
 )
 
+_DATA_HELPS = re.compile(
+    r"^(?:this|these|it|that|the (?:data|information)|such (?:data|information)|this (?:data|information))"
+    r" (?:also )?(?:helps?|allows?|enables?|lets?) (?:us|maintainers|(?:the|our) (?:team|developers|maintainers))\b"
+    r"|(?:これらの|この|当該|得られる)(?:情報|データ)(?:は|によって)[^。]{0,80}(?:(?:のに|ことに|に)(?:も)?役立ち|でき(?:ます|る)|可能に)"
+)
+"""A sentence whose subject is the data just described and which says what it lets the
+operator do ("This helps us and other researchers improve …", "The data helps maintainers
+prioritise …", 「これらの情報は、…皆様とのコミュニケーションを図るのにも役立ちます」): a purpose,
+though it names no verb of handling."""
+_PURPOSE_LEAD_IN = re.compile(
+    r"(?:以下|次|下記)の(?:目的|用途)|following purposes|purposes (?:listed )?below"
+)
+"""A sentence that announces the purposes listed after it ("… for the following purposes")."""
 
 _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
@@ -563,6 +591,7 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         if (
             sentence.kind == "text"
             and not _PURPOSE_SENTENCE.search(text)
+            and not _DATA_HELPS.search(text)
             and not re.search(r"^to |ため", text)
         ):
             return
@@ -572,9 +601,9 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         and sentence.kind != "heading"
         and topic not in {"contact", "rights", "changes"}
     ) and (
-        _PURPOSE_SENTENCE.search(text)
-        and _HANDLING.search(text)
+        ((_PURPOSE_SENTENCE.search(text) and _HANDLING.search(text)) or _DATA_HELPS.search(text))
         and not is_negative(text, sentence.lang)
+        and not _PURPOSE_LEAD_IN.search(text)
     ):
         yield _purpose(sentence)
 
@@ -659,7 +688,8 @@ _GENERIC_RECIPIENT = re.compile(
     r"|\buse (?:a |an |our )?((?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?|vendors?|contractors?))\b"
 )
 _GENERIC_RECIPIENT_JA = re.compile(
-    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
+    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関|サードパーティサービス|外部サービス))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
+    r"|(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:処理業者|決済業者|委託先|サービスプロバイダー|プロバイダー))を(?:使用|利用)"
 )
 _KIND = (
     (
@@ -819,6 +849,28 @@ def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
     return Fact("recipient", f"{kind}:{normalise(name)}", value, [sentence])
 
 
+_USES_VENDOR = re.compile(r"\b(?:use|uses|using)\s+$")
+_VENDOR_HANDLES = re.compile(
+    r"^[^.;]{0,60}?(?:\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
+    r"|\bas (?:our|its|a|the) (?:[\w-]+ ){0,3}(?:provider|processor|host|platform)\b)"
+)
+"""A catalogued vendor the operator says it uses to handle data ("We use Amazon Web Services
+(AWS) as our cloud storage provider to store and process data", "Relay uses AWS to receive
+emails"): a recipient by entrustment, not only a name the text mentions."""
+
+
+def _vendors_handling(sentence: Sentence) -> Iterator[Vendor]:
+    text = re.sub(r"\s*\(https?://[^)\s]+\)", "", sentence.norm)
+    for vendor in vendors():
+        match = vendor.pattern.search(text)
+        if (
+            match
+            and _USES_VENDOR.search(text[max(0, match.start() - 12) : match.start()])
+            and _VENDOR_HANDLES.search(re.sub(r"^\s*\([^)]{1,12}\)", "", text[match.end() :]))
+        ):
+            yield vendor
+
+
 def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
@@ -841,6 +893,8 @@ def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
         for name in _named_processors(sentence):
             yield _recipient_fact(sentence, "entrustment", name)
+        for vendor in _vendors_handling(sentence):
+            yield _recipient_fact(sentence, "entrustment", vendor.name)
         row = _table_row_recipient(sentence, topic)
         if row:
             yield _recipient_fact(sentence, _recipient_kind(sentence, topic), row)
@@ -872,11 +926,18 @@ def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact
     pattern = _GENERIC_RECIPIENT_JA if sentence.lang == "ja" else _GENERIC_RECIPIENT
     verb = _SHARING.search(text)
     for match in pattern.finditer(text, verb.start() if verb and sentence.lang != "ja" else 0):
+        if re.search(
+            r"common (?:control|ownership)(?: or (?:control|ownership))?\s+with\s*$",
+            text[: match.start(1)],
+        ):
+            continue  # "organisations under common control with Example Foundation": the group
         name = re.sub(
             r"^(?:following|above|below|such|these|those)\s+",
             "",
             next(g for g in match.groups() if g).strip(),
         )
+        if sentence.lang == "ja":
+            name = re.sub(r"^.*(?:ために|ため、|して)", "", name) or name  # 「…するために」 is why
         if sentence.lang == "ja" and re.match(r"^(?:類似の|その他の|同様の)", name):
             listed = _ja_listed_before(text, match.start(1))
             for item in listed:
@@ -966,13 +1027,13 @@ def _exceptions(sentence: Sentence, topic: str) -> list[str]:
 
 
 _DISCLOSES = re.compile(
-    r"\b(?:disclos|releas|hand over|provid|shar|transfer|included among|turn over)\w*|開示|提供|共有|移転|引き継"
+    r"\b(?:disclos|releas|hand over|provid|shar|transfer|included among|turn over)\w*|開示|提供|共有|移転|引き継|譲渡された資産"
 )
 _GROUNDS = (
     (
         "law",
         r"required by law|comply with (?:applicable |the )?laws?|legal process|law enforcement|subpoena|court order"
-        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従",
+        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従|法律(?:で|により|によって|上)(?:義務付け|要求|必要)",
     ),
     (
         "business_succession",
@@ -1016,6 +1077,12 @@ def _named_item(sentence: Sentence) -> tuple[str, str | None] | None:
     vendor = any(v.pattern.search(normalise(candidate)) for v in vendors())
     if not (organisation or vendor):
         return None
+    if (
+        not separator
+        and not organisation
+        and (len(candidate) > 40 or _JA_PREDICATE_END.search(candidate))
+    ):
+        return None  # a sentence that mentions a vendor ("For example, we use Google Analytics …")
     if not separator:
         cut = organisation.end() if organisation else len(candidate)
         return candidate[:cut].strip(" ,;"), None
@@ -1092,7 +1159,11 @@ _CLOCKS = (
         r"|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない|(?:サインイン|ログイン)されていない",
     ),
     ("resolution", r"resolution|resolved|解決"),
-    ("contract_end", r"end of (?:the )?contract|契約終了"),
+    (
+        "contract_end",
+        r"end of (?:the )?contract|契約終了"
+        r"|(?:completion|end) of (?:the |each |your )?(?:[\w-]+ ){0,3}(?:program(?:me)?|testing|participation|subscription|trial|study)\b",
+    ),
     (
         "statutory",
         r"statutory|required by law|legal(?:ly)? (?:required|obligation)|tax|accounting|法定|法律|法令|税",
@@ -1104,7 +1175,7 @@ _CLOCKS = (
     ),
     (
         "while_needed",
-        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間",
+        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間|必要な限り",
     ),
 )
 
@@ -1143,8 +1214,12 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
             )
         return
-    if re.search(r"within|以内に(?:回答|対応)|respond", text) and topic != "retention":
-        return
+    if (
+        re.search(r"within|以内に(?:回答|対応)|respond", text)
+        and topic != "retention"
+        and not re.search(r"\bdelet\w* [^.]{0,60}\bwithin\b", text)
+    ):
+        return  # a deadline to answer, unless it is a deadline to delete
     if clock == "account_active" and len(periods) == 1 and re.search(r"plus|after|後", text):
         clock = "account_deletion"
     longest = max(periods, key=lambda p: p.approx_days())
@@ -1161,9 +1236,9 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 _RIGHTS = (
     (
         "portability",
-        r"portability|machine-readable|exported file|export (?:your )?data|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
+        r"portability|machine-readable|exported file|export (?:your )?data|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性|データを(?:エクスポート|ダウンロード)",
     ),
-    ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
+    ("rectification", r"correct|rectif|amend|訂正|誤った情報|(?:情報|データ)を修正"),
     (
         "restriction",
         r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止|(?:使用|利用)を制限",
@@ -1179,9 +1254,17 @@ _RIGHTS = (
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
         "access",
-        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|コピーを(?:要求|請求)",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|コピーを(?:要求|請求)|(?:情報|データ)にアクセス",
     ),
 )
+_OPT_OUT_STEP = re.compile(
+    r"^(?:to opt[- ]out(?: of [^,]{1,40})?,? )?(?:disable|turn off|opt out of) (?:\w+ ){0,3}?(?:telemetry|tracking|analytics|data collection|(?:usage |error )?reporting)\b"
+)
+_OPT_OUT_STEP_AFTER = re.compile(r"^(?:alternatively,? )?(?:set|run|use|unset|export) ")
+_OPT_OUT_HEADING = re.compile(r"opt(?:ing)?[- ]?out|disabl|turn(?:ing)? off|オプトアウト|無効")
+"""The steps to opt out of telemetry, written as instructions ("Disable analytics persistently
+with: …", and under an "Opting out" heading "Alternatively, set this variable: …"):
+the reader can withdraw consent."""
 _RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|want|wish|請求|求め|できます|有し|申し出")
 _REFUSAL_UNLESS = re.compile(
     r"\b(?:honou?r|fulfil+|comply with|respond to|act on) (?:your |the |all |any )?requests?[^.]{0,40}\bunless\b"
@@ -1226,9 +1309,15 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
         r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase)\b,? (?:or |and )?)+"
         r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
-        r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b",
+        r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
+        r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)",
         text,
     ):
+        if _OPT_OUT_STEP.search(text) or (
+            _OPT_OUT_STEP_AFTER.search(text)
+            and _OPT_OUT_HEADING.search(normalise(" ".join(sentence.section[-1:])))
+        ):
+            yield Fact("right", "withdraw_consent", None, [sentence])
         return
     if in_rights or _RIGHT_CONTEXT.search(text):
         head = text.split(":")[0] if ":" in text[:60] else text
@@ -1558,16 +1647,18 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if re.search(
         r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
         r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
-        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載)",
+        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載)"
+        r"|投稿(?:する|した|される)?(?:ことで|ことにより|時点)|投稿されてから",
         text,
     ):
         found.append("on_posting")
     days = re.search(
-        r"(\d+)\)? days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前",
+        r"(\d+)\)? days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前"
+        r"|(?:投稿|掲載|公開)されてから\s*(\d+)\s*日後",
         text,
     )
     if days:
-        found.append(f"notice_days={days.group(1) or days.group(2)}")
+        found.append(f"notice_days={next(g for g in days.groups() if g)}")
     if re.search(
         r"material changes?|significant changes?|substantive changes?|changes are substantive|重要な変更|重大な変更|実質的な変更",
         text,

@@ -1,0 +1,201 @@
+"""Rules of the third quality round, each general, each against a development miss.
+
+Every text here is written for the test, in the shapes the round-3 development notices use
+(Mozilla Location Services, Common Voice, Firefox Relay, Pocket in Japanese, Homebrew's
+analytics notice); none is taken from the held-out policies.
+"""
+
+from __future__ import annotations
+
+from draft_kit import write
+
+from policykeeper.draft.extract import extract
+from policykeeper.draft.sources import read_source
+
+
+def found(tmp_path, text: str, name: str = "p.md"):
+    return extract(read_source(write(tmp_path, name, text)).sentences)
+
+
+def test_a_markdown_paragraph_wrapped_at_a_fixed_width_is_one_paragraph(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## How your data is shared\n\n__Cloud storage__: We use\n"
+        "[Example Web Services](https://example.org/privacy/) as our storage\nprovider. "
+        "We may also\ndetermine your location from your IP address.\n\n"
+        "Example Corporation\n4th Floor\nSan Francisco\n"
+    )
+    sentences = [s.text for s in read_source(write(tmp_path, "p.md", text)).sentences]
+    assert (
+        "Cloud storage: We use Example Web Services (https://example.org/privacy/) as our "
+        "storage provider." in sentences
+    )
+    assert "We may also determine your location from your IP address." in sentences
+    assert "Example Corporation" in sentences  # an address block's lines stay apart
+
+
+def test_a_catalogued_vendor_used_to_handle_data_is_a_recipient(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## Sharing\n\nWe use [Amazon Web Services](https://aws.amazon.com/privacy/) "
+        "(AWS) as our cloud storage provider to store and process data.\n\n"
+        "The app uses Stripe to process payments.\n\n"
+        "We use Google Analytics to better understand how you use the site.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert set(extraction.keys("recipient")) == {
+        "entrustment:amazon web services",
+        "entrustment:stripe, inc.",
+    }
+    assert {"aws", "stripe", "google_analytics"} <= set(extraction.keys("vendor"))
+
+
+def test_a_named_service_data_is_sent_to_is_a_recipient(tmp_path) -> None:
+    text = "# Analytics\n\n## Transport\n\nThe tool sends analytics to InfluxDB over HTTPS.\n"
+    assert [k.partition(":")[2] for k in found(tmp_path, text).keys("recipient")] == ["influxdb"]
+
+
+def test_the_group_under_common_control_is_not_a_recipient(tmp_path) -> None:
+    text = (
+        "# Notice\n\nWe may disclose the databases with affiliates, including parents, "
+        "subsidiaries, and other organizations under common control or ownership with Example "
+        "Foundation.\n"
+    )
+    names = {k.partition(":")[2] for k in found(tmp_path, text).keys("recipient")}
+    assert "affiliates" in names and not any("foundation" in n for n in names)
+
+
+def test_sending_us_data_is_not_an_instruction_to_write_to_us(tmp_path) -> None:
+    text = (
+        "# Notice\n\n* **Demographic data.** You can optionally send us information such as "
+        "your accent, age, and gender.\n\n* **Support.** Send us an email with your phone "
+        "number.\n\nWe also collect your location to show the right content.\n"
+    )
+    keys = set(found(tmp_path, text).keys("category"))
+    assert {"user.demographic.age", "user.demographic.gender", "user.location"} <= keys
+    assert "user.contact.phone_number" not in keys
+
+
+def test_what_the_data_lets_us_do_is_a_purpose(tmp_path) -> None:
+    text = (
+        "# Notice\n\n* **Demographic data.** You can send us your age. This helps us and other "
+        "researchers improve speech technology.\n\n"
+        "To consistently improve the app, we collect your browser type. This allows us to "
+        "understand how people use it.\n\n"
+        "## 利用\n\n皆様から得られる情報によって、当社はサービスを強化できます。\n\n"
+        "これらの情報は、新製品についてのご案内にも役立ちます。\n\n"
+        "当社は、以下の目的で Cookie を使用します。\n"
+    )
+    labels = [f.value["label"] for f in found(tmp_path, text).of("purpose")]
+    assert labels == [
+        "This helps us and other researchers improve speech technology.",
+        "To consistently improve the app, we collect your browser type.",
+        "This allows us to understand how people use it.",
+        "皆様から得られる情報によって、当社はサービスを強化できます。",
+        "これらの情報は、新製品についてのご案内にも役立ちます。",
+    ]
+
+
+def test_a_purpose_section_whose_data_helps_maintainers(tmp_path) -> None:
+    text = (
+        "# Analytics\n\n## Purpose\n\nThe data helps maintainers prioritise widely used "
+        "commands.\n\nIt is stored in a database.\n"
+    )
+    labels = [f.value["label"] for f in found(tmp_path, text).of("purpose")]
+    assert labels == ["The data helps maintainers prioritise widely used commands."]
+
+
+def test_names_of_things_are_not_personal_names(tmp_path) -> None:
+    text = (
+        "# Analytics\n\n## Data sent\n\nEvents can include:\n\n- the package and tap names\n"
+        "- CPU architecture and operating system name\n\n"
+        "The tool samples one variable and records its name.\n\n"
+        "## Account\n\nWe collect your name.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert "user.device.telemetry" in extraction.keys("category")
+    names = [f for f in extraction.of("category") if f.key == "user.name"]
+    assert [s.text for f in names for s in f.evidence] == ["We collect your name."]
+
+
+def test_a_payload_that_does_not_contain_data_is_a_negation(tmp_path) -> None:
+    text = "# Analytics\n\nThe payload does not contain a user identifier or an IP-address field.\n"
+    extraction = found(tmp_path, text)
+    assert set(extraction.keys("negation")) == {"user.unique_id", "user.device.ip_address"}
+    assert extraction.keys("category") == []
+
+
+def test_limits_and_consequences_are_not_denials(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## Sharing\n\nWe will not publicly share Wi-Fi location data.\n\n"
+        "## Cookie\n\nCookie を拒否すると、パスワードを入力できない可能性があります。\n\n"
+        "当社は、そのメールアドレスを他の目的で使用することはありません。\n\n"
+        "これらの Cookie に、個人を特定できる情報が保存されることはありません。\n"
+    )
+    extraction = found(tmp_path, text)
+    assert extraction.keys("negation") == ["personal information"]
+
+
+def test_japanese_credentials_required_at_registration(tmp_path) -> None:
+    text = "# 方針\n\n登録時には、名前、パスワード、および有効なメールアドレスを提供する必要があります。\n"
+    assert "user.authorization.password" in found(tmp_path, text).keys("category")
+
+
+def test_japanese_recipients_used_or_shared_with(tmp_path) -> None:
+    text = (
+        "# 方針\n\n## 情報の共有\n\n当社は、支払いを処理するためにサードパーティの支払い処理業者を"
+        "使用する場合があります。\n\n当社は記事の内容をサードパーティサービスと共有することがあります。\n\n"
+        "たとえば、当社は Google アナリティクスやその他のツールを使用して、人気のページを把握しています。\n"
+    )
+    names = {k.partition(":")[2] for k in found(tmp_path, text).keys("recipient")}
+    assert names == {"サードパーティの支払い処理業者", "サードパーティサービス"}
+
+
+def test_japanese_disclosure_grounds(tmp_path) -> None:
+    text = (
+        "# 方針\n\n## 法律または資産売却で義務付けられている共有\n\n"
+        "当社の資産の一部が買収された場合、譲渡された資産にはユーザー情報が含まれていることがあります。\n\n"
+        "法律で義務付けられている場合は、個人情報を開示します。\n"
+    )
+    assert set(found(tmp_path, text).keys("exception")) == {"business_succession", "law"}
+
+
+def test_japanese_rights_from_settings_and_opting_out_steps(tmp_path) -> None:
+    text = (
+        "# 方針\n\n## 設定の管理\n\n皆様は、各自の個人情報にアクセスしたり、各自の個人情報を修正または"
+        "削除したり、プロファイルからの各自のデータをエクスポートしたりできます。\n\n"
+        "# Analytics\n\n## Opting out\n\nDisable analytics persistently with:\n\n"
+        "Alternatively, set this variable:\n"
+    )
+    assert set(found(tmp_path, text).keys("right")) == {
+        "access",
+        "rectification",
+        "erasure",
+        "portability",
+        "withdraw_consent",
+    }
+
+
+def test_an_instruction_outside_an_opting_out_section_is_no_right(tmp_path) -> None:
+    text = "# Tool\n\n## Install\n\nRun the installer, then set your name.\n"
+    assert found(tmp_path, text).keys("right") == []
+
+
+def test_retention_to_the_end_of_a_program_and_while_needed_in_japanese(tmp_path) -> None:
+    text = (
+        "# Notice\n\n* **Email.** If you do not create an account, we will delete your email "
+        "address within two weeks after the completion of each testing program.\n\n"
+        "## 情報の保持\n\n当社は、サービスの提供に必要な限り、皆様の情報を保持します。\n\n"
+        "## Your requests\n\nWe will respond within 30 days.\n"
+    )
+    assert set(found(tmp_path, text).keys("retention")) == {
+        "2 weeks|contract_end",
+        "|while_needed",
+    }
+
+
+def test_japanese_amendments_posted_and_effective_days_after(tmp_path) -> None:
+    text = (
+        "# 方針\n\n## ポリシーの修正\n\n当社は、当社ウェブサイトに修正された条件を投稿することで、いつでも"
+        "本ポリシーを修正できます。修正された条件はすべて、最初にウェブサイトに投稿されてから 30 日後に"
+        "自動的に有効になります。\n"
+    )
+    assert set(found(tmp_path, text).keys("changes")) == {"on_posting", "notice_days=30"}
