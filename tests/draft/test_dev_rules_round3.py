@@ -199,3 +199,85 @@ def test_japanese_amendments_posted_and_effective_days_after(tmp_path) -> None:
         "自動的に有効になります。\n"
     )
     assert set(found(tmp_path, text).keys("changes")) == {"on_posting", "notice_days=30"}
+
+
+def test_whole_days_written_in_hours_are_periods() -> None:
+    from policykeeper.draft import dates
+
+    found = [str(p) for _, p in dates.periods_in("deleted within 72 hours; 24 時間以内; 36 hours")]
+    assert found == ["3 days", "1 day"]
+
+
+def test_uploads_deleted_within_hours_and_dns_resolution_is_no_clock(tmp_path) -> None:
+    text = (
+        "# Notice\n\n**Photos and videos you upload**: Mozilla stores them so you can share them. "
+        "They are deleted within 72 hours unless you pin them.\n\n"
+        "## 保存\n\nDNS リクエストのシステムログは、24 時間以内に削除され、DNS 解決以外の目的には使用されません。\n"
+    )
+    extraction = found(tmp_path, text)
+    assert set(extraction.keys("retention")) == {"3 days|collection", "1 day|collection"}
+    assert "user.content" in extraction.keys("category")
+
+
+def test_a_purpose_clause_that_makes_sure_is_no_instruction(tmp_path) -> None:
+    text = (
+        "# Notice\n\n* **Technical data.** We also collect your location, and your browser type "
+        "to make sure the site looks right for you.\n\n"
+        "* **Analytics.** We collect information about your session length, your location "
+        "(country, state/province, and city), and screen resolution.\n\n"
+        "Make sure your browser is up to date.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert {"user.location", "user.device.browser"} <= set(extraction.keys("category"))
+    assert "user.contact.address.country" not in extraction.keys("category")
+    browser = [f for f in extraction.of("category") if f.key == "user.device.browser"]
+    assert len(browser[0].evidence) == 1
+
+
+def test_inferred_data_and_browsing_activity_are_handled(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## To provide the assistant\n\n"
+        "The assistant may infer your location to personalize answers.\n\n"
+        "It processes your browsing activity, including websites you have visited.\n\n"
+        "You can open a new window in the File menu of your browser.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert set(extraction.keys("category")) == {"user.location", "user.behavior.browsing_history"}
+
+
+def test_data_forwarded_to_a_third_party_and_providers_listed(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## Who we disclose information to\n\n"
+        "Mozilla forwards the request to a third-party large language model (LLM) on your behalf.\n\n"
+        "**Amazon Web Services (AWS)**: The app uses Amazon's cloud storage service to store the "
+        "information collected.\n\n"
+        "When you search, we will send your searches to supported third parties. We support the "
+        "following providers:\n\n- [Tenor](https://tenor.com/legal-privacy)\n\n"
+        "- [YouTube](https://policies.google.com/privacy)\n\n"
+        "We may share a link to a third-party website with you.\n"
+    )
+    assert set(found(tmp_path, text).keys("recipient")) == {
+        "third_party:third-party large language model",
+        "entrustment:amazon web services",
+        "third_party:tenor",
+        "third_party:youtube",
+    }
+
+
+def test_reviewing_or_deleting_from_settings_is_erasure(tmp_path) -> None:
+    text = "# Notice\n\nYou can review or delete a specific Memory in your settings.\n"
+    assert found(tmp_path, text).keys("right") == ["erasure"]
+
+
+def test_what_the_reader_need_not_do_is_no_negation_and_what_we_need_is_a_purpose(
+    tmp_path,
+) -> None:
+    text = (
+        "# Notice\n\nWe need certain information to operate the app.\n\n"
+        "**Account information**: You don’t need an account to use the app.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert extraction.keys("negation") == []
+    assert [f.value["label"] for f in extraction.of("purpose")] == [
+        "We need certain information to operate the app."
+    ]

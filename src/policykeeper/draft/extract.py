@@ -190,16 +190,17 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
+    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\binfer(?:s|red|ring)?\b|"
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
-    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
+    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bforward(?:s|ed|ing)? (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
     r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|(?:処理業者|委託先|プロバイダー?)を(?:使用|利用)|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
     r"|^[-*•・\s]*(?:please )?(?:use|choose|create|pick|set|make sure|ensure|remember|keep|never share|do not share|don.t share)\b(?! of\b)"
-    r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|\bmake sure\b"
+    r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|(?<!to )(?<!we )\bmake sure\b"
     r"|\b(?:users?|learners?|coaches|admins?|administrators?|everyone|parents|students?) (?:should|must|need to|are (?:encouraged|advised) to)\b"
     r"|\bit is (?:important|recommended|advisable|a good idea|best|wise) to\b|\bwe encourage you to\b"
     r"|\bconsider (?:using|choosing|creating|setting|changing)\b"
@@ -353,6 +354,10 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             continue
         if negative:
             continue
+        if _READERS_OWN.match(clause) and not re.search(
+            r"\b(?:us|we|our)\b|\b(?:provide|send|give|submit|share|upload)", clause
+        ):
+            continue
         if (
             not _listed_data(sentence)
             and topic not in {"collect", "definitions"}
@@ -385,6 +390,9 @@ _LOCAL_ONLY = re.compile(
 )
 """Data that stays on the reader's device ("your name, your email messages … are stored and
 processed locally on your device and never sent to us"): named, never collected."""
+_READERS_OWN = re.compile(r"^(?:\w+ ){0,3}?you (?:can|may|could|might)\b")
+"""What the reader can do on their own ("You can open a classic window in the File menu of your
+browser"): the data it names is not handled by the operator."""
 _NAMED_SETTING = re.compile(r"do[- ]not[- ]track|トラッキング拒否")
 """A setting's name, not a statement that anything is tracked."""
 _JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|ください|する|される)[。.]?$")
@@ -467,6 +475,8 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
         clause = text[start:end]
         if not is_negative(clause, sentence.lang) or is_exception_frame(clause, sentence.lang):
             continue
+        if _LIMIT_NOT_DENIAL.search(clause):
+            continue  # "Account information: You don't need an account to use the app."
         if re.search(r"\bsell\b|\bsale\b|\brent\b|販売|売却", clause):
             yield _facts_for("negation", "sale", sentence, {"what": "sale", "clause": clause})
         elif re.search(
@@ -686,6 +696,7 @@ def _only_data_items(sentence: Sentence) -> bool:
 _GENERIC_RECIPIENT = re.compile(
     r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|contractors|suppliers|successors))\b"
     r"|\buse (?:a |an |our )?((?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?|vendors?|contractors?))\b"
+    r"|\bto (?:a |an |the )?(third[- ]party (?:[\w-]+ ){0,3}?[\w-]+)(?= \(| (?:on|for|to|in|with|that|who|which|and|or)\b|[,.;]|$)"
 )
 _GENERIC_RECIPIENT_JA = re.compile(
     r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関|サードパーティサービス|外部サービス))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
@@ -788,8 +799,9 @@ _NOT_A_NAME = frozenset(
 def _named_recipients(sentence: Sentence, title: str) -> list[str]:
     """Organisations named where the text says data goes to them: "Mozilla shares this with
     Adjust", "send it to Mullvad", "partnered with Gandi.net and Mailfence", 「Adjust と共有」,
-    or a list item that starts with a linked name under "We use:". A name in the policy's
-    own title (the operator's product) or in the vendor catalogue is not drafted here."""
+    or a list item that starts with a linked name under "We use:" or "We support the following
+    providers:". A name in the policy's own title (the operator's product) is not drafted; a
+    catalogued vendor is, here where the text says data goes to it ("shared with Twitter")."""
     found: list[str] = []
     if _SHARING.search(sentence.norm) or re.search(r"partner|提携", sentence.norm):
         pattern = _SENT_TO_NAME_JA if sentence.lang == "ja" else _SENT_TO_NAME
@@ -814,7 +826,10 @@ def _named_recipients(sentence: Sentence, title: str) -> list[str]:
     if (
         linked
         and sentence.kind == "item"
-        and re.search(r"\bwe use\b|使用して|利用して", normalise(sentence.lead))
+        and re.search(
+            r"\bwe use\b|使用して|利用して|\b(?:following|these) (?:\w+ )?(?:providers|partners|services|processors|vendors|companies)\b",
+            normalise(sentence.lead),
+        )
     ):
         found.append(linked.group(1).strip(" ."))
     title = normalise(title)
@@ -826,7 +841,6 @@ def _named_recipients(sentence: Sentence, title: str) -> list[str]:
             or folded.endswith("'s")
             or folded.split()[0] in _NOT_A_NAME
             or (title and re.sub(r"'s$", "", folded.split()[0]) in title)
-            or any(v.pattern.search(folded) for v in vendors())
         ):
             continue
         names.append(name)
@@ -850,23 +864,29 @@ def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
 
 
 _USES_VENDOR = re.compile(r"\b(?:use|uses|using)\s+$")
+_VENDOR_LABEL_USED = re.compile(
+    r"^\s*(?:\([^)]{1,12}\))?\s*:[^.]{0,80}?\b(?:use|uses|using)\b[^.]{0,80}?\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
+)
 _VENDOR_HANDLES = re.compile(
     r"^[^.;]{0,60}?(?:\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
     r"|\bas (?:our|its|a|the) (?:[\w-]+ ){0,3}(?:provider|processor|host|platform)\b)"
 )
 """A catalogued vendor the operator says it uses to handle data ("We use Amazon Web Services
 (AWS) as our cloud storage provider to store and process data", "Relay uses AWS to receive
-emails"): a recipient by entrustment, not only a name the text mentions."""
+emails", "Amazon Web Services (AWS): the app uses Amazon's storage service to store …"): a
+recipient by entrustment, not only a name the text mentions."""
 
 
 def _vendors_handling(sentence: Sentence) -> Iterator[Vendor]:
     text = re.sub(r"\s*\(https?://[^)\s]+\)", "", sentence.norm)
     for vendor in vendors():
         match = vendor.pattern.search(text)
-        if (
-            match
-            and _USES_VENDOR.search(text[max(0, match.start() - 12) : match.start()])
-            and _VENDOR_HANDLES.search(re.sub(r"^\s*\([^)]{1,12}\)", "", text[match.end() :]))
+        if match and (
+            (
+                _USES_VENDOR.search(text[max(0, match.start() - 12) : match.start()])
+                and _VENDOR_HANDLES.search(re.sub(r"^\s*\([^)]{1,12}\)", "", text[match.end() :]))
+            )
+            or (match.start() < 3 and _VENDOR_LABEL_USED.search(text[match.end() :]))
         ):
             yield vendor
 
@@ -955,10 +975,16 @@ def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact
             or name in {"会社", "企業", "事業者"}
         ):
             continue
-        if re.match(
-            r"^(?:third[- ]part(?:y|ies)$|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
-            name,
-        ) or name in {"service", "services"}:
+        if (
+            re.match(
+                r"^(?:third[- ]part(?:y|ies)$|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
+                name,
+            )
+            or name in {"service", "services"}
+            or re.search(
+                r"\b(?:web ?sites?|sites?|links?|content|terms|polic(?:y|ies)|notices?)$", name
+            )
+        ):
             continue
         yield Fact(
             "recipient",
@@ -1158,7 +1184,10 @@ _CLOCKS = (
         r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|not been (?:signed|logged) in|inactiv"
         r"|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない|(?:サインイン|ログイン)されていない",
     ),
-    ("resolution", r"resolution|resolved|解決"),
+    (
+        "resolution",
+        r"(?:after|upon|following|report|complaint|dispute|its|their) resolution|(?:is|are|been) resolved|解決(?:後|まで|した|して)",
+    ),
     (
         "contract_end",
         r"end of (?:the )?contract|契約終了"
@@ -1186,7 +1215,7 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     keeps = re.search(
         r"retain|retention|kept|keep|stored?|blacklist|available for new|maintain|hold(?:s|ing)? onto|server logs? for"
-        r"|delet\w* [^.]{0,80}\bafter\b|保存|保管|保持|削除|消去",
+        r"|delet\w* [^.]{0,80}\b(?:after|within)\b|保存|保管|保持|削除|消去",
         text,
     )
     if topic != "retention" and not keeps:
@@ -1307,7 +1336,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
     if not in_rights and not re.search(
         r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
-        r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase)\b,? (?:or |and )?)+"
+        r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase|review|view)\b,? (?:or |and )?)+"
         r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
         r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
         r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)",
