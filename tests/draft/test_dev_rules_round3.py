@@ -281,3 +281,54 @@ def test_what_the_reader_need_not_do_is_no_negation_and_what_we_need_is_a_purpos
     assert [f.value["label"] for f in extraction.of("purpose")] == [
         "We need certain information to operate the app."
     ]
+
+
+def test_what_you_should_know_is_not_advice_and_dated_is_a_date(tmp_path) -> None:
+    text = (
+        "# Privacy Notice\n\nVersion 1.0, dated March 1, 2019\n\n"
+        "Here's what you should know about the site:\n\n"
+        "* **Personal Data.** To create an account, you must provide us with your name and "
+        "an email address.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert {"user.name", "user.contact.email"} <= set(extraction.keys("category"))
+    assert extraction.keys("date") == ["updated=2019-03-01"]
+
+
+def test_providers_named_in_passing_and_the_operator_is_never_one(tmp_path) -> None:
+    text = (
+        "# Example Reality Notice\n\n## At Example, we care about privacy.\n\n"
+        "If you sign up, we (and our email providers SalesForce and Amazon) receive your email "
+        "address to contact you about the service.\n\n"
+        "Your voice recordings are sent to Example and Google for processing.\n"
+    )
+    extraction = found(tmp_path, text)
+    names = {k.partition(":")[2] for k in extraction.keys("recipient")}
+    assert names == {"salesforce", "amazon", "google"}
+    assert any("contact you" in f.value["label"] for f in extraction.of("purpose"))
+
+
+def test_headings_completing_a_lead_in_that_shares_data_for(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## The app by default shares data for:\n\n"
+        "### Improving performance and stability\n\n"
+        "* **Technical data:** The app sends data about your app version and language; device "
+        "operating system to us.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert [f.value["label"] for f in extraction.of("purpose")] == [
+        "Improving performance and stability"
+    ]
+    assert "user.demographic.language" in extraction.keys("category")
+
+
+def test_a_retention_clock_is_not_read_from_its_exception(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## Information we share\n\n"
+        "The provider does not share this data with others and deletes this after 24 hours "
+        "unless necessary for its security or legal obligations.\n\n"
+        "Mozilla does not receive or store your payment card details.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert extraction.keys("retention") == ["1 day|collection"]
+    assert "user.financial.credit_card" in extraction.keys("negation")

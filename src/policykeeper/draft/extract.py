@@ -198,7 +198,7 @@ _SHARING = re.compile(
     r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|(?:処理業者|委託先|プロバイダー?)を(?:使用|利用)|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
-    r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
+    r"\byou should(?: not)?\b(?! (?:know|be aware|understand|read|review)\b)|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
     r"|^[-*•・\s]*(?:please )?(?:use|choose|create|pick|set|make sure|ensure|remember|keep|never share|do not share|don.t share)\b(?! of\b)"
     r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|(?<!to )(?<!we )\bmake sure\b"
     r"|\b(?:users?|learners?|coaches|admins?|administrators?|everyone|parents|students?) (?:should|must|need to|are (?:encouraged|advised) to)\b"
@@ -520,7 +520,7 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
+    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate)|to (?:contact|notify|inform) you|to communicate with you)\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
 )
 
 _DATA_HELPS = re.compile(
@@ -630,7 +630,7 @@ def _completes_lead_in(sentence: Sentence) -> bool:
     parent = normalise(sentence.section[-1]) if sentence.section else ""
     return bool(
         re.search(
-            r"\b(?:collects?|uses?|process(?:es)?) (?:\w+ ){0,3}to\s*[:：]$|(?:ため|目的)(?:に|で)?\s*[:：]$",
+            r"\b(?:collects?|uses?|process(?:es)?|shares?|sends?) (?:\w+ ){0,3}(?:to|for)\s*[:：]$|(?:ため|目的)(?:に|で)?\s*[:：]$",
             parent,
         )
     ) and not _names_data(normalise(sentence.text))
@@ -772,6 +772,7 @@ _SENT_TO_NAME = re.compile(
     rf"\b(?:shares?|shared|sharing|disclos\w*|sends?|sent|transmit\w*|forward\w*|partner(?:s|ed)?)\b"
     rf"(?: [\w'’,]+){{0,6}}? (?:with|to) (?:our partner )?({_NAME}(?:,? (?:and|&) {_NAME})?)"
     rf"|\bour partners? ({_NAME})"
+    rf"|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) ({_NAME}(?:,? (?:and|&) {_NAME})?)"
 )
 _SENT_TO_NAME_JA = re.compile(
     r"([A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3})\s*(?:と(?:共有|提携)|に(?:送信|提供|開示|転送))"
@@ -803,11 +804,14 @@ def _named_recipients(sentence: Sentence, title: str) -> list[str]:
     providers:". A name in the policy's own title (the operator's product) is not drafted; a
     catalogued vendor is, here where the text says data goes to it ("shared with Twitter")."""
     found: list[str] = []
-    if _SHARING.search(sentence.norm) or re.search(r"partner|提携", sentence.norm):
+    if _SHARING.search(sentence.norm) or re.search(
+        r"partner|提携|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) [a-z]", sentence.norm
+    ):
         pattern = _SENT_TO_NAME_JA if sentence.lang == "ja" else _SENT_TO_NAME
         for match in pattern.finditer(sentence.text):
             if re.search(
-                r"\byou\b", normalise(sentence.text[max(0, match.start() - 40) : match.start()])
+                r"\byou\b(?!.*\bwe\b)",
+                normalise(sentence.text[max(0, match.start() - 40) : match.start()]),
             ):
                 continue  # the reader shares ("you communicate to and/or share with AI Models")
             clause = next(
@@ -1222,7 +1226,10 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if "cookie" in text:
         return
-    clock = next((name for name, pattern in _CLOCKS if re.search(pattern, text)), "collection")
+    before_unless = re.split(r"\bunless\b|場合を除き", text)[0]  # "… unless legally required"
+    clock = next(
+        (name for name, pattern in _CLOCKS if re.search(pattern, before_unless)), "collection"
+    )
     label = sentence.text.split(":")[0].strip() if ":" in sentence.text[:60] else ""
     periods = [p for _, p in dates.periods_in(sentence.text)]
     if re.search(r"indefinitely|無期限", text):
@@ -1740,7 +1747,7 @@ def _notice_channels(sentence: Sentence) -> Iterator[Fact]:
 _DATE_KIND = (
     ("established", r"establish|制定"),
     ("revised", r"revis|改定|改訂|更新"),
-    ("updated", r"last updated|最終更新"),
+    ("updated", r"last updated|最終更新|\bdated\b"),
     ("effective", r"effective|効力|発効|施行"),
 )
 
@@ -1866,11 +1873,30 @@ def _most_named(sentences: list[Sentence]) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
+_SELF_NAMED = re.compile(
+    r"\b[Aa]t ([A-Z][\w.]+), we\b|\b([A-Z][\w.]+) \((?:that.s us|[\"“]?we[\"”]?)[,)]"
+)
+
+
+def _self_named(sentences: list[Sentence]) -> str:
+    """Names the operator gives itself ("At Mozilla, we …", "Mozilla (that's us)"): never a
+    recipient, even where the product, not the operator, is the name the text uses most."""
+    return " ".join(
+        next(g for g in match.groups() if g)
+        for sentence in sentences
+        for match in _SELF_NAMED.finditer(sentence.text)
+    )
+
+
 def extract(sentences: list[Sentence]) -> Extraction:
     """Every fact the sentences state, one per (kind, key), each with its evidence."""
     has_purpose_section = any(topic_of(s) == "purpose" for s in sentences)
     title = " ".join(
-        (next((s.text for s in sentences if s.kind == "heading"), ""), _most_named(sentences))
+        (
+            next((s.text for s in sentences if s.kind == "heading"), ""),
+            _most_named(sentences),
+            _self_named(sentences),
+        )
     )
     found: list[Fact] = []
     for sentence in sentences:
