@@ -332,3 +332,14 @@ def test_a_retention_clock_is_not_read_from_its_exception(tmp_path) -> None:
     extraction = found(tmp_path, text)
     assert extraction.keys("retention") == ["1 day|collection"]
     assert "user.financial.credit_card" in extraction.keys("negation")
+
+
+def test_a_lawful_basis_or_engaging_third_parties_is_no_purpose(tmp_path) -> None:
+    text = (
+        "# 通知\n\n## 利用目的\n\n- 使用状況を理解するため\n\n"
+        "ユーザーが使用状況の報告のために、このデータの送信にオプトインした場合の同意。\n\n"
+        "当社はこれらのキャンペーンを管理するために第三者を利用する場合があります。\n"
+    )
+    assert [f.value["label"] for f in found(tmp_path, text).of("purpose")] == [
+        "使用状況を理解するため"
+    ]

@@ -545,6 +545,18 @@ _NOT_A_PURPOSE = re.compile(
 )
 """Pointers to more reading, and the reader's own choices ("To prevent Google Analytics from
 collecting data …, you can install the … Add-on"): not what the operator uses data for."""
+_LEGAL_BASIS = re.compile(
+    r"(?:同意|正当な利益|契約の履行|法的義務)[。.]?$"
+    r"|^(?:consent|legitimate interests?|performance of (?:a|the|our) contract|legal obligations?)\b[^.]{0,120}[.]?$"
+)
+"""The lawful basis beside a purpose in a table (「…オプトインした場合の同意。」, "Legitimate
+interest in understanding usage."): the basis, not another purpose."""
+_USES_THIRD_PARTIES = re.compile(
+    r"(?:第三者|委託先|外部の事業者|サービスプロバイダー?)を(?:利用|使用)する"
+    r"|\buse (?:a |an |our |certain |other )?(?:third[- ]part(?:y|ies)|service providers?|vendors|processors) to\b"
+)
+"""Why the operator engages others (「…を取り扱うために第三者を利用する場合があります」): a
+recipient's task, not a purpose of the operator's own use of the data."""
 _TITLE_LINK = re.compile(
     r"^[^.。:：]{1,80}?\s*\(https?://[^)\s]+\)(?:\s+(?:for|を対象とする)\b[^.。]{0,80})?$"
 )
@@ -555,6 +567,8 @@ to another notice, not a purpose."""
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
     if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text) or _LOCAL_ONLY.search(text):
+        return
+    if _LEGAL_BASIS.search(text) or _USES_THIRD_PARTIES.search(text):
         return
     if sentence.kind == "item" and (
         _TITLE_LINK.match(sentence.text.strip()) or _other_topic_lead(sentence)
