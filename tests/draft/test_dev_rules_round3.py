@@ -343,3 +343,30 @@ def test_a_lawful_basis_or_engaging_third_parties_is_no_purpose(tmp_path) -> Non
     assert [f.value["label"] for f in found(tmp_path, text).of("purpose")] == [
         "使用状況を理解するため"
     ]
+
+
+def test_a_short_first_run_privacy_page(tmp_path) -> None:
+    text = (
+        "Privacy\n\nLocation Services\n\nAllows applications to determine your geographical "
+        "location.\n\nUses Example Location Service: Privacy Policy\n\n"
+        "Sending reports of technical problems helps us to improve the system. Reports are sent "
+        "anonymously and are scrubbed of personal data.\n"
+    )
+    extraction = found(tmp_path, text, "p.txt")
+    assert {"user.location", "user.device.telemetry"} <= set(extraction.keys("category"))
+    assert extraction.keys("recipient") == ["third_party:example location service"]
+    assert extraction.keys("negation") == ["personal information"]
+
+
+def test_a_short_first_run_privacy_page_in_japanese(tmp_path) -> None:
+    text = (
+        "プライバシー\n\nExample Location Service を使用します: プライバシーポリシー\n\n"
+        "問題に関するレポートを送信することで Debian の改善に役立てることができます。"
+        "レポートは匿名で送信され、個人データは取り除かれます。\n\n"
+        "問題のデータは Debian によって収集されます: プライバシーポリシー\n"
+    )
+    extraction = found(tmp_path, text, "p.txt")
+    assert "user.device.telemetry" in extraction.keys("category")
+    assert extraction.keys("recipient") == ["third_party:example location service"]
+    assert extraction.keys("negation") == ["personal information"]
+    assert len(extraction.of("purpose")) == 1

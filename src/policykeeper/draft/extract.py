@@ -190,7 +190,7 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\binfer(?:s|red|ring)?\b|"
+    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
@@ -468,9 +468,22 @@ _NO_SHARING = re.compile(
 )
 
 
+_SCRUBBED = re.compile(
+    r"(?:scrubbed|stripped|cleared|free) of (?:all |any )?personal (?:data|information)"
+    r"|personal (?:data|information) (?:is|are) (?:removed|stripped|scrubbed)"
+    r"|個人(?:データ|情報)(?:は|が)(?:取り除かれ|除去され|削除され)"
+)
+"""Reports "scrubbed of personal data", 「個人データは取り除かれます」: no personal information in
+what is sent, said without a negative word."""
+
+
 def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
     """'We do not sell personal information', 'No third parties', '第三者と共有することはありません'."""
     text = sentence.norm
+    if _SCRUBBED.search(text):
+        yield _facts_for(
+            "negation", "personal information", sentence, {"what": "personal information"}
+        )
     for start, end in clauses(text, sentence.lang):
         clause = text[start:end]
         if not is_negative(clause, sentence.lang) or is_exception_frame(clause, sentence.lang):
@@ -527,11 +540,13 @@ _DATA_HELPS = re.compile(
     r"^(?:this|these|it|that|the (?:data|information)|such (?:data|information)|this (?:data|information))"
     r" (?:also )?(?:helps?|allows?|enables?|lets?) (?:us|maintainers|(?:the|our) (?:team|developers|maintainers))\b"
     r"|(?:これらの|この|当該|得られる)(?:情報|データ)(?:は|によって)[^。]{0,80}(?:(?:のに|ことに|に)(?:も)?役立ち|でき(?:ます|る)|可能に)"
+    r"|(?:改善|向上|改良|開発)に役立て(?:る|ます|られ)"
 )
 """A sentence whose subject is the data just described and which says what it lets the
 operator do ("This helps us and other researchers improve …", "The data helps maintainers
-prioritise …", 「これらの情報は、…皆様とのコミュニケーションを図るのにも役立ちます」): a purpose,
-though it names no verb of handling."""
+prioritise …", 「これらの情報は、…皆様とのコミュニケーションを図るのにも役立ちます」,
+「レポートを送信することで…の改善に役立てることができます」): a purpose, though it names no verb
+of handling."""
 _PURPOSE_LEAD_IN = re.compile(
     r"(?:以下|次|下記)の(?:目的|用途)|following purposes|purposes (?:listed )?below"
 )
@@ -811,6 +826,14 @@ _NOT_A_NAME = frozenset(
 )
 
 
+_USES_NAMED_SERVICE = re.compile(
+    r"\b[Uu]s(?:es|ing) ((?:[A-Z][\w-]* ){1,4}(?:Service|Services|API))\b"
+    r"|((?:[A-Z][\w-]* ){1,4}(?:Service|Services|API))\s*を(?:使用|利用)"
+)
+"""An outside service a feature uses by name ("Uses Mozilla Location Service: Privacy Policy",
+「Mozilla Location Service を使用します」): what the feature handles goes to it."""
+
+
 def _named_recipients(sentence: Sentence, title: str) -> list[str]:
     """Organisations named where the text says data goes to them: "Mozilla shares this with
     Adjust", "send it to Mullvad", "partnered with Gandi.net and Mailfence", 「Adjust と共有」,
@@ -840,6 +863,7 @@ def _named_recipients(sentence: Sentence, title: str) -> list[str]:
                 continue
             group = next(g for g in match.groups() if g)
             found += [n.strip(" ,.") for n in re.split(r",? (?:and|&) ", group)]
+    found += [next(g for g in m.groups() if g) for m in _USES_NAMED_SERVICE.finditer(sentence.text)]
     linked = _LINKED_ITEM.match(sentence.text.strip())
     if (
         linked
