@@ -370,3 +370,43 @@ def test_a_short_first_run_privacy_page_in_japanese(tmp_path) -> None:
     assert extraction.keys("recipient") == ["third_party:example location service"]
     assert extraction.keys("negation") == ["personal information"]
     assert len(extraction.of("purpose")) == 1
+
+
+def test_a_versioned_date_heads_the_notice_and_the_os_of_a_product_is_no_data(tmp_path) -> None:
+    text = (
+        "# Example TV Notice\n\nVersion 1.0.1, October 11, 2018\n\n"
+        "When Example OS sends information to us, our Example Privacy Policy describes how we "
+        "handle it.\n\n* **Technical Data**: We receive your OS and browser version.\n\n"
+        "* A browser extension.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert extraction.keys("date") == ["updated=2018-10-11"]
+    telemetry = [f for f in extraction.of("category") if f.key == "user.device.telemetry"]
+    assert [s.text for f in telemetry for s in f.evidence] == [
+        "Technical Data: We receive your OS and browser version."
+    ]
+    browser = [f for f in extraction.of("category") if f.key == "user.device.browser"]
+    assert len(browser[0].evidence) == 1
+
+
+def test_an_organisation_that_receives_data_is_a_recipient_unless_it_is_the_operator(
+    tmp_path,
+) -> None:
+    text = (
+        "# Example TV Notice\n\nExample receives data to display relevant content. Example "
+        "receives your language. Example stores your settings. Example uses your region.\n\n"
+        "* **Voice Commands**: When you use voice commands, Amazon receives and interprets your "
+        "voice data to carry out your instructions.\n\n"
+        "Upon activation, the device sends to Example a data ping which helps Example determine "
+        "if security updates are needed.\n"
+    )
+    extraction = found(tmp_path, text)
+    assert extraction.keys("recipient") == ["third_party:amazon"]
+    labels = [f.value["label"] for f in extraction.of("purpose")]
+    assert "Example receives data to display relevant content." in labels
+    assert any("helps Example determine" in label for label in labels)
+
+
+def test_disabling_location_services_or_sharing_withdraws_consent(tmp_path) -> None:
+    text = "# Notice\n\nYou can disable location services in the Settings app on your device.\n"
+    assert found(tmp_path, text).keys("right") == ["withdraw_consent"]

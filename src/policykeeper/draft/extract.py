@@ -533,7 +533,7 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate)|to (?:contact|notify|inform) you|to communicate with you)\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
+    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate|display|suggest|recommend)|helps? \w+ (?:to )?(?:determine|improve|understand|identify|prioriti[sz]e|measure|detect|prevent|decide)|to (?:contact|notify|inform) you|to communicate with you)\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
 )
 
 _DATA_HELPS = re.compile(
@@ -803,6 +803,12 @@ _SENT_TO_NAME = re.compile(
     rf"|\bour partners? ({_NAME})"
     rf"|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) ({_NAME}(?:,? (?:and|&) {_NAME})?)"
 )
+_NAME_RECEIVES = re.compile(
+    rf"(?:^|[.:;,] )({_NAME}) (?:also |will |may |then )*receives? (?:and \w+ )?(?:your|the|this|these|such|basic)\b"
+)
+"""An organisation the text says receives the reader's data ("Amazon receives and interprets
+your voice data", "Mullvad receives your internet traffic"): a recipient unless it is the
+operator or its product."""
 _SENT_TO_NAME_JA = re.compile(
     r"([A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3})\s*(?:と(?:共有|提携)|に(?:送信|提供|開示|転送))"
 )
@@ -834,7 +840,9 @@ _USES_NAMED_SERVICE = re.compile(
 「Mozilla Location Service を使用します」): what the feature handles goes to it."""
 
 
-def _named_recipients(sentence: Sentence, title: str) -> list[str]:
+def _named_recipients(
+    sentence: Sentence, title: str, handlers: frozenset[str] = frozenset()
+) -> list[str]:
     """Organisations named where the text says data goes to them: "Mozilla shares this with
     Adjust", "send it to Mullvad", "partnered with Gandi.net and Mailfence", 「Adjust と共有」,
     or a list item that starts with a linked name under "We use:" or "We support the following
@@ -864,6 +872,12 @@ def _named_recipients(sentence: Sentence, title: str) -> list[str]:
             group = next(g for g in match.groups() if g)
             found += [n.strip(" ,.") for n in re.split(r",? (?:and|&) ", group)]
     found += [next(g for g in m.groups() if g) for m in _USES_NAMED_SERVICE.finditer(sentence.text)]
+    if sentence.lang == "en":
+        found += [
+            m.group(1)
+            for m in _NAME_RECEIVES.finditer(sentence.text)
+            if normalise(m.group(1)) not in handlers
+        ]
     linked = _LINKED_ITEM.match(sentence.text.strip())
     if (
         linked
@@ -933,7 +947,9 @@ def _vendors_handling(sentence: Sentence) -> Iterator[Vendor]:
             yield vendor
 
 
-def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact]:
+def recipients(
+    sentence: Sentence, topic: str, title: str = "", handlers: frozenset[str] = frozenset()
+) -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
     spans = clauses(text, sentence.lang)
@@ -950,7 +966,7 @@ def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact
                 [sentence],
             )
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS:
-        for name in _named_recipients(sentence, title):
+        for name in _named_recipients(sentence, title, handlers):
             yield _recipient_fact(sentence, _recipient_kind(sentence, topic), name)
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
         for name in _named_processors(sentence):
@@ -1323,7 +1339,7 @@ _RIGHTS = (
     (
         "withdraw_consent",
         r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out"
-        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking)",
+        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)",
     ),
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
@@ -1791,10 +1807,11 @@ _DATE_KIND = (
 
 
 _ONLY_A_DATE = re.compile(
-    r"^\W*(?:(?:令和|平成)?\s*\d+\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[a-z]+\s+\d{4}|\d{4}-\d{2}-\d{2})\W*$",
+    r"^\W*(?:version\s+[\d.]+,?\s+)?(?:(?:令和|平成)?\s*\d+\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[a-z]+\s+\d{4}|\d{4}-\d{2}-\d{2})\W*$",
     re.IGNORECASE,
 )
-"""A line that is only a date, at the head of the policy: the date of the version published."""
+"""A line that is only a date (after a version number, "Version 1.0.1, October 11, 2018"), at the
+head of the policy: the date of the version published."""
 
 
 def dated(sentence: Sentence, topic: str) -> Iterator[Fact]:
@@ -1912,18 +1929,37 @@ def _most_named(sentences: list[Sentence]) -> str:
 
 
 _SELF_NAMED = re.compile(
-    r"\b[Aa]t ([A-Z][\w.]+), we\b|\b([A-Z][\w.]+) \((?:that.s us|[\"“]?we[\"”]?)[,)]"
+    r"\b[Aa]t ([A-Z][\w.]+), we\b|\b[Oo]ur ([A-Z][\w.]+) [Pp]rivacy (?:[Pp]olicy|[Nn]otice|[Ss]tatement)\b|\b([A-Z][\w.]+) \((?:that.s us|[\"“]?we[\"”]?)[,)]"
 )
 
 
 def _self_named(sentences: list[Sentence]) -> str:
-    """Names the operator gives itself ("At Mozilla, we …", "Mozilla (that's us)"): never a
-    recipient, even where the product, not the operator, is the name the text uses most."""
+    """Names the operator gives itself ("At Mozilla, we …", "Mozilla (that's us)", "our Mozilla
+    Privacy Policy"): never a recipient, even where the product, not the operator, is the name
+    the text uses most."""
     return " ".join(
         next(g for g in match.groups() if g)
         for sentence in sentences
         for match in _SELF_NAMED.finditer(sentence.text)
     )
+
+
+_HANDLES = re.compile(
+    rf"(?:^|[.:;,] )({_NAME}) (?:also |will |may |then |only )*(?:receives|stores|collects|maintains|processes|uses|keeps|retains)\b"
+)
+
+
+def _handlers(sentences: list[Sentence]) -> frozenset[str]:
+    """Names the text makes the subject of handling data more than twice ("Mozilla receives …",
+    "Mozilla stores …", "Mozilla maintains …"): the operator, whose "Mozilla receives your data"
+    names no recipient, while "Amazon receives and interprets your voice data", said once, does."""
+    counts = Counter(
+        normalise(match.group(1))
+        for sentence in sentences
+        if sentence.lang == "en"
+        for match in _HANDLES.finditer(sentence.text)
+    )
+    return frozenset(name for name, count in counts.items() if count > 2)
 
 
 def extract(sentences: list[Sentence]) -> Extraction:
@@ -1936,6 +1972,7 @@ def extract(sentences: list[Sentence]) -> Extraction:
             _self_named(sentences),
         )
     )
+    handlers = _handlers(sentences)
     found: list[Fact] = []
     for sentence in sentences:
         topic = topic_of(sentence)
@@ -1943,7 +1980,7 @@ def extract(sentences: list[Sentence]) -> Extraction:
             *categories(sentence, topic),
             *negations(sentence, topic),
             *purposes(sentence, topic, has_purpose_section),
-            *recipients(sentence, topic, title),
+            *recipients(sentence, topic, title, handlers),
             *transfers(sentence, topic),
             *trackers(sentence, topic),
             *retention(sentence, topic),
