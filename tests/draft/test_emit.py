@@ -199,3 +199,22 @@ def test_hours_written_with_ji_keep_that_style(tmp_path) -> None:
     )
     assert policy.style.time_ranges == "ji"
     assert "10時〜18時" in render_policy(policy, "ja", "md")
+
+
+def test_an_analytics_vendor_without_a_word_about_cookies_is_no_tracker(tmp_path) -> None:
+    source = (
+        "# Example App Notice\n\n## What we collect\n\nWe collect your email address.\n\n"
+        "**Analytics**: We use Google Analytics to better understand how you use the app.\n"
+    )
+    directory, policy = drafted(tmp_path, source)
+    assert policy.trackers == []
+    assert "Google Analytics" in [r.name.en for r in policy.recipients]
+    (comparison,) = roundtrip(
+        directory, [str(tmp_path / "p.md")], lambda p, lang: render_policy(p, lang, "md")
+    )
+    assert comparison.invented == []
+    (tmp_path / "second").mkdir()
+    _, with_cookies = drafted(
+        (tmp_path / "second"), source + "\nGoogle Analytics places a cookie on your device.\n"
+    )
+    assert [t.name for t in with_cookies.trackers] == ["Google Analytics"]

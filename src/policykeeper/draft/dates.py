@@ -122,10 +122,21 @@ def _date(position: int, year: int, month: int, day: int) -> list[tuple[int, dat
         return []
 
 
+_WHOLE_DAYS_OF_HOURS = re.compile(
+    _NUMBER + r"\s*(?:\(\d+\)\s*)?(?:-\s*)?(?:hours?|時間)", re.IGNORECASE
+)
+"""'24 hours', '72 hours', '48時間': a period in whole days (the policy model counts days, not
+hours); other numbers of hours are not drafted as periods."""
+
+
 def periods_in(text: str) -> list[tuple[int, Duration]]:
     """(position, period) of every period such as '30 days', '12か月', '7年間', 'one year'."""
     text = fold(text)
     found = []
+    for match in _WHOLE_DAYS_OF_HOURS.finditer(text):
+        hours = _number(match[1])
+        if hours and hours % 24 == 0:
+            found.append((match.start(), Duration(hours // 24, "day")))
     for match in PERIOD.finditer(text):
         unit = _UNITS[match[2].lower()]
         if match[2] in {"年", "月", "日"} and not _period_context(text, match):
@@ -133,7 +144,7 @@ def periods_in(text: str) -> list[tuple[int, Duration]]:
         amount = _number(match[1])
         if amount:
             found.append((match.start(), Duration(amount, unit)))
-    return found
+    return sorted(found, key=lambda item: item[0])
 
 
 def _period_context(text: str, match: re.Match[str]) -> bool:

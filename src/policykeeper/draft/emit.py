@@ -842,7 +842,8 @@ class _Emitter:
 
     def trackers(self, purposes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
-        vendor_trackers = [f for f in self.of("vendor") if f.value.get("tracker")]
+        says_tracking = any(_TRACKING_WORDS.search(s.norm) for s in self.sentences_all)
+        vendor_trackers = [f for f in self.of("vendor") if f.value.get("tracker") and says_tracking]
         for fact in [*self.of("tracker"), *vendor_trackers]:
             context = normalise(fact.first.text)
             kind = next((k for k, pattern in _TRACKER_KIND if re.search(pattern, context)), None)
@@ -1338,6 +1339,16 @@ def _in_contact_section(sentence: Sentence) -> bool:
 
 def _keys_in(sentence: Sentence) -> set[str]:
     return {key for _, _, key in term_matches(sentence.norm)}
+
+
+_TRACKING_WORDS = re.compile(
+    r"cookie|\btags?\b|pixel|web beacon|clear gif|local storage|\bsdks?\b|tracking technolog|similar technolog"
+    r"|クッキー|タグ|ピクセル|ウェブビーコン|トラッキング"
+)
+"""A policy that names an analytics or video vendor without a word about cookies or similar
+technologies ("We use Google Analytics to understand how you interact", "YouTube" in a list of
+search providers) states no tracker: the vendor stays a recipient, and the draft does not make
+the policy say it uses cookies."""
 
 
 def _shares_data(fact: Fact) -> bool:

@@ -56,13 +56,14 @@ TOPICS: tuple[tuple[str, str], ...] = (
         "security",
         r"security|safeguard|protect your|安全管理|セキュリティ|management of personal|保護方法|organi[sz]ation\b",
     ),
-    ("changes", r"change|revision|amend|変更|改定|改訂"),
+    ("changes", r"change|revision|amend|変更|改定|改訂|(?:ポリシー|方針|通知)の修正"),
     ("contact", r"contact|inquir|窓口|お問い合わせ|問い合わせ|問合せ|連絡"),
     ("operator", r"who we are|about us|who (?:decides|is responsible)|事業者|運営者|誰が"),
     ("purpose", r"purpose|how we use|\bwhy\b|\buse of\b|利用目的|なぜ|使用方法|利用方法"),
     (
         "collect",
-        r"collect|acquisition|acquir|obtain|information (?:we|provided|collected)|personal information|privacy information|user information|取得|収集|対象",
+        r"collect|acquisition|acquir|obtain|information (?:we|provided|collected)|personal information|privacy information|user information|取得|収集|対象"
+        r"|\b(?:data|information) (?:sent|transmitted|received)\b|what (?:data|information) (?:is|are|gets) (?:sent|transmitted)",
     ),
 )
 
@@ -189,16 +190,17 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
+    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
-    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bsen[dt] (?:\w+ ){0,6}(?:to|through)\b|"
-    r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
+    r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bforward(?:s|ed|ing)? (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
+    r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|(?:処理業者|委託先|プロバイダー?)を(?:使用|利用)|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
 )
 _INSTRUCTION = re.compile(
-    r"\byou should(?: not)?\b|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
+    r"\byou should(?: not)?\b(?! (?:know|be aware|understand|read|review)\b)|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
     r"|^[-*•・\s]*(?:please )?(?:use|choose|create|pick|set|make sure|ensure|remember|keep|never share|do not share|don.t share)\b(?! of\b)"
-    r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|\bmake sure\b"
+    r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|(?<!to )(?<!we )\bmake sure\b"
     r"|\b(?:users?|learners?|coaches|admins?|administrators?|everyone|parents|students?) (?:should|must|need to|are (?:encouraged|advised) to)\b"
     r"|\bit is (?:important|recommended|advisable|a good idea|best|wise) to\b|\bwe encourage you to\b"
     r"|\bconsider (?:using|choosing|creating|setting|changing)\b"
@@ -217,7 +219,7 @@ password"): advice about the reader's secret, never that the operator collects i
 _KEPT_BY_US = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
     r"|\b(?:required|asked) to (?:provide|enter|submit)\b|\bduring registration\b"
-    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理"
+    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理|(?:提供|入力)する必要があります|登録時"
 )
 """Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
 without the operator keeping them, so a credential is drafted only with one of these."""
@@ -225,7 +227,7 @@ _CONTACT_LINE = re.compile(
     r"^(?:address|e-?mail(?: address)?|phone(?: number)?|tel|fax|company name|department|operator|representative|name|country|the service|住所|所在地|メール|電話|担当|代表者|会社名|事業者名|名称|国)\s*[:：]",
 )
 _ASK_US = re.compile(
-    r"contact us|please contact|contact the|send (?:us )?an? e-?mail|send us|email us|write to us|お問い合わせください|ご連絡ください|までご連絡|までお問い合わせ|メールを送信"
+    r"contact us|please contact|contact the|send (?:us )?an? e-?mail|send us (?:an? )?(?:e-?mail|message|letter|note|request|questions?)\b|email us|write to us|お問い合わせください|ご連絡ください|までご連絡|までお問い合わせ|メールを送信"
 )
 _LEAD_IN = re.compile(r"[:：]$|following|as follows|below|以下|次の|下記")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -340,13 +342,21 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         )
         if negative and _LIMIT_NOT_DENIAL.search(clause):
             continue
-        if negative and _HANDLING.search(clause) and _negates_data(clause, matches, sentence.lang):
+        if (
+            negative
+            and (_HANDLING.search(clause) or re.search(r"\bcontain|\binclud|含ま", clause))
+            and _negates_data(clause, matches, sentence.lang)
+        ):
             for _, _, key in matches:
                 fact = _facts_for("negation", key, sentence, {"what": key, "clause": clause})
                 fact.qualifiers |= qualifiers(clause) & {"best_efforts"}
                 yield fact
             continue
         if negative:
+            continue
+        if _READERS_OWN.match(clause) and not re.search(
+            r"\b(?:us|we|our)\b|\b(?:provide|send|give|submit|share|upload)", clause
+        ):
             continue
         if (
             not _listed_data(sentence)
@@ -380,6 +390,9 @@ _LOCAL_ONLY = re.compile(
 )
 """Data that stays on the reader's device ("your name, your email messages … are stored and
 processed locally on your device and never sent to us"): named, never collected."""
+_READERS_OWN = re.compile(r"^(?:\w+ ){0,3}?you (?:can|may|could|might)\b")
+"""What the reader can do on their own ("You can open a classic window in the File menu of your
+browser"): the data it names is not handled by the operator."""
 _NAMED_SETTING = re.compile(r"do[- ]not[- ]track|トラッキング拒否")
 """A setting's name, not a statement that anything is tracked."""
 _JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|ください|する|される)[。.]?$")
@@ -390,11 +403,15 @@ _LIMIT_NOT_DENIAL = re.compile(
     r"|(?:ようにする|を防ぐ)には|\bto prevent\b"
     r"|\bif you (?:do not|don't|choose not to|decline to|refuse to)\b|\byou (?:are not required|do not have|don't have|do not need|don't need)\b"
     r"|(?:いただけ|され|し)ない場合"
+    r"|(?:他|別|その他)の目的|\bnot (?:\w+ )?publicly\b"
+    r"|(?:でき|使用でき|利用でき)な(?:い|くなる)可能性|\b(?:may|might|will) not be able to\b|\bwon.t be able to\b"
 )
 """Negative words that limit rather than deny: "we will not use that email address for any
 other purpose", 「25 か月以上保持されることはありません」 (a retention limit), the reader's own
 opt-out ("To prevent Google Analytics from collecting …") and the reader's own choice ("if you
-do not provide an email address, …", 「ご提供いただけない場合」)."""
+do not provide an email address, …", 「ご提供いただけない場合」); what the reader may then be unable
+to do (「…使用できない可能性があります」) and a limit on publishing ("we will not publicly share
+Wi-Fi location data")."""
 
 
 def _listed_data(sentence: Sentence) -> bool:
@@ -411,15 +428,19 @@ def _listed_data(sentence: Sentence) -> bool:
 
 
 _EN_NEGATED_VERB = re.compile(
-    r"(?:\bnot\b|\bnever\b|n't\b|\bno\b|\bavoid\w*)\s+(?:\w+\s+){0,3}?(?:collect|stor|record|keep|retain|obtain|acquir|receiv|process|use|track|profil|shar|sell|rent|disclos|provid|sen[dt]|transfer)\w*"
+    r"(?:\bnot\b|\bnever\b|n't\b|\bno\b|\bavoid\w*)\s+(?:\w+\s+){0,3}?(?:collect|stor|record|keep|retain|obtain|acquir|receiv|process|use|track|profil|shar|sell|rent|disclos|provid|sen[dt]|transfer|contain|includ)\w*"
 )
 
 
 def _negates_data(clause: str, matches: list[tuple[int, int, str]], lang: str) -> bool:
     """Is it the data that is denied ('does not store card numbers'), not something else
-    ('never to publish the algorithms used to encrypt activity history')?"""
+    ('never to publish the algorithms used to encrypt activity history')? In Japanese, what is
+    named with に is where, not what: 「これらの Cookie に、個人を特定できる情報が保存されることは
+    ありません」 denies nothing about cookies."""
     if lang == "ja":
-        return True
+        return not all(
+            re.match(r"\s*(?:に|には|では)[、\s]", clause[end:]) for _, end, _ in matches
+        )
     verb = _EN_NEGATED_VERB.search(clause)
     if verb is None:
         return bool(re.search(r"\bno\b", clause)) and all(start < 40 for start, _, _ in matches)
@@ -447,13 +468,28 @@ _NO_SHARING = re.compile(
 )
 
 
+_SCRUBBED = re.compile(
+    r"(?:scrubbed|stripped|cleared|free) of (?:all |any )?personal (?:data|information)"
+    r"|personal (?:data|information) (?:is|are) (?:removed|stripped|scrubbed)"
+    r"|個人(?:データ|情報)(?:は|が)(?:取り除かれ|除去され|削除され)"
+)
+"""Reports "scrubbed of personal data", 「個人データは取り除かれます」: no personal information in
+what is sent, said without a negative word."""
+
+
 def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
     """'We do not sell personal information', 'No third parties', '第三者と共有することはありません'."""
     text = sentence.norm
+    if _SCRUBBED.search(text):
+        yield _facts_for(
+            "negation", "personal information", sentence, {"what": "personal information"}
+        )
     for start, end in clauses(text, sentence.lang):
         clause = text[start:end]
         if not is_negative(clause, sentence.lang) or is_exception_frame(clause, sentence.lang):
             continue
+        if _LIMIT_NOT_DENIAL.search(clause):
+            continue  # "Account information: You don't need an account to use the app."
         if re.search(r"\bsell\b|\bsale\b|\brent\b|販売|売却", clause):
             yield _facts_for("negation", "sale", sentence, {"what": "sale", "clause": clause})
         elif re.search(
@@ -474,7 +510,9 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
         elif re.search(
             r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人を(?:特定|識別)",
             clause,
-        ) and re.search(r"collect|record|store|取得|収集|記録|保管|nothing personal", clause):
+        ) and re.search(
+            r"collect|record|store|取得|収集|記録|保管|保存|保持|nothing personal", clause
+        ):
             fact = _facts_for(
                 "negation",
                 "personal information",
@@ -495,9 +533,24 @@ def uses_of(text: str) -> list[str]:
 
 
 _PURPOSE_SENTENCE = re.compile(
-    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate))\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
+    r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate|display|suggest|recommend)|helps? \w+ (?:to )?(?:determine|improve|understand|identify|prioriti[sz]e|measure|detect|prevent|decide)|to (?:contact|notify|inform) you|to communicate with you)\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
 )
 
+_DATA_HELPS = re.compile(
+    r"^(?:this|these|it|that|the (?:data|information)|such (?:data|information)|this (?:data|information))"
+    r" (?:also )?(?:helps?|allows?|enables?|lets?) (?:us|maintainers|(?:the|our) (?:team|developers|maintainers))\b"
+    r"|(?:これらの|この|当該|得られる)(?:情報|データ)(?:は|によって)[^。]{0,80}(?:(?:のに|ことに|に)(?:も)?役立ち|でき(?:ます|る)|可能に)"
+    r"|(?:改善|向上|改良|開発)に役立て(?:る|ます|られ)"
+)
+"""A sentence whose subject is the data just described and which says what it lets the
+operator do ("This helps us and other researchers improve …", "The data helps maintainers
+prioritise …", 「これらの情報は、…皆様とのコミュニケーションを図るのにも役立ちます」,
+「レポートを送信することで…の改善に役立てることができます」): a purpose, though it names no verb
+of handling."""
+_PURPOSE_LEAD_IN = re.compile(
+    r"(?:以下|次|下記)の(?:目的|用途)|following purposes|purposes (?:listed )?below"
+)
+"""A sentence that announces the purposes listed after it ("… for the following purposes")."""
 
 _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
@@ -507,6 +560,18 @@ _NOT_A_PURPOSE = re.compile(
 )
 """Pointers to more reading, and the reader's own choices ("To prevent Google Analytics from
 collecting data …, you can install the … Add-on"): not what the operator uses data for."""
+_LEGAL_BASIS = re.compile(
+    r"(?:同意|正当な利益|契約の履行|法的義務)[。.]?$"
+    r"|^(?:consent|legitimate interests?|performance of (?:a|the|our) contract|legal obligations?)\b[^.]{0,120}[.]?$"
+)
+"""The lawful basis beside a purpose in a table (「…オプトインした場合の同意。」, "Legitimate
+interest in understanding usage."): the basis, not another purpose."""
+_USES_THIRD_PARTIES = re.compile(
+    r"(?:第三者|委託先|外部の事業者|サービスプロバイダー?)を(?:利用|使用)する"
+    r"|\buse (?:a |an |our |certain |other )?(?:third[- ]part(?:y|ies)|service providers?|vendors|processors) to\b"
+)
+"""Why the operator engages others (「…を取り扱うために第三者を利用する場合があります」): a
+recipient's task, not a purpose of the operator's own use of the data."""
 _TITLE_LINK = re.compile(
     r"^[^.。:：]{1,80}?\s*\(https?://[^)\s]+\)(?:\s+(?:for|を対象とする)\b[^.。]{0,80})?$"
 )
@@ -517,6 +582,8 @@ to another notice, not a purpose."""
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
     if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text) or _LOCAL_ONLY.search(text):
+        return
+    if _LEGAL_BASIS.search(text) or _USES_THIRD_PARTIES.search(text):
         return
     if sentence.kind == "item" and (
         _TITLE_LINK.match(sentence.text.strip()) or _other_topic_lead(sentence)
@@ -563,6 +630,7 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         if (
             sentence.kind == "text"
             and not _PURPOSE_SENTENCE.search(text)
+            and not _DATA_HELPS.search(text)
             and not re.search(r"^to |ため", text)
         ):
             return
@@ -572,9 +640,9 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         and sentence.kind != "heading"
         and topic not in {"contact", "rights", "changes"}
     ) and (
-        _PURPOSE_SENTENCE.search(text)
-        and _HANDLING.search(text)
+        ((_PURPOSE_SENTENCE.search(text) and _HANDLING.search(text)) or _DATA_HELPS.search(text))
         and not is_negative(text, sentence.lang)
+        and not _PURPOSE_LEAD_IN.search(text)
     ):
         yield _purpose(sentence)
 
@@ -591,7 +659,7 @@ def _completes_lead_in(sentence: Sentence) -> bool:
     parent = normalise(sentence.section[-1]) if sentence.section else ""
     return bool(
         re.search(
-            r"\b(?:collects?|uses?|process(?:es)?) (?:\w+ ){0,3}to\s*[:：]$|(?:ため|目的)(?:に|で)?\s*[:：]$",
+            r"\b(?:collects?|uses?|process(?:es)?|shares?|sends?) (?:\w+ ){0,3}(?:to|for)\s*[:：]$|(?:ため|目的)(?:に|で)?\s*[:：]$",
             parent,
         )
     ) and not _names_data(normalise(sentence.text))
@@ -657,9 +725,11 @@ def _only_data_items(sentence: Sentence) -> bool:
 _GENERIC_RECIPIENT = re.compile(
     r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|contractors|suppliers|successors))\b"
     r"|\buse (?:a |an |our )?((?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?|vendors?|contractors?))\b"
+    r"|\bto (?:a |an |the )?(third[- ]party (?:[\w-]+ ){0,3}?[\w-]+)(?= \(| (?:on|for|to|in|with|that|who|which|and|or)\b|[,.;]|$)"
 )
 _GENERIC_RECIPIENT_JA = re.compile(
-    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
+    r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関|サードパーティサービス|外部サービス))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
+    r"|(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:処理業者|決済業者|委託先|サービスプロバイダー|プロバイダー))を(?:使用|利用)"
 )
 _KIND = (
     (
@@ -731,7 +801,14 @@ _SENT_TO_NAME = re.compile(
     rf"\b(?:shares?|shared|sharing|disclos\w*|sends?|sent|transmit\w*|forward\w*|partner(?:s|ed)?)\b"
     rf"(?: [\w'’,]+){{0,6}}? (?:with|to) (?:our partner )?({_NAME}(?:,? (?:and|&) {_NAME})?)"
     rf"|\bour partners? ({_NAME})"
+    rf"|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) ({_NAME}(?:,? (?:and|&) {_NAME})?)"
 )
+_NAME_RECEIVES = re.compile(
+    rf"(?:^|[.:;,] )({_NAME}) (?:also |will |may |then )*receives? (?:and \w+ )?(?:your|the|this|these|such|basic)\b"
+)
+"""An organisation the text says receives the reader's data ("Amazon receives and interprets
+your voice data", "Mullvad receives your internet traffic"): a recipient unless it is the
+operator or its product."""
 _SENT_TO_NAME_JA = re.compile(
     r"([A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3})\s*(?:と(?:共有|提携)|に(?:送信|提供|開示|転送))"
 )
@@ -755,17 +832,31 @@ _NOT_A_NAME = frozenset(
 )
 
 
-def _named_recipients(sentence: Sentence, title: str) -> list[str]:
+_USES_NAMED_SERVICE = re.compile(
+    r"\b[Uu]s(?:es|ing) ((?:[A-Z][\w-]* ){1,4}(?:Service|Services|API))\b"
+    r"|((?:[A-Z][\w-]* ){1,4}(?:Service|Services|API))\s*を(?:使用|利用)"
+)
+"""An outside service a feature uses by name ("Uses Mozilla Location Service: Privacy Policy",
+「Mozilla Location Service を使用します」): what the feature handles goes to it."""
+
+
+def _named_recipients(
+    sentence: Sentence, title: str, handlers: frozenset[str] = frozenset()
+) -> list[str]:
     """Organisations named where the text says data goes to them: "Mozilla shares this with
     Adjust", "send it to Mullvad", "partnered with Gandi.net and Mailfence", 「Adjust と共有」,
-    or a list item that starts with a linked name under "We use:". A name in the policy's
-    own title (the operator's product) or in the vendor catalogue is not drafted here."""
+    or a list item that starts with a linked name under "We use:" or "We support the following
+    providers:". A name in the policy's own title (the operator's product) is not drafted; a
+    catalogued vendor is, here where the text says data goes to it ("shared with Twitter")."""
     found: list[str] = []
-    if _SHARING.search(sentence.norm) or re.search(r"partner|提携", sentence.norm):
+    if _SHARING.search(sentence.norm) or re.search(
+        r"partner|提携|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) [a-z]", sentence.norm
+    ):
         pattern = _SENT_TO_NAME_JA if sentence.lang == "ja" else _SENT_TO_NAME
         for match in pattern.finditer(sentence.text):
             if re.search(
-                r"\byou\b", normalise(sentence.text[max(0, match.start() - 40) : match.start()])
+                r"\byou\b(?!.*\bwe\b)",
+                normalise(sentence.text[max(0, match.start() - 40) : match.start()]),
             ):
                 continue  # the reader shares ("you communicate to and/or share with AI Models")
             clause = next(
@@ -780,11 +871,21 @@ def _named_recipients(sentence: Sentence, title: str) -> list[str]:
                 continue
             group = next(g for g in match.groups() if g)
             found += [n.strip(" ,.") for n in re.split(r",? (?:and|&) ", group)]
+    found += [next(g for g in m.groups() if g) for m in _USES_NAMED_SERVICE.finditer(sentence.text)]
+    if sentence.lang == "en":
+        found += [
+            m.group(1)
+            for m in _NAME_RECEIVES.finditer(sentence.text)
+            if normalise(m.group(1)) not in handlers
+        ]
     linked = _LINKED_ITEM.match(sentence.text.strip())
     if (
         linked
         and sentence.kind == "item"
-        and re.search(r"\bwe use\b|使用して|利用して", normalise(sentence.lead))
+        and re.search(
+            r"\bwe use\b|使用して|利用して|\b(?:following|these) (?:\w+ )?(?:providers|partners|services|processors|vendors|companies)\b",
+            normalise(sentence.lead),
+        )
     ):
         found.append(linked.group(1).strip(" ."))
     title = normalise(title)
@@ -796,7 +897,6 @@ def _named_recipients(sentence: Sentence, title: str) -> list[str]:
             or folded.endswith("'s")
             or folded.split()[0] in _NOT_A_NAME
             or (title and re.sub(r"'s$", "", folded.split()[0]) in title)
-            or any(v.pattern.search(folded) for v in vendors())
         ):
             continue
         names.append(name)
@@ -819,7 +919,37 @@ def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
     return Fact("recipient", f"{kind}:{normalise(name)}", value, [sentence])
 
 
-def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact]:
+_USES_VENDOR = re.compile(r"\b(?:use|uses|using)\s+$")
+_VENDOR_LABEL_USED = re.compile(
+    r"^\s*(?:\([^)]{1,12}\))?\s*:[^.]{0,80}?\b(?:use|uses|using)\b[^.]{0,80}?\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
+)
+_VENDOR_HANDLES = re.compile(
+    r"^[^.;]{0,60}?(?:\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
+    r"|\bas (?:our|its|a|the) (?:[\w-]+ ){0,3}(?:provider|processor|host|platform)\b)"
+)
+"""A catalogued vendor the operator says it uses to handle data ("We use Amazon Web Services
+(AWS) as our cloud storage provider to store and process data", "Relay uses AWS to receive
+emails", "Amazon Web Services (AWS): the app uses Amazon's storage service to store …"): a
+recipient by entrustment, not only a name the text mentions."""
+
+
+def _vendors_handling(sentence: Sentence) -> Iterator[Vendor]:
+    text = re.sub(r"\s*\(https?://[^)\s]+\)", "", sentence.norm)
+    for vendor in vendors():
+        match = vendor.pattern.search(text)
+        if match and (
+            (
+                _USES_VENDOR.search(text[max(0, match.start() - 12) : match.start()])
+                and _VENDOR_HANDLES.search(re.sub(r"^\s*\([^)]{1,12}\)", "", text[match.end() :]))
+            )
+            or (match.start() < 3 and _VENDOR_LABEL_USED.search(text[match.end() :]))
+        ):
+            yield vendor
+
+
+def recipients(
+    sentence: Sentence, topic: str, title: str = "", handlers: frozenset[str] = frozenset()
+) -> Iterator[Fact]:
     text = sentence.norm
     negative = is_negative(text, sentence.lang) and not is_exception_frame(text, sentence.lang)
     spans = clauses(text, sentence.lang)
@@ -836,11 +966,13 @@ def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact
                 [sentence],
             )
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS:
-        for name in _named_recipients(sentence, title):
+        for name in _named_recipients(sentence, title, handlers):
             yield _recipient_fact(sentence, _recipient_kind(sentence, topic), name)
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
         for name in _named_processors(sentence):
             yield _recipient_fact(sentence, "entrustment", name)
+        for vendor in _vendors_handling(sentence):
+            yield _recipient_fact(sentence, "entrustment", vendor.name)
         row = _table_row_recipient(sentence, topic)
         if row:
             yield _recipient_fact(sentence, _recipient_kind(sentence, topic), row)
@@ -872,11 +1004,18 @@ def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact
     pattern = _GENERIC_RECIPIENT_JA if sentence.lang == "ja" else _GENERIC_RECIPIENT
     verb = _SHARING.search(text)
     for match in pattern.finditer(text, verb.start() if verb and sentence.lang != "ja" else 0):
+        if re.search(
+            r"common (?:control|ownership)(?: or (?:control|ownership))?\s+with\s*$",
+            text[: match.start(1)],
+        ):
+            continue  # "organisations under common control with Example Foundation": the group
         name = re.sub(
             r"^(?:following|above|below|such|these|those)\s+",
             "",
             next(g for g in match.groups() if g).strip(),
         )
+        if sentence.lang == "ja":
+            name = re.sub(r"^.*(?:ために|ため、|して)", "", name) or name  # 「…するために」 is why
         if sentence.lang == "ja" and re.match(r"^(?:類似の|その他の|同様の)", name):
             listed = _ja_listed_before(text, match.start(1))
             for item in listed:
@@ -894,10 +1033,16 @@ def recipients(sentence: Sentence, topic: str, title: str = "") -> Iterator[Fact
             or name in {"会社", "企業", "事業者"}
         ):
             continue
-        if re.match(
-            r"^(?:third[- ]part(?:y|ies)$|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
-            name,
-        ) or name in {"service", "services"}:
+        if (
+            re.match(
+                r"^(?:third[- ]part(?:y|ies)$|the company|company\b|us\b|you\b|users?\b|protect|help|improve|provide|our service)",
+                name,
+            )
+            or name in {"service", "services"}
+            or re.search(
+                r"\b(?:web ?sites?|sites?|links?|content|terms|polic(?:y|ies)|notices?)$", name
+            )
+        ):
             continue
         yield Fact(
             "recipient",
@@ -966,13 +1111,13 @@ def _exceptions(sentence: Sentence, topic: str) -> list[str]:
 
 
 _DISCLOSES = re.compile(
-    r"\b(?:disclos|releas|hand over|provid|shar|transfer|included among|turn over)\w*|開示|提供|共有|移転|引き継"
+    r"\b(?:disclos|releas|hand over|provid|shar|transfer|included among|turn over)\w*|開示|提供|共有|移転|引き継|譲渡された資産"
 )
 _GROUNDS = (
     (
         "law",
         r"required by law|comply with (?:applicable |the )?laws?|legal process|law enforcement|subpoena|court order"
-        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従",
+        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従|法律(?:で|により|によって|上)(?:義務付け|要求|必要)",
     ),
     (
         "business_succession",
@@ -1016,6 +1161,12 @@ def _named_item(sentence: Sentence) -> tuple[str, str | None] | None:
     vendor = any(v.pattern.search(normalise(candidate)) for v in vendors())
     if not (organisation or vendor):
         return None
+    if (
+        not separator
+        and not organisation
+        and (len(candidate) > 40 or _JA_PREDICATE_END.search(candidate))
+    ):
+        return None  # a sentence that mentions a vendor ("For example, we use Google Analytics …")
     if not separator:
         cut = organisation.end() if organisation else len(candidate)
         return candidate[:cut].strip(" ,;"), None
@@ -1091,8 +1242,15 @@ _CLOCKS = (
         r"last activity|last (?:use|login|payment|donation)|not been used|since (?:the )?last|not been (?:signed|logged) in|inactiv"
         r"|最終(?:利用|ログイン|支払)|最後の(?:支払|寄付|利用|ログイン)|使用されていない|(?:サインイン|ログイン)されていない",
     ),
-    ("resolution", r"resolution|resolved|解決"),
-    ("contract_end", r"end of (?:the )?contract|契約終了"),
+    (
+        "resolution",
+        r"(?:after|upon|following|report|complaint|dispute|its|their) resolution|(?:is|are|been) resolved|解決(?:後|まで|した|して)",
+    ),
+    (
+        "contract_end",
+        r"end of (?:the )?contract|契約終了"
+        r"|(?:completion|end) of (?:the |each |your )?(?:[\w-]+ ){0,3}(?:program(?:me)?|testing|participation|subscription|trial|study)\b",
+    ),
     (
         "statutory",
         r"statutory|required by law|legal(?:ly)? (?:required|obligation)|tax|accounting|法定|法律|法令|税",
@@ -1104,7 +1262,7 @@ _CLOCKS = (
     ),
     (
         "while_needed",
-        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間",
+        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間|必要な限り",
     ),
 )
 
@@ -1115,14 +1273,17 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     keeps = re.search(
         r"retain|retention|kept|keep|stored?|blacklist|available for new|maintain|hold(?:s|ing)? onto|server logs? for"
-        r"|delet\w* [^.]{0,80}\bafter\b|保存|保管|保持|削除|消去",
+        r"|delet\w* [^.]{0,80}\b(?:after|within)\b|保存|保管|保持|削除|消去",
         text,
     )
     if topic != "retention" and not keeps:
         return
     if "cookie" in text:
         return
-    clock = next((name for name, pattern in _CLOCKS if re.search(pattern, text)), "collection")
+    before_unless = re.split(r"\bunless\b|場合を除き", text)[0]  # "… unless legally required"
+    clock = next(
+        (name for name, pattern in _CLOCKS if re.search(pattern, before_unless)), "collection"
+    )
     label = sentence.text.split(":")[0].strip() if ":" in sentence.text[:60] else ""
     periods = [p for _, p in dates.periods_in(sentence.text)]
     if re.search(r"indefinitely|無期限", text):
@@ -1143,8 +1304,12 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
             )
         return
-    if re.search(r"within|以内に(?:回答|対応)|respond", text) and topic != "retention":
-        return
+    if (
+        re.search(r"within|以内に(?:回答|対応)|respond", text)
+        and topic != "retention"
+        and not re.search(r"\bdelet\w* [^.]{0,60}\bwithin\b", text)
+    ):
+        return  # a deadline to answer, unless it is a deadline to delete
     if clock == "account_active" and len(periods) == 1 and re.search(r"plus|after|後", text):
         clock = "account_deletion"
     longest = max(periods, key=lambda p: p.approx_days())
@@ -1161,9 +1326,9 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 _RIGHTS = (
     (
         "portability",
-        r"portability|machine-readable|exported file|export (?:your )?data|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性",
+        r"portability|machine-readable|exported file|export (?:your )?data|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性|データを(?:エクスポート|ダウンロード)",
     ),
-    ("rectification", r"correct|rectif|amend|訂正|誤った情報"),
+    ("rectification", r"correct|rectif|amend|訂正|誤った情報|(?:情報|データ)を修正"),
     (
         "restriction",
         r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止|(?:使用|利用)を制限",
@@ -1174,14 +1339,22 @@ _RIGHTS = (
     (
         "withdraw_consent",
         r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out"
-        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking)",
+        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)",
     ),
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
         "access",
-        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|コピーを(?:要求|請求)",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|コピーを(?:要求|請求)|(?:情報|データ)にアクセス",
     ),
 )
+_OPT_OUT_STEP = re.compile(
+    r"^(?:to opt[- ]out(?: of [^,]{1,40})?,? )?(?:disable|turn off|opt out of) (?:\w+ ){0,3}?(?:telemetry|tracking|analytics|data collection|(?:usage |error )?reporting)\b"
+)
+_OPT_OUT_STEP_AFTER = re.compile(r"^(?:alternatively,? )?(?:set|run|use|unset|export) ")
+_OPT_OUT_HEADING = re.compile(r"opt(?:ing)?[- ]?out|disabl|turn(?:ing)? off|オプトアウト|無効")
+"""The steps to opt out of telemetry, written as instructions ("Disable analytics persistently
+with: …", and under an "Opting out" heading "Alternatively, set this variable: …"):
+the reader can withdraw consent."""
 _RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|want|wish|請求|求め|できます|有し|申し出")
 _REFUSAL_UNLESS = re.compile(
     r"\b(?:honou?r|fulfil+|comply with|respond to|act on) (?:your |the |all |any )?requests?[^.]{0,40}\bunless\b"
@@ -1224,11 +1397,17 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
     if not in_rights and not re.search(
         r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
-        r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase)\b,? (?:or |and )?)+"
+        r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase|review|view)\b,? (?:or |and )?)+"
         r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
-        r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b",
+        r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
+        r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)",
         text,
     ):
+        if _OPT_OUT_STEP.search(text) or (
+            _OPT_OUT_STEP_AFTER.search(text)
+            and _OPT_OUT_HEADING.search(normalise(" ".join(sentence.section[-1:])))
+        ):
+            yield Fact("right", "withdraw_consent", None, [sentence])
         return
     if in_rights or _RIGHT_CONTEXT.search(text):
         head = text.split(":")[0] if ":" in text[:60] else text
@@ -1558,16 +1737,18 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if re.search(
         r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
         r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
-        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載)",
+        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載)"
+        r"|投稿(?:する|した|される)?(?:ことで|ことにより|時点)|投稿されてから",
         text,
     ):
         found.append("on_posting")
     days = re.search(
-        r"(\d+)\)? days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前",
+        r"(\d+)\)? days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前"
+        r"|(?:投稿|掲載|公開)されてから\s*(\d+)\s*日後",
         text,
     )
     if days:
-        found.append(f"notice_days={days.group(1) or days.group(2)}")
+        found.append(f"notice_days={next(g for g in days.groups() if g)}")
     if re.search(
         r"material changes?|significant changes?|substantive changes?|changes are substantive|重要な変更|重大な変更|実質的な変更",
         text,
@@ -1620,16 +1801,17 @@ def _notice_channels(sentence: Sentence) -> Iterator[Fact]:
 _DATE_KIND = (
     ("established", r"establish|制定"),
     ("revised", r"revis|改定|改訂|更新"),
-    ("updated", r"last updated|最終更新"),
+    ("updated", r"last updated|最終更新|\bdated\b"),
     ("effective", r"effective|効力|発効|施行"),
 )
 
 
 _ONLY_A_DATE = re.compile(
-    r"^\W*(?:(?:令和|平成)?\s*\d+\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[a-z]+\s+\d{4}|\d{4}-\d{2}-\d{2})\W*$",
+    r"^\W*(?:version\s+[\d.]+,?\s+)?(?:(?:令和|平成)?\s*\d+\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[a-z]+\s+\d{4}|\d{4}-\d{2}-\d{2})\W*$",
     re.IGNORECASE,
 )
-"""A line that is only a date, at the head of the policy: the date of the version published."""
+"""A line that is only a date (after a version number, "Version 1.0.1, October 11, 2018"), at the
+head of the policy: the date of the version published."""
 
 
 def dated(sentence: Sentence, topic: str) -> Iterator[Fact]:
@@ -1746,12 +1928,51 @@ def _most_named(sentences: list[Sentence]) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
+_SELF_NAMED = re.compile(
+    r"\b[Aa]t ([A-Z][\w.]+), we\b|\b[Oo]ur ([A-Z][\w.]+) [Pp]rivacy (?:[Pp]olicy|[Nn]otice|[Ss]tatement)\b|\b([A-Z][\w.]+) \((?:that.s us|[\"“]?we[\"”]?)[,)]"
+)
+
+
+def _self_named(sentences: list[Sentence]) -> str:
+    """Names the operator gives itself ("At Mozilla, we …", "Mozilla (that's us)", "our Mozilla
+    Privacy Policy"): never a recipient, even where the product, not the operator, is the name
+    the text uses most."""
+    return " ".join(
+        next(g for g in match.groups() if g)
+        for sentence in sentences
+        for match in _SELF_NAMED.finditer(sentence.text)
+    )
+
+
+_HANDLES = re.compile(
+    rf"(?:^|[.:;,] )({_NAME}) (?:also |will |may |then |only )*(?:receives|stores|collects|maintains|processes|uses|keeps|retains)\b"
+)
+
+
+def _handlers(sentences: list[Sentence]) -> frozenset[str]:
+    """Names the text makes the subject of handling data more than twice ("Mozilla receives …",
+    "Mozilla stores …", "Mozilla maintains …"): the operator, whose "Mozilla receives your data"
+    names no recipient, while "Amazon receives and interprets your voice data", said once, does."""
+    counts = Counter(
+        normalise(match.group(1))
+        for sentence in sentences
+        if sentence.lang == "en"
+        for match in _HANDLES.finditer(sentence.text)
+    )
+    return frozenset(name for name, count in counts.items() if count > 2)
+
+
 def extract(sentences: list[Sentence]) -> Extraction:
     """Every fact the sentences state, one per (kind, key), each with its evidence."""
     has_purpose_section = any(topic_of(s) == "purpose" for s in sentences)
     title = " ".join(
-        (next((s.text for s in sentences if s.kind == "heading"), ""), _most_named(sentences))
+        (
+            next((s.text for s in sentences if s.kind == "heading"), ""),
+            _most_named(sentences),
+            _self_named(sentences),
+        )
     )
+    handlers = _handlers(sentences)
     found: list[Fact] = []
     for sentence in sentences:
         topic = topic_of(sentence)
@@ -1759,7 +1980,7 @@ def extract(sentences: list[Sentence]) -> Extraction:
             *categories(sentence, topic),
             *negations(sentence, topic),
             *purposes(sentence, topic, has_purpose_section),
-            *recipients(sentence, topic, title),
+            *recipients(sentence, topic, title, handlers),
             *transfers(sentence, topic),
             *trackers(sentence, topic),
             *retention(sentence, topic),

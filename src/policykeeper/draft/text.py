@@ -90,6 +90,7 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
     in_fence = False
     hard_break = False
     broken = False  # the line before ended with <br>: an address block goes on, no heading
+    tail = 0  # the last line of the last block (a wrapped paragraph spans several)
     for number, raw in enumerate(text.splitlines(keepends=True), start=1):
         start = offset
         offset += len(raw)
@@ -128,17 +129,37 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
             block = _Block(block.text, previous.kind, previous.level, block.offset, number)
         if (
             previous is not None
-            and block.kind == "text"
-            and previous.kind == "text"
-            and previous.line == number - 1
-            and not previous.text.endswith((*_TERMINAL, ":", "：", ")", "）"))
-            and len(previous.text) >= 60
-            and (block.text[:1].islower() or _JAPANESE.match(block.text[:1]))
+            and tail == number - 1
+            and (
+                (
+                    block.kind == "text"
+                    and previous.kind == "text"
+                    and not previous.text.endswith((*_TERMINAL, ":", "：", ")", "）"))
+                    and len(previous.text) >= 60
+                    and (block.text[:1].islower() or _JAPANESE.match(block.text[:1]))
+                )
+                or (markdown and _wrapped(previous, block, stripped))
+            )
         ):
             previous.text += ("" if _JAPANESE.match(block.text[:1]) else " ") + block.text
+            tail = number
             continue
         blocks.append(block)
+        tail = number
     return blocks
+
+
+def _wrapped(previous: _Block, block: _Block, stripped: str) -> bool:
+    """In Markdown, a paragraph wrapped at a fixed width goes on over its lines: "We use" then
+    "[Amazon Web Services](…) (AWS) as our cloud storage provider …" is one sentence. A line
+    that ends in a lower-case word or a comma has not finished its sentence, and the next line
+    goes on with it unless it starts a heading, a list item, a table row or a quotation."""
+    return (
+        previous.kind in {"text", "item"}
+        and block.kind in {"text", "heading"}
+        and bool(re.search(r"[a-z,]$", previous.text))
+        and not stripped.startswith(("#", "|", ">"))
+    )
 
 
 def _markdown_list_item(line: str, previous: _Block | None) -> bool:
