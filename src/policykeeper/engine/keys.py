@@ -16,6 +16,7 @@ Key = tuple[Any, ...]
 VALUES = "values"
 """The parameter `in_values` binds: a batch of values, given at execution."""
 Built = TypeVar("Built")
+_UNMADE = object()
 
 
 def batches(values: Iterable[Key], size: int = BATCH) -> Iterator[list[Key]]:
@@ -68,6 +69,7 @@ class Statements:
 
     def __init__(self) -> None:
         self._built: dict[Hashable, Any] = {}
+        self._derived: dict[int, Any] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, build: Callable[[], Built]) -> Built:
@@ -75,6 +77,18 @@ class Statements:
         if found is None:
             with self._lock:
                 found = self._built.setdefault(key, build())
+                self._derived.setdefault(id(found), _UNMADE)
+        return found  # type: ignore[no-any-return]
+
+    def derived(self, statement: Any, make: Callable[[], Built]) -> Built:
+        """`make()` for a statement built here, kept as long as the statement (its compiled
+        form); for any other statement, made anew each time (nothing keeps it alive)."""
+        if id(statement) not in self._derived:
+            return make()
+        found = self._derived[id(statement)]
+        if found is _UNMADE:
+            with self._lock:
+                found = self._derived[id(statement)] = make()
         return found  # type: ignore[no-any-return]
 
 
