@@ -135,3 +135,26 @@ def test_a_failing_statement_stops_the_batch(things: sa.Table) -> None:
             )
         connection.rollback()
         assert connection.execute(sa.select(sa.func.count()).select_from(things)).scalar() == 3
+
+
+def test_each_execution_binds_its_own_values(things: sa.Table) -> None:
+    """Statements are expanded once per length of their IN lists: a second batch of the same
+    length, or a key of two columns, still finds exactly its own rows."""
+    statements = Statements()
+    one = statements.get("one", lambda: sa.select(things.c.id).where(in_values(things, ["id"])))
+    two = statements.get(
+        "two", lambda: sa.select(things.c.id).where(in_values(things, ["id", "name"]))
+    )
+    with things.info["engine"].connect() as connection:
+        done = run_all(
+            connection,
+            [
+                (one, bound(["id"], [(1,), (2,)])),
+                (one, bound(["id"], [(3,), (9,)])),
+                (two, bound(["id", "name"], [(1, "ａ一"), (2, "x")])),
+                (two, bound(["id", "name"], [(2, "b"), (3, "c")])),
+                (one, bound(["id"], [])),
+            ],
+            statements,
+        )
+    assert [sorted(r["id"] for r in d.rows) for d in done] == [[1, 2], [3], [1], [2, 3], []]

@@ -55,6 +55,20 @@ class Work:
         return done
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """Stands for a given value while SQLAlchemy expands a statement once per shape: where
+    it lands in the expanded parameters says which value goes there."""
+
+    key: str
+    index: int | None
+    part: int | None
+
+
+SHAPES = 64
+"""Expanded forms kept per statement (one per length of its IN lists)."""
+
+
 @dataclass
 class _Plan:
     """A statement compiled once for psycopg, with what SQLAlchemy would do around it."""
@@ -62,22 +76,64 @@ class _Plan:
     compiled: SQLCompiler
     keys: list[str]
     types: list[Any]
+    expanding: frozenset[str]
     loaders: dict[tuple[Any, ...], list[Callable[[Any], Any] | None]] = field(default_factory=dict)
+    shapes: dict[tuple[Any, ...], tuple[str, list[tuple[Any, ...]]]] = field(default_factory=dict)
 
     def sql(self, parameters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The statement with its IN lists expanded, and the parameters as the driver gets them."""
-        state = self.compiled.construct_expanded_state(parameters, escape_names=False)
+        """The statement with its IN lists expanded, and the parameters as the driver gets them
+        (SQLAlchemy's expansion and bind processors, worked out once per shape)."""
+        shape = tuple(
+            (key, len(value) if key in self.expanding else None)
+            for key, value in parameters.items()
+        )
+        known = self.shapes.get(shape)
+        if known is None:
+            known = self._expand(parameters)
+            if len(self.shapes) < SHAPES:
+                self.shapes[shape] = known
+        statement, recipe = known
+        values = {}
+        for name, key, index, part, process in recipe:
+            if key is None:
+                value = index
+            else:
+                value = parameters[key]
+                if index is not None:
+                    value = value[index]
+                if part is not None:
+                    value = value[part]
+            values[name] = value if process is None else process(value)
+        return statement, values
+
+    def _expand(self, parameters: dict[str, Any]) -> tuple[str, list[tuple[Any, ...]]]:
+        probe: dict[str, Any] = {}
+        for key, value in parameters.items():
+            if key not in self.expanding:
+                probe[key] = _Mark(key, None, None)
+                continue
+            probe[key] = [
+                tuple(_Mark(key, i, j) for j in range(len(item)))
+                if isinstance(item, tuple)
+                else _Mark(key, i, None)
+                for i, item in enumerate(value)
+            ]
+        state = self.compiled.construct_expanded_state(probe, escape_names=False)
         processors = {**self.compiled._bind_processors, **state.processors}
-        values = {
-            key: processors[key](value) if key in processors else value
-            for key, value in state.parameters.items()
-        }
-        return state.statement, values
+        recipe: list[tuple[Any, ...]] = []
+        for name, value in state.parameters.items():
+            process = processors.get(name)
+            if isinstance(value, _Mark):
+                recipe.append((name, value.key, value.index, value.part, process))
+            else:  # a value the statement holds itself
+                recipe.append((name, None, value, None, process))
+        return state.statement, recipe
 
     def rows(self, cursor: Any) -> list[dict[str, Any]]:
-        if cursor.description is None:
+        result = cursor.pgresult
+        if result is None or not result.nfields:
             return []
-        codes = tuple(column.type_code for column in cursor.description)
+        codes = tuple(result.ftype(i) for i in range(result.nfields))
         loaders = self.loaders.get(codes)
         if loaders is None:
             dialect = self.compiled.dialect
@@ -106,10 +162,12 @@ def _compile(dialect: sa.Dialect, statement: sa.Executable) -> _Plan | None:
         or compiled.insert_prefetch
         or compiled.update_prefetch
         or compiled.positional
+        or compiled.literal_execute_params
     ):
         return None
     columns = compiled._result_columns
-    return _Plan(compiled, [c.keyname for c in columns], [c.type for c in columns])
+    expanding = frozenset(compiled.bind_names[b] for b in compiled.post_compile_params)
+    return _Plan(compiled, [c.keyname for c in columns], [c.type for c in columns], expanding)
 
 
 def pipelined(connection: sa.Connection) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -158,7 +159,7 @@ class Collector:
         self.found: dict[str, Reached] = {}
         self.pending: dict[str, set[Key]] = {}
         """Rows reached only upward, not yet shown to be the person's alone."""
-        self.links = links(rt)
+        self.links = rt.statements.get(("links",), partial(links, rt))  # once per schema
         self.dependents: dict[str, list[Link]] = {}
         for link in self.links:
             self.dependents.setdefault(link.source, []).append(link)
