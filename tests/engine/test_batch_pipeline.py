@@ -111,12 +111,15 @@ def test_changes_count_their_rows_and_a_miss_raises_after_the_batch(things: sa.T
                 Work(flip, {"values": [2, 3]}, 2, Missed, lambda: told.append(1)),
                 Work(gone, {"values": [3]}, 1, Missed, lambda: told.append(2)),
             ],
+            Statements(),
         )
         assert [d.rowcount for d in done] == [2, 1]
         assert told == [1, 2]
         with pytest.raises(Missed):
             run_all(
-                connection, [Work(gone, {"values": [2, 3]}, 2, Missed), Work(flip, {"values": [1]})]
+                connection,
+                [Work(gone, {"values": [2, 3]}, 2, Missed), Work(flip, {"values": [1]})],
+                Statements(),
             )
         connection.rollback()
     with table.connect() as connection:
@@ -131,7 +134,9 @@ def test_a_failing_statement_stops_the_batch(things: sa.Table) -> None:
     with table.connect() as connection:
         with pytest.raises((sa.exc.IntegrityError, psycopg.errors.UniqueViolation)):
             run_all(
-                connection, [(gone, {"values": [3]}), (clash, {"id": 1}), (gone, {"values": [2]})]
+                connection,
+                [(gone, {"values": [3]}), (clash, {"id": 1}), (gone, {"values": [2]})],
+                Statements(),
             )
         connection.rollback()
         assert connection.execute(sa.select(sa.func.count()).select_from(things)).scalar() == 3

@@ -192,15 +192,17 @@ def run_all(
     """Run each statement in order, in `connection`'s transaction, and check each step; on
     PostgreSQL in one round trip, so every statement has run before the first check (the
     caller's transaction is rolled back on an error either way). `statements` (the runtime's)
-    keeps the compiled form of the statements it built; any other is compiled for this call."""
+    keeps the compiled form of the statements it built; any other statement in the batch is
+    compiled for this call. Without it the statements go through SQLAlchemy one by one (and
+    its cache of compiled statements), as a caller running a few statements many times wants.
+    """
     steps = [item if isinstance(item, Work) else Work(*item) for item in work]
     if not steps:
         return []
-    if pipelined(connection):
-        kept = statements or Statements()
+    if statements is not None and pipelined(connection):
         dialect = connection.dialect
         compiled = [
-            kept.derived(step.statement, partial(_compile, dialect, step.statement))
+            statements.derived(step.statement, partial(_compile, dialect, step.statement))
             for step in steps
         ]
         if all(plan is not None for plan in compiled):
