@@ -32,7 +32,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from policykeeper.engine import Identity, access, erase
+from policykeeper.engine import Identity, access, batch, erase
 from policykeeper.engine.decide import decide
 from policykeeper.engine.hashkey import hash_secret
 from policykeeper.engine.keys import matching
@@ -423,23 +423,38 @@ def a_creator(taken: set[int], users: int) -> int:
 
 
 class Costs:
-    """Figures a busy machine does not skew: statements the engine sends and the client CPU it
-    spends per person, beside the wall-clock times."""
+    """Figures a busy machine does not skew: statements the engine sends, the times it waits
+    for the service database (a batch sent together is one wait, see `engine.batch`; BEGIN
+    aside) and the client CPU it spends per person, beside the wall-clock times."""
 
     def __init__(self, project: Project) -> None:
         self.statements = 0
-        self.calls: dict[str, list[tuple[int, float]]] = {}
+        self.trips = 0
+        self.calls: dict[str, list[tuple[int, int, float]]] = {}
         for source in runtime(project).sources.values():
             sa.event.listen(source.engine, "before_cursor_execute", self._count)
+            sa.event.listen(source.engine, "commit", self._commit)
+        pipeline = batch._pipeline
 
-    def _count(self, *_: Any) -> None:
+        def counted(*args: Any) -> Any:
+            self.trips += 1
+            return pipeline(*args)
+
+        batch._pipeline = counted  # type: ignore[assignment]
+
+    def _count(self, *args: Any) -> None:
         self.statements += 1
+        self.trips += args[4] is not None  # SQLAlchemy's own execution: a wait of its own
+
+    def _commit(self, *_: Any) -> None:
+        self.trips += 1
 
     def timed(self, name: str, call: Callable[[], Any]) -> float:
-        statements, cpu = self.statements, time.process_time()
+        statements, trips, cpu = self.statements, self.trips, time.process_time()
         wall = timed(call)
         spent = (time.process_time() - cpu) * 1000
-        self.calls.setdefault(name, []).append((self.statements - statements, spent))
+        sent = (self.statements - statements, self.trips - trips, spent)
+        self.calls.setdefault(name, []).append(sent)
         return wall
 
 
@@ -558,10 +573,15 @@ def report(users: int, n: int, results: dict[str, dict[str, list[float]]], costs
             f"{e95 / x95:4.1f}x {naive:17}  p95 < {goal:.0f} ms: {verdict}; "
             f"within 3x of expert (p50 and p95): {within}"
         )
-    print(f"\n{'engine, per person':18} {'statements':>10} {'client CPU p50 (ms)':>20}")
+    print(
+        f"\n{'engine, per person':18} {'statements':>10} {'round trips':>11} "
+        f"{'client CPU p50 (ms)':>20}"
+    )
     for name, calls in costs.calls.items():
-        sent = statistics.mean(n for n, _ in calls)
-        print(f"{name:18} {sent:10.1f} {statistics.median(c for _, c in calls):20.1f}")
+        sent = statistics.mean(n for n, _, _ in calls)
+        trips = statistics.mean(t for _, t, _ in calls)
+        cpu = statistics.median(c for _, _, c in calls)
+        print(f"{name:18} {sent:10.1f} {trips:11.1f} {cpu:20.1f}")
 
 
 if __name__ == "__main__":

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
 from policykeeper.datamap.models import Keep, Table
 from policykeeper.datamap.schema import ForeignKey
-from policykeeper.engine.keys import Key, batches, matching
+from policykeeper.engine.batch import run_all
+from policykeeper.engine.keys import Key, batches, bound, in_values
 from policykeeper.engine.planner import Reached, Subject, side_columns
 from policykeeper.engine.runtime import Runtime, Source
 from policykeeper.errors import SchemaConflict
@@ -206,8 +208,11 @@ def _held(policy: Policy, spec: Table, rule_id: str, row: dict[str, Any], key: K
 def _references(
     rt: Runtime, source: Source, subject: Subject, decision: Decision, connection: sa.Connection
 ) -> list[_Reference]:
-    """Every row anywhere in the connection that points at a row we would delete."""
+    """Every row anywhere in the connection that points at a row we would delete (the rows
+    the planner did not collect are read together: one round trip on PostgreSQL)."""
     found: list[_Reference] = []
+    reads: list[tuple[ForeignKey, str | None, list[str]]] = []
+    work = []
     for fk in source.foreign_keys:
         parent = rt.mapped_name(fk.parent)
         if parent is None or not decision.delete.get(parent):
@@ -223,13 +228,22 @@ def _references(
             found.extend(_known(fk, child, subject, values))
             continue
         pk = [c.name for c in child_table.primary_key.columns]
-        selected = [child_table.c[n] for n in dict.fromkeys([*pk, *fk.columns])]
+        statement = rt.statements.get(
+            ("referencing", fk.child, tuple(fk.columns)), partial(_pointing, child_table, pk, fk)
+        )
         for batch in batches(sorted(values, key=repr)):
-            query = sa.select(*selected).where(matching(child_table, fk.columns, batch))
-            for row in connection.execute(query).mappings():
-                key = tuple(row[n] for n in pk) if pk else None
-                found.append(_Reference(fk, child, key, tuple(row[n] for n in fk.columns)))
+            reads.append((fk, child, pk))
+            work.append((statement, bound(fk.columns, batch)))
+    for (fk, child, pk), done in zip(reads, run_all(connection, work, rt.statements), strict=True):
+        for row in done.rows:
+            key = tuple(row[n] for n in pk) if pk else None
+            found.append(_Reference(fk, child, key, tuple(row[n] for n in fk.columns)))
     return found
+
+
+def _pointing(child: sa.Table, pk: list[str], fk: ForeignKey) -> sa.Select[Any]:
+    selected = [child.c[n] for n in dict.fromkeys([*pk, *fk.columns])]
+    return sa.select(*selected).where(in_values(child, fk.columns))
 
 
 def _covered_by_via(rt: Runtime, fk: ForeignKey, child: str, parent: str) -> bool:

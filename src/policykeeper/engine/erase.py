@@ -8,18 +8,20 @@ every action is idempotent, so the second run ends exactly where an uninterrupte
 
 from __future__ import annotations
 
+import os
 import re
-import threading
 from collections.abc import Callable
+from concurrent import futures
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from policykeeper.datamap.values import jsonable
+from policykeeper.engine.batch import Done, Work, run_all
 from policykeeper.engine.decide import Decision, KeptRow, decide
 from policykeeper.engine.hashkey import hash_secret
 from policykeeper.engine.holds import active_holds, refuse_held_erasure
@@ -34,7 +36,7 @@ from policykeeper.engine.keys import (
     rows_of,
     satisfying,
 )
-from policykeeper.engine.masking import Masking, apply_masking, changes, kept_columns, masking
+from policykeeper.engine.masking import Masking, changes, kept_columns, masking, masking_steps
 from policykeeper.engine.planner import Collector, Subject
 from policykeeper.engine.runtime import Runtime, runtime
 from policykeeper.engine.state import Hold, Write, state_for
@@ -170,8 +172,9 @@ def erase(
         try:
             for name in pending:
                 connection = connections[name]
-                _apply(rt, decisions[name], subject, connection, secret, plans, progress)
-                _verify(rt, decisions[name], subject, connection)
+                _change_and_verify(
+                    rt, decisions[name], subject, connection, secret, plans, progress
+                )
                 if starting is not None:
                     starting.wait()  # the journal is durable before any change commits
                     starting = None
@@ -200,30 +203,25 @@ def _commit(engine: sa.Engine, writes: list[Write]) -> None:
 
 
 class _Beside:
-    """The journals' start, written in a thread while the changes are made in the service's
-    database (on another database, so neither waits for the other); `wait` returns once it is
-    committed, or raises the error that stopped it."""
+    """The journals' start, written by a worker thread while the changes are made in the
+    service's database (on another database, so neither waits for the other); `wait` returns
+    once it is committed, or raises the error that stopped it. The workers live as long as
+    the process: starting a thread per erasure cost more than the write it overlapped."""
 
     def __init__(self, write: Callable[[], None]) -> None:
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(write,), name="policykeeper-journal", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, write: Callable[[], None]) -> None:
-        try:
-            write()
-        except BaseException as exc:  # handed to the erasure's own thread by `wait`
-            self._error = exc
+        self._future = _journal_writers(os.getpid()).submit(write)
 
     def join(self) -> None:
-        self._thread.join()
+        futures.wait([self._future])
 
     def wait(self) -> None:
-        self.join()
-        if self._error is not None:
-            raise self._error
+        self._future.result()
+
+
+@cache
+def _journal_writers(_process: int) -> futures.ThreadPoolExecutor:
+    """The writers of this process (a forked child has none of its parent's threads)."""
+    return futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="policykeeper-journal")
 
 
 def _apart(rt: Runtime, state_url: str) -> bool:
@@ -328,7 +326,7 @@ def _connection_order(rt: Runtime) -> list[str]:
     return sorted(rt.sources, key=lambda name: (name in identity_connections, name))
 
 
-def _apply(
+def _change_and_verify(
     rt: Runtime,
     decision: Decision,
     subject: Subject,
@@ -337,13 +335,50 @@ def _apply(
     plans: Plans,
     progress: Progress | None = None,
 ) -> None:
+    """Make the connection's changes, then verify them before commit: sent together (one
+    round trip on PostgreSQL), checked in order. A change that misses its rows, or a search
+    that finds what should be gone, rolls the transaction back and raises."""
+    changes = _changes(rt, decision, subject, secret, plans, progress)
+    checks = _checks(rt, decision, subject)
+    steps = [*changes, *(step for check in checks for step in check.steps)]
+    try:
+        done = run_all(connection, steps, rt.statements)[len(changes) :]
+    except SchemaConflict:
+        connection.rollback()
+        raise
+    found: dict[str, list[str]] = {"left": [], "gone": []}
+    for check in checks:
+        found[check.kind] += check.judge(done[: len(check.steps)])
+        done = done[len(check.steps) :]
+    if found["left"]:
+        _fail(
+            connection,
+            "verification failed (did the person's data change meanwhile?): "
+            + "; ".join(found["left"][:3]),
+        )
+    if found["gone"]:
+        _fail(connection, "verification failed: " + "; ".join(found["gone"][:3]))
+
+
+def _changes(
+    rt: Runtime,
+    decision: Decision,
+    subject: Subject,
+    secret: str | None,
+    plans: Plans,
+    progress: Progress | None,
+) -> list[Work]:
+    """Detaches, masks, back-references broken, then deletions children first; each deletion
+    must remove exactly its rows, and `progress` hears of each batch once it did."""
+    steps: list[Work] = []
     for detach in decision.detach:
         target, columns = detach.table, detach.columns
         statement = rt.statements.get(
             ("detach", target.fullname, columns), partial(_detaching, target, columns)
         )
-        for batch in batches(sorted(detach.values, key=repr)):
-            connection.execute(statement, bound(columns, batch))
+        steps += [
+            Work(statement, bound(columns, b)) for b in batches(sorted(detach.values, key=repr))
+        ]
     for table, kept in decision.kept.items():
         groups: dict[tuple[bool, frozenset[int] | None, str | None], set[Key]] = {}
         for key, row in kept.items():
@@ -352,8 +387,7 @@ def _apply(
         for group in groups.values():
             plan = plans(table, kept[next(iter(group))])
             if plan:
-                apply_masking(
-                    connection,
+                steps += masking_steps(
                     rt.tables[table],
                     rt.primary_key(table),
                     group,
@@ -365,24 +399,27 @@ def _apply(
     for table, columns, keys in decision.break_first:
         live, pk = rt.tables[table], rt.primary_key(table)
         for batch in batches(sorted(keys, key=repr)):
-            connection.execute(
-                live.update().where(matching(live, pk, batch)).values(dict.fromkeys(columns))
-            )
+            update = live.update().where(matching(live, pk, batch)).values(dict.fromkeys(columns))
+            steps.append(Work(update, {}))
     total = sum(len(decision.delete[t]) for t in decision.order)
     done = 0
     for table in decision.order:
         live, pk = rt.tables[table], rt.primary_key(table)
         statement = rt.statements.get(("delete", table), partial(_deleting, live, pk))
         for batch in batches(sorted(decision.delete[table], key=repr)):
-            result = connection.execute(statement, bound(pk, batch))
-            if result.rowcount != len(batch):
-                _fail(
-                    connection,
-                    f"{table}: {len(batch)} rows to delete, {result.rowcount} deleted",
-                )
             done += len(batch)
+            told = None
             if progress is not None:
-                progress(Step(f"erasing {total} rows", done, total))
+                told = partial(progress, Step(f"erasing {total} rows", done, total))
+            missed = partial(_not_deleted, table, len(batch))
+            steps.append(Work(statement, bound(pk, batch), len(batch), missed, told))
+    return steps
+
+
+def _not_deleted(table: str, wanted: int, deleted: int) -> SchemaConflict:
+    return SchemaConflict(
+        f"{table}: {wanted} rows to delete, {deleted} deleted; nothing was changed"
+    )
 
 
 def _detaching(table: sa.Table, columns: tuple[str, ...]) -> sa.Update:
@@ -393,7 +430,17 @@ def _deleting(table: sa.Table, primary_key: tuple[str, ...]) -> sa.Delete:
     return table.delete().where(in_values(table, primary_key))
 
 
-def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection) -> None:
+@dataclass
+class _Check:
+    """Searches of the verification, and what they found wrong: rows of the person left
+    (`left`), or rows of others gone or changed (`gone`)."""
+
+    kind: str
+    steps: list[Work]
+    judge: Callable[[list[Done]], list[str]]
+
+
+def _checks(rt: Runtime, decision: Decision, subject: Subject) -> list[_Check]:
     """Before commit, search again: no owned row is left beyond the kept ones, and every row
     outside the person's data that pointed at a changed row is still there.
 
@@ -404,7 +451,7 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
     """
     datamap = rt.project.datamap
     counts: list[_Count] = []
-    left: list[str] = []
+    checks: list[_Check] = []
     for table in datamap.owned():
         if datamap.connection_of(table) != decision.source.name:
             continue
@@ -419,9 +466,8 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
                     limits = [*rows_of(datamap.tables[table], live), *satisfying(live, via.where)]
                     condition = sa.and_(matching(live, list(via.join), batch), *limits)
                     query = sa.select(*(live.c[c] for c in pk)).where(condition)
-                    extra = sum(1 for row in connection.execute(query) if tuple(row) not in kept)
-                    if extra:
-                        left.append(f"{extra} rows of {table} remain")
+                    judge = partial(_extra, table, kept)
+                    checks.append(_Check("left", [Work(query, {})], judge))
                     continue
                 counts.append(_Count(table, index, batch, keys))
     for group in _groups(counts):
@@ -433,24 +479,24 @@ def _verify(rt: Runtime, decision: Decision, subject: Subject, connection: sa.Co
             parameters |= bound(list(spec.via[count.index].join), count.values, f"v{position}")
             if count.kept:
                 parameters |= bound(rt.primary_key(count.table), count.kept, f"k{position}")
-        left += [f"{n} rows of {t} remain" for t, n in connection.execute(query, parameters) if n]
-    if left:
-        _fail(
-            connection,
-            "verification failed (did the person's data change meanwhile?): " + "; ".join(left[:3]),
-        )
-    gone = _outside_gone(rt, decision, subject, connection)
-    if gone:
-        _fail(connection, "verification failed: " + "; ".join(gone[:3]))
+        checks.append(_Check("left", [Work(query, parameters)], _left))
+    return checks + _outside(rt, decision, subject)
 
 
-def _outside_gone(
-    rt: Runtime, decision: Decision, subject: Subject, connection: sa.Connection
-) -> list[str]:
+def _extra(table: str, kept: dict[Key, KeptRow], done: list[Done]) -> list[str]:
+    extra = sum(1 for row in done[0].rows if tuple(row.values()) not in kept)
+    return [f"{extra} rows of {table} remain"] if extra else []
+
+
+def _left(done: list[Done]) -> list[str]:
+    return [f"{row['n']} rows of {row['t']} remain" for row in done[0].rows if row["n"]]
+
+
+def _outside(rt: Runtime, decision: Decision, subject: Subject) -> list[_Check]:
     """Rows outside the person's data that pointed at erased rows must still exist, and rows
     shared with others must still hold exactly what they held: no cascade, trigger or stray
     statement touched anyone else's data."""
-    problems = []
+    checks = []
     tables = decision.source.metadata.tables
     expected: dict[str, set[Key]] = {}
     for ref in decision.outside:
@@ -458,35 +504,59 @@ def _outside_gone(
             expected.setdefault(ref.fk.child, set()).add(ref.child_key)
     for fullname, keys in expected.items():
         live = tables[fullname]
-        pk = [c.name for c in live.primary_key.columns]
-        found = 0
-        for batch in batches(sorted(keys, key=repr)):
-            query = sa.select(sa.func.count()).select_from(live).where(matching(live, pk, batch))
-            found += int(connection.execute(query).scalar_one())
-        if found != len(keys):
-            problems.append(
-                f"{len(keys) - found} rows of {fullname} outside this person's data would be "
-                "deleted with theirs (a cascade or trigger)"
-            )
+        pk = tuple(c.name for c in live.primary_key.columns)
+        statement = rt.statements.get(("exist", fullname), partial(_existing, live, pk))
+        steps = [Work(statement, bound(pk, batch)) for batch in batches(sorted(keys, key=repr))]
+        checks.append(_Check("gone", steps, partial(_still_there, fullname, len(keys))))
     for table, kept in decision.kept.items():
         untouched = sorted((key for key, row in kept.items() if row.untouched), key=repr)
+        if not untouched:
+            continue
         live, pk = rt.tables[table], rt.primary_key(table)
-        before = subject.tables[table].rows
-        for batch in batches(untouched):
-            now = {
-                tuple(row[c] for c in pk): dict(row)
-                for row in connection.execute(
-                    sa.select(live).where(matching(live, pk, batch))
-                ).mappings()
-            }
-            changed = [
-                key for key in batch if now.get(key) != _detached(decision, live, before[key])
-            ]
-            if changed:
-                problems.append(
-                    f"{len(changed)} rows of {table} shared with others would change or go "
-                    "(a cascade or trigger)"
-                )
+        statement = rt.statements.get(("rows", table), partial(_keyed_rows, live, pk))
+        ordered = list(batches(untouched))
+        rows = subject.tables[table].rows
+        expected_rows = {key: _detached(decision, live, rows[key]) for key in untouched}
+        steps = [Work(statement, bound(pk, batch)) for batch in ordered]
+        judge = partial(_unchanged, table, pk, ordered, expected_rows)
+        checks.append(_Check("gone", steps, judge))
+    return checks
+
+
+def _existing(live: sa.Table, pk: tuple[str, ...]) -> sa.Select[Any]:
+    return sa.select(sa.func.count().label("n")).select_from(live).where(in_values(live, pk))
+
+
+def _keyed_rows(live: sa.Table, pk: tuple[str, ...]) -> sa.Select[Any]:
+    return sa.select(live).where(in_values(live, pk))
+
+
+def _still_there(fullname: str, wanted: int, done: list[Done]) -> list[str]:
+    found = sum(int(one.rows[0]["n"]) for one in done)
+    if found == wanted:
+        return []
+    return [
+        f"{wanted - found} rows of {fullname} outside this person's data would be "
+        "deleted with theirs (a cascade or trigger)"
+    ]
+
+
+def _unchanged(
+    table: str,
+    pk: tuple[str, ...],
+    ordered: list[list[Key]],
+    expected: dict[Key, dict[str, Any]],
+    done: list[Done],
+) -> list[str]:
+    problems = []
+    for batch, one in zip(ordered, done, strict=True):
+        now = {tuple(row[c] for c in pk): row for row in one.rows}
+        changed = [key for key in batch if now.get(key) != expected[key]]
+        if changed:
+            problems.append(
+                f"{len(changed)} rows of {table} shared with others would change or go "
+                "(a cascade or trigger)"
+            )
     return problems
 
 

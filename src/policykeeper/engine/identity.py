@@ -67,12 +67,16 @@ def canonical(datamap: DataMap, identity: Identity) -> Identity:
     return Identity(identity.kind, normalise(identity.value, column.match))
 
 
-def candidates(column: sa.Column[Any], value: Any, match: Match) -> sa.ColumnElement[bool]:
-    """Rows that may hold `value`: a superset under any collation, found through the index
-    wherever the column's own comparison already ignores case."""
-    if not isinstance(value, str) or match == "exact" or case_insensitive(column):
-        return column == value
-    return sa.func.lower(column) == value
+def candidates(
+    column: sa.Column[Any], value: Any, match: Match, name: str = "identity"
+) -> tuple[bool, sa.ColumnElement[bool]]:
+    """Rows that may hold `value`, bound as `name` at execution: a superset under any
+    collation, found through the index wherever the column's own comparison already ignores
+    case. Also whether the column is lowercased (the statement's shape, built once per shape).
+    """
+    lowered = isinstance(value, str) and match != "exact" and not case_insensitive(column)
+    compared = sa.func.lower(column) if lowered else column
+    return lowered, compared == sa.bindparam(name, type_=column.type)
 
 
 def same(stored: Any, value: Any, match: Match) -> bool:

@@ -7,6 +7,9 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from policykeeper.datamap.models import Scalar, Table
 
@@ -16,6 +19,7 @@ Key = tuple[Any, ...]
 VALUES = "values"
 """The parameter `in_values` binds: a batch of values, given at execution."""
 Built = TypeVar("Built")
+_UNMADE = object()
 
 
 def batches(values: Iterable[Key], size: int = BATCH) -> Iterator[list[Key]]:
@@ -47,11 +51,45 @@ def in_values(
     table: sa.FromClause, columns: Sequence[str], name: str = VALUES
 ) -> sa.ColumnElement[bool]:
     """`(columns) IN :name`, the values bound at each execution (`bound`): a statement built
-    with it once serves every person and batch, so SQLAlchemy builds and hashes it once."""
+    with it once serves every person and batch, so SQLAlchemy builds and hashes it once. On
+    PostgreSQL one column's values go in as one array (`= ANY`): the statement's text is the
+    same for every list, so it is expanded once, not once per length (see `engine.batch`)."""
     if len(columns) == 1:
-        column = table.c[columns[0]]
-        return column.in_(sa.bindparam(name, expanding=True, type_=column.type))
+        return InValues(table.c[columns[0]], name)
     return sa.tuple_(*(table.c[c] for c in columns)).in_(sa.bindparam(name, expanding=True))
+
+
+class InValues(ColumnElement[bool]):
+    """`column IN :name`, a list bound at execution: an expanding IN, or `= ANY(array)` on
+    PostgreSQL (which is how PostgreSQL itself reads an IN list)."""
+
+    inherit_cache = True
+    _is_implicitly_boolean = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+    type = sa.Boolean()
+
+    def __init__(self, column: sa.ColumnElement[Any], name: str) -> None:
+        self.column = column
+        self.name = name
+
+
+@compiles(InValues)
+def _in_list(element: InValues, compiler: Any, **kw: Any) -> str:
+    column = element.column
+    listed = sa.bindparam(element.name, expanding=True, type_=column.type)
+    return f"({compiler.process(column.in_(listed), **kw)})"
+
+
+@compiles(InValues, "postgresql")
+def _in_array(element: InValues, compiler: Any, **kw: Any) -> str:
+    column = element.column
+    if isinstance(column.type, sa.types.NullType | sa.JSON | sa.ARRAY):
+        return _in_list(element, compiler, **kw)  # no array of these to compare with
+    array = sa.bindparam(element.name, type_=sa.ARRAY(column.type))
+    return f"({compiler.process(column == sa.any_(array), **kw)})"
 
 
 def bound(columns: Sequence[str], batch: Sequence[Key], name: str = VALUES) -> dict[str, list[Any]]:
@@ -68,6 +106,7 @@ class Statements:
 
     def __init__(self) -> None:
         self._built: dict[Hashable, Any] = {}
+        self._derived: dict[int, Any] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, build: Callable[[], Built]) -> Built:
@@ -75,6 +114,18 @@ class Statements:
         if found is None:
             with self._lock:
                 found = self._built.setdefault(key, build())
+                self._derived.setdefault(id(found), _UNMADE)
+        return found  # type: ignore[no-any-return]
+
+    def derived(self, statement: Any, make: Callable[[], Built]) -> Built:
+        """`make()` for a statement built here, kept as long as the statement (its compiled
+        form); for any other statement, made anew each time (nothing keeps it alive)."""
+        if id(statement) not in self._derived:
+            return make()
+        found = self._derived[id(statement)]
+        if found is _UNMADE:
+            with self._lock:
+                found = self._derived[id(statement)] = make()
         return found  # type: ignore[no-any-return]
 
 

@@ -11,12 +11,14 @@ import hmac
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
 from policykeeper.datamap.models import Column, Keep, SetValue, Table
 from policykeeper.datamap.values import coerce
+from policykeeper.engine.batch import Work, run_all
 from policykeeper.engine.keys import Key, Statements, batches, bound, in_values
 from policykeeper.errors import SchemaConflict
 
@@ -122,9 +124,24 @@ def apply_masking(
     secret: str | None,
     statements: Statements | None = None,
 ) -> None:
+    """Write the plan into these rows (see `masking_steps`)."""
+    steps = masking_steps(live, primary_key, keys, rows, plan, secret, statements)
+    run_all(connection, steps, statements)
+
+
+def masking_steps(
+    live: sa.Table,
+    primary_key: tuple[str, ...],
+    keys: set[Key],
+    rows: dict[Key, dict[str, Any]],
+    plan: Masking,
+    secret: str | None,
+    statements: Statements | None = None,
+) -> list[Work]:
     """Constants alone: one UPDATE per batch of keys. With hashes, whose values differ per row:
     one executemany of a single UPDATE that also sets the constants. Either statement is built
-    once per table and plan when the caller keeps `statements` (the engine's runtime does)."""
+    once per table and plan when the caller keeps `statements` (the engine's runtime does).
+    Each must find every row it masks (MaskingMissed)."""
     statements = statements or Statements()
     ordered = sorted(keys, key=repr)
     shape = (live.fullname, primary_key, repr(sorted(plan.constants.items())), *plan.hashed)
@@ -133,13 +150,15 @@ def apply_masking(
             ("mask", *shape),
             lambda: live.update().where(in_values(live, primary_key)).values(plan.constants),
         )
-        for batch in batches(ordered):
-            result = connection.execute(statement, bound(primary_key, batch))
-            if result.rowcount != len(batch):
-                raise MaskingMissed(
-                    f"{live.name}: {len(batch)} rows to mask, {result.rowcount} found"
-                )
-        return
+        return [
+            Work(
+                statement,
+                bound(primary_key, batch),
+                len(batch),
+                partial(_missed, live.name, len(batch)),
+            )
+            for batch in batches(ordered)
+        ]
     assert secret is not None
     params = []
     for key in ordered:
@@ -164,10 +183,16 @@ def apply_masking(
             )
         ),
     )
+    steps = []
     for batch in batches(params):  # type: ignore[arg-type]
         if len(batch) == 1:
-            result = connection.execute(statement, batch[0])
-            if result.rowcount != 1:
-                raise MaskingMissed(f"{live.name}: a row to mask was not found")
+            steps.append(Work(statement, batch[0], 1, partial(_missed, live.name, None)))
         else:
-            connection.execute(statement, list(batch))
+            steps.append(Work(statement, list(batch)))
+    return steps
+
+
+def _missed(table: str, wanted: int | None, found: int) -> MaskingMissed:
+    if wanted is None:
+        return MaskingMissed(f"{table}: a row to mask was not found")
+    return MaskingMissed(f"{table}: {wanted} rows to mask, {found} found")

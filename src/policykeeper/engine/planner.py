@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
 from policykeeper.datamap.models import DataMap, Table, Via
 from policykeeper.datamap.values import coerce
+from policykeeper.engine.batch import Done, run_all
 from policykeeper.engine.identity import Identity, candidates, canonical, same
 from policykeeper.engine.keys import (
     Key,
@@ -40,6 +42,8 @@ from policykeeper.engine.runtime import Runtime
 from policykeeper.errors import InputError, SubjectNotFound
 
 Seeds = Mapping[str, Iterable[Key]]
+IDENTITY = "identity"
+"""The parameter the identity's value is bound to."""
 
 
 @dataclass
@@ -155,7 +159,7 @@ class Collector:
         self.found: dict[str, Reached] = {}
         self.pending: dict[str, set[Key]] = {}
         """Rows reached only upward, not yet shown to be the person's alone."""
-        self.links = links(rt)
+        self.links = rt.statements.get(("links",), partial(links, rt))  # once per schema
         self.dependents: dict[str, list[Link]] = {}
         for link in self.links:
             self.dependents.setdefault(link.source, []).append(link)
@@ -175,7 +179,7 @@ class Collector:
             [spec.column],
             [(value,)],
             path,
-            where=lambda _batch: candidates(column, value, spec.match),
+            where=candidates(column, value, spec.match, IDENTITY),
             accept=lambda row: same(row[spec.column], value, spec.match),
         )
         if not new:
@@ -245,7 +249,9 @@ class Collector:
             source, keys = queue.popleft()
             waiting = self.pending.get(source, set())
             claimed = [key for key in keys if key not in waiting]
-            for link in self.dependents.get(source, []):
+            links = self.dependents.get(source, [])
+            fetches = []
+            for link in links:
                 use = keys if link.up else claimed
                 mine, theirs = list(link.via.join), list(link.via.join.values())
                 values = self._values(source, use, theirs)
@@ -253,15 +259,20 @@ class Collector:
                     f"{link.target}.{m} = {source}.{t}" for m, t in link.via.join.items()
                 )
                 spec = self.datamap.tables[link.target]
-                new = self._fetch(
-                    link.target,
-                    mine,
-                    values,
-                    path,
-                    upward=link.up,
-                    side=link.index if spec.has_sides() else None,
-                    conditions=link.via.where,
+                fetches.append(
+                    self._prepare(
+                        link.target,
+                        mine,
+                        values,
+                        path,
+                        upward=link.up,
+                        side=link.index if spec.has_sides() else None,
+                        conditions=link.via.where,
+                    )
                 )
+            # A source's children are fetched together: which rows each link asks for comes
+            # from the source's rows alone, never from what another link finds.
+            for link, new in zip(links, self._run(fetches), strict=True):
                 if new:
                     queue.append((link.target, new))
 
@@ -371,58 +382,103 @@ class Collector:
         columns: list[str],
         values: list[Key],
         path: str,
-        *,
-        upward: bool = False,
-        side: int | None = None,
-        where: Callable[[list[Key]], sa.ColumnElement[bool]] | None = None,
-        accept: Callable[[Mapping[str, Any]], bool] | None = None,
-        conditions: Mapping[str, Any] | None = None,
+        **options: Any,
     ) -> list[Key]:
         """Rows whose `columns` equal one of `values`: the keys new to the search, or newly
         reached from the person's own rows (no longer only upward)."""
+        return self._run([self._prepare(table, columns, values, path, **options)])[0]
+
+    def _run(self, fetches: list[_Fetch | None]) -> list[list[Key]]:
+        """Each fetch's new keys. The fetches on one connection go together (one round trip
+        on PostgreSQL), then their rows are taken in order, as if fetched one by one."""
+        by_connection: dict[str, list[_Fetch]] = {}
+        for fetch in fetches:
+            if fetch is not None:
+                by_connection.setdefault(fetch.connection, []).append(fetch)
+        for name, group in by_connection.items():
+            done = run_all(
+                self.connections[name], [w for f in group for w in f.work], self.rt.statements
+            )
+            for fetch in group:
+                fetch.done, done = done[: len(fetch.work)], done[len(fetch.work) :]
+        return [[] if fetch is None else fetch.absorb(fetch.done) for fetch in fetches]
+
+    def _prepare(
+        self,
+        table: str,
+        columns: list[str],
+        values: list[Key],
+        path: str,
+        *,
+        upward: bool = False,
+        side: int | None = None,
+        where: tuple[bool, sa.ColumnElement[bool]] | None = None,
+        accept: Callable[[Mapping[str, Any]], bool] | None = None,
+        conditions: Mapping[str, Any] | None = None,
+    ) -> _Fetch | None:
+        """The statements of a fetch, and how its rows join the search (`_run`)."""
         if not values:
-            return []
+            return None
         reached = self.found.get(table)
         if reached is None:
             reached = self.found[table] = Reached(table, self.rt.primary_key(table))
         if path not in reached.paths:
             reached.paths.append(path)
         live = self.rt.tables[table]
-        connection = self.connections[self.datamap.connection_of(table)]
         selected = self._columns(table, columns)
         waiting = self.pending.setdefault(table, set())
 
         limits = [*rows_of(self.datamap.tables[table], live), *satisfying(live, conditions or {})]
 
         def build() -> sa.Select[Any]:
+            if where is not None:  # the identity: its own comparison (identity.candidates)
+                return sa.select(*selected).where(where[1], *limits)
             return sa.select(*selected).where(in_values(live, columns), *limits)
 
         shape = ("fetch", table, tuple(c.name for c in selected), tuple(columns))
+        if where is not None:
+            shape = (*shape, "identity", where[0])
         statement = self.rt.statements.get(
             (*shape, repr(sorted((conditions or {}).items()))), build
         )
-        new: list[Key] = []
-        for batch in batches(sorted(values, key=repr)):
-            exact = accept or _exact_text(live, columns, batch)
-            if where is None:
-                rows = connection.execute(statement, bound(columns, batch))
-            else:  # the identity: its own comparison (see identity.candidates)
-                rows = connection.execute(sa.select(*selected).where(where(batch), *limits))
-            for row in rows.mappings():
-                if exact is not None and not exact(row):
-                    continue
-                key = tuple(row[c] for c in reached.primary_key)
-                if side is not None:
-                    reached.sides.setdefault(key, set()).add(side)
-                if key not in reached.rows:
-                    reached.rows[key] = dict(row)
-                    if upward:
-                        waiting.add(key)
-                    new.append(key)
-                elif not upward and key in waiting:
-                    waiting.discard(key)
-                    new.append(key)
-        return new
+        ordered = list(batches(sorted(values, key=repr)))
+        if where is not None:
+            work = [(statement, {IDENTITY: value[0]}) for batch in ordered for value in batch]
+            ordered = [[value] for batch in ordered for value in batch]
+        else:
+            work = [(statement, bound(columns, batch)) for batch in ordered]
+
+        def absorb(done: list[Done]) -> list[Key]:
+            new: list[Key] = []
+            for batch, result in zip(ordered, done, strict=True):
+                exact = accept or _exact_text(live, columns, batch)
+                for row in result.rows:
+                    if exact is not None and not exact(row):
+                        continue
+                    key = tuple(row[c] for c in reached.primary_key)
+                    if side is not None:
+                        reached.sides.setdefault(key, set()).add(side)
+                    if key not in reached.rows:
+                        reached.rows[key] = row
+                        if upward:
+                            waiting.add(key)
+                        new.append(key)
+                    elif not upward and key in waiting:
+                        waiting.discard(key)
+                        new.append(key)
+            return new
+
+        return _Fetch(self.datamap.connection_of(table), work, absorb)
+
+
+@dataclass
+class _Fetch:
+    """A fetch's statements on its connection, and how its rows join the search."""
+
+    connection: str
+    work: list[tuple[sa.Select[Any], dict[str, Any]]]
+    absorb: Callable[[list[Done]], list[Key]]
+    done: list[Done] = field(default_factory=list)
 
 
 def _exact_text(
