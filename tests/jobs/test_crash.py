@@ -97,7 +97,9 @@ def test_kill_9_during_execution_then_exactly_once(
     with engine.connect() as connection:
         # People whose erasure waits for no recipient (no PayPay or Digico task): it completes.
         emails = (
-            connection.execute(sa.text(SETTLED_IN_ONE_RUN + " ORDER BY id LIMIT 6")).scalars().all()
+            connection.execute(sa.text(SETTLED_IN_ONE_RUN + " ORDER BY id LIMIT 12"))
+            .scalars()
+            .all()
         )
     engine.dispose()
 
@@ -112,7 +114,9 @@ def test_kill_9_during_execution_then_exactly_once(
         request_id = approved_erasure(workflow, mailbox, email)
         worker = start_worker(directory, state_url, smtp_server)
         try:
-            assert wait_for(lambda rid=request_id: job_state(rid) == "running")
+            # A fast job can pass from running to done between two looks: then this person's
+            # erasure finished before the kill, and the next person is tried.
+            assert wait_for(lambda rid=request_id: job_state(rid) in ("running", "done"))
             os.kill(worker.pid, signal.SIGKILL)
         finally:
             worker.wait(timeout=30)
