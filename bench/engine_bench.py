@@ -1,10 +1,14 @@
 """Request engine benchmark: access and erasure of one person in a 1M-user AInema database.
 
-PolicyKeeper's set-based executors against two baselines, on different people of the same
+PolicyKeeper's set-based executors against baselines, on different people of the same
 database, in the same run: the expert's hand-written SQL (one set-based statement per table
-for the person, committed as one transaction: the bar the engine is held to, within 3x) and
-the naive approach (one statement per row, as Fides's SQL erasure issues one UPDATE per row).
-Before timing, the expert's erasure is checked to leave exactly the rows the engine leaves.
+for the person, committed as one transaction: the bar the engine is held to, within 3x); for
+erasure, the expert's SQL checked (the same changes with the safety the issue also asks:
+the rows to report read first, the changes returning what they changed, a verification
+before commit that nothing of the person is left and nothing else changed; three statements
+and the commit); and the naive approach (one statement per row, as Fides's SQL erasure issues
+one UPDATE per row). Before timing, both expert erasures are checked to leave exactly the rows
+the engine leaves.
 Prints p50 and p95 over the subjects, the engine/expert ratios and each goal's verdict.
 
     .venv/bin/python bench/engine_bench.py [--users 1000000] [--subjects 50] [--cold]
@@ -330,6 +334,98 @@ EXPERT_ERASE = [
 """The same erasure as the engine's on the AInema map, hand-written: one statement per table,
 children first, committed as one transaction (the hash is the engine's keyed HMAC, in SQL)."""
 
+MINE = "(SELECT id FROM creator_profiles WHERE user_id = :id)"
+KEYS = "(SELECT coalesce(json_agg({key} ORDER BY {key}), '[]') FROM {source})"
+DELETED = {
+    "viewing_history": ("id", "viewing_history WHERE user_id = :id"),
+    "favorites": ("episode_id", "favorites WHERE user_id = :id"),
+    "sessions": ("token", "sessions WHERE user_id = :id"),
+    "access_logs": ("id", "access_logs WHERE user_id = :id"),
+    "content_reports": ("id", "content_reports WHERE reporter_id = :id"),
+    "inquiries": ("id", "inquiries WHERE user_id = :id"),
+}
+MASKED = {
+    "tips": ("id", "tips WHERE from_user_id = :id AND message IS NOT NULL"),
+    "creator_profiles": ("id", "creator_profiles WHERE user_id = :id"),
+    "users": ("id", "users WHERE id = :id"),
+}
+KEPT = {
+    "coin_ledger": ("id", "coin_ledger WHERE user_id = :id"),
+    "purchases": ("id", "purchases WHERE user_id = :id"),
+    "payouts": ("id", f"payouts WHERE creator_id IN {MINE}"),
+    # Both sides of a tip; UNION rather than OR, so each side uses its index.
+    "tips": (
+        "id",
+        "(SELECT id FROM tips WHERE from_user_id = :id "
+        f"UNION SELECT id FROM tips WHERE to_creator_id IN {MINE}) t",
+    ),
+}
+UNCHANGED = (
+    "(SELECT md5(coalesce(string_agg(r, '|' ORDER BY r), '')) FROM ("
+    "SELECT 'c' || c::text AS r FROM coin_ledger c WHERE user_id = :id "
+    "UNION ALL SELECT 'p' || p::text FROM purchases p WHERE user_id = :id "
+    f"UNION ALL SELECT 'o' || o::text FROM payouts o WHERE creator_id IN {MINE} "
+    "UNION ALL SELECT 't' || (t.id, t.to_creator_id, t.coins, t.created_at)::text FROM tips t "
+    "WHERE from_user_id = :id "
+    "UNION ALL SELECT 'u' || t::text FROM tips t "
+    f"WHERE to_creator_id IN {MINE} AND from_user_id <> :id "
+    "UNION ALL SELECT 'i' || u::text FROM users u WHERE invited_by = :id "
+    f"UNION ALL SELECT 's' || s::text FROM series s WHERE creator_id IN {MINE}) a)"
+)
+"""One fingerprint of every row the erasure must leave as it is: the person's held transaction
+rows (a tip's message aside), tips others gave them, and rows of others that point at the
+person's rows it masks (people they invited, their series). Nothing references the six tables
+it deletes from, so no row outside the person's set can point at a deleted row; these are the
+outside rows that point at rows it changes."""
+
+
+def _object(parts: dict[str, str]) -> str:
+    return "SELECT json_build_object(" + ", ".join(f"'{k}', {v}" for k, v in parts.items()) + ")"
+
+
+CHECKED_READ = _object(
+    {
+        **{t: KEYS.format(key=k, source=f) for t, (k, f) in DELETED.items()},
+        **{f"masked {t}": KEYS.format(key=k, source=f) for t, (k, f) in MASKED.items()},
+        **{f"kept {t}": KEYS.format(key=k, source=f) for t, (k, f) in KEPT.items()},
+        "unchanged": UNCHANGED,
+    }
+)
+"""Before: the rows it will report (deleted, masked, kept) and the fingerprint, one statement."""
+CHANGED = [*DELETED, *(f"masked {t}" for t in MASKED)]
+CHECKED_CHANGE = (
+    "WITH "
+    + ", ".join(
+        f"c{n} AS ({sql} RETURNING {(DELETED | MASKED)[name.removeprefix('masked ')][0]})"
+        for n, (name, sql) in enumerate(zip(CHANGED, EXPERT_ERASE, strict=True))
+    )
+    + " "
+    + _object(
+        {
+            name: KEYS.format(
+                key=(DELETED | MASKED)[name.removeprefix("masked ")][0], source=f"c{n}"
+            )
+            for n, name in enumerate(CHANGED)
+        }
+    )
+)
+"""The expert's nine statements as one, each returning the keys it deleted or masked."""
+CHECKED_VERIFY = _object(
+    {
+        "left": " + ".join(f"(SELECT count(*) FROM {f})" for _, f in DELETED.values())
+        + " + (SELECT count(*) FROM tips WHERE from_user_id = :id AND message IS NOT NULL)",
+        "users": "(SELECT count(*) FROM users WHERE id = :id AND email LIKE 'pk:%' "
+        "AND display_name = '退会済みユーザー' AND password_hash IS NULL AND invited_by IS NULL "
+        "AND last_activity_at IS NULL AND avatar_key IS NULL AND stripe_customer_id IS NULL "
+        "AND processing_restricted)",
+        "creator_profiles": "(SELECT count(*) FROM creator_profiles WHERE user_id = :id "
+        "AND handle LIKE 'pk:%' AND bio IS NULL AND stripe_account_id IS NULL)",
+        "unchanged": UNCHANGED,
+    }
+)
+"""After, before commit: nothing of the person is left, their kept rows are masked, and every
+row that had to stay as it was did (the same fingerprint)."""
+
 
 class Expert:
     """The hand-written, set-based baseline on its own pooled engine."""
@@ -356,6 +452,27 @@ class Expert:
                 for sql in EXPERT_ERASE
             )
 
+    def erase_checked(self, user_id: int, connection: sa.Connection | None = None) -> int:
+        """The same erasure with the safety the issue asks of it, hand-written set-based: read
+        what it will report, change, verify, then commit; three statements and the commit."""
+        parameters = {"id": user_id, "key": self.key}
+        with ExitStack() as stack:
+            if connection is None:
+                connection = stack.enter_context(self.engine.begin())
+            before = connection.execute(sa.text(CHECKED_READ), parameters).scalar_one()
+            changed = connection.execute(sa.text(CHECKED_CHANGE), parameters).scalar_one()
+            after = connection.execute(sa.text(CHECKED_VERIFY), parameters).scalar_one()
+            wrong = [k for k, v in changed.items() if v != before[k]]
+            if after["left"] or after["unchanged"] != before["unchanged"]:
+                wrong.append("verification")
+            for table in ("users", "creator_profiles"):
+                if after[table] != len(before[f"masked {table}"]):
+                    wrong.append(f"{table} not masked")
+            if wrong:
+                connection.rollback()
+                raise SystemExit(f"the checked expert erasure of {user_id} failed: {wrong}")
+            return sum(len(v) for v in changed.values())
+
     def snapshot(self, connection: sa.Connection, user_id: int) -> dict[str, list[Any]]:
         return {
             table: sorted(map(tuple, connection.execute(sa.text(sql), {"id": user_id})), key=repr)
@@ -363,20 +480,23 @@ class Expert:
         }
 
     def same_as_engine(self, project: Project, user_id: int) -> None:
-        """The baseline must do the engine's work: erase one person both ways (the baseline's
+        """The baselines must do the engine's work: erase one person each way (the baselines'
         rolled back) and compare every row the person had; stop if they differ."""
-        with self.engine.connect() as connection:
-            self.erase(user_id, connection)
-            theirs = self.snapshot(connection, user_id)
-            connection.rollback()
+        theirs = {}
+        for name, baseline in (("expert", self.erase), ("checked", self.erase_checked)):
+            with self.engine.connect() as connection:
+                baseline(user_id, connection)
+                theirs[name] = self.snapshot(connection, user_id)
+                connection.rollback()
         erase(project, Identity("user_id", str(user_id)))
         with self.engine.connect() as connection:
             ours = self.snapshot(connection, user_id)
-        differ = [table for table in ours if ours[table] != theirs[table]]
-        if differ:
+        for name, rows in theirs.items():
+            differ = [table for table in ours if ours[table] != rows[table]]
             for table in differ:
-                print(f"{table}: engine {ours[table]}\n{'':{len(table)}}  expert {theirs[table]}")
-            raise SystemExit(f"the expert baseline does not erase as the engine does: {differ}")
+                print(f"{table}: engine {ours[table]}\n{'':{len(table)}}  {name} {rows[table]}")
+            if differ:
+                raise SystemExit(f"the {name} baseline does not erase as the engine does: {differ}")
 
 
 def timed(call: Callable[[], Any]) -> float:
@@ -479,6 +599,10 @@ def measure(
             lambda u: timed(lambda: expert.access(u)),
             lambda u: timed(lambda: expert.erase(u)),
         ),
+        "checked": (
+            lambda u: timed(lambda: expert.access(u)),
+            lambda u: timed(lambda: expert.erase_checked(u)),
+        ),
         "naive": (
             lambda u: timed(lambda: naive_access(project, u)),
             lambda u: timed(lambda: naive_erase(project, u)),
@@ -511,7 +635,7 @@ def main() -> None:
     prepare(options.users)
     if not options.cold:
         prewarm()
-    sides = ["engine", "expert"] + ([] if options.no_naive else ["naive"])
+    sides = ["engine", "expert", "checked"] + ([] if options.no_naive else ["naive"])
     n = options.subjects
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary) / "ainema"
@@ -519,7 +643,7 @@ def main() -> None:
         os.environ["AINEMA_DATABASE_URL"] = database_url()
         project = load_project(directory)
         expert = Expert(database_url(), hash_secret(project))
-        everyone = subjects(len(sides) * n + 4, options.users, options.seed)
+        everyone = subjects(len(sides) * n + 5, options.users, options.seed)
         heavy = subjects(len(sides) * n, HEAVY_POOL, options.seed)
         # One warm-up of each code path, on people measured by nobody.
         access(project, Identity("user_id", str(everyone[-1])))
@@ -529,6 +653,7 @@ def main() -> None:
         for person in (a_creator(taken, options.users), everyone[-2]):
             expert.same_as_engine(project, person)
         expert.erase(everyone[-3])
+        expert.erase_checked(everyone[-5])
         if not options.no_naive:
             naive_access(project, everyone[-1])
             naive_erase(project, everyone[-4])
@@ -557,11 +682,16 @@ def report(users: int, n: int, results: dict[str, dict[str, list[float]]], costs
     print(f"heavy: people among the {HEAVY_POOL:,} most active (hundreds of rows each)")
     print(
         f"{'':15} {'engine p50':>10} {'p95':>7} {'expert p50':>10} {'p95':>7} "
-        f"{'engine/expert p50':>17} {'p95':>5} {'naive p50':>9} {'p95':>7}  goal"
+        f"{'engine/expert p50':>17} {'p95':>5} {'checked p50':>11} {'p95':>7} "
+        f"{'engine/checked p50':>18} {'p95':>5} {'naive p50':>9} {'p95':>7}  goal"
     )
     for name, sides in results.items():
         e50, e95 = percentiles(sides["engine"])
         x50, x95 = percentiles(sides["expert"])
+        checked = f"{'-':>11} {'':7} {'-':>18} {'':5}"
+        if name.startswith("erase"):  # the checked baseline reads as the expert does
+            c50, c95 = percentiles(sides["checked"])
+            checked = f"{c50:11.1f} {c95:7.1f} {e50 / c50:17.1f}x {e95 / c95:4.1f}x"
         naive = (
             "" if "naive" not in sides else "{:9.1f} {:7.1f}".format(*percentiles(sides["naive"]))
         )
@@ -570,7 +700,7 @@ def report(users: int, n: int, results: dict[str, dict[str, list[float]]], costs
         within = "met" if e50 <= 3 * x50 and e95 <= 3 * x95 else "MISSED"
         print(
             f"{name:15} {e50:10.1f} {e95:7.1f} {x50:10.1f} {x95:7.1f} {e50 / x50:16.1f}x "
-            f"{e95 / x95:4.1f}x {naive:17}  p95 < {goal:.0f} ms: {verdict}; "
+            f"{e95 / x95:4.1f}x {checked} {naive:17}  p95 < {goal:.0f} ms: {verdict}; "
             f"within 3x of expert (p50 and p95): {within}"
         )
     print(
