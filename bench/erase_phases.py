@@ -1,7 +1,7 @@
 """Where an erasure's time goes: wall-clock time per phase of the engine's erasure of one
 person in pk_bench (made by engine_bench.py), averaged over people not erased before.
 
-    .venv/bin/python bench/erase_phases.py [--people 100] [--seed N] [--heavy]
+    .venv/bin/python bench/erase_phases.py [--people 100] [--seed N] [--heavy] [--pause MS]
 
 Phases: the journal and legal holds read from the state store, the search for the person, the
 decisions (with the read of rows elsewhere that point at rows to delete), the changes with
@@ -66,6 +66,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--heavy", action="store_true", help="Among the most active people.")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="Milliseconds between erasures, as requests arriving apart (default: back to back).",
+    )
     options = parser.parse_args()
     spent: dict[str, float] = defaultdict(float)
     with tempfile.TemporaryDirectory() as temporary:
@@ -82,6 +88,7 @@ def main() -> None:
             started = time.perf_counter()
             erase(project, Identity("user_id", str(person)))
             walls.append(time.perf_counter() - started)
+            time.sleep(options.pause / 1000)
     n = len(people)
     total = sum(walls) / n * 1000
     print(f"{n} erasures: p50 {statistics.median(walls) * 1000:.2f} ms, mean {total:.2f} ms")
