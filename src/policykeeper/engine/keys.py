@@ -88,8 +88,17 @@ def _in_array(element: InValues, compiler: Any, **kw: Any) -> str:
     column = element.column
     if isinstance(column.type, sa.types.NullType | sa.JSON | sa.ARRAY):
         return _in_list(element, compiler, **kw)  # no array of these to compare with
+    if _modified(column.type):
+        return _in_list(element, compiler, **kw)
     array = sa.bindparam(element.name, type_=sa.ARRAY(column.type))
     return f"({compiler.process(column == sa.any_(array), **kw)})"
+
+
+def _modified(kind: Any) -> bool:
+    """Does the type carry a length, precision or scale? The array's explicit cast would
+    truncate (`varchar(n)`) or round (`numeric(p, s)`, `timestamp(p)`) a value the column
+    cannot hold into one of its rows, or fail on it: the expanding IN matches nothing."""
+    return any(getattr(kind, name, None) is not None for name in ("length", "precision", "scale"))
 
 
 def bound(columns: Sequence[str], batch: Sequence[Key], name: str = VALUES) -> dict[str, list[Any]]:
