@@ -99,3 +99,20 @@ def test_a_value_the_column_cannot_hold_matches_nothing(
     with narrow.info["engine"].connect() as connection:
         done = run_all(connection, [(query, bound([column], [(value,)]))], statements)
     assert done[0].rows == []
+
+
+def test_a_domain_over_a_narrow_type_truncates_nothing(postgres_url: str) -> None:
+    """A domain's base type loses its length when reflected, yet the cast to the domain's
+    array applies it: the value still matches nothing."""
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE DOMAIN code5 AS varchar(5)")
+        connection.exec_driver_sql("CREATE TABLE coded (id integer PRIMARY KEY, code code5)")
+        connection.exec_driver_sql("INSERT INTO coded VALUES (1, 'abcde')")
+    table = sa.Table("coded", sa.MetaData(), autoload_with=engine)
+    statements = Statements()
+    query = statements.get("q", lambda: sa.select(table.c.id).where(in_values(table, ["code"])))
+    with engine.connect() as connection:
+        done = run_all(connection, [(query, bound(["code"], [("abcdefgh",)]))], statements)
+    engine.dispose()
+    assert done[0].rows == []

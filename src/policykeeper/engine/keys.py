@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -97,7 +98,10 @@ def _in_array(element: InValues, compiler: Any, **kw: Any) -> str:
 def _modified(kind: Any) -> bool:
     """Does the type carry a length, precision or scale? The array's explicit cast would
     truncate (`varchar(n)`) or round (`numeric(p, s)`, `timestamp(p)`) a value the column
-    cannot hold into one of its rows, or fail on it: the expanding IN matches nothing."""
+    cannot hold into one of its rows, or fail on it: the expanding IN matches nothing. A
+    domain's base type is reflected without its modifier, so any domain may carry one."""
+    if isinstance(kind, postgresql.DOMAIN):
+        return True
     return any(getattr(kind, name, None) is not None for name in ("length", "precision", "scale"))
 
 
