@@ -38,6 +38,11 @@ _journal = EngineJournal.__table__
 _restrictions = EngineRestriction.__table__
 _holds = EngineHold.__table__
 _runs = EnginePlaceRun.__table__
+_FORMER_HOLDS = _holds.delete().where(
+    sa.tuple_(_holds.c.table_name, _holds.c.row_key).in_(sa.bindparam("rows", expanding=True))
+)
+"""Earlier records of the rows an erasure holds: built once, the rows bound at execution (a
+statement holding them itself was built, hashed and compiled anew for each erasure)."""
 
 
 @dataclass(frozen=True)
@@ -163,28 +168,23 @@ class StoreState:
                 .where(_journal.c.request == request, _journal.c.action == action)
                 .values(report=json.dumps(report, default=str), finished_at=_now())
             )
-            rows = sorted({(hold.table, json.dumps(hold.key, default=str)) for hold in holds})
+            keys = [json.dumps(hold.key, default=str) for hold in holds]
+            rows = sorted({(hold.table, key) for hold, key in zip(holds, keys, strict=True)})
             for start in range(0, len(rows), 500):  # earlier records of the same rows go
-                connection.execute(
-                    _holds.delete().where(
-                        sa.tuple_(_holds.c.table_name, _holds.c.row_key).in_(
-                            rows[start : start + 500]
-                        )
-                    )
-                )
+                connection.execute(_FORMER_HOLDS, {"rows": rows[start : start + 500]})
             if holds:
                 connection.execute(
                     _holds.insert(),
                     [
                         {
                             "table_name": hold.table,
-                            "row_key": json.dumps(hold.key, default=str),
+                            "row_key": key,
                             "rule": hold.rule,
                             "reason": hold.reason,
                             "delete_after": hold.delete_after,
                             "recorded_at": _now(),
                         }
-                        for hold in holds
+                        for hold, key in zip(holds, keys, strict=True)
                     ],
                 )
 
