@@ -428,9 +428,10 @@ class Collector:
         selected = self._columns(table, columns)
         waiting = self.pending.setdefault(table, set())
 
-        limits = [*rows_of(self.datamap.tables[table], live), *satisfying(live, conditions or {})]
-
         def build() -> sa.Select[Any]:
+            # Built here, not per fetch: the conditions are part of the statement, built once.
+            spec = self.datamap.tables[table]
+            limits = [*rows_of(spec, live), *satisfying(live, conditions or {})]
             if where is not None:  # the identity: its own comparison (identity.candidates)
                 return sa.select(*selected).where(where[1], *limits)
             return sa.select(*selected).where(in_values(live, columns), *limits)
