@@ -126,8 +126,9 @@ def decide(rt: Runtime, source: Source, subject: Subject, connection: sa.Connect
         elif isinstance(spec.erase, Keep):
             kept.update({k: _held(policy, spec, spec.erase.keep, reached.rows[k], k) for k in keys})
     references = _references(rt, source, subject, decision, connection)
-    _settle(rt, decision, subject, references)
-    _order(decision, subject, references, rt)
+    pointed = _pointed(rt, decision, subject, references)
+    _settle(decision, subject, references, pointed)
+    _order(decision, pointed)
     return decision
 
 
@@ -263,19 +264,69 @@ def _known(fk: ForeignKey, child: str, subject: Subject, values: set[Key]) -> li
     return found
 
 
-def _settle(rt: Runtime, decision: Decision, subject: Subject, refs: list[_Reference]) -> None:
-    """Move blocked rows from delete to kept (masked) until nothing changes; then detach."""
+@dataclass
+class _Pointed:
+    """A reference and the rows of its parent table it points at (to be deleted when the
+    decisions began): worked out once, then checked against what is still to be deleted."""
+
+    ref: _Reference
+    parent: str
+    candidates: list[Key]
+
+    def targets(self, decision: Decision) -> list[Key]:
+        """The parent rows still to be deleted that the reference points at."""
+        deleting = decision.delete.get(self.parent, set())
+        return [key for key in self.candidates if key in deleting]
+
+    def blocks(self, decision: Decision) -> bool:
+        deleting = decision.delete.get(self.parent, set())
+        return any(key in deleting for key in self.candidates)
+
+
+def _pointed(
+    rt: Runtime, decision: Decision, subject: Subject, refs: list[_Reference]
+) -> list[_Pointed]:
+    """The references that point at a row to be deleted, with those rows (indexed by value,
+    not scanned). Deletions only ever turn into kept rows while deciding, so a reference that
+    points at none now never will."""
+    found = []
+    for ref in refs:
+        parent = rt.mapped_name(ref.fk.parent)
+        assert parent is not None
+        by_value = decision.parents_by_value.get((parent, ref.fk.referred))
+        if by_value is None:
+            by_value = decision.parents_by_value[(parent, ref.fk.referred)] = {}
+            for key, row in subject.tables[parent].rows.items():
+                by_value.setdefault(tuple(row[c] for c in ref.fk.referred), []).append(key)
+        candidates = by_value.get(ref.values)
+        if candidates:
+            pointed = _Pointed(ref, parent, candidates)
+            if pointed.blocks(decision):
+                found.append(pointed)
+    return found
+
+
+def _settle(
+    decision: Decision, subject: Subject, refs: list[_Reference], pointed: list[_Pointed]
+) -> None:
+    """Move blocked rows from delete to kept (masked) until nothing changes; then detach.
+
+    A reference whose row is not held and whose columns may be null never keeps its parent,
+    and whether a row is held does not change here (rows kept here are held by no rule): such
+    references are left out of the repeated passes at once."""
+    tables = decision.source.metadata.tables
+    keeping = []
+    for one in pointed:
+        held = _held_child(decision, one.ref)
+        if held is not None or not one.ref.fk.nullable(tables):
+            keeping.append((one, held))
     changed = True
     while changed:
         changed = False
-        for ref in refs:
-            parent = rt.mapped_name(ref.fk.parent)
-            assert parent is not None
-            targets = _parents(decision, subject, parent, ref)
+        for one, held in keeping:
+            ref, parent = one.ref, one.parent
+            targets = one.targets(decision)
             if not targets or _deleted(decision, ref):
-                continue
-            held = _held_child(decision, ref)
-            if held is None and ref.fk.nullable(decision.source.metadata.tables):
                 continue
             reason = (
                 f"referenced by rows of {ref.child} kept under '{held.rule}'"
@@ -293,11 +344,9 @@ def _settle(rt: Runtime, decision: Decision, subject: Subject, refs: list[_Refer
                     existing.delete_after = until
             changed = True
     detaches: dict[ForeignKey, Detach] = {}
-    tables = decision.source.metadata.tables
-    for ref in refs:
-        parent = rt.mapped_name(ref.fk.parent)
-        assert parent is not None
-        if _parents(decision, subject, parent, ref) and not _deleted(decision, ref):
+    for one in pointed:
+        ref = one.ref
+        if one.blocks(decision) and not _deleted(decision, ref):
             detach = detaches.setdefault(ref.fk, Detach(tables[ref.fk.child], ref.fk.columns))
             detach.values.add(ref.values)
             detach.rows += 1
@@ -308,17 +357,6 @@ def _settle(rt: Runtime, decision: Decision, subject: Subject, refs: list[_Refer
 def _inside(subject: Subject, ref: _Reference) -> bool:
     reached = subject.tables.get(ref.child) if ref.child else None
     return reached is not None and ref.child_key in reached.rows
-
-
-def _parents(decision: Decision, subject: Subject, parent: str, ref: _Reference) -> list[Key]:
-    """The parent rows still to be deleted that `ref` points at (indexed, not scanned)."""
-    by_value = decision.parents_by_value.get((parent, ref.fk.referred))
-    if by_value is None:
-        by_value = decision.parents_by_value[(parent, ref.fk.referred)] = {}
-        for key, row in subject.tables[parent].rows.items():
-            by_value.setdefault(tuple(row[c] for c in ref.fk.referred), []).append(key)
-    deleting = decision.delete.get(parent, set())
-    return [key for key in by_value.get(ref.values, ()) if key in deleting]
 
 
 def _deleted(decision: Decision, ref: _Reference) -> bool:
@@ -332,16 +370,16 @@ def _held_child(decision: Decision, ref: _Reference) -> KeptRow | None:
     return kept if kept is not None and kept.rule is not None else None
 
 
-def _order(decision: Decision, subject: Subject, refs: list[_Reference], rt: Runtime) -> None:
+def _order(decision: Decision, pointed: list[_Pointed]) -> None:
     """Children before parents; a cycle is broken by nulling a back-reference first."""
     tables = decision.source.metadata.tables
     edges: dict[tuple[str, str], ForeignKey] = {}
     rows_by_fk: dict[ForeignKey, set[Key]] = {}
-    for ref in refs:
-        parent = rt.mapped_name(ref.fk.parent)
-        if parent is None or ref.child is None or ref.child_key is None:
+    for one in pointed:
+        ref, parent = one.ref, one.parent
+        if ref.child is None or ref.child_key is None:
             continue
-        if not _deleted(decision, ref) or not _parents(decision, subject, parent, ref):
+        if not _deleted(decision, ref) or not one.blocks(decision):
             continue
         edges[(ref.child, parent)] = ref.fk
         rows_by_fk.setdefault(ref.fk, set()).add(ref.child_key)
