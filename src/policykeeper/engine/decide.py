@@ -264,6 +264,9 @@ def _known(fk: ForeignKey, child: str, subject: Subject, values: set[Key]) -> li
     return found
 
 
+_NONE: frozenset[Key] = frozenset()
+
+
 @dataclass
 class _Pointed:
     """A reference and the rows of its parent table it points at (to be deleted when the
@@ -275,12 +278,11 @@ class _Pointed:
 
     def targets(self, decision: Decision) -> list[Key]:
         """The parent rows still to be deleted that the reference points at."""
-        deleting = decision.delete.get(self.parent, set())
+        deleting = decision.delete.get(self.parent, _NONE)
         return [key for key in self.candidates if key in deleting]
 
     def blocks(self, decision: Decision) -> bool:
-        deleting = decision.delete.get(self.parent, set())
-        return any(key in deleting for key in self.candidates)
+        return not decision.delete.get(self.parent, _NONE).isdisjoint(self.candidates)
 
 
 def _pointed(
@@ -290,19 +292,20 @@ def _pointed(
     not scanned). Deletions only ever turn into kept rows while deciding, so a reference that
     points at none now never will."""
     found = []
+    parents: dict[str, str | None] = {}
     for ref in refs:
-        parent = rt.mapped_name(ref.fk.parent)
-        assert parent is not None
+        parent = parents.get(ref.fk.parent)
+        if parent is None:
+            parent = parents[ref.fk.parent] = rt.mapped_name(ref.fk.parent)
+            assert parent is not None
         by_value = decision.parents_by_value.get((parent, ref.fk.referred))
         if by_value is None:
             by_value = decision.parents_by_value[(parent, ref.fk.referred)] = {}
             for key, row in subject.tables[parent].rows.items():
                 by_value.setdefault(tuple(row[c] for c in ref.fk.referred), []).append(key)
         candidates = by_value.get(ref.values)
-        if candidates:
-            pointed = _Pointed(ref, parent, candidates)
-            if pointed.blocks(decision):
-                found.append(pointed)
+        if candidates and not decision.delete.get(parent, _NONE).isdisjoint(candidates):
+            found.append(_Pointed(ref, parent, candidates))
     return found
 
 
@@ -315,11 +318,18 @@ def _settle(
     and whether a row is held does not change here (rows kept here are held by no rule): such
     references are left out of the repeated passes at once."""
     tables = decision.source.metadata.tables
+    nullable: dict[ForeignKey, bool] = {}
     keeping = []
     for one in pointed:
         held = _held_child(decision, one.ref)
-        if held is not None or not one.ref.fk.nullable(tables):
-            keeping.append((one, held))
+        if held is None:
+            fk = one.ref.fk
+            free = nullable.get(fk)
+            if free is None:
+                free = nullable[fk] = fk.nullable(tables)
+            if free:
+                continue
+        keeping.append((one, held))
     changed = True
     while changed:
         changed = False
