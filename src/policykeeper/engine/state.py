@@ -38,6 +38,23 @@ _journal = EngineJournal.__table__
 _restrictions = EngineRestriction.__table__
 _holds = EngineHold.__table__
 _runs = EnginePlaceRun.__table__
+_ENTRY = (
+    _journal.c.request == sa.bindparam("entry_request"),
+    _journal.c.action == sa.bindparam("entry_action"),
+)
+_READ = sa.select(_journal).where(*_ENTRY)
+_CLEARED = _journal.delete().where(*_ENTRY)
+_STARTED = _journal.insert()
+_FINISHED = (
+    _journal.update()
+    .where(*_ENTRY)
+    .values(
+        report=sa.bindparam("entry_report", type_=_journal.c.report.type),
+        finished_at=sa.bindparam("entry_finished", type_=_journal.c.finished_at.type),
+    )
+)
+"""The journal's statements on every erasure, built once (SQLAlchemy then only looks up
+their compiled form): an entry is named by its request and action."""
 _FORMER_HOLDS = _holds.delete().where(
     sa.tuple_(_holds.c.table_name, _holds.c.row_key).in_(sa.bindparam("rows", expanding=True))
 )
@@ -104,14 +121,12 @@ class StoreState:
         self, request: str, action: str, connection: sa.Connection | None = None
     ) -> Journal | None:
         """The journal entry, read on `connection` when the caller reads more beside it."""
-        query = sa.select(_journal).where(
-            _journal.c.request == request, _journal.c.action == action
-        )
+        entry = {"entry_request": request, "entry_action": action}
         if connection is None:
             with self.engine.connect() as own:
-                row = own.execute(query).first()
+                row = own.execute(_READ, entry).first()
         else:
-            row = connection.execute(query).first()
+            row = connection.execute(_READ, entry).first()
         if row is None:
             return None
         return Journal(
@@ -129,17 +144,16 @@ class StoreState:
     ) -> None:
         """Written before any change; inside `connection`'s transaction when given."""
         with within(self.engine, connection) as connection:
+            connection.execute(_CLEARED, {"entry_request": request, "entry_action": action})
             connection.execute(
-                _journal.delete().where(_journal.c.request == request, _journal.c.action == action)
-            )
-            connection.execute(
-                _journal.insert().values(
-                    request=request,
-                    action=action,
-                    roots=json.dumps(roots, default=str),
-                    done="[]",
-                    started_at=_now(),
-                )
+                _STARTED,
+                {
+                    "request": request,
+                    "action": action,
+                    "roots": json.dumps(roots, default=str),
+                    "done": "[]",
+                    "started_at": _now(),
+                },
             )
 
     def committed(self, request: str, action: str, connection_name: str) -> None:
@@ -164,9 +178,13 @@ class StoreState:
         when given)."""
         with within(self.engine, connection) as connection:
             connection.execute(
-                _journal.update()
-                .where(_journal.c.request == request, _journal.c.action == action)
-                .values(report=json.dumps(report, default=str), finished_at=_now())
+                _FINISHED,
+                {
+                    "entry_request": request,
+                    "entry_action": action,
+                    "entry_report": json.dumps(report, default=str),
+                    "entry_finished": _now(),
+                },
             )
             keys = [json.dumps(hold.key, default=str) for hold in holds]
             rows = sorted({(hold.table, key) for hold, key in zip(holds, keys, strict=True)})
