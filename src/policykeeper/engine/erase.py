@@ -657,8 +657,7 @@ def _report(
         spec = rt.project.datamap.tables[name]
         report = tables[name] = TableReport()
         report.deleted = [
-            list(_keyed(rt, name, k).values())
-            for k in sorted(decision.delete.get(name, ()), key=repr)
+            [jsonable(v) for v in k] for k in sorted(decision.delete.get(name, ()), key=repr)
         ]
         kept = decision.kept.get(name, {})
         rows = subject.tables[name].rows
@@ -666,9 +665,10 @@ def _report(
         for key in sorted(kept, key=repr):
             row: KeptRow = kept[key]
             plan = plans(name, row)
+            keyed = _keyed(rt, name, key)
             report.kept.append(
                 {
-                    "key": _keyed(rt, name, key),
+                    "key": keyed,
                     "reason": row.reason,
                     "rule": row.rule,
                     "delete_after": row.delete_after.isoformat() if row.delete_after else None,
@@ -676,7 +676,7 @@ def _report(
                 }
             )
             if changes(plan, rows[key], spec.restricted_flag):
-                report.masked.append(list(_keyed(rt, name, key).values()))
+                report.masked.append(list(keyed.values()))
             if not row.untouched and row.sides is None:
                 seen = spec.for_key(row.meta_key) if row.meta_key else spec
                 clear.update(kept_columns(seen, plan))
