@@ -18,9 +18,10 @@ join values: a row whose join column only equals under the database's collation 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -451,12 +452,13 @@ class Collector:
 
         def absorb(done: list[Done]) -> list[Key]:
             new: list[Key] = []
+            keyof = _key_of(reached.primary_key)
             for batch, result in zip(ordered, done, strict=True):
                 exact = accept or _exact_text(live, columns, batch)
                 for row in result.rows:
                     if exact is not None and not exact(row):
                         continue
-                    key = tuple(row[c] for c in reached.primary_key)
+                    key = keyof(row)
                     if side is not None:
                         reached.sides.setdefault(key, set()).add(side)
                     if key not in reached.rows:
@@ -480,6 +482,16 @@ class _Fetch:
     work: list[tuple[sa.Select[Any], dict[str, Any]]]
     absorb: Callable[[list[Done]], list[Key]]
     done: list[Done] = field(default_factory=list)
+
+
+def _key_of(primary_key: Sequence[str]) -> Callable[[Mapping[str, Any]], Key]:
+    """A row's primary key as a tuple, taken by one C call (a row's key, for every row read)."""
+    if len(primary_key) == 1:
+        (name,) = primary_key
+        return lambda row: (row[name],)
+    if not primary_key:
+        return lambda row: ()
+    return itemgetter(*primary_key)  # type: ignore[return-value]
 
 
 def _exact_text(
