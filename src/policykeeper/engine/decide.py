@@ -24,7 +24,7 @@ from policykeeper.datamap.models import Keep, Table
 from policykeeper.datamap.schema import ForeignKey
 from policykeeper.engine.batch import run_all
 from policykeeper.engine.keys import Key, batches, bound, in_values
-from policykeeper.engine.planner import Reached, Subject, side_columns
+from policykeeper.engine.planner import Reached, Subject, side_columns, values_of
 from policykeeper.engine.runtime import Runtime, Source
 from policykeeper.errors import SchemaConflict
 from policykeeper.policy.models import Policy
@@ -257,8 +257,9 @@ def _covered_by_via(rt: Runtime, fk: ForeignKey, child: str, parent: str) -> boo
 def _known(fk: ForeignKey, child: str, subject: Subject, values: set[Key]) -> list[_Reference]:
     """The referencing rows, read from what the planner already collected."""
     found = []
+    pointing = values_of(fk.columns)
     for key, row in subject.tables[child].rows.items():
-        pointed = tuple(row[c] for c in fk.columns)
+        pointed = pointing(row)
         if pointed in values:
             found.append(_Reference(fk, child, key, pointed))
     return found
@@ -301,8 +302,9 @@ def _pointed(
         by_value = decision.parents_by_value.get((parent, ref.fk.referred))
         if by_value is None:
             by_value = decision.parents_by_value[(parent, ref.fk.referred)] = {}
+            referred = values_of(ref.fk.referred)
             for key, row in subject.tables[parent].rows.items():
-                by_value.setdefault(tuple(row[c] for c in ref.fk.referred), []).append(key)
+                by_value.setdefault(referred(row), []).append(key)
         candidates = by_value.get(ref.values)
         if candidates and not decision.delete.get(parent, _NONE).isdisjoint(candidates):
             found.append(_Pointed(ref, parent, candidates))

@@ -452,7 +452,7 @@ class Collector:
 
         def absorb(done: list[Done]) -> list[Key]:
             new: list[Key] = []
-            keyof = _key_of(reached.primary_key)
+            keyof = values_of(reached.primary_key)
             for batch, result in zip(ordered, done, strict=True):
                 exact = accept or _exact_text(live, columns, batch)
                 for row in result.rows:
@@ -484,14 +484,15 @@ class _Fetch:
     done: list[Done] = field(default_factory=list)
 
 
-def _key_of(primary_key: Sequence[str]) -> Callable[[Mapping[str, Any]], Key]:
-    """A row's primary key as a tuple, taken by one C call (a row's key, for every row read)."""
-    if len(primary_key) == 1:
-        (name,) = primary_key
+def values_of(columns: Sequence[str]) -> Callable[[Mapping[str, Any]], Key]:
+    """A row's values of these columns as a tuple, taken by one C call (a row's key or join
+    values, for every row read)."""
+    if len(columns) == 1:
+        (name,) = columns
         return lambda row: (row[name],)
-    if not primary_key:
+    if not columns:
         return lambda row: ()
-    return itemgetter(*primary_key)  # type: ignore[return-value]
+    return itemgetter(*columns)  # type: ignore[return-value]
 
 
 def _exact_text(
