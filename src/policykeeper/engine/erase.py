@@ -231,7 +231,11 @@ def _apart(rt: Runtime, state_url: str) -> bool:
     return mine is None or all(_sqlite_file(s.url) != mine for s in rt.sources.values())
 
 
+@cache
 def _sqlite_file(url: str) -> Path | None:
+    """Worked out once per URL: parsing it and resolving the path, with its file system calls,
+    were repeated on every erasure (the data map's SQLite paths are absolute; a relative
+    store path resolves against the working directory of its first erasure)."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
