@@ -6,8 +6,7 @@ person in pk_bench (made by engine_bench.py), averaged over people not erased be
 Phases: the journal and legal holds read from the state store, the search for the person, the
 decisions (with the read of rows elsewhere that point at rows to delete), the changes with
 their verification, the service database's commit, the wait for the journal's start, and the
-hand-over of the journal's finish to its writer threads (which write it while the next erasure
-runs). What is left is the engine's own work between them.
+journal's finish. What is left is the engine's own work between them.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ PHASES: list[tuple[Any, str, str]] = [
     (ERASE, "_change_and_verify", "changes and verification"),
     (sa.Connection, "commit", "commit"),
     (ERASE._Beside, "wait", "wait for the journal's start"),
-    (StoreState, "finish_later", "journal's finish handed to its writers"),
+    (StoreState, "finish", "journal's finish"),
 ]
 
 
