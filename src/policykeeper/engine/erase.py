@@ -45,7 +45,6 @@ from policykeeper.progress import Progress, Step
 from policykeeper.project import Project
 
 ACTION = "erase"
-"""Seconds to pause after each deletion batch: lets a test kill a run in the middle."""
 
 
 @dataclass
@@ -231,15 +230,19 @@ def _apart(rt: Runtime, state_url: str) -> bool:
     return mine is None or all(_sqlite_file(s.url) != mine for s in rt.sources.values())
 
 
-@cache
 def _sqlite_file(url: str) -> Path | None:
-    """Worked out once per URL: parsing it and resolving the path, with its file system calls,
-    were repeated on every erasure (the data map's SQLite paths are absolute; a relative
-    store path resolves against the working directory of its first erasure)."""
+    return _sqlite_file_from(url, os.getcwd())
+
+
+@cache
+def _sqlite_file_from(url: str, cwd: str) -> Path | None:
+    """Worked out once per URL and working directory (a relative path resolves against it):
+    parsing the URL and resolving the path, with their file system calls, were repeated on
+    every erasure."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
-    return Path(parsed.database or ":memory:").resolve()
+    return (Path(cwd) / (parsed.database or ":memory:")).resolve()
 
 
 def _dry_run(rt: Runtime, identity: Identity, found: Subject | None) -> ErasureReport:
