@@ -522,7 +522,11 @@ def subjects(count: int, pool: int, seed: int) -> list[int]:
         candidates = list(fresh)
     engine.dispose()
     if len(candidates) < count:
-        raise SystemExit(f"only {len(candidates)} unerased people among 1..{pool}: regenerate")
+        raise SystemExit(
+            f"only {len(candidates)} unerased people among 1..{pool} in {DATABASE}: earlier runs "
+            f"erased them; drop it to have the next run build it anew "
+            f"(dropdb -h 127.0.0.1 -U postgres {DATABASE})"
+        )
     return random.Random(seed).sample(candidates, count)
 
 
