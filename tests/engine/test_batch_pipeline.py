@@ -163,3 +163,17 @@ def test_each_execution_binds_its_own_values(things: sa.Table) -> None:
             statements,
         )
     assert [sorted(r["id"] for r in d.rows) for d in done] == [[1, 2], [3], [1], [2, 3], []]
+
+
+def test_an_executemany_whose_sets_expand_differently_changes_nothing(things: sa.Table) -> None:
+    """One text is sent for all the sets of an executemany: sets whose IN lists have other
+    lengths are refused (on PostgreSQL by the batch, elsewhere by SQLAlchemy), never bound to
+    another set's placeholders."""
+    flip = things.update().where(in_values(things, ["id", "name"])).values(flag=True)
+    sets = [bound(["id", "name"], [(1, "ａ一")]), bound(["id", "name"], [(2, "b"), (3, "c")])]
+    with things.info["engine"].connect() as connection:
+        with pytest.raises((ValueError, sa.exc.StatementError, sa.exc.InvalidRequestError)):
+            run_all(connection, [Work(flip, sets)], Statements())
+        connection.rollback()
+        flags = connection.execute(sa.select(things.c.flag).order_by("id")).scalars().all()
+    assert flags == [True, False, None]

@@ -237,6 +237,10 @@ def _pipeline(
             if many:
                 expanded = [plan.sql(one) for one in given]
                 sql, values = expanded[0][0], [values for _, values in expanded]
+                if any(text != sql for text, _ in expanded):
+                    # One text is sent for every set: sets whose lists expand to other
+                    # lengths would be bound to the wrong placeholders.
+                    raise ValueError("an executemany's parameter sets expand differently")
             else:
                 sql, values = plan.sql(given)  # type: ignore[arg-type]
             if events:
