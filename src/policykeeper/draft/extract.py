@@ -920,12 +920,14 @@ def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
 
 
 _USES_VENDOR = re.compile(r"\b(?:use|uses|using)\s+$")
+_TO_HANDLE = r"\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
 _VENDOR_LABEL_USED = re.compile(
-    r"^\s*(?:\([^)]{1,12}\))?\s*:[^.]{0,80}?\b(?:use|uses|using)\b[^.]{0,80}?\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
+    r"^\s*(?:\([^)]{1,12}\))?\s*:[^.]{0,80}?\b(?:use|uses|using)\b[^.]{0,80}?" + _TO_HANDLE
 )
 _VENDOR_HANDLES = re.compile(
-    r"^[^.;]{0,60}?(?:\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
-    r"|\bas (?:our|its|a|the) (?:[\w-]+ ){0,3}(?:provider|processor|host|platform)\b)"
+    r"^[^.;]{0,60}?(?:"
+    + _TO_HANDLE
+    + r"|\bas (?:our|its|a|the) (?:[\w-]+ ){0,3}(?:provider|processor|host|platform)\b)"
 )
 """A catalogued vendor the operator says it uses to handle data ("We use Amazon Web Services
 (AWS) as our cloud storage provider to store and process data", "Relay uses AWS to receive
