@@ -93,6 +93,32 @@ def make_engine(url: str, *, pre_ping: bool = True) -> sa.Engine:
     return engine
 
 
+@contextmanager
+def unflushed(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction whose commit does not wait for the disk, for a write whose loss in a crash
+    of the machine or the database server is harmless because it is redone (the erasure
+    journal's finish: without it a repeat resumes from the journal's start). The database stays
+    consistent and later writes stay durable: on PostgreSQL `synchronous_commit` is off for
+    this transaction only; on SQLite (in WAL mode) this connection commits with `synchronous`
+    NORMAL, then goes back to its own setting, and the next durable commit on the file also
+    flushes this one. Other databases: an ordinary transaction."""
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+                yield connection
+            return
+        raw = connection.connection.driver_connection
+        own = raw.execute("PRAGMA synchronous").fetchone()[0]  # outside any transaction
+        raw.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            raw.execute(f"PRAGMA synchronous={int(own)}")
+
+
 LOST_SQLSTATES = ("57P01", "57P02", "57P03")
 """PostgreSQL shutting down, crashed, or not yet accepting connections (class 08 too)."""
 LOST_MYSQL_CODES = (2002, 2003, 2006, 2013)
