@@ -73,3 +73,17 @@ def test_the_journal_finish_alone_commits_without_waiting_for_the_disk(
     durable = "full" if state.engine.dialect.name == "sqlite" else "on"
     relaxed = "normal" if state.engine.dialect.name == "sqlite" else "off"
     assert seen[-3:] == [durable, relaxed, durable], "start, finish, a restriction"
+
+
+def test_outside_wal_mode_nothing_is_relaxed(tmp_path: Path) -> None:
+    """With a rollback journal, NORMAL could corrupt the file on a power loss."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'plain.sqlite3'}")
+    try:
+        with unflushed(engine) as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+            assert durability(connection) == "full"
+            connection.exec_driver_sql("CREATE TABLE notes (n INTEGER)")
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 0
+    finally:
+        engine.dispose()

@@ -103,20 +103,26 @@ def unflushed(engine: sa.Engine) -> Iterator[sa.Connection]:
     NORMAL, then goes back to its own setting, and the next durable commit on the file also
     flushes this one. Other databases: an ordinary transaction."""
     with engine.connect() as connection:
-        if engine.dialect.name != "sqlite":
+        raw = connection.connection.driver_connection
+        if engine.dialect.name != "sqlite" or _journal_mode(raw) != "wal":
+            # Outside WAL, NORMAL could corrupt the file on a power loss: nothing relaxed.
             with connection.begin():
                 if engine.dialect.name == "postgresql":
                     connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
                 yield connection
             return
-        raw = connection.connection.driver_connection
         own = raw.execute("PRAGMA synchronous").fetchone()[0]  # outside any transaction
         raw.execute("PRAGMA synchronous=NORMAL")
         try:
             with connection.begin():
                 yield connection
         finally:
-            raw.execute(f"PRAGMA synchronous={int(own)}")
+            if not connection.invalidated:
+                raw.execute(f"PRAGMA synchronous={int(own)}")
+
+
+def _journal_mode(raw: Any) -> str:
+    return str(raw.execute("PRAGMA journal_mode").fetchone()[0]).lower()
 
 
 LOST_SQLSTATES = ("57P01", "57P02", "57P03")
