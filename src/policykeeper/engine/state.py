@@ -57,10 +57,12 @@ _FINISHED = (
 """The journal's statements on every erasure, built once (SQLAlchemy then only looks up
 their compiled form): an entry is named by its request and action."""
 _FORMER_HOLDS = _holds.delete().where(
-    sa.tuple_(_holds.c.table_name, _holds.c.row_key).in_(sa.bindparam("rows", expanding=True))
+    _holds.c.table_name == sa.bindparam("held_table"),
+    _holds.c.row_key.in_(sa.bindparam("held_keys", expanding=True)),
 )
-"""Earlier records of the rows an erasure holds: built once, the rows bound at execution (a
-statement holding them itself was built, hashed and compiled anew for each erasure)."""
+"""Earlier records of the rows an erasure holds, one table at a time: built once, the keys bound
+at execution. An index search on (table, key) on every database, where a list of (table, key)
+pairs made SQLite scan every record kept so far, on every erasure."""
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,16 @@ class StoreState:
                 },
             )
             keys = [json.dumps(hold.key, default=str) for hold in holds]
-            rows = sorted({(hold.table, key) for hold, key in zip(holds, keys, strict=True)})
-            for start in range(0, len(rows), 500):  # earlier records of the same rows go
-                connection.execute(_FORMER_HOLDS, {"rows": rows[start : start + 500]})
+            per_table: dict[str, set[str]] = {}
+            for hold, key in zip(holds, keys, strict=True):
+                per_table.setdefault(hold.table, set()).add(key)
+            for table, held in sorted(per_table.items()):  # earlier records of the same rows go
+                ordered = sorted(held)
+                for start in range(0, len(ordered), 500):
+                    connection.execute(
+                        _FORMER_HOLDS,
+                        {"held_table": table, "held_keys": ordered[start : start + 500]},
+                    )
             if holds:
                 connection.execute(
                     _holds.insert(),
