@@ -83,7 +83,9 @@ def test_outside_wal_mode_nothing_is_relaxed(tmp_path: Path) -> None:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
             assert durability(connection) == "full"
             connection.exec_driver_sql("CREATE TABLE notes (n INTEGER)")
+            connection.exec_driver_sql("INSERT INTO notes VALUES (1)")
         with engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 0
+            assert connection.exec_driver_sql("SELECT count(*) FROM notes").scalar() == 1
+            assert durability(connection) == "full"
     finally:
         engine.dispose()

@@ -178,7 +178,9 @@ class StoreState:
         connection: sa.Connection | None = None,
     ) -> None:
         """Mark the request done and record its held rows, in one transaction (`connection`'s
-        when given). Its own transaction does not wait for the disk (`unflushed`): the service
+        when given: a request's erasure leaves it to the places journal, which commits it with
+        its own durable write). Its own transaction (`erase` called directly, as the retention
+        sweep and the engine's API do) does not wait for the disk (`unflushed`): the service
         database has committed, and a finish a crash loses is redone from the journal's start
         (tests/engine/test_journal_finish.py)."""
         with ExitStack() as stack:

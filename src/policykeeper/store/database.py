@@ -97,7 +97,8 @@ def make_engine(url: str, *, pre_ping: bool = True) -> sa.Engine:
 def unflushed(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A transaction whose commit does not wait for the disk, for a write whose loss in a crash
     of the machine or the database server is harmless because it is redone (the erasure
-    journal's finish: without it a repeat resumes from the journal's start). The database stays
+    journal's finish when the engine commits it on its own: without it a repeat resumes from
+    the journal's start). The database stays
     consistent and later writes stay durable: on PostgreSQL `synchronous_commit` is off for
     this transaction only; on SQLite (in WAL mode) this connection commits with `synchronous`
     NORMAL, then goes back to its own setting, and the next durable commit on the file also
@@ -117,8 +118,21 @@ def unflushed(engine: sa.Engine) -> Iterator[sa.Connection]:
             with connection.begin():
                 yield connection
         finally:
-            if not connection.invalidated:
-                raw.execute(f"PRAGMA synchronous={int(own)}")
+            _restore(connection, raw, int(own))
+
+
+def _restore(connection: sa.Connection, raw: Any, synchronous: int) -> None:
+    """Give the connection back its own `synchronous`. A commit that failed can leave SQLite's
+    transaction open, where the setting cannot change: roll it back first; a connection that
+    still cannot be restored is discarded, never pooled relaxed."""
+    if connection.invalidated:
+        return
+    try:
+        if raw.in_transaction:
+            raw.rollback()
+        raw.execute(f"PRAGMA synchronous={synchronous}")
+    except Exception:
+        connection.invalidate()
 
 
 def _journal_mode(raw: Any) -> str:
