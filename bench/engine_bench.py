@@ -1,7 +1,7 @@
 """Request engine benchmark: access and erasure of one person in a 1M-user AInema database.
 
 PolicyKeeper's set-based executors against baselines, on different people of the same
-database, in the same run: the expert's hand-written SQL (one set-based statement per table
+database matched by activity (`dealt`), in the same run: the expert's hand-written SQL (one set-based statement per table
 for the person, committed as one transaction: the bar the engine is held to, within 3x); for
 erasure, the expert's SQL checked (the same changes with the safety the issue also asks:
 the rows to report read first, the changes returning what they changed, a verification
@@ -530,6 +530,37 @@ def subjects(count: int, pool: int, seed: int) -> list[int]:
     return random.Random(seed).sample(candidates, count)
 
 
+def dealt(people: list[int], sides: list[str], seed: int) -> dict[str, list[int]]:
+    """The people shared out so that every side gets people of the same activity: ordered by
+    their rows in the two largest tables, taken len(sides) at a time, each handful shuffled and
+    dealt one to a side. The sides then differ by their code, not by whom they drew: heavy
+    people's rows range from tens to hundreds, and a random split gave one side's median person
+    up to twice another's rows."""
+    engine = sa.create_engine(database_url())
+    with engine.connect() as connection:
+        rows = dict.fromkeys(people, 0)
+        for table in ("viewing_history", "access_logs"):
+            counted = connection.execute(
+                sa.text(
+                    f"SELECT user_id, count(*) FROM {table} WHERE user_id = ANY(:ids) "
+                    "GROUP BY user_id"
+                ),
+                {"ids": people},
+            )
+            for person, count in counted:
+                rows[person] += count
+    engine.dispose()
+    ordered = sorted(people, key=lambda person: (rows[person], person))
+    chance = random.Random(seed)
+    shared: dict[str, list[int]] = {side: [] for side in sides}
+    for start in range(0, len(ordered) - len(sides) + 1, len(sides)):
+        handful = ordered[start : start + len(sides)]
+        chance.shuffle(handful)
+        for side, person in zip(sides, handful, strict=True):
+            shared[side].append(person)
+    return shared
+
+
 def a_creator(taken: set[int], users: int) -> int:
     """An unerased creator not among the measured people (their rows cover every table)."""
     engine = sa.create_engine(database_url())
@@ -663,8 +694,8 @@ def main() -> None:
             naive_erase(project, everyone[-4])
         costs = Costs(project)
         groups = {
-            "": {side: everyone[i * n : (i + 1) * n] for i, side in enumerate(sides)},
-            " (heavy)": {side: heavy[i * n : (i + 1) * n] for i, side in enumerate(sides)},
+            "": dealt(everyone[: len(sides) * n], sides, options.seed),
+            " (heavy)": dealt(heavy, sides, options.seed),
         }
         results = {
             f"{name}{label}": figures
