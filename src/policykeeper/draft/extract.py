@@ -205,7 +205,9 @@ _INSTRUCTION = re.compile(
     r"|\bit is (?:important|recommended|advisable|a good idea|best|wise) to\b|\bwe encourage you to\b"
     r"|\bconsider (?:using|choosing|creating|setting|changing)\b"
     r"|^(?:for (?:security|safety|your (?:own )?(?:security|safety|protection))|to (?:stay|keep (?:your account )?)(?:safe|secure)),? (?:please )?(?:always )?(?:use|choose|create|pick|set|keep|remember|protect|never|do not|don.t)\b"
+    r"|\bit is your responsibility\b|\byou are responsible for (?:keeping|protecting|maintaining|securing|safeguarding)\b"
     r"|してはいけません|しないでください|禁止|(?<!注意)(?<!確認)(?<!了承)してください|しましょう|お勧めします|推奨します|推奨されます"
+    r"|お勧めしています|推奨しています|推奨いたします|(?:皆様|お客様|あなた|ユーザー)(?:ご自身)?の責任(?:です|となります)"
 )
 """Advice and instructions to the reader ("Use strong passwords", 「パスワードは推測されにくいものを
 設定してください」): the data they name is the reader's business, not collected."""
@@ -323,6 +325,8 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if _INSTRUCTION.search(text) or _INSTRUCTION.search(normalise(sentence.lead)):
         return
+    if _POINTER.search(text):
+        return
     if topic == "rights" and not re.search(r"collect|取得", text):
         return
     if _LOCAL_ONLY.search(text):
@@ -381,6 +385,14 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
             )
             if topic in {"collect", "cookies", "definitions", ""}:
                 yield Fact("obtained", f"{key}={source}", None, [sentence])
+
+
+_POINTER = re.compile(
+    r"^(?:\W*)(?:learn|read|find out) more about\b|について[、,]?[^。]{0,80}(?:をご覧ください|を参照してください|をお読みください)[。]?$"
+)
+"""A sentence that only points the reader elsewhere ("Learn more about Mozilla's cookies and
+analytics", 「Mozilla の Cookie と分析…について、詳細をご覧ください」): it names data without saying
+that this service handles it."""
 
 
 _LOCAL_ONLY = re.compile(
@@ -534,12 +546,14 @@ def uses_of(text: str) -> list[str]:
 
 _PURPOSE_SENTENCE = re.compile(
     r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate|display|suggest|recommend)|helps? \w+ (?:to )?(?:determine|improve|understand|identify|prioriti[sz]e|measure|detect|prevent|decide)|to (?:contact|notify|inform) you|to communicate with you)\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
+    r"|(?:する|させる|(?<![いあなれ])る|[つうくぐすむぶ])ため[、,][^。]{0,160}(?:利用|使用|収集|取得|受信|受け取|送信)(?:し|する|いた|され|り|ま)"
 )
 
 _DATA_HELPS = re.compile(
     r"^(?:this|these|it|that|the (?:data|information)|such (?:data|information)|this (?:data|information))"
-    r" (?:also )?(?:helps?|allows?|enables?|lets?) (?:us|maintainers|(?:the|our) (?:team|developers|maintainers))\b"
+    r" (?:also )?(?:helps?|allows?|enables?|lets?) (?:us|maintainers|(?:the|our) (?:team|developers|maintainers)|(?:[\w-]+ ){1,3}?(?=(?:to )?(?:understand|improve|determine|measure|prioriti[sz]e|decide|detect|prevent|evaluate|assess)\b))\b"
     r"|(?:これらの|この|当該|得られる)(?:情報|データ)(?:は|によって)[^。]{0,80}(?:(?:のに|ことに|に)(?:も)?役立ち|でき(?:ます|る)|可能に)"
+    r"|^(?:これ|それ)(?:は|により|によって)[、\s]*[^。]{0,120}(?:のに|ことに)(?:も)?役立"
     r"|(?:改善|向上|改良|開発)に役立て(?:る|ます|られ)"
 )
 """A sentence whose subject is the data just described and which says what it lets the
@@ -640,12 +654,23 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         and sentence.kind != "heading"
         and topic not in {"contact", "rights", "changes"}
     ) and (
-        ((_PURPOSE_SENTENCE.search(text) and _HANDLING.search(text)) or _DATA_HELPS.search(text))
+        (
+            (_PURPOSE_SENTENCE.search(text) and _HANDLING.search(text))
+            or _DATA_HELPS.search(text)
+            or (sentence.kind == "item" and _ITEM_WITH_PURPOSE.search(text) and term_matches(text))
+        )
         and not is_negative(text, sentence.lang)
         and not _PURPOSE_LEAD_IN.search(text)
+        and not re.search(r"(?:following|below|以下|次の)[^.。]*[:：]\s*$", text)
     ):
         yield _purpose(sentence)
 
+
+_ITEM_WITH_PURPOSE = re.compile(
+    r"^[^(（]{2,60}[(（](?:to|in order to|so (?:that )?we can) [a-z][^)）]{4,}[)）]\s*$|^[^(（]{2,60}[(（][^)）]{4,60}ため[)）]\s*$"
+)
+"""A list item that names data and, in brackets, what it is for ("Facebook user id (to identify
+the user)", 「国名（表示を調整するため）」): the bracket is a purpose."""
 
 _PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$|ため[（(][^）)]*[）)]$")
 """A heading that is itself a purpose ("To improve security", 「セキュリティを改善するため」); the
@@ -723,7 +748,7 @@ def _only_data_items(sentence: Sentence) -> bool:
 # --- recipients, vendors, exceptions ----------------------------------------------------
 
 _GENERIC_RECIPIENT = re.compile(
-    r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|contractors|suppliers|successors))\b"
+    r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|contractors|suppliers|successors|vendors))\b"
     r"|\buse (?:a |an |our )?((?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?|vendors?|contractors?))\b"
     r"|\bto (?:a |an |the )?(third[- ]party (?:[\w-]+ ){0,3}?[\w-]+)(?= \(| (?:on|for|to|in|with|that|who|which|and|or)\b|[,.;]|$)"
 )
@@ -811,7 +836,11 @@ your voice data", "Mullvad receives your internet traffic"): a recipient unless 
 operator or its product."""
 _SENT_TO_NAME_JA = re.compile(
     r"([A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3})\s*(?:と(?:共有|提携)|に(?:送信|提供|開示|転送))"
+    r"|(?:プロバイダー?|処理業者|委託先|パートナー|提携先)である\s*"
+    r"([A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3}(?:\s*(?:および|及び|ならびに|または|又は|もしくは|と|、)\s*[A-Za-z][\w.&'-]*(?: [A-Za-z][\w.&'-]*){0,3})*)"
 )
+"""Names where data is sent (「Adjust と共有」) or named in passing as the operator's providers
+(「Mozilla のメールプロバイダーである SalesForce および Amazon」)."""
 _LINKED_ITEM = re.compile(r"^(" + _NAME + r")[.。]?\s*(?:\(https?://[^)\s]+\)|$)")
 _NOT_A_NAME = frozenset(
     {
@@ -850,7 +879,8 @@ def _named_recipients(
     catalogued vendor is, here where the text says data goes to it ("shared with Twitter")."""
     found: list[str] = []
     if _SHARING.search(sentence.norm) or re.search(
-        r"partner|提携|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) [a-z]", sentence.norm
+        r"partner|提携|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) [a-z]|(?:プロバイダー?|処理業者|委託先|パートナー)である",
+        sentence.norm,
     ):
         pattern = _SENT_TO_NAME_JA if sentence.lang == "ja" else _SENT_TO_NAME
         for match in pattern.finditer(sentence.text):
@@ -870,7 +900,13 @@ def _named_recipients(
             if is_negative(normalise(clause), sentence.lang):
                 continue
             group = next(g for g in match.groups() if g)
-            found += [n.strip(" ,.") for n in re.split(r",? (?:and|&) ", group)]
+            found += [
+                n.strip(" ,.")
+                for n in re.split(
+                    r",? (?:and|&) |\s*(?:および|及び|ならびに|または|又は|もしくは|、)\s*|\s+と\s+",
+                    group,
+                )
+            ]
     found += [next(g for g in m.groups() if g) for m in _USES_NAMED_SERVICE.finditer(sentence.text)]
     if sentence.lang == "en":
         found += [
@@ -1264,7 +1300,9 @@ _CLOCKS = (
     ),
     (
         "while_needed",
-        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間|必要な限り",
+        r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間|必要な限り"
+        r"|(?:once|as soon as|when|after) (?:these|those|the|its|such) purposes? (?:(?:have|has) been|(?:is|are)) (?:met|fulfilled|achieved|served|accomplished)"
+        r"|(?:利用)?目的(?:を|が)(?:達成|終了|完了)し(?:た(?:後|とき|場合)|次第)",
     ),
 )
 
@@ -1275,7 +1313,7 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     keeps = re.search(
         r"retain|retention|kept|keep|stored?|blacklist|available for new|maintain|hold(?:s|ing)? onto|server logs? for"
-        r"|delet\w* [^.]{0,80}\b(?:after|within)\b|保存|保管|保持|削除|消去",
+        r"|delet\w* [^.]{0,80}\b(?:after|within|as soon as|once)\b|保存|保管|保持|削除|消去",
         text,
     )
     if topic != "retention" and not keeps:
@@ -1341,7 +1379,8 @@ _RIGHTS = (
     (
         "withdraw_consent",
         r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out"
-        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)",
+        r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)"
+        r"|(?:共有|送信|収集|サービス|トラッキング|テレメトリ)[^。]{0,30}(?:無効化|無効に|オフに)",
     ),
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
@@ -1357,7 +1396,9 @@ _OPT_OUT_HEADING = re.compile(r"opt(?:ing)?[- ]?out|disabl|turn(?:ing)? off|オ�
 """The steps to opt out of telemetry, written as instructions ("Disable analytics persistently
 with: …", and under an "Opting out" heading "Alternatively, set this variable: …"):
 the reader can withdraw consent."""
-_RIGHT_CONTEXT = re.compile(r"\bright|request|ask|may|can|want|wish|請求|求め|できます|有し|申し出")
+_RIGHT_CONTEXT = re.compile(
+    r"\bright|request|ask|may|can|want|wish|請求|求め|できます|ことができ|有し|申し出"
+)
 _REFUSAL_UNLESS = re.compile(
     r"\b(?:honou?r|fulfil+|comply with|respond to|act on) (?:your |the |all |any )?requests?[^.]{0,40}\bunless\b"
     r"|場合を除き[^。]{0,40}(?:リクエスト|請求|求め|ご依頼)に(?:お応え|応じ|対応)"
@@ -1402,7 +1443,8 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase|review|view)\b,? (?:or |and )?)+"
         r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
         r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
-        r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)",
+        r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)"
+        r"|(?<!を)(?:削除|消去|無効化|無効に)(?:する)?こと(?:が|も)でき|(?<!を)(?:削除|消去|無効化)でき(?:ます|る)",
         text,
     ):
         if _OPT_OUT_STEP.search(text) or (
@@ -1804,7 +1846,7 @@ _DATE_KIND = (
     ("established", r"establish|制定"),
     ("revised", r"revis|改定|改訂|更新"),
     ("updated", r"last updated|最終更新|\bdated\b"),
-    ("effective", r"effective|効力|発効|施行"),
+    ("effective", r"effective|効力|発効|施行|有効日"),
 )
 
 
