@@ -114,3 +114,83 @@ def test_japanese_current_position_and_device_specific_information(tmp_path) -> 
     )
     keys = set(found(tmp_path, text).keys("category"))
     assert {"user.location", "user.device.telemetry"} <= keys
+
+
+def test_named_providers_used_to_provide_the_service_and_where_data_is_stored(tmp_path) -> None:
+    text = (
+        "# Notice\n\nThe Service is operated by Example Corporation. Example Corporation "
+        "collects your email address. Example Corporation stores it.\n\n"
+        "## Information We Share\n\n**Examplescale.** Examplescale is a cloud "
+        "provider. We use Examplescale to provide access to certain models via our Service.\n\n"
+        "## Hosting\n\nData is stored on servers at Hostbox Online GmbH in Finland.\n"
+    )
+    names = {k.partition(":")[2] for k in found(tmp_path, text).keys("recipient")}
+    assert {"examplescale", "hostbox online gmbh"} <= names
+
+
+def test_what_the_reader_shares_with_us_is_no_disclosure_ground(tmp_path) -> None:
+    text = (
+        "# Notice\n\nWe will retain any personal information you may share with us for as long "
+        "as we need to resolve the case, or as otherwise required by law.\n\n"
+        "We will release personal information if required by law.\n"
+    )
+    grounds = [f for f in found(tmp_path, text).of("exception")]
+    assert [s.text for f in grounds for s in f.evidence] == [
+        "We will release personal information if required by law."
+    ]
+
+
+def test_items_completing_a_use_cookies_to_lead_are_purposes(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## Using the service\n\nAn email address is required to use the service. "
+        "The service also uses cookies to:\n\n- remember that you're logged in\n"
+        "- store short-lived messages\n"
+    )
+    extraction = found(tmp_path, text)
+    assert extraction.keys("purpose") == [
+        "remember that you're logged in",
+        "store short-lived messages",
+    ]
+    assert "user.contact.email" in extraction.keys("category")
+
+
+def test_rights_to_change_or_terminate_the_account_and_withdraw_this_consent(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## Account Information\n\nIf you would at any time like to review or change "
+        "the information in your account or terminate your account, you can contact us.\n\n"
+        "## Consent\n\nWhere we ask for your consent, you can always withdraw this consent.\n\n"
+        "## Deleting\n\nYou can remove all data from the site settings.\n"
+    )
+    assert set(found(tmp_path, text).keys("right")) == {
+        "rectification",
+        "erasure",
+        "withdraw_consent",
+    }
+
+
+def test_data_a_child_gave_unknowingly_is_deleted_on_discovery(tmp_path) -> None:
+    text = (
+        "# Notice\n\n## Children\n\nThe Service is not directed to children under 18 years of "
+        "age. If the Service unknowingly collects personal information from a child under the "
+        "age of 18, we will delete that information as soon as possible.\n"
+    )
+    assert set(found(tmp_path, text).keys("minors")) == {"minimum_age=18", "on_discovery=delete"}
+
+
+def test_names_of_sites_browsers_and_models_are_not_personal_names(tmp_path) -> None:
+    text = (
+        "# Notice\n\nOnly the browser name and version are stored. The service stores the site "
+        "name in memory. We receive your name and the model name.\n"
+    )
+    names = [f for f in found(tmp_path, text).of("category") if f.key == "user.name"]
+    assert [s.text for f in names for s in f.evidence] == [
+        "We receive your name and the model name."
+    ]
+
+
+def test_a_vendor_named_to_compare_is_not_used(tmp_path) -> None:
+    text = (
+        "# Notice\n\nThis is essentially what Google Analytics does, but is rather different "
+        "from our tool.\n\nWe use Hotjar to understand how the site is used.\n"
+    )
+    assert found(tmp_path, text).keys("vendor") == ["hotjar"]

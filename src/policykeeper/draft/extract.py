@@ -190,7 +190,7 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
+    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\b(?:is|are) required to (?:use|register|sign up|create|log in)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
@@ -658,6 +658,7 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
             (_PURPOSE_SENTENCE.search(text) and _HANDLING.search(text))
             or _DATA_HELPS.search(text)
             or (sentence.kind == "item" and _ITEM_WITH_PURPOSE.search(text) and term_matches(text))
+            or (sentence.kind == "item" and _USED_TO_LEAD.search(normalise(sentence.lead)))
         )
         and not is_negative(text, sentence.lang)
         and not _PURPOSE_LEAD_IN.search(text)
@@ -671,6 +672,12 @@ _ITEM_WITH_PURPOSE = re.compile(
 )
 """A list item that names data and, in brackets, what it is for ("Facebook user id (to identify
 the user)", 「国名（表示を調整するため）」): the bracket is a purpose."""
+
+_USED_TO_LEAD = re.compile(
+    r"\b(?:use|uses|using|collect|collects|process|processes) (?:[\w-]+ ){1,4}?to\s*[:：]$|(?:を|は)[^。]{0,30}(?:ために|目的で)(?:使用|利用)します[:：]$"
+)
+"""Items completing a lead "… also use cookies to:": each ("remember that you're logged in") is a
+purpose."""
 
 _PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$|ため[（(][^）)]*[）)]$")
 """A heading that is itself a purpose ("To improve security", 「セキュリティを改善するため」); the
@@ -826,6 +833,8 @@ _SENT_TO_NAME = re.compile(
     rf"\b(?:shares?|shared|sharing|disclos\w*|sends?|sent|transmit\w*|forward\w*|partner(?:s|ed)?)\b"
     rf"(?: [\w'’,]+){{0,6}}? (?:with|to) (?:our partner )?({_NAME}(?:,? (?:and|&) {_NAME})?)"
     rf"|\bour partners? ({_NAME})"
+    rf"|\b[Ww]e use ({_NAME}) to (?:provide|facilitate|host|process|store|send|deliver|handle|run|serve|operate)\b"
+    rf"|\bstored (?:on (?:the )?servers )?(?:at|with|by) ({_NAME})"
     rf"|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) ({_NAME}(?:,? (?:and|&) {_NAME})?)"
 )
 _NAME_RECEIVES = re.compile(
@@ -879,7 +888,8 @@ def _named_recipients(
     catalogued vendor is, here where the text says data goes to it ("shared with Twitter")."""
     found: list[str] = []
     if _SHARING.search(sentence.norm) or re.search(
-        r"partner|提携|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) [a-z]|(?:プロバイダー?|処理業者|委託先|パートナー)である",
+        r"partner|提携|\bour (?:[\w-]+ )?(?:providers?|processors?|vendors?) [a-z]|(?:プロバイダー?|処理業者|委託先|パートナー)である"
+        r"|\bwe use [a-z][\w.-]* to|\bstored (?:on (?:the )?servers )?(?:at|with|by) ",
         sentence.norm,
     ):
         pattern = _SENT_TO_NAME_JA if sentence.lang == "ja" else _SENT_TO_NAME
@@ -956,7 +966,7 @@ def _recipient_fact(sentence: Sentence, kind: str, name: str) -> Fact:
 
 
 _USES_VENDOR = re.compile(r"\b(?:use|uses|using)\s+$")
-_TO_HANDLE = r"\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve)\b"
+_TO_HANDLE = r"\bto (?:receive|forward|store|process|host|send|deliver|handle|manage|run|serve|facilitate|authenticate|provide access)\b"
 _VENDOR_LABEL_USED = re.compile(
     r"^\s*(?:\([^)]{1,12}\))?\s*:[^.]{0,80}?\b(?:use|uses|using)\b[^.]{0,80}?" + _TO_HANDLE
 )
@@ -985,6 +995,13 @@ def _vendors_handling(sentence: Sentence) -> Iterator[Vendor]:
             yield vendor
 
 
+_OTHERS_PRACTICE_BEFORE = re.compile(
+    r"\b(?:what|unlike|instead of|alternatives? to|compared (?:to|with)|different from)\s+$"
+)
+"""A vendor named to compare ("what Google Analytics does", "an alternative to Google
+Analytics"): not a service the operator uses."""
+
+
 def recipients(
     sentence: Sentence, topic: str, title: str = "", handlers: frozenset[str] = frozenset()
 ) -> Iterator[Fact]:
@@ -995,6 +1012,10 @@ def recipients(
         match = vendor.pattern.search(text)
         if match is None:
             continue
+        if _OTHERS_PRACTICE_BEFORE.search(text[: match.start()]) or re.match(
+            r"\s+(?:does|did)\b", text[match.end() :]
+        ):
+            continue  # "This is essentially what Google Analytics does": another's practice
         clause = next((text[a:b] for a, b in spans if a <= match.start() < b), text)
         if not (is_negative(clause, sentence.lang) and _HANDLING.search(clause)):
             yield Fact(
@@ -1169,10 +1190,18 @@ _GROUNDS = (
 )
 
 
+_GIVEN_TO_US = re.compile(
+    r"\b(?:shar|provid|disclos|submit|giv)\w* (?:\w+ ){0,3}?(?:with|to) us\b|当社に(?:提供|開示)"
+)
+"""What the reader shares with the operator ("any personal information you may share with us"):
+no disclosure by the operator, so "as otherwise required by law" beside it is no ground."""
+
+
 def _disclosure_grounds(text: str) -> list[str]:
     """Grounds on which data is disclosed without the reader's say, in a policy without an
     APPI-style list of exceptions: "we will release personal information if required by law",
     "as part of a corporate transaction, such as a merger", 「法執行機関…に開示しなければならない」."""
+    text = _GIVEN_TO_US.sub(" ", text)
     if not _DISCLOSES.search(text):
         return []
     return [name for name, pattern in _GROUNDS if re.search(pattern, text)]
@@ -1368,17 +1397,24 @@ _RIGHTS = (
         "portability",
         r"portability|machine-readable|exported file|export (?:your )?data|データの(?:ダウンロード|ポータビリティ)|ポータビリティ|移植性|データを(?:エクスポート|ダウンロード)",
     ),
-    ("rectification", r"correct|rectif|amend|訂正|誤った情報|(?:情報|データ)を修正"),
+    (
+        "rectification",
+        r"correct|rectif|amend|訂正|誤った情報|(?:情報|データ)を修正"
+        r"|\b(?:change|update) (?:the |your )?(?:information|personal (?:information|data)|details) in your account",
+    ),
     (
         "restriction",
         r"restrict|suspen|cessation of use|stop using|halt to the processing|利用停止|処理の?制限|処理を停止|(?:使用|利用)を制限",
     ),
-    ("erasure", r"erase|erasure|delet|right to be forgotten|削除|消去|忘れ"),
+    (
+        "erasure",
+        r"erase|erasure|delet|right to be forgotten|削除|消去|忘れ|\bterminate your account|\bremove (?:all |your )?(?:data|personal)",
+    ),
     ("objection", r"\bobject\b|object to|異議"),
     ("automated_decision", r"automated (?:decision|processing)|自動化された"),
     (
         "withdraw_consent",
-        r"revoke (?:your )?consent|withdraw (?:your )?consent|同意を撤回|turn this off|opt[- ]out"
+        r"(?:revoke|withdraw) (?:your |this |that |such )?consent|同意を撤回|turn this off|opt[- ]out"
         r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)"
         r"|(?:共有|送信|収集|サービス|トラッキング|テレメトリ)[^。]{0,30}(?:無効化|無効に|オフに)",
     ),
@@ -1440,7 +1476,8 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
     if not in_rights and not re.search(
         r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
-        r"|\byou (?:can|may) (?:(?:also )?(?:access|correct|delete|export|download|rectify|erase|review|view)\b,? (?:or |and )?)+"
+        r"|\byou (?:can|may) (?:(?:also |always )?(?:access|correct|delete|export|download|rectify|erase|review|view|remove|withdraw)\b,? (?:or |and )?)+"
+        r"|\bwould (?:at any time )?like to (?:review|change|update|delete|terminate)\b"
         r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
         r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
         r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)"
@@ -1759,7 +1796,11 @@ def minors(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     for age in dates.ages_in(sentence.text):
         yield Fact("minors", f"minimum_age={age}", {"minimum_age": age}, [sentence])
-    if re.search(r"delete|削除", text) and re.search(r"aware|判明|collected", text):
+    discovered = re.search(r"delete|削除", text) and re.search(
+        r"aware|判明|collected|\b(?:unknowingly|inadvertently|accidentally) collect|\bwe (?:learn|discover)",
+        text,
+    )
+    if discovered:
         yield Fact("minors", "on_discovery=delete", {"on_discovery": "delete"}, [sentence])
     if re.search(r"parent|guardian|保護者|親権者|法定代理人", text):
         yield Fact("minors", "guardian", {"guardian": True}, [sentence])
