@@ -98,11 +98,11 @@ def unflushed(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A transaction whose commit does not wait for the disk, for a write whose loss in a crash
     of the machine or the database server is harmless because it is redone (the erasure
     journal's finish when the engine commits it on its own: without it a repeat resumes from
-    the journal's start). The database stays
-    consistent and later writes stay durable: on PostgreSQL `synchronous_commit` is off for
-    this transaction only; on SQLite (in WAL mode) this connection commits with `synchronous`
-    NORMAL, then goes back to its own setting, and the next durable commit on the file also
-    flushes this one. Other databases: an ordinary transaction."""
+    the journal's start). The database stays consistent and later writes stay durable: on
+    PostgreSQL `synchronous_commit` is off for this transaction only; on SQLite in WAL mode
+    this connection commits with `synchronous` NORMAL, then goes back to its own setting, and
+    the next durable commit on the file also flushes this one. Elsewhere, an ordinary
+    transaction."""
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
         if engine.dialect.name != "sqlite" or _journal_mode(raw) != "wal":
