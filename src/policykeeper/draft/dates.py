@@ -178,4 +178,24 @@ def ages_in(text: str) -> list[int]:
         text,
         re.IGNORECASE,
     )
+    found += [
+        str(_AGE_WORDS[w])
+        for w in re.findall(
+            rf"\b({'|'.join(_AGE_WORDS)})\s+(?:years? of age|years? old)", text, re.IGNORECASE
+        )
+    ]
     return sorted({int(a) for a in found if 6 <= int(a) <= 25})
+
+
+_AGE_WORDS = {
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "twenty-one": 21,
+}
+"""Ages written in words ("at least thirteen years old")."""

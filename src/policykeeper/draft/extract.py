@@ -34,7 +34,7 @@ from policykeeper.draft.text import Sentence, normalise
 TOPICS: tuple[tuple[str, str], ...] = (
     ("purpose_change", r"change of (?:the )?purpose|利用目的の変更"),
     ("definitions", r"definition|定義"),
-    ("minors", r"child|minor|未成年|児童|子ども|子供"),
+    ("minors", r"child|minor|未成年|児童|子ども|子供|\bage requirement|\bminimum age"),
     (
         "cookies",
         r"cookie|クッキー|tracking|information gathering module|情報収集モジュール|similar technolog",
@@ -570,10 +570,12 @@ _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
     r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って|"
     r"^more details|その他の詳細|詳細はこちら|次のとおりです|以下のとおりです|"
+    r"\b(?:agrees?|undertakes?) to (?:provide|send|notify|inform|respond|deliver)\b|"
     r"(?:^|[,;] )you (?:can|may) (?:also )?(?:install|opt|disable|turn|change|manage|control|set|choose|learn|visit|read|update|block|delete|decline)"
 )
 """Pointers to more reading, and the reader's own choices ("To prevent Google Analytics from
-collecting data …, you can install the … Add-on"): not what the operator uses data for."""
+collecting data …, you can install the … Add-on"), and what a party undertakes ("you agree to
+provide the Instance with a written notice of Claim"): not what the operator uses data for."""
 _LEGAL_BASIS = re.compile(
     r"(?:同意|正当な利益|契約の履行|法的義務)[。.]?$"
     r"|^(?:consent|legitimate interests?|performance of (?:a|the|our) contract|legal obligations?)\b[^.]{0,120}[.]?$"
@@ -1476,7 +1478,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
     if not in_rights and not re.search(
         r"\bright (?:of|to)\b|権利を有し|請求することができ|request (?:the )?(?:disclosure|correction|deletion)|you can request|may request|you have the right"
-        r"|\byou (?:can|may) (?:(?:also |always )?(?:access|correct|delete|export|download|rectify|erase|review|view|remove|withdraw)\b,? (?:or |and )?)+"
+        r"|\byou (?:can|may) (?:(?:also |always |\w+ly )?(?:access|correct|delete|export|download|rectify|erase|review|view|remove|withdraw)\b,? (?:or |and )?)+"
         r"|\bwould (?:at any time )?like to (?:review|change|update|delete|terminate)\b"
         r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
         r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
@@ -1828,7 +1830,7 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     ):
         found.append("on_posting")
     days = re.search(
-        r"(\d+)\)? days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前"
+        r"(\d+)\)? (?:calendar |business )?days (?:in advance|before|after (?:they are |it is |being )?(?:initially |first )?(?:posted|published))|(\d+)日前"
         r"|(?:投稿|掲載|公開)されてから\s*(\d+)\s*日後",
         text,
     )

@@ -91,6 +91,7 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
     hard_break = False
     broken = False  # the line before ended with <br>: an address block goes on, no heading
     tail = 0  # the last line of the last block (a wrapped paragraph spans several)
+    guessed = False  # the last block is a heading only by its look (no '#', number or marker)
     for number, raw in enumerate(text.splitlines(keepends=True), start=1):
         start = offset
         offset += len(raw)
@@ -139,12 +140,22 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
                     and (block.text[:1].islower() or _JAPANESE.match(block.text[:1]))
                 )
                 or (markdown and _wrapped(previous, block, stripped))
+                or (guessed and _wrapped_after_guess(previous, block))
             )
         ):
+            if guessed:
+                previous.kind, previous.level, guessed = "text", 9, False
             previous.text += ("" if _JAPANESE.match(block.text[:1]) else " ") + block.text
             tail = number
             continue
         blocks.append(block)
+        guessed = (
+            block.kind == "heading"
+            and block.level < 99
+            and not stripped.startswith("#")
+            and not _NUMBERED_HEADING.match(block.text)
+            and not _ITEM.match(stripped)
+        )
         tail = number
     return blocks
 
@@ -157,8 +168,24 @@ def _wrapped(previous: _Block, block: _Block, stripped: str) -> bool:
     return (
         previous.kind in {"text", "item"}
         and block.kind in {"text", "heading"}
-        and bool(re.search(r"[a-z,]$", previous.text))
+        and bool(
+            re.search(r"[a-z,]$", previous.text)
+            or (re.search(r"\d$", previous.text) and re.match(r"[a-z]", block.text))
+        )
         and not stripped.startswith(("#", "|", ">"))
+    )
+
+
+def _wrapped_after_guess(previous: _Block, block: _Block) -> bool:
+    """A line taken for a heading only by its look ("Administrator reserves the right in our
+    sole discretion to modify or", "The Instance contains content provided by its users,
+    including you, such as") is the first line of a wrapped paragraph when it ends in a
+    lower-case word or a comma and the very next line goes on in lower case ("discontinue,
+    temporarily or permanently, …"): it heads no section, so what follows keeps its heading."""
+    return (
+        block.kind == "text"
+        and bool(re.search(r"[a-z,]$", previous.text))
+        and bool(re.match(r"[a-z]", block.text))
     )
 
 
