@@ -108,3 +108,110 @@ def test_what_a_party_agrees_to_provide_is_no_purpose(tmp_path) -> None:
     keys = found(tmp_path, text).keys("purpose")
     assert not any("written notice" in key for key in keys)
     assert any("send you notifications" in key for key in keys)
+
+
+# --- second batch: terms of service and a moderation page ---------------------------------
+
+
+def test_a_numbered_list_item_holding_a_heading_is_a_numbered_heading(tmp_path) -> None:
+    text = (
+        "# Terms\n\n## Terms of Service\n\n1. #### Services\n\n"
+        "    * Breach Alerts: This notifies you of new breaches.\n\n"
+        "2. #### Communications\n\n    We send periodic messages to your email address.\n"
+    )
+    sentences = read_source(write(tmp_path, "p.md", text)).sentences
+    headings = [s.text for s in sentences if s.kind == "heading"]
+    assert headings[-2:] == ["1. Services", "2. Communications"]
+    last = sentences[-1]
+    assert last.section[-1] == "2. Communications"
+
+
+def test_promising_not_to_infringe_a_third_partys_rights_denies_no_sharing(tmp_path) -> None:
+    text = (
+        "# Terms\n\n## Content\n\n"
+        "You represent that your content will not infringe the rights of any third party.\n\n"
+        "皆様は、自身でアップロードしたコンテンツがいかなる第三者の権利も侵害していないことを保証するものとします。\n\n"
+        "We do not share your email address with third parties.\n"
+    )
+    negations = [f for f in found(tmp_path, text).of("negation") if f.key == "third_party_sharing"]
+    assert [s.text for f in negations for s in f.evidence] == [
+        "We do not share your email address with third parties."
+    ]
+
+
+def test_japanese_without_revealing_an_address_is_no_denial(tmp_path) -> None:
+    text = (
+        "# 規約\n\n## 本サービス\n\n"
+        "本サービスは、皆様のメールアドレスを明かすことなくメールを送受信できるエイリアスを作成します。\n"
+    )
+    assert found(tmp_path, text).keys("negation") == []
+
+
+def test_titled_links_to_other_privacy_notices_are_no_recipients(tmp_path) -> None:
+    text = (
+        "# Terms\n\n## Privacy\n\n"
+        "We use the information we receive as described in our "
+        "[Privacy Notice](https://example.org/privacy/). Our Privacy Notices describe in more "
+        "detail the data we receive from each service:\n\n"
+        "* [Firefox Monitor](https://example.org/privacy/monitor/)\n"
+        "* [Pocket](https://example.org/privacy/pocket/)\n"
+    )
+    assert found(tmp_path, text).keys("recipient") == []
+
+
+def test_what_the_reader_needs_or_a_product_lets_them_do_is_no_purpose(tmp_path) -> None:
+    text = (
+        "# Terms\n\n## Accounts\n\n"
+        "In order to use some of the Services, you'll need to create an account.\n\n"
+        "Relay allows you to keep your email address private by making aliases that allow you "
+        "to send and receive emails.\n\n"
+        "We use your email address to send you security messages.\n"
+    )
+    keys = found(tmp_path, text).keys("purpose")
+    assert not any(key.startswith(("in order to use", "relay allows")) for key in keys)
+    assert any("send you security messages" in key for key in keys)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "During registration, you will be asked to set a password.",
+        "登録の際、皆様はパスワードの設定を求められます。",
+    ],
+)
+def test_a_password_the_reader_is_asked_to_set_at_registration(tmp_path, sentence) -> None:
+    text = f"# Terms\n\n## Accounts\n\n{sentence}\n"
+    assert "user.authorization.password" in found(tmp_path, text).keys("category")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You must be 13 years old or older to create an account.",
+        "アカウントを作成できるのは、13 歳以上の方です。",
+    ],
+)
+def test_a_minimum_age_outside_a_section_about_children(tmp_path, sentence) -> None:
+    text = f"# Terms\n\n## Accounts\n\n{sentence}\n"
+    assert found(tmp_path, text).keys("minors") == ["minimum_age=13"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "## Modifications to these Terms\n\nThe updated Terms will be posted online. Your "
+        "continued use of the Services after the effective date of such changes constitutes "
+        "your acceptance of such changes.\n",
+        "## 本規約の修正\n\n更新された本規約はオンラインに投稿されます。かかる変更の適用日以降も"
+        "引き続き本サービスを利用されることにより、皆様はかかる変更を承諾したものとみなされます。\n",
+    ],
+)
+def test_modifications_posted_online_and_continued_use_as_acceptance(tmp_path, body) -> None:
+    keys = found(tmp_path, f"# Terms\n\n{body}").keys("changes")
+    assert "on_posting" in keys
+    assert "continued_use_is_acceptance" in keys
+
+
+def test_a_template_placeholder_is_no_address(tmp_path) -> None:
+    text = "# Terms\n\n## Notices\n\nAddress: %{dmca_address}\n\nAddress: 1 Example Street, Springfield\n"
+    assert found(tmp_path, text).keys("address") == ["1 example street, springfield"]

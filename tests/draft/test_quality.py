@@ -73,20 +73,31 @@ ROUND4_DOCUMENTS = (
     "vpn-en", "facebook-en", "common-voice-ja", "monitor-ja", "firefox-os-ja",
     "formulaic-en", "goatcounter-privacy", "goatcounter-gdpr",
 )  # fmt: skip
+ROUND5_DOCUMENTS = (
+    "mastodon-privacy", "mastodon-terms", "accounts-tos-en", "accounts-tos-ja",
+    "content-moderation-en", "content-moderation-ja",
+)  # fmt: skip
 
 
 def test_the_development_set_keeps_its_figures(bench, results) -> None:
     """The rules were improved against the development set's misses; these floors (measured at
     97% / 97%) keep a later change from quietly undoing that."""
+    round5 = set(ROUND5_DOCUMENTS)
     overall = bench.Score()
     for score in bench.totals(results["development"]).values():
         overall.add(score)
-    assert overall.precision >= 0.95 and overall.recall >= 0.93
+    # the documents of round 5 (SOURCES.md), terms of service that state few promises, came in
+    # at a lower recall, read by rules not written for them
+    assert overall.precision >= 0.95 and overall.recall >= 0.92
+    before = bench.Score()
+    for score in bench.totals([r for r in results["development"] if r.name not in round5]).values():
+        before.add(score)
+    assert before.precision >= 0.95 and before.recall >= 0.93
     # the documents of rounds 1-3 keep the floor they were measured at; those added in round 4
-    # (SOURCES.md) came in at a lower recall, read by rules not written for them
+    # came in at a lower recall too
     earlier = bench.Score()
-    round4 = set(ROUND4_DOCUMENTS)
-    for score in bench.totals([r for r in results["development"] if r.name not in round4]).values():
+    later = set(ROUND4_DOCUMENTS) | round5
+    for score in bench.totals([r for r in results["development"] if r.name not in later]).values():
         earlier.add(score)
     assert earlier.precision >= 0.95 and earlier.recall >= 0.95
 

@@ -56,7 +56,10 @@ TOPICS: tuple[tuple[str, str], ...] = (
         "security",
         r"security|safeguard|protect your|安全管理|セキュリティ|management of personal|保護方法|organi[sz]ation\b",
     ),
-    ("changes", r"change|revision|amend|変更|改定|改訂|(?:ポリシー|方針|通知)の修正"),
+    (
+        "changes",
+        r"change|revision|amend|modification|変更|改定|改訂|(?:ポリシー|方針|通知|規約)の修正",
+    ),
     ("contact", r"contact|inquir|窓口|お問い合わせ|問い合わせ|問合せ|連絡"),
     ("operator", r"who we are|about us|who (?:decides|is responsible)|事業者|運営者|誰が"),
     ("purpose", r"purpose|how we use|\bwhy\b|\buse of\b|利用目的|なぜ|使用方法|利用方法"),
@@ -190,7 +193,7 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 # --- sentence patterns -------------------------------------------------------------------
 
 _HANDLING = re.compile(
-    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\b(?:is|are) required to (?:use|register|sign up|create|log in)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
+    r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\b(?:be |are |is )?asked to (?:set|enter|create|choose)\b|の設定を求められ|\b(?:is|are) required to (?:use|register|sign up|create|log in)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
@@ -220,8 +223,8 @@ _CREDENTIAL_ADVICE = re.compile(
 password"): advice about the reader's secret, never that the operator collects it."""
 _KEPT_BY_US = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
-    r"|\b(?:required|asked) to (?:provide|enter|submit)\b|\bduring registration\b"
-    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理|(?:提供|入力)する必要があります|登録時"
+    r"|\b(?:required|asked) to (?:provide|enter|submit|set|create|choose)\b|\bduring registration\b"
+    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理|(?:提供|入力)する必要があります|登録時|登録の際"
 )
 """Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
 without the operator keeping them, so a credential is drafted only with one of these."""
@@ -475,6 +478,12 @@ def _surface(original: str, clause: str, start: int, end: int) -> str:
     return clause[start:end].strip()
 
 
+_THIRD_PARTY_RIGHTS = re.compile(
+    r"\b(?:infring|violat|misappropriat)\w* (?:the |any )?(?:\w+ )?rights? of (?:any |a )?third part"
+    r"|第三者の(?:\w{0,6})?権利(?:も|を)?(?:侵害|害)"
+)
+"""What the reader promises not to do to others ("your content will not infringe the rights of
+any third party", 「いかなる第三者の権利も侵害していない」): no statement about sharing data."""
 _NO_SHARING = re.compile(
     r"(?:share|sell|rent|disclos|provid|第三者|共有|販売|sale|third part)", re.IGNORECASE
 )
@@ -508,7 +517,11 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
             r"第三者に該当し|not (?:be )?(?:considered |deemed )?(?:a |as )?third part", clause
         ):
             continue  # APPI Art. 27(5): a successor or processor "is not a third party"
-        elif re.search(r"third part|第三者", clause) and _NO_SHARING.search(clause):
+        elif (
+            re.search(r"third part|第三者", clause)
+            and _NO_SHARING.search(clause)
+            and not _THIRD_PARTY_RIGHTS.search(clause)
+        ):
             yield _facts_for(
                 "negation",
                 "third_party_sharing",
@@ -570,6 +583,7 @@ _NOT_A_PURPOSE = re.compile(
     r"please (?:be aware|be advised|note|check|see|refer)|to learn more|for more (?:information|details)|"
     r"by giving your|上記の目的のために|詳細については|ご確認ください|follow the instructions|手順に従って|"
     r"^more details|その他の詳細|詳細はこちら|次のとおりです|以下のとおりです|"
+    r"^in order (?:for you )?to (?:use|access|create|sign)\b|^[\w ]{2,40}? (?:allows|lets|enables) you to\b|"
     r"\b(?:agrees?|undertakes?) to (?:provide|send|notify|inform|respond|deliver)\b|"
     r"(?:^|[,;] )you (?:can|may) (?:also )?(?:install|opt|disable|turn|change|manage|control|set|choose|learn|visit|read|update|block|delete|decline)"
 )
@@ -1004,6 +1018,24 @@ _OTHERS_PRACTICE_BEFORE = re.compile(
 Analytics"): not a service the operator uses."""
 
 
+_PLACEHOLDER = re.compile(r"%\{\w+\}s?|\{\{\s*\w+\s*\}\}|\$\{\w+\}")
+"""A template's placeholder ("Address: %{dmca_address}"): the text published as a template
+states no value until the site that uses it fills it in."""
+
+
+def _notice_link(sentence: Sentence) -> bool:
+    """A titled link listed under a lead about privacy notices ("Our Privacy Notices describe in
+    more detail the data we receive from each service:" then "[Firefox Monitor](…)"): a pointer
+    to another notice, not a recipient of data."""
+    return (
+        sentence.kind == "item"
+        and bool(_TITLE_LINK.match(sentence.text.strip()))
+        and bool(
+            re.search(r"privacy (?:notice|polic|statement)|プライバシー", normalise(sentence.lead))
+        )
+    )
+
+
 def recipients(
     sentence: Sentence, topic: str, title: str = "", handlers: frozenset[str] = frozenset()
 ) -> Iterator[Fact]:
@@ -1026,7 +1058,11 @@ def recipients(
                 {"name": vendor.name, "kind": vendor.kind, "tracker": vendor.tracker},
                 [sentence],
             )
-    if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS:
+    if (
+        sentence.kind != "heading"
+        and topic not in _NO_RECIPIENT_TOPICS
+        and not _notice_link(sentence)
+    ):
         for name in _named_recipients(sentence, title, handlers):
             yield _recipient_fact(sentence, _recipient_kind(sentence, topic), name)
     if sentence.kind != "heading" and topic not in _NO_RECIPIENT_TOPICS and not negative:
@@ -1776,7 +1812,7 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
         value = address.group(1).strip() if address else text.strip()
         postal = _POSTAL.search(value)
         key = re.sub(r"[〒\s]", "", postal.group(0)) if postal else normalise(value)
-        if len(value) > 8:
+        if len(value) > 8 and not _PLACEHOLDER.fullmatch(value):
             yield Fact(
                 "address", key, {"text": value, "countries": countries_in(value)}, [sentence]
             )
@@ -1793,7 +1829,7 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
 def minors(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.norm
     if topic != "minors" and not re.search(
-        r"under (?:the age of )?\d+|aged \d+|\d+歳|未成年|children", text
+        r"under (?:the age of )?\d+|aged \d+|\d+ years? old|\d+\s*歳|未成年|children", text
     ):
         return
     for age in dates.ages_in(sentence.text):
@@ -1824,7 +1860,7 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if re.search(
         r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
         r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
-        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載)"
+        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載|投稿)"
         r"|投稿(?:する|した|される)?(?:ことで|ことにより|時点)|投稿されてから",
         text,
     ):
@@ -1842,7 +1878,7 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     ):
         found.append("material_changes_only")
     if re.search(
-        r"continued use.{0,60}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|継続して.{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
+        r"continued use.{0,100}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|(?:継続して|引き続き).{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
         text,
     ):
         found.append("continued_use_is_acceptance")

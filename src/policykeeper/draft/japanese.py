@@ -23,10 +23,12 @@ _EN_NOT_A_DENIAL = re.compile(
 a limit ("no longer than 30 days" keeps data, for at most 30 days)."""
 _JA_NOT_A_DENIAL = re.compile(
     r"(?:なければ|なくては|なくちゃ|ないと|ねば)(?:なら|なり|いけ)(?:ない|ず|ぬ|ません)"
+    r"|明か(?:す|さ)(?:ことなく|ずに)"
     r"|ざるを得(?:ない|ません)|ずには(?:いられ|おかない)|トラッキング拒否|に限らず|のみならず|に(?:関わらず|かかわらず|拘らず)"
 )
 """Obligations and other double negatives: 「提供しなければなりません」 is a duty to provide,
-not a denial; 「トラッキング拒否」 names the Do Not Track setting; 「…に限らず」 means "not only"; 「…に関わらず」 "regardless of"."""
+not a denial; 「トラッキング拒否」 names the Do Not Track setting; 「…に限らず」 means "not only"; 「…に関わらず」 "regardless of"; 「メールアドレスを明かすことなく」 ("without revealing") says what a
+feature keeps private, not that the address is not collected."""
 _EN_EXCEPTION = re.compile(
     r"\b(?:except|unless|notwithstanding|not fall under|other than|without (?:(?:the |your |user.s |obtaining )?(?:prior |express )?(?:consent|agreement|approval))|only (?:when|with|if|to the extent))\b",
     re.IGNORECASE,

@@ -114,7 +114,12 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
         content_at = start + indent
         block = _classify(stripped, indent, markdown, content_at, number)
         previous = blocks[-1] if blocks else None
-        if markdown and block.kind == "heading" and _markdown_list_item(stripped, previous):
+        if (
+            markdown
+            and block.kind == "heading"
+            and _markdown_list_item(stripped, previous)
+            and not re.match(r"^\d{1,2}[.)]\s+#", stripped)
+        ):
             block = _Block(
                 _ITEM.sub("", block.text, count=1), "item", 9 + indent // 2, block.offset, number
             )
@@ -199,6 +204,8 @@ def _markdown_list_item(line: str, previous: _Block | None) -> bool:
 
 def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int) -> _Block:
     if markdown:
+        # "1. #### Introduction": a numbered list item that holds a heading is a numbered heading
+        stripped = re.sub(r"^(\d{1,2}[.)])\s+#{1,6}\s+(?=\S)", r"\1 ", stripped)
         heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*$", stripped)
         if heading:
             return _Block(
