@@ -215,3 +215,65 @@ def test_modifications_posted_online_and_continued_use_as_acceptance(tmp_path, b
 def test_a_template_placeholder_is_no_address(tmp_path) -> None:
     text = "# Terms\n\n## Notices\n\nAddress: %{dmca_address}\n\nAddress: 1 Example Street, Springfield\n"
     assert found(tmp_path, text).keys("address") == ["1 example street, springfield"]
+
+
+# --- third batch: pages whose title speaks of rights that are not rights over data -----------
+
+
+@pytest.mark.parametrize(
+    ("title", "sentence", "purpose"),
+    [
+        (
+            "About Your Rights",
+            "By choosing to submit feedback, you give Example permission to use the feedback to "
+            "improve its products.",
+            "improve its products",
+        ),
+        (
+            "あなたの権利について",
+            "あなたがフィードバックの送信を選択することにより、Example がそのフィードバックを製品の改善"
+            "のために使用する許可を Example に与えるものとします。",
+            "製品の改善",
+        ),
+    ],
+)
+def test_leave_to_use_what_the_reader_submits_names_data_and_purpose(
+    tmp_path, title, sentence, purpose
+) -> None:
+    text = f"# {title}\n\n* {sentence}\n"
+    extraction = found(tmp_path, text)
+    assert "user.content.private.feedback" in extraction.keys("category")
+    assert any(purpose in key for key in extraction.keys("purpose"))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Example Browser is free and open source software, built by a community.",
+        "Example Browser は無料のオープンソースソフトウェアです。",
+        "You are free to link to the Service.",
+    ],
+)
+def test_free_software_is_no_fee_for_requests(tmp_path, sentence) -> None:
+    text = f"# About Your Rights\n\n{sentence}\n"
+    assert found(tmp_path, text).keys("fee") == []
+
+
+def test_requests_free_of_charge_keep_their_fee(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## Your rights\n\nThere is no fee for disclosure requests.\n\n"
+        "お客様はデータのコピーを無料でリクエストすることができます。\n"
+    )
+    assert found(tmp_path, text).keys("fee") == ["free"]
+
+
+def test_additional_information_about_trademarks_is_no_identity_check(tmp_path) -> None:
+    text = (
+        "# About Your Rights\n\n"
+        "* Additional information on trademarks may be found on our website.\n"
+        "* To verify your identity, we may ask for additional information.\n"
+    )
+    facts = [f for f in found(tmp_path, text).of("verification")]
+    assert [s.text for f in facts for s in f.evidence] == [
+        "To verify your identity, we may ask for additional information."
+    ]

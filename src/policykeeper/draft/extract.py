@@ -330,7 +330,7 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if _POINTER.search(text):
         return
-    if topic == "rights" and not re.search(r"collect|取得", text):
+    if topic == "rights" and not re.search(r"collect|取得", text) and not _PERMISSION.search(text):
         return
     if _LOCAL_ONLY.search(text):
         for _, _, key in term_matches(text):
@@ -478,6 +478,12 @@ def _surface(original: str, clause: str, start: int, end: int) -> str:
     return clause[start:end].strip()
 
 
+_PERMISSION = re.compile(
+    r"\b(?:give|gives|grant|grants)\b[^.]{0,30}\bpermission to use\b|使用する許可を[^。]{0,20}与え"
+)
+"""The reader's leave to use what they submit ("By choosing to submit feedback, you give Mozilla
+permission to use the feedback to improve its products"): the data and its purpose, even on a
+page whose title speaks of rights ("About Your Rights")."""
 _THIRD_PARTY_RIGHTS = re.compile(
     r"\b(?:infring|violat|misappropriat)\w* (?:the |any )?(?:\w+ )?rights? of (?:any |a )?third part"
     r"|第三者の(?:\w{0,6})?権利(?:も|を)?(?:侵害|害)"
@@ -668,7 +674,7 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
     elif (
         not has_purpose_section
         and sentence.kind != "heading"
-        and topic not in {"contact", "rights", "changes"}
+        and (topic not in {"contact", "rights", "changes"} or _PERMISSION.search(text))
     ) and (
         (
             (_PURPOSE_SENTENCE.search(text) and _HANDLING.search(text))
@@ -1553,7 +1559,14 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         spans = []
         for name, pattern in _VERIFICATION:
             match = re.search(pattern, text)
-            if match and (in_rights or name != "account_login"):
+            if (
+                match
+                and (in_rights or name != "account_login")
+                and (
+                    name != "additional_information"
+                    or re.search(r"identit|identif|verif|本人|身元|確認", text)
+                )
+            ):
                 spans.append((match.start(), match.end()))
                 yield Fact("verification", name, None, [sentence])
         joined = join_of(text, spans)
@@ -1600,8 +1613,13 @@ def _fee(sentence: Sentence) -> tuple[str, dict] | None:
         unit = "per case" if re.search(r"per case|1件", text) else None
         return f"{amounts[0][1]} JPY", {"kind": "fixed", "amount": amounts[0][1], "unit": unit}
     if re.search(
-        r"no fee|free of charge|\bfree\b|無料|手数料はかかりません|used free", text
-    ) and not re.search(r"feel free", text):
+        r"no fee|free of charge|\bfor free\b|at no (?:cost|charge)|無料(?:で|です|とし|にて)|手数料はかかりません|used free",
+        text,
+    ) or (
+        re.search(r"\bfree\b", text)
+        and re.search(r"request|cop(?:y|ies)|access|disclos|charge", text)
+        and not re.search(r"free (?:and|or) (?:open|paid)|free software|free to\b|feel free", text)
+    ):
         return "free", {"kind": "free"}
     if re.search(r"cost of|実費|charged for the cost|送料", text):
         return "actual_cost", {"kind": "actual_cost"}
