@@ -75,7 +75,8 @@ ROUND4_DOCUMENTS = (
 )  # fmt: skip
 ROUND5_DOCUMENTS = (
     "mastodon-privacy", "mastodon-terms", "accounts-tos-en", "accounts-tos-ja",
-    "content-moderation-en", "content-moderation-ja",
+    "content-moderation-en", "content-moderation-ja", "about-rights-en", "about-rights-ja",
+    "smart-window-terms-en",
 )  # fmt: skip
 
 
