@@ -177,3 +177,29 @@ def test_an_executemany_whose_sets_expand_differently_changes_nothing(things: sa
         connection.rollback()
         flags = connection.execute(sa.select(things.c.flag).order_by("id")).scalars().all()
     assert flags == [True, False, None]
+
+
+def test_a_batch_of_one_statement_reads_counts_and_fails_as_sqlalchemy_does(
+    things: sa.Table,
+) -> None:
+    """On PostgreSQL a batch of one statement is sent without pipeline mode: its rows are
+    SQLAlchemy's, with their types, an executemany counts every set's rows, and a failure
+    raises and leaves a transaction that rolls back."""
+    statements = Statements()
+    query = statements.get("q", lambda: sa.select(things).where(in_values(things, ["id"])))
+    flip = things.update().where(things.c.id == sa.bindparam("key")).values(flag=True)
+    clash = things.insert().values(id=sa.bindparam("id"), name="again")
+    with things.info["engine"].connect() as connection:
+        expected = [dict(r) for r in connection.execute(query, {"values": [1]}).mappings()]
+        connection.rollback()
+        (read,) = run_all(connection, [(query, {"values": [1]})], statements)
+        assert read.rows == expected
+        assert [type(v) for v in read.rows[0].values()] == [type(v) for v in expected[0].values()]
+        (changed,) = run_all(connection, [(flip, [{"key": 2}, {"key": 3}])], Statements())
+        assert changed.rowcount == 2
+        with pytest.raises((sa.exc.IntegrityError, psycopg.errors.UniqueViolation)):
+            run_all(connection, [(clash, {"id": 1})], Statements())
+        connection.rollback()
+    with things.info["engine"].connect() as connection:
+        left = connection.execute(sa.select(things.c.id, things.c.flag).order_by("id")).all()
+    assert [tuple(r) for r in left] == [(1, True), (2, False), (3, None)], "all rolled back"

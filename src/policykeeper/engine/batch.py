@@ -14,6 +14,7 @@ values either way.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cache, partial
 from typing import Any
@@ -230,7 +231,9 @@ def _pipeline(
     events = connection._has_events or connection.engine._has_events
     sent = []
     cursors = []
-    with raw.pipeline():
+    # One statement alone is sent as it is: pipeline mode's entry, sync and exit would only add
+    # to its one round trip.
+    with raw.pipeline() if len(plans) > 1 else nullcontext():
         for plan, given in zip(plans, parameters, strict=True):
             cursor = raw.cursor()
             many = isinstance(given, list)
