@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from policykeeper.project import Project
 from policykeeper.store import Store, migrated_store
@@ -56,13 +58,22 @@ _FINISHED = (
 )
 """The journal's statements on every erasure, built once (SQLAlchemy then only looks up
 their compiled form): an entry is named by its request and action."""
-_FORMER_HOLDS = _holds.delete().where(
-    _holds.c.table_name == sa.bindparam("held_table"),
-    _holds.c.row_key.in_(sa.bindparam("held_keys", expanding=True)),
-)
-"""Earlier records of the rows an erasure holds, one table at a time: built once, the keys bound
-at execution. An index search on (table, key) on every database, where a list of (table, key)
-pairs made SQLite scan every record kept so far, on every erasure."""
+
+
+def _recording(insert: Any) -> Any:
+    """Records of held rows written over earlier records of the same rows (an upsert on the
+    primary key, table and key: the index finds them, never a scan of the records kept so
+    far): one statement for every kept row of an erasure."""
+    statement = insert(_holds)
+    replaced = ("rule", "reason", "delete_after", "recorded_at")
+    return statement.on_conflict_do_update(
+        index_elements=[_holds.c.table_name, _holds.c.row_key],
+        set_={name: statement.excluded[name] for name in replaced},
+    )
+
+
+_RECORD_HOLDS = {"sqlite": _recording(sqlite_insert), "postgresql": _recording(postgres_insert)}
+"""Per store database (SQLite or PostgreSQL), built once."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,10 @@ class StoreState:
         # dropped fails the job as an outage, which the worker gives back and runs again.
         self.store: Store = migrated_store(url, pre_ping=False)
         self.engine = self.store.engine
+        if self.engine.dialect.name not in _RECORD_HOLDS:
+            raise ValueError(
+                f"the store must be SQLite or PostgreSQL, not {self.engine.dialect.name}"
+            )
         import_legacy(self.engine, directory)
 
     def journal(
@@ -195,30 +210,23 @@ class StoreState:
                     "entry_finished": _now(),
                 },
             )
-            keys = [json.dumps(hold.key, default=str) for hold in holds]
-            per_table: dict[str, set[str]] = {}
-            for hold, key in zip(holds, keys, strict=True):
-                per_table.setdefault(hold.table, set()).add(key)
-            for table, held in sorted(per_table.items()):  # earlier records of the same rows go
-                ordered = sorted(held)
-                for start in range(0, len(ordered), 500):
-                    connection.execute(
-                        _FORMER_HOLDS,
-                        {"held_table": table, "held_keys": ordered[start : start + 500]},
-                    )
-            if holds:
+            recorded = _now()
+            rows = {  # one record per row, the last word on it
+                (hold.table, json.dumps(hold.key, default=str)): hold for hold in holds
+            }
+            if rows:
                 connection.execute(
-                    _holds.insert(),
+                    _RECORD_HOLDS[connection.dialect.name],
                     [
                         {
-                            "table_name": hold.table,
+                            "table_name": table,
                             "row_key": key,
                             "rule": hold.rule,
                             "reason": hold.reason,
                             "delete_after": hold.delete_after,
-                            "recorded_at": _now(),
+                            "recorded_at": recorded,
                         }
-                        for hold, key in zip(holds, keys, strict=True)
+                        for (table, key), hold in sorted(rows.items())
                     ],
                 )
 
