@@ -194,7 +194,7 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 
 _HANDLING = re.compile(
     r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\b(?:be |are |is )?asked to (?:set|enter|create|choose)\b|の設定を求められ|\b(?:is|are) required to (?:use|register|sign up|create|log in)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
-    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|回収|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
 )
 _SHARING = re.compile(
     r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bforward(?:s|ed|ing)? (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
@@ -224,7 +224,7 @@ password"): advice about the reader's secret, never that the operator collects i
 _KEPT_BY_US = re.compile(
     r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|hash|encrypt|sav(?:e|ed|ing)\b|log(?:s|ged)?\b|process)"
     r"|\b(?:required|asked) to (?:provide|enter|submit|set|create|choose)\b|\bduring registration\b"
-    r"|取得|収集|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理|(?:提供|入力)する必要があります|登録時|登録の際"
+    r"|取得|収集|回収|保存|保管|記録|保持|受け取|受領|暗号化|ハッシュ|お預かり|管理|(?:提供|入力)する必要があります|登録時|登録の際"
 )
 """Verbs that say the operator holds a secret: users 'use', 'enter' and 're-enter' passwords
 without the operator keeping them, so a credential is drafted only with one of these."""
@@ -539,10 +539,10 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 "negation", "user.account", sentence, {"what": "user.account", "clause": clause}
             )
         elif re.search(
-            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人を(?:特定|識別)",
+            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人データ|個人を(?:特定|識別)",
             clause,
         ) and re.search(
-            r"collect|record|store|取得|収集|記録|保管|保存|保持|nothing personal", clause
+            r"collect|record|store|取得|収集|回収|記録|保管|保存|保持|nothing personal", clause
         ):
             fact = _facts_for(
                 "negation",
@@ -777,7 +777,7 @@ def _only_data_items(sentence: Sentence) -> bool:
 # --- recipients, vendors, exceptions ----------------------------------------------------
 
 _GENERIC_RECIPIENT = re.compile(
-    r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|contractors|suppliers|successors|vendors))\b"
+    r"(?:to|with|by|through one of|through)\s+(?:the\s+|our\s+|certain\s+|other\s+|any\s+|selected\s+|trusted\s+|an?\s+)?((?:[a-z][\w.-]*\s){0,3}?(?:service providers?|providers?|partners?|developers?|creators?|compan(?:y|ies)|processors?|advertisers?|affiliates?|authorities|agencies|banks?|institutions?|applications?|organi[sz]ations?|webmasters?|group companies|entities|service|administrators|coaches|foundation|equality|law enforcement|researchers|(?<=the )community|contractors|suppliers|successors|vendors))\b"
     r"|\buse (?:a |an |our )?((?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?|vendors?|contractors?))\b"
     r"|\bto (?:a |an |the )?(third[- ]party (?:[\w-]+ ){0,3}?[\w-]+)(?= \(| (?:on|for|to|in|with|that|who|which|and|or)\b|[,.;]|$)"
 )
