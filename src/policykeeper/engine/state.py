@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -100,12 +100,16 @@ become durable together commit once."""
 
 
 @contextmanager
-def within(engine: sa.Engine, connection: sa.Connection | None) -> Iterator[sa.Connection]:
-    """`connection` (its caller commits), else a transaction of its own."""
+def within(
+    engine: sa.Engine,
+    connection: sa.Connection | None,
+    begin: Callable[[sa.Engine], AbstractContextManager[sa.Connection]] = sa.Engine.begin,
+) -> Iterator[sa.Connection]:
+    """`connection` (its caller commits), else a transaction of its own, opened by `begin`."""
     if connection is not None:
         yield connection
         return
-    with engine.begin() as own:
+    with begin(engine) as own:
         yield own
 
 
@@ -198,9 +202,7 @@ class StoreState:
         sweep and the engine's API do) does not wait for the disk (`unflushed`): the service
         database has committed, and a finish a crash loses is redone from the journal's start
         (tests/engine/test_journal_finish.py)."""
-        with ExitStack() as stack:
-            if connection is None:
-                connection = stack.enter_context(unflushed(self.engine))
+        with within(self.engine, connection, unflushed) as connection:
             connection.execute(
                 _FINISHED,
                 {
