@@ -35,7 +35,9 @@ class Served:
 
     def http(self, **headers: str) -> httpx.Client:
         """A fresh client with no cookies: a new visitor, an attacker, a mail scanner."""
-        return httpx.Client(base_url=self.base, headers=headers, follow_redirects=False)
+        return httpx.Client(  # a served instance shares two cores with the other test worker
+            base_url=self.base, headers=headers, follow_redirects=False, timeout=30
+        )
 
     def client(self, source: str = "203.0.113.7", **headers: str) -> TestClient:
         """The same app in-process, as seen from `source` (for per-address limits)."""
