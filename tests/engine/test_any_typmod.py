@@ -5,6 +5,7 @@ match nothing, as the expanding IN it replaced did, and the same on every databa
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from engine_kit import snapshot
+from sqlalchemy.dialects import postgresql
 
 from policykeeper.datamap.starter import init_project
 from policykeeper.engine import Identity, erase
@@ -116,3 +118,17 @@ def test_a_domain_over_a_narrow_type_truncates_nothing(postgres_url: str) -> Non
         done = run_all(connection, [(query, bound(["code"], [("abcdefgh",)]))], statements)
     engine.dispose()
     assert done[0].rows == []
+
+
+def test_a_domain_column_compiles_without_a_deprecation_warning() -> None:
+    """SQLAlchemy warns on operators over its DOMAIN type (which names no operator classes);
+    the IN list compares the column as its base type, with the same SQL."""
+    table = sa.Table("t", sa.MetaData(), sa.Column("uid", postgresql.DOMAIN("uid6", sa.String(6))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sql = str(
+            sa.select(table.c.uid)
+            .where(in_values(table, ["uid"]))
+            .compile(dialect=postgresql.dialect())
+        )
+    assert "t.uid IN (__[POSTCOMPILE_values])" in sql

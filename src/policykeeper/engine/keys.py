@@ -79,7 +79,11 @@ class InValues(ColumnElement[bool]):
 
 @compiles(InValues)
 def _in_list(element: InValues, compiler: Any, **kw: Any) -> str:
-    column = element.column
+    column: sa.ColumnElement[Any] = element.column
+    if isinstance(column.type, postgresql.DOMAIN):
+        # Compared as its base type: the same SQL, without SQLAlchemy's deprecation warning
+        # for operators on its DOMAIN type (which names no operator classes).
+        column = sa.type_coerce(column, column.type.data_type)
     listed = sa.bindparam(element.name, expanding=True, type_=column.type)
     return f"({compiler.process(column.in_(listed), **kw)})"
 
