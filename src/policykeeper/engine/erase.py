@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from concurrent import futures
 from contextlib import ExitStack
@@ -217,10 +218,23 @@ class _Beside:
         self._future.result()
 
 
-@cache
-def _journal_writers(_process: int) -> futures.ThreadPoolExecutor:
-    """The writers of this process (a forked child has none of its parent's threads)."""
-    return futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="policykeeper-journal")
+_writers: dict[int, futures.ThreadPoolExecutor] = {}
+_writers_made = threading.Lock()
+
+
+def _journal_writers(process: int) -> futures.ThreadPoolExecutor:
+    """The writers of this process (a forked child has none of its parent's threads), made
+    once even when two erasures start together."""
+    found = _writers.get(process)
+    if found is None:
+        with _writers_made:
+            found = _writers.get(process)
+            if found is None:
+                found = futures.ThreadPoolExecutor(
+                    max_workers=4, thread_name_prefix="policykeeper-journal"
+                )
+                _writers[process] = found
+    return found
 
 
 def _apart(rt: Runtime, state_url: str) -> bool:
