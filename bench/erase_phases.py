@@ -1,12 +1,13 @@
 """Where an erasure's time goes: wall-clock time per phase of the engine's erasure of one
 person in pk_bench (made by engine_bench.py), averaged over people not erased before.
 
-    .venv/bin/python bench/erase_phases.py [--people 100] [--seed N] [--heavy] [--pause MS]
+    .venv/bin/python bench/erase_phases.py [--people 100] [--seed N] [--heavy] [--pause MS] [--cold]
 
 Phases: the journal and legal holds read from the state store, the search for the person, the
 decisions (with the read of rows elsewhere that point at rows to delete), the changes with
 their verification, the service database's commit, the wait for the journal's start, and the
-journal's finish. What is left is the engine's own work between them.
+journal's finish. What is left is the engine's own work between them. As in engine_bench.py,
+the tables are first read into the OS page cache (pg_prewarm), unless --cold.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from engine_bench import EXAMPLE, HEAVY_POOL, database_url, subjects
+from engine_bench import EXAMPLE, HEAVY_POOL, database_url, prewarm, subjects
 
 from policykeeper.engine import Identity, erase
 from policykeeper.engine.planner import Collector
@@ -71,7 +72,12 @@ def main() -> None:
         default=0.0,
         help="Milliseconds between erasures, as requests arriving apart (default: back to back).",
     )
+    parser.add_argument(
+        "--cold", action="store_true", help="Skip pg_prewarm: measure with whatever is cached."
+    )
     options = parser.parse_args()
+    if not options.cold:
+        prewarm()
     spent: dict[str, float] = defaultdict(float)
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary) / "ainema"
