@@ -263,10 +263,17 @@ def vlc_ja(_: Path) -> str:
 # --- Mozilla: policies from mozilla/legal-docs, committed with their licence -----------------
 
 COMMITTED = ROOT / "tests" / "draft" / "data" / "heldout" / "texts"
-"""Held-out texts that no registry ships, committed as published (CC BY-SA 3.0, see SOURCES.md)."""
+"""Held-out texts that no registry ships, committed as published under their licences (SOURCES.md)."""
 _MOZILLA = "github mozilla/legal-docs f098c17, CC BY-SA 3.0"
 _QUALITY_ROUND = "issue16-quality"
 """Held-out documents added before the rules were changed in the quality round of issue 16."""
+ROUND7 = "round7"
+"""Japanese APPI-style policies added in round 7, committed with their licence (see SOURCES.md)."""
+_APPI = {
+    "appi-pyconjp": "github pyconjp/www.pycon.jp 2ac67eb, CC BY 4.0",
+    "appi-coderdojo": "github coderdojo-japan/coderdojo.jp 4bf08a7, MIT",
+    "appi-cndo2021": "github cloudnativedaysjp/dreamkast b16064f, MIT",
+}
 
 
 DOCUMENTS = (
@@ -313,6 +320,7 @@ DOCUMENTS = (
         HeldOut(name, name[-2:], ".md", _MOZILLA, None, _QUALITY_ROUND)
         for name in ("mdn-plus-en", "mdn-plus-ja", "mozilla-policy-en", "mozilla-policy-ja")
     ),
+    *(HeldOut(name, "ja", ".md", provenance, None, ROUND7) for name, provenance in _APPI.items()),
 )
 
 
