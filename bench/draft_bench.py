@@ -321,6 +321,10 @@ def report(results: dict[str, list[Result]], show_misses: bool) -> None:
             earlier = (
                 ("first measured", {"de6c866"}),
                 ("measured before the quality round", {"de6c866", "issue16-followup"}),
+                (
+                    "measured in rounds 1 to 6",
+                    {"de6c866", "issue16-followup", "issue16-quality"},
+                ),
                 ("Japanese APPI-style policies added in round 7", {"round7"}),
             )
             for label, rounds in earlier:
