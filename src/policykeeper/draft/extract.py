@@ -46,7 +46,8 @@ TOPICS: tuple[tuple[str, str], ...] = (
     ),
     (
         "share",
-        r"third part|sharing|\bshar|provision of|disclosure to|service providers?|recipients?|where your data is sent|第三者|共同利用|委託|共有|advertis|広告",
+        r"third part|sharing|\bshar|provision of|disclosure to|service providers?|recipients?|where your data is sent|第三者|共同利用|委託|共有|advertis|広告"
+        r"|\bdisclos\w* (?:\w+ ){0,3}?to (?:outside|other|external) (?:parties|organi[sz]ations)|外部(?:に|へ)(?:の)?(?:情報(?:を|の))?(?:開示|提供)",
     ),
     (
         "rights",
@@ -1215,12 +1216,13 @@ def _exceptions(sentence: Sentence, topic: str) -> list[str]:
 
 _DISCLOSES = re.compile(
     r"\b(?:disclos|releas|hand over|provid|shar|transfer|included among|turn over)\w*|開示|提供|共有|移転|引き継|譲渡された資産"
+    r"|(?:情報|データ)を(?:公開|公表)"
 )
 _GROUNDS = (
     (
         "law",
         r"required by law|comply with (?:applicable |the )?laws?|legal process|law enforcement|subpoena|court order"
-        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従|法律(?:で|により|によって|上)(?:義務付け|要求|必要)",
+        r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従|法律(?:で|により|によって|上)(?:義務付け|要求|必要)|法令(?:の)?遵守|法令を遵守",
     ),
     (
         "business_succession",
@@ -1229,7 +1231,8 @@ _GROUNDS = (
     ),
     (
         "protect_rights",
-        r"protect (?:the )?(?:rights|safety|property)|rights, property,? (?:and|or|and/or) safety",
+        r"protect (?:the )?(?:rights|safety|property)|rights, property,? (?:and|or|and/or) safety"
+        r"|権利、財産(?:、|または|又は|および|及び|もしくは)?安全|権利[^。]{0,16}(?:の)?保護",
     ),
 )
 

@@ -8,6 +8,7 @@ category and under "Contact" as a channel.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import unicodedata
@@ -113,6 +114,8 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
         indent = len(line) - len(line.lstrip())
         content_at = start + indent
         block = _classify(stripped, indent, markdown, content_at, number)
+        if not block.text:
+            continue  # markup alone, such as an anchor '<a name="collect"></a>': no text to read
         previous = blocks[-1] if blocks else None
         if (
             markdown
@@ -260,11 +263,16 @@ def _inline_markdown(text: str) -> str:
     text = re.sub(r"<(https?://[^>]+|[^@\s>]+@[^>\s]+)>", r"\1", text)
     text = re.sub(r"\s*<br\s*/?>\s*", " ｜ ", text, flags=re.IGNORECASE)
     text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
-    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", text).strip()
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", text)
+    # Markdown passes HTML's character references through: "To improve our site &mdash; we …"
+    # reads "To improve our site — we …"
+    return html.unescape(text).strip()
 
 
 def _link(label: str, target: str) -> str:
     target = target.removeprefix("mailto:").removeprefix("tel:")
+    if target.startswith("#"):
+        return label  # a link to a place on the same page ("[Do we use cookies?](#cookies)")
     return label if label.strip() == target.strip() else f"{label} ({target})"
 
 

@@ -1,0 +1,73 @@
+"""Rules of the seventh quality round, each general, each against a development miss.
+
+Every text here is written for the test, in the shapes the round-7 development documents use (a
+forum's privacy policy written as questions, in English and in Japanese); none is taken from the
+held-out policies.
+"""
+
+from __future__ import annotations
+
+from draft_kit import write
+
+from policykeeper.draft.extract import extract, topic_of
+from policykeeper.draft.sources import read_source
+
+
+def found(tmp_path, text: str, name: str = "p.md"):
+    return extract(read_source(write(tmp_path, name, text)).sentences)
+
+
+def test_markdown_character_references_anchors_and_in_page_links_are_read_as_text(
+    tmp_path,
+) -> None:
+    # "&mdash;" is a dash, an anchor line '<a name="use"></a>' has no text, and a heading that
+    # links to its own place on the page ("[Do we use cookies?](#cookies)") is its label
+    sentences = read_source(
+        write(
+            tmp_path,
+            "p.md",
+            '<a name="cookies"></a>\n\n## [Do we use cookies?](#cookies)\n\n'
+            "* To improve our site &mdash; we improve the site with your feedback.\n",
+        )
+    ).sentences
+    assert [s.text for s in sentences] == [
+        "Do we use cookies?",
+        "To improve our site — we improve the site with your feedback.",
+    ]
+    assert sentences[1].section == ("Do we use cookies?",)
+
+
+def test_japanese_grounds_of_disclosure_under_a_heading_about_disclosing_outside(tmp_path) -> None:
+    # 「外部に情報を開示していますか？」 heads a section about disclosure to others, not about the
+    # reader's right to disclosure (開示請求); 法令遵守 is the law, 「権利、財産または安全の保護」
+    # the protection of rights; 「情報を公開する」 discloses
+    extraction = found(
+        tmp_path,
+        "## 外部に情報を開示していますか？\n\n"
+        "また、法令遵守、利用規約の施行、当社や他の人の権利、財産または安全の保護のために適切であると"
+        "判断した場合には、あなたの情報を公開する場合があります。\n",
+    )
+    assert sorted(extraction.keys("exception")) == ["law", "protect_rights"]
+    assert extraction.keys("right") == []
+
+
+def test_a_japanese_disclosure_ground_needs_a_verb_of_disclosure(tmp_path) -> None:
+    # 法令遵守 in a sentence about the operator's own compliance discloses nothing
+    extraction = found(
+        tmp_path,
+        "## 外部への情報の提供\n\n当社は法令遵守のための社内体制を整備しています。\n",
+    )
+    assert extraction.keys("exception") == []
+
+
+def test_headings_about_disclosing_to_outside_parties_are_about_sharing(tmp_path) -> None:
+    sentences = read_source(
+        write(
+            tmp_path,
+            "p.md",
+            "## Do we disclose any information to outside parties?\n\nWe may release it.\n\n"
+            "## 外部に情報を開示していますか？\n\n公開する場合があります。\n\n"
+            "## 個人情報の開示\n\n開示を請求できます。\n",
+        )
+    ).sentences
+    assert [topic_of(s) for s in sentences if s.kind != "heading"] == ["share", "share", "rights"]
