@@ -71,3 +71,51 @@ def test_headings_about_disclosing_to_outside_parties_are_about_sharing(tmp_path
         )
     ).sentences
     assert [topic_of(s) for s in sentences if s.kind != "heading"] == ["share", "share", "rights"]
+
+
+def test_the_parties_a_denial_of_transfer_leaves_out_are_recipients(tmp_path) -> None:
+    # "This does not include trusted third parties who assist us …" after "We do not sell, trade,
+    # or otherwise transfer …": the data goes to them, and the sentence denies nothing
+    extraction = found(
+        tmp_path,
+        "## Sharing\n\nWe do not sell or otherwise transfer your personal information. This does "
+        "not include trusted third parties who help us run the site, so long as they keep it "
+        "confidential.\n\n"
+        "## 第三者提供\n\n当社は、個人情報を販売または譲渡することはありません。これには、サイトの"
+        "運営を支援する、機密性を維持することに同意した信頼できる第三者は含まれません。\n",
+    )
+    recipients = extraction.keys("recipient")
+    assert "third_party:trusted third parties" in recipients
+    assert "third_party:信頼できる第三者" in recipients
+    assert extraction.keys("negation") == ["sale"]
+
+
+def test_what_a_sentence_does_not_include_is_no_recipient_unless_it_is_a_party(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## Sharing\n\nWe share the history with our partners. This does not include activity in "
+        "Private Windows.\n",
+    )
+    assert extraction.keys("recipient") == ["third_party:partners"]
+
+
+def test_providers_the_operator_contracts_with_are_recipients(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## Cookies\n\nWe may contract with third-party service providers to assist us in "
+        "understanding our visitors.\n\n"
+        "## Cookie\n\n訪問者を理解できるように、第三者のサービスプロバイダーと契約することもあります。\n",
+    )
+    assert sorted(extraction.keys("recipient")) == [
+        "entrustment:third-party service providers",
+        "entrustment:第三者のサービスプロバイダー",
+    ]
+
+
+def test_a_contract_with_the_reader_names_no_recipient(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## Terms\n\nWe use your address to perform our contract with you.\n\n"
+        "## 規約\n\n当社はお客様と契約を締結します。\n",
+    )
+    assert extraction.keys("recipient") == []

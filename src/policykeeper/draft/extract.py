@@ -200,6 +200,7 @@ _HANDLING = re.compile(
 _SHARING = re.compile(
     r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bforward(?:s|ed|ing)? (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
     r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|(?:処理業者|委託先|プロバイダー?)を(?:使用|利用)|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
+    r"|\bcontract(?:s|ed|ing)? with\b|(?:プロバイダー?|事業者|業者|企業|会社)と契約"
 )
 _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b(?! (?:know|be aware|understand|read|review)\b)|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
@@ -491,6 +492,15 @@ _THIRD_PARTY_RIGHTS = re.compile(
 )
 """What the reader promises not to do to others ("your content will not infringe the rights of
 any third party", 「いかなる第三者の権利も侵害していない」): no statement about sharing data."""
+_EXCLUDED_FROM_DENIAL = re.compile(
+    r"^(?:this|that|it|the (?:above|foregoing)) (?:does|do|shall|will) not (?:include|apply to|cover) (?:the )?"
+    r"((?:[\w-]+ ){0,3}?(?:third[- ]part(?:y|ies)|service providers?|partners?|vendors?|processors?|contractors?|affiliates?))\b"
+    r"|^(?:これ|この|上記|前記)(?:に|には)[、,]?[^。]*?((?:信頼(?:でき|され)る)?(?:第三者|委託先|業務委託先|サービスプロバイダー?|提携先|パートナー))(?:は|を)含(?:まれ|み|め)ません"
+)
+"""The parties a denial of transfer leaves out ("We do not sell, trade, or otherwise transfer …
+your personally identifiable information. This does not include trusted third parties who
+assist us in operating our site …", 「これには、…信頼できる第三者は含まれません」): the data does
+go to them, so they are recipients, and the sentence denies nothing."""
 _NO_SHARING = re.compile(
     r"(?:share|sell|rent|disclos|provid|第三者|共有|販売|sale|third part)", re.IGNORECASE
 )
@@ -516,6 +526,8 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
         clause = text[start:end]
         if not is_negative(clause, sentence.lang) or is_exception_frame(clause, sentence.lang):
             continue
+        if _EXCLUDED_FROM_DENIAL.search(text):
+            continue  # "This does not include trusted third parties who …": they receive it
         if _LIMIT_NOT_DENIAL.search(clause):
             continue  # "Account information: You don't need an account to use the app."
         if re.search(r"\bsell\b|\bsale\b|\brent\b|販売|売却", clause):
@@ -784,6 +796,7 @@ _GENERIC_RECIPIENT = re.compile(
 )
 _GENERIC_RECIPIENT_JA = re.compile(
     r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関|サードパーティサービス|外部サービス))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
+    r"|(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|業者|会社|企業|サービスプロバイダー|プロバイダー))と契約"
     r"|(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:処理業者|決済業者|委託先|サービスプロバイダー|プロバイダー))を(?:使用|利用)"
 )
 _KIND = (
@@ -1088,6 +1101,10 @@ def recipients(
     if found_exceptions or topic in {"rights", "security", "changes", "minors"}:
         return
     kind = _recipient_kind(sentence, topic)
+    excluded = _EXCLUDED_FROM_DENIAL.search(text) if topic in {"share", "transfer", ""} else None
+    if excluded:
+        yield _recipient_fact(sentence, kind, next(g for g in excluded.groups() if g))
+        return
     named = _named_item(sentence) if topic in {"share", "transfer", "cookies"} else None
     if named:
         name, purpose = named
