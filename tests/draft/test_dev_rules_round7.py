@@ -119,3 +119,34 @@ def test_a_contract_with_the_reader_names_no_recipient(tmp_path) -> None:
         "## 規約\n\n当社はお客様と契約を締結します。\n",
     )
     assert extraction.keys("recipient") == []
+
+
+def test_a_limit_with_a_template_placeholder_for_its_number_denies_nothing(tmp_path) -> None:
+    # "no more than [NUMBER OF DAYS] days" limits how long logs are kept, as "no more than 90
+    # days" does; the site that uses the template fills the number in
+    for period in ("[NUMBER OF DAYS] days", "%{log_days} days", "{{ months }} months"):
+        extraction = found(
+            tmp_path,
+            "## Retention\n\nWe will make a good faith effort to:\n\n"
+            f"* Retain server logs containing the IP address of all requests no more than {period}.\n",
+        )
+        assert extraction.keys("negation") == [], period
+    denial = found(tmp_path, "## Logs\n\nWe do not retain the IP address of any request.\n", "q.md")
+    assert denial.keys("negation") == ["user.device.ip_address"]
+
+
+def test_changes_posted_on_this_page_in_japanese(tmp_path) -> None:
+    # 「このページに変更内容を掲載します」 posts the changes, as "we will post those changes on
+    # this page" does
+    extraction = found(
+        tmp_path,
+        "## プライバシーポリシーへの変更\n\nプライバシーポリシーを変更する場合は、このページに変更内容を"
+        "掲載します。\n",
+    )
+    assert extraction.keys("changes") == ["on_posting"]
+    unposted = found(
+        tmp_path,
+        "## プライバシーポリシーへの変更\n\nプライバシーポリシーを変更する場合は、メールでお知らせします。\n",
+        "q.md",
+    )
+    assert "on_posting" not in unposted.keys("changes")

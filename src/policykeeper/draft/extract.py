@@ -416,7 +416,7 @@ _JA_PREDICATE_END = re.compile(r"(?:ます|ません|です|ました|でした|
 
 
 _LIMIT_NOT_DENIAL = re.compile(
-    r"(?:for )?any other purpose|other than|目的以外|\d+\s*(?:days?|months?|years?|日|か月|ヶ月|年)\s*(?:以上|を超えて)|more than \w+ (?:days?|months?|years?)"
+    r"(?:for )?any other purpose|other than|目的以外|\d+\s*(?:days?|months?|years?|日|か月|ヶ月|年)\s*(?:以上|を超えて)|more than (?:\w+|\[[^\]]{1,40}\]|%\{\w+\}s?|\{\{\s*\w+\s*\}\}) (?:days?|months?|years?)"
     r"|(?:ようにする|を防ぐ)には|\bto prevent\b"
     r"|\bif you (?:do not|don't|choose not to|decline to|refuse to)\b|\byou (?:are not required|do not have|don't have|do not need|don't need)\b"
     r"|(?:いただけ|され|し)ない場合"
@@ -1899,6 +1899,7 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
         r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
         r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
         r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載|投稿)"
+        r"|(?:この|本|当)(?:ページ|ウェブサイト|サイト)(?:上)?(?:で|に)[^。、]{0,16}を(?:公開|掲載|投稿)"
         r"|投稿(?:する|した|される)?(?:ことで|ことにより|時点)|投稿されてから",
         text,
     ):
