@@ -150,3 +150,38 @@ def test_changes_posted_on_this_page_in_japanese(tmp_path) -> None:
         "q.md",
     )
     assert "on_posting" not in unposted.keys("changes")
+
+
+def test_items_under_a_lead_about_the_ways_information_is_used_are_purposes(tmp_path) -> None:
+    # "… may be used in one of the following ways:" and 「次のいくつかの方法で使用される場合が
+    # あります。」 announce purposes; each item "LABEL — explanation" is one, named by its label
+    extraction = found(
+        tmp_path,
+        "## What do we use your information for?\n\n"
+        "Any of the information we collect from you may be used in one of the following ways:\n\n"
+        "* To personalize your experience &mdash; your information helps us to better respond to "
+        "your individual needs.\n"
+        "* To improve customer service &mdash; your information helps us to respond to your "
+        "support needs.\n\n"
+        "## 収集した情報は何に使いますか？\n\n"
+        "本サイトで収集された情報は、次のいくつかの方法で使用される場合があります。\n\n"
+        "* エクスペリエンスのパーソナル化 &mdash; あなたの情報は、ニーズへの対応を改善する上で役立てられます。\n",
+    )
+    labels = sorted(f.value["label"] for f in extraction.of("purpose"))
+    assert labels == [
+        "To improve customer service",
+        "To personalize your experience",
+        "エクスペリエンスのパーソナル化",
+    ]
+    descriptions = {f.value["label"]: f.value["description"] for f in extraction.of("purpose")}
+    assert descriptions["To improve customer service"].startswith("your information helps us")
+
+
+def test_items_under_a_lead_about_something_else_are_no_purposes(tmp_path) -> None:
+    # a list of data after a lead that does not say it is used in the listed ways
+    extraction = found(
+        tmp_path,
+        "## Information\n\nWe may record information in the following ways:\n\n"
+        "* When you post &mdash; the IP address of the post.\n",
+    )
+    assert extraction.keys("purpose") == []

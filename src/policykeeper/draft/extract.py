@@ -710,6 +710,8 @@ the user)", 「国名（表示を調整するため）」): the bracket is a pur
 
 _USED_TO_LEAD = re.compile(
     r"\b(?:use|uses|using|collect|collects|process|processes) (?:[\w-]+ ){1,4}?to\s*[:：]$|(?:を|は)[^。]{0,30}(?:ために|目的で)(?:使用|利用)します[:：]$"
+    r"|\b(?:be |is |are )?(?:used|processed) in (?:one or more of |one of |any of |some of )?the following ways\s*[:：.]?$"
+    r"|(?:次|以下|下記)の(?:いくつかの)?(?:方法|用途)で(?:使用|利用)(?:され|し|いたし)[^。]{0,16}[。:：]?$"
 )
 """Items completing a lead "… also use cookies to:": each ("remember that you're logged in") is a
 purpose."""
@@ -758,6 +760,10 @@ def _purpose(sentence: Sentence) -> Fact:
         else sentence.text
     )
     label, _, description = text.partition(":")
+    if not description.strip() or len(label) > 60:
+        # "To improve our site — we continually strive to …": the words before the dash name it
+        dash = re.search(r"\s+[—–]\s+", text)
+        label, description = (text[: dash.start()], text[dash.end() :]) if dash else (text, "")
     if not description.strip() or len(label) > 60:
         label, description = text, ""
     return Fact(
