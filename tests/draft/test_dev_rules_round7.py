@@ -185,3 +185,27 @@ def test_items_under_a_lead_about_something_else_are_no_purposes(tmp_path) -> No
         "* When you post &mdash; the IP address of the post.\n",
     )
     assert extraction.keys("purpose") == []
+
+
+def test_japanese_purposes_said_with_o_shiyou_shite_and_you_ni(tmp_path) -> None:
+    # 「Cookie を使用して、…を認識し、…保存しています」 says what cookies are used for, as "We use
+    # cookies to …" does; 「…を提供していけるように、…をコンパイルしています」 says why data is compiled
+    extraction = found(
+        tmp_path,
+        "## Cookie を使用していますか？\n\n"
+        "Cookie を使用して、あなたの設定を認識し、以降でアクセスした際に使用できるように保存しています。"
+        "また、より良いツールを提供していけるように、サイトの利用状況に関する集計データをコンパイルしています。\n",
+    )
+    purposes = extraction.keys("purpose")
+    assert len(purposes) == 2
+    assert any("設定を認識" in p for p in purposes)
+    assert any("ツールを提供していけるように" in p for p in purposes)
+
+
+def test_what_the_reader_can_do_with_a_setting_or_a_manner_is_no_japanese_purpose(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## Cookie\n\nブラウザの設定を使用して、Cookie を無効にすることができます。"
+        "当社は次のように、情報を管理しています。\n",
+    )
+    assert extraction.keys("purpose") == []

@@ -195,7 +195,7 @@ def term_matches(text: str) -> list[tuple[int, int, str]]:
 
 _HANDLING = re.compile(
     r"\bneed (?:certain |some |your |this |the )?(?:information|data)\b|\b(?:be |are |is )?asked to (?:set|enter|create|choose)\b|の設定を求められ|\b(?:is|are) required to (?:use|register|sign up|create|log in)\b|\binfer(?:s|red|ring)?\b|\bdetermin(?:e|es|ed|ing)\b|"
-    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|回収|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|公開|表示"
+    r"\b(?:collect|stor|record|keep|kept|retain|obtain|acquir|receiv|process|use[sd]?\b|using|track|profil|shar(?:e|es|ed|ing)\b|sell|sold|rent|disclos|provid|sen[dt]|transfer|submit|giv(?:e|en|ing) us\b|shown to\b|display|publish|(?:made |publicly )available)|取得|収集|回収|保存|保管|記録|保持|利用|使用|処理|受信|受け取|共有|販売|提供|開示|送信|分析|集計|公開|表示"
 )
 _SHARING = re.compile(
     r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bforward(?:s|ed|ing)? (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
@@ -579,6 +579,8 @@ def uses_of(text: str) -> list[str]:
 _PURPOSE_SENTENCE = re.compile(
     r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate|display|suggest|recommend)|helps? \w+ (?:to )?(?:determine|improve|understand|identify|prioriti[sz]e|measure|detect|prevent|decide)|to (?:contact|notify|inform) you|to communicate with you)\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
     r"|(?:する|させる|(?<![いあなれ])る|[つうくぐすむぶ])ため[、,][^。]{0,160}(?:利用|使用|収集|取得|受信|受け取|送信)(?:し|する|いた|され|り|ま)"
+    r"|(?:でき|られ|け|せ|え)るように[、,][^。]{0,160}(?:利用|使用|収集|取得|保存|保管|集計|分析|作成|コンパイル)(?:し|する|いた|され|り|ま)"
+    r"|^[^。]{1,30}を(?:使用|利用)して[、,][^。]{4,160}(?<!でき)(?:しています|します|いたします|しております)[。]?$"
 )
 
 _DATA_HELPS = re.compile(
