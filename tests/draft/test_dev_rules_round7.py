@@ -209,3 +209,18 @@ def test_what_the_reader_can_do_with_a_setting_or_a_manner_is_no_japanese_purpos
         "当社は次のように、情報を管理しています。\n",
     )
     assert extraction.keys("purpose") == []
+
+
+def test_site_traffic_and_interaction_are_usage_data(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## Do we use cookies?\n\nWe use cookies to compile aggregate data about site traffic and "
+        "site interaction.\n\n"
+        "## Cookie\n\nCookie を使用して、サイトのトラフィックに関する集計データを作成しています。\n",
+    )
+    usage = [f for f in extraction.of("category") if f.key == "user.behavior.usage_log"]
+    assert {s.lang for f in usage for s in f.evidence} == {"en", "ja"}
+    denied = found(
+        tmp_path, "## Analytics\n\nWe do not use cookies to track site traffic.\n", "q.md"
+    )
+    assert "user.behavior.usage_log" not in denied.keys("category")
