@@ -224,3 +224,23 @@ def test_site_traffic_and_interaction_are_usage_data(tmp_path) -> None:
         tmp_path, "## Analytics\n\nWe do not use cookies to track site traffic.\n", "q.md"
     )
     assert "user.behavior.usage_log" not in denied.keys("category")
+
+
+def test_the_readers_posts_and_the_content_they_share_are_content(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## What information do we collect?\n\nAll posts are stored and processed on the server.\n\n"
+        "## Your content\n\nWe store content you submit to the forum.\n",
+    )
+    (content,) = extraction.of("category")
+    assert content.key == "user.content"
+    assert [s.text for s in content.evidence] == [
+        "All posts are stored and processed on the server.",
+        "We store content you submit to the forum.",
+    ]
+    posted = found(
+        tmp_path,
+        "## Changes\n\nWe will post changes on this page.\n\n## Forum\n\nPosts are public.\n",
+        "q.md",
+    )
+    assert posted.keys("category") == []
