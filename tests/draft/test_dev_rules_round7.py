@@ -244,3 +244,33 @@ def test_the_readers_posts_and_the_content_they_share_are_content(tmp_path) -> N
         "q.md",
     )
     assert posted.keys("category") == []
+
+
+def test_a_denial_scoped_to_one_part_of_a_tool_that_collects_denies_nothing(tmp_path) -> None:
+    # "The `dotnet` command itself does not collect telemetry" contrasts the command with the
+    # tools it launches, which the page says collect telemetry
+    extraction = found(
+        tmp_path,
+        "## Telemetry\n\nThe tools collect telemetry. The `tool` command itself does not collect "
+        "telemetry.\n\n## 製品利用統計情報\n\nツールは製品利用統計情報を収集します。`tool` コマンド自体は"
+        "製品利用統計情報を収集しません。\n",
+    )
+    assert "user.device.telemetry" in extraction.keys("category")
+    assert "user.device.telemetry" not in extraction.keys("negation")
+    # where nothing says it is collected, the same words still deny it
+    alone = found(tmp_path, "## Telemetry\n\nThe app itself does not collect telemetry.\n", "q.md")
+    assert alone.keys("negation") == ["user.device.telemetry"]
+
+
+def test_a_japanese_feature_the_reader_may_choose_not_to_use_is_an_opt_out(tmp_path) -> None:
+    # 「製品利用統計情報機能は選択しないこともできます」: the reader may opt out, which denies nothing
+    extraction = found(
+        tmp_path,
+        "## 動作\n\n製品利用統計情報機能は既定では有効になっています。製品利用統計情報機能は選択しない"
+        "こともできます。\n",
+    )
+    assert extraction.keys("right") == ["withdraw_consent"]
+    assert extraction.keys("negation") == []
+    denial = found(tmp_path, "## 動作\n\n製品利用統計情報は収集しません。\n", "q.md")
+    assert denial.keys("negation") == ["user.device.telemetry"]
+    assert denial.keys("right") == []

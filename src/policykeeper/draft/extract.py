@@ -419,7 +419,7 @@ _LIMIT_NOT_DENIAL = re.compile(
     r"(?:for )?any other purpose|other than|目的以外|\d+\s*(?:days?|months?|years?|日|か月|ヶ月|年)\s*(?:以上|を超えて)|more than (?:\w+|\[[^\]]{1,40}\]|%\{\w+\}s?|\{\{\s*\w+\s*\}\}) (?:days?|months?|years?)"
     r"|(?:ようにする|を防ぐ)には|\bto prevent\b"
     r"|\bif you (?:do not|don't|choose not to|decline to|refuse to)\b|\byou (?:are not required|do not have|don't have|do not need|don't need)\b"
-    r"|(?:いただけ|され|し)ない場合"
+    r"|(?:いただけ|され|し)ない場合|しない(?:ことも|ことを選ぶことも)(?:でき|可能)"
     r"|(?:他|別|その他)の目的|\bnot (?:\w+ )?publicly\b"
     r"|(?:でき|使用でき|利用でき)な(?:い|くなる)可能性|\b(?:may|might|will) not be able to\b|\bwon.t be able to\b"
 )
@@ -1488,7 +1488,8 @@ _RIGHTS = (
         "withdraw_consent",
         r"(?:revoke|withdraw) (?:your |this |that |such )?consent|同意を撤回|turn this off|opt[- ]out"
         r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)"
-        r"|(?:共有|送信|収集|サービス|トラッキング|テレメトリ)[^。]{0,30}(?:無効化|無効に|オフに)",
+        r"|(?:共有|送信|収集|サービス|トラッキング|テレメトリ)[^。]{0,30}(?:無効化|無効に|オフに)"
+        r"|(?:共有|送信|収集|テレメトリ|統計情報|トラッキング)(?:機能)?(?:は|を)(?:選択|使用|利用|有効に)しない(?:ことも|ことを選ぶことも)(?:でき|可能)",
     ),
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
@@ -1553,7 +1554,8 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         r"|\byou can (?:always |also |at any time )?(?:opt[- ]out|withdraw|disable|turn (?:it |this )?off)\b"
         r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
         r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)"
-        r"|(?<!を)(?:削除|消去|無効化|無効に)(?:する)?こと(?:が|も)でき|(?<!を)(?:削除|消去|無効化)でき(?:ます|る)",
+        r"|(?<!を)(?:削除|消去|無効化|無効に)(?:する)?こと(?:が|も)でき|(?<!を)(?:削除|消去|無効化)でき(?:ます|る)"
+        r"|(?:選択|使用|利用)しない(?:ことも|ことを選ぶことも)(?:でき|可能)",
         text,
     ):
         if _OPT_OUT_STEP.search(text) or (
@@ -2180,4 +2182,22 @@ def extract(sentences: list[Sentence]) -> Extraction:
         if not sentence_facts and note and sentence.kind != "heading" and not lead_in:
             sentence_facts.append(Fact("note", note, {}, [sentence]))
         found.extend(sentence_facts)
+    collected = {f.key for f in found if f.kind == "category"}
+    found = [
+        f
+        for f in found
+        if not (
+            f.kind == "negation"
+            and f.key in collected
+            and isinstance(f.value, dict)
+            and _SCOPED_DENIAL.search(str(f.value.get("clause", "")))
+        )
+    ]
     return Extraction(sentences, merged(found))
+
+
+_SCOPED_DENIAL = re.compile(r"\b(?:itself|themselves)\b|自体(?:は|では|が|も)")
+"""A denial scoped to one part ("The `dotnet` command itself does not collect telemetry",
+「dotnet コマンド自体は製品利用統計情報を回収しません」) in a document that says the data is
+collected (by the tools the command launches): the part is contrasted with the rest, and the
+service does not deny collecting it."""
