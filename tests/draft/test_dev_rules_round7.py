@@ -274,3 +274,32 @@ def test_a_japanese_feature_the_reader_may_choose_not_to_use_is_an_opt_out(tmp_p
     denial = found(tmp_path, "## 動作\n\n製品利用統計情報は収集しません。\n", "q.md")
     assert denial.keys("negation") == ["user.device.telemetry"]
     assert denial.keys("right") == []
+
+
+def test_vendors_the_operator_works_with_or_uses_are_recipients(tmp_path) -> None:
+    # "we work with vendors who …", "Where we use vendors to help us …", as "contract with" above
+    extraction = found(
+        tmp_path,
+        "## Facebook\n\nTo help us manage these activities, we work with vendors who have "
+        "contractually promised to handle the data as we approve.\n",
+    )
+    assert extraction.keys("recipient") == ["third_party:vendors"]
+    colleagues = found(
+        tmp_path, "## Team\n\nOur staff work with care to protect your data.\n", "q.md"
+    )
+    assert colleagues.keys("recipient") == []
+
+
+def test_a_japanese_payment_processor_paid_through_is_a_recipient(tmp_path) -> None:
+    # 「Mozilla のサードパーティー決済業者1社（Stripe、…）を通じて支払いを行います」: the reader pays
+    # through the processor, as "through one of our third-party payment processors" says
+    extraction = found(
+        tmp_path,
+        "## お支払い情報\n\n有料サービスに登録した場合、皆様は、当社のサードパーティー決済業者1社"
+        "（Stripe または PayPal）を通じて支払いを行います。\n",
+    )
+    assert "third_party:サードパーティー決済業者" in extraction.keys("recipient")
+    channel = found(
+        tmp_path, "## 連絡\n\nお問い合わせはウェブサイトを通じて受け付けます。\n", "q.md"
+    )
+    assert channel.keys("recipient") == []

@@ -201,6 +201,8 @@ _SHARING = re.compile(
     r"\bshar(?:e|ed|ing)\b|\bdisclos|\bprovid(?:e|ed|ing) (?:\w+ ){0,6}to\b|\bforward(?:s|ed|ing)? (?:\w+ ){0,6}to\b|\bsen(?:ds?|t|ding) (?:\w+ ){0,6}(?:to|through)\b|"
     r"\buse (?:a |an |our )?(?:[\w-]+ ){0,3}?(?:service providers?|payment processors?|processors?)\b|(?:処理業者|委託先|プロバイダー?)を(?:使用|利用)|\btransfer|\bsell|\bsale\b|\brent\b|\bmade available to|\baccess to|提供|共有|開示|販売|送信|移転|送られ|委託|共同(?:で)?利用"
     r"|\bcontract(?:s|ed|ing)? with\b|(?:プロバイダー?|事業者|業者|企業|会社)と契約"
+    r"|\b(?:work(?:s|ed|ing)? with|use) (?:[\w-]+ ){0,3}?(?:vendors?|contractors?|suppliers?)\b"
+    r"|(?:決済業者|処理業者|決済代行会社|プロバイダー?)(?:\s*\d+\s*社)?(?:[（(][^）)]{0,80}[）)])?を(?:通じて|通して|介して)"
 )
 _INSTRUCTION = re.compile(
     r"\byou should(?: not)?\b(?! (?:know|be aware|understand|read|review)\b)|\byou must not\b|\bplease do not\b|\bavoid uploading\b|\bshould avoid\b"
@@ -805,6 +807,7 @@ _GENERIC_RECIPIENT = re.compile(
 _GENERIC_RECIPIENT_JA = re.compile(
     r"(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|会社|提供者|開発者|企業|パートナー|提携先|委託先|機関|当局|サービスプロバイダー|プロバイダー|金融機関|サードパーティサービス|外部サービス))(?:に|へ|と)(?:対し(?:て)?)?(?:[^。]{0,20})?(?:提供|共有|送|開示|委託|移転|共同(?:で)?利用)"
     r"|(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:事業者|業者|会社|企業|サービスプロバイダー|プロバイダー))と契約"
+    r"|(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s（(]{0,20}?(?:決済業者|処理業者|決済代行会社|プロバイダー?))(?:\s*\d+\s*社)?(?:[（(][^）)]{0,80}[）)])?を(?:通じて|通して|介して)"
     r"|(?:^|(?<=[、。はをが「」\s]))([^、。はをが「」\s]{0,20}?(?:処理業者|決済業者|委託先|サービスプロバイダー|プロバイダー))を(?:使用|利用)"
 )
 _KIND = (
@@ -1145,6 +1148,8 @@ def recipients(
         )
         if sentence.lang == "ja":
             name = re.sub(r"^.*(?:ために|ため、|して)", "", name) or name  # 「…するために」 is why
+            # 「Mozilla のサードパーティー決済業者」, 「当社の決済業者」: whose they are is no part of it
+            name = re.sub(r"^(?:当社|弊社)?の(?=\S)", "", name)
         if sentence.lang == "ja" and re.match(r"^(?:類似の|その他の|同様の)", name):
             listed = _ja_listed_before(text, match.start(1))
             for item in listed:
