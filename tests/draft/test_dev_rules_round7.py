@@ -303,3 +303,16 @@ def test_a_japanese_payment_processor_paid_through_is_a_recipient(tmp_path) -> N
         tmp_path, "## 連絡\n\nお問い合わせはウェブサイトを通じて受け付けます。\n", "q.md"
     )
     assert channel.keys("recipient") == []
+
+
+def test_what_a_tool_is_used_for_is_no_purpose_of_data(tmp_path) -> None:
+    # "The `dotnet` command is used to launch both apps and the tools": what the product does
+    extraction = found(
+        tmp_path,
+        "## Scope\n\nThe `tool` command is used to launch both apps and the tools.\n\n"
+        "## Use\n\nThis data is used to improve the tools. Your email address is used to send "
+        "you receipts.\n",
+    )
+    purposes = extraction.keys("purpose")
+    assert len(purposes) == 2
+    assert not any("launch" in p for p in purposes)

@@ -632,9 +632,29 @@ _TITLE_LINK = re.compile(
 to another notice, not a purpose."""
 
 
+_THING_USED_TO = re.compile(
+    r"^(?:the |a |an |our |this |its )?(?P<subject>[\w.`'-]+(?: [\w.`'-]+){0,5}) (?:is|are) (?:also )?used (?:to|for)\b"
+)
+"""What a tool is for ("The `dotnet` command is used to launch both apps and the .NET Core
+Tools"): a description of the product, not a use of data, unless its subject names data."""
+
+
+def _describes_a_thing(text: str) -> bool:
+    match = _THING_USED_TO.match(text)
+    if match is None:
+        return False
+    subject = match.group("subject")
+    return not term_matches(subject) and not re.search(
+        r"\b(?:information|data|details|it|this|these|they|that|those|cookies?|logs?|records?)\b",
+        subject,
+    )
+
+
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
     if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text) or _LOCAL_ONLY.search(text):
+        return
+    if sentence.lang == "en" and _describes_a_thing(text):
         return
     if _LEGAL_BASIS.search(text) or _USES_THIRD_PARTIES.search(text):
         return
