@@ -316,3 +316,20 @@ def test_what_a_tool_is_used_for_is_no_purpose_of_data(tmp_path) -> None:
     purposes = extraction.keys("purpose")
     assert len(purposes) == 2
     assert not any("launch" in p for p in purposes)
+
+
+def test_an_ampersand_in_a_link_is_no_character_reference(tmp_path) -> None:
+    # a reference needs its semicolon (CommonMark): "&region=eu&notice=2" in an address is not
+    # "®ion=eu¬ice=2", as HTML's legacy references without the semicolon would read it
+    sentences = read_source(
+        write(
+            tmp_path,
+            "p.md",
+            "## Opt out\n\nVisit https://example.com/optout?site=1&region=eu&notice=2 or "
+            "[our form](https://example.com/form?a=1&para=2) &mdash; either works.\n",
+        )
+    ).sentences
+    assert sentences[1].text == (
+        "Visit https://example.com/optout?site=1&region=eu&notice=2 or our form "
+        "(https://example.com/form?a=1&para=2) — either works."
+    )

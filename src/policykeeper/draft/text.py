@@ -265,8 +265,15 @@ def _inline_markdown(text: str) -> str:
     text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
     text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", text)
     # Markdown passes HTML's character references through: "To improve our site &mdash; we …"
-    # reads "To improve our site — we …"
-    return html.unescape(text).strip()
+    # reads "To improve our site — we …". Only a complete reference, with its semicolon, as
+    # CommonMark has it: "?site=1&region=eu&notice=2" in a link stays as written, not "®ion" and
+    # "¬ice" (html.unescape alone also reads HTML's legacy references that lack the semicolon)
+    return _CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group()), text).strip()
+
+
+_CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
 
 
 def _link(label: str, target: str) -> str:
