@@ -333,3 +333,37 @@ def test_an_ampersand_in_a_link_is_no_character_reference(tmp_path) -> None:
         "Visit https://example.com/optout?site=1&region=eu&notice=2 or our form "
         "(https://example.com/form?a=1&para=2) — either works."
     )
+
+
+def test_compliance_with_the_law_beside_a_denial_is_no_ground_of_disclosure(tmp_path) -> None:
+    # 「法令を遵守し、…第三者に提供しません」 and 「権利…を保護するため、…開示することはありません」
+    # say the operator keeps the law and does not disclose: no case in which it does
+    for sentence in (
+        "当社は、個人情報保護法その他の法令を遵守し、あらかじめ本人の同意を得ることなく、個人情報を"
+        "第三者に提供しません。",
+        "当社は、法令遵守を徹底し、お客様の同意なく個人情報を第三者に提供することはありません。",
+        "当社は、お客様の権利を保護するため、お客様の同意なく個人情報を第三者に開示することは"
+        "ありません。",
+        "We comply with applicable laws and never share your personal information with third "
+        "parties.",
+    ):
+        extraction = found(tmp_path, f"## 第三者提供\n\n{sentence}\n")
+        assert extraction.keys("exception") == [], sentence
+    # a ground the denial excepts, or one said beside it, still stands
+    excepted = found(
+        tmp_path,
+        "## 第三者提供\n\n法令に基づく場合を除き、個人情報を第三者に提供しません。\n\n"
+        "## Sharing\n\nWe never sell your data, but we may disclose it if required by law.\n",
+        "q.md",
+    )
+    assert excepted.keys("exception") == ["law"]
+
+
+def test_the_readers_rights_and_interests_are_no_ground_of_disclosure(tmp_path) -> None:
+    # 権利利益の保護 is what the law protects for the reader, not the operator's rights
+    extraction = found(
+        tmp_path,
+        "## 第三者提供\n\n当社は、個人の権利利益の保護のため、委託先に個人情報を提供する場合は、"
+        "委託先を適切に監督します。\n",
+    )
+    assert "protect_rights" not in extraction.keys("exception")

@@ -1253,10 +1253,10 @@ def _exceptions(sentence: Sentence, topic: str) -> list[str]:
         r"^(?:cases? where|where|whenever|場合)|may (?:disclose|provide|share)[^.]{0,40}(?:when|where|if)",
         sentence.norm,
     ):
-        return _disclosure_grounds(sentence.norm)
+        return _disclosure_grounds(sentence.norm, sentence.lang)
     found = [name for name, pattern in _EXCEPTIONS if re.search(pattern, sentence.norm)]
     if not found:
-        found = _disclosure_grounds(sentence.norm)
+        found = _disclosure_grounds(sentence.norm, sentence.lang)
     return (
         found[:1]
         if found and found[0] in {"opt_out", "entrustment", "business_succession", "joint_use"}
@@ -1282,7 +1282,7 @@ _GROUNDS = (
     (
         "protect_rights",
         r"protect (?:the )?(?:rights|safety|property)|rights, property,? (?:and|or|and/or) safety"
-        r"|権利、財産(?:、|または|又は|および|及び|もしくは)?安全|権利[^。]{0,16}(?:の)?保護",
+        r"|権利、財産(?:、|または|又は|および|及び|もしくは)?安全|権利(?!利益)[^。]{0,16}(?:の)?保護",
     ),
 )
 
@@ -1294,14 +1294,37 @@ _GIVEN_TO_US = re.compile(
 no disclosure by the operator, so "as otherwise required by law" beside it is no ground."""
 
 
-def _disclosure_grounds(text: str) -> list[str]:
+_GROUND_EXCEPTED = re.compile(
+    r"\b(?:except|unless|other than|save (?:where|as|when))\b|除き|除いて|場合を除|限り"
+)
+"""What lets a ground stand inside a denial: "we do not disclose it except as required by law",
+「法令に基づく場合を除き、第三者に提供しません」."""
+
+
+def _disclosure_grounds(text: str, lang: str = "en") -> list[str]:
     """Grounds on which data is disclosed without the reader's say, in a policy without an
     APPI-style list of exceptions: "we will release personal information if required by law",
-    "as part of a corporate transaction, such as a merger", 「法執行機関…に開示しなければならない」."""
+    "as part of a corporate transaction, such as a merger", 「法執行機関…に開示しなければならない」.
+
+    A ground said only in a clause that denies disclosure without excepting anything
+    (「当社は、法令を遵守し、…個人情報を第三者に提供しません」, "We comply with applicable laws and
+    never share …") is the operator's compliance, not a case in which it discloses."""
     text = _GIVEN_TO_US.sub(" ", text)
     if not _DISCLOSES.search(text):
         return []
-    return [name for name, pattern in _GROUNDS if re.search(pattern, text)]
+    denied = [
+        (start, end)
+        for start, end in clauses(text, lang)
+        if is_negative(text[start:end], lang) and not _GROUND_EXCEPTED.search(text[start:end])
+    ]
+    return [
+        name
+        for name, pattern in _GROUNDS
+        if any(
+            not any(start <= m.start() and m.end() <= end for start, end in denied)
+            for m in re.finditer(pattern, text)
+        )
+    ]
 
 
 def _recipient_kind(sentence: Sentence, topic: str) -> str:
