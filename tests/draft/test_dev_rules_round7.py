@@ -367,3 +367,25 @@ def test_the_readers_rights_and_interests_are_no_ground_of_disclosure(tmp_path) 
         "委託先を適切に監督します。\n",
     )
     assert "protect_rights" not in extraction.keys("exception")
+
+
+def test_what_a_scope_sentence_leaves_out_is_no_party_when_party_only_describes_it(
+    tmp_path,
+) -> None:
+    # "It does not apply to third-party websites" leaves out websites, not a recipient; "data about
+    # third parties" is data
+    extraction = found(
+        tmp_path,
+        "## Scope\n\nThis policy applies only to information collected through our website. It "
+        "does not apply to third-party websites that link to our site.\n\n"
+        "## Sharing\n\nWe do not sell your personal information. This does not include data "
+        "about third parties that you upload.\n",
+    )
+    assert extraction.keys("recipient") == []
+    party = found(
+        tmp_path,
+        "## Sharing\n\nWe do not sell it. This does not include third-party service providers, "
+        "who assist us.\n",
+        "q.md",
+    )
+    assert party.keys("recipient") == ["entrustment:third-party service providers"]

@@ -496,13 +496,16 @@ _THIRD_PARTY_RIGHTS = re.compile(
 any third party", 「いかなる第三者の権利も侵害していない」): no statement about sharing data."""
 _EXCLUDED_FROM_DENIAL = re.compile(
     r"^(?:this|that|it|the (?:above|foregoing)) (?:does|do|shall|will) not (?:include|apply to|cover) (?:the )?"
-    r"((?:[\w-]+ ){0,3}?(?:third[- ]part(?:y|ies)|service providers?|partners?|vendors?|processors?|contractors?|affiliates?))\b"
+    r"((?:(?!(?:of|about|from|for|by|on|in|with|to)\b)[\w-]+ ){0,3}?(?:third[- ]part(?:y|ies)|service providers?|partners?|vendors?|processors?|contractors?|affiliates?))"
+    r"(?=\s*(?:[,.;:()]|$)|\s(?:who|whom|whose|that|which|and|or|acting|with|to|as|under|on|we|if|when|so)\b)"
     r"|^(?:これ|この|上記|前記)(?:に|には)[、,]?[^。]*?((?:信頼(?:でき|され)る)?(?:第三者|委託先|業務委託先|サービスプロバイダー?|提携先|パートナー))(?:は|を)含(?:まれ|み|め)ません"
 )
 """The parties a denial of transfer leaves out ("We do not sell, trade, or otherwise transfer …
 your personally identifiable information. This does not include trusted third parties who
 assist us in operating our site …", 「これには、…信頼できる第三者は含まれません」): the data does
-go to them, so they are recipients, and the sentence denies nothing."""
+go to them, so they are recipients, and the sentence denies nothing. The party is the head of
+what is left out, never a word describing something else ("It does not apply to third-party
+websites", "This does not include data about third parties")."""
 _NO_SHARING = re.compile(
     r"(?:share|sell|rent|disclos|provid|第三者|共有|販売|sale|third part)", re.IGNORECASE
 )
