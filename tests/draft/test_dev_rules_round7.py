@@ -389,3 +389,15 @@ def test_what_a_scope_sentence_leaves_out_is_no_party_when_party_only_describes_
         "q.md",
     )
     assert party.keys("recipient") == ["entrustment:third-party service providers"]
+
+
+def test_the_readers_own_carrier_or_provider_is_no_recipient(tmp_path) -> None:
+    # the reader's contract with a phone company, the provider that gives the reader an IP
+    # address: the operator sends them nothing
+    extraction = found(
+        tmp_path,
+        "## SMS 認証\n\nSMS 認証には、お客様が携帯電話会社と契約している電話番号が必要です。"
+        "お客様は通信事業者と契約し、本サービスに接続します。\n\n"
+        "## 通信\n\nIP アドレスは、お客様がご利用のプロバイダーを通じて割り当てられます。\n",
+    )
+    assert extraction.keys("recipient") == []
