@@ -401,3 +401,22 @@ def test_the_readers_own_carrier_or_provider_is_no_recipient(tmp_path) -> None:
         "## 通信\n\nIP アドレスは、お客様がご利用のプロバイダーを通じて割り当てられます。\n",
     )
     assert extraction.keys("recipient") == []
+
+
+def test_items_under_a_lead_denying_the_ways_they_list_are_no_purposes(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## Use\n\nYour information will never be used in any of the following ways:\n\n"
+        "* To sell it to data brokers\n* To send you unsolicited advertising\n\n"
+        "## 利用目的\n\nお客様の個人情報は、以下の方法で利用しません。\n\n- 第三者への販売\n"
+        "- ダイレクトメールの送付\n",
+    )
+    assert extraction.keys("purpose") == []
+    # a lead that limits use to its items lists purposes
+    limited = found(
+        tmp_path,
+        "## 利用目的\n\n当社は、個人情報を以下の目的以外には利用しません。\n\n- サービスの提供\n"
+        "- お問い合わせへの対応\n",
+        "q.md",
+    )
+    assert sorted(limited.keys("purpose")) == ["お問い合わせへの対応", "サービスの提供"]

@@ -653,8 +653,28 @@ def _describes_a_thing(text: str) -> bool:
     )
 
 
+_DENIED_USE_LEAD = re.compile(
+    r"\b(?:will|shall|do|does|may|must|would|is|are)(?: not|n't| never)(?: be)? (?:use[sd]?|process(?:ed)?)\b"
+    r"|\bnever (?:be )?(?:use[sd]?|process(?:ed)?)\b"
+    r"|(?:利用|使用|処理)(?:しません|されません|いたしません|(?:する|される|いたす)こと(?:は|も)?(?:ありません|ございません|いたしません))"
+)
+"""A lead that denies the ways it lists ("Your information will never be used in any of the
+following ways:", 「お客様の個人情報は、以下の方法で利用しません。」): its items are no purposes,
+unless the lead limits use to them ("… for any purpose other than the following:", 「以下の目的
+以外には利用しません」)."""
+
+
 def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Iterator[Fact]:
     text = sentence.norm
+    if (
+        sentence.kind == "item"
+        and _DENIED_USE_LEAD.search(normalise(sentence.lead))
+        and not _LIMIT_NOT_DENIAL.search(normalise(sentence.lead))
+        and not re.search(
+            r"\b(?:except|unless|only)\b|以外|のみ|限り|限定", normalise(sentence.lead)
+        )
+    ):
+        return  # "… will never be used in the following ways:"; not "… other than the following:"
     if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text) or _LOCAL_ONLY.search(text):
         return
     if sentence.lang == "en" and _describes_a_thing(text):
