@@ -420,3 +420,16 @@ def test_items_under_a_lead_denying_the_ways_they_list_are_no_purposes(tmp_path)
         "q.md",
     )
     assert sorted(limited.keys("purpose")) == ["お問い合わせへの対応", "サービスの提供"]
+
+
+def test_what_trackers_or_a_named_service_are_used_for_is_a_purpose(tmp_path) -> None:
+    # "Web beacons are used to …", "Google Analytics is used to …": a use of data, not a
+    # description of a piece of the product, though the subject names no data
+    for sentence in (
+        "Google Analytics is used to understand how visitors use our website.",
+        "Web beacons are used to count the visitors who open our emails.",
+        "Local storage is used to remember your preferences between visits.",
+        "Session identifiers are used to keep you signed in.",
+    ):
+        extraction = found(tmp_path, f"## Cookies\n\n{sentence}\n")
+        assert len(extraction.keys("purpose")) == 1, sentence

@@ -647,10 +647,23 @@ def _describes_a_thing(text: str) -> bool:
     if match is None:
         return False
     subject = match.group("subject")
-    return not term_matches(subject) and not re.search(
-        r"\b(?:information|data|details|it|this|these|they|that|those|cookies?|logs?|records?)\b",
-        subject,
+    return (
+        bool(_PRODUCT_HEAD.search(subject))
+        and not term_matches(subject)
+        and not re.search(
+            r"\b(?:information|data|details|it|this|these|they|that|those|cookies?|logs?|records?)\b",
+            subject,
+        )
     )
+
+
+_PRODUCT_HEAD = re.compile(
+    r"`|\b(?:command|tool|cli|program|executable|binary|utility|script|installer|launcher|runtime"
+    r"|framework|library|compiler|debugger|shell|terminal|editor|button|menu|toolbar)s?$"
+)
+"""The subject of "… is used to …" that names a piece of the product (a command, a tool, a button):
+not "Google Analytics", "Web beacons", "Local storage" or "Session identifiers", whose use is a
+use of data."""
 
 
 _DENIED_USE_LEAD = re.compile(
