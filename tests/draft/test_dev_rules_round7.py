@@ -433,3 +433,14 @@ def test_what_trackers_or_a_named_service_are_used_for_is_a_purpose(tmp_path) ->
     ):
         extraction = found(tmp_path, f"## Cookies\n\n{sentence}\n")
         assert len(extraction.keys("purpose")) == 1, sentence
+
+
+def test_a_denial_of_the_data_itself_stays_a_denial(tmp_path) -> None:
+    # 「正確な位置情報自体は取得しません」 scopes the denial to the data (the precise location), not
+    # to a part of the product: the approximate location collected does not undo it
+    extraction = found(
+        tmp_path,
+        "## 位置情報\n\n当社は、IP アドレスからおおよその位置情報を取得します。正確な位置情報自体は"
+        "取得しません。\n",
+    )
+    assert "user.location" in extraction.keys("negation")

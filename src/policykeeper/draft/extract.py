@@ -2274,7 +2274,7 @@ def extract(sentences: list[Sentence]) -> Extraction:
             f.kind == "negation"
             and f.key in collected
             and isinstance(f.value, dict)
-            and _SCOPED_DENIAL.search(str(f.value.get("clause", "")))
+            and _scoped_to_a_part(str(f.value.get("clause", "")))
         )
     ]
     return Extraction(sentences, merged(found))
@@ -2285,3 +2285,11 @@ _SCOPED_DENIAL = re.compile(r"\b(?:itself|themselves)\b|自体(?:は|では|が|
 「dotnet コマンド自体は製品利用統計情報を回収しません」) in a document that says the data is
 collected (by the tools the command launches): the part is contrasted with the rest, and the
 service does not deny collecting it."""
+
+
+def _scoped_to_a_part(clause: str) -> bool:
+    """Is "itself"/「自体」 said of a part of the product, not of the data? "Your precise location
+    itself is never collected", 「正確な位置情報自体は取得しません」 deny the data, however much else
+    about it (an approximate location) the document says is collected."""
+    match = _SCOPED_DENIAL.search(clause)
+    return match is not None and not term_matches(clause[: match.start()])
