@@ -444,3 +444,19 @@ def test_a_denial_of_the_data_itself_stays_a_denial(tmp_path) -> None:
         "取得しません。\n",
     )
     assert "user.location" in extraction.keys("negation")
+
+
+def test_what_the_reader_does_with_something_is_no_japanese_purpose(tmp_path) -> None:
+    # 「お客様は…を利用して、…します」: the reader acts, the operator states no purpose
+    extraction = found(
+        tmp_path,
+        "## 設定\n\nお客様はブラウザの設定を利用して、Cookie の受け入れを拒否します。"
+        "多くのお客様が本サービスを利用して、写真を共有しています。\n",
+    )
+    assert extraction.keys("purpose") == []
+    ours = found(
+        tmp_path,
+        "## Cookie\n\nCookie を使用して、お客様がログインしたことを記憶しています。\n",
+        "q.md",
+    )
+    assert len(ours.keys("purpose")) == 1

@@ -585,7 +585,7 @@ _PURPOSE_SENTENCE = re.compile(
     r"\b(?:helps? us(?: to)?|(?:let|lets|allow|allows|enable|enables) us(?: to)?|to help|in order to|so that we|for the purposes? of|(?:is|are) used (?:to|for (?!(?:these|those|such|similar|the above|other|any)\b))|we use .{3,80}? to|in order for|for (?!(?:these|those|such|similar|the above|other|any)\b)[\w ,&-]{3,60} purposes|to (?:better |consistently |continually |continuously |further )?(?:improve|provide|detect|prevent|verify|respond|send|understand|personali[sz]e|analy[sz]e|promote|determine|deliver|operate|display|suggest|recommend)|helps? \w+ (?:to )?(?:determine|improve|understand|identify|prioriti[sz]e|measure|detect|prevent|decide)|to (?:contact|notify|inform) you|to communicate with you)\b|ために利用|の目的で|のために(?:利用|使用|収集)|ために[^。]{0,80}(?:利用|使用|収集|取得|受信|受け取)(?:し|する|いた|され|り|ま)|目的で(?:も)?[^。]{0,40}(?:利用|使用|収集|取得|処理)(?:し|する|いた|され)"
     r"|(?:する|させる|(?<![いあなれ])る|[つうくぐすむぶ])ため[、,][^。]{0,160}(?:利用|使用|収集|取得|受信|受け取|送信)(?:し|する|いた|され|り|ま)"
     r"|(?:でき|られ|け|せ|え)るように[、,][^。]{0,160}(?:利用|使用|収集|取得|保存|保管|集計|分析|作成|コンパイル)(?:し|する|いた|され|り|ま)"
-    r"|^[^。]{1,30}を(?:使用|利用)して[、,][^。]{4,160}(?<!でき)(?:しています|します|いたします|しております)[。]?$"
+    r"|^(?!(?:(?!を(?:使用|利用)して)[^。]){0,20}(?:お客様|ユーザー|利用者|会員|あなた|皆様|皆さま|ご本人|本人)(?:の皆様)?(?:が|は|も))[^。]{1,30}を(?:使用|利用)して[、,][^。]{4,160}(?<!でき)(?:しています|します|いたします|しております)[。]?$"
 )
 
 _DATA_HELPS = re.compile(
