@@ -507,8 +507,12 @@ go to them, so they are recipients, and the sentence denies nothing. The party i
 what is left out, never a word describing something else ("It does not apply to third-party
 websites", "This does not include data about third parties")."""
 _NO_SHARING = re.compile(
-    r"(?:share|sell|rent|disclos|provid|第三者|共有|販売|sale|third part)", re.IGNORECASE
+    r"share|shar(?:ed|ing)|sell|sold|sale|rent|disclos|provid|transfer|trade|pass|give|gave"
+    r"|receiv|access|^\W*no third[- ]part(?:y|ies)\W*$|共有|販売|売却|提供|開示|譲渡|移転|渡|受け取|アクセス",
+    re.IGNORECASE,
 )
+"""A verb of sharing in a denial that names third parties: "we are not responsible for third
+parties", 「第三者のサービスについて当社は責任を負いません」 deny no sharing."""
 
 
 _SCRUBBED = re.compile(
@@ -635,6 +639,14 @@ _TITLE_LINK = re.compile(
 to another notice, not a purpose."""
 
 
+_SAFEGUARD_USED = re.compile(
+    r"\buse (?:an? |the |industry[- ]standard )?(?:ssl|tls|https|encryption|firewalls?|secure sockets? layer|transport layer security)\b"
+    r"|(?:ssl|tls|https|暗号化(?:技術|通信)?|ファイアウォール)(?:\s*\w{0,10})?を(?:使用|利用|採用|導入)"
+)
+"""A safeguard the operator uses ("We use SSL to encrypt communications", 「SSLを使用して、通信を
+暗号化しています」): a security measure, not a purpose of using personal data."""
+
+
 _THING_USED_TO = re.compile(
     r"^(?:the |a |an |our |this |its )?(?P<subject>[\w.`'-]+(?: [\w.`'-]+){0,5}) (?:is|are) (?:also )?used (?:to|for)\b"
 )
@@ -689,6 +701,8 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
     ):
         return  # "… will never be used in the following ways:"; not "… other than the following:"
     if _NOT_A_PURPOSE.search(text) or _EXAMPLE.match(text) or _LOCAL_ONLY.search(text):
+        return
+    if _SAFEGUARD_USED.search(text):
         return
     if sentence.lang == "en" and _describes_a_thing(text):
         return
