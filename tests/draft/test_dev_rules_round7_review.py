@@ -43,3 +43,13 @@ def test_a_safeguard_the_operator_uses_is_no_purpose(tmp_path) -> None:
     assert (
         found(tmp_path, "当社は、SSLを使用して、通信を暗号化しています。\n").keys("purpose") == []
     )
+
+
+def test_care_the_reader_is_asked_to_take_names_no_collected_data(tmp_path) -> None:
+    assert (
+        found(tmp_path, "Please be careful about content you share publicly.\n").keys("category")
+        == []
+    )
+    assert found(tmp_path, "We store the content you share publicly.\n").keys("category") == [
+        "user.content"
+    ]

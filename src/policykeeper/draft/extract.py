@@ -210,7 +210,7 @@ _INSTRUCTION = re.compile(
     r"|\b(?:we|it is) (?:strongly )?(?:recommend|advise|suggest)|\bbe sure to\b|(?<!to )(?<!we )\bmake sure\b"
     r"|\b(?:users?|learners?|coaches|admins?|administrators?|everyone|parents|students?) (?:should|must|need to|are (?:encouraged|advised) to)\b"
     r"|\bit is (?:important|recommended|advisable|a good idea|best|wise) to\b|\bwe encourage you to\b"
-    r"|\bconsider (?:using|choosing|creating|setting|changing)\b"
+    r"|\bconsider (?:using|choosing|creating|setting|changing)\b|\b(?:please )?be (?:careful|cautious|mindful) (?:about|with|when|of)\b"
     r"|^(?:for (?:security|safety|your (?:own )?(?:security|safety|protection))|to (?:stay|keep (?:your account )?)(?:safe|secure)),? (?:please )?(?:always )?(?:use|choose|create|pick|set|keep|remember|protect|never|do not|don.t)\b"
     r"|\bit is your responsibility\b|\byou are responsible for (?:keeping|protecting|maintaining|securing|safeguarding)\b"
     r"|してはいけません|しないでください|禁止|(?<!注意)(?<!確認)(?<!了承)してください|しましょう|お勧めします|推奨します|推奨されます"
