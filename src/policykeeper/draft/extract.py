@@ -786,9 +786,12 @@ _USED_TO_LEAD = re.compile(
     r"\b(?:use|uses|using|collect|collects|process|processes) (?:[\w-]+ ){1,4}?to\s*[:：]$|(?:を|は)[^。]{0,30}(?:ために|目的で)(?:使用|利用)します[:：]$"
     r"|\b(?:be |is |are )?(?:used|processed) in (?:one or more of |one of |any of |some of )?the following ways\s*[:：.]?$"
     r"|(?:次|以下|下記)の(?:いくつかの)?(?:方法|用途)で(?:使用|利用)(?:され|し|いたし)[^。]{0,16}[。:：]?$"
+    r"|(?:次|以下|下記)の(?:ような)?(?:目的|用途)(?:の範囲内|の範囲)?(?:で|に)(?:のみ)?(?:利用|使用)(?:し|いたし|され)[^。]{0,16}[。:：]?$"
+    r"|(?:利用|使用)(?:する|の)目的は[、,]?\s*(?:次|以下|下記)の(?:とおり|通り)"
 )
 """Items completing a lead "… also use cookies to:": each ("remember that you're logged in") is a
-purpose."""
+purpose; so are the items under an APPI-style lead that announces the purposes listed after it
+(「…個人情報を、以下のような目的の範囲内で利用します」, 「当社が個人情報を利用する目的は、以下のとおりです」)."""
 
 _PURPOSE_HEADING = re.compile(r"^to [a-z]|(?:の)?ため$|ため[（(][^）)]*[）)]$")
 """A heading that is itself a purpose ("To improve security", 「セキュリティを改善するため」); the
@@ -1305,6 +1308,10 @@ def _exceptions(sentence: Sentence, topic: str) -> list[str]:
     ):
         return _disclosure_grounds(sentence.norm, sentence.lang)
     found = [name for name, pattern in _EXCEPTIONS if re.search(pattern, sentence.norm)]
+    if "state_cooperation" in found:
+        # 「国の機関若しくは地方公共団体又はその委託を受けた者が…」: the state's entrustee, not
+        # the operator's entrustment
+        found = [name for name in found if name != "entrustment"]
     if not found:
         found = _disclosure_grounds(sentence.norm, sentence.lang)
     return (

@@ -18,8 +18,10 @@ from html.parser import HTMLParser
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _ITEM = re.compile(
     r"^(?P<marker>[-*•・●◦▪■□◆◇※]\s*|\(?\d{1,2}\)\s*|\d{1,2}[.)](?!\d)\s*|[a-z][.)]\s+|"
-    r"[①-⑳]\s*|（\d{1,2}）\s*|\([a-z]{1,4}\)\s*)(?=\S)"
+    r"[①-⑳]\s*|（\d{1,2}）\s*|\([a-z]{1,4}\)\s*|(?:i{2,3}|iv|vi{1,3}|ix|xi{0,2})[.)]\s+)(?=\S)"
 )
+"""List markers; lower-case Roman numerals ("ii. 合併その他の事由による…", "iv. …") number the
+sub-items of a numbered clause in many APPI-style policies, as "i." (a letter) already does."""
 _NUMBERED_HEADING = re.compile(
     r"^(?:第[0-9０-９一二三四五六七八九十百]+条|Article\s+\d+|Section\s+\d+|\d+(?:\.\d+)+\.?|\d+\.)\s*\S"
 )
@@ -464,7 +466,9 @@ def sentences_of(blocks: list[_Block], file: str) -> list[Sentence]:
                     lead if block.kind == "item" or lead.endswith((":", "：")) else "",
                 )
             )
-        if block.kind == "text" or re.search(r"[:：;；]$|following|以下|次の", block.text):
+        if block.kind == "text" or re.search(
+            r"[:：;；]$|following|以下|次の|次に掲げる", block.text
+        ):
             lead = block.text
     for index, sentence in enumerate(sentences):
         sentence.index = index

@@ -1,0 +1,87 @@
+"""Rules of the seventh quality round's second batch (three Japanese APPI-style policies), each
+general, each against a development miss.
+
+Every text here is written for the test, in the forms Japanese APPI-style policies commonly use
+(statutory exceptions numbered i., ii., iii., lists of purposes announced by a lead sentence);
+none is taken from the held-out policies.
+"""
+
+from __future__ import annotations
+
+from draft_kit import write
+
+from policykeeper.draft.extract import extract
+from policykeeper.draft.sources import read_source
+
+
+def found(tmp_path, text: str, name: str = "p.md"):
+    return extract(read_source(write(tmp_path, name, text)).sentences)
+
+
+_NUMBERED_EXCEPTIONS = (
+    "## 第三者への提供\n\n"
+    "1. 当社は、次に掲げる場合を除いて、あらかじめ本人の同意を得ることなく、第三者に個人データを"
+    "提供しません。\n"
+    "   i. 法令に基づく場合\n"
+    "   ii. 人の生命、身体又は財産の保護のために必要がある場合であって、本人の同意を得ることが"
+    "困難であるとき\n"
+    "   iii. 公衆衛生の向上又は児童の健全な育成の推進のために特に必要がある場合であって、本人の"
+    "同意を得ることが困難であるとき\n"
+    "   iv. 国の機関若しくは地方公共団体又はその委託を受けた者が法令の定める事務を遂行する"
+    "ことに対して協力する必要がある場合\n"
+)
+
+
+def test_roman_numbered_sub_items_under_a_clause_with_statutory_exceptions(tmp_path) -> None:
+    # sub-items numbered "i.", "ii.", "iii.", "iv." are list items (not wrapped text), and the
+    # clause 「次に掲げる場合を除いて」 above them is their lead
+    sentences = read_source(write(tmp_path, "p.md", _NUMBERED_EXCEPTIONS)).sentences
+    items = [s for s in sentences if s.kind == "item"][1:]
+    assert [s.text[:6] for s in items] == [
+        "法令に基づく",
+        "人の生命、身",
+        "公衆衛生の向",
+        "国の機関若し",
+    ]
+    assert all("次に掲げる場合を除いて" in s.lead for s in items)
+    extraction = extract(sentences)
+    assert sorted(extraction.keys("exception")) == [
+        "law",
+        "life_body_property",
+        "public_health_children",
+        "state_cooperation",
+    ]
+
+
+def test_a_roman_numeral_needs_a_space_and_a_words_first_letter_is_no_marker(tmp_path) -> None:
+    # "vi.x" or "ivy. …" are not markers; a line of prose is text
+    sentences = read_source(
+        write(tmp_path, "p.md", "## About\n\nivy. leaves grow here.\n\nvi.x is a version.\n")
+    ).sentences
+    assert [s.kind for s in sentences[1:]] == ["text", "text"]
+
+
+def test_items_under_a_lead_announcing_the_purposes_are_purposes(tmp_path) -> None:
+    for lead in (
+        "当社は、取得した個人情報を、以下のような目的の範囲内で利用します。",
+        "当社が個人情報を利用する目的は、以下のとおりです。",
+    ):
+        extraction = found(
+            tmp_path,
+            f"## 個人情報の取扱い\n\n{lead}\n\n"
+            "1. 当社のサービスに関する会員登録の受付、本人確認及び利用料金の請求のため\n"
+            "2. 当社のサービスの新機能、イベント及びキャンペーンに関するお知らせの送付のため\n",
+        )
+        assert len(extraction.keys("purpose")) == 2, lead
+
+
+def test_items_under_a_lead_about_other_uses_than_the_purposes_are_no_purposes(tmp_path) -> None:
+    # 「上記の目的以外に…利用し、または開示することがあります」 announces exceptions, not purposes
+    extraction = found(
+        tmp_path,
+        "## 個人情報の取扱い\n\n"
+        "次のいずれかの場合には上記の目的以外に個人情報を利用し、または開示することがあります。\n\n"
+        "1. 本人の同意があるとき\n"
+        "2. 裁判所から開示を命じられたとき\n",
+    )
+    assert extraction.keys("purpose") == []
