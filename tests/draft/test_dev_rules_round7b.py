@@ -85,3 +85,45 @@ def test_items_under_a_lead_about_other_uses_than_the_purposes_are_no_purposes(t
         "2. 裁判所から開示を命じられたとき\n",
     )
     assert extraction.keys("purpose") == []
+
+
+def test_a_japanese_request_may_be_an_irai_or_a_moushide(tmp_path) -> None:
+    # 「…の開示、訂正、利用停止又は第三者提供記録の開示の依頼があった場合」「訂正等の申し出があったとき」
+    extraction = found(
+        tmp_path,
+        "## 個人情報の開示、訂正等\n\n"
+        "当社は、本人から個人情報の開示、訂正、利用停止又は第三者提供記録の開示の依頼があった場合には、"
+        "本人であることを確認した上で対応します。\n\n"
+        "また、個人情報の訂正等の申し出があったときは、遅滞なく訂正等を行います。\n",
+    )
+    assert sorted(extraction.keys("right")) == [
+        "access",
+        "rectification",
+        "restriction",
+        "third_party_records",
+    ]
+
+
+def test_a_rights_section_sentence_with_no_request_names_no_right(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 個人情報の開示、訂正等\n\n"
+        "当社は、個人情報の開示及び訂正の手続について社内規程を整備しています。\n",
+    )
+    assert extraction.keys("right") == []
+
+
+def test_a_labelled_right_to_access_and_access_permissions(tmp_path) -> None:
+    # 「アクセス権: …」 labels the right of access; 「アクセス権限」 is a security measure
+    extraction = found(
+        tmp_path,
+        "## ユーザーの権利\n\nユーザーは、以下の権利を有します。\n\n"
+        "- アクセス権: 自身の個人情報の開示を請求できます\n",
+    )
+    assert extraction.keys("right") == ["access"]
+    extraction = found(
+        tmp_path,
+        "## ユーザーの権利\n\nユーザーは、以下の権利を有します。\n\n"
+        "- アクセス権限の管理: 担当者のみに付与します\n",
+    )
+    assert extraction.keys("right") == []

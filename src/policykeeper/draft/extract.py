@@ -1599,7 +1599,7 @@ _RIGHTS = (
     ("third_party_records", r"records? of (?:third-party )?provision|第三者提供記録"),
     (
         "access",
-        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|コピーを(?:要求|請求)|(?:情報|データ)にアクセス",
+        r"\baccess\b|disclos(?:e|ure) (?:of )?(?:your |the |their )?(?:retained )?personal|request(?:ed)? (?:the company )?to disclose|ask (?:the company |us )?to disclose|right to know|copy of (?:your |the )?(?:personal|data)|開示|知る権利|アクセスする権利|アクセス権(?!限)|コピーを(?:要求|請求)|(?:情報|データ)にアクセス",
     ),
 )
 _OPT_OUT_STEP = re.compile(
@@ -1684,7 +1684,10 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         if "restriction" in kinds and "erasure" in kinds:
             kinds.remove("erasure")
         if (
-            not re.search(r"\bright|request|ask|請求|求め|権利|can|may|want|wish|できます", text)
+            # a request may be 「…の依頼があった場合」 or 「…の申し出があったとき」 too
+            not re.search(
+                r"\bright|request|ask|請求|求め|権利|依頼|申し?出|can|may|want|wish|できます", text
+            )
             and sentence.kind != "item"
         ):
             kinds = []
