@@ -127,3 +127,30 @@ def test_a_labelled_right_to_access_and_access_permissions(tmp_path) -> None:
         "- アクセス権限の管理: 担当者のみに付与します\n",
     )
     assert extraction.keys("right") == []
+
+
+def test_japanese_changes_without_notice_and_in_effect_when_posted(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 本ポリシーの変更\n\n"
+        "当社は、予告無く本ポリシーを改定することがあります。"
+        "本ポリシーの変更は、当社ウェブサイトへの掲載によって効力を生じるものとします。\n",
+    )
+    assert sorted(extraction.keys("changes")) == ["on_posting", "without_notice"]
+    extraction = found(
+        tmp_path,
+        "## 本ポリシーの変更\n\n"
+        "本ポリシーを改定したときは、当社のウェブサイトに遅滞なく掲載いたします。\n",
+    )
+    assert extraction.keys("changes") == ["on_posting"]
+
+
+def test_japanese_changes_announced_beforehand_take_effect_later(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 本ポリシーの変更\n\n"
+        "当社は、予告の上で本ポリシーを改定します。"
+        "変更後の本ポリシーは、電子メールでの通知から30日後に効力を生じます。\n",
+    )
+    assert "on_posting" not in extraction.keys("changes")
+    assert "without_notice" not in extraction.keys("changes")

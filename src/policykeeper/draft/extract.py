@@ -2011,12 +2011,16 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("changes", "purpose_change", {"text": sentence.text}, [sentence])
         return
     found = []
-    if re.search(r"without (?:prior )?(?:notif\w*|notice)|予告なく|通知することなく", text):
+    if re.search(
+        r"without (?:prior )?(?:notif\w*|notice)|予告(?:なく|無く|なしに|無しに)|通知することなく",
+        text,
+    ):
         found.append("without_notice")
     if re.search(
         r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
         r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
-        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:公開|掲載|投稿)"
+        r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:遅滞なく|速やかに|直ちに)?(?:公開|掲載|投稿)"
+        r"|(?:掲載|公開|公表)(?:によって|により|した(?:時点|時|とき)(?:から|より)?)[^。]{0,20}効力を(?:生じ|発し|有し)"
         r"|(?:この|本|当)(?:ページ|ウェブサイト|サイト)(?:上)?(?:で|に)[^。、]{0,16}を(?:公開|掲載|投稿)"
         r"|投稿(?:する|した|される)?(?:ことで|ことにより|時点)|投稿されてから",
         text,
