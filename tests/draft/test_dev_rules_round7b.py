@@ -154,3 +154,30 @@ def test_japanese_changes_announced_beforehand_take_effect_later(tmp_path) -> No
     )
     assert "on_posting" not in extraction.keys("changes")
     assert "without_notice" not in extraction.keys("changes")
+
+
+def test_short_numbered_cases_after_a_sentence_announcing_them_are_items(tmp_path) -> None:
+    # 「次のいずれかの場合には…開示提供することがあります。」 then 「1. 法令の規定に基づくとき」: items
+    # (not numbered headings), each a ground; 「人の生命・身体・財産」 is written with 「・」 too
+    extraction = found(
+        tmp_path,
+        "## 個人情報の利用\n\n"
+        "次のいずれかの場合には、上記の目的以外に個人情報を利用し、または開示提供することがあります。\n\n"
+        "1. 法令の規定に基づくとき\n"
+        "2. 人の生命・身体・財産の保護に必要なとき\n"
+        "3. 業務の全部又は一部を委託する場合\n",
+    )
+    assert [s.kind for s in extraction.sentences[2:]] == ["item", "item", "item"]
+    assert sorted(extraction.keys("exception")) == ["entrustment", "law", "life_body_property"]
+
+
+def test_short_numbered_lines_after_an_ordinary_sentence_stay_headings(tmp_path) -> None:
+    sentences = read_source(
+        write(
+            tmp_path,
+            "p.md",
+            "# プライバシーポリシー\n\n当社は、以下のとおりプライバシーポリシーを定めます。\n\n"
+            "1. 取得する情報\n\n当社は、氏名及びメールアドレスを取得します。\n",
+        )
+    ).sentences
+    assert [s.kind for s in sentences] == ["heading", "text", "heading", "text"]

@@ -912,7 +912,7 @@ _EXCEPTIONS = (
     ("public_health_children", r"public health|sound nurturing of children|公衆衛生|児童の健全"),
     (
         "life_body_property",
-        r"life, body,? or property|life or property|life, body|生命、身体|生命又は財産|生命または財産",
+        r"life, body,? or property|life or property|life, body|生命[、・]身体|生命又は財産|生命または財産",
     ),
     (
         "protect_rights",
@@ -920,7 +920,7 @@ _EXCEPTIONS = (
     ),
     (
         "law",
-        r"based on (?:relevant )?laws|required by law|laws and regulations|court|police|法令に基づ|法令に特別|裁判所|警察",
+        r"based on (?:relevant )?laws|required by law|laws and regulations|court|police|法令(?:の規定)?に基づ|法令に特別|裁判所|警察",
     ),
 )
 

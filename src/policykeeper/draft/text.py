@@ -204,7 +204,16 @@ def _markdown_list_item(line: str, previous: _Block | None) -> bool:
     colon) continues an ordered list: Markdown's headings start with '#'."""
     if previous is None or not re.match(r"^\d{1,2}[.)](?!\d)\s*\S", line):
         return False
-    return previous.kind == "item" or previous.text.endswith((":", "："))
+    return (
+        previous.kind == "item"
+        or previous.text.endswith((":", "："))
+        or (previous.kind == "text" and bool(_ANNOUNCES_CASES.search(previous.text)))
+    )
+
+
+_ANNOUNCES_CASES = re.compile(r"(?:次|以下|下記)の(?:いずれか|何れか)?の?(?:場合|とき)")
+"""A sentence that announces a list of cases (「次のいずれかの場合には…開示提供することがあります。」):
+the short numbered lines after it (「1. 法令の規定に基づくとき」) are its items, not headings."""
 
 
 def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int) -> _Block:
