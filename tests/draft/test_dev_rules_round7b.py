@@ -181,3 +181,30 @@ def test_short_numbered_lines_after_an_ordinary_sentence_stay_headings(tmp_path)
         )
     ).sentences
     assert [s.kind for s in sentences] == ["heading", "text", "heading", "text"]
+
+
+def test_a_definition_of_the_self_reference_names_the_operator(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 定義\n\n"
+        "1. 「本法人」とは、一般社団法人サンプル協議会を指します。\n"
+        "2. 「本サービス」とは、本法人が運営するウェブサイトを指します。\n"
+        "3. 「個人情報」とは、生存する個人に関する情報をいいます。\n",
+    )
+    assert extraction.keys("operator") == ["一般社団法人サンプル協議会"]
+    assert extraction.keys("self_reference") == ["本法人"]
+
+
+def test_a_labelled_organisation_name_is_the_operator_but_a_bare_name_label_is_not(
+    tmp_path,
+) -> None:
+    extraction = found(
+        tmp_path,
+        "## お問い合わせ\n\n- 組織名: サンプル市民ネットワーク\n- メール: info@example.org\n",
+    )
+    assert extraction.keys("operator") == ["サンプル市民ネットワーク"]
+    extraction = found(
+        tmp_path,
+        "## 利用する外部サービス\n\n- 名称: Example Analytics\n- 提供者: Example Inc.\n",
+    )
+    assert extraction.keys("operator") == []

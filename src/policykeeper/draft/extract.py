@@ -1897,8 +1897,18 @@ SELF_REFERENCES = (
     "当院",
     "本学",
     "当店",
+    "本法人",
+    "当団体",
+    "本団体",
 )
 """How a Japanese policy names its operator; 当サイト only when the policy defines it so."""
+_SELF_DEFINED_AS = re.compile(
+    r"^「("
+    + "|".join(SELF_REFERENCES)
+    + r")」とは[、,]?\s*(.{2,60}?)(?:を(?:指し|いい|意味し)|のことを)"
+)
+"""A definition of the self-reference (「「本法人」とは、一般社団法人○○を指します。」, 「「当社」とは、
+株式会社○○をいいます。」): the self-reference and the operator's name."""
 _SELF_DEFINED = re.compile(
     r"以下[、,]?\s*「("
     + "|".join(SELF_REFERENCES)
@@ -1911,6 +1921,11 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
     defined = _SELF_DEFINED.search(text) if sentence.lang == "ja" else None
     if defined:
         yield Fact("self_reference", defined.group(1), {"name": defined.group(1)}, [sentence])
+    defined_as = _SELF_DEFINED_AS.match(text) if sentence.lang == "ja" else None
+    if defined_as:
+        name = defined_as.group(2).strip()
+        yield Fact("self_reference", defined_as.group(1), {"name": defined_as.group(1)}, [sentence])
+        yield Fact("operator", normalise(name), {"name": name}, [sentence])
     self_reference = _SELF.search(text)
     if self_reference:
         before = text[: self_reference.start()]
@@ -1922,7 +1937,8 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
         if 1 < len(name) <= 60 and not re.match(r"(?i)^(?:this|the|privacy|policy)\b", name):
             yield Fact("operator", normalise(name), {"name": name}, [sentence])
     label = re.match(
-        r"^(?:company name|operator name|事業者名|会社名|運営者|運営会社|商号)\s*[:：]\s*(.+)$",
+        r"^(?:company name|operator name|事業者名|会社名|運営者|運営会社|商号|組織名|団体名|法人名"
+        r"|名称\s*[（(]個人情報取扱事業者[)）]|個人情報取扱事業者(?:の名称)?)\s*[:：]\s*(.+)$",
         text,
         re.IGNORECASE,
     )
