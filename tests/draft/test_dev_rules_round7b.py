@@ -208,3 +208,37 @@ def test_a_labelled_organisation_name_is_the_operator_but_a_bare_name_label_is_n
         "## 利用する外部サービス\n\n- 名称: Example Analytics\n- 提供者: Example Inc.\n",
     )
     assert extraction.keys("operator") == []
+
+
+def test_markdown_japanese_wrapped_at_a_space_beside_a_half_width_word_goes_on(tmp_path) -> None:
+    # a formatter wraps 「…であり、18 歳未満の方…」 and 「データは Supabase に保管されます。」 at a space
+    sentences = read_source(
+        write(
+            tmp_path,
+            "p.md",
+            "## 未成年者の利用\n\n本サービスは、事業者向けのサービスであり、16\n"
+            "歳未満の方による利用を想定していません。\n\n## 保管場所\n\nデータは Example\n"
+            "に保管されます。\n",
+        )
+    ).sentences
+    assert [s.text for s in sentences if s.kind != "heading"] == [
+        "本サービスは、事業者向けのサービスであり、16歳未満の方による利用を想定していません。",
+        "データは Exampleに保管されます。",
+    ]
+    assert extract(sentences).keys("minors") == ["minimum_age=16"]
+
+
+def test_a_japanese_title_line_and_a_finished_sentence_do_not_run_on(tmp_path) -> None:
+    sentences = read_source(
+        write(
+            tmp_path,
+            "p.md",
+            "個人情報の取扱いについて\n本ポリシーは当社の方針を定めます。\n"
+            "Example サービスをご利用ください。\n",
+        )
+    ).sentences
+    assert [s.text for s in sentences] == [
+        "個人情報の取扱いについて",
+        "本ポリシーは当社の方針を定めます。",
+        "Example サービスをご利用ください。",
+    ]

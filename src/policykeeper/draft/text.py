@@ -150,6 +150,11 @@ def blocks_of_text(text: str, markdown: bool) -> list[_Block]:
                     and (block.text[:1].islower() or _JAPANESE.match(block.text[:1]))
                 )
                 or (markdown and _wrapped(previous, block, stripped))
+                or (
+                    markdown
+                    and (previous.kind != "heading" or guessed)
+                    and _wrapped_at_a_space(previous, block, stripped)
+                )
                 or (guessed and _wrapped_after_guess(previous, block))
             )
         ):
@@ -183,6 +188,29 @@ def _wrapped(previous: _Block, block: _Block, stripped: str) -> bool:
             or (re.search(r"\d$", previous.text) and re.match(r"[a-z]", block.text))
         )
         and not stripped.startswith(("#", "|", ">"))
+    )
+
+
+def _wrapped_at_a_space(previous: _Block, block: _Block, stripped: str) -> bool:
+    """Markdown wrapped at a fixed width (as formatters wrap it) breaks Japanese text only at a
+    space, which sits beside a half-width word or number: 「…最低 3」 then 「年間保管します。」, 「データは
+    Supabase」 then 「に保管されます。」, 「ブラウザの設定により」 then 「Cookie」. A line that has not
+    ended its sentence and breaks between half-width and Japanese text goes on over the next
+    line, unless that starts a heading, a list item, a table row or a quotation."""
+    before, after = previous.text[-1:], block.text[:1]
+    half = re.compile(r"[A-Za-z0-9)\]]")
+    return (
+        previous.kind in {"text", "heading"}
+        and block.kind in {"text", "heading"}
+        and not previous.text.endswith((*_TERMINAL, ":", "：", "、"))
+        and bool(_JAPANESE.search(previous.text) or _JAPANESE.search(block.text))
+        and bool(
+            (half.match(before) and (_JAPANESE.match(after) or half.match(after)))
+            or (_JAPANESE.match(before) and re.match(r"[A-Za-z0-9\[]", stripped))
+        )
+        and not stripped.startswith(("#", "|", ">"))
+        and not _NUMBERED_HEADING.match(stripped)
+        and not _ITEM.match(stripped)
     )
 
 
