@@ -242,3 +242,29 @@ def test_a_japanese_title_line_and_a_finished_sentence_do_not_run_on(tmp_path) -
         "本ポリシーは当社の方針を定めます。",
         "Example サービスをご利用ください。",
     ]
+
+
+def test_a_right_with_a_bracketed_exception_states_a_ground_for_refusal(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## ユーザーの権利\n\nユーザーは、以下の権利を有します。\n\n"
+        "- 削除権: 個人情報の削除を請求できます（法令上の保存義務がある場合を除く）\n"
+        "- 訂正権: 誤った情報の訂正を請求できます\n",
+    )
+    assert extraction.keys("refusal") == ["法令上の保存義務がある場合"]
+    # a bracket that excepts nothing from a request is no ground
+    extraction = found(
+        tmp_path,
+        "## ユーザーの権利\n\n- 削除権: 個人情報の削除を請求できます（退会した場合を含む）\n",
+    )
+    assert extraction.keys("refusal") == []
+
+
+def test_a_statutory_retention_obligation_is_the_statutory_clock(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 保管期間\n\n収支データは、保存義務期間（5 年間）を考慮し、5 年間保管します。\n",
+    )
+    assert extraction.keys("retention") == ["5 years|statutory"]
+    extraction = found(tmp_path, "## 保管期間\n\nアクセスログは 5 年間保管します。\n")
+    assert extraction.keys("retention") == ["5 years|collection"]

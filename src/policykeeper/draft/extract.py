@@ -1497,7 +1497,7 @@ _CLOCKS = (
     ),
     (
         "statutory",
-        r"statutory|required by law|legal(?:ly)? (?:required|obligation)|tax|accounting|法定|法律|法令|税",
+        r"statutory|required by law|legal(?:ly)? (?:required|obligation)|tax|accounting|法定|法律|法令|税|保存義務",
     ),
     (
         "account_active",
@@ -1719,6 +1719,10 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield _facts_for("fee", fee[0], sentence, fee[1])
     if in_rights or re.search(r"respond|answer|回答|対応|開示", text):
         yield from _deadlines(sentence)
+    excepted = _RIGHT_EXCEPTED.search(sentence.text) if in_rights else None
+    if excepted and re.search(r"請求|求め|依頼|申し?出|できます", text):
+        ground = (excepted.group(1) or excepted.group(2)).strip()
+        yield Fact("refusal", normalise(ground), {"label": ground}, [sentence])
     third_party_lead = re.search(r"third part|第三者", normalise(sentence.lead))
     if (
         in_rights
@@ -1740,6 +1744,13 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         text,
     ):
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
+
+
+_RIGHT_EXCEPTED = re.compile(
+    r"[（(]([^（）()]{4,60}?場合)を除(?:く|きます)[。]?[)）]|ただし[、,]\s*([^。]{4,60}?場合)を除(?:く|きます)"
+)
+"""A right granted with a bracketed exception (「個人情報の削除を請求できます（法令上の保存義務がある場合を
+除く）」): the case excepted is a ground for refusing the request."""
 
 
 def _fee(sentence: Sentence) -> tuple[str, dict] | None:
