@@ -268,3 +268,30 @@ def test_a_statutory_retention_obligation_is_the_statutory_clock(tmp_path) -> No
     assert extraction.keys("retention") == ["5 years|statutory"]
     extraction = found(tmp_path, "## 保管期間\n\nアクセスログは 5 年間保管します。\n")
     assert extraction.keys("retention") == ["5 years|collection"]
+
+
+def test_entrustees_named_in_an_exception_abroad_and_publication_are_recipients(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 第三者提供\n\n当社は、以下の場合を除き、個人情報を第三者に提供しません。\n\n"
+        "- 法令に基づく場合\n- サービス運営に必要な業務委託先への提供\n\n"
+        "## 外国にある第三者への提供\n\n"
+        "当社は、個人情報を、以下の外国（本邦の域外にある国又は地域）にある第三者に提供することができます。\n\n"
+        "## 情報の公開\n\n"
+        "登録された活動記録は、可視化サイト「サンプルビュー」に公開される場合があります。\n",
+    )
+    assert sorted(extraction.keys("recipient")) == [
+        "entrustment:業務委託先",
+        "third_party:サンプルビュー",
+        "third_party:外国にある第三者",
+    ]
+
+
+def test_no_recipient_when_nothing_goes_abroad_or_is_published(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 外国にある第三者への提供\n\n当社は、個人情報を外国にある第三者に提供することはありません。\n\n"
+        "## 情報の公開\n\n本人確認書類は「サンプルビュー」に公開されません。\n"
+        "当社は、一般に公開されている情報から連絡先を取得することがあります。\n",
+    )
+    assert extraction.keys("recipient") == []

@@ -1182,6 +1182,9 @@ def recipients(
     found_exceptions = _exceptions(sentence, topic)
     for exception in found_exceptions:
         yield _facts_for("exception", exception, sentence, {"text": sentence.text})
+    entrusted = _ENTRUSTEE.search(text) if "entrustment" in found_exceptions else None
+    if entrusted:
+        yield _recipient_fact(sentence, "entrustment", entrusted.group(0))
     if found_exceptions or topic in {"rights", "security", "changes", "minors"}:
         return
     kind = _recipient_kind(sentence, topic)
@@ -1204,8 +1207,13 @@ def recipients(
             [sentence],
         )
         return
+    published = _PUBLISHED_ON.search(text) if sentence.lang == "ja" and not negative else None
+    if published:
+        yield _recipient_fact(sentence, "third_party", published.group(1) or "public")
     if negative or not _SHARING.search(text):
         return
+    if sentence.lang == "ja" and _FOREIGN_THIRD_PARTY.search(text):
+        yield _recipient_fact(sentence, kind, "外国にある第三者")
     pattern = _GENERIC_RECIPIENT_JA if sentence.lang == "ja" else _GENERIC_RECIPIENT
     verb = _SHARING.search(text)
     for match in pattern.finditer(text, verb.start() if verb and sentence.lang != "ja" else 0):
@@ -1262,6 +1270,21 @@ def recipients(
             },
             [sentence],
         )
+
+
+_ENTRUSTEE = re.compile(r"(?:業務)?委託先")
+"""An exception that names those entrusted (「サービス運営に必要な業務委託先への提供」): they receive the
+data by entrustment."""
+_FOREIGN_THIRD_PARTY = re.compile(
+    r"外国(?:[（(][^）)]{0,30}[）)])?にある第三者(?:に|へ)(?:対し(?:て)?)?[^。]{0,20}(?:提供|移転)"
+)
+"""APPI Art. 28's 「外国にある第三者に提供することができます」 (with or without the statute's bracket
+「（本邦の域外にある国又は地域）」): an unnamed recipient abroad."""
+_PUBLISHED_ON = re.compile(
+    r"(?:「([^」]{2,30})」|一般)(?:に|で|上で)公開(?:される(?:場合|こと)|されます|します|いたします|することがあります|する場合)"
+)
+"""Data made public on a named platform (「…は、…プラットフォーム「○○」に公開される場合があります」)
+or to the public (「一般に公開します」): a recipient."""
 
 
 def _ja_listed_before(text: str, end: str | int) -> list[str]:
