@@ -295,3 +295,24 @@ def test_no_recipient_when_nothing_goes_abroad_or_is_published(tmp_path) -> None
         "当社は、一般に公開されている情報から連絡先を取得することがあります。\n",
     )
     assert extraction.keys("recipient") == []
+
+
+def test_japanese_identity_documents_accounts_and_os_information_collected(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 収集する情報\n\n本サービスでは、以下の情報を収集します。\n\n"
+        "- 本人確認書類（審査目的のみに使用）\n- 家計の収支記録\n- 利用ブラウザ、OS 情報\n",
+    )
+    assert {"user.government_id", "user.financial", "user.device.telemetry"} <= set(
+        extraction.keys("category")
+    )
+
+
+def test_an_identity_document_asked_for_a_request_is_no_collected_category(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 開示等の請求\n\n"
+        "開示等の請求の際には、本人確認のため、運転免許証等の本人確認書類の写しをご提出いただきます。\n",
+    )
+    assert extraction.keys("category") == []
+    assert extraction.keys("verification") == ["id_document"]
