@@ -87,11 +87,12 @@ def test_the_development_set_keeps_its_figures(bench, results) -> None:
     """The rules were improved against the development set's misses; these floors (measured at
     97% / 97%) keep a later change from quietly undoing that."""
     round5 = set(ROUND5_DOCUMENTS)
-    # the Japanese APPI-style policies of round 7's second batch came in at a lower recall still
-    # (SOURCES.md), read by rules not written for them; they are measured apart
+    # the Japanese APPI-style policies of round 7's second batch (SOURCES.md) came in at a lower
+    # recall (89% development recall with them at first reading, 93% without), read by rules not
+    # written for them: they count in the overall floor, and are left out of the earlier ones
     development = [r for r in results["development"] if r.name not in set(ROUND7B_DOCUMENTS)]
     overall = bench.Score()
-    for score in bench.totals(development).values():
+    for score in bench.totals(results["development"]).values():
         overall.add(score)
     # the documents of round 5 (SOURCES.md), terms of service that state few promises, came in
     # at a lower recall, read by rules not written for them
