@@ -316,3 +316,61 @@ def test_an_identity_document_asked_for_a_request_is_no_collected_category(tmp_p
     )
     assert extraction.keys("category") == []
     assert extraction.keys("verification") == ["id_document"]
+
+
+# --- found by an outside review of round 7b: sentences written for the test, in shapes common
+# to Japanese policies written in Markdown
+
+
+def test_a_number_or_less_announces_no_cases_and_the_list_follows_the_last_sentence(
+    tmp_path,
+) -> None:
+    # 「16歳以下の場合」 is "16 or under", and a paragraph whose earlier sentence mentions 「次の場合」
+    # is not followed by its list: the numbered lines after them stay headings
+    for paragraph in (
+        "ご利用者が16歳以下の場合は、保護者の同意を得てからご登録ください。",
+        "ご請求金額が1,000円以下の場合は、手数料はかかりません。",
+        "当社は、次の場合を除き、個人情報を第三者に提供しません。詳しくは法第27条をご覧ください。",
+    ):
+        sentences = read_source(
+            write(
+                tmp_path,
+                "p.md",
+                f"# プライバシーポリシー\n\n1. 個人情報の取得\n\n{paragraph}\n\n"
+                "2. 個人情報の利用目的\n\n当社は、個人情報をサービスの提供のために利用します。\n",
+            )
+        ).sentences
+        assert "2. 個人情報の利用目的" in [s.text for s in sentences if s.kind == "heading"], (
+            paragraph
+        )
+
+
+def test_markdown_lines_of_a_contact_block_or_a_heading_do_not_run_on(tmp_path) -> None:
+    # a labelled field, a postcode, a half-width heading or an address line ends its line: only
+    # a particle or a counter goes on from a half-width word, only a particle before one
+    sentences = read_source(
+        write(
+            tmp_path,
+            "p.md",
+            "最終更新日: 2024-04-01\n"
+            "株式会社サンプル（以下「当社」）は、個人情報を適切に取り扱います。\n\n"
+            "Google Analytics\n当サイトでは、アクセス解析のために Google Analytics を利用しています。\n\n"
+            "## 運営者情報\n\n運営会社: 株式会社サンプル\nEmail: privacy@example.com\n\n"
+            "〒100-0001\n東京都千代田区千代田1-1-1 サンプルビル 3F\nTEL 03-1234-5678\n",
+        )
+    ).sentences
+    assert [s.text for s in sentences] == [
+        "最終更新日: 2024-04-01",
+        "株式会社サンプル（以下「当社」）は、個人情報を適切に取り扱います。",
+        "Google Analytics",
+        "当サイトでは、アクセス解析のために Google Analytics を利用しています。",
+        "運営者情報",
+        "運営会社: 株式会社サンプル",
+        "Email: privacy@example.com",
+        "〒100-0001",
+        "東京都千代田区千代田1-1-1 サンプルビル 3F",
+        "TEL 03-1234-5678",
+    ]
+    extraction = extract(sentences)
+    assert extraction.keys("operator")[0] == "株式会社サンプル"
+    assert extraction.keys("date") == ["updated=2024-04-01"]

@@ -205,13 +205,35 @@ def _wrapped_at_a_space(previous: _Block, block: _Block, stripped: str) -> bool:
         and not previous.text.endswith((*_TERMINAL, ":", "：", "、"))
         and bool(_JAPANESE.search(previous.text) or _JAPANESE.search(block.text))
         and bool(
-            (half.match(before) and (_JAPANESE.match(after) or half.match(after)))
-            or (_JAPANESE.match(before) and re.match(r"[A-Za-z0-9\[]", stripped))
+            # a half-width word goes on with a particle (「Supabase」 then 「に保管されます」) or a
+            # number with its counter (「18」 then 「歳未満」), never with a new noun (「〒100-0001」
+            # then 「東京都…」, 「Google Analytics」 then 「当サイトでは…」)
+            (
+                half.match(before)
+                and (
+                    _HIRAGANA.match(after)
+                    or (before.isdigit() and _COUNTER.match(after))
+                    or (half.match(after) and _HIRAGANA.search(previous.text))
+                )
+            )
+            # Japanese prose breaks before a half-width word after a particle (「設定により」 then
+            # 「Cookie」), not after a name (「株式会社サンプル」 then 「Email: …」)
+            or (_HIRAGANA.match(before) and re.match(r"[A-Za-z0-9\[]", stripped))
         )
+        # a labelled field (「運営会社: 株式会社サンプル」, 「最終更新日: 2024-04-01」, "Email: …")
+        # is a line of its own
+        and not _FIELD.match(previous.text)
+        and not _FIELD.match(block.text)
         and not stripped.startswith(("#", "|", ">"))
         and not _NUMBERED_HEADING.match(stripped)
         and not _ITEM.match(stripped)
     )
+
+
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_COUNTER = re.compile(r"[年月日歳才円件名人回個時間分秒週箇ヶヵカケ万億千桁文点位社度倍割台冊枚]")
+_FIELD = re.compile(r"^[^:：。、]{1,24}[:：](?!//)\s*\S")
+"""A labelled field line: 「運営会社: 株式会社サンプル」, "Email: privacy@example.com"."""
 
 
 def _wrapped_after_guess(previous: _Block, block: _Block) -> bool:
@@ -235,13 +257,21 @@ def _markdown_list_item(line: str, previous: _Block | None) -> bool:
     return (
         previous.kind == "item"
         or previous.text.endswith((":", "："))
-        or (previous.kind == "text" and bool(_ANNOUNCES_CASES.search(previous.text)))
+        or (
+            previous.kind == "text"
+            and bool(_ANNOUNCES_CASES.search(split_sentences(previous.text)[-1][1]))
+        )
     )
 
 
-_ANNOUNCES_CASES = re.compile(r"(?:次|以下|下記)の(?:いずれか|何れか)?の?(?:場合|とき)")
+_ANNOUNCES_CASES = re.compile(
+    r"(?:次|(?<![0-9０-９一二三四五六七八九十百千万歳才円件名人回個間分秒年月日%％つ])以下|下記)"
+    r"の(?:いずれか|何れか)?の?(?:場合|とき)"
+)
 """A sentence that announces a list of cases (「次のいずれかの場合には…開示提供することがあります。」):
-the short numbered lines after it (「1. 法令の規定に基づくとき」) are its items, not headings."""
+the short numbered lines after it (「1. 法令の規定に基づくとき」) are its items, not headings. The list
+follows the paragraph's last sentence, and 以下 after a number is "or less" (「16歳以下の場合は…」),
+which announces nothing."""
 
 
 def _classify(stripped: str, indent: int, markdown: bool, offset: int, line: int) -> _Block:
