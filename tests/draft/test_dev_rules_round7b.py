@@ -374,3 +374,32 @@ def test_markdown_lines_of_a_contact_block_or_a_heading_do_not_run_on(tmp_path) 
     extraction = extract(sentences)
     assert extraction.keys("operator")[0] == "株式会社サンプル"
     assert extraction.keys("date") == ["updated=2024-04-01"]
+
+
+def test_an_exception_to_a_fee_a_deadline_or_a_way_of_asking_is_no_refusal_ground(
+    tmp_path,
+) -> None:
+    for sentence in (
+        "開示の請求には、1件につき1,000円の手数料をいただきます（第三者提供記録の開示の請求の場合を除く）。",
+        "当社は、請求を受けた日から2週間以内に回答します（調査に時間を要する場合を除く）。",
+        "開示等の請求は、郵送により受け付けます（当社が別途認めた場合を除く）。",
+        "開示の請求を受けたときは、書面により遅滞なく開示します（請求者が同意した方法がある場合を除く）。",
+    ):
+        extraction = found(tmp_path, f"## 開示等の請求\n\n{sentence}\n")
+        assert extraction.keys("refusal") == [], sentence
+    extraction = found(
+        tmp_path,
+        "## 開示等の請求\n\n本人は、個人情報の削除を求めることができますが、ただし、法令により保存が"
+        "義務付けられている場合を除きます。\n",
+    )
+    assert extraction.keys("refusal") == ["法令により保存が義務付けられている場合"]
+
+
+def test_a_request_declined_outright_grants_no_right(tmp_path) -> None:
+    for sentence in (
+        "当社は、個人情報の開示の依頼には応じておりません。",
+        "当社は、個人情報の開示のお申し出には応じかねます。",
+        "当社は、個人情報の開示の請求には応じません。",
+    ):
+        extraction = found(tmp_path, f"## 個人情報の開示、訂正等\n\n{sentence}\n")
+        assert extraction.keys("right") == [], sentence

@@ -1714,6 +1714,8 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
             and sentence.kind != "item"
         ):
             kinds = []
+        if sentence.lang == "ja" and _REQUESTS_DECLINED.search(text):
+            kinds = []  # 「開示のお申し出には応じかねます」 refuses the request: it grants no right
         for kind in kinds:
             yield Fact("right", kind, None, [sentence])
     if re.search(r"identity|identif|本人確認|本人であること|verify|verif", text) or in_rights:
@@ -1743,7 +1745,14 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if in_rights or re.search(r"respond|answer|回答|対応|開示", text):
         yield from _deadlines(sentence)
     excepted = _RIGHT_EXCEPTED.search(sentence.text) if in_rights else None
-    if excepted and re.search(r"請求|求め|依頼|申し?出|できます", text):
+    if (
+        excepted
+        and re.search(r"請求|求め|依頼|申し?出", text)
+        and _GRANTED_BEFORE.search(sentence.text[: excepted.start()])
+        and not re.search(
+            r"手数料|費用|料金|以内|期間|方法|郵送|窓口|電話|受け付け", excepted.group(0)
+        )
+    ):
         ground = (excepted.group(1) or excepted.group(2)).strip()
         yield Fact("refusal", normalise(ground), {"label": ground}, [sentence])
     third_party_lead = re.search(r"third part|第三者", normalise(sentence.lead))
@@ -1769,11 +1778,25 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
 
 
+_REQUESTS_DECLINED = re.compile(
+    r"(?:請求|求め|依頼|申し?出)(?:に|には|について(?:は)?)[^。、]{0,10}"
+    r"(?:応じ(?:ません|ておりません|かねます|られません|ることはできません|ることができません)"
+    r"|お応えでき(?:ません|かねます)|対応(?:しません|しておりません|いたしかねます|できません))"
+)
+"""A sentence that declines the requests outright (「当社は、個人情報の開示の依頼には応じておりません」)."""
 _RIGHT_EXCEPTED = re.compile(
     r"[（(]([^（）()]{4,60}?場合)を除(?:く|きます)[。]?[)）]|ただし[、,]\s*([^。]{4,60}?場合)を除(?:く|きます)"
 )
 """A right granted with a bracketed exception (「個人情報の削除を請求できます（法令上の保存義務がある場合を
 除く）」): the case excepted is a ground for refusing the request."""
+_GRANTED_BEFORE = re.compile(
+    r"(?:請求|求め|申し?出|依頼)[^。（(]{0,20}(?:でき(?:ます|る)|可能です)[。、,]?\s*(?:が[、,]?\s*)?$"
+    r"|(?:請求|求め|申し?出|依頼)に(?:応じ|対応し|お応えし)(?:ます|いたします)[。、,]?\s*$"
+)
+"""The exception must follow the grant itself (「…を請求できます（…場合を除く）」, 「…を求めることが
+できますが、ただし、…場合を除きます」), not a fee (「1,000円の手数料をいただきます（…の請求の場合を除く）」), a deadline
+(「2週間以内に回答します（調査に時間を要する場合を除く）」) or a way of asking (「郵送により受け付けます
+（当社が別途認めた場合を除く）」), whose exceptions refuse nothing."""
 
 
 def _fee(sentence: Sentence) -> tuple[str, dict] | None:
