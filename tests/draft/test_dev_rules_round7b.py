@@ -403,3 +403,26 @@ def test_a_request_declined_outright_grants_no_right(tmp_path) -> None:
     ):
         extraction = found(tmp_path, f"## 個人情報の開示、訂正等\n\n{sentence}\n")
         assert extraction.keys("right") == [], sentence
+
+
+def test_a_change_never_made_without_notice_and_a_later_effective_date(tmp_path) -> None:
+    for sentence in (
+        "当社は、予告なしに本ポリシーを変更することはありません。",
+        "当社は、予告なく、本ポリシーを変更いたしません。",
+        "We will not change this Privacy Policy without notice.",
+    ):
+        extraction = found(tmp_path, f"## 本ポリシーの変更\n\n{sentence}\n")
+        assert "without_notice" not in extraction.keys("changes"), sentence
+    for sentence in (
+        "本ポリシーの変更は、当社ウェブサイトに掲載した時から7日を経過した時点で効力を生じるものとします。",
+        "当社は、変更内容及び効力発生日を当社ウェブサイトに遅滞なく掲載し、効力発生日から変更後の"
+        "本ポリシーを適用します。",
+    ):
+        extraction = found(tmp_path, f"## 本ポリシーの変更\n\n{sentence}\n")
+        assert "on_posting" not in extraction.keys("changes"), sentence
+    extraction = found(
+        tmp_path,
+        "## 本ポリシーの変更\n\n当社は、予告なく本ポリシーを変更することがあります。"
+        "変更後の本ポリシーは、当社ウェブサイトに掲載した日を効力発生日とします。\n",
+    )
+    assert sorted(extraction.keys("changes")) == ["on_posting", "without_notice"]

@@ -2084,12 +2084,18 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("changes", "purpose_change", {"text": sentence.text}, [sentence])
         return
     found = []
-    if re.search(
+    without_notice = re.search(
         r"without (?:prior )?(?:notif\w*|notice)|予告(?:なく|無く|なしに|無しに)|通知することなく",
         text,
+    )
+    if without_notice and not (
+        _NOT_WITHOUT_NOTICE.match(text, without_notice.end())
+        or re.search(r"\b(?:not|never)\b[^.;,]{0,60}$", text[: without_notice.start()])
     ):
         found.append("without_notice")
-    if re.search(
+    if not (
+        re.search(r"効力発生日(?:を|から|まで|以降)", text) or _EFFECT_AFTER_POSTING.search(text)
+    ) and re.search(
         r"(?:effect|effective).{0,60}(?:post|publish|release|掲載)|掲載した(?:時|とき)|公表した時"
         r"|\bpost(?:ed|ing)?\b.{0,60}\b(?:online|on (?:this|our|the) (?:page|web ?site|site|service))"
         r"|(?:オンライン|ウェブサイト|サイト|本ページ)(?:上)?(?:で|に)(?:遅滞なく|速やかに|直ちに)?(?:公開|掲載|投稿)"
@@ -2123,6 +2129,18 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     if re.search(r"notif|notice|announce|inform|tell|通知|お知らせ|連絡|周知|公表", text):
         yield from _notice_channels(sentence)
 
+
+_NOT_WITHOUT_NOTICE = re.compile(
+    r"[、,]?[^。、,]{0,30}?(?:こと(?:は|も)(?:ありません|ございません|いたしません|しません)|(?:し|いたし)ません)"
+)
+"""A change never made without notice (「予告なく本ポリシーを変更することはありません」, "We will not
+change this Policy without notice"): no without_notice clause."""
+_EFFECT_AFTER_POSTING = re.compile(
+    r"(?:掲載|公開|公表|投稿)[^。]{0,20}(?:から|より)[^。]{0,20}(?:経過|後に|日後|週間後|か月後|ヶ月後|カ月後)"
+    r"[^。]{0,20}効力"
+)
+"""A revision that takes effect a period after it is posted (「掲載した時から7日を経過した時点で効力を生じる」)
+or on its stated effective date (「効力発生日から…適用します」) does not take effect on posting."""
 
 _NOTICE_CHANNELS = (
     re.compile(
