@@ -426,3 +426,12 @@ def test_a_change_never_made_without_notice_and_a_later_effective_date(tmp_path)
         "変更後の本ポリシーは、当社ウェブサイトに掲載した日を効力発生日とします。\n",
     )
     assert sorted(extraction.keys("changes")) == ["on_posting", "without_notice"]
+
+
+def test_publishing_the_policy_or_anonymous_statistics_names_no_recipient(tmp_path) -> None:
+    for sentence in (
+        "当社は、本ポリシーを「サンプルポータル」上で公開します。",
+        "当社は、個人を特定できない形に加工した統計データを「サンプル白書」に公開することがあります。",
+    ):
+        extraction = found(tmp_path, f"## 情報の公開\n\n{sentence}\n")
+        assert extraction.keys("recipient") == [], sentence

@@ -1208,7 +1208,7 @@ def recipients(
         )
         return
     published = _PUBLISHED_ON.search(text) if sentence.lang == "ja" and not negative else None
-    if published:
+    if published and not _PUBLISHED_NO_DATA.search(text, 0, published.start()):
         yield _recipient_fact(sentence, "third_party", published.group(1) or "public")
     if negative or not _SHARING.search(text):
         return
@@ -1285,6 +1285,11 @@ _PUBLISHED_ON = re.compile(
 )
 """Data made public on a named platform (「…は、…プラットフォーム「○○」に公開される場合があります」)
 or to the public (「一般に公開します」): a recipient."""
+_PUBLISHED_NO_DATA = re.compile(
+    r"(?:ポリシー|方針|規約|ソースコード|統計(?:データ|情報)?|集計(?:結果|データ)?)(?:は|を|も)|個人を特定(?:でき|し|され)ない|匿名"
+)
+"""What is published is no one's data: the policy itself (「本ポリシーを「○○」上で公開します」), source
+code, statistics or data made anonymous."""
 
 
 def _ja_listed_before(text: str, end: str | int) -> list[str]:
