@@ -435,3 +435,22 @@ def test_publishing_the_policy_or_anonymous_statistics_names_no_recipient(tmp_pa
     ):
         extraction = found(tmp_path, f"## 情報の公開\n\n{sentence}\n")
         assert extraction.keys("recipient") == [], sentence
+
+
+def test_a_self_reference_defined_by_a_description_names_no_operator(tmp_path) -> None:
+    extraction = found(tmp_path, "## 定義\n\n「当社」とは、本ポリシーを定める事業者をいいます。\n")
+    assert extraction.keys("operator") == []
+    assert extraction.keys("self_reference") == ["当社"]
+    extraction = found(
+        tmp_path, "## 定義\n\n「当社」とは、株式会社サンプル及びそのグループ会社をいいます。\n"
+    )
+    assert extraction.keys("operator") == ["株式会社サンプル"]
+
+
+def test_an_organisation_field_of_a_form_is_no_operator(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 取得する情報\n\n会員登録時に、以下の情報をご入力いただきます。\n\n"
+        "- 氏名\n- 組織名：所属する組織の名称（任意）\n- 法人名: 法人としてご利用の場合の法人名\n",
+    )
+    assert extraction.keys("operator") == []

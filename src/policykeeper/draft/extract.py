@@ -1971,6 +1971,11 @@ _SELF_DEFINED_AS = re.compile(
 )
 """A definition of the self-reference (「「本法人」とは、一般社団法人○○を指します。」, 「「当社」とは、
 株式会社○○をいいます。」): the self-reference and the operator's name."""
+_DESCRIBED_NOT_NAMED = re.compile(
+    r"^(?:当|本|この|その)|[るたい](?:事業者|法人|者|会社|団体|組織|方|もの)$"
+)
+"""A self-reference defined by a description (「「当社」とは、本ポリシーを定める事業者をいいます」) names
+no operator; a name is only what the definition gives before 「及び」 (「株式会社○○及びその子会社」)."""
 _SELF_DEFINED = re.compile(
     r"以下[、,]?\s*「("
     + "|".join(SELF_REFERENCES)
@@ -1985,9 +1990,11 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact("self_reference", defined.group(1), {"name": defined.group(1)}, [sentence])
     defined_as = _SELF_DEFINED_AS.match(text) if sentence.lang == "ja" else None
     if defined_as:
-        name = defined_as.group(2).strip()
+        name = re.split(r"(?:及び|および|並びに|ならびに|又は|または|、)", defined_as.group(2))[0]
+        name = name.strip()
         yield Fact("self_reference", defined_as.group(1), {"name": defined_as.group(1)}, [sentence])
-        yield Fact("operator", normalise(name), {"name": name}, [sentence])
+        if not _DESCRIBED_NOT_NAMED.search(name):
+            yield Fact("operator", normalise(name), {"name": name}, [sentence])
     self_reference = _SELF.search(text)
     if self_reference:
         before = text[: self_reference.start()]
@@ -2004,7 +2011,13 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
         text,
         re.IGNORECASE,
     )
-    if label:
+    if (
+        label
+        # a field of a form the user fills in (「- 組織名: 所属する組織の名称（任意）」 under 「取得する
+        # 情報」) is data collected, not the operator
+        and not (topic == "collect" and sentence.kind == "item")
+        and not re.search(r"名称|[(（](?:任意|必須)[)）]|場合", label.group(1))
+    ):
         yield Fact(
             "operator", normalise(label.group(1)), {"name": label.group(1).strip()}, [sentence]
         )
