@@ -454,3 +454,16 @@ def test_an_organisation_field_of_a_form_is_no_operator(tmp_path) -> None:
         "- 氏名\n- 組織名：所属する組織の名称（任意）\n- 法人名: 法人としてご利用の場合の法人名\n",
     )
     assert extraction.keys("operator") == []
+
+
+def test_pos_data_is_no_os_information(tmp_path) -> None:
+    extraction = found(
+        tmp_path,
+        "## 取得する情報\n\n当社は、ポイントカードのご利用時に、店舗のPOS情報（購入日時、購入商品）を"
+        "取得します。\n",
+    )
+    assert "user.device.telemetry" not in extraction.keys("category")
+    extraction = found(
+        tmp_path, "## 取得する情報\n\n当社は、端末の iOS のバージョンと macOS 情報を取得します。\n"
+    )
+    assert "user.device.telemetry" in extraction.keys("category")
