@@ -467,3 +467,18 @@ def test_pos_data_is_no_os_information(tmp_path) -> None:
         tmp_path, "## 取得する情報\n\n当社は、端末の iOS のバージョンと macOS 情報を取得します。\n"
     )
     assert "user.device.telemetry" in extraction.keys("category")
+
+
+def test_information_about_provision_abroad_names_no_recipient(tmp_path) -> None:
+    # APPI Art. 28(3): the operator informs the person about a provision abroad on request
+    extraction = found(
+        tmp_path,
+        "## 外国にある第三者への提供\n\n"
+        "当社は、本人の求めに応じて、外国にある第三者への提供に関する必要な情報を提供します。\n",
+    )
+    assert extraction.keys("recipient") == []
+    extraction = found(
+        tmp_path,
+        "## 外国にある第三者への提供\n\n当社は、外国にある第三者への個人データの提供を行うことがあります。\n",
+    )
+    assert extraction.keys("recipient") == ["third_party:外国にある第三者"]

@@ -1276,10 +1276,13 @@ _ENTRUSTEE = re.compile(r"(?:業務)?委託先")
 """An exception that names those entrusted (「サービス運営に必要な業務委託先への提供」): they receive the
 data by entrustment."""
 _FOREIGN_THIRD_PARTY = re.compile(
-    r"外国(?:[（(][^）)]{0,30}[）)])?にある第三者(?:に|へ)(?:対し(?:て)?)?[^。]{0,20}(?:提供|移転)"
+    r"外国(?:[（(][^）)]{0,30}[）)])?にある第三者(?:に|へ)(?:対し(?:て)?)?"
+    r"(?:(?!に関する|について|に係る)[^。]){0,20}(?:提供|移転)(?:を行|する|し|され|いたし|でき)"
 )
 """APPI Art. 28's 「外国にある第三者に提供することができます」 (with or without the statute's bracket
-「（本邦の域外にある国又は地域）」): an unnamed recipient abroad."""
+「（本邦の域外にある国又は地域）」): an unnamed recipient abroad. The provision is done, not talked
+about: 「外国にある第三者への提供に関する情報を提供します」 (Art. 28(3)'s information) names no
+recipient."""
 _PUBLISHED_ON = re.compile(
     r"(?:「([^」]{2,30})」|一般)(?:に|で|上で)公開(?:される(?:場合|こと)|されます|します|いたします|することがあります|する場合)"
 )
