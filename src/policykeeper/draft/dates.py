@@ -148,11 +148,12 @@ def periods_in(text: str) -> list[tuple[int, Duration]]:
 
 
 def _period_context(text: str, match: re.Match[str]) -> bool:
-    """A bare 年/月/日 is a period only before 以内/間/後/以上/未満/保存 and not inside a date."""
+    """A bare 年/月/日 is a period only before 以内/間/後/以上/未満/保存/(を|が|の)経過 and not inside
+    a date (「14日が経過した後」「14日の経過後」 are periods)."""
     after = text[match.end() : match.end() + 3]
     before = text[max(0, match.start() - 1) : match.start()]
     return bool(
-        re.match(r"(以内|以上|未満|後|を経過|を超|の間|保存|保管|まで)", after)
+        re.match(r"(以内|以上|未満|後|を経過|が経過|の経過|を超|の間|保存|保管|まで)", after)
     ) and before not in {"年", "月"}
 
 

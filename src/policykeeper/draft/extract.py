@@ -450,6 +450,12 @@ _EN_NEGATED_VERB = re.compile(
     r"(?:\bnot\b|\bnever\b|n't\b|\bno\b|\bavoid\w*)\s+(?:\w+\s+){0,3}?(?:collect|stor|record|keep|retain|obtain|acquir|receiv|process|use|track|profil|shar|sell|rent|disclos|provid|sen[dt]|transfer|contain|includ)\w*"
 )
 
+_EN_NOT_USED_TO = re.compile(
+    r"\b(?:not|never)\s+use\s+(?:\w+\s+){1,4}?to\s+(?:collect|stor|record|keep|retain|obtain|acquir|receiv|track|profil|shar|sell|disclos|provid|transfer)\w*"
+)
+"""A denial worded with the means first ("does not use the App to collect the App User's name,
+date of birth, …"): the verb of handling is the one after "to", so the data follows it."""
+
 
 def _negates_data(clause: str, matches: list[tuple[int, int, str]], lang: str) -> bool:
     """Is it the data that is denied ('does not store card numbers'), not something else
@@ -460,7 +466,7 @@ def _negates_data(clause: str, matches: list[tuple[int, int, str]], lang: str) -
         return not all(
             re.match(r"\s*(?:に|には|では)[、\s]", clause[end:]) for _, end, _ in matches
         )
-    verb = _EN_NEGATED_VERB.search(clause)
+    verb = _EN_NOT_USED_TO.search(clause) or _EN_NEGATED_VERB.search(clause)
     if verb is None:
         return bool(re.search(r"\bno\b", clause)) and all(start < 40 for start, _, _ in matches)
     after = clause[verb.end() :]
@@ -561,7 +567,9 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
                 "negation", "user.account", sentence, {"what": "user.account", "clause": clause}
             )
         elif re.search(
-            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人データ|個人を(?:特定|識別)",
+            r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人データ|個人を(?:特定|識別)"
+            r"|\b(?:collect|record|stor|obtain)\w* [^.]{0,200}\binformation (?:which|that) (?:enables|allows|permits) [^.]{0,60}\b(?:personally|individually) identif"
+            r"|個人として(?:特定|識別)(?:可能|でき)る?な?情報(?:は|を)[、,]?(?:一切)?(?:取得|収集|記録|保存|保管)",
             clause,
         ) and re.search(
             r"collect|record|store|取得|収集|回収|記録|保管|保存|保持|nothing personal", clause
@@ -1185,8 +1193,17 @@ def recipients(
     entrusted = _ENTRUSTEE.search(text) if "entrustment" in found_exceptions else None
     if entrusted:
         yield _recipient_fact(sentence, "entrustment", entrusted.group(0))
+    outsourced = None if negative else _OUTSOURCED.search(text)
+    if outsourced:
+        name = outsourced.group(1) or outsourced.group(2)
+        yield _recipient_fact(sentence, "entrustment", name)
     if found_exceptions or topic in {"rights", "security", "changes", "minors"}:
         return
+    kind_of_others = _recipient_kind(sentence, topic)
+    for match in _OTHER_USERS.finditer(text):
+        clause = next((text[a:b] for a, b in spans if a <= match.start() < b), text)
+        if not is_negative(clause, sentence.lang):
+            yield _recipient_fact(sentence, kind_of_others, match.group(1) or match.group(2))
     kind = _recipient_kind(sentence, topic)
     excluded = _EXCLUDED_FROM_DENIAL.search(text) if topic in {"share", "transfer", ""} else None
     if excluded:
@@ -1272,6 +1289,21 @@ def recipients(
         )
 
 
+_OUTSOURCED = re.compile(
+    r"(?:業務|運用|運営|処理|取扱い?)(?:の(?:全部|一部)(?:又は一部|または一部)?)?を(?:外部に)?委託する(?:場合|とき|こと)[^。]{0,30}?(?:当該|その)?((?:業務)?委託先)"
+    r"|\b(?:partially |partly |wholly |in part )?(?:contracted|outsourced|entrusted|subcontracted) (?:out )?to (?:an?other |an? |one or more |third[- ]party )?(organi[sz]ations?|compan(?:y|ies)|contractors?|service providers?|vendors?)\b"
+)
+"""Handling entrusted to others, said as a measure (「本アプリのシステムの運用の一部を委託する場合には、
+当該委託先に対しても、…対策を講じさせます」, "In the event that the system(s) for operating the App are
+partially contracted to another organization, that organization shall be required to …"): the
+entrustee receives the data, even in a section about security."""
+_OTHER_USERS = re.compile(
+    r"(他の(?:アプリ)?(?:利用者|ユーザー?))(?:の[^、。]{0,15}?)?(?:に|へ)(?:対し(?:て)?)?(?:[^、。]{0,10})?提供(?:され|し|する)"
+    r"|\b(?:is|are|be|being) (?:automatically )?provided to (?:the |said )?(?:[\w-]+ ){0,3}?(?:of |for )?(?:said |the )?((?:an)?other (?:app )?users?)\b"
+)
+"""Data provided to other users, or to their devices (「日次鍵が…他のアプリ利用者のアプリ導入端末に自動的に
+提供され」, "the Daily Key … is automatically provided to the App-Installed Device of said other App
+User"): the other users are recipients."""
 _ENTRUSTEE = re.compile(r"(?:業務)?委託先")
 """An exception that names those entrusted (「サービス運営に必要な業務委託先への提供」): they receive the
 data by entrustment."""
@@ -1539,7 +1571,8 @@ _CLOCKS = (
         "while_needed",
         r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間|必要な限り"
         r"|(?:once|as soon as|when|after) (?:these|those|the|its|such) purposes? (?:(?:have|has) been|(?:is|are)) (?:met|fulfilled|achieved|served|accomplished)"
-        r"|(?:利用)?目的(?:を|が)(?:達成|終了|完了)し(?:た(?:後|とき|場合)|次第)",
+        r"|(?:利用)?目的(?:を|が)(?:達成|終了|完了)し(?:た(?:後|とき|場合)|次第)"
+        r"|\b(?:deleted|erased|destroyed)\b[^.]{0,80}\bimmediately (?:upon|after) (?:the )?completion of\b|(?:確認|処理|手続き?)が完了した後[、,]?[^。]{0,60}直ちに(?:削除|消去|廃棄)",
     ),
 )
 
@@ -1550,7 +1583,9 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     keeps = re.search(
         r"retain|retention|kept|keep|stored?|blacklist|available for new|maintain|hold(?:s|ing)? onto|server logs? for"
-        r"|delet\w* [^.]{0,80}\b(?:after|within|as soon as|once)\b|保存|保管|保持|削除|消去",
+        r"|delet\w* [^.]{0,80}\b(?:after|within|as soon as|once)\b|保存|保管|保持|削除|消去"
+        r"|\b(?:automatically )?(?:invalidated|expires?|expired)\b[^.]{0,20}\b(?:after|\d+ (?:days?|hours?|weeks?|months?))\b|\bdelet\w* [^.]{0,80}\bimmediately (?:upon|after)\b"
+        r"|経過(?:した)?後[^。]{0,20}(?:自動的に)?無効(?:と|に)な",
         text,
     )
     if topic != "retention" and not keeps:
@@ -1622,7 +1657,8 @@ _RIGHTS = (
     ("automated_decision", r"automated (?:decision|processing)|自動化された"),
     (
         "withdraw_consent",
-        r"(?:revoke|withdraw) (?:your |this |that |such )?consent|同意を撤回|turn this off|opt[- ]out"
+        r"(?:revoke|withdraw|retract) (?:your |this |that |such )?consent|同意を撤回|turn this off|opt[- ]out"
+        r"|\bconsent\b[^.]{0,60}\b(?:can|may) (?:be )?(?:withdrawn|revoked|retracted)\b|同意(?:は|について(?:は)?)[、,]?[^。]{0,60}撤回(?:する(?:こと)?が)?でき"
         r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)"
         r"|(?:共有|送信|収集|サービス|トラッキング|テレメトリ)[^。]{0,30}(?:無効化|無効に|オフに)"
         r"|(?:共有|送信|収集|テレメトリ|統計情報|トラッキング)(?:機能)?(?:は|を)(?:選択|使用|利用|有効に)しない(?:ことも|ことを選ぶことも)(?:でき|可能)",
@@ -1691,7 +1727,8 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         r"|\b(?:want|wish|would like) to (?:make a )?(?:correct|correction|delete|deletion|access|erase)\b"
         r"|(?:アクセス|修正|訂正|削除|消去|エクスポート)したり[^。]{0,120}(?:できます|可能です)"
         r"|(?<!を)(?:削除|消去|無効化|無効に)(?:する)?こと(?:が|も)でき|(?<!を)(?:削除|消去|無効化)でき(?:ます|る)"
-        r"|(?:選択|使用|利用)しない(?:ことも|ことを選ぶことも)(?:でき|可能)",
+        r"|(?:選択|使用|利用)しない(?:ことも|ことを選ぶことも)(?:でき|可能)"
+        r"|\bconsent\b[^.]{0,60}\b(?:can|may) (?:be )?(?:withdrawn|revoked|retracted)\b|同意(?:は|について(?:は)?)[、,]?[^。]{0,60}撤回(?:する(?:こと)?が)?でき",
         text,
     ):
         if _OPT_OUT_STEP.search(text) or (
