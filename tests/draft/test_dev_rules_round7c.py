@@ -156,3 +156,98 @@ def test_data_provided_to_other_users_or_their_devices_names_them_as_recipients(
         "# プライバシー\n\n## 仕組み\n\n接触に関する情報は、他のアプリ利用者に提供されません。\n"
     )
     assert not keys(tmp_path, control, "recipient")
+
+
+# --- operator --------------------------------------------------------------------------------
+
+
+def test_a_public_body_opening_the_policy_is_its_operator(tmp_path) -> None:
+    ja = (
+        "# アプリプライバシーポリシー\n\n"
+        "国土交通省は、道路情報アプリ（以下「本アプリ」といいます。）の提供に関し、利用者のプライバシーの"
+        "保護に配慮し、以下のポリシーにより、本アプリを提供します。\n\n## (1) 取得する情報\n\n本文。\n"
+    )
+    en = (
+        "# App Privacy Policy\n\n"
+        "The Ministry of Land, Infrastructure and Transport is committed to protecting users' "
+        'privacy in the provision of the Road App ("the App").\n\n## (1) Information\n\nText.\n'
+    )
+    assert keys(tmp_path, ja, "operator") == {"国土交通省"}
+    assert keys(tmp_path, en, "operator") == {"ministry of land, infrastructure and transport"}
+    # negative control: a public body named later, in a section, is no operator
+    control = (
+        "# Privacy\n\n## Disclosure\n\n"
+        "The Ministry of Justice is committed to reviewing requests made under the law.\n"
+    )
+    assert not keys(tmp_path, control, "operator")
+
+
+# --- purposes --------------------------------------------------------------------------------
+
+
+def test_a_negative_purpose_in_a_sentence_affirming_the_use_is_a_purpose(tmp_path) -> None:
+    ja = (
+        "# プライバシー\n\n## 利用目的\n\n"
+        "1. 当社は、会員でない者が会員である旨の登録をすることを避けるために、確認番号を使用します。\n"
+    )
+    en = (
+        "# Privacy\n\n## Purposes of use\n\n"
+        "1. We use the confirmation number to ensure that a person who is not a member is not "
+        "registered as one.\n"
+    )
+    assert any("避ける" in k for k in keys(tmp_path, ja, "purpose"))
+    assert any("is not registered" in k for k in keys(tmp_path, en, "purpose"))
+    # negative control: a denied use stays no purpose
+    control = (
+        "# Privacy\n\n## Purposes of use\n\n"
+        "1. We do not use the confirmation number to send advertising.\n"
+    )
+    assert not keys(tmp_path, control, "purpose")
+
+
+def test_a_heading_or_short_item_naming_the_data_used_under_it_is_no_purpose(tmp_path) -> None:
+    ja = (
+        "# プライバシー\n\n## (1) 取得する情報\n1. 取得する情報\n当社は、以下の情報を取得します。\n"
+        "    1. 確認番号\n    1. 端末鍵\n\n## (2) 利用目的\n"
+        "1. 確認番号\n    1. 当社は、不正な登録を防止するために、確認番号を使用します。\n"
+        "1. 端末鍵\n    1. 当社は、利用者に通知するために、端末鍵を使用します。\n"
+    )
+    en = (
+        "# Privacy\n\n## (1) Information collected\n1. Information collected\n"
+        "We collect the following information.\n    1. Confirmation Number\n    1. Device Key\n\n"
+        "## (2) Purposes of use\n"
+        "1. Confirmation Number\n    1. We use the Confirmation Number to prevent false "
+        "registrations.\n"
+        "1. Device Key\n    1. We use the Device Key to notify other users.\n"
+    )
+    ja_purposes = keys(tmp_path, ja, "purpose")
+    en_purposes = keys(tmp_path, en, "purpose")
+    assert not {p for p in ja_purposes if p.endswith(("確認番号", "端末鍵"))}
+    assert not {p for p in en_purposes if p.endswith(("confirmation number", "device key"))}
+    assert len(ja_purposes) == 2 and len(en_purposes) == 2
+    # negative control: a heading that is a purpose, over sentences using other data, stays one
+    control = (
+        "# Privacy\n\n## Purposes of use\n\n### Improve Performance\n\n"
+        "We use crash reports to find bugs.\n"
+    )
+    assert any("improve performance" in p for p in keys(tmp_path, control, "purpose"))
+
+
+def test_consent_to_be_obtained_first_is_no_purpose(tmp_path) -> None:
+    en = (
+        "# Privacy\n\n## Purposes of use\n\n"
+        "1. Before a user's key is shared, we will, in advance and through the app, obtain "
+        "explicit consent to the key being provided to other users.\n"
+    )
+    ja = (
+        "# プライバシー\n\n## 利用目的\n\n"
+        "1. 当社は、鍵を共有する前に、本アプリ上で改めて明示的な同意を取得します。\n"
+    )
+    assert not keys(tmp_path, en, "purpose")
+    assert not keys(tmp_path, ja, "purpose")
+    # negative control: a purpose that mentions consent stays one
+    control = (
+        "# Privacy\n\n## Purposes of use\n\n"
+        "1. We use your email address to send newsletters you have consented to.\n"
+    )
+    assert keys(tmp_path, control, "purpose")

@@ -754,9 +754,15 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
             return
         if _LEAD_IN.search(text) or len(text) < 4:
             return
-        if is_negative(text, sentence.lang) and not re.search(r"ため|\bto\b", text[:12]):
+        if (
+            is_negative(text, sentence.lang)
+            and not re.search(r"ため|\bto\b", text[:12])
+            and not _positive_main_clause(text, sentence.lang)
+        ):
             return
         if _only_data_items(sentence):
+            return
+        if _CONSENT_OBTAINED.search(text):
             return
         if (
             sentence.kind == "text"
@@ -782,6 +788,32 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
         and not re.search(r"(?:following|below|以下|次の)[^.。]*[:：]\s*$", text)
     ):
         yield _purpose(sentence)
+
+
+_CONSENT_OBTAINED = re.compile(
+    r"\b(?:will|shall|must|we)\b[^.]{0,120}\bobtain (?:\w+ ){0,2}consent (?:to|for|before)\b"
+    r"|(?:明示的な|事前の|改めて)?同意を(?:取得|得)(?:します|いたします|る)[。]?$"
+)
+"""A sentence in a section about purposes that says consent will be obtained first ("… the
+Ministry will, in advance and through the App, obtain explicit consent to (a) …", 「…について、
+本アプリ上で改めて明示的な同意を取得します」): a condition of the use, not a purpose."""
+_MAIN_AFTER_PURPOSE_JA = re.compile(
+    r"ために[、,]([^。]*?(?:使用|利用|取得|収集)(?:します|いたします|しています))[。]?$"
+)
+_MAIN_BEFORE_PURPOSE_EN = re.compile(
+    r"^((?:[\w,'’()-]+ ){1,12}?(?:uses?|processes|collects?|obtains?)\b[^.]*?),? (?:in order )?to [a-z]+"
+)
+
+
+def _positive_main_clause(text: str, lang: str) -> bool:
+    """A purpose whose own words are negative («to ensure that a person who is not a Positive
+    Tester is not registered», 「陽性者でない者が…登録をすることを避けるために、…を使用します」) said in a
+    sentence whose main clause affirms the use: the negation is the purpose's, not the use's."""
+    if lang == "ja":
+        main = _MAIN_AFTER_PURPOSE_JA.search(text)
+    else:
+        main = _MAIN_BEFORE_PURPOSE_EN.match(text)
+    return bool(main) and not is_negative(main.group(1), lang)
 
 
 _ITEM_WITH_PURPOSE = re.compile(
@@ -2108,6 +2140,24 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
         yield Fact(
             "service", normalise(service.group(1)), {"name": service.group(1).strip()}, [sentence]
         )
+    public_body = (
+        _PUBLIC_BODY_PROVIDES.match(text)
+        if sentence.kind == "text" and len(sentence.section) <= 1
+        else None
+    )
+    if public_body:
+        name = (public_body.group(1) or public_body.group(2)).strip()
+        yield Fact("operator", normalise(name), {"name": name}, [sentence])
+
+
+_PUBLIC_BODY_PROVIDES = re.compile(
+    r"^([^\s、。「」（(]{0,20}(?:省|庁|委員会|都庁|道庁|府庁|県庁|市役所|区役所|役場))は、(?:[^。]|。(?=[）)」]))*?(?:を|の)提供(?:し|いたし|に関し)"
+    r"|^(?:The )?((?:(?:[A-Z][\w'’-]*|of|and|for),?\s+){0,3}?(?:Ministry|Department|Agency|Office|Commission|Government|Prefecture|City)"
+    r"(?:\s+of(?:\s+(?:[A-Z][\w'’-]*,?|and|the))+)?)\s+(?:is committed to|provides|operates|offers|is responsible for)\b"
+)
+"""A public body as the subject of a policy's opening sentence (「厚生労働省は、…アプリ…の提供に関し、…
+本アプリを提供します。」, "The Ministry of Health, Labour and Welfare is committed to complying … in
+the provision of the … Application"): the operator, which names itself with no 「以下「当社」」."""
 
 
 # --- minors, changes, dates, jurisdictions, security --------------------------------------
@@ -2454,7 +2504,57 @@ def extract(sentences: list[Sentence]) -> Extraction:
             and _scoped_to_a_part(str(f.value.get("clause", "")))
         )
     ]
+    found = [
+        f
+        for f in found
+        if not (
+            f.kind == "purpose"
+            and f.evidence
+            and all(_heading_names_data_used_under_it(s, sentences) for s in f.evidence)
+        )
+    ]
     return Extraction(sentences, merged(found))
+
+
+def _heading_names_data_used_under_it(heading: Sentence, sentences: list[Sentence]) -> bool:
+    """A heading in a section about purposes that names the data the sentences under it say
+    they use («1. Processing Number» over "… uses the Processing Number … to ensure …", 「1. 処理番号」
+    over 「…の処理番号を使用します」): it heads that data's purposes and is none itself."""
+    if heading.kind not in {"heading", "item"}:
+        return False
+    if heading.kind == "item" and (
+        len(heading.norm.split()) > 4
+        or (
+            heading.lang == "ja"
+            and (len(heading.norm) > 12 or _JA_PREDICATE_END.search(heading.norm))
+        )
+    ):
+        return False
+    core = re.sub(r"^[\s\d０-９()（）.．\-‐]+", "", normalise(heading.text)).strip()
+    if not 2 <= len(core) <= 30:
+        return False
+    if heading.lang == "ja":
+        used = re.compile(re.escape(core) + r"(?:を|は)[^。]{0,10}(?:使用|利用|用い)")
+    else:
+        used = re.compile(
+            r"\b(?:uses?|use of|using) (?:the |its |their |this |such )?(?:[\w-]+ ){0,3}?"
+            + re.escape(core)
+            + r"\b"
+        )
+    if heading.kind == "item":
+        # a short list item over sub-items («1. Daily Key» then "1. … uses the Daily Key …")
+        at = next((i for i, s in enumerate(sentences) if s is heading), None)
+        if at is None:
+            return False
+        return any(used.search(s.norm) for s in sentences[at + 1 : at + 3])
+    own = normalise(heading.text)
+    return any(
+        s.kind != "heading"
+        and s.section
+        and normalise(s.section[-1]) == own
+        and used.search(s.norm)
+        for s in sentences
+    )
 
 
 _SCOPED_DENIAL = re.compile(r"\b(?:itself|themselves)\b|自体(?:は|では|が|も)")
