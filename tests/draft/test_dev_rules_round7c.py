@@ -251,3 +251,72 @@ def test_consent_to_be_obtained_first_is_no_purpose(tmp_path) -> None:
         "1. We use your email address to send newsletters you have consented to.\n"
     )
     assert keys(tmp_path, control, "purpose")
+
+
+# --- exceptions ------------------------------------------------------------------------------
+
+
+def test_laws_complied_with_in_providing_the_service_are_no_ground_for_disclosure(
+    tmp_path,
+) -> None:
+    text = (
+        "# アプリプライバシーポリシー\n\n"
+        "当社は、地図アプリ（以下「本アプリ」といいます。）の提供に関し、適用ある法令を遵守する"
+        "とともに、利用者のプライバシーの保護に配慮し、本アプリを提供します。\n"
+    )
+    assert "law" not in keys(tmp_path, text, "exception")
+    # negative control: data provided to others under the law is a ground
+    control = (
+        "# アプリプライバシーポリシー\n\n"
+        "当社は、適用ある法令を遵守するため、個人情報を捜査機関に提供することがあります。\n"
+    )
+    assert "law" in keys(tmp_path, control, "exception")
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def test_denied_data_named_only_as_where_something_is_sent_is_not_collected(tmp_path) -> None:
+    ja = (
+        "# プライバシー\n\n## 仕組み\n\n"
+        "1. 利用者は、窓口に別途登録した自らの携帯電話番号又はメールアドレスに通知された番号を"
+        "本アプリに入力し、登録します。\n\n## 取得しない情報\n\n"
+        "1. 当社は、本アプリを用いて、電話番号、メールアドレスを取得しません。\n"
+    )
+    en = (
+        "# Privacy\n\n## How it works\n\n"
+        "1. The user inputs to the app a number sent to the user's mobile telephone number or "
+        "email address, which has been registered separately with the office.\n\n"
+        "## Information not collected\n\n"
+        "1. We do not use the app to collect your telephone number or email address.\n"
+    )
+    for text in (ja, en):
+        assert not {"user.contact.email", "user.contact.phone_number"} & keys(
+            tmp_path, text, "category"
+        )
+        assert {"user.contact.email", "user.contact.phone_number"} <= keys(
+            tmp_path, text, "negation"
+        )
+    # negative control: without the denial, data registered with the service stays collected
+    control = (
+        "# プライバシー\n\n## 取得する情報\n\n"
+        "1. 利用者は、本サービスに登録した自らのメールアドレスに通知された番号を入力し、登録します。\n"
+    )
+    assert "user.contact.email" in keys(tmp_path, control, "category")
+
+
+def test_an_identifier_unique_to_the_device_defined_in_brackets_is_a_device_id(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## How it works\n\n"
+        "1. On the user's device, a Daily Key (an identifier which, on the device, is unique to "
+        "that device and which is changed every 24 hours; the same applies hereinafter) is "
+        "automatically generated and recorded.\n"
+    )
+    assert "user.device.device_id" in keys(tmp_path, text, "category")
+    # negative control: an identifier unique to an order is no device id
+    control = (
+        "# Privacy\n\n## How it works\n\n"
+        "1. An order number (an identifier which is unique to that order; the same applies "
+        "hereinafter) is recorded.\n"
+    )
+    assert "user.device.device_id" not in keys(tmp_path, control, "category")

@@ -345,6 +345,11 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         clause = text[start:end]
         inner = start > 0 and text[start - 1] in "(（"
         context, outer = (outer + " " + clause if inner else clause), (outer if inner else clause)
+        if inner and text[end : end + 1] in ";；":
+            # a bracketed definition the sentence goes on after ("a Daily Key (an identifier
+            # which … is unique to that Device; the same applies hereinafter) is … recorded"):
+            # what the sentence says of the thing defined is said of what defines it
+            context += " " + re.split(r"[)）]", text[end:], maxsplit=1)[-1]
         matches = term_matches(clause)
         if not matches:
             continue
@@ -1446,6 +1451,15 @@ _GIVEN_TO_US = re.compile(
 no disclosure by the operator, so "as otherwise required by law" beside it is no ground."""
 
 
+_SERVICE_PROVIDED = re.compile(
+    r"(?:アプリ(?:ケーション)?|サービス|サイト|ウェブサイト|ソフトウェア)(?:[（(][^）)]{0,40}[）)])?(?:を|の)(?:提供|運営)"
+    r"|\b(?:provid\w*|provision of|operat\w*) (?:the |our |this )?(?:[\w-]+ ){0,3}?(?:app|application|service|website|site|software)s?\b"
+)
+"""The operator providing its own service (「…アプリケーション（以下「本アプリ」といいます。）の提供に関し、
+適用ある法令を遵守する…本アプリを提供します」, "in the provision of the App"): no disclosure of data, so
+the laws it complies with beside it are no ground for one."""
+
+
 _GROUND_EXCEPTED = re.compile(
     r"\b(?:except|unless|other than|save (?:where|as|when))\b|除き|除いて|場合を除|限り"
 )
@@ -1461,7 +1475,7 @@ def _disclosure_grounds(text: str, lang: str = "en") -> list[str]:
     A ground said only in a clause that denies disclosure without excepting anything
     (「当社は、法令を遵守し、…個人情報を第三者に提供しません」, "We comply with applicable laws and
     never share …") is the operator's compliance, not a case in which it discloses."""
-    text = _GIVEN_TO_US.sub(" ", text)
+    text = _SERVICE_PROVIDED.sub(" ", _GIVEN_TO_US.sub(" ", text))
     if not _DISCLOSES.search(text):
         return []
     denied = [
@@ -2504,6 +2518,17 @@ def extract(sentences: list[Sentence]) -> Extraction:
             and _scoped_to_a_part(str(f.value.get("clause", "")))
         )
     ]
+    denied = {f.key for f in found if f.kind == "negation"}
+    found = [
+        f
+        for f in found
+        if not (
+            f.kind in {"category", "obtained"}
+            and f.key.split("=")[0] in denied
+            and f.evidence
+            and all(_only_a_destination(s, f.key.split("=")[0]) for s in f.evidence)
+        )
+    ]
     found = [
         f
         for f in found
@@ -2514,6 +2539,28 @@ def extract(sentences: list[Sentence]) -> Extraction:
         )
     ]
     return Extraction(sentences, merged(found))
+
+
+_DESTINATION_AFTER_JA = re.compile(
+    r"\s*(?:(?:又は|または|や|、|及び|および)[^。、]{0,15}?)?(?:に|へ)(?:対し(?:て)?)?[^。、]{0,4}?(?:通知|送信|送付|送ら|届)"
+)
+_DESTINATION_BEFORE_EN = re.compile(
+    r"\b(?:sent|send|delivered|communicated|notified|texted|emailed|forwarded) to (?:[\w'’-]+ ){0,8}$"
+)
+
+
+def _only_a_destination(sentence: Sentence, key: str) -> bool:
+    """Is the data named in this sentence only as where something is sent («a Processing Number …
+    sent to said App User's mobile telephone number or email address», 「…携帯電話番号又はメール
+    アドレスに通知された処理番号」)? In a document that denies collecting it, such a mention says
+    nothing of collection."""
+    text = sentence.norm
+    spans = [(start, end) for start, end, k in term_matches(text) if k == key]
+    if not spans:
+        return False
+    if sentence.lang == "ja":
+        return all(_DESTINATION_AFTER_JA.match(text[end:]) for _, end in spans)
+    return all(_DESTINATION_BEFORE_EN.search(text[:start]) for start, _ in spans)
 
 
 def _heading_names_data_used_under_it(heading: Sentence, sentences: list[Sentence]) -> bool:
