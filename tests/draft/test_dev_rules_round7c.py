@@ -320,3 +320,15 @@ def test_an_identifier_unique_to_the_device_defined_in_brackets_is_a_device_id(t
         "hereinafter) is recorded.\n"
     )
     assert "user.device.device_id" not in keys(tmp_path, control, "category")
+
+
+def test_withdrawing_consent_as_a_noun_phrase_is_the_right_to_withdraw_it(tmp_path) -> None:
+    # the rendered policy lists the right as "Withdrawing consent" / 「同意の撤回」: read back, it
+    # is the same right (the round trip no longer loses it)
+    en = "# Privacy\n\n## Your rights\n\n- Erasure\n- Withdrawing consent\n"
+    ja = "# プライバシー\n\n## 利用者の権利\n\n- 削除\n- 同意の撤回\n"
+    assert "withdraw_consent" in keys(tmp_path, en, "right")
+    assert "withdraw_consent" in keys(tmp_path, ja, "right")
+    # negative control: the other item stays erasure only
+    control = "# Privacy\n\n## Your rights\n\n- Erasure\n"
+    assert keys(tmp_path, control, "right") == {"erasure"}

@@ -1703,7 +1703,7 @@ _RIGHTS = (
     ("automated_decision", r"automated (?:decision|processing)|自動化された"),
     (
         "withdraw_consent",
-        r"(?:revoke|withdraw|retract) (?:your |this |that |such )?consent|同意を撤回|turn this off|opt[- ]out"
+        r"(?:revok(?:e|ing)|withdraw(?:ing|al of)?|retract(?:ing|ion of)?|revocation of) (?:your |this |that |such )?consent|同意(?:を|の)撤回|turn this off|opt[- ]out"
         r"|\bconsent\b[^.]{0,60}\b(?:can|may) (?:be )?(?:withdrawn|revoked|retracted)\b|同意(?:は|について(?:は)?)[、,]?[^。]{0,60}撤回(?:する(?:こと)?が)?でき"
         r"|(?:disable|turn off) (?:\w+ ){0,3}(?:telemetry|tracking|analytics|data collection|reporting|checking|sharing|location services|usage data|statistics)"
         r"|(?:共有|送信|収集|サービス|トラッキング|テレメトリ)[^。]{0,30}(?:無効化|無効に|オフに)"
