@@ -332,3 +332,68 @@ def test_withdrawing_consent_as_a_noun_phrase_is_the_right_to_withdraw_it(tmp_pa
     # negative control: the other item stays erasure only
     control = "# Privacy\n\n## Your rights\n\n- Erasure\n"
     assert keys(tmp_path, control, "right") == {"erasure"}
+
+
+# --- review of round 7c: sentences the rules had misread ----------------------------------------
+
+
+def test_what_is_provided_to_other_users_is_a_recipient_only_where_it_is_data(tmp_path) -> None:
+    for text in (
+        "# Privacy\n\n## Pricing\n\n"
+        "Prices shown to you may differ from the discounts that are provided to other users.\n",
+        "# プライバシー\n\n## サービス\n\n同様のサービスが他の利用者にも提供されます。\n",
+    ):
+        assert not keys(tmp_path, text, "recipient"), text
+    # positive control: data provided to other users still names them
+    text = (
+        "# Privacy\n\n## Sharing\n\n"
+        "Your profile information is automatically provided to other users of the app.\n"
+    )
+    assert keys(tmp_path, text, "recipient")
+
+
+def test_something_expiring_is_a_retention_period_only_where_it_is_data(tmp_path) -> None:
+    for text in (
+        "# Privacy\n\n## Data\n\n"
+        "We collect your email address. Your subscription expires after 12 months unless you "
+        "renew it.\n",
+        "# プライバシー\n\n## 会員\n\n会員資格は、有効期限から30日が経過した後に自動的に無効となります。\n",
+    ):
+        assert not keys(tmp_path, text, "retention"), text
+    # positive control: data that expires keeps its period
+    text = "# Privacy\n\n## Data\n\nThe log data is automatically invalidated 14 days after collection.\n"
+    assert keys(tmp_path, text, "retention")
+
+
+def test_a_public_body_named_later_or_a_possessive_office_is_no_operator(tmp_path) -> None:
+    for text in (
+        '# Privacy Policy\n\nAcme Inc. ("we") operates the Acme app. Microsoft Office provides '
+        "features that let you share documents with others.\n",
+        '# Privacy Policy\n\nAcme Inc. ("we") operates the Acme app. The European Commission is '
+        "responsible for deciding whether a country offers adequate protection.\n",
+        "# Privacy Policy\n\nOur Customer Support Office provides help with your account.\n",
+    ):
+        assert not {"microsoft office", "european commission", "our customer support office"} & (
+            keys(tmp_path, text, "operator")
+        ), text
+
+
+def test_consent_obtained_for_an_affirmed_use_keeps_the_purpose(tmp_path) -> None:
+    en = (
+        "# Privacy\n\n## How we use your information\n\n"
+        "We use your email address to send you newsletters, and we will obtain your consent "
+        "before doing so.\n"
+    )
+    ja = (
+        "# プライバシー\n\n## 利用目的\n\n"
+        "当社は、位置情報を近隣店舗の表示のために利用し、その際は事前に同意を取得します。\n"
+    )
+    assert keys(tmp_path, en, "purpose")
+    assert keys(tmp_path, ja, "purpose")
+    # negative control: consent to be obtained, with no use of its own, stays no purpose
+    control = (
+        "# Privacy\n\n## Purposes\n\n"
+        "Where you wish to register, we will, in advance, obtain explicit consent to the key being "
+        "provided to other users.\n"
+    )
+    assert not keys(tmp_path, control, "purpose")

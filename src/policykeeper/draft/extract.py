@@ -767,7 +767,10 @@ def purposes(sentence: Sentence, topic: str, has_purpose_section: bool) -> Itera
             return
         if _only_data_items(sentence):
             return
-        if _CONSENT_OBTAINED.search(text):
+        consent = _CONSENT_OBTAINED.search(text)
+        if consent and not _USE_AFFIRMED.search(
+            text[: consent.start() + max(0, consent.group(0).rfind("obtain"))]
+        ):
             return
         if (
             sentence.kind == "text"
@@ -802,6 +805,13 @@ _CONSENT_OBTAINED = re.compile(
 """A sentence in a section about purposes that says consent will be obtained first ("… the
 Ministry will, in advance and through the App, obtain explicit consent to (a) …", 「…について、
 本アプリ上で改めて明示的な同意を取得します」): a condition of the use, not a purpose."""
+_USE_AFFIRMED = re.compile(
+    r"\b(?:we|i)\b(?: \w+){0,2} (?:use|process|collect)\b[^.;]*?\bto [a-z]+"
+    r"|ため(?:に)?[、,]?[^。]{0,40}?(?:使用|利用|取得|収集)(?:し|する)"
+)
+"""A use affirmed before the consent («We will use your location to show nearby stores, and we will
+obtain your consent before doing so», 「位置情報を近隣店舗の表示のために利用し、その際は事前に同意を取得します」):
+the sentence states a purpose, and the consent is only its condition."""
 _MAIN_AFTER_PURPOSE_JA = re.compile(
     r"ために[、,]([^。]*?(?:使用|利用|取得|収集)(?:します|いたします|しています))[。]?$"
 )
@@ -1239,7 +1249,9 @@ def recipients(
     kind_of_others = _recipient_kind(sentence, topic)
     for match in _OTHER_USERS.finditer(text):
         clause = next((text[a:b] for a, b in spans if a <= match.start() < b), text)
-        if not is_negative(clause, sentence.lang):
+        if not is_negative(clause, sentence.lang) and _names_data_handled(
+            text[max(0, match.start() - 120) : match.start()]
+        ):
             yield _recipient_fact(sentence, kind_of_others, match.group(1) or match.group(2))
     kind = _recipient_kind(sentence, topic)
     excluded = _EXCLUDED_FROM_DENIAL.search(text) if topic in {"share", "transfer", ""} else None
@@ -1341,6 +1353,21 @@ _OTHER_USERS = re.compile(
 """Data provided to other users, or to their devices (「日次鍵が…他のアプリ利用者のアプリ導入端末に自動的に
 提供され」, "the Daily Key … is automatically provided to the App-Installed Device of said other App
 User"): the other users are recipients."""
+_DATA_WORD = re.compile(
+    r"\b(?:information|data|keys?|codes?|identifiers?|ids?|numbers?|records?|logs?|profiles?|contents?"
+    r"|messages?|posts?|photos?|names?|addresses)\b|情報|データ|鍵|符号|識別子|ID|番号|記録|ログ|履歴"
+    r"|プロフィール|投稿|メッセージ|コンテンツ|写真|氏名|名前|アドレス"
+)
+
+
+def _names_data_handled(text: str) -> bool:
+    """Does the text name data (a term of the lexicon, or a word such as information, key, code,
+    情報, 鍵, 符号)? What is provided to other users, or what expires, is data only then, not a
+    discount, a service or a membership («discounts that are provided to other users»,
+    「同様のサービスが他の利用者にも提供されます」, 「会員資格は…30日が経過した後に自動的に無効となります」)."""
+    return bool(term_matches(text)) or bool(_DATA_WORD.search(text))
+
+
 _ENTRUSTEE = re.compile(r"(?:業務)?委託先")
 """An exception that names those entrusted (「サービス運営に必要な業務委託先への提供」): they receive the
 data by entrustment."""
@@ -1630,10 +1657,16 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
     keeps = re.search(
         r"retain|retention|kept|keep|stored?|blacklist|available for new|maintain|hold(?:s|ing)? onto|server logs? for"
         r"|delet\w* [^.]{0,80}\b(?:after|within|as soon as|once)\b|保存|保管|保持|削除|消去"
-        r"|\b(?:automatically )?(?:invalidated|expires?|expired)\b[^.]{0,20}\b(?:after|\d+ (?:days?|hours?|weeks?|months?))\b|\bdelet\w* [^.]{0,80}\bimmediately (?:upon|after)\b"
+        r"|\bdelet\w* [^.]{0,80}\bimmediately (?:upon|after)\b",
+        text,
+    )
+    expires = re.search(
+        r"\b(?:automatically )?(?:invalidated|expires?|expired)\b[^.]{0,20}\b(?:after|\d+ (?:days?|hours?|weeks?|months?))\b"
         r"|経過(?:した)?後[^。]{0,20}(?:自動的に)?無効(?:と|に)な",
         text,
     )
+    if not keeps and expires and _names_data_handled(text[: expires.start()]):
+        keeps = expires  # what expires is data («The Daily Key is automatically invalidated …»)
     if topic != "retention" and not keeps:
         return
     if "cookie" in text:
@@ -2156,7 +2189,10 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
         )
     public_body = (
         _PUBLIC_BODY_PROVIDES.match(text)
-        if sentence.kind == "text" and len(sentence.section) <= 1
+        if sentence.kind == "text"
+        and len(sentence.section) <= 1
+        and sentence.first
+        and sentence.index <= 3
         else None
     )
     if public_body:
@@ -2166,7 +2202,7 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
 
 _PUBLIC_BODY_PROVIDES = re.compile(
     r"^([^\s、。「」（(]{0,20}(?:省|庁|委員会|都庁|道庁|府庁|県庁|市役所|区役所|役場))は、(?:[^。]|。(?=[）)」]))*?(?:を|の)提供(?:し|いたし|に関し)"
-    r"|^(?:The )?((?:(?:[A-Z][\w'’-]*|of|and|for),?\s+){0,3}?(?:Ministry|Department|Agency|Office|Commission|Government|Prefecture|City)"
+    r"|^(?:The )?(?!(?:Our|Your|Their|Its|This|That)\b)((?:(?:[A-Z][\w'’-]*|of|and|for),?\s+){0,3}?(?:Ministry|Department|Agency|Office|Commission|Government|Prefecture|City)"
     r"(?:\s+of(?:\s+(?:[A-Z][\w'’-]*,?|and|the))+)?)\s+(?:is committed to|provides|operates|offers|is responsible for)\b"
 )
 """A public body as the subject of a policy's opening sentence (「厚生労働省は、…アプリ…の提供に関し、…
