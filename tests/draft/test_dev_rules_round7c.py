@@ -397,3 +397,33 @@ def test_consent_obtained_for_an_affirmed_use_keeps_the_purpose(tmp_path) -> Non
         "provided to other users.\n"
     )
     assert not keys(tmp_path, control, "purpose")
+
+
+def test_data_denied_only_for_sale_and_named_as_a_destination_is_collected(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## Data\n\n"
+        "We do not sell your email address. Newsletters are sent to your email address.\n"
+    )
+    assert "user.contact.email" in keys(tmp_path, text, "category")
+    # negative control: denied collection, named only as a destination, stays uncollected
+    control = (
+        "# Privacy\n\n## Data\n\n"
+        "We do not collect your email address. Your reply is sent to the email address you used.\n"
+    )
+    assert "user.contact.email" not in keys(tmp_path, control, "category")
+
+
+def test_identifiable_information_denied_only_for_sharing_denies_no_collection(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## Data\n\n"
+        "We collect your name and email address, and we do not share information which allows "
+        "you to be personally identified.\n"
+    )
+    assert "personal information" not in keys(tmp_path, text, "negation")
+    # negative control: the denied collection stays a denial, also after a list
+    control = (
+        "# Privacy\n\n## Data\n\n"
+        "We do not use the app to collect your name, address or any other information which "
+        "enables you to be personally identified.\n"
+    )
+    assert "personal information" in keys(tmp_path, control, "negation")

@@ -573,7 +573,7 @@ def negations(sentence: Sentence, topic: str) -> Iterator[Fact]:
             )
         elif re.search(
             r"personal(?:ly)? (?:identif\w+ )?(?:information|data)|\bno (?:data|information)\b[^.]{0,30}personally identifiable|nothing personal|個人情報|個人データ|個人を(?:特定|識別)"
-            r"|\b(?:collect|record|stor|obtain)\w* [^.]{0,200}\binformation (?:which|that) (?:enables|allows|permits) [^.]{0,60}\b(?:personally|individually) identif"
+            r"|(?:\bnot|\bnever|n't) (?:\w+ ){0,4}?(?:collect|record|stor|obtain)\w* [^.]{0,200}\binformation (?:which|that) (?:enables|allows|permits) [^.]{0,60}\b(?:personally|individually) identif"
             r"|個人として(?:特定|識別)(?:可能|でき)る?な?情報(?:は|を)[、,]?(?:一切)?(?:取得|収集|記録|保存|保管)",
             clause,
         ) and re.search(
@@ -2554,7 +2554,15 @@ def extract(sentences: list[Sentence]) -> Extraction:
             and _scoped_to_a_part(str(f.value.get("clause", "")))
         )
     ]
-    denied = {f.key for f in found if f.kind == "negation"}
+    denied = {
+        f.key
+        for f in found
+        if f.kind == "negation"
+        and _DENIES_COLLECTION.search(
+            (isinstance(f.value, dict) and str(f.value.get("clause") or ""))
+            or " ".join(s.norm for s in f.evidence)
+        )
+    }
     found = [
         f
         for f in found
@@ -2577,6 +2585,13 @@ def extract(sentences: list[Sentence]) -> Extraction:
     return Extraction(sentences, merged(found))
 
 
+_DENIES_COLLECTION = re.compile(
+    r"(?i)collect|obtain|acquir|gather|record|stor(?:e|ing)|retain|keep|request|\bask|取得|収集|記録|保存|保管|保持"
+)
+"""A denial of having the data at all («does not use the App to collect …», 「…を取得しません」), not
+of selling or sharing it: only then does a mention of it as a destination say nothing of
+collection («We do not sell your email address. Newsletters are sent to your email address.» is
+a collected email address)."""
 _DESTINATION_AFTER_JA = re.compile(
     r"\s*(?:(?:又は|または|や|、|及び|および)[^。、]{0,15}?)?(?:に|へ)(?:対し(?:て)?)?[^。、]{0,4}?(?:通知|送信|送付|送ら|届)"
 )
