@@ -427,3 +427,19 @@ def test_identifiable_information_denied_only_for_sharing_denies_no_collection(t
         "enables you to be personally identified.\n"
     )
     assert "personal information" in keys(tmp_path, control, "negation")
+
+
+def test_deletion_on_completion_does_not_give_another_datum_s_period_its_clock(tmp_path) -> None:
+    for text in (
+        "# Privacy\n\n## Retention\n\nPayment data is deleted immediately upon completion of the "
+        "transaction, and order records are kept for 7 years.\n",
+        "# プライバシー\n\n## 保存期間\n\n"
+        "注文履歴は7年間保存し、決済情報は決済処理が完了した後、直ちに削除します。\n",
+    ):
+        assert keys(tmp_path, text, "retention") == {"7 years|collection"}, text
+    # negative control: alone, deletion on completion is still kept while needed
+    text = (
+        "# Privacy\n\n## Retention\n\n"
+        "Payment data is deleted immediately upon completion of the transaction.\n"
+    )
+    assert keys(tmp_path, text, "retention") == {"|while_needed"}

@@ -1644,10 +1644,17 @@ _CLOCKS = (
         "while_needed",
         r"as long as (?:we consider it )?necessary|as long as we need|only during the term|necessary for our business|必要な期間|必要な限り"
         r"|(?:once|as soon as|when|after) (?:these|those|the|its|such) purposes? (?:(?:have|has) been|(?:is|are)) (?:met|fulfilled|achieved|served|accomplished)"
-        r"|(?:利用)?目的(?:を|が)(?:達成|終了|完了)し(?:た(?:後|とき|場合)|次第)"
-        r"|\b(?:deleted|erased|destroyed)\b[^.]{0,80}\bimmediately (?:upon|after) (?:the )?completion of\b|(?:確認|処理|手続き?)が完了した後[、,]?[^。]{0,60}直ちに(?:削除|消去|廃棄)",
+        r"|(?:利用)?目的(?:を|が)(?:達成|終了|完了)し(?:た(?:後|とき|場合)|次第)",
     ),
 )
+_DELETED_ON_COMPLETION = re.compile(
+    r"\b(?:deleted|erased|destroyed)\b[^.]{0,80}\bimmediately (?:upon|after) (?:the )?completion of\b"
+    r"|(?:確認|処理|手続き?)が完了した後[、,]?[^。]{0,60}直ちに(?:削除|消去|廃棄)"
+)
+"""Data deleted as soon as the step it serves is done («deleted immediately upon completion of the
+inquiry», 「照会が完了した後、直ちに削除します」): kept while needed. Only where the sentence states no
+period: a period said beside it is another datum's («Payment data is deleted immediately upon
+completion of the transaction, and order records are kept for 7 years» keeps its clock)."""
 
 
 def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
@@ -1690,6 +1697,8 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         clock = next(
             (c for c in ("account_active", "while_needed") if re.search(open_ended[c], text)), clock
         )
+        if clock == "collection" and _DELETED_ON_COMPLETION.search(text):
+            clock = "while_needed"
         if clock in {"account_active", "while_needed"} and (topic == "retention" or keeps):
             yield _facts_for(
                 "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
