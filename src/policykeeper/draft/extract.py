@@ -27,7 +27,7 @@ from policykeeper.draft.japanese import (
     qualifiers,
     token_bounds,
 )
-from policykeeper.draft.text import Sentence, normalise
+from policykeeper.draft.text import Sentence, normalise, split_sentences
 
 # --- what a section is about -------------------------------------------------------------
 
@@ -1895,7 +1895,7 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         and not third_party_lead
         and re.search(
             r"not (?:be )?disclos|may not|refus|開示しない|応じられない|お断り|not be able to accommodate",
-            normalise(sentence.lead),
+            _announcing(sentence.lead),
         )
     ):
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
@@ -1909,6 +1909,17 @@ def rights(sentence: Sentence, topic: str) -> Iterator[Fact]:
         text,
     ):
         yield Fact("refusal", normalise(sentence.text), {"label": sentence.text}, [sentence])
+
+
+def _announcing(lead: str) -> str:
+    """The sentence of a list's lead that announces its items: the one naming "the following"
+    (以下・次の) or ending in a colon, else the last one. A paragraph that grants rights and
+    then says "in some circumstances, we may not be able to fully comply …" before a list of
+    the rights does not make each right a refusal ground; "However, if disclosure falls under
+    any of the following, all or part of it may not be disclosed" does."""
+    parts = [normalise(text) for _, text in split_sentences(lead)]
+    announcing = [p for p in parts if re.search(r"following|以下|次の|次に掲げる|[:：]$", p)]
+    return (announcing or parts or [""])[-1]
 
 
 _REQUESTS_DECLINED = re.compile(

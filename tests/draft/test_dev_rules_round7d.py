@@ -1,0 +1,54 @@
+"""Rules of the seventh quality round's fourth batch (a long English privacy policy of an
+open-source service, in the US and GDPR form, with named processors, kinds of recipients listed
+under headings, disclosure exceptions and account-bound retention), each general, each against a
+development miss or wrong value, each with a negative control.
+
+Every text here is written for the test, in forms privacy policies commonly use; none is taken
+from the held-out policies.
+"""
+
+from __future__ import annotations
+
+from draft_kit import write
+
+from policykeeper.draft.extract import extract
+from policykeeper.draft.sources import read_source
+
+
+def found(tmp_path, text: str, name: str = "p.md"):
+    return extract(read_source(write(tmp_path, name, text)).sentences)
+
+
+def keys(tmp_path, text: str, kind: str) -> set[str]:
+    return set(found(tmp_path, text).keys(kind))
+
+
+# --- refusal grounds -------------------------------------------------------------------------
+
+
+def test_a_caveat_inside_a_rights_lead_does_not_make_each_listed_right_a_refusal(
+    tmp_path,
+) -> None:
+    text = (
+        "# Privacy\n\n## Your Rights\n\n"
+        "You have certain rights with respect to your data. Please note that in some "
+        "circumstances, we may not be able to fully comply with your request, such as if it is "
+        "frivolous. In some cases, we may need additional information to verify your identity.\n\n"
+        "- **Access**: You can request a copy of your personal data.\n"
+        "- **Erasure**: You can request that we erase your personal data.\n"
+    )
+    refusals = keys(tmp_path, text, "refusal")
+    assert not [r for r in refusals if "copy of your personal data" in r or "erase" in r]
+    assert {"access", "erasure"} <= keys(tmp_path, text, "right")
+    # negative control: a lead whose announcing sentence refuses makes its items the grounds
+    control = (
+        "# Privacy\n\n## Your Rights\n\n"
+        "When you ask us to disclose your data, we will do so without delay. However, if the "
+        "request falls under any of the following, all or part of it may not be disclosed. A fee "
+        "of 10 euros is charged.\n\n"
+        "1. Cases where disclosure would harm the rights of a third party.\n"
+        "2. Cases that would violate laws and regulations.\n"
+    )
+    grounds = keys(tmp_path, control, "refusal")
+    assert any("harm the rights of a third party" in g for g in grounds)
+    assert any("violate laws and regulations" in g for g in grounds)
