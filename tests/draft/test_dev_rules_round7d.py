@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from draft_kit import write
 
+from policykeeper.draft import draft_policy, write_draft
 from policykeeper.draft.extract import extract
 from policykeeper.draft.sources import read_source
+from policykeeper.policy.loading import load_policy
 
 
 def found(tmp_path, text: str, name: str = "p.md"):
@@ -52,3 +54,45 @@ def test_a_caveat_inside_a_rights_lead_does_not_make_each_listed_right_a_refusal
     grounds = keys(tmp_path, control, "refusal")
     assert any("harm the rights of a third party" in g for g in grounds)
     assert any("violate laws and regulations" in g for g in grounds)
+
+
+# --- retention -------------------------------------------------------------------------------
+
+
+def test_an_open_account_and_the_law_are_open_ended_retention_clocks(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## Data Retention\n\n"
+        "We retain personal data about you for as long as you have an open account with us. "
+        "In some cases we retain personal data for longer, if doing so is necessary to comply "
+        "with our legal obligations or resolve disputes.\n"
+    )
+    retention = keys(tmp_path, text, "retention")
+    assert {"|account_active", "|statutory"} <= retention
+    # negative controls: the law as the exception to a deletion keeps nothing for it, and a
+    # period the reader keeps an account open is no retention clock of the operator's
+    control = (
+        "# Privacy\n\n## Data Retention\n\n"
+        "We delete your data when you close your account, unless we are required by law to "
+        "keep it.\n\n## Accounts\n\nYou may keep your account open for as long as you wish.\n"
+    )
+    retention = keys(tmp_path, control, "retention")
+    assert "|statutory" not in retention
+    assert "|account_active" not in retention
+
+
+def test_retention_as_long_as_the_law_requires_is_traced_not_written_without_a_period(
+    tmp_path,
+) -> None:
+    text = (
+        "# Privacy\n\n## Data Retention\n\n"
+        "We retain your email address for as long as you have an open account with us. We retain "
+        "your email address for longer where doing so is necessary to comply with our legal "
+        "obligations.\n"
+    )
+    draft = draft_policy([write(tmp_path, "p.md", text)])
+    folder = tmp_path / "out"
+    folder.mkdir()
+    write_draft(str(folder), draft)
+    policy = load_policy(str(folder))  # a statutory rule without a period would not load
+    assert [r.clock.value for r in policy.retention] == ["account_active"]
+    assert any("as long as the law requires" in t.placeholder for t in draft.emitted.traces)

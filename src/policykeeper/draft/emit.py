@@ -912,6 +912,20 @@ class _Emitter:
                     )
                 )
                 continue
+            if clock not in {"account_active", "while_needed"} and not value["period"]:
+                # "we retain it for longer where the law requires": the statute sets the period,
+                # the text does not, and a rule on this clock needs one
+                self.traces.append(
+                    Trace(
+                        ("retention",),
+                        "retention",
+                        clock,
+                        fact.evidence,
+                        "kept as long as the law requires: the text gives no period, which a rule "
+                        "on this clock needs (the operator adds the statutory period)",
+                    )
+                )
+                continue
             index = len(out)
             entry: dict[str, Any] = {
                 "id": f"rule_{index + 1}",

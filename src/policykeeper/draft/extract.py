@@ -1638,6 +1638,8 @@ _CLOCKS = (
     (
         "account_active",
         r"while (?:the |your )?account (?:is|remains) active|as long as (?:the |your )?account|アカウントが有効な間|在籍中"
+        r"|\b(?:as long as|while) you (?:have|maintain|keep|hold) (?:an? |your )?(?:open |active |registered )?account"
+        r"|\bfor the (?:life(?:time)?|duration) of (?:your|the) account\b"
         r"|アカウントが(?:アクティブ|有効)である(?:限り|間)",
     ),
     (
@@ -1703,6 +1705,13 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
             yield _facts_for(
                 "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
             )
+        if _KEPT_AS_LAW_REQUIRES.search(text):
+            yield _facts_for(
+                "retention",
+                "|statutory",
+                sentence,
+                {"period": None, "clock": "statutory", "label": label},
+            )
         return
     if (
         re.search(r"within|以内に(?:回答|対応)|respond", text)
@@ -1719,6 +1728,17 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
         sentence,
         {"period": str(longest), "clock": clock, "label": label},
     )
+
+
+_KEPT_AS_LAW_REQUIRES = re.compile(
+    r"\b(?:retain|keep|store|hold|preserve)(?:s|ed|ing)?\b(?![^.]{0,120}\bunless\b)[^.]{0,120}?"
+    r"(?:\bto comply with (?:our |any |its |applicable )?(?:legal|statutory|regulatory) (?:obligations?|requirements?)"
+    r"|\b(?:as|where|when|if) (?:otherwise )?(?:permitted or )?required by (?:applicable )?law)"
+)
+"""Data kept, without a period, for as long as the law requires: "In some cases we retain
+Personal Data for longer, if doing so is necessary to comply with our legal obligations", "we
+keep it as required by law". Not where the law is the exception to a deletion ("we delete it
+unless we have a legal obligation to keep it")."""
 
 
 # --- rights ------------------------------------------------------------------------------
