@@ -96,3 +96,60 @@ def test_retention_as_long_as_the_law_requires_is_traced_not_written_without_a_p
     policy = load_policy(str(folder))  # a statutory rule without a period would not load
     assert [r.clock.value for r in policy.retention] == ["account_active"]
     assert any("as long as the law requires" in t.placeholder for t in draft.emitted.traces)
+
+
+# --- recipients ------------------------------------------------------------------------------
+
+
+def test_kinds_of_recipients_listed_as_item_labels_under_a_sharing_heading(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## How We Share Your Personal Data\n\n"
+        "We disclose your personal data to the parties listed in this section.\n\n"
+        "- **Analytics Partners.** These parties provide analytics on web traffic.\n"
+        "- **Business Partners.** These parties may include:\n"
+        "    - Businesses that provide services you have integrated.\n"
+        "- **Parties You Authorize, Access or Authenticate.** These parties could include:\n"
+        "    - Other users. When you send a message, other users see it.\n"
+    )
+    recipients = keys(tmp_path, text, "recipient")
+    assert {
+        "third_party:analytics partners",
+        "third_party:business partners",
+        "third_party:parties you authorize, access or authenticate",
+        "third_party:other users",
+    } <= recipients
+    # negative controls: the same labels outside a sharing section, and a label that is no kind
+    # of recipient, name none
+    control = (
+        "# Privacy\n\n## Cookies We Use\n\n"
+        "- **Essential Cookies.** These cookies let you log in.\n"
+        "- **Analytics Partners.** These cookies are set by our analytics partners.\n"
+        "\n## How We Share Your Personal Data\n\n"
+        "- **Legal Requirements.** We may disclose data where the law requires it.\n"
+    )
+    recipients = keys(tmp_path, control, "recipient")
+    assert not {r for r in recipients if r.endswith(("analytics partners", "legal requirements"))}
+
+
+def test_a_data_tables_recipient_column_names_the_recipients_not_its_first_cells(
+    tmp_path,
+) -> None:
+    text = (
+        "# Privacy\n\n## Categories of Personal Data We Collect\n\n"
+        "| Category of Personal Data | Examples | Categories of Third Parties With Whom We Share "
+        "this Personal Data |\n"
+        "| --- | --- | --- |\n"
+        "| Device Data | - IP address<br>- Browser type | - Service Providers<br>- Analytics "
+        "Partners |\n"
+    )
+    recipients = keys(tmp_path, text, "recipient")
+    assert "entrustment:service providers" in recipients
+    assert "third_party:analytics partners" in recipients
+    assert not {r for r in recipients if r.endswith("device data")}
+    # negative control: a table of recipients keeps its first column as the recipient
+    control = (
+        "# Privacy\n\n## Third Parties We Share Data With\n\n"
+        "| Recipient | Purpose |\n| --- | --- |\n"
+        "| Authorities | We share data with authorities when the law requires it |\n"
+    )
+    assert any(r.endswith(":authorities") for r in keys(tmp_path, control, "recipient"))

@@ -1124,10 +1124,55 @@ def _named_recipients(
     return list(dict.fromkeys(names))
 
 
+_RECIPIENT_LABEL = re.compile(
+    r"^(?:other |our )?(?:[\w/-]+,? ){0,4}?(?:service providers?|providers|partners|parties|processors"
+    r"|vendors|affiliates|advertisers|authorities|users|administrators|consultants|contractors)"
+    r"(?: (?:you|we) [\w ,]{1,40})?\.?$"
+)
+"""A kind of recipient as the label of a list item or table cell, a noun phrase and nothing
+more: "Analytics Partners.", "Hosting, technology and communications providers.", "Parties You
+Authorize, Access or Authenticate.", "- Service Providers"."""
+
+
+def _labelled_recipients(sentence: Sentence, topic: str) -> list[str]:
+    """Kinds of recipients a sharing section lists as items' labels ("**Business Partners.**
+    These parties may include: …"), and the cells of a table's recipients column (a table of the
+    data collected whose column says "Categories of Third Parties With Whom We Share this
+    Personal Data")."""
+    if sentence.kind != "item" or is_negative(sentence.norm, sentence.lang):
+        return []
+    header = sentence.section[-1] if sentence.section else ""
+    if " ｜ " in sentence.text:
+        columns = [normalise(c) for c in header.split(" ｜ ")]
+        if len(columns) < 2 or not any(
+            re.search(r"third parties|recipients?|shared? (?:it )?with|disclosed to|提供先", c)
+            for c in columns[1:]
+        ):
+            return []
+        cells = [c.strip(" -・") for c in sentence.text.split(" ｜ ")[1:]]
+        return [c for c in cells if _RECIPIENT_LABEL.match(normalise(c))]
+    if topic != "share" or not sentence.first or sentence.lang == "ja":
+        return []
+    label = sentence.text.strip()
+    return [label.rstrip(".")] if _RECIPIENT_LABEL.match(normalise(label)) else []
+
+
+def _data_table(sentence: Sentence) -> bool:
+    """A table whose first column names the data (「Category of Personal Data ｜ Examples …
+    ｜ Categories of Third Parties …」): its rows' first cells are no recipients."""
+    header = sentence.section[-1] if sentence.section else ""
+    first = normalise(header.split(" ｜ ")[0]) if " ｜ " in header else ""
+    return bool(re.search(r"categor|\bdata\b|information|データ|情報", first)) and not re.search(
+        r"third part|recipient|provider|partner|提供先", first
+    )
+
+
 def _table_row_recipient(sentence: Sentence, topic: str) -> str | None:
     """A table under a sharing heading whose first column names who receives data
     ("Authorities ｜ Mozilla requires a valid Legal Process …")."""
     if topic != "share" or sentence.kind != "item" or " ｜ " not in sentence.text:
+        return None
+    if _data_table(sentence):
         return None
     first = sentence.text.split(" ｜ ")[0].strip()
     if len(first) > 60 or _HANDLING.search(normalise(first)) or term_matches(normalise(first)):
@@ -1232,6 +1277,8 @@ def recipients(
         row = _table_row_recipient(sentence, topic)
         if row:
             yield _recipient_fact(sentence, _recipient_kind(sentence, topic), row)
+        for label in _labelled_recipients(sentence, topic):
+            yield _recipient_fact(sentence, _labelled_kind(label), label)
     if sentence.kind == "heading" or topic in {"contact", "definitions"}:
         return
     found_exceptions = _exceptions(sentence, topic)
@@ -1528,9 +1575,16 @@ def _recipient_kind(sentence: Sentence, topic: str) -> str:
     return "third_party"
 
 
+def _labelled_kind(label: str) -> str:
+    """A labelled kind of recipient is entrusted when the label says so ("Service Providers",
+    "Payment processors"), else a third party ("Business Partners", "Other users")."""
+    folded = normalise(label)
+    return next((kind for kind, pattern in _KIND if re.search(pattern, folded)), "third_party")
+
+
 def _named_item(sentence: Sentence) -> tuple[str, str | None] | None:
     """'Stripe, Inc.: Payment processing' or 'Byborg IP S.à r.l., 44, Avenue ...' in a list."""
-    if sentence.kind != "item":
+    if sentence.kind != "item" or (" ｜ " in sentence.text and _data_table(sentence)):
         return None
     text = sentence.text.lstrip("·• ").strip()
     head, separator, tail = text.partition(":")
