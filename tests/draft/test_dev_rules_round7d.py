@@ -153,3 +153,23 @@ def test_a_data_tables_recipient_column_names_the_recipients_not_its_first_cells
         "| Authorities | We share data with authorities when the law requires it |\n"
     )
     assert any(r.endswith(":authorities") for r in keys(tmp_path, control, "recipient"))
+
+
+# --- exceptions ------------------------------------------------------------------------------
+
+
+def test_sharing_to_meet_legal_requirements_and_enforce_terms_are_disclosure_grounds(
+    tmp_path,
+) -> None:
+    text = (
+        "# Privacy\n\n## Sharing\n\n"
+        "We may share personal data with third parties when necessary for meeting legal "
+        "requirements and enforcing our legal terms.\n"
+    )
+    assert {"law", "protect_rights"} <= keys(tmp_path, text, "exception")
+    # negative control: the same words without any disclosure are no ground for one
+    control = (
+        "# Privacy\n\n## Sharing\n\n"
+        "We process personal data for meeting legal requirements and enforcing our legal terms.\n"
+    )
+    assert not {"law", "protect_rights"} & keys(tmp_path, control, "exception")

@@ -1503,6 +1503,7 @@ _GROUNDS = (
     (
         "law",
         r"required by law|comply with (?:applicable |the )?laws?|legal process|law enforcement|subpoena|court order"
+        r"|\b(?:meet(?:ing)?|compl(?:y|ying|iance) with|fulfil+(?:ing)?) (?:our |any |applicable )?legal (?:requirements|obligations)"
         r"|法執行機関|法的手続|法令に(?:基づ|従)|適用法に従|法律(?:で|により|によって|上)(?:義務付け|要求|必要)|法令(?:の)?遵守|法令を遵守",
     ),
     (
@@ -1513,6 +1514,7 @@ _GROUNDS = (
     (
         "protect_rights",
         r"protect (?:the )?(?:rights|safety|property)|rights, property,? (?:and|or|and/or) safety"
+        r"|\benforc(?:e|ing) (?:our |any |the )?(?:legal terms|terms of (?:service|use)|agreements)"
         r"|権利、財産(?:、|または|又は|および|及び|もしくは)?安全|権利(?!利益)[^。]{0,16}(?:の)?保護",
     ),
 )
