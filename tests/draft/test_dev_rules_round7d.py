@@ -173,3 +173,38 @@ def test_sharing_to_meet_legal_requirements_and_enforce_terms_are_disclosure_gro
         "We process personal data for meeting legal requirements and enforcing our legal terms.\n"
     )
     assert not {"law", "protect_rights"} & keys(tmp_path, control, "exception")
+
+
+# --- categories ------------------------------------------------------------------------------
+
+
+def test_a_data_tables_rows_list_the_data_in_every_example(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## Categories of Personal Data We Collect\n\n"
+        "| Category of Personal Data | Examples of Personal Data We Collect | Categories of Third "
+        "Parties With Whom We Share this Personal Data |\n"
+        "| --- | --- | --- |\n"
+        "| Profile Data | - Display name<br>- Email address<br>- Phone number | - Service "
+        "Providers |\n"
+        "| Social Network Data | - User name | - Service Providers |\n"
+        "| Web Analytics | - Web page interactions<br>- Referring webpage/source | - Analytics "
+        "Partners |\n"
+    )
+    assert {
+        "user.name.display",
+        "user.contact.email",
+        "user.contact.phone_number",
+        "user.account.username",
+        "user.behavior.usage_log",
+        "user.behavior.browsing_history",
+    } <= keys(tmp_path, text, "category")
+    # negative control: the rows of a table that is not about data (its first column names
+    # features) only mention data
+    control = (
+        "# Privacy\n\n## Features\n\n"
+        "| Feature | Description |\n| --- | --- |\n"
+        "| Help forum | A place to talk about email address changes, phone number formats and other "
+        "account questions with the community |\n"
+    )
+    found_categories = keys(tmp_path, control, "category")
+    assert not {"user.contact.email", "user.contact.phone_number"} & found_categories

@@ -443,6 +443,8 @@ def _listed_data(sentence: Sentence) -> bool:
     merely mentions it ('Install the … Opt-out Browser Add-on')."""
     if sentence.kind != "item":
         return False
+    if " ｜ " in sentence.text and _data_table(sentence):
+        return True  # a row of a table of the data collected, its examples in a column
     text = _URL.sub("", sentence.norm).strip()
     if sentence.lang == "ja":
         short = len(text) <= 40 and not _JA_PREDICATE_END.search(text)
