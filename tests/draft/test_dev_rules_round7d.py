@@ -208,3 +208,20 @@ def test_a_data_tables_rows_list_the_data_in_every_example(tmp_path) -> None:
     )
     found_categories = keys(tmp_path, control, "category")
     assert not {"user.contact.email", "user.contact.phone_number"} & found_categories
+
+
+# --- negations -------------------------------------------------------------------------------
+
+
+def test_a_denial_limited_to_a_purpose_or_a_form_of_sharing_denies_no_sharing(tmp_path) -> None:
+    for limited in (
+        "We do not disclose personal data to any third parties for the purpose of such "
+        "parties' direct marketing.",
+        "We may share aggregated data with third parties for our business purposes, provided "
+        "that we will not share such data in a manner that could identify you.",
+    ):
+        text = f"# Privacy\n\n## Sharing\n\n{limited}\n"
+        assert "third_party_sharing" not in keys(tmp_path, text, "negation"), limited
+    # negative control: a denial of sharing without such a limit is one
+    control = "# Privacy\n\n## Sharing\n\nWe do not disclose personal data to any third parties.\n"
+    assert "third_party_sharing" in keys(tmp_path, control, "negation")

@@ -429,13 +429,18 @@ _LIMIT_NOT_DENIAL = re.compile(
     r"|(?:いただけ|され|し)ない場合|しない(?:ことも|ことを選ぶことも)(?:でき|可能)"
     r"|(?:他|別|その他)の目的|\bnot (?:\w+ )?publicly\b"
     r"|(?:でき|使用でき|利用でき)な(?:い|くなる)可能性|\b(?:may|might|will) not be able to\b|\bwon.t be able to\b"
+    r"|\bin (?:a|any) (?:manner|way|form) that (?:could |would |can |might |may )?(?:personally )?identif"
+    r"|\bfor (?:the purposes? of )?(?:their|its|such (?:third )?part(?:y|ies)'s?|third part(?:y|ies)'s?) (?:own )?(?:direct )?marketing"
 )
 """Negative words that limit rather than deny: "we will not use that email address for any
 other purpose", 「25 か月以上保持されることはありません」 (a retention limit), the reader's own
 opt-out ("To prevent Google Analytics from collecting …") and the reader's own choice ("if you
 do not provide an email address, …", 「ご提供いただけない場合」); what the reader may then be unable
 to do (「…使用できない可能性があります」) and a limit on publishing ("we will not publicly share
-Wi-Fi location data")."""
+Wi-Fi location data"); a limit on the form of what is shared ("share it with third parties …,
+provided that we will not share such data in a manner that could identify you") or on its purpose
+("Zulip does not disclose Personal Data to any third parties for the purpose of such parties'
+direct marketing": it does disclose it to them for other purposes)."""
 
 
 def _listed_data(sentence: Sentence) -> bool:
