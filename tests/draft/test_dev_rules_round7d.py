@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from draft_kit import write
 
-from policykeeper.draft import draft_policy, write_draft
+from policykeeper.draft import dates, draft_policy, write_draft
 from policykeeper.draft.extract import extract
 from policykeeper.draft.sources import read_source
 from policykeeper.policy.loading import load_policy
@@ -225,3 +225,49 @@ def test_a_denial_limited_to_a_purpose_or_a_form_of_sharing_denies_no_sharing(tm
     # negative control: a denial of sharing without such a limit is one
     control = "# Privacy\n\n## Sharing\n\nWe do not disclose personal data to any third parties.\n"
     assert "third_party_sharing" in keys(tmp_path, control, "negation")
+
+
+# --- minors, rights, fees, changes -----------------------------------------------------------
+
+
+def test_an_age_in_words_with_its_digits_in_brackets_is_a_minimum_age(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## Children\n\n"
+        "We do not knowingly collect personal information from children under thirteen (13) "
+        "years of age.\n"
+    )
+    assert "minimum_age=13" in keys(tmp_path, text, "minors")
+    assert dates.ages_in("if you are under the age of sixteen") == [16]
+    # negative control: a number in words and brackets that is no age
+    assert dates.ages_in("one of the thirteen (13) members of the board") == []
+
+
+def test_an_objection_label_a_fee_not_charged_and_use_after_changes_as_agreement(
+    tmp_path,
+) -> None:
+    text = (
+        "# Privacy\n\n## Your Rights\n\n"
+        "- **Objection**: You can contact us to let us know that you disagree with the further "
+        "use of your personal data.\n\n"
+        "We will not charge you a fee for making a valid request unless it is excessive.\n\n"
+        "## Changes to this Policy\n\n"
+        "If you use the Services after any changes to the Privacy Policy have come into effect, "
+        "that means you agree to all of the changes.\n"
+    )
+    facts = found(tmp_path, text)
+    assert "objection" in facts.keys("right")
+    assert "free" in facts.keys("fee")
+    assert "continued_use_is_acceptance" in facts.keys("changes")
+    # negative controls: a fee charged, use of the service before changes, and objections to
+    # another's request
+    control = (
+        "# Privacy\n\n## Your Rights\n\n"
+        "Nothing in this policy limits any objections you may have to a third party's request. "
+        "We will charge you a fee of 10 euros for each copy.\n\n"
+        "## Changes to this Policy\n\n"
+        "If you use the Services before any changes take effect, the current policy applies.\n"
+    )
+    facts = found(tmp_path, control)
+    assert "objection" not in facts.keys("right")
+    assert "free" not in facts.keys("fee")
+    assert "continued_use_is_acceptance" not in facts.keys("changes")

@@ -180,9 +180,27 @@ def ages_in(text: str) -> list[int]:
         re.IGNORECASE,
     )
     found += [
-        str(_AGE_WORDS[w])
+        str(_AGE_WORDS[w.lower()])
         for w in re.findall(
             rf"\b({'|'.join(_AGE_WORDS)})\s+(?:years? of age|years? old)", text, re.IGNORECASE
+        )
+    ]
+    # an age in words with its digits in brackets ("children under thirteen (13) years of age"),
+    # or in words after "under" / "the age of" ("under the age of thirteen")
+    words = "|".join(_AGE_WORDS)
+    found += re.findall(
+        rf"\b(?:under|over|older than|younger than|the age of|aged?)\s+(?:{words})\s*[(（](\d{{1,2}})[)）]"
+        rf"|\b(?:{words})\s*[(（](\d{{1,2}})[)）]\s*years?\b",
+        text,
+        re.IGNORECASE,
+    )
+    found = [a if isinstance(a, str) else next(g for g in a if g) for a in found]
+    found += [
+        str(_AGE_WORDS[w.lower()])
+        for w in re.findall(
+            rf"\b(?:under|over|older than|younger than|the age of)\s+({words})\b",
+            text,
+            re.IGNORECASE,
         )
     ]
     return sorted({int(a) for a in found if 6 <= int(a) <= 25})

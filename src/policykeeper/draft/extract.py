@@ -1824,7 +1824,7 @@ _RIGHTS = (
         "erasure",
         r"erase|erasure|delet|right to be forgotten|削除|消去|忘れ|\bterminate your account|\bremove (?:all |your )?(?:data|personal)",
     ),
-    ("objection", r"\bobject\b|object to|異議"),
+    ("objection", r"\bobject\b|object to|\bobjection\b|異議"),
     ("automated_decision", r"automated (?:decision|processing)|自動化された"),
     (
         "withdraw_consent",
@@ -2035,7 +2035,8 @@ def _fee(sentence: Sentence) -> tuple[str, dict] | None:
         unit = "per case" if re.search(r"per case|1件", text) else None
         return f"{amounts[0][1]} JPY", {"kind": "fixed", "amount": amounts[0][1], "unit": unit}
     if re.search(
-        r"no fee|free of charge|\bfor free\b|at no (?:cost|charge)|無料(?:で|です|とし|にて)|手数料はかかりません|used free",
+        r"no fee|free of charge|\bfor free\b|at no (?:cost|charge)|無料(?:で|です|とし|にて)|手数料はかかりません|used free"
+        r"|\b(?:will|do|does|shall) not charge (?:you )?(?:a |any )?fees? for (?:making |submitting )?(?:a |your |any )?(?:\w+ )?requests?",
         text,
     ) or (
         re.search(r"\bfree\b", text)
@@ -2379,7 +2380,8 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
     ):
         found.append("material_changes_only")
     if re.search(
-        r"continued use.{0,100}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)|(?:継続して|引き続き).{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
+        r"continued use.{0,100}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)"
+        r"|\bif you (?:continue to )?use (?:the|our) (?:\w+ ){0,2}after (?:any |the |such )?changes?\b.{0,80}\byou (?:agree|accept|consent)|(?:継続して|引き続き).{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
         text,
     ):
         found.append("continued_use_is_acceptance")
