@@ -271,3 +271,32 @@ def test_an_objection_label_a_fee_not_charged_and_use_after_changes_as_agreement
     assert "objection" not in facts.keys("right")
     assert "free" not in facts.keys("fee")
     assert "continued_use_is_acceptance" not in facts.keys("changes")
+
+
+# --- operator and address --------------------------------------------------------------------
+
+
+def test_a_policy_opening_at_an_organisation_names_its_operator_and_a_us_address(
+    tmp_path,
+) -> None:
+    text = (
+        "# Privacy Policy\n\n"
+        "At Example Labs, Inc. (“Example”), we take your privacy seriously.\n\n"
+        "## Contact Information\n\n"
+        "- privacy@example.com\n"
+        "- Example Labs, Inc., 100 Market Street, San Francisco, CA 94105\n"
+    )
+    facts = found(tmp_path, text)
+    assert "example labs, inc." in facts.keys("operator")
+    assert any("100 market street" in a for a in facts.keys("address"))
+    # negative controls: "At" a time or a place that is no organisation, and a state and ZIP
+    # code inside a sentence about something else
+    control = (
+        "# Privacy Policy\n\n"
+        "At Any Time During Your Visit, we may ask for feedback.\n\n"
+        "## Contact Information\n\n"
+        "Email us at privacy@example.com; our office in CA 94105 is closed to visitors.\n"
+    )
+    facts = found(tmp_path, control)
+    assert not facts.keys("operator")
+    assert not facts.keys("address")

@@ -245,7 +245,12 @@ _PHONE = re.compile(
     r"(?:tel|phone|telephone|電話|ＴＥＬ)\s*(?:number)?\s*[:：.]?\s*(\+?\d[\d()\s-]{7,}\d)|(\+81[\d()\s-]{8,}\d)|(?<!\d)(0\d{1,4}-\d{1,4}-\d{3,4})(?!\d)",
     re.IGNORECASE,
 )
-_POSTAL = re.compile(r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|L-\d{4}\b|\b[A-Z]-\d{4}\b")
+_POSTAL = re.compile(
+    r"〒\s?\d{3}-?\d{4}|\b\d{3}-\d{4}\b|L-\d{4}\b|\b[A-Z]-\d{4}\b"
+    r"|\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s\d{5}(?:-\d{4})?\b"
+)
+"""A postal code: Japanese (〒100-0001), Luxembourg or other European (L-1234), or a US state and
+ZIP code ("San Francisco, CA 94107")."""
 _HOURS_JI = re.compile(
     r"(\d{1,2})\s*時\s*(?:(\d{2})\s*分)?\s*(?:〜|～|~|-|から)\s*(\d{1,2})\s*時\s*(?:(\d{2})\s*分)?"
 )
@@ -2206,8 +2211,23 @@ _SELF_DEFINED = re.compile(
 )
 
 
+_AT_ORGANISATION = re.compile(
+    r"^(?:At|Welcome to) ([A-Z][^()]{1,60}?)\s*(?:\([\"“][^\"”]{1,40}[\"”]\))?,\s*(?:we|our)\b"
+)
+"""A policy that opens with its operator: "At Kandra Labs, Inc. (“Zulip”), we take your privacy
+seriously." The name must be an organisation's (Inc., LLC, GmbH …)."""
+
+
 def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
     text = sentence.text
+    opening = (
+        _AT_ORGANISATION.match(text)
+        if sentence.kind == "text" and len(sentence.section) <= 1
+        else None
+    )
+    if opening and _ORG.search(opening.group(1)):
+        name = opening.group(1).strip(" ,")
+        yield Fact("operator", normalise(name), {"name": name}, [sentence])
     defined = _SELF_DEFINED.search(text) if sentence.lang == "ja" else None
     if defined:
         yield Fact("self_reference", defined.group(1), {"name": defined.group(1)}, [sentence])
@@ -2281,7 +2301,12 @@ def operator(sentence: Sentence, topic: str) -> Iterator[Fact]:
     ):
         value = address.group(1).strip() if address else text.strip()
         postal = _POSTAL.search(value)
-        key = re.sub(r"[〒\s]", "", postal.group(0)) if postal else normalise(value)
+        # a US address is keyed by its words, not by a state and ZIP code many addresses share
+        key = (
+            re.sub(r"[〒\s]", "", postal.group(0))
+            if postal and not re.fullmatch(r"[A-Z]{2}\s\d{5}(?:-\d{4})?", postal.group(0))
+            else normalise(value)
+        )
         if len(value) > 8 and not _PLACEHOLDER.fullmatch(value):
             yield Fact(
                 "address", key, {"text": value, "countries": countries_in(value)}, [sentence]
