@@ -78,6 +78,13 @@ def test_an_open_account_and_the_law_are_open_ended_retention_clocks(tmp_path) -
     retention = keys(tmp_path, control, "retention")
     assert "|statutory" not in retention
     assert "|account_active" not in retention
+    # and the law as an alternative to another open-ended clock is part of that one rule
+    one_rule = (
+        "# Privacy\n\n## Data Retention\n\n"
+        "We keep your information only for as long as we need it to provide you services or as "
+        "required by law.\n"
+    )
+    assert keys(tmp_path, one_rule, "retention") == {"|while_needed"}
 
 
 def test_retention_as_long_as_the_law_requires_is_traced_not_written_without_a_period(

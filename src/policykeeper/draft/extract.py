@@ -1773,7 +1773,10 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
             yield _facts_for(
                 "retention", f"|{clock}", sentence, {"period": None, "clock": clock, "label": label}
             )
-        if _KEPT_AS_LAW_REQUIRES.search(text):
+        if clock not in {"account_active", "while_needed"} and _KEPT_AS_LAW_REQUIRES.search(text):
+            # "… only for as long as we need it … or as required by law" is one open-ended
+            # rule; the law alone ("we retain it for longer … to comply with our legal
+            # obligations") is a rule of its own
             yield _facts_for(
                 "retention",
                 "|statutory",
