@@ -103,6 +103,11 @@ def test_retention_as_long_as_the_law_requires_is_traced_not_written_without_a_p
     policy = load_policy(str(folder))  # a statutory rule without a period would not load
     assert [r.clock.value for r in policy.retention] == ["account_active"]
     assert any("as long as the law requires" in t.placeholder for t in draft.emitted.traces)
+    # and the sidecar lists it as held by no field, so the round trip reports it as needing
+    # model support rather than as lost
+    assert [u.fact.key for u in draft.emitted.unsupported if u.fact.kind == "retention"] == [
+        "|statutory"
+    ]
 
 
 # --- recipients ------------------------------------------------------------------------------

@@ -925,6 +925,10 @@ class _Emitter:
                         "on this clock needs (the operator adds the statutory period)",
                     )
                 )
+                self.reasons[id(fact)] = (
+                    "kept as long as the law requires, with no period: a retention rule on this "
+                    "clock needs one"
+                )
                 continue
             index = len(out)
             entry: dict[str, Any] = {
@@ -1456,11 +1460,14 @@ def _unsupported(facts: list[Fact], emitter: _Emitter, data: dict[str, Any]) -> 
     kept = " ".join(_strings(data))
     out = []
     for fact in facts:
-        if fact.kind not in {"negation", "qualifier", "language"} or id(fact) in emitter.placed:
+        if id(fact) in emitter.placed or (
+            fact.kind not in {"negation", "qualifier", "language"}
+            and not (fact.kind == "retention" and id(fact) in emitter.reasons)
+        ):
             continue
         if fact.first.text in kept:
             continue
-        out.append(Unsupported(fact, emitter.reasons.get(id(fact), _REASONS[fact.kind])))
+        out.append(Unsupported(fact, emitter.reasons.get(id(fact)) or _REASONS[fact.kind]))
     return out
 
 
