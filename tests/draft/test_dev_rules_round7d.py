@@ -312,3 +312,23 @@ def test_a_policy_opening_at_an_organisation_names_its_operator_and_a_us_address
     facts = found(tmp_path, control)
     assert not facts.keys("operator")
     assert not facts.keys("address")
+
+
+def test_notice_of_changes_we_aim_to_give_is_a_best_efforts_promise(tmp_path) -> None:
+    text = (
+        "# Privacy\n\n## Changes to this Privacy Policy\n\n"
+        "We will generally aim to provide such notice at least 14 days in advance of the new "
+        "Privacy Policy taking effect.\n"
+    )
+    facts = found(tmp_path, text)
+    assert "notice_days=14" in facts.keys("changes")
+    assert "best_efforts:changes" in facts.keys("qualifier")
+    # negative control: the policy's aim as a noun, and a promise without it, qualify nothing
+    control = (
+        "# Privacy\n\n## Changes to this Privacy Policy\n\n"
+        "Our aim is to keep this policy clear. We will provide notice at least 14 days in "
+        "advance of the new Privacy Policy taking effect.\n"
+    )
+    facts = found(tmp_path, control)
+    assert "notice_days=14" in facts.keys("changes")
+    assert "best_efforts:changes" not in facts.keys("qualifier")

@@ -42,7 +42,8 @@ AS_A_RULE = re.compile(
     re.IGNORECASE,
 )
 BEST_EFFORTS = re.compile(
-    r"endeavou?r|make (?:every )?efforts?|strive|commercially reasonable efforts|best efforts|努め|努力",
+    r"endeavou?r|make (?:every )?efforts?|strive|commercially reasonable efforts|best efforts|努め|努力"
+    r"|\b(?:we|will) (?:generally |always )?aim to\b",
     re.IGNORECASE,
 )
 
