@@ -332,3 +332,73 @@ def test_notice_of_changes_we_aim_to_give_is_a_best_efforts_promise(tmp_path) ->
     facts = found(tmp_path, control)
     assert "notice_days=14" in facts.keys("changes")
     assert "best_efforts:changes" not in facts.keys("qualifier")
+
+
+# --- review of round 7d: misfires on ordinary sentences ------------------------------------
+
+
+def test_an_announcing_sentence_that_only_introduces_reads_with_the_one_before(tmp_path) -> None:
+    """'Such exceptions include:' announces the list, but the refusal is in the sentence before
+    it; the items are still refusal grounds."""
+    text = (
+        "## Your rights\n\nYou may ask us to access or delete your data. We may refuse your "
+        "request where an exception applies. Such exceptions include:\n\n"
+        "- where disclosure would reveal another person's data;\n"
+        "- where the request is manifestly unfounded.\n"
+    )
+    assert "where disclosure would reveal another person's data;" in keys(tmp_path, text, "refusal")
+    caveat = (
+        "## Your rights\n\nIn some circumstances, we may not be able to fully comply with your "
+        "request. You have the following rights:\n\n- Access to your data.\n- Erasure of your data.\n"
+    )
+    refused = keys(tmp_path, caveat, "refusal")
+    assert not refused & {"access to your data.", "erasure of your data."}
+
+
+def test_kinds_of_recipients_listed_under_a_denial_are_no_recipients(tmp_path) -> None:
+    denied = (
+        "## How we share information\n\nWe do not share your personal information with:\n\n"
+        "- Advertisers\n- Marketing partners\n"
+    )
+    assert keys(tmp_path, denied, "recipient") == set()
+    assert (
+        keys(
+            tmp_path,
+            denied.replace("share your personal information with", "sell your data to"),
+            "recipient",
+        )
+        == set()
+    )
+    granted = (
+        "## How we share information\n\nWe disclose your personal information to the parties "
+        "listed in this section. We do not sell personal information.\n\n"
+        "- Advertisers\n- Marketing partners\n"
+    )
+    assert keys(tmp_path, granted, "recipient") == {
+        "third_party:advertisers",
+        "third_party:marketing partners",
+    }
+
+
+def test_the_law_as_an_exception_to_storage_is_no_statutory_retention(tmp_path) -> None:
+    text = (
+        "## Retention\n\nWe store your data on servers in the United States, except where "
+        "required by law.\n"
+    )
+    assert keys(tmp_path, text, "retention") == set()
+
+
+def test_continued_use_said_not_to_be_acceptance_is_no_acceptance(tmp_path) -> None:
+    text = (
+        "## Changes\n\nIf you use the Services after any changes, that does not mean you agree "
+        "to the new terms unless we obtain your consent.\n"
+    )
+    assert "continued_use_is_acceptance" not in keys(tmp_path, text, "changes")
+
+
+def test_what_is_shared_with_a_kind_of_recipient_is_no_recipient_label(tmp_path) -> None:
+    text = (
+        "## How we share information\n\nWe may share information in the following ways:\n\n"
+        "- Content shared with other users.\n- Analytics partners.\n"
+    )
+    assert keys(tmp_path, text, "recipient") == {"third_party:analytics partners"}

@@ -1137,13 +1137,14 @@ def _named_recipients(
 
 
 _RECIPIENT_LABEL = re.compile(
-    r"^(?:other |our )?(?:[\w/-]+,? ){0,4}?(?:service providers?|providers|partners|parties|processors"
+    r"^(?:other |our )?(?:(?!(?:shared?|disclosed|sent|transferred|provided|made|with|to)\b)[\w/-]+,? ){0,4}?(?:service providers?|providers|partners|parties|processors"
     r"|vendors|affiliates|advertisers|authorities|users|administrators|consultants|contractors)"
     r"(?: (?:you|we) [\w ,]{1,40})?\.?$"
 )
 """A kind of recipient as the label of a list item or table cell, a noun phrase and nothing
 more: "Analytics Partners.", "Hosting, technology and communications providers.", "Parties You
-Authorize, Access or Authenticate.", "- Service Providers"."""
+Authorize, Access or Authenticate.", "- Service Providers"; not what is shared with them
+("Content shared with other users.")."""
 
 
 def _labelled_recipients(sentence: Sentence, topic: str) -> list[str]:
@@ -1164,6 +1165,13 @@ def _labelled_recipients(sentence: Sentence, topic: str) -> list[str]:
         cells = [c.strip(" -・") for c in sentence.text.split(" ｜ ")[1:]]
         return [c for c in cells if _RECIPIENT_LABEL.match(normalise(c))]
     if topic != "share" or not sentence.first or sentence.lang == "ja":
+        return []
+    announcing = _announcing(sentence.lead) if sentence.lead else ""
+    if is_negative(announcing, sentence.lang) and re.search(
+        r"[:：]$|following|\b(?:share|disclos|transfer|provide|give|send)", announcing
+    ):
+        # "We do not share your personal information with: - Advertisers" (a lead closing on
+        # "We do not sell Personal Data." still announces who receives it)
         return []
     label = sentence.text.strip()
     return [label.rstrip(".")] if _RECIPIENT_LABEL.match(normalise(label)) else []
@@ -1802,14 +1810,15 @@ def retention(sentence: Sentence, topic: str) -> Iterator[Fact]:
 
 
 _KEPT_AS_LAW_REQUIRES = re.compile(
-    r"\b(?:retain|keep|store|hold|preserve)(?:s|ed|ing)?\b(?![^.]{0,120}\bunless\b)[^.]{0,120}?"
+    r"\b(?:retain|keep|store|hold|preserve)(?:s|ed|ing)?\b(?![^.]{0,120}\b(?:unless|except)\b)[^.]{0,120}?"
     r"(?:\bto comply with (?:our |any |its |applicable )?(?:legal|statutory|regulatory) (?:obligations?|requirements?)"
     r"|\b(?:as|where|when|if) (?:otherwise )?(?:permitted or )?required by (?:applicable )?law)"
 )
 """Data kept, without a period, for as long as the law requires: "In some cases we retain
 Personal Data for longer, if doing so is necessary to comply with our legal obligations", "we
 keep it as required by law". Not where the law is the exception to a deletion ("we delete it
-unless we have a legal obligation to keep it")."""
+unless we have a legal obligation to keep it", "we store it in the United States, except where
+required by law")."""
 
 
 # --- rights ------------------------------------------------------------------------------
@@ -2009,8 +2018,25 @@ def _announcing(lead: str) -> str:
     the rights does not make each right a refusal ground; "However, if disclosure falls under
     any of the following, all or part of it may not be disclosed" does."""
     parts = [normalise(text) for _, text in split_sentences(lead)]
-    announcing = [p for p in parts if re.search(r"following|以下|次の|次に掲げる|[:：]$", p)]
-    return (announcing or parts or [""])[-1]
+    announcing = [
+        i for i, p in enumerate(parts) if re.search(r"following|以下|次の|次に掲げる|[:：]$", p)
+    ]
+    at = announcing[-1] if announcing else len(parts) - 1
+    if at < 0:
+        return ""
+    if at > 0 and _BARE_INTRODUCER.match(parts[at]):
+        # "We may refuse your request where an exception applies. Such exceptions include:"
+        return f"{parts[at - 1]} {parts[at]}"
+    return parts[at]
+
+
+_BARE_INTRODUCER = re.compile(
+    r"^(?:for (?:example|instance)|e\.g\.|such (?:\w+ )?(?:include|are)|these (?:\w+ )?(?:include|are)"
+    r"|this (?:includes|means)|they (?:include|are)|examples? (?:include|are)|including|namely)\b"
+    r"|^例えば|^具体的には"
+)
+"""An announcing sentence that only introduces the items ("Such exceptions include:", "For
+example:"): what the items are is said by the sentence before it."""
 
 
 _REQUESTS_DECLINED = re.compile(
@@ -2409,7 +2435,7 @@ def changes(sentence: Sentence, topic: str) -> Iterator[Fact]:
         found.append("material_changes_only")
     if re.search(
         r"continued use.{0,100}(?:accept|consent|agree)|continue to use .{0,60}(?:accept|deemed)"
-        r"|\bif you (?:continue to )?use (?:the|our) (?:\w+ ){0,2}after (?:any |the |such )?changes?\b.{0,80}\byou (?:agree|accept|consent)|(?:継続して|引き続き).{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
+        r"|\bif you (?:continue to )?use (?:the|our) (?:\w+ ){0,2}after (?:any |the |such )?changes?\b(?:(?!\bnot\b|n't\b).){0,80}\byou (?:agree|accept|consent)|(?:継続して|引き続き).{0,40}(?:利用|使用).{0,40}(?:同意|承諾|変更後の内容)|ご利用いただいた場合.{0,30}同意いただいたものとみなし",
         text,
     ):
         found.append("continued_use_is_acceptance")
