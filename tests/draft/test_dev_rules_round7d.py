@@ -402,3 +402,17 @@ def test_what_is_shared_with_a_kind_of_recipient_is_no_recipient_label(tmp_path)
         "- Content shared with other users.\n- Analytics partners.\n"
     )
     assert keys(tmp_path, text, "recipient") == {"third_party:analytics partners"}
+
+
+def test_a_data_table_row_marked_not_collected_lists_no_collected_data(tmp_path) -> None:
+    """The California form: a table of categories with a "Collected" column saying YES or NO."""
+    text = (
+        "## Information we collect\n\n"
+        "| Category | Examples | Collected |\n| --- | --- | --- |\n"
+        "| Identifiers | Name, email address, IP address | YES |\n"
+        "| Biometric information | Fingerprints, faceprints and voiceprints, retina scans | NO |\n"
+    )
+    extraction = found(tmp_path, text)
+    assert "user.biometrics" not in extraction.keys("category")
+    assert "user.biometrics" in extraction.keys("negation")
+    assert {"user.name", "user.contact.email"} <= set(extraction.keys("category"))

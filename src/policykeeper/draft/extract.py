@@ -341,6 +341,12 @@ def categories(sentence: Sentence, topic: str) -> Iterator[Fact]:
         return
     if topic == "rights" and not re.search(r"collect|取得", text) and not _PERMISSION.search(text):
         return
+    if _table_row_denied(sentence):
+        # "Biometric information ｜ Fingerprints, faceprints … ｜ NO": a row of a table of what
+        # is collected whose "Collected" cell says no names data not collected
+        for _, _, key in term_matches(text):
+            yield _facts_for("negation", key, sentence, {"what": key, "clause": text})
+        return
     if _LOCAL_ONLY.search(text):
         for _, _, key in term_matches(text):
             yield _facts_for("negation", key, sentence, {"what": key, "clause": text})
@@ -446,6 +452,23 @@ Wi-Fi location data"); a limit on the form of what is shared ("share it with thi
 provided that we will not share such data in a manner that could identify you") or on its purpose
 ("Zulip does not disclose Personal Data to any third parties for the purpose of such parties'
 direct marketing": it does disclose it to them for other purposes)."""
+
+
+def _table_row_denied(sentence: Sentence) -> bool:
+    """A row of a table with a column saying whether the data is collected ("Collected", "Do we
+    collect it?", 「取得の有無」) whose cell in that column says no."""
+    if sentence.kind != "item" or " ｜ " not in sentence.text or not sentence.section:
+        return False
+    columns = [normalise(c) for c in sentence.section[-1].split(" ｜ ")]
+    cells = [normalise(c).strip(" .。*") for c in sentence.text.split(" ｜ ")]
+    if len(columns) != len(cells):
+        return False
+    return any(
+        re.search(r"\bcollect|取得", column)
+        and not re.search(r"\b(?:categor|examples?|sources?|purposes?)\b|目的|項目", column)
+        and re.fullmatch(r"no|none|not collected|いいえ|なし|無し|×|✗|✘", cell)
+        for column, cell in zip(columns[1:], cells[1:], strict=True)
+    )
 
 
 def _listed_data(sentence: Sentence) -> bool:
