@@ -81,6 +81,12 @@ ROUND5_DOCUMENTS = (
 ROUND7B_DOCUMENTS = (
     "appi-dev-projectify", "appi-dev-polimoney-ledger", "appi-dev-tryswift-tokyo",
 )  # fmt: skip
+LATER_DOCUMENTS = (
+    "dotnet-telemetry-en", "dotnet-telemetry-ja",  # round 6
+    "discourse-privacy-en", "discourse-privacy-ja", "cocoa-ja", "cocoa-en", "zulip-privacy",
+)  # fmt: skip
+"""Documents added in rounds 6 and 7 (besides round 7's second batch): not in the floor of
+rounds 1-3."""
 
 
 def test_the_development_set_keeps_its_figures(bench, results) -> None:
@@ -95,8 +101,9 @@ def test_the_development_set_keeps_its_figures(bench, results) -> None:
     for score in bench.totals(results["development"]).values():
         overall.add(score)
     # the documents of round 5 (SOURCES.md), terms of service that state few promises, came in
-    # at a lower recall, read by rules not written for them
-    assert overall.precision >= 0.95 and overall.recall >= 0.92
+    # at a lower recall, read by rules not written for them; after round 7 the whole set is at
+    # 97% / 94%
+    assert overall.precision >= 0.95 and overall.recall >= 0.93
     before = bench.Score()
     for score in bench.totals([r for r in development if r.name not in round5]).values():
         before.add(score)
@@ -104,7 +111,7 @@ def test_the_development_set_keeps_its_figures(bench, results) -> None:
     # the documents of rounds 1-3 keep the floor they were measured at; those added in round 4
     # came in at a lower recall too
     earlier = bench.Score()
-    later = set(ROUND4_DOCUMENTS) | round5
+    later = set(ROUND4_DOCUMENTS) | round5 | set(LATER_DOCUMENTS)
     for score in bench.totals([r for r in development if r.name not in later]).values():
         earlier.add(score)
     assert earlier.precision >= 0.95 and earlier.recall >= 0.95
