@@ -8,6 +8,7 @@ import shutil
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from engine_kit import PEOPLE, snapshot
 
 from policykeeper.engine import Identity, erase
@@ -58,3 +59,38 @@ def test_an_erasure_whose_finish_was_never_written_is_resumed_to_the_same_end(
     assert once["totals"]["deleted"] > 0
     assert snapshot(database_url) == changed, "the same end as one uninterrupted run"
     assert holds == held_once
+
+
+def test_a_row_kept_for_the_held_rows_that_point_at_it_is_held_until_the_last_of_them(
+    ainema: Project, database_url: str
+) -> None:
+    """The person's users row is kept while held rows of several tables point at it (tips,
+    coin ledger): it is held until the latest of their dates, whichever table is read first."""
+    engine = sa.create_engine(database_url)
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    pointing: set[tuple[str, tuple[Any, ...]]] = set()
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for fk in table.foreign_keys:
+                if fk.column.table.name != "users" or table.name == "users":
+                    continue
+                keys = table.primary_key.columns
+                for row in connection.execute(
+                    sa.select(*keys).where(fk.parent == int(SUBJECT.value))
+                ):
+                    pointing.add((table.name, tuple(row)))
+    engine.dispose()
+    try:
+        erase(ainema, SUBJECT)
+        holds = state_for(ainema).holds()
+    finally:
+        release(ainema)
+    dates = [
+        h.delete_after
+        for h in holds
+        if (h.table, tuple(h.key)) in pointing and h.delete_after is not None
+    ]
+    assert len({str(d) for d in dates}) > 1, "held rows of different dates point at the person"
+    (person,) = [h for h in holds if h.table == "users"]
+    assert str(person.delete_after) == str(max(dates))

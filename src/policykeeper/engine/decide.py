@@ -355,6 +355,7 @@ def _settle(
                 elif until and (existing.delete_after is None or until > existing.delete_after):
                     existing.delete_after = until
             changed = True
+    _hold_until_the_last(decision, keeping)
     detaches: dict[ForeignKey, Detach] = {}
     for one in pointed:
         ref = one.ref
@@ -364,6 +365,40 @@ def _settle(
             detach.rows += 1
     decision.detach = list(detaches.values())
     decision.outside = [ref for ref in refs if not _inside(subject, ref)]
+
+
+def _hold_until_the_last(
+    decision: Decision, keeping: list[tuple[_Pointed, KeptRow | None]]
+) -> None:
+    """A row kept for the kept rows that point at it is held until the latest of their dates,
+    through every link (a creator's profile kept for its payouts keeps its user as long), not
+    the date of whichever reference moved it first, the others having found nothing left to
+    move; its reason names the reference that holds it longest."""
+    changed = True
+    while changed:
+        changed = False
+        for one, _held in keeping:
+            ref = one.ref
+            if ref.child is None or ref.child_key is None or _deleted(decision, ref):
+                continue
+            child = decision.kept.get(ref.child, {}).get(ref.child_key)
+            if child is None or child.delete_after is None:
+                continue
+            kept_rows = decision.kept.get(one.parent, {})
+            for key in one.candidates:
+                kept = kept_rows.get(key)
+                if kept is None or kept.delete_after is None:
+                    continue
+                if child.delete_after <= kept.delete_after:
+                    continue
+                kept.delete_after = child.delete_after
+                if kept.reason.startswith("referenced by rows of "):
+                    kept.reason = (
+                        f"referenced by rows of {ref.child} kept under '{child.rule}'"
+                        if child.rule
+                        else f"referenced by rows of {ref.child} that are kept"
+                    )
+                changed = True
 
 
 def _inside(subject: Subject, ref: _Reference) -> bool:
