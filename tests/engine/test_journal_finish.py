@@ -4,6 +4,7 @@ found them and ends where an uninterrupted run ends, with the same held rows rec
 
 from __future__ import annotations
 
+import random
 import shutil
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from engine_kit import PEOPLE, snapshot
 
-from policykeeper.engine import Identity, erase
+from policykeeper.engine import Identity, decide, erase
 from policykeeper.engine.runtime import release
 from policykeeper.engine.state import STATE_DIR, StoreState, state_for
 from policykeeper.examples.generation import generate
@@ -61,11 +62,8 @@ def test_an_erasure_whose_finish_was_never_written_is_resumed_to_the_same_end(
     assert holds == held_once
 
 
-def test_a_row_kept_for_the_held_rows_that_point_at_it_is_held_until_the_last_of_them(
-    ainema: Project, database_url: str
-) -> None:
-    """The person's users row is kept while held rows of several tables point at it (tips,
-    coin ledger): it is held until the latest of their dates, whichever table is read first."""
+def _pointing_at_the_person(database_url: str) -> set[tuple[str, tuple[Any, ...]]]:
+    """Every row of another table whose foreign key points at the person's users row."""
     engine = sa.create_engine(database_url)
     metadata = sa.MetaData()
     metadata.reflect(engine)
@@ -81,16 +79,52 @@ def test_a_row_kept_for_the_held_rows_that_point_at_it_is_held_until_the_last_of
                 ):
                     pointing.add((table.name, tuple(row)))
     engine.dispose()
+    return pointing
+
+
+def test_a_row_kept_for_the_held_rows_that_point_at_it_is_held_until_the_last_of_them(
+    ainema: Project, database_url: str
+) -> None:
+    """The person's users row is kept while held rows of several tables point at it (tips,
+    coin ledger, the creator profile): it is held as long as the longest of them, whichever
+    table is read first. The profile is kept for good (the catalogue's series, never erased,
+    point at it), so the users row is kept with no date either, not until the ledger's date."""
+    pointing = _pointing_at_the_person(database_url)
     try:
         erase(ainema, SUBJECT)
         holds = state_for(ainema).holds()
     finally:
         release(ainema)
-    dates = [
-        h.delete_after
-        for h in holds
-        if (h.table, tuple(h.key)) in pointing and h.delete_after is not None
-    ]
-    assert len({str(d) for d in dates}) > 1, "held rows of different dates point at the person"
+    held = [h for h in holds if (h.table, tuple(h.key)) in pointing]
+    dates = {str(h.delete_after) for h in held if h.delete_after is not None}
+    assert len(dates) > 1, "held rows of different dates point at the person"
+    (profile,) = [h for h in held if h.table == "creator_profiles"]
+    assert profile.delete_after is None
+    assert profile.reason.startswith("referenced by rows of series that are not erased")
     (person,) = [h for h in holds if h.table == "users"]
-    assert str(person.delete_after) == str(max(dates))
+    assert person.delete_after is None
+    assert person.reason == "referenced by rows of creator_profiles that are kept"
+
+
+def test_how_long_a_row_kept_for_references_is_held_does_not_depend_on_their_order(
+    ainema: Project, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The references read in any order give the same kept rows, reasons and dates: a date
+    never wins over a row that keeps the parent for good (read first or last), and a chain
+    (payouts, profile, user) carries the longest hold to its end."""
+    settle = decide._settle
+    seen = []
+    for seed in range(6):
+
+        def shuffled(*args: Any, seed: int = seed) -> None:
+            *rest, pointed = args
+            pointed = list(pointed)
+            random.Random(seed).shuffle(pointed)
+            settle(*rest, pointed)
+
+        monkeypatch.setattr(decide, "_settle", shuffled)
+        tables = erase(ainema, SUBJECT, dry_run=True).to_json()["tables"]
+        seen.append({name: table["kept_rows"] for name, table in tables.items()})
+    assert all(one == seen[0] for one in seen[1:])
+    (person,) = seen[0]["users"]
+    assert person["delete_after"] is None

@@ -332,6 +332,7 @@ def _settle(
             if free:
                 continue
         keeping.append((one, held))
+    moved: set[tuple[str, Key]] = set()
     changed = True
     while changed:
         changed = False
@@ -352,10 +353,11 @@ def _settle(
                 until = held.delete_after if held else None
                 if existing is None:
                     decision.kept[parent][key] = KeptRow(key, reason, None, until)
+                    moved.add((parent, key))
                 elif until and (existing.delete_after is None or until > existing.delete_after):
                     existing.delete_after = until
             changed = True
-    _hold_until_the_last(decision, keeping)
+    _hold_until_the_last(decision, keeping, moved)
     detaches: dict[ForeignKey, Detach] = {}
     for one in pointed:
         ref = one.ref
@@ -367,38 +369,76 @@ def _settle(
     decision.outside = [ref for ref in refs if not _inside(subject, ref)]
 
 
+_FOREVER = date.max
+"""A row kept with no date (not erased, held by no dated rule, masked): it holds for good."""
+
+
 def _hold_until_the_last(
-    decision: Decision, keeping: list[tuple[_Pointed, KeptRow | None]]
+    decision: Decision,
+    keeping: list[tuple[_Pointed, KeptRow | None]],
+    moved: set[tuple[str, Key]],
 ) -> None:
-    """A row kept for the kept rows that point at it is held until the latest of their dates,
-    through every link (a creator's profile kept for its payouts keeps its user as long), not
-    the date of whichever reference moved it first, the others having found nothing left to
-    move; its reason names the reference that holds it longest."""
-    changed = True
-    while changed:
-        changed = False
-        for one, _held in keeping:
-            ref = one.ref
-            if ref.child is None or ref.child_key is None or _deleted(decision, ref):
-                continue
-            child = decision.kept.get(ref.child, {}).get(ref.child_key)
-            if child is None or child.delete_after is None:
-                continue
-            kept_rows = decision.kept.get(one.parent, {})
-            for key in one.candidates:
-                kept = kept_rows.get(key)
-                if kept is None or kept.delete_after is None:
-                    continue
-                if child.delete_after <= kept.delete_after:
-                    continue
-                kept.delete_after = child.delete_after
-                if kept.reason.startswith("referenced by rows of "):
-                    kept.reason = (
-                        f"referenced by rows of {ref.child} kept under '{child.rule}'"
-                        if child.rule
-                        else f"referenced by rows of {ref.child} that are kept"
-                    )
-                changed = True
+    """A row kept (moved from delete) for the rows that point at it is held as long as the
+    longest of them, through every link (a creator's profile kept for its payouts keeps its
+    user as long), whatever the order the references were read in. A row that points at it and
+    is kept with no date (another person's row, a row not erased, a row held or masked for good)
+    keeps it with no date too: a date would say it goes then while that row still needs it.
+    Its reason names the reference that holds it longest (the first by text among equals).
+
+    Worked out from scratch for every moved row (the first reference to move it decided its
+    date and reason before); a row is worked out again only when a moved row pointing at it
+    grew. Values only grow, from the earliest date up to no date, and each can take only the
+    dates of the rows kept, so the work ends, cycles of kept rows included, and a heavy
+    person's long chains cost a pass per change, not a pass over everything per link."""
+    holding: dict[tuple[str, Key], list[_Reference]] = {}
+    for one, _held in keeping:
+        if _deleted(decision, one.ref):
+            continue
+        for key in one.candidates:
+            if (one.parent, key) in moved:
+                holding.setdefault((one.parent, key), []).append(one.ref)
+    until: dict[tuple[str, Key], date] = dict.fromkeys(holding, date.min)
+
+    def reach(ref: _Reference) -> tuple[date, str]:
+        child = (
+            decision.kept.get(ref.child, {}).get(ref.child_key)
+            if ref.child is not None and ref.child_key is not None
+            else None
+        )
+        if child is None:
+            return _FOREVER, (
+                f"referenced by rows of {ref.child or ref.fk.child} that are not erased "
+                f"and whose {', '.join(ref.fk.columns)} cannot be null"
+            )
+        assert ref.child is not None and ref.child_key is not None
+        held = until.get((ref.child, ref.child_key))
+        if held is None:
+            held = _FOREVER if child.delete_after is None else child.delete_after
+        reason = (
+            f"referenced by rows of {ref.child} kept under '{child.rule}'"
+            if child.rule
+            else f"referenced by rows of {ref.child} that are kept"
+        )
+        return held, reason
+
+    dependents: dict[tuple[str, Key], list[tuple[str, Key]]] = {}
+    for row, refs in holding.items():
+        for ref in refs:
+            if ref.child is not None and (ref.child, ref.child_key) in holding:
+                assert ref.child_key is not None
+                dependents.setdefault((ref.child, ref.child_key), []).append(row)
+    work = list(holding)
+    while work:
+        row = work.pop()
+        longest = max(reach(ref)[0] for ref in holding[row])
+        if longest > until[row]:
+            until[row] = longest
+            work.extend(dependents.get(row, ()))
+    for (table, key), refs in holding.items():
+        kept = decision.kept[table][key]
+        reached = [reach(ref) for ref in refs]
+        kept.reason = min(reason for held, reason in reached if held == until[(table, key)])
+        kept.delete_after = None if until[(table, key)] == _FOREVER else until[(table, key)]
 
 
 def _inside(subject: Subject, ref: _Reference) -> bool:
