@@ -6,14 +6,7 @@ taken from the held-out policies.
 
 from __future__ import annotations
 
-from draft_kit import write
-
-from policykeeper.draft.extract import extract
-from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
+from draft_kit import found
 
 
 def test_an_ordered_markdown_list_stays_a_list_and_keeps_its_section(tmp_path) -> None:

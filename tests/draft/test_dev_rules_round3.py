@@ -7,14 +7,9 @@ analytics notice); none is taken from the held-out policies.
 
 from __future__ import annotations
 
-from draft_kit import write
+from draft_kit import found, write
 
-from policykeeper.draft.extract import extract
 from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
 
 
 def test_a_markdown_paragraph_wrapped_at_a_fixed_width_is_one_paragraph(tmp_path) -> None:

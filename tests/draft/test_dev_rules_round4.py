@@ -7,14 +7,7 @@ Every text here is written for the test, in the shapes the round-4 development n
 
 from __future__ import annotations
 
-from draft_kit import write
-
-from policykeeper.draft.extract import extract
-from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
+from draft_kit import found
 
 
 def test_japanese_advice_about_the_readers_password_is_no_collection(tmp_path) -> None:

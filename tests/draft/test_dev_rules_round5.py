@@ -8,14 +8,10 @@ the held-out policies.
 from __future__ import annotations
 
 import pytest
-from draft_kit import write
+from draft_kit import found, write
 
 from policykeeper.draft.extract import extract
 from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
 
 
 @pytest.mark.parametrize(("name", "heading"), [("terms.md", "## "), ("terms.txt", "")])

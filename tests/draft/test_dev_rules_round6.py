@@ -7,14 +7,7 @@ the held-out policies.
 
 from __future__ import annotations
 
-from draft_kit import write
-
-from policykeeper.draft.extract import extract
-from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
+from draft_kit import found
 
 
 def test_kaishu_is_a_japanese_verb_of_collection(tmp_path) -> None:

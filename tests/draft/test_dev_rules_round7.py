@@ -7,14 +7,10 @@ held-out policies.
 
 from __future__ import annotations
 
-from draft_kit import write
+from draft_kit import found, write
 
-from policykeeper.draft.extract import extract, topic_of
+from policykeeper.draft.extract import topic_of
 from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
 
 
 def test_markdown_character_references_anchors_and_in_page_links_are_read_as_text(

@@ -3,14 +3,7 @@ for the test in a shape privacy policies commonly use (none from the held-out po
 
 from __future__ import annotations
 
-from draft_kit import write
-
-from policykeeper.draft.extract import extract
-from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str):
-    return extract(read_source(str(write(tmp_path, "p.md", text))).sentences)
+from draft_kit import found
 
 
 def test_a_disclaimer_about_third_parties_denies_no_sharing(tmp_path) -> None:

@@ -8,15 +8,10 @@ none is taken from the held-out policies.
 
 from __future__ import annotations
 
-from draft_kit import write
+from draft_kit import found, write
 
 from policykeeper.draft.extract import extract
 from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
-
 
 _NUMBERED_EXCEPTIONS = (
     "## 第三者への提供\n\n"

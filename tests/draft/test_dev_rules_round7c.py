@@ -8,20 +8,9 @@ from the held-out policies.
 
 from __future__ import annotations
 
-from draft_kit import write
+from draft_kit import keys
 
 from policykeeper.draft import dates
-from policykeeper.draft.extract import extract
-from policykeeper.draft.sources import read_source
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
-
-
-def keys(tmp_path, text: str, kind: str) -> set[str]:
-    return set(found(tmp_path, text).keys(kind))
-
 
 # --- negations -------------------------------------------------------------------------------
 

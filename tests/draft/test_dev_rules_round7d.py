@@ -9,21 +9,10 @@ from the held-out policies.
 
 from __future__ import annotations
 
-from draft_kit import write
+from draft_kit import found, keys, write
 
 from policykeeper.draft import dates, draft_policy, write_draft
-from policykeeper.draft.extract import extract
-from policykeeper.draft.sources import read_source
 from policykeeper.policy.loading import load_policy
-
-
-def found(tmp_path, text: str, name: str = "p.md"):
-    return extract(read_source(write(tmp_path, name, text)).sentences)
-
-
-def keys(tmp_path, text: str, kind: str) -> set[str]:
-    return set(found(tmp_path, text).keys(kind))
-
 
 # --- refusal grounds -------------------------------------------------------------------------
 
