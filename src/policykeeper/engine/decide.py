@@ -341,12 +341,7 @@ def _settle(
             targets = one.targets(decision)
             if not targets or _deleted(decision, ref):
                 continue
-            reason = (
-                f"referenced by rows of {ref.child} kept under '{held.rule}'"
-                if held
-                else f"referenced by rows of {ref.child or ref.fk.child} that are not erased "
-                f"and whose {', '.join(ref.fk.columns)} cannot be null"
-            )
+            reason = _kept_for(ref, held)
             for key in targets:
                 decision.delete[parent].discard(key)
                 existing = decision.kept.setdefault(parent, {}).get(key)
@@ -367,6 +362,19 @@ def _settle(
             detach.rows += 1
     decision.detach = list(detaches.values())
     decision.outside = [ref for ref in refs if not _inside(subject, ref)]
+
+
+def _kept_for(ref: _Reference, child: KeptRow | None) -> str:
+    """Why a row is kept for the row that points at it: that row is held under a rule, kept
+    for another reason, or not erased at all (and its key cannot be null)."""
+    if child is None:
+        return (
+            f"referenced by rows of {ref.child or ref.fk.child} that are not erased "
+            f"and whose {', '.join(ref.fk.columns)} cannot be null"
+        )
+    if child.rule:
+        return f"referenced by rows of {ref.child} kept under '{child.rule}'"
+    return f"referenced by rows of {ref.child} that are kept"
 
 
 _FOREVER = date.max
@@ -406,20 +414,12 @@ def _hold_until_the_last(
             else None
         )
         if child is None:
-            return _FOREVER, (
-                f"referenced by rows of {ref.child or ref.fk.child} that are not erased "
-                f"and whose {', '.join(ref.fk.columns)} cannot be null"
-            )
+            return _FOREVER, _kept_for(ref, None)
         assert ref.child is not None and ref.child_key is not None
         held = until.get((ref.child, ref.child_key))
         if held is None:
             held = _FOREVER if child.delete_after is None else child.delete_after
-        reason = (
-            f"referenced by rows of {ref.child} kept under '{child.rule}'"
-            if child.rule
-            else f"referenced by rows of {ref.child} that are kept"
-        )
-        return held, reason
+        return held, _kept_for(ref, child)
 
     dependents: dict[tuple[str, Key], list[tuple[str, Key]]] = {}
     for row, refs in holding.items():
